@@ -1,0 +1,102 @@
+"""The byte encoding that the hash chain is computed over.
+
+Every field of an event is hashed, in a fixed order, as UTF-8 text joined by the ASCII unit
+separator (0x1F) after a format tag.  Text fields may not contain control characters and the
+payload is canonical JSON (which escapes every control character), so the encoding is
+unambiguous, and a verifier rebuilds it from the stored columns byte for byte without parsing or
+re-serialising any JSON.  The leaf hash is ``SHA-256(0x00 || encoding)``: the 0x00 prefix is the
+leaf marker of RFC 9162 §2.1.1, so the same hashes can later become leaves of a Merkle tree
+(whose interior nodes would use 0x01) without rewriting history.
+
+The full format is specified in docs/bundle-format.md for auditors writing their own verifier.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+EVENT_FORMAT = "casetracker/event/1"
+ACCESS_FORMAT = "casetracker/access/1"
+SEPARATOR = "\x1f"
+LEAF_PREFIX = b"\x00"
+GENESIS = "0" * 64  # prev_hash of the first entry of a chain
+
+# Columns of an event, in the order they are hashed.  ``hash`` itself is not among them.
+EVENT_FIELDS = (
+    "position",
+    "case_id",
+    "seq",
+    "realm",
+    "workflow",
+    "workflow_version",
+    "instance",
+    "action",
+    "actor_user",
+    "actor_role",
+    "effective",
+    "recorded",
+    "idempotency_key",
+    "payload",
+    "prev_hash",
+)
+
+ACCESS_FIELDS = (
+    "position",
+    "recorded",
+    "user",
+    "role",
+    "action",
+    "case_id",
+    "justification",
+    "detail",
+    "prev_hash",
+)
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no insignificant whitespace, UTF-8 text, no NaN: one text per value."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def check_text(name: str, value: str) -> str:
+    """Refuse control characters in a hashed text field; they would make the encoding ambiguous."""
+    if _CONTROL.search(value):
+        raise ValueError(f"{name} must not contain control characters")
+    return value
+
+
+def encode(tag: str, values: tuple[object, ...]) -> bytes:
+    """``tag`` then each value as text, all joined by 0x1F, as UTF-8."""
+    return SEPARATOR.join((tag, *map(str, values))).encode("utf-8")
+
+
+def leaf_hash(encoded: bytes) -> str:
+    return hashlib.sha256(LEAF_PREFIX + encoded).hexdigest()
+
+
+def event_hash(values: tuple[object, ...]) -> str:
+    """Hash of an event given its values in ``EVENT_FIELDS`` order."""
+    return leaf_hash(encode(EVENT_FORMAT, values))
+
+
+def access_hash(values: tuple[object, ...]) -> str:
+    return leaf_hash(encode(ACCESS_FORMAT, values))
+
+
+def heads_digest(heads: list[tuple[str, int, str]]) -> str:
+    """Digest over every case's chain head ``(case_id, seq, hash)``, in case-id order.
+
+    A checkpoint keeps this; a later log whose heads as of the same position differ has lost,
+    gained or rewritten a case.
+    """
+    digest = hashlib.sha256(b"casetracker/heads/1")
+    for case_id, seq, head in sorted(heads):
+        digest.update(f"\x1f{case_id}\x1f{seq}\x1f{head}".encode())
+    return digest.hexdigest()

@@ -1,0 +1,415 @@
+"""The command line: thin over ``casetracker.services``, one clear line on stderr for every error.
+
+Exit codes: 0 done · 1 refused (unknown case, stale version, blocked action, damaged log) ·
+2 usage (a malformed date, field or option).  Every reading command has ``--json``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import closing
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from casetracker import paths
+from casetracker.errors import CasetrackerError, UsageError
+
+app = typer.Typer(
+    help="Case tracker: explicit lifecycles, an append-only tamper-evident log, a terminal UI.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+case_app = typer.Typer(help="Open cases, act on them, read them.", no_args_is_help=True)
+user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
+app.add_typer(case_app, name="case")
+app.add_typer(user_app, name="user")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Database URL or SQLite path (default: $CASETRACKER_DB, then the XDG data dir)"
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+FieldOption = Annotated[
+    list[str] | None, typer.Option("--field", "-f", help="name=value (repeatable)")
+]
+EffectiveOption = Annotated[
+    str | None,
+    typer.Option(
+        "--effective",
+        "-e",
+        help="When it happened: 2016-06-24T09:30, 2016-06-24, 2010-12, or A..B (default now)",
+    ),
+]
+
+
+class State:
+    """Global options, shared by every command through the Typer context."""
+
+    def __init__(self, db: str | None, as_user: str | None, role: str | None) -> None:
+        self.db, self.as_user, self.role = db, as_user, role
+
+    def url(self, db: str | None = None) -> str:
+        return paths.database_url(db or self.db)
+
+    def service(self, db: str | None = None):
+        from casetracker.services import Casetracker
+
+        return Casetracker(self.url(db), as_user=self.as_user, role=self.role)
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    db: DbOption = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", help="Act as this seeded user (demo and training databases only)"),
+    ] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="Act in this role (one the user holds)")
+    ] = None,
+) -> None:
+    ctx.obj = State(db, as_user, role)
+    if ctx.invoked_subcommand is None:
+        from tui.app import run_tui
+
+        run_tui(ctx.obj.url(), as_user=as_user, role=role)
+
+
+def _obj(ctx: typer.Context) -> State:
+    return ctx.obj
+
+
+def _emit(data: Any, as_json: bool, text: str | list[str], realm: str | None = None) -> None:
+    if as_json:
+        if realm is not None and isinstance(data, dict):
+            data = {"realm": realm, **data}
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        return
+    if realm and realm != "live":
+        typer.echo(f"[{realm.upper()} DATABASE]")
+    typer.echo(text if isinstance(text, str) else "\n".join(text))
+
+
+# ---------------------------------------------------------------------- setup
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    db: DbOption = None,
+    realm: Annotated[str, typer.Option(help="live, demo or training")] = "live",
+    roles: Annotated[
+        str, typer.Option(help="Roles for you, the first user (comma separated)")
+    ] = "admin",
+) -> None:
+    """Create the database, or bring its schema up to date."""
+    from casetracker.identity import parse_roles
+    from casetracker.services import create_database
+
+    url = _obj(ctx).url(db)
+    info, created = create_database(url, realm, parse_roles(roles))
+    word = "created" if created else "is up to date"
+    typer.echo(f"{info.realm} database {word}: {url}")
+
+
+@app.command()
+def locate(json_out: JsonOption = False) -> None:
+    """Print where casetracker keeps its configuration and data."""
+    data = {
+        "config_dir": str(paths.config_dir()),
+        "config_file": str(paths.config_file()),
+        "data_dir": str(paths.data_dir()),
+        "database": paths.database_url(),
+        "demo_database": str(paths.demo_db_path()),
+        "training_database": str(paths.training_db_path()),
+    }
+    _emit(data, json_out, [f"{k:18} {v}" for k, v in data.items()])
+
+
+# ---------------------------------------------------------------------- cases
+
+
+@case_app.command("open")
+def case_open(
+    ctx: typer.Context,
+    field: FieldOption = None,
+    effective: EffectiveOption = None,
+    idempotency_key: Annotated[
+        str | None, typer.Option(help="Retry-safe key: a repeat is recorded once")
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Open a case for a person (personal fields are kept erasable, outside the hash chain)."""
+    from casetracker.fields import parse_assignments
+
+    values = parse_assignments(field or [])
+    with closing(_obj(ctx).service()) as ct:
+        result = ct.open_case(values, effective, idempotency_key)
+        _emit(_act_json(result), json_out, f"opened {result.case_id}", ct.realm)
+
+
+@case_app.command("act")
+def case_act(
+    ctx: typer.Context,
+    case_id: str,
+    action: str,
+    field: FieldOption = None,
+    effective: EffectiveOption = None,
+    instance: Annotated[
+        int | None, typer.Option(help="Which encounter / claim (default: the one the action fits)")
+    ] = None,
+    expect_version: Annotated[
+        int | None, typer.Option(help="Refuse if the case has moved past this version")
+    ] = None,
+    idempotency_key: Annotated[
+        str | None, typer.Option(help="Retry-safe key: a repeat is recorded once")
+    ] = None,
+    reason: Annotated[str, typer.Option(help="Justification recorded with the event")] = "",
+    json_out: JsonOption = False,
+) -> None:
+    """Record an action on a case, if its lifecycle allows it now."""
+    from casetracker.fields import parse_assignments
+
+    values = parse_assignments(field or [])
+    with closing(_obj(ctx).service()) as ct:
+        result = ct.act(
+            case_id,
+            action,
+            values,
+            effective,
+            expected_version=expect_version,
+            instance=instance,
+            idempotency_key=idempotency_key,
+            justification=reason,
+        )
+        event = result.events[-1]
+        note = " (already recorded: idempotent retry)" if result.replayed else ""
+        line = (
+            f"{result.case_id} event {event.seq}: {action} -> {result.instance} is {result.state}"
+        )
+        _emit(_act_json(result), json_out, line + note, ct.realm)
+
+
+@case_app.command("show")
+def case_show(
+    ctx: typer.Context,
+    case_id: str,
+    reason: Annotated[
+        str,
+        typer.Option(help="Why you need the personal data (logged); without it, it is withheld"),
+    ] = "",
+    json_out: JsonOption = False,
+) -> None:
+    """The case now: every lifecycle's state, clocks and flags."""
+    from casetracker.presenters import summary_json, summary_lines
+
+    with closing(_obj(ctx).service()) as ct:
+        summary = ct.show(case_id, reason)
+        _emit(summary_json(summary), json_out, summary_lines(summary), ct.realm)
+
+
+@case_app.command("history")
+def case_history(ctx: typer.Context, case_id: str, json_out: JsonOption = False) -> None:
+    """Every event of the case, in the order recorded, with both times."""
+    from casetracker.presenters import event_line
+
+    with closing(_obj(ctx).service()) as ct:
+        events = ct.history(case_id)
+        _emit(
+            {"case_id": case_id, "events": [e.as_dict() for e in events]},
+            json_out,
+            [event_line(e) for e in events],
+            ct.realm,
+        )
+
+
+@case_app.command("actions")
+def case_actions(ctx: typer.Context, case_id: str, json_out: JsonOption = False) -> None:
+    """What you may do now, and for everything else, every reason it is blocked."""
+    from casetracker.presenters import options_json, options_lines
+
+    with closing(_obj(ctx).service()) as ct:
+        view, options = ct.options(case_id)
+        _emit(
+            options_json(view, options, ct.actor.role), json_out, options_lines(options), ct.realm
+        )
+
+
+@app.command()
+def replay(
+    ctx: typer.Context,
+    case_id: str,
+    as_of: Annotated[
+        str | None, typer.Option(help="State as it was on this effective date")
+    ] = None,
+    recorded_as_of: Annotated[
+        str | None, typer.Option(help="What the record said at this moment")
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Rebuild a case from its log, as of an effective date or a recorded moment."""
+    from casetracker.presenters import view_json, view_lines
+
+    with closing(_obj(ctx).service()) as ct:
+        view, events = ct.replay(case_id, as_of, recorded_as_of)
+        data = {
+            "case_id": case_id,
+            "as_of": as_of,
+            "recorded_as_of": recorded_as_of,
+            "events": len(events),
+            **view_json(view),
+        }
+        _emit(data, json_out, [f"{case_id}: {len(events)} events", *view_lines(view)], ct.realm)
+
+
+# ---------------------------------------------------------------------- integrity
+
+
+@app.command("verify")
+def verify_cmd(
+    ctx: typer.Context,
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="Also check against a checkpoint kept elsewhere")
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Re-check every chain, the projection and the access log; exit 1 if anything is wrong."""
+    saved = _read_json_file(checkpoint) if checkpoint else None
+    with closing(_obj(ctx).service()) as ct:
+        report = ct.verify(saved)
+        lines = [f"{report.events} events in {report.cases} cases checked"]
+        lines += [f"DAMAGED {d}" for d in report.damaged]
+        lines += [f"PROBLEM {p}" for p in report.problems]
+        lines.append("intact" if report.ok else "NOT intact")
+        _emit(report.as_dict(), json_out, lines, ct.realm)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("checkpoint")
+def checkpoint_cmd(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None, typer.Option(help="Write to this file instead of standard output")
+    ] = None,
+) -> None:
+    """Print a small summary of the whole log to keep somewhere else."""
+    with closing(_obj(ctx).service()) as ct:
+        data = ct.checkpoint()
+    text = json.dumps(data, indent=2)
+    if out:
+        out.write_text(text + "\n")
+        typer.echo(f"checkpoint at position {data['position']} written to {out}")
+    else:
+        typer.echo(text)
+
+
+@app.command()
+def rebuild(ctx: typer.Context) -> None:
+    """Recompute every case's current state from the log."""
+    with closing(_obj(ctx).service()) as ct:
+        count = ct.rebuild()
+    typer.echo(f"rebuilt the current state of {count} cases")
+
+
+@app.command("access-log")
+def access_log_cmd(
+    ctx: typer.Context,
+    case_id: Annotated[str | None, typer.Argument()] = None,
+    limit: int = 50,
+    json_out: JsonOption = False,
+) -> None:
+    """Who consulted, disclosed or was refused what (newest last)."""
+    from casetracker.presenters import access_line
+
+    with closing(_obj(ctx).service()) as ct:
+        entries = ct.access_entries(case_id, limit)
+        _emit(
+            {"entries": [e.as_dict() for e in entries]},
+            json_out,
+            [access_line(e) for e in entries],
+            ct.realm,
+        )
+
+
+# ---------------------------------------------------------------------- users
+
+
+@user_app.command("add")
+def user_add(
+    ctx: typer.Context,
+    name: str,
+    roles: Annotated[str, typer.Option(help="Comma-separated roles")],
+    display_name: Annotated[str, typer.Option(help="Full name")] = "",
+) -> None:
+    """Register a user (or change their roles); needs the admin role."""
+    from casetracker.identity import parse_roles
+
+    with closing(_obj(ctx).service()) as ct:
+        ct.save_user(name, display_name, parse_roles(roles))
+    typer.echo(f"user {name}: {roles}")
+
+
+@user_app.command("list")
+def user_list(ctx: typer.Context, json_out: JsonOption = False) -> None:
+    """Every registered user and their roles."""
+    with closing(_obj(ctx).service()) as ct:
+        users = ct.users()
+        _emit(
+            {"users": [u.__dict__ for u in users]},
+            json_out,
+            [f"{u.name:16} {','.join(u.roles):40} {u.display_name}" for u in users],
+            ct.realm,
+        )
+
+
+# ---------------------------------------------------------------------- plumbing
+
+
+def _act_json(result: Any) -> dict[str, Any]:
+    return {
+        "case_id": result.case_id,
+        "instance": result.instance,
+        "state": result.state,
+        "replayed": result.replayed,
+        "events": [e.as_dict() for e in result.events],
+    }
+
+
+def _read_json_file(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path} is not a checkpoint")
+    return data
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except CasetrackerError as exc:
+        typer.echo(f"casetracker: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("casetracker: aborted", err=True)
+        sys.exit(1)
+    except Exception as exc:  # click's usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

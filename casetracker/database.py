@@ -1,0 +1,113 @@
+"""Connecting to the database: SQLite by default, PostgreSQL for a shared deployment.
+
+SQLite runs in WAL mode with ``synchronous=FULL`` (an acknowledged action survives power loss)
+and a busy timeout; every write transaction starts with ``BEGIN IMMEDIATE`` so two writers never
+both read the same chain head.  On PostgreSQL a transaction-scoped advisory lock does the same.
+Writers are serialised because each event's global position is part of its hash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Connection, Engine
+
+from casetracker.errors import DatabaseError
+
+APPLICATION = "casetracker"
+WRITE_LOCK_KEY = 0x63747261  # advisory lock id on PostgreSQL ("ctra")
+BUSY_TIMEOUT_MS = 30_000
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class DatabaseInfo:
+    realm: str  # live, demo or training
+    created: str
+    database_id: str
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for an in-memory database."""
+    raw = sa.engine.make_url(url).database
+    return Path(raw) if raw and raw != ":memory:" else None
+
+
+def check_sqlite_file(url: str) -> None:
+    """Refuse, before SQLite touches it, a file that is not a SQLite database at all."""
+    path = sqlite_path(url)
+    if path is None or not path.exists():
+        return
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a directory, not a database")
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if head and head != SQLITE_MAGIC:
+        raise DatabaseError(f"{path} is not a casetracker database (not a SQLite file)")
+
+
+def make_engine(url: str) -> Engine:
+    if is_sqlite(url):
+        check_sqlite_file(url)
+        engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        sa_event.listen(engine, "connect", _sqlite_connect)
+        sa_event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    # Take transaction control away from the sqlite3 module so BEGIN IMMEDIATE is ours to emit.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get("casetracker_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def enable_wal(engine: Engine) -> None:
+    """WAL is a property of the file: set once when the database is created."""
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA journal_mode = WAL")
+        finally:
+            raw.close()
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One serialised write transaction: committed if the block returns, rolled back on error."""
+    with engine.connect() as conn:
+        conn.execution_options(casetracker_write=True)
+        with conn.begin():
+            if engine.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
+            yield conn
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    """A consistent snapshot for reads (deferred BEGIN on SQLite, REPEATABLE READ on PostgreSQL)."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn

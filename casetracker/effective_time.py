@@ -1,0 +1,200 @@
+"""When something happened, at the precision the record actually has.
+
+The report dates some events only to the month ("December 2010", Figure 1) and gives others no
+date at all, only bounds (Figure 2's two frustrated removals fall between 3 Jul and 5 Oct 2015).
+An effective time is therefore an instant, a day, a month or a range of those, and keeps that
+precision all the way to the screen: nothing here invents a time of day or a day of the month.
+
+Canonical text forms (what the hash chain stores):
+``2013-07-16T14:30:00Z`` (instant, UTC) · ``2013-07-16`` (day) · ``2010-12`` (month) ·
+``2015-07-03/2015-10-05`` (range; either end may be any of the three).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+DEFAULT_ZONE = ZoneInfo("Europe/London")
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONTH_NAMES = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTH_ABBR = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
+
+
+class EffectiveTimeError(ValueError):
+    """A user-supplied effective time that cannot be accepted; the message says why."""
+
+
+@dataclass(frozen=True, order=False)
+class EffectiveTime:
+    """A period in which an event happened: ``start`` inclusive, ``end`` exclusive, both UTC.
+
+    ``text`` is the canonical form, which is what gets hashed and shown; the bounds are derived
+    from it and used only for ordering and arithmetic.
+    """
+
+    text: str
+    start: datetime
+    end: datetime
+
+    @property
+    def precision(self) -> str:
+        if "/" in self.text:
+            return "range"
+        if "T" in self.text:
+            return "instant"
+        return "day" if len(self.text) == 10 else "month"
+
+    @property
+    def is_exact(self) -> bool:
+        return self.precision == "instant"
+
+    def sort_key(self) -> tuple[datetime, datetime]:
+        return (self.start, self.end)
+
+    def display(self, zone: tzinfo = DEFAULT_ZONE) -> str:
+        """Human form at the record's own precision (instants shown in the local zone)."""
+        if self.precision == "instant":
+            return self.start.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        if self.precision == "day":
+            return self.text
+        if self.precision == "month":
+            return self.start.strftime("%b %Y")
+        first, last = self.text.split("/")
+        first_text = parse_canonical(first).display(zone)
+        return f"between {first_text} and {parse_canonical(last).display(zone)}"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _instant(moment: datetime) -> EffectiveTime:
+    moment = moment.astimezone(UTC).replace(microsecond=0)
+    return EffectiveTime(
+        moment.strftime("%Y-%m-%dT%H:%M:%SZ"), moment, moment + timedelta(seconds=1)
+    )
+
+
+def _day(day: date, zone: tzinfo) -> EffectiveTime:
+    start = datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
+    nxt = day + timedelta(days=1)
+    end = datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone).astimezone(UTC)
+    return EffectiveTime(day.isoformat(), start, end)
+
+
+def _month(year: int, month: int, zone: tzinfo) -> EffectiveTime:
+    if not 1 <= month <= 12:
+        raise EffectiveTimeError(f"month {month:02d} does not exist")
+    start = datetime(year, month, 1, tzinfo=zone).astimezone(UTC)
+    ny, nm = (year + 1, 1) if month == 12 else (year, month + 1)
+    end = datetime(ny, nm, 1, tzinfo=zone).astimezone(UTC)
+    return EffectiveTime(f"{year:04d}-{month:02d}", start, end)
+
+
+def instant(moment: datetime) -> EffectiveTime:
+    """An exact effective time; ``moment`` must be timezone-aware."""
+    if moment.tzinfo is None:
+        raise EffectiveTimeError("an instant needs a timezone")
+    return _instant(moment)
+
+
+def parse_canonical(text: str, zone: tzinfo = DEFAULT_ZONE) -> EffectiveTime:
+    """Rebuild an effective time from its stored canonical text (no 'now' involved)."""
+    return _parse_single_or_range(text, zone, now=None)
+
+
+def parse(text: str, now: datetime, zone: tzinfo = DEFAULT_ZONE) -> EffectiveTime:
+    """Parse what a user typed; refuse anything unparseable or in the future.
+
+    Accepts ``now``, ISO instants (``2013-07-16T14:30``, with or without an offset; without one
+    the time is read in ``zone``), days (``2013-07-16``), months (``2010-12``, ``December 2010``,
+    ``Dec 2010``) and ranges written ``A/B`` or ``A..B``.  A period is in the future when its
+    start is after ``now``; a day or month that has begun is accepted.
+    """
+    cleaned = text.strip()
+    if not cleaned:
+        raise EffectiveTimeError("effective time is empty")
+    value = _parse_single_or_range(cleaned, zone, now)
+    if value.start > now:
+        raise EffectiveTimeError(
+            f"effective time {value.text} is in the future (now is {_instant(now).text})"
+        )
+    return value
+
+
+def _parse_single_or_range(text: str, zone: tzinfo, now: datetime | None) -> EffectiveTime:
+    for sep in ("..", "/"):
+        if sep in text:
+            first_text, _, last_text = text.partition(sep)
+            first = _parse_single(first_text.strip(), zone, now)
+            last = _parse_single(last_text.strip(), zone, now)
+            if last.end <= first.start:
+                raise EffectiveTimeError(f"range {text!r} ends before it starts")
+            return EffectiveTime(f"{first.text}/{last.text}", first.start, last.end)
+    return _parse_single(text, zone, now)
+
+
+def _parse_single(text: str, zone: tzinfo, now: datetime | None) -> EffectiveTime:
+    if text.lower() == "now" and now is not None:
+        return _instant(now)
+    if m := _MONTH.match(text):
+        return _month(int(m[1]), int(m[2]), zone)
+    if m := _DAY.match(text):
+        try:
+            return _day(date(int(m[1]), int(m[2]), int(m[3])), zone)
+        except ValueError as exc:
+            raise EffectiveTimeError(f"{text!r} is not a real date: {exc}") from None
+    words = text.replace(",", " ").split()
+    if len(words) == 2 and words[1].isdigit():
+        month = _MONTH_NAMES.get(words[0].lower()) or _MONTH_ABBR.get(words[0].lower())
+        if month:
+            return _month(int(words[1]), month, zone)
+    if "T" in text or " " in text:
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=zone)
+            return _instant(moment)
+    raise EffectiveTimeError(
+        f"cannot read {text!r} as a time: use 2016-06-24T09:30, 2016-06-24, 2010-12, "
+        "'December 2010', or a range such as 2015-07-03..2015-10-05"
+    )
+
+
+def out_of_sequence(times: list[EffectiveTime]) -> set[int]:
+    """Indexes of the fewest entries whose removal leaves the rest in effective-time order.
+
+    That is the complement of a longest non-decreasing subsequence (by start, then end), so a
+    single misplaced entry is the one flagged, not every correct entry recorded after it
+    (DOMAIN.md, "Time": Figure 1's human-rights claim).  Ties between equally long runs keep the
+    earliest-recorded entries.  O(n log n).
+    """
+    import bisect
+
+    keys = [t.sort_key() for t in times]
+    tails: list[tuple[datetime, datetime]] = []
+    tail_index: list[int] = []
+    parent = [-1] * len(keys)
+    for i, key in enumerate(keys):
+        pos = bisect.bisect_right(tails, key)
+        if pos == len(tails):
+            tails.append(key)
+            tail_index.append(i)
+        else:
+            tails[pos] = key
+            tail_index[pos] = i
+        parent[i] = tail_index[pos - 1] if pos else -1
+    keep: set[int] = set()
+    i = tail_index[-1] if tail_index else -1
+    while i != -1:
+        keep.add(i)
+        i = parent[i]
+    return set(range(len(keys))) - keep

@@ -1,0 +1,111 @@
+"""Turning what a user typed into typed, JSON-ready field values, per the action's FieldSpecs.
+
+Values are validated before anything is written; each error names the field and says what was
+expected.  Dates are stored as ISO text, lists as JSON arrays.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from casetracker.effective_time import DEFAULT_ZONE
+from casetracker.errors import UsageError
+from casetracker.workflow_spec import ActionSpec, FieldSpec, FieldType
+
+_TRUE = {"true", "yes", "y", "1", "on"}
+_FALSE = {"false", "no", "n", "0", "off"}
+
+
+def parse_assignments(pairs: list[str]) -> dict[str, str]:
+    """``["k=v", ...]`` from the command line into a dict; malformed pairs are usage errors."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"field {pair!r} must be written name=value")
+        out[key.strip()] = value
+    return out
+
+
+def coerce(spec: FieldSpec, raw: Any) -> Any:
+    """One value, typed; raises UsageError naming the field."""
+    try:
+        return _coerce(spec, raw)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"field {spec.name!r}: {exc}") from None
+
+
+def _coerce(spec: FieldSpec, raw: Any) -> Any:
+    kind = spec.type
+    if kind in (FieldType.TEXT_LIST, FieldType.CHOICES):
+        items = raw if isinstance(raw, list) else [p.strip() for p in str(raw).split(",")]
+        items = [str(i).strip() for i in items if str(i).strip()]
+        if kind == FieldType.CHOICES:
+            for item in items:
+                _check_choice(spec, item)
+        return items
+    if isinstance(raw, str):
+        raw = raw.strip()
+    if kind == FieldType.TEXT:
+        text = str(raw)
+        if not text:
+            raise ValueError("must not be empty")
+        return text
+    if kind == FieldType.INTEGER:
+        if isinstance(raw, bool):
+            raise ValueError("expected a whole number")
+        return int(raw)
+    if kind == FieldType.BOOLEAN:
+        if isinstance(raw, bool):
+            return raw
+        word = str(raw).lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+        raise ValueError(f"expected yes or no, not {raw!r}")
+    if kind == FieldType.DATE:
+        if isinstance(raw, date) and not isinstance(raw, datetime):
+            return raw.isoformat()
+        try:
+            return date.fromisoformat(str(raw)).isoformat()
+        except ValueError:
+            raise ValueError(f"expected a date like 2016-06-24, not {raw!r}") from None
+    if kind == FieldType.DATETIME:
+        try:
+            moment = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
+        except ValueError:
+            raise ValueError(f"expected a time like 2016-06-24T09:30, not {raw!r}") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=DEFAULT_ZONE)
+        return moment.isoformat()
+    if kind == FieldType.CHOICE:
+        return _check_choice(spec, str(raw))
+    raise ValueError(f"unsupported field type {kind}")
+
+
+def _check_choice(spec: FieldSpec, value: str) -> str:
+    if value not in spec.choices:
+        raise ValueError(f"{value!r} is not one of: {', '.join(spec.choices)}")
+    return value
+
+
+def validate_fields(action: ActionSpec, supplied: dict[str, Any]) -> dict[str, Any]:
+    """All of an action's fields, typed; unknown or missing required fields are usage errors."""
+    known = {f.name: f for f in action.fields}
+    unknown = sorted(set(supplied) - set(known))
+    if unknown:
+        allowed = ", ".join(known) or "none"
+        raise UsageError(f"{action.name} has no field {unknown[0]!r} (its fields: {allowed})")
+    values: dict[str, Any] = {}
+    for spec in action.fields:
+        raw = supplied.get(spec.name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if spec.required:
+                raise UsageError(
+                    f"{action.name} needs field {spec.name!r} ({spec.label or spec.type})"
+                )
+            continue
+        values[spec.name] = coerce(spec, raw)
+    return values

@@ -1,0 +1,46 @@
+"""Where casetracker keeps things, following the XDG base directories (``casetracker locate``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_config_path, user_data_path
+
+APP = "casetracker"
+ENV_DB = "CASETRACKER_DB"
+
+
+def data_dir() -> Path:
+    return user_data_path(APP, appauthor=False)
+
+
+def config_dir() -> Path:
+    return user_config_path(APP, appauthor=False)
+
+
+def config_file() -> Path:
+    return config_dir() / "config.toml"
+
+
+def default_db_path() -> Path:
+    return data_dir() / "casetracker.db"
+
+
+def demo_db_path() -> Path:
+    return data_dir() / "demo.db"
+
+
+def training_db_path() -> Path:
+    return data_dir() / "training.db"
+
+
+def database_url(db: str | None = None) -> str:
+    """The database to use: ``--db``, else ``$CASETRACKER_DB``, else the default SQLite file.
+
+    A value without ``://`` is taken as a path to a SQLite file, so ``--db cases.db`` works.
+    """
+    chosen = db or os.environ.get(ENV_DB) or str(default_db_path())
+    if "://" in chosen:
+        return chosen
+    return f"sqlite:///{Path(chosen).expanduser().resolve()}"

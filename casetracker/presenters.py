@@ -1,0 +1,112 @@
+"""Plain-text and JSON renderings shared by the CLI (the TUI draws its own widgets)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casetracker.access_log import AccessEntry
+from casetracker.case_view import CaseView
+from casetracker.effective_time import parse_canonical
+from casetracker.engine import Option
+from casetracker.events import RecordedEvent
+
+
+def event_line(event: RecordedEvent) -> str:
+    effective = parse_canonical(event.effective).display()
+    target = event.workflow if not event.instance else f"{event.workflow}#{event.instance}"
+    return (
+        f"{event.seq:>4}  {effective:<28} {event.action:<28} {target:<16} "
+        f"{event.actor_user} ({event.actor_role})  recorded {event.recorded[:19]}Z"
+    )
+
+
+def view_json(view: CaseView) -> dict[str, Any]:
+    return {
+        "version": view.version,
+        "lifecycles": {
+            key: {
+                "state": i.state,
+                "workflow": i.workflow,
+                "definition_version": i.version,
+                "fields": i.fields,
+            }
+            for key, i in view.instances.items()
+        },
+    }
+
+
+def view_lines(view: CaseView) -> list[str]:
+    return [f"  {key:<24} {i.state}" for key, i in view.instances.items()]
+
+
+def summary_json(summary: Any) -> dict[str, Any]:
+    return {
+        "case_id": summary.case_id,
+        "version": summary.version,
+        "opened": summary.opened,
+        "updated": summary.updated,
+        "subject": summary.subject,
+        "subject_erased": summary.subject_erased,
+        "personal_data": "shown" if summary.subject is not None else "withheld: give --reason",
+        **view_json(summary.view),
+    }
+
+
+def summary_lines(summary: Any) -> list[str]:
+    lines = [f"case {summary.case_id}  version {summary.version}  opened {summary.opened[:19]}Z"]
+    if summary.subject_erased:
+        lines.append(f"  personal data erased on {summary.subject_erased[:10]}")
+    elif summary.subject is not None:
+        lines += [f"  {k}: {v}" for k, v in summary.subject.items()]
+    else:
+        lines.append("  personal data withheld (give --reason to see it; the reason is logged)")
+    lines.append("lifecycles:")
+    lines += view_lines(summary.view)
+    return lines
+
+
+def options_json(view: CaseView, options: list[Option], role: str) -> dict[str, Any]:
+    return {
+        "case_id": view.case_id,
+        "role": role,
+        "version": view.version,
+        "actions": [
+            {
+                "action": o.spec.name,
+                "label": o.spec.label,
+                "lifecycle": o.target,
+                "allowed": o.allowed,
+                "blocks": [
+                    {"reason": b.reason, "remedy": b.remedy, "rule": b.rule} for b in o.blocks
+                ],
+                "fields": [
+                    {
+                        "name": f.name,
+                        "type": f.type.value,
+                        "required": f.required,
+                        "choices": list(f.choices),
+                    }
+                    for f in o.spec.fields
+                ],
+            }
+            for o in options
+        ],
+    }
+
+
+def options_lines(options: list[Option]) -> list[str]:
+    allowed = [o for o in options if o.allowed]
+    blocked = [o for o in options if not o.allowed]
+    lines = ["allowed now:"] + [f"  {o.spec.name:<30} {o.spec.label} ({o.target})" for o in allowed]
+    if not allowed:
+        lines.append("  (nothing)")
+    lines.append("not allowed:")
+    for o in blocked:
+        lines.append(f"  {o.spec.name:<30} blocked — " + "; ".join(str(b) for b in o.blocks))
+    return lines
+
+
+def access_line(entry: AccessEntry) -> str:
+    case = f" {entry.case_id}" if entry.case_id else ""
+    why = f"  reason: {entry.justification}" if entry.justification else ""
+    return f"{entry.recorded[:19]}Z  {entry.user} ({entry.role})  {entry.action}{case}{why}"

@@ -1,0 +1,109 @@
+"""Creating, upgrading and recognising casetracker databases (Alembic owns every schema change)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
+
+from casetracker.clock import utc_now_text
+from casetracker.database import APPLICATION, DatabaseInfo, enable_wal, write_transaction
+from casetracker.errors import DatabaseError
+from casetracker.tables import META
+
+REALMS = ("live", "demo", "training")
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
+
+
+def _known_revisions() -> set[str]:
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def current_revision(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def read_info(conn: Connection) -> DatabaseInfo:
+    """The database's own facts; refuses one that is not ours or not at our schema version."""
+    inspector = sa.inspect(conn)
+    tables = set(inspector.get_table_names())
+    if "meta" not in tables or "alembic_version" not in tables:
+        raise DatabaseError(
+            "this is not a casetracker database (run `casetracker init` to create one)"
+            if not tables
+            else "this database belongs to something else: it has no casetracker metadata"
+        )
+    meta = dict(conn.execute(sa.select(META.c.key, META.c.value)).all())
+    if meta.get("application") != APPLICATION:
+        raise DatabaseError(
+            "this database belongs to something else: it has no casetracker metadata"
+        )
+    revision = current_revision(conn)
+    if revision not in _known_revisions():
+        raise DatabaseError(
+            f"this database has schema version {revision}, newer than this casetracker knows "
+            f"({head_revision()}): upgrade casetracker"
+        )
+    if revision != head_revision():
+        raise DatabaseError(
+            f"this database has schema version {revision}; run `casetracker init` to upgrade it "
+            f"to {head_revision()}"
+        )
+    return DatabaseInfo(meta["realm"], meta["created"], meta["database_id"])
+
+
+def initialise(engine: Engine, realm: str = "live") -> tuple[DatabaseInfo, bool]:
+    """Create the schema or bring it up to date; returns the info and whether it was created.
+
+    An existing database keeps its realm: a live database can never be turned into a training
+    one (or back) by running init again.
+    """
+    if realm not in REALMS:
+        raise DatabaseError(f"realm must be one of {', '.join(REALMS)}")
+    with engine.connect() as conn:
+        tables = set(sa.inspect(conn).get_table_names())
+    created = not tables
+    if tables and "meta" not in tables:
+        raise DatabaseError(
+            "this database belongs to something else: it has no casetracker metadata"
+        )
+    if created:
+        enable_wal(engine)
+    with write_transaction(engine) as conn:
+        revision = current_revision(conn) if not created else None
+        if revision is not None and revision not in _known_revisions():
+            raise DatabaseError(
+                f"this database has schema version {revision}, newer than this casetracker "
+                f"knows ({head_revision()}): upgrade casetracker"
+            )
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+        if created:
+            conn.execute(
+                META.insert(),
+                [
+                    {"key": "application", "value": APPLICATION},
+                    {"key": "realm", "value": realm},
+                    {"key": "created", "value": utc_now_text()},
+                    {"key": "database_id", "value": str(uuid.uuid4())},
+                ],
+            )
+        info = read_info(conn)
+    return info, created

@@ -1,0 +1,473 @@
+"""The service layer: every use case, called alike by the CLI, the TUI and the tests.
+
+Each function checks everything it can before it opens a write transaction, and raises a
+``CasetrackerError`` (never a half-done write) when the request cannot be carried out.  Reading a
+case is itself recorded in the access log.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from casetracker import access_log, clock, subjects
+from casetracker.case_view import Attempt, CaseView, instance_key
+from casetracker.database import (
+    DatabaseInfo,
+    make_engine,
+    read_transaction,
+    sqlite_path,
+    write_transaction,
+)
+from casetracker.effective_time import EffectiveTimeError, parse
+from casetracker.engine import Option, WorkflowEngine
+from casetracker.errors import (
+    ActionBlocked,
+    CasetrackerError,
+    Conflict,
+    DatabaseError,
+    NotPermitted,
+    UsageError,
+)
+from casetracker.events import NewEvent, RecordedEvent
+from casetracker.fields import validate_fields
+from casetracker.identity import Actor, User, list_users, resolve, save_user
+from casetracker.schema import initialise, read_info
+from casetracker.store import EventStore, describe
+from casetracker.tables import CASES, EVENTS
+from casetracker.verify import Report, make_checkpoint, verify
+from casetracker.workflow_spec import NEW
+
+OPEN_ACTION = "open_case"
+ERASE_ACTION = "erase_subject"
+
+
+@dataclass(frozen=True)
+class ActResult:
+    case_id: str
+    events: list[RecordedEvent]
+    instance: str
+    state: str
+    replayed: bool = False  # True when an idempotent retry returned the original events
+
+
+@dataclass
+class CaseSummary:
+    case_id: str
+    realm: str
+    version: int
+    opened: str
+    updated: str
+    states: dict[str, str]
+    subject: dict[str, Any] | None
+    subject_erased: str | None
+    view: CaseView = field(repr=False)
+    events: list[RecordedEvent] = field(repr=False, default_factory=list)
+
+
+def open_database(url: str) -> tuple[Engine, DatabaseInfo]:
+    """Connect to an existing casetracker database, refusing anything else untouched."""
+    path = sqlite_path(url) if url.startswith("sqlite") else None
+    if url.startswith("sqlite") and (path is None or not path.exists()):
+        raise DatabaseError(
+            f"no database at {path}: create one with `casetracker init` (or try `casetracker demo`)"
+        )
+    engine = make_engine(url)
+    try:
+        with read_transaction(engine) as conn:
+            info = read_info(conn)
+    except sa.exc.DatabaseError as exc:
+        engine.dispose()
+        raise DatabaseError(f"cannot read the database: {exc.orig}") from None
+    except CasetrackerError:
+        engine.dispose()
+        raise
+    return engine, info
+
+
+def create_database(
+    url: str, realm: str = "live", admin_roles: tuple[str, ...] = ("admin",)
+) -> tuple[DatabaseInfo, bool]:
+    """Create (or upgrade) a database; the first user is whoever created it."""
+    from casetracker.identity import login_name
+
+    path = sqlite_path(url) if url.startswith("sqlite") else None
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(url)
+    try:
+        info, created = initialise(engine, realm)
+        if created and realm == "live":
+            with write_transaction(engine) as conn:
+                save_user(conn, login_name(conn), login_name(conn), admin_roles)
+        return info, created
+    except sa.exc.DatabaseError as exc:
+        raise DatabaseError(f"cannot initialise the database: {exc.orig}") from None
+    finally:
+        engine.dispose()
+
+
+class Casetracker:
+    """An open database plus the person using it."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        as_user: str | None = None,
+        role: str | None = None,
+        workflows: WorkflowEngine | None = None,
+    ) -> None:
+        from casetracker.registry import workflow_engine
+
+        self.url = url
+        self.engine, self.info = open_database(url)
+        self.flow = workflows or workflow_engine()
+        self.store = EventStore(self.engine, self.info.realm, self.flow)
+        self._as_user, self._role = as_user, role
+        self._actor: Actor | None = None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @property
+    def realm(self) -> str:
+        return self.info.realm
+
+    @property
+    def actor(self) -> Actor:
+        if self._actor is None:
+            with read_transaction(self.engine) as conn:
+                self._actor = resolve(conn, self.info.realm, self._as_user, self._role)
+        return self._actor
+
+    # ------------------------------------------------------------------ acting
+
+    def open_case(
+        self,
+        fields: dict[str, Any],
+        effective: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> ActResult:
+        return self.act(None, OPEN_ACTION, fields, effective, idempotency_key=idempotency_key)
+
+    def act(
+        self,
+        case_id: str | None,
+        action: str,
+        fields: dict[str, Any] | None = None,
+        effective: str | None = None,
+        *,
+        expected_version: int | None = None,
+        instance: int | None = None,
+        idempotency_key: str | None = None,
+        justification: str = "",
+    ) -> ActResult:
+        """Validate and record one action on a case (``case_id`` None opens a new case)."""
+        workflow = self.flow.action_owner.get(action)
+        if workflow is None:
+            raise UsageError(f"unknown action {action!r} (see `casetracker workflows list`)")
+        if (case_id is None) != (action == OPEN_ACTION):
+            raise UsageError("open a case with `case open`; other actions need a case id")
+        now = clock.now()
+        when = self._effective(effective, now)
+        actor = self.actor
+        with write_transaction(self.engine) as conn:
+            if idempotency_key:
+                earlier = self.store.recorded_for_keys(conn, [(idempotency_key, workflow, action)])
+                if earlier:
+                    first = earlier[0]
+                    key = instance_key(first.workflow, first.instance)
+                    head = self.store.case_head(first.case_id, conn)
+                    return ActResult(first.case_id, earlier, key, head.state.get(key, ""), True)
+            events = self.store.read_case(case_id, conn) if case_id else []
+            view = self.flow.fold(case_id or "", events)
+            if expected_version is not None and expected_version != view.version:
+                newer = next((e for e in events if e.seq == expected_version + 1), None)
+                raise Conflict(
+                    case_id or "", expected_version, view.version, describe(newer) if newer else ""
+                )
+            number = self._instance_for(view, workflow, action, instance)
+            version = self.flow.version_for(view, workflow, number)
+            spec = self.flow.spec(workflow, version).action(action)
+            assert spec is not None
+            values = validate_fields(spec, fields or {})
+            attempt = Attempt(workflow, number, action, values, when, actor.role, now)
+            blocks = self.flow.check(view, attempt)
+            if not blocks:
+                dest = self.flow.fire(view, attempt)
+                personal = {
+                    f.name: values.pop(f.name)
+                    for f in spec.fields
+                    if f.personal and f.name in values
+                }
+                payload: dict[str, Any] = {"fields": values}
+                if spec.guards:
+                    payload["checked"] = list(spec.guards)
+                if justification:
+                    payload["justification"] = justification
+                if case_id is None:
+                    case_id = self.store.allocate_case_id(conn)
+                if personal:
+                    payload["personal"] = subjects.record(conn, case_id, personal)
+                new = NewEvent(
+                    workflow,
+                    version,
+                    number,
+                    action,
+                    actor.user,
+                    actor.role,
+                    when.text,
+                    payload,
+                    idempotency_key,
+                )
+                recorded = self.store.append(case_id, view.version, [new], conn)
+                if action == ERASE_ACTION:
+                    subjects.erase(conn, case_id, recorded[-1].recorded)
+                return ActResult(case_id, recorded, instance_key(workflow, number), dest)
+        message = f"{spec.label}: " + "; ".join(str(b) for b in blocks)
+        if any(b.rule == "role" for b in blocks):
+            self._log_denied(case_id, action, blocks)
+            raise NotPermitted(f"not permitted — {message}", blocks)
+        raise ActionBlocked(f"blocked — {message}", blocks)
+
+    def _instance_for(self, view: CaseView, workflow: str, action: str, given: int | None) -> int:
+        spec = self.flow.latest[workflow]
+        if not spec.many:
+            if given:
+                raise UsageError(f"{spec.label} has one record per case: do not give --instance")
+            return 0
+        action_spec = spec.action(action)
+        if action_spec is not None and NEW in action_spec.sources and given is None:
+            return len(view.of(workflow)) + 1
+        instances = view.of(workflow)
+        if given is not None:
+            if instance_key(workflow, given) not in view.instances:
+                numbers = ", ".join(str(i.number) for i in instances) or "none yet"
+                raise UsageError(f"{spec.label} #{given} does not exist on this case ({numbers})")
+            return given
+        able = [i for i in instances if action_spec is not None and i.state in action_spec.sources]
+        if able:
+            return able[-1].number
+        return instances[-1].number if instances else 1
+
+    def _effective(self, text: str | None, now: datetime) -> Any:
+        try:
+            return parse(text or "now", now)
+        except EffectiveTimeError as exc:
+            raise UsageError(str(exc)) from None
+
+    def _log_denied(self, case_id: str | None, action: str, blocks: list) -> None:
+        actor = self.actor
+        with write_transaction(self.engine) as conn:
+            access_log.append(
+                conn,
+                user=actor.user,
+                role=actor.role,
+                action="denied",
+                case_id=case_id or "",
+                detail={"attempted": action, "reasons": [str(b) for b in blocks]},
+            )
+
+    # ------------------------------------------------------------------ reading
+
+    def _read_logged(
+        self, case_id: str, what: str, justification: str = "", detail: dict | None = None
+    ) -> tuple[list[RecordedEvent], CaseView]:
+        """Read a case and record the consultation, in one write transaction."""
+        actor = self.actor
+        with write_transaction(self.engine) as conn:
+            events = self.store.read_case(case_id, conn)
+            access_log.append(
+                conn,
+                user=actor.user,
+                role=actor.role,
+                action=what,
+                case_id=case_id,
+                justification=justification,
+                detail=detail,
+            )
+        return events, self.flow.fold(case_id, events)
+
+    def show(self, case_id: str, reason: str = "") -> CaseSummary:
+        """The case now.  Personal data is shown only with a stated reason, which is logged."""
+        events, view = self._read_logged(case_id, "show", reason, {"personal_data": bool(reason)})
+        with read_transaction(self.engine) as conn:
+            head = self.store.case_head(case_id, conn)
+            values, erased = subjects.read(conn, case_id)
+        return CaseSummary(
+            case_id,
+            self.realm,
+            head.version,
+            head.opened,
+            head.updated,
+            {k: i.state for k, i in view.instances.items()},
+            values if reason else None,
+            erased,
+            view,
+            events,
+        )
+
+    def history(self, case_id: str) -> list[RecordedEvent]:
+        events, _ = self._read_logged(case_id, "history")
+        return events
+
+    def replay(
+        self, case_id: str, as_of: str | None = None, recorded_as_of: str | None = None
+    ) -> tuple[CaseView, list[RecordedEvent]]:
+        """The case as it was: on an effective date, or as the record stood at a moment."""
+        now = clock.now()
+        as_of_time = self._effective(as_of, now) if as_of else None
+        recorded_cut = self._effective(recorded_as_of, now) if recorded_as_of else None
+        events, _ = self._read_logged(
+            case_id, "replay", detail={"as_of": as_of or "", "recorded_as_of": recorded_as_of or ""}
+        )
+        chosen = events
+        if recorded_cut is not None:
+            cut = clock.format_recorded(recorded_cut.end)
+            chosen = [e for e in chosen if e.recorded < cut]
+        if as_of_time is not None:
+            from casetracker.effective_time import parse_canonical
+
+            chosen = [e for e in chosen if parse_canonical(e.effective).start < as_of_time.end]
+            return self.flow.fold(case_id, chosen, strict=False), chosen
+        return self.flow.fold(case_id, chosen), chosen
+
+    def options(self, case_id: str) -> tuple[CaseView, list[Option]]:
+        """Every action, allowed now or blocked with all its reasons, for the current user."""
+        _, view = self._read_logged(case_id, "actions")
+        now = clock.now()
+        when = parse("now", now)
+
+        def make(workflow: str, number: int, action: str, role: str) -> Attempt:
+            return Attempt(workflow, number, action, {}, when, role, now)
+
+        return view, self.flow.options(view, self.actor.role, make)
+
+    def access_entries(self, case_id: str | None = None, limit: int | None = 50) -> list:
+        """The access log (for one case, or all), itself a consultation worth logging."""
+        actor = self.actor
+        with write_transaction(self.engine) as conn:
+            if case_id is not None:
+                self.store.case_head(case_id, conn)
+            entries = access_log.entries(conn, case_id, limit)
+            access_log.append(
+                conn,
+                user=actor.user,
+                role=actor.role,
+                action="read-access-log",
+                case_id=case_id or "",
+            )
+        return entries
+
+    # ------------------------------------------------------------------ users
+
+    def users(self) -> list[User]:
+        with read_transaction(self.engine) as conn:
+            return list_users(conn)
+
+    def save_user(self, name: str, display_name: str, roles: tuple[str, ...]) -> None:
+        """Register a user or change their roles: admins only, and logged."""
+        actor = self.actor
+        if actor.role != "admin":
+            raise NotPermitted(f"only the admin role may manage users (you act as {actor.role})")
+        with write_transaction(self.engine) as conn:
+            save_user(conn, name, display_name, roles)
+            access_log.append(
+                conn,
+                user=actor.user,
+                role=actor.role,
+                action="user-save",
+                detail={"name": name, "roles": list(roles)},
+            )
+
+    # ------------------------------------------------------------------ integrity
+
+    def verify(self, checkpoint: dict[str, Any] | None = None) -> Report:
+        with read_transaction(self.engine) as conn:
+            return verify(conn, self.info, self.flow, checkpoint)
+
+    def checkpoint(self) -> dict[str, Any]:
+        with read_transaction(self.engine) as conn:
+            return make_checkpoint(conn, self.info, clock.utc_now_text())
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Recompute every case's current state from the log; returns the number of cases."""
+        return rebuild_projection(self.engine, self.flow, progress)
+
+
+def rebuild_projection(
+    engine: Engine, flow: WorkflowEngine, progress: Callable[[int], None] | None = None
+) -> int:
+    apply = flow.apply
+    states: dict[str, dict[str, str]] = {}
+    heads: dict[str, tuple[int, str, int, str, str]] = {}
+    with write_transaction(engine) as conn:
+        rows = conn.execution_options(yield_per=20_000).execute(
+            sa.select(
+                EVENTS.c.case_id,
+                EVENTS.c.workflow,
+                EVENTS.c.workflow_version,
+                EVENTS.c.instance,
+                EVENTS.c.action,
+                EVENTS.c.seq,
+                EVENTS.c.hash,
+                EVENTS.c.position,
+                EVENTS.c.recorded,
+            ).order_by(EVENTS.c.position)
+        )
+        opened: dict[str, str] = {}
+        for n, (
+            case_id,
+            workflow,
+            version,
+            number,
+            action,
+            seq,
+            digest,
+            position,
+            recorded,
+        ) in enumerate(rows, 1):
+            state = states.get(case_id)
+            if state is None:
+                state = states[case_id] = {}
+                opened[case_id] = recorded
+            try:
+                apply(state, workflow, version, number, action)
+            except ValueError as exc:
+                raise DatabaseError(f"cannot rebuild: event {seq} of {case_id}: {exc}") from None
+            heads[case_id] = (seq, digest, position, recorded, "")
+            if progress and n % 100_000 == 0:
+                progress(n)
+        conn.execute(CASES.delete())
+        batch = [
+            {
+                "case_id": case_id,
+                "version": seq,
+                "head_hash": digest,
+                "head_position": position,
+                "opened": opened[case_id],
+                "updated": recorded,
+                "state": _canonical(states[case_id]),
+            }
+            for case_id, (seq, digest, position, recorded, _) in heads.items()
+        ]
+        if batch:
+            conn.execute(CASES.insert(), batch)
+    return len(heads)
+
+
+def _canonical(value: Any) -> str:
+    from casetracker.canonical import canonical_json
+
+    return canonical_json(value)
+
+
+def payload_of(event: RecordedEvent) -> dict[str, Any]:
+    return json.loads(event.payload)

@@ -1,0 +1,84 @@
+"""The subject's personal data, kept outside the hash chain so it can be corrected or erased.
+
+The chain hashes ``HMAC-SHA256(salt, field || value)`` for each personal field, with a random salt
+per subject kept here beside the values.  While the record exists, ``verify`` can prove that the
+values on file are the ones the log last recorded; once erased (values and salt destroyed) the
+digests left in the chain cannot be reversed or guessed from a list of names, and every chain
+still verifies.  This was chosen over per-subject encryption keys because a correction is then a
+plain new event, and nothing in the log needs a key to be read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from casetracker.canonical import canonical_json
+from casetracker.errors import Refused
+from casetracker.tables import SUBJECTS
+
+
+def digest(salt_hex: str, name: str, value: Any) -> str:
+    message = f"{name}\x1f{canonical_json(value)}".encode()
+    return hmac.new(bytes.fromhex(salt_hex), message, hashlib.sha256).hexdigest()
+
+
+def record(conn: Connection, case_id: str, values: dict[str, Any]) -> dict[str, str]:
+    """Store (or update) personal values; returns the digests the event must carry."""
+    row = conn.execute(sa.select(SUBJECTS).where(SUBJECTS.c.case_id == case_id)).first()
+    if row is not None and row.erased:
+        raise Refused(f"the personal data of case {case_id} was erased on {row.erased}")
+    if row is None:
+        salt = secrets.token_hex(32)
+        data: dict[str, Any] = {}
+    else:
+        salt, data = row.salt, json.loads(row.data or "{}")
+    data.update(values)
+    if row is None:
+        conn.execute(
+            SUBJECTS.insert().values(case_id=case_id, salt=salt, data=canonical_json(data))
+        )
+    else:
+        conn.execute(
+            SUBJECTS.update().where(SUBJECTS.c.case_id == case_id).values(data=canonical_json(data))
+        )
+    return {name: digest(salt, name, value) for name, value in values.items()}
+
+
+def erase(conn: Connection, case_id: str, when: str) -> None:
+    conn.execute(
+        SUBJECTS.update()
+        .where(SUBJECTS.c.case_id == case_id)
+        .values(salt=None, data=None, erased=when)
+    )
+
+
+def read(conn: Connection, case_id: str) -> tuple[dict[str, Any] | None, str | None]:
+    """``(values, erased_at)``: values is None once erased or if none were ever recorded."""
+    row = conn.execute(sa.select(SUBJECTS).where(SUBJECTS.c.case_id == case_id)).first()
+    if row is None:
+        return None, None
+    return (json.loads(row.data) if row.data else None), row.erased
+
+
+def mismatches(conn: Connection, case_id: str, latest: dict[str, str]) -> list[str]:
+    """Personal fields whose value on file no longer matches the digest last logged for it."""
+    row = conn.execute(sa.select(SUBJECTS).where(SUBJECTS.c.case_id == case_id)).first()
+    if row is None:
+        return [f"no subject record for {', '.join(sorted(latest))}"] if latest else []
+    if row.erased:
+        return []
+    data = json.loads(row.data or "{}")
+    bad = [
+        name
+        for name, d in latest.items()
+        if name not in data or digest(row.salt, name, data[name]) != d
+    ]
+    bad += [name for name in data if name not in latest]
+    return [f"subject field {name!r} does not match the log" for name in sorted(set(bad))]
