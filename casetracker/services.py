@@ -409,7 +409,7 @@ def rebuild_projection(
     states: dict[str, dict[str, str]] = {}
     heads: dict[str, tuple[int, str, int, str, str]] = {}
     with write_transaction(engine) as conn:
-        rows = conn.execution_options(yield_per=20_000).execute(
+        rows = conn.execute(
             sa.select(
                 EVENTS.c.case_id,
                 EVENTS.c.workflow,
@@ -420,7 +420,9 @@ def rebuild_projection(
                 EVENTS.c.hash,
                 EVENTS.c.position,
                 EVENTS.c.recorded,
-            ).order_by(EVENTS.c.position)
+            )
+            .order_by(EVENTS.c.position)
+            .execution_options(yield_per=20_000)
         )
         opened: dict[str, str] = {}
         for n, (

@@ -320,8 +320,11 @@ class EventStore:
 
     def iter_events(self, conn: Connection, after: int = 0) -> Iterator[RecordedEvent]:
         """Every event in global order, streamed."""
-        result = conn.execution_options(yield_per=5000).execute(
-            sa.select(*_COLUMNS).where(EVENTS.c.position > after).order_by(EVENTS.c.position)
+        result = conn.execute(
+            sa.select(*_COLUMNS)
+            .where(EVENTS.c.position > after)
+            .order_by(EVENTS.c.position)
+            .execution_options(yield_per=5000)
         )
         for row in result:
             yield _row_event(row)

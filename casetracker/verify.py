@@ -100,8 +100,10 @@ def verify(
     seen_cases: set[str] = set()
     event_hash = _hasher()
     columns = [EVENTS.c[n] for n in (*EVENT_FIELDS, "hash")]
-    result = conn.execution_options(yield_per=10_000).execute(
-        sa.select(*columns).order_by(EVENTS.c.case_id, EVENTS.c.seq)
+    result = conn.execute(
+        sa.select(*columns)
+        .order_by(EVENTS.c.case_id, EVENTS.c.seq)
+        .execution_options(yield_per=10_000)
     )
     positions_sum = 0
     case_id: str | None = None

@@ -1,0 +1,79 @@
+"""Barriers to removal: claims and legal challenges, any number of them, in parallel.
+
+An undecided asylum or human-rights claim stops removal directions being set; a pre-action
+protocol letter is shown but stops nothing; a judicial review lodged against directions defers
+them (Figure 1 comments).  Those effects are read from these instances by guards on the removal
+lifecycle, so a claim is recorded once and every rule sees it.
+"""
+
+from casetracker.workflow_spec import (
+    NEW,
+    ActionSpec,
+    FieldSpec,
+    FieldType,
+    Role,
+    StateSpec,
+    WorkflowSpec,
+)
+
+BARRIER_KINDS = ("asylum", "human_rights", "pre_action_protocol", "judicial_review")
+
+_HOME_OFFICE = (Role.IMMIGRATION_OFFICER, Role.CASEWORK)
+
+DEFINITION = WorkflowSpec(
+    name="barrier",
+    version=1,
+    label="Claim or challenge",
+    initial=NEW,
+    many=True,
+    cites="Figure 1",
+    help="Asylum and human-rights claims, pre-action protocol letters and judicial reviews.",
+    states=(
+        StateSpec("lodged", "Lodged, undecided"),
+        StateSpec("refused", "Refused", terminal=True),
+        StateSpec("granted", "Granted", terminal=True),
+        StateSpec("withdrawn", "Withdrawn", terminal=True),
+    ),
+    actions=(
+        ActionSpec(
+            "lodge_claim",
+            "Record a claim or challenge",
+            sources=(NEW,),
+            dest="lodged",
+            roles=_HOME_OFFICE,
+            fields=(
+                FieldSpec("kind", FieldType.CHOICE, label="Kind", choices=BARRIER_KINDS),
+                FieldSpec(
+                    "against",
+                    FieldType.CHOICE,
+                    required=False,
+                    label="Challenges",
+                    choices=("removal_directions", "removal", "refusal", "other"),
+                ),
+            ),
+            cites="Figure 1 (4 Oct 2013, May 2014, 31 May 2016, 24 Jun 2016)",
+        ),
+        ActionSpec(
+            "refuse_claim",
+            "Record the claim as refused",
+            sources=("lodged",),
+            dest="refused",
+            roles=_HOME_OFFICE,
+            cites="Figure 1 (15 Apr 2014, 26 May 2016)",
+        ),
+        ActionSpec(
+            "grant_claim",
+            "Record the claim as granted",
+            sources=("lodged",),
+            dest="granted",
+            roles=_HOME_OFFICE,
+        ),
+        ActionSpec(
+            "withdraw_claim",
+            "Record the claim as withdrawn",
+            sources=("lodged",),
+            dest="withdrawn",
+            roles=_HOME_OFFICE,
+        ),
+    ),
+)
