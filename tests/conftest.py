@@ -33,7 +33,9 @@ def postgres_available() -> str | None:
             engine.dispose()
             _pg_state["reason"] = None
         except Exception as exc:  # any failure to connect means "not available here"
-            _pg_state["reason"] = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}"
+            _pg_state["reason"] = (
+                f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}"
+            )
     return _pg_state["reason"]  # type: ignore[return-value]
 
 

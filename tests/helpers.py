@@ -14,7 +14,12 @@ def core_engine() -> WorkflowEngine:
     return WorkflowEngine([case_file.DEFINITION])
 
 
-def new_service(url: str, roles: tuple[str, ...] = CORE_ROLES, role: str = "police",
-                realm: str = "live", workflows: WorkflowEngine | None = None) -> Casetracker:
+def new_service(
+    url: str,
+    roles: tuple[str, ...] = CORE_ROLES,
+    role: str = "police",
+    realm: str = "live",
+    workflows: WorkflowEngine | None = None,
+) -> Casetracker:
     create_database(url, realm, roles)
     return Casetracker(url, role=role, workflows=workflows or core_engine())

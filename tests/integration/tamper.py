@@ -1,0 +1,35 @@
+"""An attacker with write access to the database file or server, for the verifier's tests.
+
+The triggers that make the logs append-only are switched off first, as someone with the file
+(SQLite) or a superuser (PostgreSQL) could; the verifier must still notice every change.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+
+def tamper(url: str, *statements: str, params: list[dict] | None = None) -> None:
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            for table in ("events", "access_log"):
+                for verb in ("update", "delete"):
+                    conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
+        else:
+            for table in ("events", "access_log"):
+                conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        for i, statement in enumerate(statements):
+            conn.execute(sa.text(statement), (params or [{}] * len(statements))[i])
+        if engine.dialect.name == "postgresql":
+            for table in ("events", "access_log"):
+                conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+    engine.dispose()
+
+
+def rows(url: str, query: str) -> list[tuple]:
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn:
+        found = [tuple(r) for r in conn.execute(sa.text(query))]
+    engine.dispose()
+    return found
