@@ -107,3 +107,32 @@ def initialise(engine: Engine, realm: str = "live") -> tuple[DatabaseInfo, bool]
             )
         info = read_info(conn)
     return info, created
+
+
+APP_GRANTS = {
+    "events": "SELECT, INSERT",
+    "access_log": "SELECT, INSERT",
+    "cases": "SELECT, INSERT, UPDATE, DELETE",
+    "subjects": "SELECT, INSERT, UPDATE",
+    "users": "SELECT, INSERT, UPDATE",
+    "meta": "SELECT",
+    "alembic_version": "SELECT",
+}
+
+
+def grant_app_role(engine: Engine, role: str) -> None:
+    """Give a PostgreSQL login role what the application needs, and nothing that edits history.
+
+    The role must not own the tables (an owner could drop the append-only triggers); run this as
+    the owner after ``init``.  See docs/postgresql.md.
+    """
+    if engine.dialect.name != "postgresql":
+        raise DatabaseError(
+            "--grant-to is for PostgreSQL; a SQLite file is protected by its triggers"
+        )
+    if not role.replace("_", "").isalnum():
+        raise DatabaseError(f"{role!r} is not a plain role name")
+    with write_transaction(engine) as conn:
+        conn.exec_driver_sql(f'GRANT USAGE ON SCHEMA public TO "{role}"')
+        for table, privileges in APP_GRANTS.items():
+            conn.exec_driver_sql(f'GRANT {privileges} ON TABLE "{table}" TO "{role}"')

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from casetracker.case_view import CaseView, Instance
-from casetracker.rules.field_values import as_list, as_text
-from casetracker.rules.hosol import usable_for_immigration_action
+from casetracker.rules.field_values import as_text
+from casetracker.rules.hosol import conviction_categories, usable_for_immigration_action
 from casetracker.rules.offences import label
 
 # criterion name -> the offence categories that meet it; "GBH or above" includes homicide.
@@ -119,7 +119,7 @@ def assess(view: CaseView, encounter: int | None = None) -> HighHarm:
         if usable_for_immigration_action(check).allowed:
             convictions.extend(
                 Offence(category, f"ACRO check #{check.number}")
-                for category in as_list(check.fields.get("conviction_categories"))
+                for category in conviction_categories(check)
             )
     return assess_offences(arrest, convictions)
 

@@ -71,22 +71,19 @@ def visibility(
 
     ``result`` is one of pending, no_record, no_response, hosol, non_hosol.
     """
-    if role in POLICE_ROLES:
-        usable = _usable(result, home_office_check)
-        return AcroVisibility(True, usable.allowed, ("police data: the police see their own "
-                                                     "results", *usable.reasons))
     usable = _usable(result, home_office_check)
-    if home_office_check:
-        return AcroVisibility(True, usable.allowed, ("the Home Office requested this check",
-                                                     *usable.reasons))
-    if result == "hosol":
-        return AcroVisibility(True, True, ("meets the Serious Offence List: recorded on PNC, "
-                                           "which immigration officials can see (¶4.32)",))
-    if sharing == AcroSharing.ALL:
-        return AcroVisibility(True, False, ("the force shares all ACRO results with IOs (¶4.35)",
-                                            *usable.reasons))
-    return AcroVisibility(False, False, ("below the Serious Offence List and the force does not "
-                                         "share ACRO results with IOs (¶4.32)", *usable.reasons))
+    if role in POLICE_ROLES:
+        seen = "the police see the results of their own checks"
+    elif home_office_check:
+        seen = "the Home Office requested this check itself (fn 20)"
+    elif result == "hosol":
+        seen = "on the Serious Offence List, so recorded on PNC, which IOs can see (¶4.32)"
+    elif sharing == AcroSharing.ALL:
+        seen = "the force shares every ACRO result with IOs (¶4.35)"
+    else:
+        hidden = "below the Serious Offence List, and the force does not share ACRO results (¶4.32)"
+        return AcroVisibility(False, False, (hidden, *usable.reasons))
+    return AcroVisibility(True, usable.allowed, (seen, *usable.reasons))
 
 
 def _usable(result: str, home_office_check: bool) -> Decision:
@@ -96,8 +93,9 @@ def _usable(result: str, home_office_check: bool) -> Decision:
         return Decision(True, ("a Serious Offence List result goes to Criminal Casework (¶4.32)",))
     if home_office_check:
         return Decision(True, ("the Home Office's own check may be acted on (fn 20)",))
-    return Decision(False, ("immigration action needs the Home Office's own second ACRO check "
-                            "(fn 20)",))
+    return Decision(
+        False, ("immigration action needs the Home Office's own second ACRO check (fn 20)",)
+    )
 
 
 def result_of(check: Instance) -> str:
@@ -123,8 +121,10 @@ def classification_problems(action: str, categories: Iterable[str]) -> list[str]
     listed = list(categories)
     serious = hosol_offences(listed)
     if action == "record_hosol_result" and not serious:
-        return [f"none of {', '.join(label(c) for c in listed) or 'no convictions'} is on the "
-                "Serious Offence List"]
+        return [
+            f"none of {', '.join(label(c) for c in listed) or 'no convictions'} is on the "
+            "Serious Offence List"
+        ]
     if action == "record_non_hosol_result" and serious:
         return [f"{', '.join(label(c) for c in serious)} is on the Serious Offence List"]
     return []
