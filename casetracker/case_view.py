@@ -91,6 +91,7 @@ class CaseView:
     instances: dict[str, Instance] = field(default_factory=dict)
     steps: list[tuple[str, Step]] = field(default_factory=list)  # (instance key, step) in log order
     version: int = 0  # sequence number of the last event folded in
+    head_hash: str = ""  # hash of that event
 
     def of(self, workflow: str) -> list[Instance]:
         """Every instance of a lifecycle, oldest first."""

@@ -24,7 +24,7 @@ def set_clock(source: Callable[[], datetime] | None) -> None:
 
 def format_recorded(moment: datetime) -> str:
     """Recorded times: UTC, microseconds, fixed width, so text order is time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def utc_now_text() -> str:
@@ -32,4 +32,4 @@ def utc_now_text() -> str:
 
 
 def parse_recorded(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)

@@ -75,9 +75,8 @@ class EffectiveTime:
 
 def _instant(moment: datetime) -> EffectiveTime:
     moment = moment.astimezone(UTC).replace(microsecond=0)
-    return EffectiveTime(
-        moment.strftime("%Y-%m-%dT%H:%M:%SZ"), moment, moment + timedelta(seconds=1)
-    )
+    text = moment.replace(tzinfo=None).isoformat() + "Z"
+    return EffectiveTime(text, moment, moment + timedelta(seconds=1))
 
 
 def _day(day: date, zone: tzinfo) -> EffectiveTime:

@@ -151,7 +151,12 @@ class WorkflowEngine:
         ``strict=False`` accepts a step whose source state is missing, for views built from a
         subset of the history (the case as of an earlier effective date).
         """
-        view = CaseView(case_id)
+        return self.fold_into(CaseView(case_id), events, strict)
+
+    def fold_into(
+        self, view: CaseView, events: Iterable[RecordedEvent], strict: bool = True
+    ) -> CaseView:
+        """Advance an existing view by further events (used to keep cached views current)."""
         for event in events:
             key = instance_key(event.workflow, event.instance)
             instance = view.instances.get(key)
@@ -163,12 +168,11 @@ class WorkflowEngine:
             sources, dest = self._table[(event.workflow, event.workflow_version, event.action)]
             if strict and instance.state not in sources:
                 raise ValueError(
-                    f"event {event.seq} of {case_id}: {event.action} cannot apply to {key} "
+                    f"event {event.seq} of {view.case_id}: {event.action} cannot apply to {key} "
                     f"in state {instance.state!r}"
                 )
             instance.state = dest
-            payload = json.loads(event.payload)
-            values = payload.get("fields", {})
+            values = json.loads(event.payload).get("fields", {})
             instance.fields.update(values)
             step = Step(
                 event.seq,
@@ -181,6 +185,7 @@ class WorkflowEngine:
             instance.history.append(step)
             view.steps.append((key, step))
             view.version = event.seq
+            view.head_hash = event.hash
         return view
 
     # ------------------------------------------------------------ deciding

@@ -8,18 +8,20 @@ case is itself recorded in the access log.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from casetracker import access_log, clock, subjects
 from casetracker.case_view import Attempt, CaseView, instance_key
 from casetracker.database import (
     DatabaseInfo,
+    KeptConnections,
     make_engine,
     read_transaction,
     sqlite_path,
@@ -39,7 +41,7 @@ from casetracker.events import NewEvent, RecordedEvent
 from casetracker.fields import validate_fields
 from casetracker.identity import Actor, User, list_users, resolve, save_user
 from casetracker.schema import initialise, read_info
-from casetracker.store import EventStore, describe
+from casetracker.store import EventStore, Head, describe
 from casetracker.tables import CASES, EVENTS
 from casetracker.verify import Report, make_checkpoint, verify
 from casetracker.workflow_spec import NEW
@@ -69,6 +71,31 @@ class CaseSummary:
     subject_erased: str | None
     view: CaseView = field(repr=False)
     events: list[RecordedEvent] = field(repr=False, default_factory=list)
+
+
+class ViewCache:
+    """Recently used case views, so a caseworker's next action need not re-read the history.
+
+    An entry is used only while its version and head hash still match the log's, so another
+    process's write simply causes a re-read.  ``act`` folds its new events into the cached view
+    only after its transaction has committed, so a failed action never leaves a changed view.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._views: OrderedDict[str, CaseView] = OrderedDict()
+
+    def get(self, case_id: str) -> CaseView | None:
+        view = self._views.get(case_id)
+        if view is not None:
+            self._views.move_to_end(case_id)
+        return view
+
+    def put(self, case_id: str, view: CaseView) -> None:
+        self._views[case_id] = view
+        self._views.move_to_end(case_id)
+        while len(self._views) > self.size:
+            self._views.popitem(last=False)
 
 
 def open_database(url: str) -> tuple[Engine, DatabaseInfo]:
@@ -132,8 +159,11 @@ class Casetracker:
         self.store = EventStore(self.engine, self.info.realm, self.flow)
         self._as_user, self._role = as_user, role
         self._actor: Actor | None = None
+        self._views = ViewCache()
+        self._connections = KeptConnections(self.engine)
 
     def close(self) -> None:
+        self._connections.close()
         self.engine.dispose()
 
     @property
@@ -178,7 +208,7 @@ class Casetracker:
         now = clock.now()
         when = self._effective(effective, now)
         actor = self.actor
-        with write_transaction(self.engine) as conn:
+        with self._connections.write() as conn:
             if idempotency_key:
                 earlier = self.store.recorded_for_keys(conn, [(idempotency_key, workflow, action)])
                 if earlier:
@@ -186,12 +216,12 @@ class Casetracker:
                     key = instance_key(first.workflow, first.instance)
                     head = self.store.case_head(first.case_id, conn)
                     return ActResult(first.case_id, earlier, key, head.state.get(key, ""), True)
-            events = self.store.read_case(case_id, conn) if case_id else []
-            view = self.flow.fold(case_id or "", events)
+            head = self.store.head(conn, case_id) if case_id else None
+            view = self._current_view(conn, case_id, head) if head else CaseView("")
             if expected_version is not None and expected_version != view.version:
-                newer = next((e for e in events if e.seq == expected_version + 1), None)
+                newer = self.store._event_at(conn, view.case_id, expected_version + 1)
                 raise Conflict(
-                    case_id or "", expected_version, view.version, describe(newer) if newer else ""
+                    view.case_id, expected_version, view.version, describe(newer) if newer else ""
                 )
             number = self._instance_for(view, workflow, action, instance)
             version = self.flow.version_for(view, workflow, number)
@@ -227,15 +257,27 @@ class Casetracker:
                     payload,
                     idempotency_key,
                 )
-                recorded = self.store.append(case_id, view.version, [new], conn)
+                recorded = self.store.append(case_id, view.version, [new], conn, head)
                 if action == ERASE_ACTION:
                     subjects.erase(conn, case_id, recorded[-1].recorded)
-                return ActResult(case_id, recorded, instance_key(workflow, number), dest)
+        if not blocks:
+            view.case_id = case_id
+            self._views.put(case_id, self.flow.fold_into(view, recorded))
+            return ActResult(case_id, recorded, instance_key(workflow, number), dest)
         message = f"{spec.label}: " + "; ".join(str(b) for b in blocks)
         if any(b.rule == "role" for b in blocks):
             self._log_denied(case_id, action, blocks)
             raise NotPermitted(f"not permitted — {message}", blocks)
         raise ActionBlocked(f"blocked — {message}", blocks)
+
+    def _current_view(self, conn: Connection, case_id: str, head: Head) -> CaseView:
+        """The case as the rules see it, from this process's cache when the log has not moved."""
+        cached = self._views.get(case_id)
+        if cached is not None and (cached.version, cached.head_hash) == (head.version, head.hash):
+            return cached
+        view = self.flow.fold(case_id, self.store.read_case(case_id, conn))
+        self._views.put(case_id, view)
+        return view
 
     def _instance_for(self, view: CaseView, workflow: str, action: str, given: int | None) -> int:
         spec = self.flow.latest[workflow]
@@ -265,7 +307,7 @@ class Casetracker:
 
     def _log_denied(self, case_id: str | None, action: str, blocks: list) -> None:
         actor = self.actor
-        with write_transaction(self.engine) as conn:
+        with self._connections.write() as conn:
             access_log.append(
                 conn,
                 user=actor.user,
@@ -282,7 +324,7 @@ class Casetracker:
     ) -> tuple[list[RecordedEvent], CaseView]:
         """Read a case and record the consultation, in one write transaction."""
         actor = self.actor
-        with write_transaction(self.engine) as conn:
+        with self._connections.write() as conn:
             events = self.store.read_case(case_id, conn)
             access_log.append(
                 conn,
@@ -353,7 +395,7 @@ class Casetracker:
     def access_entries(self, case_id: str | None = None, limit: int | None = 50) -> list:
         """The access log (for one case, or all), itself a consultation worth logging."""
         actor = self.actor
-        with write_transaction(self.engine) as conn:
+        with self._connections.write() as conn:
             if case_id is not None:
                 self.store.case_head(case_id, conn)
             entries = access_log.entries(conn, case_id, limit)
@@ -377,7 +419,7 @@ class Casetracker:
         actor = self.actor
         if actor.role != "admin":
             raise NotPermitted(f"only the admin role may manage users (you act as {actor.role})")
-        with write_transaction(self.engine) as conn:
+        with self._connections.write() as conn:
             save_user(conn, name, display_name, roles)
             access_log.append(
                 conn,

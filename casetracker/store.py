@@ -4,6 +4,9 @@ The store can append events and read them; nothing in it edits or removes one, a
 refuses to as well.  Each append states the case version the caller saw; if another event got
 there first the append fails with a ``Conflict`` naming it, and writes nothing.  A command
 retried with the same idempotency key is recorded once: the retry gets the original events back.
+
+The statements on the per-action path are plain SQL sent straight to the driver: building
+SQLAlchemy constructs for each of them cost more than the disk's fsync (benchmarks/bench_core).
 """
 
 from __future__ import annotations
@@ -12,10 +15,10 @@ import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
 
 from casetracker import clock
 from casetracker.canonical import EVENT_FIELDS, GENESIS, canonical_json, check_text, event_hash
@@ -26,11 +29,36 @@ from casetracker.projection import Projector
 from casetracker.tables import CASES, EVENTS
 
 CASE_PREFIX = "C-"
-_COLUMNS = [EVENTS.c[name] for name in (*EVENT_FIELDS, "hash")]
-_INSERT_SQL = (
-    f"INSERT INTO events ({', '.join((*EVENT_FIELDS, 'hash'))}) "
-    f"VALUES ({', '.join(['?'] * (len(EVENT_FIELDS) + 1))})"
+_ALL = ", ".join((*EVENT_FIELDS, "hash"))
+_Q_INSERT = f"INSERT INTO events ({_ALL}) VALUES ({', '.join(['?'] * (len(EVENT_FIELDS) + 1))})"
+_Q_HEAD = (
+    "SELECT e.seq, e.hash, c.version, c.state, (SELECT max(position) FROM events) "
+    "FROM events e LEFT JOIN cases c ON c.case_id = e.case_id "
+    "WHERE e.case_id = ? ORDER BY e.seq DESC LIMIT 1"
 )
+_Q_MAX_POSITION = "SELECT max(position) FROM events"
+_Q_CASE = f"SELECT {_ALL} FROM events WHERE case_id = ? ORDER BY seq"
+_Q_AT = f"SELECT {_ALL} FROM events WHERE case_id = ? AND seq = ?"
+_Q_KEY = f"SELECT {_ALL} FROM events WHERE idempotency_key = ?"
+_Q_CASE_INSERT = (
+    "INSERT INTO cases (case_id, version, head_hash, head_position, opened, updated, state) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_Q_CASE_UPDATE = (
+    "UPDATE cases SET version = ?, head_hash = ?, head_position = ?, updated = ?, state = ? "
+    "WHERE case_id = ?"
+)
+_Q_LAST_CASE = (
+    "SELECT case_id FROM cases WHERE case_id >= ? AND case_id < ? ORDER BY case_id DESC LIMIT 1"
+)
+
+
+class Head(NamedTuple):
+    version: int
+    hash: str
+    projected_version: int | None
+    state: str | None
+    last_position: int
 
 
 @dataclass(frozen=True)
@@ -52,19 +80,39 @@ class EventStore:
         self.engine = engine
         self.realm = realm
         self.projector = projector
-        self._paramstyle_qmark = engine.dialect.paramstyle == "qmark"
+        self._pg = engine.dialect.name == "postgresql"
+
+    def _sql(self, conn: Connection, query: str, params: Any = ()) -> Any:
+        """Run one statement on the DBAPI cursor of ``conn``'s transaction; returns the cursor.
+
+        ``?`` placeholders work on every backend; a list of tuples means executemany.
+        """
+        if self._pg:
+            query = query.replace("?", "%s")
+        cursor = conn.info.get("casetracker_cursor")
+        if cursor is None:
+            cursor = conn.info["casetracker_cursor"] = conn.connection.cursor()
+        if isinstance(params, list):
+            cursor.executemany(query, params)
+        else:
+            cursor.execute(query, params)
+        return cursor
 
     # ------------------------------------------------------------------ writing
 
     def allocate_case_id(self, conn: Connection) -> str:
         """The next free case id; call inside the write transaction that will use it."""
-        last = conn.execute(
-            sa.select(CASES.c.case_id)
-            .where(CASES.c.case_id >= CASE_PREFIX, CASES.c.case_id < CASE_PREFIX[:-1] + ".")
-            .order_by(CASES.c.case_id.desc())
-            .limit(1)
-        ).scalar()
+        row = self._sql(conn, _Q_LAST_CASE, (CASE_PREFIX, CASE_PREFIX[:-1] + ".")).fetchone()
+        last = row[0] if row else None
         return format_case_id(int(last[len(CASE_PREFIX) :]) + 1 if last else 1)
+
+    def head(self, conn: Connection, case_id: str) -> Head:
+        """Where a case's chain ends, read from the log itself (inside a write transaction,
+        pass it on to ``append`` so it is not read twice)."""
+        row = self._sql(conn, _Q_HEAD, (case_id,)).fetchone()
+        if row is None:
+            raise UnknownCase(case_id)
+        return Head(*row)
 
     def append(
         self,
@@ -72,6 +120,7 @@ class EventStore:
         expected_version: int,
         events: Sequence[NewEvent],
         conn: Connection | None = None,
+        head: Head | None = None,
     ) -> list[RecordedEvent]:
         """Append to a case if it is still at ``expected_version`` (0 starts a new case).
 
@@ -84,27 +133,18 @@ class EventStore:
         replay = self.recorded_for_keys(conn, keys) if keys else None
         if replay:
             if len(replay) != len(events):
-                raise IdempotencyMismatch(
-                    "some of these idempotency keys were used before, some not"
-                )
+                raise IdempotencyMismatch("some of these idempotency keys were used before")
             return replay
+        row = head or self._sql(conn, _Q_HEAD, (case_id,)).fetchone()
         if expected_version == 0:
-            if conn.execute(
-                sa.select(EVENTS.c.seq).where(EVENTS.c.case_id == case_id).limit(1)
-            ).first():
+            if row is not None:
                 newer = self._event_at(conn, case_id, 1)
-                raise Conflict(case_id, 0, -1, describe(newer) if newer else "")
-            return self._append(conn, case_id, 0, GENESIS, {}, None, events)
-        row = conn.execute(
-            sa.select(EVENTS.c.seq, EVENTS.c.hash, CASES.c.state, CASES.c.version, CASES.c.opened)
-            .select_from(EVENTS.outerjoin(CASES, CASES.c.case_id == EVENTS.c.case_id))
-            .where(EVENTS.c.case_id == case_id)
-            .order_by(EVENTS.c.seq.desc())
-            .limit(1)
-        ).first()
+                raise Conflict(case_id, 0, row[0], describe(newer) if newer else "")
+            position = self._sql(conn, _Q_MAX_POSITION).fetchone()[0] or 0
+            return self._append(conn, case_id, 0, GENESIS, {}, position, events, new_case=True)
         if row is None:
             raise UnknownCase(case_id)
-        seq, head, state_text, projected_version, opened = row
+        seq, head, projected_version, state_text, position = row
         if expected_version != seq:
             newer = self._event_at(conn, case_id, expected_version + 1)
             raise Conflict(case_id, expected_version, seq, describe(newer) if newer else "")
@@ -113,7 +153,8 @@ class EventStore:
                 f"the current-state table is out of step with the log for case {case_id}: "
                 "run `casetracker rebuild`"
             )
-        return self._append(conn, case_id, seq, head, json.loads(state_text), opened, events)
+        state = json.loads(state_text)
+        return self._append(conn, case_id, seq, head, state, position, events, new_case=False)
 
     def _append(
         self,
@@ -122,54 +163,33 @@ class EventStore:
         seq: int,
         head: str,
         state: dict[str, str],
-        opened: str | None,
+        position: int,
         events: Sequence[NewEvent],
+        new_case: bool,
     ) -> list[RecordedEvent]:
         if not events:
             raise ValueError("nothing to append")
-        position = conn.execute(sa.select(sa.func.max(EVENTS.c.position))).scalar() or 0
         recorded = clock.utc_now_text()
         rows: list[RecordedEvent] = []
+        apply = self.projector.apply
         for new in events:
             seq += 1
             position += 1
-            self.projector.apply(
-                state, new.workflow, new.workflow_version, new.instance, new.action
-            )
+            apply(state, new.workflow, new.workflow_version, new.instance, new.action)
             values = self._values(position, case_id, seq, recorded, new, head)
             head = event_hash(values)
             rows.append(RecordedEvent(*values, head))
         try:
-            self._insert(conn, rows)
-        except IntegrityError as exc:
-            raise Conflict(
-                case_id, seq - len(rows), seq, f"a concurrent write ({exc.orig})"
-            ) from None
+            self._sql(conn, _Q_INSERT, [(*r.hashed_values(), r.hash) for r in rows])
+        except conn.dialect.loaded_dbapi.IntegrityError as exc:
+            raise Conflict(case_id, seq - len(rows), seq, f"a concurrent write ({exc})") from None
         state_text = canonical_json(state)
-        if opened is None:
-            conn.execute(
-                CASES.insert().values(
-                    case_id=case_id,
-                    version=seq,
-                    head_hash=head,
-                    head_position=position,
-                    opened=recorded,
-                    updated=recorded,
-                    state=state_text,
-                )
+        if new_case:
+            self._sql(
+                conn, _Q_CASE_INSERT, (case_id, seq, head, position, recorded, recorded, state_text)
             )
         else:
-            conn.execute(
-                CASES.update()
-                .where(CASES.c.case_id == case_id)
-                .values(
-                    version=seq,
-                    head_hash=head,
-                    head_position=position,
-                    updated=recorded,
-                    state=state_text,
-                )
-            )
+            self._sql(conn, _Q_CASE_UPDATE, (seq, head, position, recorded, state_text, case_id))
         return rows
 
     def _values(
@@ -179,31 +199,10 @@ class EventStore:
             check_text(name, getattr(new, name))
         key = check_text("idempotency key", new.idempotency_key or uuid.uuid4().hex)
         return (
-            position,
-            case_id,
-            seq,
-            self.realm,
-            new.workflow,
-            new.workflow_version,
-            new.instance,
-            new.action,
-            new.actor_user,
-            new.actor_role,
-            new.effective,
-            recorded,
-            key,
-            canonical_json(new.payload),
-            prev,
-        )
-
-    def _insert(self, conn: Connection, rows: list[RecordedEvent]) -> None:
-        params = [tuple(getattr(r, c.name) for c in _COLUMNS) for r in rows]
-        if self._paramstyle_qmark:
-            conn.exec_driver_sql(_INSERT_SQL, params)
-        else:
-            conn.execute(
-                EVENTS.insert(), [dict(zip(EVENTS.c.keys(), p, strict=True)) for p in params]
-            )
+            position, case_id, seq, self.realm, new.workflow, new.workflow_version, new.instance,
+            new.action, new.actor_user, new.actor_role, new.effective, recorded, key,
+            canonical_json(new.payload), prev,
+        )  # fmt: skip
 
     def recorded_for_keys(
         self, conn: Connection, keys: list[tuple[str, str, str]]
@@ -213,19 +212,12 @@ class EventStore:
         ``keys`` holds ``(key, workflow, action)``; a key reused for a different command is an
         error rather than a silent no-op.
         """
-        wanted = [k for k, _, _ in keys]
-        found = {
-            r.idempotency_key: r
-            for r in map(
-                _row_event,
-                conn.execute(sa.select(*_COLUMNS).where(EVENTS.c.idempotency_key.in_(wanted))),
-            )
-        }
         out = []
         for key, workflow, action in keys:
-            event = found.get(key)
-            if event is None:
+            row = self._sql(conn, _Q_KEY, (key,)).fetchone()
+            if row is None:
                 continue
+            event = RecordedEvent(*row)
             if (event.workflow, event.action) != (workflow, action):
                 raise IdempotencyMismatch(
                     f"idempotency key {key!r} was already used for {describe(event)}"
@@ -239,7 +231,7 @@ class EventStore:
         Same encoding and chaining as ``append``, with the inserts batched; the caller owns
         the transaction and must have validated every event.
         """
-        position = conn.execute(sa.select(sa.func.max(EVENTS.c.position))).scalar() or 0
+        position = self._sql(conn, _Q_MAX_POSITION).fetchone()[0] or 0
         number = int(self.allocate_case_id(conn)[len(CASE_PREFIX) :]) - 1
         recorded = clock.utc_now_text()
         realm = self.realm
@@ -256,38 +248,19 @@ class EventStore:
                 position += 1
                 apply(state, new.workflow, new.workflow_version, new.instance, new.action)
                 values = (
-                    position,
-                    case_id,
-                    seq,
-                    realm,
-                    new.workflow,
-                    new.workflow_version,
-                    new.instance,
-                    new.action,
-                    new.actor_user,
-                    new.actor_role,
-                    new.effective,
-                    recorded,
-                    new.idempotency_key or uuid.uuid4().hex,
-                    canonical_json(new.payload),
-                    head,
-                )
+                    position, case_id, seq, realm, new.workflow, new.workflow_version,
+                    new.instance, new.action, new.actor_user, new.actor_role, new.effective,
+                    recorded, new.idempotency_key or uuid.uuid4().hex,
+                    canonical_json(new.payload), head,
+                )  # fmt: skip
                 head = event_hash(values)
                 event_rows.append((*values, head))
-            case_rows.append(
-                (case_id, len(events), head, position, recorded, recorded, canonical_json(state))
-            )
+            state_text = canonical_json(state)
+            case_rows.append((case_id, len(events), head, position, recorded, recorded, state_text))
             ids.append(case_id)
-        if self._paramstyle_qmark:
-            conn.exec_driver_sql(_INSERT_SQL, event_rows)
-            conn.exec_driver_sql("INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?, ?)", case_rows)
-        else:
-            conn.execute(
-                EVENTS.insert(), [dict(zip(EVENTS.c.keys(), r, strict=True)) for r in event_rows]
-            )
-            conn.execute(
-                CASES.insert(), [dict(zip(CASES.c.keys(), r, strict=True)) for r in case_rows]
-            )
+        if event_rows:
+            self._sql(conn, _Q_INSERT, event_rows)
+            self._sql(conn, _Q_CASE_INSERT, case_rows)
         return ids
 
     # ------------------------------------------------------------------ reading
@@ -297,17 +270,13 @@ class EventStore:
         if conn is None:
             with read_transaction(self.engine) as conn:
                 return self.read_case(case_id, conn)
-        events = [
-            _row_event(r)
-            for r in conn.execute(
-                sa.select(*_COLUMNS).where(EVENTS.c.case_id == case_id).order_by(EVENTS.c.seq)
-            )
-        ]
+        events = [RecordedEvent(*r) for r in self._sql(conn, _Q_CASE, (case_id,))]
         if not events:
             raise UnknownCase(case_id)
         return events
 
     def case_head(self, case_id: str, conn: Connection | None = None) -> CaseHead:
+        """The projection row: the case's current state as last written."""
         if conn is None:
             with read_transaction(self.engine) as conn:
                 return self.case_head(case_id, conn)
@@ -321,23 +290,17 @@ class EventStore:
     def iter_events(self, conn: Connection, after: int = 0) -> Iterator[RecordedEvent]:
         """Every event in global order, streamed."""
         result = conn.execute(
-            sa.select(*_COLUMNS)
+            sa.select(*[EVENTS.c[n] for n in (*EVENT_FIELDS, "hash")])
             .where(EVENTS.c.position > after)
             .order_by(EVENTS.c.position)
             .execution_options(yield_per=5000)
         )
         for row in result:
-            yield _row_event(row)
+            yield RecordedEvent(*row)
 
     def _event_at(self, conn: Connection, case_id: str, seq: int) -> RecordedEvent | None:
-        row = conn.execute(
-            sa.select(*_COLUMNS).where(EVENTS.c.case_id == case_id, EVENTS.c.seq == seq)
-        ).first()
-        return _row_event(row) if row else None
-
-
-def _row_event(row: sa.Row) -> RecordedEvent:
-    return RecordedEvent(*row)
+        row = self._sql(conn, _Q_AT, (case_id, seq)).fetchone()
+        return RecordedEvent(*row) if row else None
 
 
 def describe(event: RecordedEvent) -> str:

@@ -77,22 +77,36 @@ def pace_clock(instance: Instance, now: datetime) -> ClockStatus:
             notes.append(f"{'paused by bail' if paused else 'ended'}, {step.effective.display()}")
     approximate = any(not s.effective.is_exact for s in steps)
     if approximate:
-        notes.append("some times are known only as a day, month or range: the deadline shown "
-                     "is the earliest it could be")
+        notes.append(
+            "some times are known only as a day, month or range: the deadline shown "
+            "is the earliest it could be"
+        )
     limit = BASE_LIMIT + (EXTENSION if extended else timedelta(0))
     if not started:
         return ClockStatus(None, limit, False, False, False, False, False, ("no arrest recorded",))
     if running_since is None:
         left = limit - used
         return ClockStatus(
-            None, max(left, timedelta(0)), paused, extended, left < timedelta(0), approximate,
-            False, tuple(notes),
+            None,
+            max(left, timedelta(0)),
+            paused,
+            extended,
+            left < timedelta(0),
+            approximate,
+            False,
+            tuple(notes),
         )
     deadline = running_since + (limit - used)
     left = deadline - now
     if left <= timedelta(0):
         notes.append(f"expired at {deadline.isoformat()}")
     return ClockStatus(
-        deadline, max(left, timedelta(0)), False, extended, left <= timedelta(0), approximate,
-        True, tuple(notes),
+        deadline,
+        max(left, timedelta(0)),
+        False,
+        extended,
+        left <= timedelta(0),
+        approximate,
+        True,
+        tuple(notes),
     )

@@ -15,8 +15,6 @@ from casetracker.effective_time import EffectiveTime
 from casetracker.rules.field_values import as_text
 
 MIN_JUSTIFICATION = 10  # characters: a reason, not a placeholder
-DIRECT_RUNNERS = frozenset({"police"})
-RUNS_FOR_OTHERS = frozenset({"ccu"})
 ASKS_CCU = frozenset({"immigration_officer"})
 
 

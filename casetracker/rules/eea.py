@@ -12,7 +12,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-TREATY_RIGHTS = frozenset({"worker", "student", "jobseeker", "self_employed", "self_sufficient"})
+TREATY_RIGHTS = ("worker", "student", "jobseeker", "self_employed", "self_sufficient")
 INITIAL_MONTHS = 3
 
 
@@ -52,8 +52,10 @@ def assess(entered_on: date, on: date, treaty_right: str | None = None) -> EeaAs
         return EeaAssessment(
             "qualified_person",
             ends,
-            (f"initial right ended {ends}; exercising a Treaty right as "
-             f"{treaty_right.replace('_', '-')} (fn 9)",),
+            (
+                f"initial right ended {ends}; exercising a Treaty right as "
+                f"{treaty_right.replace('_', '-')} (fn 9)",
+            ),
         )
     return EeaAssessment(
         "not_exercising",

@@ -38,12 +38,6 @@ def as_list(value: Any) -> list[str]:
     return [p.strip() for p in str(value).split(",") if p.strip()]
 
 
-def as_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    return as_text(value).lower() in {"true", "yes", "y", "1", "on"}
-
-
 def first_day(effective: EffectiveTime) -> date:
     """The earliest local day an effective time may fall on.
 
@@ -51,11 +45,3 @@ def first_day(effective: EffectiveTime) -> date:
     range never lets a rule pass on a day the record does not vouch for.
     """
     return effective.start.astimezone(DEFAULT_ZONE).date()
-
-
-def last_day(effective: EffectiveTime) -> date:
-    """The latest local day an effective time may fall on (its end is exclusive)."""
-    end = effective.end.astimezone(DEFAULT_ZONE)
-    return (
-        date.fromordinal(end.date().toordinal() - 1) if end.time() == end.time().min else end.date()
-    )

@@ -19,12 +19,14 @@ branch_labels = None
 depends_on = None
 
 APPEND_ONLY = ("events", "access_log")
+# On SQLite an INTEGER PRIMARY KEY is the rowid itself: no second index, faster appends.
+POSITION = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
     op.create_table(
         "events",
-        sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("position", POSITION, primary_key=True, autoincrement=False),
         sa.Column("case_id", sa.String(64), nullable=False),
         sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("realm", sa.String(16), nullable=False),
@@ -62,7 +64,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "access_log",
-        sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("position", POSITION, primary_key=True, autoincrement=False),
         sa.Column("recorded", sa.String(32), nullable=False),
         sa.Column("user", sa.String(128), nullable=False),
         sa.Column("role", sa.String(64), nullable=False),
