@@ -274,6 +274,14 @@ def bench_stream_dict(ct: Casetracker) -> float:
 # ---------------------------------------------------------------------------------- main
 
 
+def _line(label: str, rate: float, tail: str = "") -> None:
+    print(f"   {label:<30}{rate:10.0f}/s  {tail}")
+
+
+def _latency(m: dict) -> str:
+    return f"p50 {m['p50_ms']:.2f} ms  p99 {m['p99_ms']:.2f} ms"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -303,17 +311,12 @@ def main() -> None:
                     theirs.append(es)
             med = {k: statistics.median(x[k] for x in ours) for k in ours[0]}
             print(f"1. caseworker action ({n} per round)")
-            print(
-                f"   casetracker act():      {med['per_s']:8.0f}/s  p50 {med['p50_ms']:.2f} ms  p99 {med['p99_ms']:.2f} ms"
-            )
+            _line("casetracker act()", med["per_s"], _latency(med))
             if theirs:
                 es = {k: statistics.median(x[k] for x in theirs) for k in theirs[0]}
-                print(
-                    f"   eventsourcing save():   {es['per_s']:8.0f}/s  p50 {es['p50_ms']:.2f} ms  p99 {es['p99_ms']:.2f} ms"
-                )
-                print(
-                    f"   ratio ours/eventsourcing: {med['per_s'] / es['per_s']:.2f} (goal >= 1.0); p99 goal < 2 ms"
-                )
+                _line("eventsourcing save()", es["per_s"], _latency(es))
+                ratio = med["per_s"] / es["per_s"]
+                print(f"   ratio ours/eventsourcing {ratio:.2f} (goal >= 1.0); p99 goal < 2 ms")
             else:
                 print("   eventsourcing not installed: pip install '.[bench]' for the comparison")
             print()
@@ -327,10 +330,8 @@ def main() -> None:
                 ours.append(bench_bulk_ours(work, events))
             o, b = statistics.median(ours), statistics.median(raw)
             print(f"2. bulk append ({events} events per round)")
-            print(f"   raw sqlite3 + encode + chain: {b:9.0f} events/s")
-            print(
-                f"   casetracker bulk_open_cases:  {o:9.0f} events/s   ratio {o / b:.2f} (goal >= 0.70)\n"
-            )
+            _line("raw sqlite3 + encode + chain", b)
+            _line("casetracker bulk_open_cases", o, f"ratio {o / b:.2f} (goal >= 0.70)\n")
         if only & {"verify", "rebuild"}:
             events = max(10_000, int(1_000_000 * args.scale))
             ct = _service(base / "big.db")
@@ -341,18 +342,14 @@ def main() -> None:
                 v = statistics.median(bench_verify(ct) for _ in range(args.repeat))
                 h = statistics.median(bench_hashlib(ct) for _ in range(args.repeat))
                 print(f"3. verify ({events} events)")
-                print(f"   hashlib chain in memory: {h:10.0f} events/s")
-                print(
-                    f"   casetracker verify:      {v:10.0f} events/s   ratio {v / h:.2f} (goal >= 0.40)\n"
-                )
+                _line("hashlib chain in memory", h)
+                _line("casetracker verify", v, f"ratio {v / h:.2f} (goal >= 0.40)\n")
             if "rebuild" in only:
                 rb = statistics.median(bench_rebuild(ct) for _ in range(args.repeat))
                 sd = statistics.median(bench_stream_dict(ct) for _ in range(args.repeat))
                 print(f"4. rebuild projections ({events} events)")
-                print(f"   stream rows into a dict: {sd:10.0f} events/s")
-                print(
-                    f"   casetracker rebuild:     {rb:10.0f} events/s   ratio {rb / sd:.2f} (goal >= 0.50)\n"
-                )
+                _line("stream rows into a dict", sd)
+                _line("casetracker rebuild", rb, f"ratio {rb / sd:.2f} (goal >= 0.50)\n")
             ct.close()
     finally:
         if not args.data_dir:

@@ -396,20 +396,20 @@ def _read_json_file(path: Path) -> dict[str, Any]:
 
 
 def main() -> None:
+    """Console entry point: one line on stderr and a meaningful exit code for every error."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except CasetrackerError as exc:
         typer.echo(f"casetracker: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except typer.Exit as exc:
+    except typer.TyperException as exc:  # usage errors: unknown option, missing argument
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            typer.echo(f"casetracker: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except typer.Abort:
         typer.echo("casetracker: aborted", err=True)
         sys.exit(1)
-    except Exception as exc:  # click's usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    sys.exit(code if isinstance(code, int) else 0)

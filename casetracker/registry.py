@@ -11,7 +11,6 @@ from casetracker.engine import WorkflowEngine
 def workflow_engine() -> WorkflowEngine:
     from casetracker.organisation import Organisation
     from casetracker.rules.guards import GUARDS, GuardContext
-
     from workflows import DEFINITIONS
 
     org = Organisation.default()

@@ -8,6 +8,7 @@ from casetracker.workflow_spec import WorkflowSpec
 from workflows import (
     acro_check,
     barrier,
+    case_file,
     detention,
     dva_check,
     encounter,
@@ -19,6 +20,7 @@ from workflows import (
 )
 
 DEFINITIONS: tuple[WorkflowSpec, ...] = (
+    case_file.DEFINITION,
     leave.DEFINITION,
     encounter.DEFINITION,
     status_check.DEFINITION,

@@ -45,8 +45,9 @@ DEFINITION = WorkflowSpec(
         StateSpec("no_response", "No response", terminal=True),
         StateSpec("hosol_result", "Serious Offence List result"),
         StateSpec("non_hosol_result", "Result below the Serious Offence List", terminal=True),
-        StateSpec("referred_to_criminal_casework", "On PNC, referred to Criminal Casework",
-                  terminal=True),
+        StateSpec(
+            "referred_to_criminal_casework", "On PNC, referred to Criminal Casework", terminal=True
+        ),
     ),
     actions=(
         ActionSpec(
@@ -56,7 +57,7 @@ DEFINITION = WorkflowSpec(
             dest="requested",
             roles=(Role.POLICE,),
             fields=_REQUEST_FIELDS,
-            guards=("known_force_and_suite",),
+            guards=("known_force",),
             cites="¶4.31",
         ),
         ActionSpec(
@@ -66,7 +67,7 @@ DEFINITION = WorkflowSpec(
             dest="requested",
             roles=(Role.IMMIGRATION_OFFICER, Role.CASEWORK),
             fields=_REQUEST_FIELDS,
-            guards=("known_force_and_suite",),
+            guards=("known_force",),
             cites="fn 20, ¶4.35",
             help="Needed before immigration action on a non-HOSOL result.",
         ),

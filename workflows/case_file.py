@@ -38,10 +38,12 @@ DEFINITION = WorkflowSpec(
     version=1,
     label="Case file",
     initial="none",
+    cites="Figure 1 (one person, five arrests over three years)",
+    help="One case per person; a closed case can still be corrected or erased, never reopened.",
     states=(
         StateSpec("none", "Not yet opened"),
         StateSpec("open", "Open"),
-        StateSpec("closed", "Closed", terminal=True),
+        StateSpec("closed", "Closed"),
     ),
     actions=(
         ActionSpec(

@@ -5,7 +5,14 @@ police custody, prison, immigration detention and temporary release again and ag
 where the person is; the encounter shows why the police hold them.
 """
 
-from casetracker.workflow_spec import ActionSpec, FieldSpec, FieldType, Role, StateSpec, WorkflowSpec
+from casetracker.workflow_spec import (
+    ActionSpec,
+    FieldSpec,
+    FieldType,
+    Role,
+    StateSpec,
+    WorkflowSpec,
+)
 
 _HOME_OFFICE = (Role.IMMIGRATION_OFFICER, Role.CASEWORK)
 _HELD = ("police_custody", "prison", "immigration_detention")

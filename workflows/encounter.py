@@ -72,7 +72,7 @@ DEFINITION = WorkflowSpec(
                 ),
                 *_WHERE,
             ),
-            guards=("known_force_and_suite",),
+            guards=("known_force",),
             cites="¶3.3, ¶4.25",
             help="The effective time is the moment of arrest: the PACE clock starts there.",
         ),
@@ -92,7 +92,7 @@ DEFINITION = WorkflowSpec(
                     help="Figure 2: at a domestic dispute that needed no further action.",
                 ),
             ),
-            guards=("known_force_and_suite",),
+            guards=("known_force",),
             cites="¶4.7, fn 5, Figure 2",
         ),
         ActionSpec(

@@ -7,7 +7,14 @@ in 2014, completed on 2 Jun 2016) are then the story of one document, as its com
 removal cannot happen without it.  Figure 2: applied 26 Jun 2015, issued 3 Jul 2015.
 """
 
-from casetracker.workflow_spec import ActionSpec, FieldSpec, FieldType, Role, StateSpec, WorkflowSpec
+from casetracker.workflow_spec import (
+    ActionSpec,
+    FieldSpec,
+    FieldType,
+    Role,
+    StateSpec,
+    WorkflowSpec,
+)
 
 _HOME_OFFICE = (Role.IMMIGRATION_OFFICER, Role.CASEWORK)
 _CAN_INTERVIEW = ("etd_needed", "interview_scheduled", "interview_halted", "interview_not_attended")
@@ -101,8 +108,13 @@ DEFINITION = WorkflowSpec(
             dest="applied",
             roles=_HOME_OFFICE,
             fields=(
-                FieldSpec("high_commission", FieldType.TEXT, label="High Commission",
-                          personal=True, help="Reveals nationality, so it is personal data."),
+                FieldSpec(
+                    "high_commission",
+                    FieldType.TEXT,
+                    label="High Commission",
+                    personal=True,
+                    help="Reveals nationality, so it is personal data.",
+                ),
             ),
             cites="Figure 2 (26 Jun 2015)",
         ),

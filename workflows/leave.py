@@ -6,7 +6,15 @@ leave's end date, so ``record_overstay`` is refused until that date has passed (
 their own rules (fn 9); a claim to be British may need a passport check (¶4.36).
 """
 
-from casetracker.workflow_spec import ActionSpec, FieldSpec, FieldType, Role, StateSpec, WorkflowSpec
+from casetracker.rules.eea import TREATY_RIGHTS
+from casetracker.workflow_spec import (
+    ActionSpec,
+    FieldSpec,
+    FieldType,
+    Role,
+    StateSpec,
+    WorkflowSpec,
+)
 
 _HOME_OFFICE = (Role.CCU, Role.IMMIGRATION_OFFICER, Role.CASEWORK)
 _IDENTIFIERS = (Role.POLICE, *_HOME_OFFICE)
@@ -22,7 +30,6 @@ LEAVE_TYPES = (
     "discretionary",
     "other",
 )
-TREATY_RIGHTS = ("worker", "student", "jobseeker", "self_employed", "self_sufficient")
 
 _NO_STATUS = ("unknown", "british_claim_unverified")
 _OFFENDER = ("overstayer", "illegal_entrant", "eea_not_exercising")

@@ -8,7 +8,15 @@ undecided protection claim, but not yet a travel document (Figure 1 set them on 
 interview); carrying out the removal needs a travel document and directions still in force.
 """
 
-from casetracker.workflow_spec import ActionSpec, FieldSpec, FieldType, Role, StateSpec, WorkflowSpec
+from casetracker.workflow_spec import (
+    ActionSpec,
+    FieldSpec,
+    FieldType,
+    Role,
+    StateSpec,
+    WorkflowSpec,
+)
+from workflows.status_check import OFFENDER_KINDS
 
 _HOME_OFFICE = (Role.IMMIGRATION_OFFICER, Role.CASEWORK)
 _CAN_SET = ("liable", "deferred", "attempt_frustrated")
@@ -40,7 +48,7 @@ DEFINITION = WorkflowSpec(
                     "basis",
                     FieldType.CHOICE,
                     label="Basis",
-                    choices=("overstayer", "illegal_entrant", "eea_not_exercising_treaty_rights"),
+                    choices=OFFENDER_KINDS,
                 ),
             ),
             guards=("removal_basis_matches_status",),

@@ -7,7 +7,14 @@ recognised by ``reencounter`` (guard ``reencounter_follows_listing``), and the l
 until new directions are issued.
 """
 
-from casetracker.workflow_spec import ActionSpec, FieldSpec, FieldType, Role, StateSpec, WorkflowSpec
+from casetracker.workflow_spec import (
+    ActionSpec,
+    FieldSpec,
+    FieldType,
+    Role,
+    StateSpec,
+    WorkflowSpec,
+)
 
 _HOME_OFFICE = (Role.IMMIGRATION_OFFICER, Role.CASEWORK)
 _UNDER_DIRECTIONS = ("directions_issued", "reporting")

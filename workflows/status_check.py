@@ -135,9 +135,7 @@ DEFINITION = WorkflowSpec(
             "Record immigration offender",
             "immigration_offender",
             fields=(
-                FieldSpec(
-                    "offender_kind", FieldType.CHOICE, label="Kind", choices=OFFENDER_KINDS
-                ),
+                FieldSpec("offender_kind", FieldType.CHOICE, label="Kind", choices=OFFENDER_KINDS),
             ),
             cites="fn 5, fn 9",
         ),

@@ -83,7 +83,7 @@ def removal_date_not_past(ctx: GuardContext) -> list[Block]:
             block(
                 "removal_date_not_past",
                 f"removal date {removal_date} is before the day the directions are set ({set_on})",
-                "choose a removal date on or after today",
+                "choose a removal date on or after the day the directions are set",
             )
         ]
     return []

@@ -180,8 +180,9 @@ def test_reads_are_logged(ct):
 
 
 def test_replay_as_of_and_recorded_as_of(ct):
-    from casetracker import clock as clk
     from datetime import UTC, datetime
+
+    from casetracker import clock as clk
 
     clk.set_clock(lambda: datetime(2020, 1, 1, 12, tzinfo=UTC))
     case_id = _open(ct)

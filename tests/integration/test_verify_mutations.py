@@ -7,8 +7,7 @@ import shutil
 
 import pytest
 
-from casetracker.canonical import EVENT_FIELDS
-from casetracker.canonical import event_hash
+from casetracker.canonical import EVENT_FIELDS, event_hash
 from casetracker.services import Casetracker
 from tests.helpers import core_engine, new_service
 from tests.integration.tamper import rows, tamper
@@ -24,7 +23,7 @@ TEXT_FIELDS = [
 def log(db_url):
     """Three cases, four events each, interleaved; returns (service, checkpoint)."""
     ct = new_service(db_url)
-    ids = [ct.open_case({"name": f"Person {i}"}, "2014-01-0%d" % (i + 1)).case_id for i in range(3)]
+    ids = [ct.open_case({"name": f"Person {i}"}, f"2014-01-0{i + 1}").case_id for i in range(3)]
     for n in range(3):
         for case_id in ids:
             ct.act(case_id, "add_note", {"text": f"note {n}"}, f"2014-02-0{n + 1}")
@@ -99,10 +98,10 @@ def test_swapped_events_are_caught(log, db_url):
 def test_inserted_event_is_caught(log, db_url):
     ct, _ = log
     case_id = rows(db_url, "SELECT case_id FROM events WHERE position = 1")[0][0]
-    source = rows(
-        db_url,
-        f"SELECT {', '.join((*EVENT_FIELDS, 'hash'))} FROM events WHERE case_id = '{case_id}' AND seq = 2",
-    )[0]
+    columns = ", ".join((*EVENT_FIELDS, "hash"))
+    source = rows(db_url, f"SELECT {columns} FROM events WHERE case_id = '{case_id}' AND seq = 2")[
+        0
+    ]
     forged = dict(zip((*EVENT_FIELDS, "hash"), source, strict=True))
     forged.update(position=100, idempotency_key="forged", seq=2)
     forged["hash"] = event_hash(tuple(forged[f] for f in EVENT_FIELDS))
@@ -150,7 +149,8 @@ def test_fully_rewritten_history_is_caught_against_a_checkpoint(log, db_url):
         event["hash"] = event_hash(tuple(event[f] for f in EVENT_FIELDS))
         prev[event["case_id"]] = event["hash"]
         statements.append(
-            "UPDATE events SET actor_user = :actor_user, prev_hash = :prev_hash, hash = :hash WHERE position = :position"
+            "UPDATE events SET actor_user = :actor_user, prev_hash = :prev_hash, hash = :hash "
+            "WHERE position = :position"
         )
         params.append(event)
     tamper(db_url, *statements, params=params)
@@ -211,7 +211,7 @@ def test_tampered_access_log_is_caught(log, db_url):
 
 
 def test_checkpoint_of_another_database_is_refused(log, tmp_path):
-    ct, checkpoint = log
+    _, checkpoint = log
     other = new_service(f"sqlite:///{tmp_path / 'other.db'}")
     report = other.verify(checkpoint)
     assert not report.ok and any("different database" in p for p in report.problems)

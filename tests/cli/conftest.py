@@ -1,0 +1,58 @@
+"""Run the real command line in-process: argv in, exit code, stdout and stderr out."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from casetracker import cli
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def json(self):
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    def invoke(*args: str) -> Run:
+        monkeypatch.setattr(sys, "argv", ["casetracker", *args])
+        code = 0
+        try:
+            cli.main()
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return invoke
+
+
+@pytest.fixture
+def db(tmp_path, run) -> str:
+    path = tmp_path / "cli.db"
+    result = run(
+        "--db",
+        str(path),
+        "init",
+        "--roles",
+        "admin,police,ccu,immigration_officer,casework,auditor",
+    )
+    assert result.code == 0, result.err
+    return str(path)
+
+
+def snapshot(path: str) -> bytes:
+    """The database file's bytes (every connection is closed, so the WAL has been folded in)."""
+    wal = Path(path + "-wal")
+    return Path(path).read_bytes() + (wal.read_bytes() if wal.exists() else b"")

@@ -1,0 +1,171 @@
+"""The core commands as a user types them, and every error a user can cause."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.cli.conftest import snapshot
+
+
+def _open(run, db, *extra):
+    result = run(
+        "--db",
+        db,
+        "--role",
+        "police",
+        "case",
+        "open",
+        "-f",
+        "name=Ann Example",
+        "-f",
+        "nationality=Freedonia",
+        "-e",
+        "2013-07-16",
+        "--json",
+        *extra,
+    )
+    assert result.code == 0, result.err
+    return result.json["case_id"]
+
+
+def test_open_act_show_history_replay_verify(run, db, tmp_path):
+    case_id = _open(run, db)
+    act = run(
+        "--db",
+        db,
+        "--role",
+        "police",
+        "case",
+        "act",
+        case_id,
+        "add_note",
+        "-f",
+        "text=hello",
+        "-e",
+        "2013-07-17",
+    )
+    assert act.code == 0 and "event 2" in act.out
+    show = run("--db", db, "case", "show", case_id, "--json")
+    assert show.code == 0 and show.json["version"] == 2 and show.json["subject"] is None
+    shown = run("--db", db, "case", "show", case_id, "--reason", "identify", "--json")
+    assert shown.json["subject"]["name"] == "Ann Example"
+    history = run("--db", db, "case", "history", case_id, "--json")
+    assert [e["action"] for e in history.json["events"]] == ["open_case", "add_note"]
+    assert history.json["events"][1]["prev_hash"] == history.json["events"][0]["hash"]
+    replay = run("--db", db, "replay", case_id, "--as-of", "2013-07-16", "--json")
+    assert replay.code == 0 and replay.json["events"] == 1
+    checkpoint = tmp_path / "cp.json"
+    assert run("--db", db, "checkpoint", "--out", str(checkpoint)).code == 0
+    verify = run("--db", db, "verify", "--checkpoint", str(checkpoint), "--json")
+    assert verify.code == 0 and verify.json["ok"]
+    assert run("--db", db, "rebuild").code == 0
+    log = run("--db", db, "access-log", case_id, "--json")
+    assert {"show", "history", "replay"} <= {e["action"] for e in log.json["entries"]}
+
+
+def test_verify_exits_1_naming_the_event(run, db):
+    import sqlite3
+
+    case_id = _open(run, db)
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TRIGGER events_no_update")
+    conn.execute("UPDATE events SET actor_user = 'mallory'")
+    conn.commit()
+    conn.close()
+    result = run("--db", db, "verify")
+    assert result.code == 1
+    assert f"{case_id}: event 1 (position 1)" in result.out and "altered" in result.out
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["case", "show", "C-9999999"], 1, "unknown case 'C-9999999'"),
+        (["case", "act", "C-0000001", "teleport"], 2, "unknown action 'teleport'"),
+        (
+            ["case", "act", "C-0000001", "add_note", "-f", "text=x", "-e", "2999-01-01"],
+            2,
+            "in the future",
+        ),
+        (
+            ["case", "act", "C-0000001", "add_note", "-f", "text=x", "-e", "someday"],
+            2,
+            "cannot read 'someday'",
+        ),
+        (["case", "act", "C-0000001", "add_note", "-f", "text"], 2, "must be written name=value"),
+        (["case", "act", "C-0000001", "add_note"], 2, "needs field 'text'"),
+        (
+            ["case", "act", "C-0000001", "add_note", "-f", "text=x", "--expect-version", "0"],
+            1,
+            "changed since you loaded it",
+        ),
+        (["case", "act", "C-0000001", "close_case", "-f", "reason=x"], 1, "police role may not"),
+        (["--as", "someone", "case", "show", "C-0000001"], 1, "only for demo and training"),
+        (["--role", "trainer", "case", "show", "C-0000001"], 1, "does not hold the trainer role"),
+        (["verify", "--checkpoint", "/nonexistent.json"], 2, "no such file"),
+    ],
+)
+def test_user_errors_are_one_line_and_change_nothing(run, db, args, code, message):
+    _open(run, db)
+    before = snapshot(db)
+    result = (
+        run("--db", db, "--role", "police", *args)
+        if "--as" not in args and "--role" not in args
+        else run("--db", db, *args)
+    )
+    assert result.code == code, (result.out, result.err)
+    assert message in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    if "police role may not" not in message:  # a refused attempt by role is logged, by design
+        assert snapshot(db) == before
+
+
+def test_malformed_checkpoint_file(run, db, tmp_path):
+    bad = tmp_path / "cp.json"
+    bad.write_text("{not json")
+    result = run("--db", db, "verify", "--checkpoint", str(bad))
+    assert result.code == 2 and "not valid JSON" in result.err
+
+
+def test_database_not_ours_is_refused_and_untouched(run, tmp_path):
+    other = tmp_path / "notes.txt"
+    other.write_text("shopping list\n" * 100)
+    before = other.read_bytes()
+    result = run("--db", str(other), "case", "show", "C-0000001")
+    assert result.code == 1 and "not a casetracker database" in result.err
+    assert other.read_bytes() == before
+
+
+def test_missing_database_says_how_to_create_one(run, tmp_path):
+    result = run("--db", str(tmp_path / "none.db"), "verify")
+    assert result.code == 1 and "casetracker init" in result.err
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_idempotent_retry_from_the_command_line(run, db):
+    case_id = _open(run, db)
+    args = [
+        "--db",
+        db,
+        "--role",
+        "police",
+        "case",
+        "act",
+        case_id,
+        "add_note",
+        "-f",
+        "text=x",
+        "--idempotency-key",
+        "k-1",
+        "--json",
+    ]
+    first, second = run(*args), run(*args)
+    assert first.code == second.code == 0
+    assert second.json["replayed"] and second.json["events"] == first.json["events"]
+
+
+def test_locate_prints_paths(run):
+    result = run("locate", "--json")
+    assert result.code == 0 and json.loads(result.out)["database"].startswith("sqlite:///")

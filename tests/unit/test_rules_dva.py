@@ -1,0 +1,96 @@
+"""DVA passport checks (¶4.36–4.37, fn 21–22): who may run them, on what doubt, and the audit."""
+
+from __future__ import annotations
+
+import pytest
+
+from casetracker.rules.dva import audit, decide
+from tests.unit.view_builder import ViewBuilder
+
+DOUBT = "speaks of a childhood abroad; no UK documents"
+CLAIM = ["claimed to be British when arrested (encounter #1)"]
+
+
+@pytest.mark.parametrize(
+    ("action", "role", "justification", "claims", "allowed"),
+    [
+        ("run_dva_check", "police", DOUBT, CLAIM, True),
+        ("run_dva_check", "immigration_officer", DOUBT, CLAIM, False),
+        ("ask_ccu_for_dva_check", "immigration_officer", DOUBT, CLAIM, True),
+        ("run_requested_dva_check", "ccu", DOUBT, CLAIM, True),
+        ("run_dva_check", "police", "", CLAIM, False),
+        ("run_dva_check", "police", "doubt", CLAIM, False),
+        ("run_dva_check", "police", DOUBT, [], False),
+    ],
+)
+def test_dva_decision_table(
+    action: str, role: str, justification: str, claims: list[str], allowed: bool
+) -> None:
+    decision = decide(action, role, justification, claims)
+    assert decision.allowed is allowed
+    assert decision.reasons
+    assert len(decision.remedies) == (0 if allowed else len(decision.reasons))
+
+
+def _claimed_british(builder: ViewBuilder) -> None:
+    builder.act(
+        "encounter",
+        "new",
+        "arrest",
+        {"offence": "synthetic", "offence_category": "theft", "force": "WMP"},
+    )
+    builder.act(
+        "encounter",
+        1,
+        "record_nationality",
+        {"nationality_group": "claimed_uk", "nationality_basis": "claimed"},
+    )
+
+
+def test_io_must_go_through_ccu_and_ccu_runs_it_recording_who_asked() -> None:
+    builder = ViewBuilder()
+    _claimed_british(builder)
+    assert "role" in {
+        b.rule
+        for b in builder.blocks(
+            "dva_check",
+            "new",
+            "run_dva_check",
+            {"reasonable_doubt": DOUBT},
+            role="immigration_officer",
+        )
+    }
+    builder.act(
+        "dva_check",
+        "new",
+        "ask_ccu_for_dva_check",
+        {"reasonable_doubt": DOUBT, "requested_by": "IO 4471 (synthetic)"},
+        role="immigration_officer",
+    )
+    builder.act("dva_check", 1, "run_requested_dva_check", role="ccu")
+    builder.act("dva_check", 1, "record_no_passport_record", role="ccu")
+    (entry,) = audit(builder.view)
+    assert (entry.asked_by_role, entry.asked_by, entry.run_by_role) == (
+        "immigration_officer",
+        "IO 4471 (synthetic)",
+        "ccu",
+    )
+    assert entry.justification == DOUBT
+    assert entry.outcome == "no_passport_record"
+
+
+def test_no_check_without_a_claim_to_be_british() -> None:
+    builder = ViewBuilder()
+    blocks = builder.blocks("dva_check", "new", "run_dva_check", {"reasonable_doubt": DOUBT})
+    assert [b.rule for b in blocks] == ["dva_reasonable_doubt"]
+    assert "no claim to be a British citizen" in blocks[0].reason
+
+
+def test_verified_citizenship_needs_a_found_passport_record() -> None:
+    builder = ViewBuilder()
+    builder.act("leave", 0, "record_british_claim", role="police")
+    evidence = {"evidence": "dva_passport_record"}
+    assert builder.blocks("leave", 0, "verify_british_citizenship", evidence, role="police")
+    builder.act("dva_check", "new", "run_dva_check", {"reasonable_doubt": DOUBT})
+    builder.act("dva_check", 1, "record_passport_record_found")
+    assert builder.blocks("leave", 0, "verify_british_citizenship", evidence, role="police") == []

@@ -1,0 +1,116 @@
+"""High Harm (fn 8): each listed category, on this arrest or as a previous conviction, and the
+prolific robber or burglar boundary at three convictions."""
+
+from __future__ import annotations
+
+import pytest
+
+from casetracker.rules.high_harm import PROLIFIC, SERIOUS_CATEGORIES, assess, assess_offences
+from tests.unit.view_builder import ViewBuilder
+
+CASES = [
+    # (arrest on this occasion, previous convictions, met, criteria names)
+    ([], [], False, []),
+    (["drugs_possession"], ["theft", "fare_evasion"], False, []),
+    (["gbh"], [], True, ["gbh_or_above"]),
+    (["murder_or_manslaughter"], [], True, ["gbh_or_above"]),
+    ([], ["gbh"], True, ["gbh_or_above"]),
+    (["other_violence"], ["other_violence"], False, []),
+    (["human_trafficking"], [], True, ["human_trafficking"]),
+    ([], ["sexual_offence"], True, ["sex_offence"]),
+    (["firearm"], [], True, ["firearm"]),
+    ([], ["knife"], True, ["knife"]),
+    (["other_weapon"], [], True, ["other_weapon"]),
+    ([], ["robbery", "robbery"], False, []),
+    ([], ["robbery", "burglary"], False, []),
+    ([], ["robbery", "robbery", "robbery"], True, [PROLIFIC]),
+    ([], ["burglary", "robbery", "burglary"], True, [PROLIFIC]),
+    ([], ["burglary"] * 4, True, [PROLIFIC]),
+    (["robbery"], ["robbery", "burglary"], False, []),  # an arrest is not a conviction
+    (["knife"], ["robbery"] * 3, True, ["knife", PROLIFIC]),
+]
+
+
+@pytest.mark.parametrize(("arrest", "convictions", "met", "names"), CASES)
+def test_high_harm_table(
+    arrest: list[str], convictions: list[str], met: bool, names: list[str]
+) -> None:
+    found = assess_offences(arrest, convictions)
+    assert found.met is met
+    assert [c.name for c in found.criteria] == names
+    assert all(c.evidence for c in found.criteria)
+
+
+def test_every_serious_criterion_is_tested() -> None:
+    tested = {name for *_, names in CASES for name in names}
+    assert set(SERIOUS_CATEGORIES) | {PROLIFIC} <= tested
+
+
+def test_evidence_says_which_occasion() -> None:
+    found = assess_offences(["knife"], ["gbh"])
+    assert [(c.name, c.evidence) for c in found.criteria] == [
+        ("gbh_or_above", "previous conviction for grievous bodily harm"),
+        ("knife", "arrested on this occasion for knife offence"),
+    ]
+
+
+def _arrested(builder: ViewBuilder, category: str, day: str) -> int:
+    encounter = builder.act(
+        "encounter",
+        "new",
+        "arrest",
+        {"offence": "synthetic", "offence_category": category, "force": "MPS"},
+        day,
+    )
+    return encounter.number
+
+
+def _convicted(builder: ViewBuilder, category: str, day: str) -> None:
+    number = _arrested(builder, category, day)
+    builder.act("encounter", number, "charge", effective=day)
+    builder.act("encounter", number, "remand", effective=day)
+    builder.act(
+        "encounter",
+        number,
+        "convict",
+        {"conviction_category": category, "sentence": "custodial"},
+        day,
+    )
+
+
+def test_case_level_assessment_counts_convictions_across_encounters() -> None:
+    builder = ViewBuilder()
+    _convicted(builder, "burglary", "2012-01-10")
+    _convicted(builder, "robbery", "2013-01-10")
+    assert not assess(builder.view).met
+    _arrested(builder, "theft", "2014-01-10")
+    assert not assess(builder.view).met
+    _convicted(builder, "burglary", "2015-01-10")
+    found = assess(builder.view)
+    assert found.met
+    assert "encounter #4" in found.criteria[0].evidence
+
+
+def test_case_level_assessment_uses_only_acro_results_the_home_office_may_act_on() -> None:
+    builder = ViewBuilder()
+    _arrested(builder, "theft", "2016-01-01")
+    request = {"force": "WYP", "country": "Synthland (synthetic)"}
+    check = builder.act("acro_check", "new", "request_acro_check", request)
+    builder.act(
+        "acro_check",
+        check.number,
+        "record_non_hosol_result",
+        {"conviction_categories": ["burglary", "burglary", "burglary"]},
+    )
+    assert not assess(builder.view).met, "police data needs a second Home Office check (fn 20)"
+    second = builder.act(
+        "acro_check", "new", "request_immigration_acro_check", request, role="immigration_officer"
+    )
+    builder.act(
+        "acro_check",
+        second.number,
+        "record_non_hosol_result",
+        {"conviction_categories": ["burglary", "burglary", "burglary"]},
+        role="immigration_officer",
+    )
+    assert assess(builder.view).criteria[0].name == PROLIFIC

@@ -1,0 +1,113 @@
+"""ACRO results: the Serious Offence List, who may see a result and who may act on it
+(¶4.32–4.35, fn 19–20)."""
+
+from __future__ import annotations
+
+import pytest
+
+from casetracker.organisation import AcroSharing, Organisation
+from casetracker.rules.hosol import (
+    acro_visibility,
+    classification_problems,
+    hosol_offences,
+    visibility,
+)
+from tests.unit.view_builder import ViewBuilder
+
+ALL, RESTRICTED = AcroSharing.ALL, AcroSharing.RESTRICTED
+IO = "immigration_officer"
+
+VISIBILITY = [
+    # result, Home Office's own check, force sharing, role -> visible, usable for immigration
+    ("hosol", False, RESTRICTED, IO, True, True),
+    ("hosol", False, ALL, IO, True, True),
+    ("non_hosol", False, RESTRICTED, IO, False, False),
+    ("non_hosol", False, ALL, IO, True, False),
+    ("non_hosol", True, RESTRICTED, IO, True, True),
+    ("non_hosol", False, RESTRICTED, "police", True, False),
+    ("non_hosol", False, RESTRICTED, "joc", False, False),
+    ("no_record", False, ALL, IO, True, False),
+    ("pending", False, RESTRICTED, IO, False, False),
+]
+
+
+@pytest.mark.parametrize(("result", "own", "sharing", "role", "visible", "usable"), VISIBILITY)
+def test_visibility_table(
+    result: str, own: bool, sharing: AcroSharing, role: str, visible: bool, usable: bool
+) -> None:
+    found = visibility(result, own, sharing, role)
+    assert (found.visible, found.usable_for_immigration_action) == (visible, usable)
+    assert found.reasons
+
+
+def test_hidden_result_says_why() -> None:
+    found = visibility("non_hosol", False, RESTRICTED, IO)
+    assert "does not share" in found.reasons[0]
+    assert any("second ACRO check" in r for r in found.reasons)
+
+
+@pytest.mark.parametrize(
+    ("categories", "serious"),
+    [
+        (["murder_or_manslaughter"], ["murder_or_manslaughter"]),
+        (["sexual_offence", "theft"], ["sexual_offence"]),
+        (["theft", "fare_evasion"], []),
+        ([], []),
+    ],
+)
+def test_hosol_offences(categories: list[str], serious: list[str]) -> None:
+    assert hosol_offences(categories) == serious
+
+
+def test_classification_must_match_the_list() -> None:
+    assert classification_problems("record_hosol_result", ["theft"])
+    assert classification_problems("record_non_hosol_result", ["gbh"])
+    assert not classification_problems("record_hosol_result", ["gbh", "theft"])
+    assert not classification_problems("record_non_hosol_result", ["theft"])
+
+
+def _police_check(builder: ViewBuilder, force: str, heading: str, categories: list[str]) -> int:
+    check = builder.act(
+        "acro_check",
+        "new",
+        "request_acro_check",
+        {"force": force, "country": "Synthland (synthetic)"},
+    )
+    builder.act("acro_check", check.number, heading, {"conviction_categories": categories})
+    return check.number
+
+
+def test_instance_visibility_follows_the_forces_policy() -> None:
+    org = Organisation.default()
+    builder = ViewBuilder(org)
+    number = _police_check(builder, "WYP", "record_non_hosol_result", ["theft"])
+    check = builder.view.instances[f"acro_check#{number}"]
+    wyp, wmp = org.force("WYP"), org.force("WMP")
+    assert acro_visibility(check, wyp.policy.acro_sharing, IO).visible
+    assert not acro_visibility(check, wmp.policy.acro_sharing, IO).visible
+
+
+def test_hosol_result_goes_to_criminal_casework_and_enables_deportation() -> None:
+    builder = ViewBuilder()
+    assert builder.blocks("removal", 0, "make_deportation_decision", role="casework")
+    number = _police_check(builder, "WMP", "record_hosol_result", ["robbery"])
+    builder.act("acro_check", number, "refer_to_criminal_casework")
+    assert builder.blocks("removal", 0, "make_deportation_decision", role="casework") == []
+
+
+def test_recording_a_result_under_the_wrong_heading_is_refused() -> None:
+    builder = ViewBuilder()
+    check = builder.act(
+        "acro_check",
+        "new",
+        "request_acro_check",
+        {"force": "WMP", "country": "Synthland (synthetic)"},
+    )
+    blocks = builder.blocks(
+        "acro_check",
+        check.number,
+        "record_non_hosol_result",
+        {"conviction_categories": ["knife", "shoplifting"]},
+    )
+    assert [b.rule for b in blocks] == ["hosol_classification"] * 2
+    assert "'shoplifting' is not an offence category" in blocks[0].reason

@@ -1,0 +1,69 @@
+"""Organisation facts: forces, suites, IO hours and data policies (¶4.13–4.28)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from casetracker.organisation import (
+    AcroSharing,
+    CustodyDbAccess,
+    Organisation,
+    SuiteModel,
+)
+
+
+def test_defaults_cover_the_forces_of_england_and_wales() -> None:
+    org = Organisation.default()
+    codes = [f.code for f in org.forces]
+    assert len(codes) == len(set(codes)) == 44  # 43 territorial forces and BTP
+    assert {f.code for f in org.forces if f.in_london} == {"MPS", "COL"}
+
+
+def test_the_three_inspected_forces() -> None:
+    org = Organisation.default()
+    mps, wmp, wyp = org.force("mps"), org.force("WMP"), org.force("WYP")
+    assert mps.suite("croydon").model == SuiteModel.NEXUS_HUB_AND_SPOKE
+    assert not mps.policy.io_status_checks
+    assert mps.policy.custody_db == CustodyDbAccess.VIA_NEXUS_OFFICER
+    assert wmp.suite("Perry Barr").model == SuiteModel.ROTA
+    assert not wmp.suite("Perry Barr").cid_access
+    assert wmp.policy.custody_db == CustodyDbAccess.VIA_CUSTODY_SERGEANT
+    assert wyp.suite("Normanton").model == SuiteModel.MIXED
+    assert wyp.policy.acro_sharing == AcroSharing.ALL
+    assert wyp.policy.custody_db == CustodyDbAccess.DIRECT
+    assert org.force("ZZZ") is None
+    assert mps.suite("Nowhere") is None
+
+
+def test_io_hours_in_local_time() -> None:
+    suite = Organisation.default().force("WMP").suite("Perry Barr")
+    assert suite.in_io_hours(datetime(2016, 1, 5, 9, tzinfo=UTC))
+    assert not suite.in_io_hours(datetime(2016, 1, 5, 23, tzinfo=UTC))
+    # 06:30 UTC is 07:30 in London summer time
+    assert suite.in_io_hours(datetime(2016, 7, 5, 6, 30, tzinfo=UTC))
+
+
+def test_a_night_shift_runs_past_midnight(tmp_path: Path) -> None:
+    config = tmp_path / "org.toml"
+    config.write_text(
+        """
+[[force]]
+code = "mps"
+name = "Metropolitan Police Service"
+in_london = true
+policy = { acro_sharing = "restricted", io_status_checks = false }
+
+[[force.suite]]
+name = "Croydon"
+model = "nexus_hub_and_spoke"
+io_shifts = ["07:00-19:00", "19:00-07:00"]
+cid_access = true
+""",
+        encoding="utf-8",
+    )
+    org = Organisation.from_toml(config)
+    croydon = org.force("MPS").suite("Croydon")
+    assert croydon.in_io_hours(datetime(2016, 1, 5, 2, tzinfo=UTC))
+    assert croydon.in_io_hours(datetime(2016, 1, 5, 12, tzinfo=UTC))
+    assert not org.force("MPS").policy.io_status_checks
