@@ -103,3 +103,24 @@ def resolve(conn: Connection, realm: str, as_user: str | None, role: str | None)
             f"user {name} does not hold the {role} role (holds: {', '.join(user.roles)})"
         )
     return Actor(user.name, role, user.display_name)
+
+
+# Demo and training databases ship one user per role, picked with ``--as``.
+SEEDED_USERS = {
+    "police": ("pc.demo", "PC Dana Demo (custody officer)"),
+    "ccu": ("ccu.demo", "Chris Demo (CCU call handler)"),
+    "joc": ("joc.demo", "Jo Demo (Nexus JOC)"),
+    "immigration_officer": ("io.demo", "Imran Demo (immigration officer)"),
+    "casework": ("cw.demo", "Casey Demo (Criminal Casework)"),
+    "auditor": ("audit.demo", "Aud Demo (inspector)"),
+    "trainer": ("trainer.demo", "Tess Demo (trainer)"),
+    "admin": ("admin.demo", "Ada Demo (administrator)"),
+}
+
+
+def seed_users(conn: Connection, realm: str) -> None:
+    """Give a demo or training database one user for every role (never a live one)."""
+    if realm == "live":
+        raise NotPermitted("seeded users are only for demo and training databases")
+    for role, (name, display) in SEEDED_USERS.items():
+        save_user(conn, name, display, (role,))

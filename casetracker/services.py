@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from casetracker import access_log, clock, subjects
+from casetracker import access_log, clock, read_models, subjects
 from casetracker.case_view import Attempt, CaseView, instance_key
 from casetracker.database import (
     DatabaseInfo,
@@ -39,7 +39,7 @@ from casetracker.errors import (
 )
 from casetracker.events import NewEvent, RecordedEvent
 from casetracker.fields import validate_fields
-from casetracker.identity import Actor, User, list_users, resolve, save_user
+from casetracker.identity import Actor, User, list_users, resolve, save_user, seed_users
 from casetracker.schema import initialise, read_info
 from casetracker.store import EventStore, Head, describe
 from casetracker.tables import CASES, EVENTS
@@ -77,8 +77,9 @@ class ViewCache:
     """Recently used case views, so a caseworker's next action need not re-read the history.
 
     An entry is used only while its version and head hash still match the log's, so another
-    process's write simply causes a re-read.  ``act`` folds its new events into the cached view
-    only after its transaction has committed, so a failed action never leaves a changed view.
+    process's write simply causes a re-read.  ``act`` takes a view out of the cache before it
+    folds new events into it and puts it back once the transaction has committed, so a failed
+    action never leaves a changed view behind.
     """
 
     def __init__(self, size: int = 512) -> None:
@@ -90,6 +91,9 @@ class ViewCache:
         if view is not None:
             self._views.move_to_end(case_id)
         return view
+
+    def drop(self, case_id: str) -> None:
+        self._views.pop(case_id, None)
 
     def put(self, case_id: str, view: CaseView) -> None:
         self._views[case_id] = view
@@ -130,9 +134,12 @@ def create_database(
     engine = make_engine(url)
     try:
         info, created = initialise(engine, realm)
-        if created and realm == "live":
+        if created:
             with write_transaction(engine) as conn:
-                save_user(conn, login_name(conn), login_name(conn), admin_roles)
+                if realm == "live":
+                    save_user(conn, login_name(conn), login_name(conn), admin_roles)
+                else:
+                    seed_users(conn, realm)
         return info, created
     except sa.exc.DatabaseError as exc:
         raise DatabaseError(f"cannot initialise the database: {exc.orig}") from None
@@ -260,9 +267,11 @@ class Casetracker:
                 recorded = self.store.append(case_id, view.version, [new], conn, head)
                 if action == ERASE_ACTION:
                     subjects.erase(conn, case_id, recorded[-1].recorded)
+                self._views.drop(view.case_id)  # until the transaction is known to be committed
+                view.case_id = case_id
+                read_models.update(conn, self.flow.fold_into(view, recorded))
         if not blocks:
-            view.case_id = case_id
-            self._views.put(case_id, self.flow.fold_into(view, recorded))
+            self._views.put(case_id, view)
             return ActResult(case_id, recorded, instance_key(workflow, number), dest)
         message = f"{spec.label}: " + "; ".join(str(b) for b in blocks)
         if any(b.rule == "role" for b in blocks):
