@@ -71,6 +71,7 @@ class Attempt:
     effective: EffectiveTime
     actor_role: str
     now: datetime
+    preview: bool = False  # asking "what may I do now?", before any field has been filled in
 
 
 @dataclass(frozen=True)

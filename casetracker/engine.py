@@ -209,11 +209,12 @@ class WorkflowEngine:
                 )
             )
         if not blocks or all(b.rule == "role" for b in blocks):
-            ctx = self.context(view, attempt)
             for name in action.guards:
-                blocks.extend(
-                    Block(b.reason, b.remedy, b.rule or name) for b in self.guards[name](ctx)
-                )
+                ctx = self.context(view, attempt)
+                found = self.guards[name](ctx)
+                if attempt.preview and getattr(ctx, "needs_input", None):
+                    continue  # decided only once the form is filled in
+                blocks.extend(Block(b.reason, b.remedy, b.rule or name) for b in found)
         return blocks
 
     def fire(self, view: CaseView, attempt: Attempt) -> str:

@@ -9,6 +9,7 @@ from casetracker.case_view import CaseView
 from casetracker.effective_time import parse_canonical
 from casetracker.engine import Option
 from casetracker.events import RecordedEvent
+from casetracker.workflow_spec import WorkflowSpec
 
 
 def event_line(event: RecordedEvent) -> str:
@@ -49,6 +50,7 @@ def summary_json(summary: Any) -> dict[str, Any]:
         "subject_erased": summary.subject_erased,
         "personal_data": "shown" if summary.subject is not None else "withheld: give --reason",
         **view_json(summary.view),
+        "facts": summary.facts.as_dict(),
     }
 
 
@@ -62,6 +64,10 @@ def summary_lines(summary: Any) -> list[str]:
         lines.append("  personal data withheld (give --reason to see it; the reason is logged)")
     lines.append("lifecycles:")
     lines += view_lines(summary.view)
+    facts = summary.facts.lines()
+    if facts:
+        lines.append("now:")
+        lines += [f"  {line}" for line in facts]
     return lines
 
 
@@ -110,3 +116,56 @@ def access_line(entry: AccessEntry) -> str:
     case = f" {entry.case_id}" if entry.case_id else ""
     why = f"  reason: {entry.justification}" if entry.justification else ""
     return f"{entry.recorded[:19]}Z  {entry.user} ({entry.role})  {entry.action}{case}{why}"
+
+
+def spec_json(spec: WorkflowSpec) -> dict[str, Any]:
+    return {
+        "name": spec.name,
+        "version": spec.version,
+        "label": spec.label,
+        "many": spec.many,
+        "initial": spec.initial,
+        "cites": spec.cites,
+        "help": spec.help,
+        "states": [{"name": s.name, "label": s.label, "terminal": s.terminal} for s in spec.states],
+        "actions": [
+            {
+                "name": a.name,
+                "label": a.label,
+                "sources": list(a.sources),
+                "dest": a.dest,
+                "roles": [r.value for r in a.roles],
+                "guards": list(a.guards),
+                "irreversible": a.irreversible,
+                "cites": a.cites,
+                "fields": [
+                    {
+                        "name": f.name,
+                        "type": f.type.value,
+                        "required": f.required,
+                        "personal": f.personal,
+                        "choices": list(f.choices),
+                    }
+                    for f in a.fields
+                ],
+            }
+            for a in spec.actions
+        ],
+    }
+
+
+def spec_lines(spec: WorkflowSpec) -> list[str]:
+    lines = [f"{spec.label} ({spec.name} v{spec.version}) {spec.cites}", spec.help, "states:"]
+    lines += [f"  {s.name:<28} {s.label}{' (terminal)' if s.terminal else ''}" for s in spec.states]
+    lines.append("actions:")
+    for a in spec.actions:
+        lines.append(f"  {a.name:<30} {' | '.join(a.sources)} -> {a.dest}")
+        lines.append(f"      roles: {', '.join(r.value for r in a.roles)}")
+        if a.guards:
+            lines.append(f"      guards: {', '.join(a.guards)}")
+        if a.fields:
+            fields = ", ".join(
+                f"{f.name}{'' if f.required else '?'}:{f.type.value}" for f in a.fields
+            )
+            lines.append(f"      fields: {fields}")
+    return lines

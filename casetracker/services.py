@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from casetracker import access_log, clock, read_models, subjects
+from casetracker.case_facts import CaseFacts, case_facts
 from casetracker.case_view import Attempt, CaseView, instance_key
 from casetracker.database import (
     DatabaseInfo,
@@ -71,6 +72,7 @@ class CaseSummary:
     subject_erased: str | None
     view: CaseView = field(repr=False)
     events: list[RecordedEvent] = field(repr=False, default_factory=list)
+    facts: CaseFacts = field(default_factory=CaseFacts)
 
 
 class ViewCache:
@@ -363,6 +365,7 @@ class Casetracker:
             erased,
             view,
             events,
+            case_facts(view, clock.now()),
         )
 
     def history(self, case_id: str) -> list[RecordedEvent]:
@@ -397,7 +400,7 @@ class Casetracker:
         when = parse("now", now)
 
         def make(workflow: str, number: int, action: str, role: str) -> Attempt:
-            return Attempt(workflow, number, action, {}, when, role, now)
+            return Attempt(workflow, number, action, {}, when, role, now, preview=True)
 
         return view, self.flow.options(view, self.actor.role, make)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from casetracker.case_view import Attempt, Block, CaseView, Instance, instance_key
 from casetracker.organisation import Force, Organisation
@@ -19,6 +19,9 @@ class GuardContext:
     view: CaseView
     attempt: Attempt
     org: Organisation
+    # Set when a preview asked for a field nobody has filled in yet: the guard's verdict then
+    # depends on input still to come, so the engine does not count it against the action.
+    needs_input: set[str] = field(default_factory=set)
 
     @property
     def target(self) -> Instance | None:
@@ -26,6 +29,8 @@ class GuardContext:
         return self.view.instances.get(instance_key(self.attempt.workflow, self.attempt.number))
 
     def field(self, name: str) -> object:
+        if self.attempt.preview and name not in self.attempt.fields:
+            self.needs_input.add(name)
         return self.attempt.fields.get(name)
 
     def encounter_force(self, encounter_number: object) -> Force | None:
