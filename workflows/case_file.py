@@ -39,11 +39,15 @@ DEFINITION = WorkflowSpec(
     label="Case file",
     initial="none",
     cites="Figure 1 (one person, five arrests over three years)",
-    help="One case per person; a closed case can still be corrected or erased, never reopened.",
+    help=(
+        "One case per person; a closed case can still be corrected or erased, never reopened; "
+        "once erased, nothing more is recorded on it."
+    ),
     states=(
         StateSpec("none", "Not yet opened"),
         StateSpec("open", "Open"),
         StateSpec("closed", "Closed"),
+        StateSpec("erased", "Personal data erased", terminal=True),
     ),
     actions=(
         ActionSpec(
@@ -76,7 +80,7 @@ DEFINITION = WorkflowSpec(
             "erase_subject",
             "Erase the subject's personal data",
             sources=("open", "closed"),
-            dest="closed",
+            dest="erased",
             roles=(Role.ADMIN,),
             fields=(FieldSpec("legal_basis", FieldType.TEXT, label="Legal basis for erasure"),),
             irreversible=True,
