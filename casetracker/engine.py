@@ -208,13 +208,14 @@ class WorkflowEngine:
                     rule="role",
                 )
             )
-        if not blocks or all(b.rule == "role" for b in blocks):
-            for name in action.guards:
-                ctx = self.context(view, attempt)
-                found = self.guards[name](ctx)
-                if attempt.preview and getattr(ctx, "needs_input", None):
-                    continue  # decided only once the form is filled in
-                blocks.extend(Block(b.reason, b.remedy, b.rule or name) for b in found)
+        # Guards run even when the state or role already blocks, so that every reason is
+        # given at once ("directions deferred by a judicial review; no travel document").
+        for name in action.guards:
+            ctx = self.context(view, attempt)
+            found = self.guards[name](ctx)
+            if attempt.preview and getattr(ctx, "needs_input", None):
+                continue  # decided only once the form is filled in
+            blocks.extend(Block(b.reason, b.remedy, b.rule or name) for b in found)
         return blocks
 
     def fire(self, view: CaseView, attempt: Attempt) -> str:

@@ -207,6 +207,7 @@ class Casetracker:
         instance: int | None = None,
         idempotency_key: str | None = None,
         justification: str = "",
+        provenance: dict[str, Any] | None = None,
     ) -> ActResult:
         """Validate and record one action on a case (``case_id`` None opens a new case)."""
         workflow = self.flow.action_owner.get(action)
@@ -251,6 +252,8 @@ class Casetracker:
                     payload["checked"] = list(spec.guards)
                 if justification:
                     payload["justification"] = justification
+                if provenance:  # where a training fork or an import came from
+                    payload["provenance"] = provenance
                 if case_id is None:
                     case_id = self.store.allocate_case_id(conn)
                 if personal:
