@@ -14,7 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
-from casetracker import paths
+from casetracker import cli_mi, paths
+from casetracker.cli_scenario import scenario_app
 from casetracker.errors import CasetrackerError, UsageError
 from casetracker.workflow_spec import WorkflowSpec
 
@@ -32,6 +33,8 @@ workflows_app = typer.Typer(
 app.add_typer(case_app, name="case")
 app.add_typer(user_app, name="user")
 app.add_typer(workflows_app, name="workflows")
+app.add_typer(scenario_app, name="scenario")
+cli_mi.register(app)  # synth, import, sample, export, report (issue 6)
 
 DbOption = Annotated[
     str | None,
@@ -136,6 +139,55 @@ def locate(json_out: JsonOption = False) -> None:
         "training_database": str(paths.training_db_path()),
     }
     _emit(data, json_out, [f"{k:18} {v}" for k, v in data.items()])
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    cases: Annotated[int, typer.Option(help="Generated cases, besides the two case studies")] = 300,
+    no_ui: Annotated[bool, typer.Option("--no-ui", help="Create the database, do not open it")] = False,
+) -> None:
+    """Create the demo database (if absent) and open it in the terminal UI."""
+    from casetracker.demo import build_demo
+
+    url = paths.database_url(str(paths.demo_db_path()))
+    if not paths.demo_db_path().exists():
+        typer.echo(f"creating the demo database at {paths.demo_db_path()} …", err=True)
+
+        def report(done: int, total: int) -> None:
+            if done % 50 == 0 or done == total:
+                typer.echo(f"  {done}/{total} generated cases", err=True)
+
+        build_demo(url, cases, progress=report)
+    if not no_ui:
+        from tui.app import run_tui
+
+        state = _obj(ctx)
+        run_tui(url, as_user=state.as_user, role=state.role)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Serve the terminal UI in a browser (textual-serve).
+
+    There is no login of its own: run it only behind an authenticating reverse proxy, on a
+    demo or training database, or on localhost.
+    """
+    import shlex
+
+    from textual_serve.server import Server
+
+    state = _obj(ctx)
+    argv = [sys.executable, "-m", "casetracker", "--db", state.url()]
+    if state.as_user:
+        argv += ["--as", state.as_user]
+    if state.role:
+        argv += ["--role", state.role]
+    Server(shlex.join(argv), host=host, port=port, title="casetracker").serve()
 
 
 # ---------------------------------------------------------------------- cases
@@ -261,17 +313,54 @@ def replay(
 ) -> None:
     """Rebuild a case from its log, as of an effective date or a recorded moment."""
     from casetracker.presenters import view_json, view_lines
+    from casetracker.timeline import figures_lines, replay_figures
 
     with closing(_obj(ctx).service()) as ct:
         view, events = ct.replay(case_id, as_of, recorded_as_of)
+        figures = replay_figures(view, events, ct.realm, as_of, recorded_as_of)
         data = {
             "case_id": case_id,
             "as_of": as_of,
             "recorded_as_of": recorded_as_of,
             "events": len(events),
             **view_json(view),
+            "figures": figures.as_dict(),
         }
-        _emit(data, json_out, [f"{case_id}: {len(events)} events", *view_lines(view)], ct.realm)
+        lines = [f"{case_id}: {len(events)} events", *view_lines(view), *figures_lines(figures)]
+        _emit(data, json_out, lines, ct.realm)
+
+
+@case_app.command("timeline")
+def case_timeline(ctx: typer.Context, case_id: str, json_out: JsonOption = False) -> None:
+    """The case in effective-time order; entries recorded out of sequence or backdated are
+    flagged with both times, and the derived figures follow."""
+    from casetracker import clock
+    from casetracker.timeline import (
+        build_timeline,
+        derive_figures,
+        figures_as_at,
+        figures_lines,
+        forked_from,
+        timeline_lines,
+    )
+
+    with closing(_obj(ctx).service()) as ct:
+        events = ct.history(case_id)
+        entries = build_timeline(events)
+        view = ct.flow.fold(case_id, events)
+        figures = derive_figures(view, events, figures_as_at(ct.realm, events, clock.now()))
+        fork = forked_from(events)
+        data = {
+            "case_id": case_id,
+            "forked_from": {"case_id": fork[0], "at_event": fork[1]} if fork else None,
+            "entries": [e.as_dict() for e in entries],
+            "figures": figures.as_dict(),
+        }
+        head = [f"{case_id}: {len(entries)} entries in effective-time order (! = flagged)"]
+        if fork:
+            head.append(f"training fork of {fork[0]} at event {fork[1]}")
+        lines = [*head, *timeline_lines(entries), *figures_lines(figures)]
+        _emit(data, json_out, lines, ct.realm)
 
 
 # ---------------------------------------------------------------------- integrity
@@ -284,8 +373,15 @@ def verify_cmd(
         Path | None, typer.Option(help="Also check against a checkpoint kept elsewhere")
     ] = None,
     json_out: JsonOption = False,
+    bundle: Annotated[
+        Path | None, typer.Option(help="Verify this export bundle instead, with no database")
+    ] = None,
 ) -> None:
     """Re-check every chain, the projection and the access log; exit 1 if anything is wrong."""
+    if bundle is not None:
+        if not cli_mi.verify_bundle_file(bundle, json_out):
+            raise typer.Exit(1)
+        return
     saved = _read_json_file(checkpoint) if checkpoint else None
     with closing(_obj(ctx).service()) as ct:
         report = ct.verify(saved)

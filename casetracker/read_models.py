@@ -16,7 +16,21 @@ from casetracker.case_view import CaseView
 
 ReadModel = Callable[[Connection, CaseView], None]
 
-READ_MODELS: tuple[ReadModel, ...] = ()
+def _worklist(conn: Connection, view: CaseView) -> None:
+    """Each role's queues, ordered by urgency (``casetracker.worklist``)."""
+    from casetracker.worklist import refresh
+
+    refresh(conn, view)
+
+
+def _management_information(conn: Connection, view: CaseView) -> None:
+    """Referral, release, duration and High Harm rows for the reports (``casetracker.mi_model``)."""
+    from casetracker.mi_model import refresh
+
+    refresh(conn, view)
+
+
+READ_MODELS: tuple[ReadModel, ...] = (_worklist, _management_information)
 
 
 def update(conn: Connection, view: CaseView) -> None:

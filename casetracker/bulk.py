@@ -1,0 +1,246 @@
+"""Opening many cases at once through the engine: the one path shared by ``synth`` and ``import``.
+
+Each case's steps are checked as ``Casetracker.act`` checks one action - fields validated against
+the definition, state, role and every guard checked on the case as folded so far, the recorded
+event folded back (strictly: its source state must hold) - but without a transaction per event:
+the whole batch is then written by ``EventStore.bulk_open_cases`` (same encoding and chaining
+as ``append``) inside one
+write transaction, with the subjects' personal data and the management-information rows.
+Personal fields never reach the log: like ``act``, the payload carries HMAC digests under the
+subject's own random salt (``casetracker.subjects``), and the values go to the subject record.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from casetracker import clock, mi_model, subjects
+from casetracker.canonical import canonical_json
+from casetracker.case_view import Attempt, Block, CaseView
+from casetracker.database import write_transaction
+from casetracker.effective_time import EffectiveTime
+from casetracker.engine import WorkflowEngine
+from casetracker.errors import CasetrackerError, UsageError
+from casetracker.events import NewEvent, RecordedEvent
+from casetracker.fields import validate_fields
+from casetracker.store import EventStore
+from casetracker.tables import SUBJECTS
+from casetracker.workflow_spec import NEW
+
+OPEN_ACTION = "open_case"
+_REFUSED_IN_BULK = frozenset({"erase_subject"})
+
+
+@dataclass(frozen=True)
+class BulkStep:
+    """One action to take on a new case.
+
+    ``instance``: 0 for a one-per-case lifecycle, None to start a new instance of a
+    many-instance one (an arrest, a referral), n to act on the n-th instance.
+    """
+
+    workflow: str
+    instance: int | None
+    action: str
+    fields: dict[str, Any]
+    effective: EffectiveTime
+    user: str
+    role: str
+    idempotency_key: str | None = None
+
+
+class StepRefused(CasetrackerError):
+    """A step cannot be taken; ``step`` is its index in the case (0-based), ``field`` the input
+    at fault when one is (so an importer can name the line and the column)."""
+
+    def __init__(self, step: int, action: str, message: str, field: str = "", usage: bool = False):
+        super().__init__(f"{action}: {message}")
+        self.step, self.action, self.field, self.message = step, action, field, message
+        self.exit_code = 2 if usage else 1
+
+
+@dataclass
+class PreparedCase:
+    """A case checked step by step and ready to write: its events, the subject's personal data,
+    and its management-information rows (case id left blank until the store allocates one).
+
+    Plain data, so a worker process can prepare cases while the main process writes.
+    """
+
+    events: list[NewEvent]
+    personal: dict[str, Any] = field(default_factory=dict)
+    salt: str = ""
+    rows: mi_model.MiRows = field(default_factory=mi_model.MiRows)
+
+
+class BulkValidator:
+    """Checks a case's steps through the engine; holds nothing between cases but the engine."""
+
+    def __init__(self, flow: WorkflowEngine, realm: str, now: datetime | None = None) -> None:
+        self.flow = flow
+        self.realm = realm
+        self.now = now or clock.now()
+        self.recorded = clock.format_recorded(self.now)
+        self._actions: dict[tuple[str, int, str], Any] = {}
+
+    def prepare(self, steps: Sequence[BulkStep]) -> PreparedCase:
+        """Validate every step of one new case, in order; ``StepRefused`` on the first failure."""
+        flow = self.flow
+        view = CaseView("")
+        salt = secrets.token_hex(32)
+        personal: dict[str, Any] = {}
+        events: list[NewEvent] = []
+        for index, step in enumerate(steps):
+            if (index == 0) != (step.action == OPEN_ACTION) or step.action in _REFUSED_IN_BULK:
+                raise StepRefused(index, step.action, "a new case starts with open_case, once")
+            workflow = flow.action_owner.get(step.action)
+            if workflow is None or workflow != step.workflow:
+                raise StepRefused(
+                    index, step.action, f"not an action of {step.workflow}", usage=True
+                )
+            number = self._instance(view, step, index)
+            version = flow.version_for(view, workflow, number)
+            spec = self._action(workflow, version, step.action)
+            try:
+                values = validate_fields(spec, step.fields)
+            except UsageError as exc:
+                raise StepRefused(
+                    index, step.action, str(exc), _field_named(str(exc), spec), usage=True
+                ) from None
+            attempt = Attempt(
+                workflow, number, step.action, values, step.effective, step.role, self.now
+            )
+            blocks = flow.check(view, attempt)
+            if blocks:
+                raise StepRefused(
+                    index, step.action, "; ".join(map(str, blocks)), _field_of(blocks, step)
+                )
+            secret = {
+                f.name: values.pop(f.name) for f in spec.fields if f.personal and f.name in values
+            }
+            payload: dict[str, Any] = {"fields": values}
+            if spec.guards:
+                payload["checked"] = list(spec.guards)
+            if secret:
+                personal.update(secret)
+                payload["personal"] = {n: subjects.digest(salt, n, v) for n, v in secret.items()}
+            events.append(
+                NewEvent(
+                    workflow, version, number, step.action, step.user, step.role,
+                    step.effective.text, payload, step.idempotency_key,
+                )
+            )  # fmt: skip
+            # Folding reads only the fields; the store writes the canonical payload.
+            provisional = RecordedEvent(
+                0, "", index + 1, self.realm, workflow, version, number, step.action, step.user,
+                step.role, step.effective.text, self.recorded, "", json.dumps({"fields": values}),
+                "", "",
+            )  # fmt: skip
+            flow.fold_into(view, [provisional])
+        return PreparedCase(events, personal, salt, mi_model.rows_for(view))
+
+    def _action(self, workflow: str, version: int, action: str) -> Any:
+        key = (workflow, version, action)
+        found = self._actions.get(key)
+        if found is None:
+            found = self._actions[key] = self.flow.spec(workflow, version).action(action)
+        return found
+
+    def _instance(self, view: CaseView, step: BulkStep, index: int) -> int:
+        spec = self.flow.latest[step.workflow]
+        if not spec.many:
+            return 0
+        action = spec.action(step.action)
+        if step.instance is None:
+            if action is None or NEW not in action.sources:
+                raise StepRefused(index, step.action, "name the instance it acts on", usage=True)
+            return len(view.of(step.workflow)) + 1
+        return step.instance
+
+
+def _field_named(message: str, spec: Any) -> str:
+    """The field a ``validate_fields`` message is about (it quotes the name)."""
+    return next((f.name for f in spec.fields if f"'{f.name}'" in message), "")
+
+
+_GUARD_FIELDS = {"known_force": "force", "referred_encounter_exists": "encounter"}
+
+
+def _field_of(blocks: list[Block], step: BulkStep) -> str:
+    for b in blocks:
+        name = _GUARD_FIELDS.get(b.rule)
+        if name and name in step.fields:
+            return name
+    return ""
+
+
+def write(conn: Connection, store: EventStore, cases: Sequence[PreparedCase]) -> list[str]:
+    """Write prepared cases inside the caller's write transaction; returns their case ids."""
+    ids = store.bulk_open_cases((c.events for c in cases), conn)
+    rows = mi_model.MiRows()
+    subject_rows = []
+    for case_id, case in zip(ids, cases, strict=True):
+        if case.personal:
+            subject_rows.append(
+                {"case_id": case_id, "salt": case.salt, "data": canonical_json(case.personal)}
+            )
+        rows.extend(case.rows.for_case(case_id))
+    if subject_rows:
+        conn.execute(SUBJECTS.insert(), subject_rows)
+    mi_model.insert(conn, rows)
+    return ids
+
+
+@dataclass
+class BulkResult:
+    cases: int = 0
+    events: int = 0
+    first_case: str = ""
+    last_case: str = ""
+
+
+def open_in_batches(
+    store: EventStore,
+    validator: BulkValidator,
+    cases: Iterable[Sequence[BulkStep]],
+    batch_events: int = 20_000,
+    progress: Callable[[int, int], None] | None = None,
+) -> BulkResult:
+    """Validate and write, one write transaction per batch of about ``batch_events`` events.
+
+    A refused case stops the run before its batch is written; earlier batches stay (synthetic
+    data).  An all-or-nothing import validates everything first and calls ``write`` once.
+    """
+    result = BulkResult()
+    pending: list[PreparedCase] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal pending, size
+        if not pending:
+            return
+        with write_transaction(store.engine) as conn:
+            ids = write(conn, store, pending)
+        result.first_case = result.first_case or ids[0]
+        result.last_case = ids[-1]
+        result.cases += len(ids)
+        result.events += size
+        if progress:
+            progress(len(ids), size)
+        pending, size = [], 0
+
+    for steps in cases:
+        prepared = validator.prepare(steps)
+        pending.append(prepared)
+        size += len(prepared.events)
+        if size >= batch_events:
+            flush()
+    flush()
+    return result

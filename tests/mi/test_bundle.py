@@ -1,0 +1,88 @@
+"""Export bundles verify offline; any single changed byte fails, naming the event."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from casetracker import access_log, bundle
+from casetracker.database import read_transaction
+from casetracker.disclosure import export_bundle
+from casetracker.errors import UnknownCase, UsageError
+
+
+def _cases_with_many_lifecycles(service, count: int) -> list[str]:
+    with read_transaction(service.engine) as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT case_id FROM mi_spells WHERE kind = 'immigration_detention' "
+            "ORDER BY case_id LIMIT ?",
+            (count,),
+        ).all()
+    return [r[0] for r in rows]
+
+
+def test_bundle_verifies_offline_and_logs_the_disclosure(service, tmp_path):
+    ids = _cases_with_many_lifecycles(service, 3)
+    out = tmp_path / "b.jsonl"
+    summary = export_bundle(service, ids, "inspection sample 2016", out)
+    report = bundle.verify(out.read_bytes())
+    assert report.ok, report.problems
+    assert (report.cases, report.events) == (3, summary["events"])
+    header = json.loads(out.read_bytes().split(b"\n")[0])
+    assert header["checkpoint"]["cases"] == 3
+    assert {w["name"] for w in header["workflows"]} >= {"case", "encounter", "detention"}
+    with read_transaction(service.engine) as conn:
+        logged = [e for e in access_log.entries(conn, limit=10) if e.action == "export"]
+    assert sorted(e.case_id for e in logged[-3:]) == ids
+    assert {e.justification for e in logged[-3:]} == {"inspection sample 2016"}
+
+
+def test_every_single_changed_byte_fails_naming_the_event(service, tmp_path):
+    """Every byte of every event line, and every 13th byte of the (large, digested) header."""
+    out = tmp_path / "one.jsonl"
+    export_bundle(service, _cases_with_many_lifecycles(service, 1), "check", out)
+    data = out.read_bytes()
+    header_end = data.index(b"\n")
+    line_of = [0] * len(data)
+    line = 1
+    for i, byte in enumerate(data):
+        line_of[i] = line
+        line += byte == 0x0A
+    positions = [*range(0, header_end, 13), *range(header_end, len(data))]
+    for i in positions:
+        changed = bytearray(data)
+        changed[i] ^= 0x01
+        report = bundle.verify(bytes(changed))
+        assert not report.ok, f"byte {i} changed unnoticed"
+        where = line_of[i]
+        named = [p for p in report.problems if p.startswith("event ") and f"(line {where})" in p]
+        if where >= 2 and data[i] != 0x0A:
+            assert named, (i, report.problems)
+        elif where == 1:
+            assert any(p.startswith("header") for p in report.problems), (i, report.problems)
+
+
+def test_the_verifier_needs_no_database(tmp_path, service):
+    out = tmp_path / "b.jsonl"
+    export_bundle(service, _cases_with_many_lifecycles(service, 1), "check", out)
+    code = (
+        "import sys, casetracker.bundle as b; "
+        f"r = b.verify(open({str(out)!r}, 'rb').read()); "
+        "assert r.ok, r.problems; assert 'sqlalchemy' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_export_needs_a_reason_and_known_cases(service, tmp_path):
+    with read_transaction(service.engine) as conn:
+        before = len(access_log.entries(conn))
+    with pytest.raises(UsageError, match="--reason"):
+        export_bundle(service, ["C-0000001"], "", tmp_path / "x.jsonl")
+    with pytest.raises(UnknownCase):
+        export_bundle(service, ["C-0000001", "C-9999999"], "audit", tmp_path / "x.jsonl")
+    with read_transaction(service.engine) as conn:
+        assert len(access_log.entries(conn)) == before
+    assert not (tmp_path / "x.jsonl").exists()

@@ -1,0 +1,203 @@
+"""Each user's main journey through the TUI, driven by keys, checked on screen and in the log."""
+
+from __future__ import annotations
+
+from contextlib import closing
+
+from textual.widgets import OptionList, Select
+
+from casetracker.services import Casetracker
+from tests.tui.conftest import run_async, screen_text, settle
+from tui.app import CasetrackerApp
+from tui.screens.case import SLOT_KEYS
+
+SIZE = (120, 40)
+
+
+def case_ready(app) -> bool:
+    screen = app.screen
+    return type(screen).__name__ == "CaseScreen" and screen.summary is not None and not (
+        screen.query_one("#case-body").loading
+    )
+
+
+async def open_first_row(pilot) -> str:
+    app = pilot.app
+    await settle(pilot, lambda: type(app.screen).__name__ == "WorklistScreen" and bool(app.screen.items))
+    case_id = app.screen.items[0].case_id
+    await pilot.press("enter")
+    await settle(pilot, lambda: case_ready(app))
+    return case_id
+
+
+async def choose(pilot, action: str) -> None:
+    """Take an action the way a user does: its number key, or the action list beyond ten."""
+    screen = pilot.app.screen
+    index = next(i for i, o in enumerate(screen.shown) if o.spec.name == action)
+    if index < len(SLOT_KEYS):
+        await pilot.press(SLOT_KEYS[index])
+    else:
+        actions = screen.query_one("#actions", OptionList)
+        actions.focus()
+        actions.highlighted = index
+        await pilot.press("enter")
+    await settle(pilot, lambda: type(pilot.app.screen).__name__ == "ActionFormScreen")
+
+
+async def record(pilot) -> None:
+    await pilot.press("ctrl+s")
+    await settle(pilot, lambda: type(pilot.app.screen).__name__ in ("ResultScreen", "CaseScreen"))
+
+
+def states(url: str, case_id: str) -> dict[str, str]:
+    with closing(Casetracker(url, as_user="audit.demo")) as reader:
+        return reader.show(case_id).states
+
+
+@run_async
+async def test_ccu_handler_records_a_status_check(demo_url):
+    app = CasetrackerApp(demo_url, as_user="ccu.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        case_id = await open_first_row(pilot)
+        assert "awaiting CID check" in " ".join(i.label for i in app.screen_stack[-2].items)
+        await choose(pilot, "check_cid")
+        app.screen.query_one("#f-fingerprint_match", Select).value = "matched"
+        await record(pilot)
+        assert type(app.screen).__name__ == "ResultScreen"
+        event = app.screen.result.events[-1]
+        assert event.action == "check_cid" and event.actor_user == "ccu.demo"
+        assert "status_check#1 is cid_checked" in screen_text(app)
+    assert states(demo_url, case_id)["status_check#1"] == "cid_checked"
+
+
+@run_async
+async def test_io_serves_papers_and_detains(demo_url):
+    app = CasetrackerApp(demo_url, as_user="io.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        case_id = await open_first_row(pilot)
+        await choose(pilot, "serve_removal_papers")
+        app.screen.query_one("#f-basis", Select).value = "overstayer"
+        await record(pilot)
+        assert app.screen.result.state == "liable"
+        await pilot.press("enter")
+        await settle(pilot, lambda: case_ready(app))
+        await choose(pilot, "detain_under_immigration_powers")
+        await record(pilot)
+        assert app.screen.result.state == "immigration_detention"
+        await pilot.press("enter")
+        await settle(pilot, lambda: case_ready(app) and app.screen.view.version >= 3)
+        assert app.screen.view.instances["detention"].state == "immigration_detention"
+    found = states(demo_url, case_id)
+    assert found["removal"] == "liable"
+    assert found["detention"] == "immigration_detention"
+
+
+@run_async
+async def test_a_blocked_action_shows_its_reasons(demo_url):
+    app = CasetrackerApp(demo_url, as_user="io.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: type(app.screen).__name__ == "WorklistScreen")
+        app.screen.open_case("C-0000001")  # Figure 1: removal deferred by a judicial review
+        await settle(pilot, lambda: case_ready(app))
+        shown = {o.spec.name: o for o in app.screen.shown}
+        assert not shown["set_removal_directions"].allowed
+        await choose_blocked(pilot, "set_removal_directions")
+        assert type(app.screen).__name__ == "BlockedScreen"
+        text = screen_text(app)
+        assert "judicial review lodged 2016-06-24 is undecided" in text
+        assert "wait for the judicial review to be decided" in text
+
+
+async def choose_blocked(pilot, action: str) -> None:
+    screen = pilot.app.screen
+    index = next(i for i, o in enumerate(screen.shown) if o.spec.name == action)
+    actions = screen.query_one("#actions", OptionList)
+    actions.focus()
+    actions.highlighted = index
+    await pilot.press("x")
+    await settle(pilot, lambda: type(pilot.app.screen).__name__ == "BlockedScreen")
+
+
+@run_async
+async def test_a_conflict_is_explained_and_the_case_reloaded(demo_url):
+    app = CasetrackerApp(demo_url, as_user="io.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        case_id = await open_first_row(pilot)
+        seen_version = app.screen.view.version
+        await choose(pilot, "serve_removal_papers")
+        app.screen.query_one("#f-basis", Select).value = "overstayer"
+        with closing(Casetracker(demo_url, as_user="cw.demo")) as other:
+            other.act(case_id, "add_note", {"text": "called the custody suite"})
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: case_ready(app) and app.screen.view.version > seen_version)
+        messages = [n.message for n in app._notifications]
+        assert any("add_note by cw.demo" in m and "reloaded" in m for m in messages)
+    found = states(demo_url, case_id)
+    assert "removal" not in found  # the stale write was refused: nothing recorded
+
+
+@run_async
+async def test_auditor_steps_through_figure_1(demo_url):
+    app = CasetrackerApp(demo_url, as_user="audit.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: type(app.screen).__name__ == "WorklistScreen")
+        assert app.current_mode == "audit"
+        await pilot.press("o")
+        await settle(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
+        await pilot.press(*"1", "enter")
+        await settle(pilot, lambda: type(app.screen).__name__ == "AuditScreen" and bool(app.screen.events))
+        screen = app.screen
+        total = len(screen.events)
+        assert screen.index == total - 1 and all(screen.chain)
+        await pilot.press("g")  # first event
+        await settle(pilot)
+        assert screen.index == 0
+        for _ in range(3):
+            await pilot.press("right_square_bracket")
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert screen.index == 2
+        shown = screen_text(app)
+        assert f"3 of {total}" in shown and "verifies from the first event" in shown
+        assert "▶ Overstayer" in shown  # the diagram: the leave lifecycle after record_overstay
+        await pilot.press("p")
+        await pilot.pause(2.0)
+        assert screen.index > 2
+        await pilot.press("p")
+        await pilot.press("at")
+        await settle(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
+        await pilot.press(*"2014-01-01", "enter")
+        await settle(pilot, lambda: "as of 2014-01-01" in screen.note)
+        shown = screen_text(app)
+        assert "as of 2014-01-01 (effective)" in shown
+        assert screen.query_one("#audit-states")  # the states as they stood then are drawn
+        await pilot.press("a")
+        await settle(pilot, lambda: type(app.screen).__name__ == "AccessLogScreen")
+        await settle(pilot, lambda: app.screen.query_one("#access").row_count > 0)
+    with closing(Casetracker(demo_url, as_user="audit.demo")) as reader:
+        logged = [e.action for e in reader.access_entries("C-0000001") if e.user == "audit.demo"]
+    assert "history" in logged and "replay" in logged
+
+
+@run_async
+async def test_trainer_plays_figure_2(demo_url):
+    app = CasetrackerApp(demo_url, as_user="trainer.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: type(app.screen).__name__ == "TrainScreen")
+        scenarios = app.screen.query_one("#scenarios", OptionList)
+        await settle(pilot, lambda: scenarios.option_count > 0)
+        scenarios.highlighted = next(
+            i for i in range(scenarios.option_count) if scenarios.get_option_at_index(i).id == "figure-2"
+        )
+        await pilot.press("enter")
+        await settle(pilot, lambda: app.screen.result is not None, timeout=60)
+        screen = app.screen
+        assert not screen.result.failures
+        assert "step 1 of" in screen_text(app)
+        for _ in range(len(screen.result.outcomes)):
+            await pilot.press("right_square_bracket")
+        await settle(pilot)
+        last = screen.result.outcomes[-1].snapshot.states
+        assert last["removal"] == "removed" and last["detention"] == "removed"
+        shown = screen_text(app)
+        assert "TRAINING" in shown and "removed" in shown

@@ -1,0 +1,121 @@
+"""The casetracker terminal UI: an App with one mode per way of working.
+
+work — a caseworker's queues, cases and actions; audit — read-only history stepping;
+train — the report's case studies, narrated; reports — management information.  The app holds
+the service (``casetracker.services.Casetracker``) for the signed-in user; screens call it in
+thread workers and never touch SQL.  Key bindings carry ids so ``config.toml`` can remap them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+
+from casetracker.errors import CasetrackerError
+from casetracker.identity import Actor
+from tui.commands import CasetrackerCommands
+from tui.config import load_keymap
+from tui.screens.start import StartScreen
+
+MODE_FOR_ROLE = {"auditor": "audit", "trainer": "train"}
+
+
+def _work() -> Any:
+    from tui.screens.worklist import WorklistScreen
+
+    return WorklistScreen("work")
+
+
+def _audit() -> Any:
+    from tui.screens.worklist import WorklistScreen
+
+    return WorklistScreen("audit")
+
+
+def _train() -> Any:
+    from tui.screens.train import TrainScreen
+
+    return TrainScreen()
+
+
+def _reports() -> Any:
+    from tui.screens.reports import ReportsScreen
+
+    return ReportsScreen()
+
+
+class CasetrackerApp(App):
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    TITLE = "casetracker"
+    MODES = {"work": _work, "audit": _audit, "train": _train, "reports": _reports}
+    COMMANDS = App.COMMANDS | {CasetrackerCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave casetracker"),
+        Binding("question_mark,f1", "help", "Help", id="app.help", tooltip="Help for what has focus"),
+        Binding("escape", "back", "Back", id="app.back", tooltip="Back to the previous screen"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette", tooltip="Every command, by name"),
+        Binding("f2", "switch_mode('work')", "Work", show=False, id="app.mode.work", tooltip="Work mode"),
+        Binding("f3", "switch_mode('audit')", "Audit", show=False, id="app.mode.audit", tooltip="Audit mode"),
+        Binding("f4", "switch_mode('train')", "Train", show=False, id="app.mode.train", tooltip="Train mode"),
+        Binding("f5", "switch_mode('reports')", "Reports", show=False, id="app.mode.reports", tooltip="Reports"),
+    ]
+
+    def __init__(self, url: str, as_user: str | None = None, role: str | None = None) -> None:
+        super().__init__()
+        self.url = url
+        self.as_user = as_user
+        self.role = role
+        self.service: Any = None
+        self.realm = ""
+        self.actor: Actor | None = None
+        self.keymap_file = load_keymap()
+
+    def get_default_screen(self) -> StartScreen:
+        return StartScreen()
+
+    def on_mount(self) -> None:
+        if self.keymap_file:
+            self.set_keymap(self.keymap_file)
+
+    def sign_in(self, service: Any) -> None:
+        """Called by the start screen once a service with a resolved actor exists."""
+        if self.service is not None and self.service is not service:
+            self.service.close()
+        self.service = service
+        self.realm = service.realm
+        self.actor = service.actor
+        self.switch_mode(MODE_FOR_ROLE.get(self.actor.role, "work"))
+
+    def action_back(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.screen, self.focused))
+
+    async def action_switch_mode(self, mode: str) -> None:
+        if self.service is None:
+            self.notify("sign in first", severity="warning")
+            return
+        await self.switch_mode(mode)
+
+    def on_unmount(self) -> None:
+        if self.service is not None:
+            self.service.close()
+
+
+def run_tui(url: str, as_user: str | None = None, role: str | None = None) -> None:
+    """Open the TUI on a database (``casetracker`` with no subcommand, ``casetracker demo``)."""
+    from casetracker.services import open_database
+
+    try:
+        engine, _ = open_database(url)
+        engine.dispose()
+    except CasetrackerError:
+        raise
+    CasetrackerApp(url, as_user, role).run()

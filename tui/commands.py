@@ -1,0 +1,47 @@
+"""The command palette (ctrl+p): every command by a namespaced title.
+
+``mode:`` switches how you work, ``view:`` opens another view of what is on screen, ``case:``
+takes an action on the open case, ``worklist:`` picks a queue.  The active screen contributes
+its own commands (``SessionScreen.commands``), so the palette always matches what is possible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+MODE_HELP = {
+    "work": "your worklist, cases and actions",
+    "audit": "read-only: step through any case's history",
+    "train": "the report's case studies, narrated",
+    "reports": "referral rates per force and route",
+}
+
+
+class CasetrackerCommands(Provider):
+    def _commands(self) -> list[tuple[str, Callable[[], Any], str]]:
+        app: Any = self.app
+        found: list[tuple[str, Callable[[], Any], str]] = []
+        if app.service is not None:
+            for mode, text in MODE_HELP.items():
+                found.append((f"mode: {mode}", partial(app.run_action, f"switch_mode('{mode}')"), text))
+        screen = self.screen
+        commands = getattr(screen, "commands", None)
+        if callable(commands):
+            found.extend(commands())
+        found.append(("app: help", app.action_help, "keys and help for what has focus"))
+        return found
+
+    async def discover(self) -> Hits:
+        for title, callback, text in self._commands():
+            yield DiscoveryHit(title, callback, help=text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, callback, text in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=text)

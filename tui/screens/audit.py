@@ -1,0 +1,203 @@
+"""Audit mode: step through a case's history, read-only (Dolphie's replay mode).
+
+At each step the auditor sees the event (both times, who, the payload's hash and the link to
+the one before), whether the chain verifies up to that event, every lifecycle's state as it
+then stood, and the diagram of the lifecycle the event moved with its state highlighted.
+``[`` and ``]`` step, ``p`` plays, ``@`` jumps to the case as of an effective date (what was
+true then) and ``R`` to the record as it stood at a moment (what the record said then).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, Static
+
+from casetracker.canonical import GENESIS, event_hash
+from casetracker.events import RecordedEvent
+from tui.messages import Loaded
+from tui.screens.base import SessionScreen
+from tui.widgets.lifecycle_diagram import LifecycleDiagram
+from tui.widgets.lifecycle_states import LifecycleStates
+from tui.widgets.timeline import Timeline, action_label
+
+
+def chain_status(events: list[RecordedEvent]) -> list[bool]:
+    """For each event, whether the case's chain verifies from the first event up to it."""
+    ok, prev, out = True, GENESIS, []
+    for event in events:
+        ok = ok and event.prev_hash == prev and event_hash(event.hashed_values()) == event.hash
+        out.append(ok)
+        prev = event.hash
+    return out
+
+
+class AuditScreen(SessionScreen):
+    AUTO_FOCUS = "#audit-timeline"
+    HELP = (
+        "Read-only history.  [ and ] step back and forward, p plays and pauses, g/G go to the "
+        "first and last event, @ shows the case as of an effective date, R as the record "
+        "stood at a moment; a opens the access log."
+    )
+    BINDINGS = [
+        Binding("left_square_bracket", "step(-1)", "Back", id="audit.prev", tooltip="Previous event"),
+        Binding("right_square_bracket", "step(1)", "Forward", id="audit.next", tooltip="Next event"),
+        Binding("p", "play", "Play/pause", id="audit.play", tooltip="Play the history"),
+        Binding("at", "as_of", "As of…", id="audit.as_of", tooltip="The case as of an effective date"),
+        Binding("R", "recorded_as_of", "Recorded as of…", id="audit.recorded_as_of", tooltip="The record as it stood then"),
+        Binding("a", "access_log", "Access log", id="audit.access", tooltip="Who read this case"),
+    ]
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__()
+        self.case_id = case_id
+        self.TITLE_TEXT = f"audit {case_id} (read-only)"
+        self.events: list[RecordedEvent] = []
+        self.chain: list[bool] = []
+        self.index = 0
+        self.timer: Any = None
+        self.note = ""
+
+    def compose(self) -> ComposeResult:
+        yield self.header()
+        yield Static("", id="audit-event", classes="panel")
+        with Horizontal(id="audit-middle"):
+            with VerticalScroll(id="audit-states-box"):
+                yield LifecycleStates(id="audit-states")
+            with VerticalScroll(id="audit-diagram-box"):
+                yield LifecycleDiagram(id="audit-diagram")
+        yield Timeline(id="audit-timeline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.loading = True
+        self.run_db("history", self.service.history, self.case_id)
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.what == "history":
+            self.loading = False
+            self.events = message.data
+            self.chain = chain_status(self.events)
+            self.query_one(Timeline).show(self.service.flow, self.events)
+            self.go(len(self.events) - 1)
+            self.query_one(Timeline).focus()
+        elif message.what == "replay":
+            view, chosen, label = message.data
+            last = chosen[-1].seq if chosen else 0
+            self.note = f"{label}: {len(chosen)} of {len(self.events)} events"
+            index = next((i for i, e in enumerate(self.events) if e.seq == last), 0)
+            self.go(index, view)
+
+    def go(self, index: int, view: Any = None) -> None:
+        if not self.events:
+            return
+        self.index = max(0, min(index, len(self.events) - 1))
+        flow = self.service.flow
+        event = self.events[self.index]
+        if view is None:
+            self.note = ""
+            view = flow.fold(self.case_id, self.events[: self.index + 1], strict=False)
+        key = event.workflow if not event.instance else f"{event.workflow}#{event.instance}"
+        self.query_one(LifecycleStates).show(flow, view, highlight=key)
+        instance = view.instances.get(key)
+        spec = flow.specs.get((event.workflow, event.workflow_version))
+        self.query_one(LifecycleDiagram).show(spec, instance.state if instance else None, key)
+        self.query_one("#audit-event", Static).update(self.describe(event))
+        timeline = self.query_one(Timeline)
+        if timeline.row_count:
+            timeline.move_cursor(row=self.index)
+
+    def describe(self, event: RecordedEvent) -> Table:
+        ok = self.chain[self.index]
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column()
+        grid.add_row(
+            "event",
+            Text.assemble(
+                (f"{event.seq} of {len(self.events)}", "bold"),
+                f"  {action_label(self.service.flow, event)}  ",
+                (f"by {event.actor_user} ({event.actor_role})", ""),
+            ),
+        )
+        grid.add_row("happened", event.effective)
+        grid.add_row("recorded", event.recorded)
+        grid.add_row("hash", Text(event.hash, style="bold"))
+        grid.add_row("previous", event.prev_hash)
+        grid.add_row(
+            "chain",
+            Text("✓ verifies from the first event to this one", style="bold green")
+            if ok
+            else Text("✗ DOES NOT VERIFY: altered or out of order", style="bold white on red"),
+        )
+        if self.note:
+            grid.add_row("view", Text(self.note, style="bold yellow"))
+        return grid
+
+    # ------------------------------------------------------------ keys
+
+    def action_step(self, step: int) -> None:
+        self.go(self.index + step)
+
+    def on_data_table_row_highlighted(self, event: Timeline.RowHighlighted) -> None:
+        if event.cursor_row != self.index and self.events:
+            self.go(event.cursor_row)
+
+    def action_play(self) -> None:
+        if self.timer is not None:
+            self.timer.stop()
+            self.timer = None
+            self.notify("paused", timeout=1.5)
+            return
+        if self.index >= len(self.events) - 1:
+            self.go(0)
+        self.timer = self.set_interval(0.8, self._tick)
+
+    def _tick(self) -> None:
+        if self.index >= len(self.events) - 1:
+            if self.timer is not None:
+                self.timer.stop()
+            self.timer = None
+            return
+        self.go(self.index + 1)
+
+    def _ask(self, title: str, placeholder: str, recorded: bool) -> None:
+        from tui.screens.prompt import PromptScreen
+
+        def asked(value: str | None) -> None:
+            if value and value.strip():
+                self.run_db("replay", self._replay, self.service, self.case_id, value.strip(), recorded)
+
+        self.app.push_screen(PromptScreen(title, placeholder), asked)
+
+    @staticmethod
+    def _replay(service: Any, case_id: str, when: str, recorded: bool) -> tuple[Any, Any, str]:
+        if recorded:
+            view, chosen = service.replay(case_id, recorded_as_of=when)
+            return view, chosen, f"the record as it stood at {when}"
+        view, chosen = service.replay(case_id, as_of=when)
+        return view, chosen, f"as of {when} (effective)"
+
+    def action_as_of(self) -> None:
+        self._ask("The case as of an effective date", "e.g. 2014-01-01 or 2016-06", False)
+
+    def action_recorded_as_of(self) -> None:
+        self._ask("The record as it stood at a moment", "e.g. 2026-11-26T12:00", True)
+
+    def action_access_log(self) -> None:
+        from tui.screens.access_log import AccessLogScreen
+
+        self.app.push_screen(AccessLogScreen(self.case_id))
+
+    def commands(self) -> list[tuple[str, Any, str]]:
+        return [
+            ("audit: play", self.action_play, "play the history, one event at a time"),
+            ("audit: as of a date…", self.action_as_of, "what was true on a date"),
+            ("audit: recorded as of…", self.action_recorded_as_of, "what the record said then"),
+            ("view: access log", self.action_access_log, "who read this case"),
+        ]

@@ -1,0 +1,337 @@
+"""A case: the subject, every lifecycle's state, live clocks and flags, the timeline, and what
+the signed-in user may do now.
+
+The actions come from ``Casetracker.options``: those the lifecycles' states forbid are hidden;
+those the role may not take, or a rule blocks, are shown dimmed, and ``x`` shows every reason
+(the same ``Block``s the service would refuse with).  The first ten get number keys in the
+footer.  Acting opens a form built from the definition; the result and the event it wrote are
+shown at once; a conflict with someone else's change is explained and the case reloaded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option as ListOption
+
+from casetracker.engine import Option
+from casetracker.errors import ActionBlocked, Conflict, NotPermitted
+from casetracker.worklist import case_force
+from tui.messages import Failed, Loaded
+from tui.screens.base import SessionScreen
+from tui.widgets.case_facts import CaseFactsPanel
+from tui.widgets.lifecycle_states import LifecycleStates
+from tui.widgets.timeline import Timeline
+
+SLOT_KEYS = "1234567890"
+
+
+# Which lifecycles' actions come first: custody and the status check are what is moving on a
+# caseworker's screen; keeping notes and correcting the subject come last.
+WORKFLOW_ORDER = (
+    "encounter",
+    "status_check",
+    "removal",
+    "detention",
+    "etd",
+    "reporting",
+    "barrier",
+    "leave",
+    "acro_check",
+    "dva_check",
+    "case",
+)
+
+
+def shown_options(options: list[Option]) -> list[Option]:
+    """Actions the lifecycles allow from where they are: allowed before dimmed, actions on
+    existing records before ones that start a new record, in ``WORKFLOW_ORDER``."""
+    rank = {name: i for i, name in enumerate(WORKFLOW_ORDER)}
+    visible = [o for o in options if o.state_allows]
+    return sorted(
+        visible,
+        key=lambda o: (not o.allowed, o.number is None, rank.get(o.workflow, 99), o.number or 0),
+    )
+
+
+def why_dimmed(option: Option) -> str:
+    if option.allowed:
+        return ""
+    return "not your role" if not option.role_allows else "blocked"
+
+
+class CaseScreen(SessionScreen):
+    AUTO_FOCUS = "#actions"
+    HELP = (
+        "The case now.  Number keys (or enter in the action list) take an action; dimmed ones "
+        "are not yours to take or are blocked — x shows why.  s shows the subject's personal "
+        "data (you give a reason; it is logged).  h steps through the history, a shows the "
+        "access log, r reloads."
+    )
+    BINDINGS = [
+        Binding("x", "why", "Why not?", id="case.why", tooltip="Every reason an action is blocked"),
+        Binding("s", "subject", "Subject", id="case.subject", tooltip="Show personal data (reason logged)"),
+        Binding("h", "history", "History", id="case.history", tooltip="Step through the case's history"),
+        Binding("a", "access_log", "Access log", id="case.access", tooltip="Who read this case"),
+        Binding("r", "reload", "Reload", id="case.reload", tooltip="Read the case again"),
+        Binding("tab", "app.focus_next", "Next pane", show=False, id="case.focus_next", tooltip="Next pane"),
+    ]
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__()
+        self.case_id = case_id
+        self.TITLE_TEXT = case_id
+        self.summary: Any = None
+        self.view: Any = None
+        self.options: list[Option] = []
+        self.shown: list[Option] = []
+        self.subject: dict[str, Any] | None = None
+        self._base_bindings = self._bindings.copy()
+
+    def compose(self) -> ComposeResult:
+        yield self.header()
+        with Horizontal(id="case-body"):
+            with VerticalScroll(id="case-main"):
+                yield Static("", id="subject", classes="panel")
+                yield CaseFactsPanel(id="facts")
+                yield LifecycleStates(id="states")
+                yield Timeline(id="timeline")
+            with Vertical(id="case-side"):
+                yield Static(Text("actions now", style="bold"), id="actions-title")
+                yield OptionList(id="actions")
+                yield Static("", id="action-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    # ------------------------------------------------------------ loading
+
+    def load(self) -> None:
+        self.query_one("#case-body").loading = True
+        self.run_db("case", self._read, self.service, self.case_id)
+
+    @staticmethod
+    def _read(service: Any, case_id: str) -> tuple[Any, Any, list[Option]]:
+        summary = service.show(case_id)
+        view, options = service.options(case_id)
+        return summary, view, options
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.what == "case":
+            self.summary, self.view, self.options = message.data
+            self.query_one("#case-body").loading = False
+            self.render_case()
+        elif message.what == "subject":
+            self.subject = message.data.subject
+            self.render_subject()
+        elif message.what == "act":
+            self.acted(message.data)
+
+    def on_failed(self, message: Failed) -> None:
+        self.query_one("#case-body").loading = False
+        error = message.error
+        if message.what == "act" and isinstance(error, Conflict):
+            self.notify(
+                f"{error}\nThe case has been reloaded: check what changed, then act again.",
+                title="someone else changed this case",
+                severity="warning",
+                timeout=12,
+            )
+            self.load()
+        elif message.what == "act" and isinstance(error, ActionBlocked | NotPermitted):
+            from tui.screens.blocked import BlockedScreen
+
+            self.app.push_screen(BlockedScreen("Not recorded", [("", error.blocks)]))
+            self.load()
+        elif message.what == "case" and self.summary is None:
+            self.notify(str(error), title="cannot open the case", severity="error", timeout=8)
+            self.app.pop_screen()
+        else:
+            super().on_failed(message)
+
+    # ------------------------------------------------------------ drawing
+
+    def render_case(self) -> None:
+        flow = self.service.flow
+        self.render_subject()
+        self.query_one(CaseFactsPanel).show(self.view)
+        self.query_one(LifecycleStates).show(flow, self.view)
+        timeline = self.query_one(Timeline)
+        timeline.show(flow, self.summary.events)
+        if timeline.row_count:
+            timeline.move_cursor(row=timeline.row_count - 1)
+        self.shown = shown_options(self.options)
+        actions = self.query_one("#actions", OptionList)
+        actions.clear_options()
+        for i, option in enumerate(self.shown):
+            key = SLOT_KEYS[i] if i < len(SLOT_KEYS) else " "
+            dim = why_dimmed(option)
+            label = Text.assemble(
+                (f"{key} ", "bold"),
+                (option.spec.label, "dim" if dim else "bold"),
+                (f"  {option.target}", "dim"),
+                (f"  ({dim})" if dim else "", "italic yellow" if dim == "blocked" else "dim"),
+                ("  ⚠ irreversible" if option.spec.irreversible else "", "yellow"),
+            )
+            actions.add_option(ListOption(label, id=str(i)))
+        if not self.shown:
+            actions.add_option(ListOption(Text("nothing can be done now", style="dim"), disabled=True))
+        allowed = sum(1 for o in self.shown if o.allowed)
+        self.query_one("#action-note", Static).update(
+            Text(f"{allowed} allowed · {len(self.shown) - allowed} dimmed · x: why not", style="dim")
+        )
+        self.bind_actions()
+
+    def bind_actions(self) -> None:
+        """Number keys for the first actions, shown in the footer (dimmed when not allowed)."""
+        self._bindings = self._base_bindings.copy()
+        for i, option in enumerate(self.shown[: len(SLOT_KEYS)]):
+            self._bindings.bind(SLOT_KEYS[i], f"act({i})", option.spec.label)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "act":
+            index = int(str(parameters[0])) if parameters else -1
+            if not 0 <= index < len(self.shown):
+                return False
+            return True if self.shown[index].allowed else None
+        return True
+
+    def render_subject(self) -> None:
+        summary = self.summary
+        if summary is None:
+            return
+        text = Text()
+        text.append(f"{summary.case_id}", style="bold")
+        text.append(f"   version {summary.version} · opened {summary.opened[:10]} · ")
+        text.append(f"force {case_force(self.view) or '—'}\n")
+        if summary.subject_erased:
+            text.append(f"personal data erased on {summary.subject_erased[:10]}", style="dim")
+        elif self.subject is not None:
+            text.append(
+                "  ".join(f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in self.subject.items()),
+                style="bold",
+            )
+        else:
+            text.append("personal data withheld — press s and give a reason (it is logged)", style="dim italic")
+        panel = self.query_one("#subject", Static)
+        panel.border_title = "subject"
+        panel.update(text)
+
+    # ------------------------------------------------------------ acting
+
+    def selected(self) -> Option | None:
+        actions = self.query_one("#actions", OptionList)
+        index = actions.highlighted
+        if index is None or not self.shown or index >= len(self.shown):
+            return None
+        return self.shown[index]
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.action_act(int(event.option.id))
+
+    def action_act(self, index: int) -> None:
+        if not 0 <= index < len(self.shown):
+            return
+        option = self.shown[index]
+        if not option.allowed:
+            self.show_reasons([option])
+            return
+        from tui.screens.action_form import ActionFormScreen
+
+        version = self.view.version
+
+        def submitted(answer: tuple[dict[str, Any], str] | None) -> None:
+            if answer is None:
+                return
+            values, effective = answer
+            self.query_one("#case-body").loading = True
+            self.run_db(
+                "act",
+                self.service.act,
+                self.case_id,
+                option.spec.name,
+                values,
+                effective,
+                expected_version=version,
+                instance=option.number,
+            )
+
+        self.app.push_screen(ActionFormScreen(option, self.case_id), submitted)
+
+    def acted(self, result: Any) -> None:
+        from tui.screens.result import ResultScreen
+
+        self.query_one("#case-body").loading = False
+        label = result.events[-1].action.replace("_", " ")
+        self.notify(f"recorded: {label} → {result.instance} is {result.state}", title=self.case_id)
+        self.app.push_screen(ResultScreen(f"Recorded: {label}", result))
+        self.load()
+
+    def show_reasons(self, options: list[Option]) -> None:
+        from tui.screens.blocked import BlockedScreen
+
+        blocked = [o for o in options if not o.allowed]
+        if not blocked:
+            self.notify("nothing blocked here: every action shown is allowed", timeout=4)
+            return
+        title = "Why not?" if len(blocked) > 1 else f"Why not: {blocked[0].spec.label}"
+        self.app.push_screen(
+            BlockedScreen(title, [(f"{o.spec.label} ({o.target})", o.blocks) for o in blocked])
+        )
+
+    def action_why(self) -> None:
+        chosen = self.selected()
+        if chosen is not None and not chosen.allowed and self.query_one("#actions").has_focus:
+            self.show_reasons([chosen])
+        else:
+            self.show_reasons(self.shown)
+
+    def action_subject(self) -> None:
+        from tui.screens.prompt import PromptScreen
+
+        def reason(text: str | None) -> None:
+            if text and text.strip():
+                self.run_db("subject", self.service.show, self.case_id, text.strip())
+
+        self.app.push_screen(
+            PromptScreen(
+                "Why do you need this person's personal data?",
+                "e.g. identity check at custody",
+                note="Your reason is recorded in the access log with your name.",
+            ),
+            reason,
+        )
+
+    def action_history(self) -> None:
+        from tui.screens.audit import AuditScreen
+
+        self.app.push_screen(AuditScreen(self.case_id))
+
+    def action_access_log(self) -> None:
+        from tui.screens.access_log import AccessLogScreen
+
+        self.app.push_screen(AccessLogScreen(self.case_id))
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def commands(self) -> list[tuple[str, Any, str]]:
+        out: list[tuple[str, Any, str]] = []
+        for i, option in enumerate(self.shown):
+            note = "allowed now" if option.allowed else why_dimmed(option) + ": shows why"
+            out.append((f"case: {option.spec.label.lower()}", lambda i=i: self.action_act(i), note))
+        out += [
+            ("view: audit trail", self.action_history, "step through this case's history"),
+            ("view: access log", self.action_access_log, "who read this case"),
+            ("case: why not?", self.action_why, "every reason the dimmed actions are blocked"),
+            ("case: show subject", self.action_subject, "personal data, with a logged reason"),
+        ]
+        return out

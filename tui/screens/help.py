@@ -1,0 +1,65 @@
+"""Help for what has focus: the screen's purpose, then every key that works here, with its
+binding id (for remapping in config.toml)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from casetracker import paths
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close", id="help.close", tooltip="Close help")]
+
+    def __init__(self, screen: Any, focused: Any) -> None:
+        super().__init__()
+        self.target_screen, self.focused_widget = screen, focused
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold")
+        table.add_column("key")
+        table.add_column("does")
+        table.add_column("id (config.toml)", style="dim")
+        seen: set[tuple[str, str]] = set()
+        sources: list[Any] = []
+        node = self.focused_widget
+        while node is not None and node is not self.target_screen:
+            sources.append(node)
+            node = node.parent
+        sources += [self.target_screen, self.app]
+        for source in sources:
+            for key, bindings in source._bindings.key_to_bindings.items():
+                for binding in bindings:
+                    what = binding.tooltip or binding.description or binding.action
+                    if (key, what) in seen or not what:
+                        continue
+                    seen.add((key, what))
+                    table.add_row(binding.key_display or key, what, binding.id or "")
+        purpose = getattr(self.target_screen, "HELP", "") or ""
+        focus_help = getattr(self.focused_widget, "HELP", "") if self.focused_widget else ""
+        with Vertical(classes="dialog wide", id="help"):
+            yield Label("Help", classes="dialog-title")
+            with VerticalScroll():
+                if purpose:
+                    yield Static(Text(purpose))
+                if focus_help:
+                    yield Static(Text(f"In this list: {focus_help}", style="italic"))
+                yield Static(table)
+                yield Static(
+                    Text(
+                        f"Remap keys in {paths.config_file()} under [keys], e.g. "
+                        '"worklist.filter" = "f".  ctrl+p lists every command by name.',
+                        style="dim",
+                    )
+                )
+
+    def action_close(self) -> None:
+        self.dismiss(None)

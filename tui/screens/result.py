@@ -1,0 +1,41 @@
+"""What an action recorded, shown at once: the new state and the audit entry (the event with
+its position, both times and its hash in the chain)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+
+class ResultScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,enter,space", "close", "Close", id="dialog.close", tooltip="Back to the case")]
+    HELP = "The event just written to the case's hash chain."
+
+    def __init__(self, title: str, result) -> None:
+        super().__init__()
+        self.title_text, self.result = title, result
+
+    def compose(self) -> ComposeResult:
+        event = self.result.events[-1]
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column()
+        grid.add_row("now", Text(f"{self.result.instance} is {self.result.state}", style="bold green"))
+        grid.add_row("event", f"{event.seq} of {event.case_id} (position {event.position})")
+        grid.add_row("action", f"{event.action} by {event.actor_user} as {event.actor_role}")
+        grid.add_row("happened", event.effective)
+        grid.add_row("recorded", event.recorded)
+        grid.add_row("hash", event.hash)
+        grid.add_row("previous", event.prev_hash)
+        with Vertical(classes="dialog wide"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(grid)
+            yield Static(Text("enter to go back to the case", style="dim"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,122 @@
+"""Opening the database and choosing who you are.
+
+In a live database you are your own account (``casetracker.identity``).  A demo or training
+database ships one seeded user per role; without ``--as`` this screen lists them so that a new
+user can try each role's work without reading a manual.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.messages import Failed, Loaded
+from tui.screens.base import SessionScreen
+
+ROLE_HINT = {
+    "police": "custody: arrests, referrals, the PACE clock",
+    "ccu": "Command and Control Unit: status checks on CID",
+    "joc": "Nexus JOC: assess referred offenders, High Harm",
+    "immigration_officer": "serve papers, detain, ETDs, absconders, removal",
+    "casework": "claims, deportation of serious offenders",
+    "auditor": "read-only: replay any case's history and its access log",
+    "trainer": "walk through the report's case studies",
+    "admin": "users and the database",
+}
+
+
+class StartScreen(SessionScreen):
+    AUTO_FOCUS = "#users"
+    TITLE_TEXT = "sign in"
+    HELP = (
+        "Pick a seeded user: each holds one role, and the worklist, the actions you may take "
+        "and the mode you start in follow from it.  Demo and training databases only."
+    )
+    BINDINGS = [
+        Binding("j", "down", "Down", show=False, id="list.down", tooltip="Next user"),
+        Binding("k", "up", "Up", show=False, id="list.up", tooltip="Previous user"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield self.header()
+        with Vertical(id="start"):
+            yield Static("Opening the database…", id="start-note")
+            yield OptionList(id="users")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#users").display = False
+        app: Any = self.app
+        self.run_db("open", self._open, app.url, app.as_user, app.role)
+
+    @staticmethod
+    def _open(url: str, as_user: str | None, role: str | None) -> Any:
+        from casetracker.services import Casetracker
+
+        service = Casetracker(url, as_user=as_user, role=role)
+        if service.realm != "live" and as_user is None:
+            return ("pick", service, service.users())
+        service.actor  # resolve now, in the worker: refuses an unregistered user  # noqa: B018
+        return ("ready", service, [])
+
+    @staticmethod
+    def _as(url: str, name: str, role: str | None) -> Any:
+        from casetracker.services import Casetracker
+
+        service = Casetracker(url, as_user=name, role=role)
+        service.actor  # noqa: B018
+        return ("ready", service, [])
+
+    def on_loaded(self, message: Loaded) -> None:
+        kind, service, users = message.data
+        if kind == "ready":
+            self.app.sign_in(service)  # type: ignore[attr-defined]
+            return
+        service.close()
+        app: Any = self.app
+        app.realm = service.realm
+        for header in self.query("SessionHeader"):
+            header.refresh_session()  # type: ignore[attr-defined]
+        note = self.query_one("#start-note", Static)
+        note.update(
+            Text.assemble(
+                (f"This is a {service.realm.upper()} database: nothing here is real.\n", "bold"),
+                "Choose who to be (each seeded user holds one role):",
+            )
+        )
+        options = self.query_one("#users", OptionList)
+        for user in users:
+            role = user.roles[0] if user.roles else ""
+            options.add_option(
+                Option(
+                    Text.assemble(
+                        (f"{user.display_name:<40}", "bold"),
+                        (f" {user.name:<14}", "dim"),
+                        f" {ROLE_HINT.get(role, role)}",
+                    ),
+                    id=user.name,
+                )
+            )
+        options.display = True
+        if options.option_count:
+            options.highlighted = 0
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        app: Any = self.app
+        self.run_db("open", self._as, app.url, event.option.id, None)
+
+    def on_failed(self, message: Failed) -> None:
+        self.query_one("#start-note", Static).update(Text(f"Cannot open: {message.error}", style="bold red"))
+
+    def action_down(self) -> None:
+        self.query_one("#users", OptionList).action_cursor_down()
+
+    def action_up(self) -> None:
+        self.query_one("#users", OptionList).action_cursor_up()

@@ -1,0 +1,178 @@
+"""Train mode: play one of the report's case studies step by step, with narration.
+
+Picking a scenario plays it into the training database (``casetracker.scenario_runner``: every
+step through the real service, as the role's seeded training user, so the rules are the live
+ones); the trainer then steps through the outcomes with ``[`` and ``]`` or plays them with
+``p``: the narration and the report paragraph it comes from, every lifecycle's state, the
+clocks, and why removal is or is not possible yet.  ``f`` forks the case at the current step
+(``casetracker.sandbox.fork``) to try "what if?" in the training database.  Everything on this
+screen is marked TRAINING.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option as ListOption
+
+from casetracker import paths
+from tui.messages import Loaded
+from tui.screens.base import SessionScreen
+
+
+def training_url() -> str:
+    return paths.database_url(str(paths.training_db_path()))
+
+
+class TrainScreen(SessionScreen):
+    AUTO_FOCUS = "#scenarios"
+    TITLE_TEXT = "train"
+    HELP = (
+        "Pick a case study and press enter: it is played into the TRAINING database.  Then [ "
+        "and ] step, p plays, f forks the case at this step to try another course."
+    )
+    BINDINGS = [
+        Binding("left_square_bracket", "step(-1)", "Back", id="train.prev", tooltip="Previous step"),
+        Binding("right_square_bracket", "step(1)", "Forward", id="train.next", tooltip="Next step"),
+        Binding("p", "play", "Play/pause", id="train.play", tooltip="Play the steps"),
+        Binding("f", "fork", "Fork here", id="train.fork", tooltip="Fork the case at this step"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.result: Any = None
+        self.index = 0
+        self.timer: Any = None
+
+    def compose(self) -> ComposeResult:
+        yield self.header()
+        yield Static("TRAINING — synthetic case studies, played into the training database", id="train-banner")
+        with Horizontal(id="train-body"):
+            yield OptionList(id="scenarios")
+            with VerticalScroll(id="train-main"):
+                yield Static("Pick a scenario on the left and press enter.", id="train-step", classes="panel")
+                yield Static("", id="train-state", classes="panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.run_db("scenarios", self._list)
+
+    @staticmethod
+    def _list() -> list[tuple[str, str]]:
+        from casetracker.scenario_schema import available, load
+
+        return [(name, load(name).title) for name in available()]
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.what == "scenarios":
+            options = self.query_one("#scenarios", OptionList)
+            for name, title in message.data:
+                options.add_option(ListOption(Text.assemble((name, "bold"), "\n", (title, "dim")), id=name))
+            if options.option_count:
+                options.highlighted = 0
+        elif message.what == "play":
+            self.loading = False
+            self.result = message.data
+            self.go(0)
+        elif message.what == "fork":
+            new_id, copied = message.data
+            self.notify(
+                f"forked as {new_id} in the training database ({copied} events copied): "
+                f"continue it with `casetracker --db {paths.training_db_path()} case act {new_id} …`",
+                title="TRAINING fork",
+                timeout=12,
+            )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.loading = True
+        self.run_db("play", self._play, event.option.id)
+
+    @staticmethod
+    def _play(name: str) -> Any:
+        from casetracker.sandbox import ensure_training
+        from casetracker.scenario_runner import run
+        from casetracker.scenario_schema import load
+
+        url = training_url()
+        ensure_training(url)
+        return run(load(name), url, stop_at_failure=False)
+
+    def go(self, index: int) -> None:
+        if self.result is None or not self.result.outcomes:
+            return
+        outcomes = self.result.outcomes
+        self.index = max(0, min(index, len(outcomes) - 1))
+        outcome = outcomes[self.index]
+        step = outcome.step
+        text = Text()
+        text.append(f"{self.result.scenario.title}\n", style="bold")
+        text.append(f"step {step.number} of {outcome.total}", style="bold reverse")
+        text.append(f"  {step.effective.display()}  ·  {step.role.replace('_', ' ')}: {step.action}\n")
+        if step.narration:
+            text.append(step.narration + "\n", style="italic")
+        if step.cites:
+            text.append(f"report: {step.cites}\n", style="dim")
+        if outcome.refusal:
+            text.append(f"refused, as the report's facts require: {outcome.refusal}\n", style="yellow")
+        for line in outcome.failed:
+            text.append(f"✗ {line}\n", style="bold red")
+        if outcome.held:
+            text.append(f"✓ {len(outcome.held)} expectation(s) held\n", style="green")
+        panel = self.query_one("#train-step", Static)
+        panel.border_title = f"TRAINING · {outcome.case_id}"
+        panel.update(text)
+        snap = outcome.snapshot
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column()
+        for key, state in snap.states.items():
+            grid.add_row(key, state.replace("_", " "))
+        for line in snap.clocks:
+            grid.add_row("clock", line)
+        for action, reasons in snap.removal_blocks.items():
+            grid.add_row(action.replace("_", " "), "; ".join(reasons))
+        state = self.query_one("#train-state", Static)
+        state.border_title = "where the case stands"
+        state.update(grid)
+
+    def action_step(self, step: int) -> None:
+        self.go(self.index + step)
+
+    def action_play(self) -> None:
+        if self.timer is not None:
+            self.timer.stop()
+            self.timer = None
+            return
+        if self.result is None:
+            return
+        self.timer = self.set_interval(1.2, self._tick)
+
+    def _tick(self) -> None:
+        if self.result is None or self.index >= len(self.result.outcomes) - 1:
+            if self.timer is not None:
+                self.timer.stop()
+            self.timer = None
+            return
+        self.go(self.index + 1)
+
+    def action_fork(self) -> None:
+        if self.result is None:
+            self.notify("play a scenario first", severity="warning")
+            return
+        outcome = self.result.outcomes[self.index]
+        at = outcome.seq or max((o.seq or 0) for o in self.result.outcomes[: self.index + 1])
+        from casetracker.sandbox import fork
+
+        self.run_db("fork", fork, training_url(), outcome.case_id, at, "forked in the TUI")
+
+    def commands(self) -> list[tuple[str, Any, str]]:
+        return [
+            ("train: play", self.action_play, "play the steps"),
+            ("train: fork here", self.action_fork, "fork the case at this step"),
+        ]

@@ -1,0 +1,62 @@
+"""Live facts of a case: PACE countdowns (ticking), the High Harm flag with the criteria met,
+absconder listings, undecided claims and the travel document.
+
+Computed from the folded case by ``casetracker.case_facts`` every second, so the countdown is
+what the guards would see at that moment; nothing here is stored.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from casetracker import clock
+from casetracker.case_facts import case_facts
+from casetracker.case_view import CaseView
+
+
+class CaseFactsPanel(Static):
+    DEFAULT_CSS = """
+    CaseFactsPanel {
+        border: round $warning;
+        padding: 0 1;
+        height: auto;
+    }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.view: CaseView | None = None
+        self.border_title = "clocks and flags"
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.tick)
+
+    def show(self, view: CaseView) -> None:
+        self.view = view
+        self.tick()
+
+    def tick(self) -> None:
+        if self.view is None:
+            return
+        facts = case_facts(self.view, clock.now())
+        text = Text()
+        for c in facts.clocks:
+            s = c.status
+            style = "bold red" if s.expired or (s.running and s.remaining.total_seconds() < 7200) else "bold"
+            text.append(c.describe() + "\n", style=style)
+        harm = facts.high_harm
+        if harm is not None and harm.met:
+            text.append(" HIGH HARM ", style="bold white on red")
+            text.append(" (fn 8)\n")
+            for criterion in harm.criteria:
+                text.append(f"  • {criterion.name.replace('_', ' ')}: {criterion.evidence}\n")
+        elif harm is not None:
+            text.append("High Harm threshold not met\n", style="dim")
+        if facts.listed_absconder:
+            text.append(f"⚑ listed absconder (listed {facts.absconder_listings} time(s))\n", style="bold yellow")
+        for claim in facts.pending_claims:
+            text.append(f"⚖ pending: {claim}\n", style="yellow")
+        if facts.travel_document:
+            text.append(facts.travel_document + "\n")
+        self.update(text if text.plain else Text("no clocks running, no flags", style="dim"))
