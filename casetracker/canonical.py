@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from hashlib import sha256 as _sha256
 from typing import Any
 
 EVENT_FORMAT = "casetracker/event/1"
@@ -81,9 +82,18 @@ def leaf_hash(encoded: bytes) -> str:
     return hashlib.sha256(LEAF_PREFIX + encoded).hexdigest()
 
 
-def event_hash(values: tuple[object, ...]) -> str:
-    """Hash of an event given its values in ``EVENT_FIELDS`` order."""
-    return leaf_hash(encode(EVENT_FORMAT, values))
+def event_hash(values: tuple[object, ...] | list[object]) -> str:
+    """Hash of an event given its values in ``EVENT_FIELDS`` order.
+
+    Written out field by field: this is the verifier's inner loop, and one f-string is about
+    twice as fast as ``encode`` (same bytes; a test holds the two equal).
+    """
+    v = values
+    text = (
+        f"{EVENT_FORMAT}\x1f{v[0]}\x1f{v[1]}\x1f{v[2]}\x1f{v[3]}\x1f{v[4]}\x1f{v[5]}\x1f{v[6]}"
+        f"\x1f{v[7]}\x1f{v[8]}\x1f{v[9]}\x1f{v[10]}\x1f{v[11]}\x1f{v[12]}\x1f{v[13]}\x1f{v[14]}"
+    )
+    return _sha256(LEAF_PREFIX + text.encode()).hexdigest()
 
 
 def access_hash(values: tuple[object, ...]) -> str:

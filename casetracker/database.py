@@ -149,3 +149,24 @@ class KeptConnections:
                 conn.close()
             self._opened.clear()
         self._local = threading.local()
+
+
+def stream(conn: Connection, query: str, batch: int = 10_000) -> Iterator[tuple]:
+    """Rows of a large query as plain tuples straight from the driver, in batches.
+
+    The verifier and ``rebuild`` read every event; SQLAlchemy's row objects cost more than
+    the hashing itself.  On PostgreSQL a server-side cursor keeps memory flat.
+    """
+    raw = conn.connection.dbapi_connection
+    if conn.dialect.name == "postgresql":
+        cursor = raw.cursor(name=f"casetracker_stream_{id(query)}")
+        cursor.itersize = batch
+    else:
+        cursor = raw.cursor()
+        cursor.arraysize = batch
+    try:
+        cursor.execute(query)
+        while rows := cursor.fetchmany(batch):
+            yield from rows
+    finally:
+        cursor.close()

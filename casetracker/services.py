@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from casetracker import access_log, clock, read_models, subjects
+from casetracker.canonical import canonical_json
 from casetracker.case_facts import CaseFacts, case_facts
 from casetracker.case_view import Attempt, CaseView, instance_key
 from casetracker.database import (
@@ -26,6 +27,7 @@ from casetracker.database import (
     make_engine,
     read_transaction,
     sqlite_path,
+    stream,
     write_transaction,
 )
 from casetracker.effective_time import EffectiveTimeError, parse
@@ -43,7 +45,7 @@ from casetracker.fields import validate_fields
 from casetracker.identity import Actor, User, list_users, resolve, save_user, seed_users
 from casetracker.schema import initialise, read_info
 from casetracker.store import EventStore, Head, describe
-from casetracker.tables import CASES, EVENTS
+from casetracker.tables import CASES
 from casetracker.verify import Report, make_checkpoint, verify
 from casetracker.workflow_spec import NEW
 
@@ -462,37 +464,22 @@ class Casetracker:
 def rebuild_projection(
     engine: Engine, flow: WorkflowEngine, progress: Callable[[int], None] | None = None
 ) -> int:
+    """Recompute the ``cases`` table from the log alone; returns the number of cases.
+
+    Replays through the engine's transition table (never through guards or ``transitions``),
+    streaming the log in its physical order.
+    """
     apply = flow.apply
     states: dict[str, dict[str, str]] = {}
-    heads: dict[str, tuple[int, str, int, str, str]] = {}
+    opened: dict[str, str] = {}
+    heads: dict[str, tuple[int, str, int, str]] = {}
+    query = (
+        "SELECT case_id, workflow, workflow_version, instance, action, seq, hash, position, "
+        "recorded FROM events ORDER BY position"
+    )
     with write_transaction(engine) as conn:
-        rows = conn.execute(
-            sa.select(
-                EVENTS.c.case_id,
-                EVENTS.c.workflow,
-                EVENTS.c.workflow_version,
-                EVENTS.c.instance,
-                EVENTS.c.action,
-                EVENTS.c.seq,
-                EVENTS.c.hash,
-                EVENTS.c.position,
-                EVENTS.c.recorded,
-            )
-            .order_by(EVENTS.c.position)
-            .execution_options(yield_per=20_000)
-        )
-        opened: dict[str, str] = {}
-        for n, (
-            case_id,
-            workflow,
-            version,
-            number,
-            action,
-            seq,
-            digest,
-            position,
-            recorded,
-        ) in enumerate(rows, 1):
+        for n, row in enumerate(stream(conn, query), 1):
+            case_id, workflow, version, number, action, seq, digest, position, recorded = row
             state = states.get(case_id)
             if state is None:
                 state = states[case_id] = {}
@@ -501,31 +488,30 @@ def rebuild_projection(
                 apply(state, workflow, version, number, action)
             except ValueError as exc:
                 raise DatabaseError(f"cannot rebuild: event {seq} of {case_id}: {exc}") from None
-            heads[case_id] = (seq, digest, position, recorded, "")
+            heads[case_id] = (seq, digest, position, recorded)
             if progress and n % 100_000 == 0:
                 progress(n)
         conn.execute(CASES.delete())
-        batch = [
-            {
-                "case_id": case_id,
-                "version": seq,
-                "head_hash": digest,
-                "head_position": position,
-                "opened": opened[case_id],
-                "updated": recorded,
-                "state": _canonical(states[case_id]),
-            }
-            for case_id, (seq, digest, position, recorded, _) in heads.items()
+        rows = [
+            (
+                case_id,
+                seq,
+                digest,
+                position,
+                opened[case_id],
+                recorded,
+                canonical_json(states[case_id]),
+            )
+            for case_id, (seq, digest, position, recorded) in heads.items()
         ]
-        if batch:
-            conn.execute(CASES.insert(), batch)
+        if rows:
+            placeholder = "%s" if engine.dialect.name == "postgresql" else "?"
+            conn.connection.cursor().executemany(
+                "INSERT INTO cases (case_id, version, head_hash, head_position, opened, updated, "
+                f"state) VALUES ({', '.join([placeholder] * 7)})",
+                rows,
+            )
     return len(heads)
-
-
-def _canonical(value: Any) -> str:
-    from casetracker.canonical import canonical_json
-
-    return canonical_json(value)
 
 
 def payload_of(event: RecordedEvent) -> dict[str, Any]:
