@@ -61,7 +61,7 @@ def append(
         check_text("role", role),
         check_text("action", action),
         check_text("case id", case_id),
-        justification.replace("\n", " ").replace("\r", " "),
+        check_text("justification", " ".join(justification.split())),
         canonical_json(detail or {}),
         prev,
     )

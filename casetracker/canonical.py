@@ -56,7 +56,7 @@ ACCESS_FIELDS = (
     "prev_hash",
 )
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 def canonical_json(value: Any) -> str:
@@ -67,9 +67,10 @@ def canonical_json(value: Any) -> str:
 
 
 def check_text(name: str, value: str) -> str:
-    """Refuse control characters in a hashed text field; they would make the encoding ambiguous."""
+    """Refuse control characters (they would make the encoding ambiguous) and lone surrogates
+    (undecodable bytes from a terminal, which have no UTF-8 form) in a hashed text field."""
     if _CONTROL.search(value):
-        raise ValueError(f"{name} must not contain control characters")
+        raise ValueError(f"{name} must not contain control characters or undecodable bytes")
     return value
 
 

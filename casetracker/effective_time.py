@@ -173,27 +173,31 @@ def out_of_sequence(times: list[EffectiveTime]) -> set[int]:
 
     That is the complement of a longest non-decreasing subsequence (by start, then end), so a
     single misplaced entry is the one flagged, not every correct entry recorded after it
-    (DOMAIN.md, "Time": Figure 1's human-rights claim).  Ties between equally long runs keep the
-    earliest-recorded entries.  O(n log n).
+    (DOMAIN.md, "Time": Figure 1's human-rights claim).  Among equally long runs the one made
+    of the earliest-recorded entries is kept, so what is flagged is what came in late.
+    O(n log n).
     """
     import bisect
 
     keys = [t.sort_key() for t in times]
-    tails: list[tuple[datetime, datetime]] = []
-    tail_index: list[int] = []
-    parent = [-1] * len(keys)
-    for i, key in enumerate(keys):
-        pos = bisect.bisect_right(tails, key)
+    rank = {key: r for r, key in enumerate(sorted(set(keys)))}
+    # longest[i]: length of the longest non-decreasing run that starts at entry i.
+    longest = [0] * len(keys)
+    tails: list[int] = []
+    for i in range(len(keys) - 1, -1, -1):
+        value = -rank[keys[i]]
+        pos = bisect.bisect_right(tails, value)
         if pos == len(tails):
-            tails.append(key)
-            tail_index.append(i)
+            tails.append(value)
         else:
-            tails[pos] = key
-            tail_index[pos] = i
-        parent[i] = tail_index[pos - 1] if pos else -1
+            tails[pos] = value
+        longest[i] = pos + 1
     keep: set[int] = set()
-    i = tail_index[-1] if tail_index else -1
-    while i != -1:
-        keep.add(i)
-        i = parent[i]
+    need = len(tails)
+    floor = -1
+    for i, key in enumerate(keys):
+        if need and longest[i] == need and rank[key] >= floor:
+            keep.add(i)
+            floor = rank[key]
+            need -= 1
     return set(range(len(keys))) - keep

@@ -6,6 +6,7 @@ expected.  Dates are stored as ISO text, lists as JSON arrays.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from casetracker.effective_time import DEFAULT_ZONE
 from casetracker.errors import UsageError
 from casetracker.workflow_spec import ActionSpec, FieldSpec, FieldType
 
+_UNDECODABLE = re.compile("[\ud800-\udfff]")  # how Python carries invalid bytes from argv
 _TRUE = {"true", "yes", "y", "1", "on"}
 _FALSE = {"false", "no", "n", "0", "off"}
 
@@ -30,6 +32,8 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
 
 def coerce(spec: FieldSpec, raw: Any) -> Any:
     """One value, typed; raises UsageError naming the field."""
+    if isinstance(raw, str) and _UNDECODABLE.search(raw):
+        raise UsageError(f"field {spec.name!r}: contains bytes that are not valid UTF-8")
     try:
         return _coerce(spec, raw)
     except (ValueError, TypeError) as exc:

@@ -105,6 +105,7 @@ def test_verify_exits_1_naming_the_event(run, db):
         (["--as", "someone", "case", "show", "C-0000001"], 1, "only for demo and training"),
         (["--role", "trainer", "case", "show", "C-0000001"], 1, "does not hold the trainer role"),
         (["verify", "--checkpoint", "/nonexistent.json"], 2, "no such file"),
+        (["case", "act", "C-0000001", "add_note", "-f", "text=\udcff"], 2, "not valid UTF-8"),
     ],
 )
 def test_user_errors_are_one_line_and_change_nothing(run, db, args, code, message):

@@ -1,0 +1,70 @@
+"""Effective times keep the precision the record has, and the fewest entries are flagged."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from casetracker.effective_time import EffectiveTimeError, out_of_sequence, parse, parse_canonical
+
+NOW = datetime(2016, 7, 1, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical", "precision"),
+    [
+        ("2013-07-16", "2013-07-16", "day"),
+        ("2010-12", "2010-12", "month"),
+        ("December 2010", "2010-12", "month"),
+        ("Dec 2010", "2010-12", "month"),
+        ("2015-07-03..2015-10-05", "2015-07-03/2015-10-05", "range"),
+        ("2015-07-03/2015-10-05", "2015-07-03/2015-10-05", "range"),
+        ("2016-06-24T09:30", "2016-06-24T08:30:00Z", "instant"),  # London summer time
+        ("2016-01-24T09:30", "2016-01-24T09:30:00Z", "instant"),
+        ("2016-06-24T09:30:00+02:00", "2016-06-24T07:30:00Z", "instant"),
+        ("now", "2016-07-01T12:00:00Z", "instant"),
+    ],
+)
+def test_forms_and_precision(typed, canonical, precision):
+    value = parse(typed, NOW)
+    assert (value.text, value.precision) == (canonical, precision)
+    assert parse_canonical(value.text) == value
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("2016-07-02", "in the future"),
+        ("2016-08", "in the future"),
+        ("2013-02-30", "not a real date"),
+        ("2013-13", "does not exist"),
+        ("yesterday", "cannot read"),
+        ("2015-10-05..2015-07-03", "ends before it starts"),
+        ("", "empty"),
+    ],
+)
+def test_refusals(typed, message):
+    with pytest.raises(EffectiveTimeError, match=message):
+        parse(typed, NOW)
+
+
+def test_today_and_this_month_are_not_the_future():
+    assert parse("2016-07-01", NOW).precision == "day"
+    assert parse("2016-07", NOW).precision == "month"
+
+
+def test_display_never_invents_precision():
+    assert parse("2010-12", NOW).display() == "Dec 2010"
+    assert parse("2015-07-03..2015-10-05", NOW).display() == "between 2015-07-03 and 2015-10-05"
+
+
+def test_only_the_misplaced_entry_is_flagged():
+    recorded = ["2014-04-15", "2014-05-01", "2016-05-11", "2014-05-22", "2014-06-19", "2015-11-06"]
+    assert out_of_sequence([parse(t, NOW) for t in recorded]) == {2}
+
+
+def test_a_late_run_is_flagged_not_the_entries_around_it():
+    recorded = ["2014-01-01", "2014-02-01", "2013-01-01", "2013-02-01", "2014-03-01", "2014-04-01"]
+    assert out_of_sequence([parse(t, NOW) for t in recorded]) == {2, 3}
+    assert out_of_sequence([]) == set()
