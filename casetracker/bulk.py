@@ -64,6 +64,11 @@ class StepRefused(CasetrackerError):
         super().__init__(f"{action}: {message}")
         self.step, self.action, self.field, self.message = step, action, field, message
         self.exit_code = 2 if usage else 1
+        self._args = (step, action, message, field, usage)
+
+    def __reduce__(self) -> tuple:
+        """Picklable, so a worker process can report which step it refused."""
+        return (StepRefused, self._args)
 
 
 @dataclass

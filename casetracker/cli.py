@@ -145,7 +145,9 @@ def locate(json_out: JsonOption = False) -> None:
 def demo(
     ctx: typer.Context,
     cases: Annotated[int, typer.Option(help="Generated cases, besides the two case studies")] = 300,
-    no_ui: Annotated[bool, typer.Option("--no-ui", help="Create the database, do not open it")] = False,
+    no_ui: Annotated[
+        bool, typer.Option("--no-ui", help="Create the database, do not open it")
+    ] = False,
 ) -> None:
     """Create the demo database (if absent) and open it in the terminal UI."""
     from casetracker.demo import build_demo

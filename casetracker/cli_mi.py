@@ -42,6 +42,7 @@ def synth(
     ] = 0,
 ) -> None:
     """Generate a year of SYNTHETIC arrests shaped like the report's figures (demo/training)."""
+    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from casetracker import clock
@@ -65,7 +66,7 @@ def synth(
         total = generator.expected_events(arrests)
         with Progress(
             TextColumn("synth"), BarColumn(), TextColumn("{task.completed:,} events"),
-            TimeRemainingColumn(), transient=True,
+            TimeRemainingColumn(), transient=True, console=Console(stderr=True),
         ) as bar:  # fmt: skip
             task = bar.add_task("synth", total=total)
             started = clock.now()

@@ -113,8 +113,13 @@ def build_demo(
         for service in services.values():
             stack.callback(service.close)
         record = _Recorder(services)
-        for name, steps in (("Figure One (synthetic)", FIGURE_1), ("Figure Two (synthetic)", FIGURE_2)):
-            record.open(steps[0]["effective"].split("/")[0], "MPS" if steps is FIGURE_1 else "WMP", name)
+        for name, steps in (
+            ("Figure One (synthetic)", FIGURE_1),
+            ("Figure Two (synthetic)", FIGURE_2),
+        ):
+            record.open(
+                steps[0]["effective"].split("/")[0], "MPS" if steps is FIGURE_1 else "WMP", name
+            )
             replay_steps(record, steps)
         rng = random.Random(seed)
         now = clock.now()
@@ -163,7 +168,9 @@ def _generated_case(record: _Recorder, rng: random.Random, now: datetime) -> Non
     suites = SUITES.get(force)
     where = {"custody_suite": rng.choice(suites)} if suites else {}
     t = arrested
-    record("police", "arrest", _at(t), offence=offence, offence_category=category, force=force, **where)
+    record(
+        "police", "arrest", _at(t), offence=offence, offence_category=category, force=force, **where
+    )
     record("police", "enter_police_custody", _at(t))
     t += timedelta(minutes=rng.randint(10, 50))
     record(
@@ -227,9 +234,19 @@ def _after_custody(
         return
     if shape == "detained_etd":
         if rng.random() < 0.5:
-            record(IO, "apply_for_etd", _at(t + timedelta(days=3)), high_commission="High Commission of Synthland (synthetic)")
+            record(
+                IO,
+                "apply_for_etd",
+                _at(t + timedelta(days=3)),
+                high_commission="High Commission of Synthland (synthetic)",
+            )
         return
-    record(IO, "apply_for_etd", _at(t + timedelta(days=3)), high_commission="High Commission of Synthland (synthetic)")
+    record(
+        IO,
+        "apply_for_etd",
+        _at(t + timedelta(days=3)),
+        high_commission="High Commission of Synthland (synthetic)",
+    )
     record(IO, "record_etd_issued", _at(t + timedelta(days=10)))
     when = min(t + timedelta(days=12), now)
     removal_day = (now + timedelta(days=rng.randint(1, 30))).date().isoformat()

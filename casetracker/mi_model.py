@@ -56,6 +56,10 @@ _TABLE_COLUMNS = {
         "route", "ccu_calls", "local_io_referrals", "local_ice_referrals", "offender",
         "released", "seen_by_io", "released_before_io", "in_io_hours",
     ),
+    "mi_people": (
+        "case_id", "year", "force", "arrests", "ccu_calls", "local_io_referrals",
+        "local_ice_referrals",
+    ),
     "mi_referrals": (
         "case_id", "status_check", "encounter", "force", "route", "referred_at", "year",
         "nationality_group", "result", "offender",
@@ -70,12 +74,14 @@ class MiRows:
     """Rows for the four tables, each a tuple in ``_TABLE_COLUMNS`` order."""
 
     arrests: list[tuple] = field(default_factory=list)
+    people: list[tuple] = field(default_factory=list)
     referrals: list[tuple] = field(default_factory=list)
     spells: list[tuple] = field(default_factory=list)
     high_harm: list[tuple] = field(default_factory=list)
 
     def extend(self, other: MiRows) -> None:
         self.arrests += other.arrests
+        self.people += other.people
         self.referrals += other.referrals
         self.spells += other.spells
         self.high_harm += other.high_harm
@@ -87,12 +93,17 @@ class MiRows:
             return [(case_id, *row[1:]) for row in rows]
 
         return MiRows(
-            swap(self.arrests), swap(self.referrals), swap(self.spells), swap(self.high_harm)
+            swap(self.arrests),
+            swap(self.people),
+            swap(self.referrals),
+            swap(self.spells),
+            swap(self.high_harm),
         )
 
     def by_table(self) -> dict[str, list[tuple]]:
         return {
             "mi_arrests": self.arrests,
+            "mi_people": self.people,
             "mi_referrals": self.referrals,
             "mi_spells": self.spells,
             "mi_high_harm": self.high_harm,
@@ -157,12 +168,30 @@ def rows_for(view: CaseView, org: Organisation | None = None) -> MiRows:
                 coverage.seen_by_io, coverage.released_before_seen, coverage.in_io_hours,
             )
         )  # fmt: skip
+    out.people.extend(_people(case_id, out.arrests))
     for kind, (workflow, starter, enders) in SPELLS.items():
         instance = view.one(workflow)
         if instance is not None:
             out.spells.extend(_spells_of(case_id, kind, instance, starter, enders))
     out.high_harm.extend(_high_harm(view, encounters))
     return out
+
+
+FOREIGN = frozenset({"eea", "non_eea"})  # nationality groups counted as foreign nationals (¶3.1)
+
+
+def _people(case_id: str, arrests: list[tuple]) -> list[tuple]:
+    """The person's arrests as a foreign national summed per (year, force)."""
+    sums: dict[tuple[int, str], list[int]] = {}
+    for row in arrests:
+        if row[6] not in FOREIGN:
+            continue
+        total = sums.setdefault((row[5], row[2]), [0, 0, 0, 0])
+        total[0] += 1
+        total[1] += row[8]
+        total[2] += row[9]
+        total[3] += row[10]
+    return [(case_id, year, force, *counts) for (year, force), counts in sums.items()]
 
 
 def _spells_of(

@@ -18,12 +18,13 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from casetracker import mi_model
 from casetracker.errors import UsageError
 from casetracker.mi_model import SPELL_KINDS, default_organisation
 
 UNITS = ("calls", "people")
 FORMATS = ("table", "csv", "json")
-FOREIGN = ("eea", "non_eea")  # nationality groups counted as foreign nationals (¶3.1)
+FOREIGN = tuple(sorted(mi_model.FOREIGN))
 ROUTES = ("ccu", "local_io", "local_ice_office")
 
 
@@ -105,42 +106,54 @@ def referrals(conn: Connection, year: int, count: str = "calls") -> Table:
     """Per force: arrests of foreign nationals and their referrals by route (¶4.8–4.12)."""
     if count not in UNITS:
         raise UsageError(f"--count must be one of {', '.join(UNITS)} (fn 13: never both at once)")
-    where = f"year = {int(year)} AND nationality_group IN ({_in(FOREIGN)})"
-    london = _in(_london())
-    scopes = [
-        ("force", f"SELECT force, {{cols}} FROM mi_arrests WHERE {where} GROUP BY force"),
-        ("all", f"SELECT 'All forces', {{cols}} FROM mi_arrests WHERE {where}"),
-        (
-            "outside",
-            f"SELECT 'Outside London', {{cols}} FROM mi_arrests "
-            f"WHERE {where} AND force NOT IN ({london})",
-        ),
-    ]
+    london = set(_london())
     if count == "calls":
-        cols = (
-            "COUNT(*), SUM(ccu_calls), SUM(local_io_referrals), SUM(local_ice_referrals), "
-            "SUM(local_io_referrals + local_ice_referrals), SUM(CASE WHEN route = 'none' "
-            "THEN 1 ELSE 0 END)"
-        )
+        by_force = conn.exec_driver_sql(
+            "SELECT force, COUNT(*), SUM(ccu_calls), SUM(local_io_referrals), "
+            "SUM(local_ice_referrals), SUM(CASE WHEN route = 'none' THEN 1 ELSE 0 END) "
+            f"FROM mi_arrests WHERE year = {int(year)} "
+            f"AND nationality_group IN ({_in(FOREIGN)}) GROUP BY force ORDER BY force"
+        ).all()
+        # Calls add up across forces; people do not (one person, two forces), so they are
+        # counted again for the totals below.
+        totals = [
+            ("All forces", *map(sum, zip(*[r[1:] for r in by_force], strict=True))),
+            (
+                "Outside London",
+                *map(sum, zip(*[r[1:] for r in by_force if r[0] not in london], strict=True)),
+            ),
+        ] if by_force else []  # fmt: skip
+        found = [(f, n, c, i, o, i + o, none) for f, n, c, i, o, none in [*by_force, *totals]]
     else:
-        cols = (
-            "COUNT(DISTINCT case_id), "
-            "COUNT(DISTINCT CASE WHEN ccu_calls > 0 THEN case_id END), "
-            "COUNT(DISTINCT CASE WHEN local_io_referrals > 0 THEN case_id END), "
-            "COUNT(DISTINCT CASE WHEN local_ice_referrals > 0 THEN case_id END), "
-            "COUNT(DISTINCT CASE WHEN local_io_referrals + local_ice_referrals > 0 "
-            "THEN case_id END), "
-            "COUNT(DISTINCT case_id) - COUNT(DISTINCT CASE WHEN route <> 'none' THEN case_id END)"
+        people = (
+            "COUNT(*), SUM(CASE WHEN c > 0 THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN i > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN o > 0 THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN i + o > 0 THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN c + i + o = 0 THEN 1 ELSE 0 END)"
         )
+        base = f"FROM mi_people WHERE year = {int(year)}"
+        # One row per person and force already: count rows.  A person arrested by two forces
+        # is one person in the totals, so those group by person first.
+        found = conn.exec_driver_sql(
+            f"SELECT force, {people} FROM (SELECT force, ccu_calls c, local_io_referrals i, "
+            f"local_ice_referrals o {base}) p GROUP BY force ORDER BY force"
+        ).all()
+        outside = f" AND force NOT IN ({_in(tuple(sorted(london)))})"
+        for label, clause in (("All forces", ""), ("Outside London", outside)):
+            found.append(
+                conn.exec_driver_sql(
+                    f"SELECT '{label}', {people} FROM (SELECT SUM(ccu_calls) c, "
+                    f"SUM(local_io_referrals) i, SUM(local_ice_referrals) o {base}{clause} "
+                    "GROUP BY case_id) p"
+                ).one()
+            )
     rows: list[list[Any]] = []
-    for _scope, query in scopes:
-        found = conn.exec_driver_sql(query.format(cols=cols)).all()
-        for name, arrested, ccu, local_io, ice, local, none in sorted(found):
-            if not arrested:
-                continue
-            row = [name, arrested, ccu or 0, local_io or 0, ice or 0, local or 0, none or 0]
-            row += [_rate(row[2], arrested), _rate(row[5], arrested), _rate(row[6], arrested)]
-            rows.append([*row, count])
+    for name, arrested, ccu, local_io, ice, local, none in found:
+        if not arrested:
+            continue
+        row = [name, arrested, ccu or 0, local_io or 0, ice or 0, local or 0, none or 0]
+        row += [_rate(row[2], arrested), _rate(row[5], arrested), _rate(row[6], arrested)]
+        rows.append([*row, count])
     if count == "calls":
         unit = (
             "calls: every arrest and every referral counted, repeat calls about one arrest "

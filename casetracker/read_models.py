@@ -16,6 +16,7 @@ from casetracker.case_view import CaseView
 
 ReadModel = Callable[[Connection, CaseView], None]
 
+
 def _worklist(conn: Connection, view: CaseView) -> None:
     """Each role's queues, ordered by urgency (``casetracker.worklist``)."""
     from casetracker.worklist import refresh

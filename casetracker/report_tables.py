@@ -34,6 +34,21 @@ class MiArrest(SQLModel, table=True):
     in_io_hours: bool | None  # at release; None when no configured suite or no exact time
 
 
+class MiPerson(SQLModel, table=True):
+    """One person's arrests as a foreign national by one force in one year, and their referrals
+    by route: counting people (fn 13) is then a plain count of rows."""
+
+    __tablename__ = "mi_people"
+
+    case_id: str = Field(primary_key=True, max_length=64)
+    year: int = Field(primary_key=True)
+    force: str = Field(primary_key=True, max_length=16)
+    arrests: int
+    ccu_calls: int
+    local_io_referrals: int
+    local_ice_referrals: int
+
+
 class MiReferral(SQLModel, table=True):
     """One referral for a status check: a call to CCU or a local referral (fn 13)."""
 
@@ -77,7 +92,8 @@ class MiHighHarm(SQLModel, table=True):
 
 
 MI_ARRESTS = MiArrest.__table__
+MI_PEOPLE = MiPerson.__table__
 MI_REFERRALS = MiReferral.__table__
 MI_SPELLS = MiSpell.__table__
 MI_HIGH_HARM = MiHighHarm.__table__
-MI_TABLES = (MI_ARRESTS, MI_REFERRALS, MI_SPELLS, MI_HIGH_HARM)
+MI_TABLES = (MI_ARRESTS, MI_PEOPLE, MI_REFERRALS, MI_SPELLS, MI_HIGH_HARM)

@@ -53,6 +53,7 @@ ARRESTS_PER_PERSON = {1: 0.82, 2: 0.12, 3: 0.04, 4: 0.015, 5: 0.005}  # repeat a
 OTHER_LOCAL_IO, OTHER_LOCAL_ICE = 0.20, 0.08  # other forces' local referrals per arrest
 WMP_LOCAL_IO, WMP_LOCAL_ICE = 0.45, 0.02  # ¶4.10: cases passed directly to embedded IOs
 WYP_LOCAL_ICE_SHARE = 0.15  # ¶4.11: of WYP's local referrals, those to the enforcement office
+SLOT_DAYS, SLOTS = 4, 90  # arrests fall in distinct four-day slots of the year (360 days)
 SEEN_IN_HOURS, SEEN_OUT_OF_HOURS = 0.85, 0.55  # ¶4.21: release before an IO sees them
 GENERATION_SHIFT = Shift(datetime(2000, 1, 1, 7).time(), datetime(2000, 1, 1, 22).time())
 # A few larger forces carry more arrests; the rest share equally.  Not from the report.
@@ -227,11 +228,13 @@ class _Case:
         )
 
     def arrest_times(self) -> list[datetime]:
+        """Uniform over the year at any hour, at least three days apart, so each arrest's
+        custody, detention and reporting steps end before the next arrest begins."""
         start = datetime(self.year, 1, 1, tzinfo=DEFAULT_ZONE).astimezone(UTC)
-        seconds = datetime(self.year + 1, 1, 1, tzinfo=DEFAULT_ZONE).astimezone(UTC) - start
-        span = seconds.total_seconds() - 3600
-        times = sorted(self.rng.uniform(0, span) for _ in range(self.person.arrests))
-        return [start + timedelta(seconds=round(t)) for t in times]
+        slots = sorted(self.rng.sample(range(SLOTS), self.person.arrests))
+        return [
+            start + _secs(slot * SLOT_DAYS * 86400 + self.rng.uniform(0, 86400)) for slot in slots
+        ]
 
     def build(self) -> list[BulkStep]:
         rng, index = self.rng, self.person.index

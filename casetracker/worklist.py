@@ -215,7 +215,9 @@ def rows_for(view: CaseView) -> list[WorkItem]:
     if removal is not None and removal.state in ("liable", "directions_set", "attempt_frustrated"):
         label = _state_label(removal)
         due = _last(removal)
-        when = as_text(removal.fields.get("removal_date")) if removal.state == "directions_set" else ""
+        when = (
+            as_text(removal.fields.get("removal_date")) if removal.state == "directions_set" else ""
+        )
         if when:
             try:
                 due = _utc(datetime.combine(date.fromisoformat(when), datetime.min.time(), UTC))
@@ -280,9 +282,7 @@ def insert_rows(conn: Connection, rows: Iterable[WorkItem]) -> int:
     return len(batch)
 
 
-def rebuild(
-    engine: Engine, flow, progress: Callable[[int], None] | None = None
-) -> int:
+def rebuild(engine: Engine, flow, progress: Callable[[int], None] | None = None) -> int:
     """Recompute every row from the log (the table is derived, like the projection)."""
     from casetracker.events import RecordedEvent
 

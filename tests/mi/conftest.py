@@ -14,6 +14,7 @@ import pytest
 from casetracker import synth
 from casetracker.mi_model import default_organisation
 from casetracker.services import Casetracker, create_database
+from tests.cli.conftest import db, run  # noqa: F401 - the CLI fixtures, shared
 
 ARRESTS = int(os.environ.get("CASETRACKER_MI_ARRESTS", "20000"))
 SEED = 2015

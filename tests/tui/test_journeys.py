@@ -10,15 +10,14 @@ from casetracker.services import Casetracker
 from tests.tui.conftest import run_async, screen_text, settle
 from tui.app import CasetrackerApp
 from tui.screens.case import SLOT_KEYS
+from tui.widgets.vim_table import VimTable
 
 SIZE = (120, 40)
 
 
 def case_ready(app) -> bool:
     screen = app.screen
-    return type(screen).__name__ == "CaseScreen" and screen.summary is not None and not (
-        screen.query_one("#case-body").loading
-    )
+    return type(screen).__name__ == "CaseScreen" and screen.summary is not None and not screen.busy
 
 
 async def open_first_row(pilot) -> str:
@@ -37,9 +36,9 @@ async def choose(pilot, action: str) -> None:
     if index < len(SLOT_KEYS):
         await pilot.press(SLOT_KEYS[index])
     else:
-        actions = screen.query_one("#actions", OptionList)
+        actions = screen.query_one("#actions", VimTable)
         actions.focus()
-        actions.highlighted = index
+        actions.move_cursor(row=index)
         await pilot.press("enter")
     await settle(pilot, lambda: type(pilot.app.screen).__name__ == "ActionFormScreen")
 
@@ -111,9 +110,9 @@ async def test_a_blocked_action_shows_its_reasons(demo_url):
 async def choose_blocked(pilot, action: str) -> None:
     screen = pilot.app.screen
     index = next(i for i, o in enumerate(screen.shown) if o.spec.name == action)
-    actions = screen.query_one("#actions", OptionList)
+    actions = screen.query_one("#actions", VimTable)
     actions.focus()
-    actions.highlighted = index
+    actions.move_cursor(row=index)
     await pilot.press("x")
     await settle(pilot, lambda: type(pilot.app.screen).__name__ == "BlockedScreen")
 

@@ -145,8 +145,11 @@ class AuditScreen(SessionScreen):
         self.go(self.index + step)
 
     def on_data_table_row_highlighted(self, event: Timeline.RowHighlighted) -> None:
-        if event.cursor_row != self.index and self.events:
-            self.go(event.cursor_row)
+        """The user moved along the timeline (j/k, g/G); events from our own moves, which
+        arrive after the cursor has moved on, are ignored."""
+        current = self.query_one(Timeline).cursor_row
+        if self.events and event.cursor_row == current and current != self.index:
+            self.go(current)
 
     def action_play(self) -> None:
         if self.timer is not None:

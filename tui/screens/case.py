@@ -16,8 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, OptionList, Static
-from textual.widgets.option_list import Option as ListOption
+from textual.widgets import Footer, Static
 
 from casetracker.engine import Option
 from casetracker.errors import ActionBlocked, Conflict, NotPermitted
@@ -27,6 +26,7 @@ from tui.screens.base import SessionScreen
 from tui.widgets.case_facts import CaseFactsPanel
 from tui.widgets.lifecycle_states import LifecycleStates
 from tui.widgets.timeline import Timeline
+from tui.widgets.vim_table import VimTable
 
 SLOT_KEYS = "1234567890"
 
@@ -82,7 +82,9 @@ class CaseScreen(SessionScreen):
         Binding("tab", "app.focus_next", "Next pane", show=False, id="case.focus_next", tooltip="Next pane"),
     ]
 
-    def __init__(self, case_id: str) -> None:
+    def __init__(self, case_id: str, preloaded: tuple[Any, Any, list[Option]] | None = None) -> None:
+        """``preloaded`` is ``read``'s result when the caller has already read the case, so the
+        screen is composed once, complete, with its action keys already in the footer."""
         super().__init__()
         self.case_id = case_id
         self.TITLE_TEXT = case_id
@@ -91,7 +93,13 @@ class CaseScreen(SessionScreen):
         self.options: list[Option] = []
         self.shown: list[Option] = []
         self.subject: dict[str, Any] | None = None
+        self.busy = True  # a read or a write is in flight
         self._base_bindings = self._bindings.copy()
+        self.preloaded = preloaded
+        if preloaded is not None:
+            self.summary, self.view, self.options = preloaded
+            self.shown = shown_options(self.options)
+            self.bind_actions()
 
     def compose(self) -> ComposeResult:
         yield self.header()
@@ -103,21 +111,27 @@ class CaseScreen(SessionScreen):
                 yield Timeline(id="timeline")
             with Vertical(id="case-side"):
                 yield Static(Text("actions now", style="bold"), id="actions-title")
-                yield OptionList(id="actions")
+                yield VimTable(id="actions", show_header=False, zebra_stripes=False)
                 yield Static("", id="action-note")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load()
+        if self.preloaded is None:
+            self.load()
+        else:
+            self.busy = False
+            self.render_case(rebind=False)
 
     # ------------------------------------------------------------ loading
 
     def load(self) -> None:
-        self.query_one("#case-body").loading = True
-        self.run_db("case", self._read, self.service, self.case_id)
+        self.busy = True
+        self.query_one("#action-note", Static).update(Text("reading the case…", style="italic"))
+        self.run_db("case", self.read, self.service, self.case_id)
 
     @staticmethod
-    def _read(service: Any, case_id: str) -> tuple[Any, Any, list[Option]]:
+    def read(service: Any, case_id: str) -> tuple[Any, Any, list[Option]]:
+        """The case now and every action with its blocks (two logged reads of the log)."""
         summary = service.show(case_id)
         view, options = service.options(case_id)
         return summary, view, options
@@ -125,7 +139,7 @@ class CaseScreen(SessionScreen):
     def on_loaded(self, message: Loaded) -> None:
         if message.what == "case":
             self.summary, self.view, self.options = message.data
-            self.query_one("#case-body").loading = False
+            self.busy = False
             self.render_case()
         elif message.what == "subject":
             self.subject = message.data.subject
@@ -134,7 +148,7 @@ class CaseScreen(SessionScreen):
             self.acted(message.data)
 
     def on_failed(self, message: Failed) -> None:
-        self.query_one("#case-body").loading = False
+        self.busy = False
         error = message.error
         if message.what == "act" and isinstance(error, Conflict):
             self.notify(
@@ -157,7 +171,7 @@ class CaseScreen(SessionScreen):
 
     # ------------------------------------------------------------ drawing
 
-    def render_case(self) -> None:
+    def render_case(self, rebind: bool = True) -> None:
         flow = self.service.flow
         self.render_subject()
         self.query_one(CaseFactsPanel).show(self.view)
@@ -167,33 +181,35 @@ class CaseScreen(SessionScreen):
         if timeline.row_count:
             timeline.move_cursor(row=timeline.row_count - 1)
         self.shown = shown_options(self.options)
-        actions = self.query_one("#actions", OptionList)
-        actions.clear_options()
+        actions = self.query_one("#actions", VimTable)
+        actions.clear(columns=True)
+        actions.add_columns("key", "action")
         for i, option in enumerate(self.shown):
-            key = SLOT_KEYS[i] if i < len(SLOT_KEYS) else " "
+            key = SLOT_KEYS[i] if i < len(SLOT_KEYS) else ""
             dim = why_dimmed(option)
             label = Text.assemble(
-                (f"{key} ", "bold"),
                 (option.spec.label, "dim" if dim else "bold"),
                 (f"  {option.target}", "dim"),
                 (f"  ({dim})" if dim else "", "italic yellow" if dim == "blocked" else "dim"),
                 ("  ⚠ irreversible" if option.spec.irreversible else "", "yellow"),
             )
-            actions.add_option(ListOption(label, id=str(i)))
+            actions.add_row(Text(key, style="bold"), label, key=str(i))
         if not self.shown:
-            actions.add_option(ListOption(Text("nothing can be done now", style="dim"), disabled=True))
+            actions.add_row("", Text("nothing can be done now", style="dim"))
         allowed = sum(1 for o in self.shown if o.allowed)
         self.query_one("#action-note", Static).update(
             Text(f"{allowed} allowed · {len(self.shown) - allowed} dimmed · x: why not", style="dim")
         )
-        self.bind_actions()
+        if rebind:
+            self.bind_actions()
 
     def bind_actions(self) -> None:
         """Number keys for the first actions, shown in the footer (dimmed when not allowed)."""
         self._bindings = self._base_bindings.copy()
         for i, option in enumerate(self.shown[: len(SLOT_KEYS)]):
             self._bindings.bind(SLOT_KEYS[i], f"act({i})", option.spec.label)
-        self.refresh_bindings()
+        if self.is_mounted:
+            self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "act":
@@ -227,15 +243,15 @@ class CaseScreen(SessionScreen):
     # ------------------------------------------------------------ acting
 
     def selected(self) -> Option | None:
-        actions = self.query_one("#actions", OptionList)
-        index = actions.highlighted
-        if index is None or not self.shown or index >= len(self.shown):
+        actions = self.query_one("#actions", VimTable)
+        index = actions.cursor_row
+        if not self.shown or not 0 <= index < len(self.shown):
             return None
         return self.shown[index]
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is not None:
-            self.action_act(int(event.option.id))
+    def on_data_table_row_selected(self, event: VimTable.RowSelected) -> None:
+        if event.data_table.id == "actions" and event.row_key.value is not None:
+            self.action_act(int(event.row_key.value))
 
     def action_act(self, index: int) -> None:
         if not 0 <= index < len(self.shown):
@@ -252,7 +268,8 @@ class CaseScreen(SessionScreen):
             if answer is None:
                 return
             values, effective = answer
-            self.query_one("#case-body").loading = True
+            self.busy = True
+            self.query_one("#action-note", Static).update(Text("recording…", style="italic"))
             self.run_db(
                 "act",
                 self.service.act,
@@ -269,7 +286,7 @@ class CaseScreen(SessionScreen):
     def acted(self, result: Any) -> None:
         from tui.screens.result import ResultScreen
 
-        self.query_one("#case-body").loading = False
+        self.busy = False
         label = result.events[-1].action.replace("_", " ")
         self.notify(f"recorded: {label} → {result.instance} is {result.state}", title=self.case_id)
         self.app.push_screen(ResultScreen(f"Recorded: {label}", result))

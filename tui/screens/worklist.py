@@ -84,6 +84,7 @@ class WorklistScreen(SessionScreen):
         self.queues = queues = worklist.queues_for(role) if mode == "work" else [worklist.ALL_CASES]
         self.queue = queues[0]
         self.items: list[WorkItem] = []
+        self.total = 0
         self.filter_text = ""
 
     def compose(self) -> ComposeResult:
@@ -121,15 +122,19 @@ class WorklistScreen(SessionScreen):
         return queue, items, total
 
     def on_loaded(self, message: Loaded) -> None:
-        if message.what != "worklist":
+        if message.what == "open":
+            self.opened(*message.data)
             return
         queue, items, total = message.data
         if queue != self.queue.name:
             return
-        self.items = items
+        self.items, self.total = items, total
         self.fill()
-        table = self.query_one(VimTable)
-        table.loading = False
+        self.query_one(VimTable).loading = False
+        self.show_status()
+
+    def show_status(self) -> None:
+        total, items = self.total, self.items
         shown = f"{total}+" if total >= 1000 else str(total)
         what = f"matching “{self.filter_text}”" if self.filter_text else "in this queue"
         more = f" (showing the first {len(items)})" if total > len(items) else ""
@@ -209,14 +214,22 @@ class WorklistScreen(SessionScreen):
         self.open_case(key.split("/")[0])
 
     def open_case(self, case_id: str) -> None:
+        """Read the case first, then show it complete (no half-drawn screen, one layout)."""
         if self.mode == "audit":
             from tui.screens.audit import AuditScreen
 
             self.app.push_screen(AuditScreen(case_id))
-        else:
-            from tui.screens.case import CaseScreen
+            return
+        from tui.screens.case import CaseScreen
 
-            self.app.push_screen(CaseScreen(case_id))
+        self.query_one("#worklist-status", Static).update(Text(f" opening {case_id}…", style="italic"))
+        self.run_db("open", lambda: (case_id, CaseScreen.read(self.service, case_id)))
+
+    def opened(self, case_id: str, data: Any) -> None:
+        from tui.screens.case import CaseScreen
+
+        self.app.push_screen(CaseScreen(case_id, data))
+        self.show_status()
 
     def action_open_by_id(self) -> None:
         from tui.screens.prompt import PromptScreen

@@ -1,10 +1,12 @@
 """Management-information tables: derived, indexed facts for the reports (Recommendation 1).
 
-One row per arrest (``mi_arrests``), per referral for a status check (``mi_referrals``), per timed
-spell (``mi_spells``: status-check and ETD turnaround, immigration detention, absconder spells)
-and per High Harm criterion met (``mi_high_harm``).  They are read models, derived from the log
-by ``casetracker.mi_model`` in the same transaction as every event, and recomputed by
-``casetracker report rebuild``; nothing in them is evidence, so dropping them loses nothing.
+One row per arrest (``mi_arrests``); per person, force and year of arrests as a foreign national
+(``mi_people``, so fn 13's people count needs no DISTINCT over arrests); per referral for a
+status check (``mi_referrals``); per timed spell (``mi_spells``: status-check and ETD
+turnaround, immigration detention, absconder spells); and per High Harm criterion met
+(``mi_high_harm``).  They are read models, derived from the log by ``casetracker.mi_model`` in
+the same transaction as every event, and recomputed by ``casetracker report rebuild``; nothing in
+them is evidence, so dropping them loses nothing.
 
 Revision ID: 0002
 Revises: 0001
@@ -40,7 +42,24 @@ def upgrade() -> None:
         sa.Column("released_before_io", sa.Boolean, nullable=False),
         sa.Column("in_io_hours", sa.Boolean, nullable=True),
     )
-    op.create_index("ix_mi_arrests_year_force", "mi_arrests", ["year", "force"])
+    # Covering the referrals report: one index range scan, no table lookups.
+    op.create_index(
+        "ix_mi_arrests_referrals",
+        "mi_arrests",
+        ["year", "force", "nationality_group", "route", "ccu_calls", "local_io_referrals",
+         "local_ice_referrals"],
+    )  # fmt: skip
+    op.create_table(
+        "mi_people",
+        sa.Column("case_id", sa.String(64), primary_key=True),
+        sa.Column("year", sa.Integer, primary_key=True),
+        sa.Column("force", sa.String(16), primary_key=True),
+        sa.Column("arrests", sa.Integer, nullable=False),
+        sa.Column("ccu_calls", sa.Integer, nullable=False),
+        sa.Column("local_io_referrals", sa.Integer, nullable=False),
+        sa.Column("local_ice_referrals", sa.Integer, nullable=False),
+    )
+    op.create_index("ix_mi_people_year_force", "mi_people", ["year", "force"])
     op.create_table(
         "mi_referrals",
         sa.Column("case_id", sa.String(64), primary_key=True),
@@ -66,7 +85,7 @@ def upgrade() -> None:
         sa.Column("seconds", sa.Float, nullable=True),
         sa.Column("year", sa.Integer, nullable=False),
     )
-    op.create_index("ix_mi_spells_kind_year", "mi_spells", ["kind", "year"])
+    op.create_index("ix_mi_spells_durations", "mi_spells", ["kind", "year", "seconds"])
     op.create_table(
         "mi_high_harm",
         sa.Column("case_id", sa.String(64), primary_key=True),
@@ -78,5 +97,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("mi_high_harm", "mi_spells", "mi_referrals", "mi_arrests"):
+    for table in ("mi_high_harm", "mi_spells", "mi_referrals", "mi_people", "mi_arrests"):
         op.drop_table(table)

@@ -1,0 +1,94 @@
+"""Management-information benchmarks at the report's scale (issue 6).
+
+    python -m benchmarks.bench_mi [--scale 1.0] [--workers N] [--data-dir DIR]
+
+1. synth   - a year of synthetic arrests (190,000 at scale 1.0) generated, checked through the
+             engine and written through the bulk service path, in events/s, beside the raw
+             sqlite3 executemany + encode + chain baseline of benchmarks/bench_core (same run).
+2. reports - each report (referrals as calls and as people, releases, durations, high-harm)
+             over that database; goal < 1 s each.
+3. sample  - the inspection's sample (40 per force, MPS/WMP/WYP, offenders, Jun-Nov 2015);
+             goal < 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.bench_core import bench_bulk_raw
+from casetracker import mi_reports, sampling, synth
+from casetracker.database import read_transaction
+from casetracker.disclosure import draw_sample
+from casetracker.mi_model import default_organisation
+from casetracker.services import Casetracker, create_database
+
+perf = time.perf_counter
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--data-dir", default=None)
+    args = parser.parse_args()
+    base = Path(args.data_dir or tempfile.mkdtemp(prefix="ct-bench-mi-", dir="."))
+    base.mkdir(parents=True, exist_ok=True)
+    arrests = max(1000, int(synth.REPORT_ARRESTS * args.scale))
+    print(
+        f"# casetracker MI benchmarks  scale {args.scale}  "
+        f"({arrests:,} arrests, {args.workers} workers)\n"
+    )
+    try:
+        url = f"sqlite:///{base / 'year.db'}"
+        create_database(url, "demo")
+        ct = Casetracker(url, as_user="admin.demo")
+        started = perf()
+        people, result = synth.run(
+            ct.store, ct.flow, seed=1, year=2015, arrests=arrests, org=default_organisation(),
+            workers=args.workers,
+        )  # fmt: skip
+        ours = result.events / (perf() - started)
+        raw_dir = base / "raw"
+        raw_dir.mkdir()
+        raw = bench_bulk_raw(raw_dir, min(result.events, 200_000))
+        print(f"1. synth ({result.events:,} events, {people:,} people, {result.cases:,} cases)")
+        print(f"   raw sqlite3 + encode + chain   {raw:10.0f}/s")
+        print(
+            f"   casetracker synth (validated)  {ours:10.0f}/s  ratio {ours / raw:.2f}  "
+            "(goal >= 20,000/s)\n"
+        )
+        print("2. reports (goal < 1 s each)")
+        with read_transaction(ct.engine) as conn:
+            for label, build, params in (
+                ("referrals --count calls", mi_reports.referrals, {"year": 2015, "count": "calls"}),
+                (
+                    "referrals --count people",
+                    mi_reports.referrals,
+                    {"year": 2015, "count": "people"},
+                ),
+                ("releases", mi_reports.releases, {"year": 2015}),
+                ("durations", mi_reports.durations, {"year": 2015}),
+                ("high-harm", mi_reports.high_harm, {}),
+            ):
+                t = perf()
+                build(conn, **params)
+                print(f"   {label:<30} {perf() - t:8.3f} s")
+        req = sampling.request("MPS,WMP,WYP", 40, "2015-06-01", "2015-11-30", True, seed=1)
+        t = perf()
+        draw_sample(ct, req, "benchmark")
+        print(f"\n3. sample 40 x MPS,WMP,WYP offenders   {perf() - t:8.3f} s (goal < 1 s)")
+        ct.close()
+    finally:
+        if not args.data_dir:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
