@@ -235,16 +235,6 @@ def report_high_harm(ctx: typer.Context, fmt: FormatOption = "table") -> None:
     _report(ctx, high_harm, fmt)
 
 
-@report_app.command("rebuild")
-def report_rebuild(ctx: typer.Context) -> None:
-    """Recompute the report tables from the log (after `casetracker rebuild`, or an upgrade)."""
-    from casetracker.mi_model import rebuild
-
-    with closing(_service(ctx)) as ct:
-        cases = rebuild(ct.engine, ct.flow)
-    typer.echo(f"rebuilt the report tables from {cases} cases")
-
-
 def register(app: typer.Typer) -> None:
     """Add these commands to the main application."""
     app.command("synth")(synth)

@@ -9,31 +9,57 @@ one is rebuilt from the log by ``casetracker rebuild``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from casetracker.case_view import CaseView
 
-ReadModel = Callable[[Connection, CaseView], None]
+Refresh = Callable[[Connection, CaseView], None]
+Rebuild = Callable[[Engine, Any, Callable[[int], None] | None], int]
 
 
-def _worklist(conn: Connection, view: CaseView) -> None:
-    """Each role's queues, ordered by urgency (``casetracker.worklist``)."""
+@dataclass(frozen=True)
+class ReadModel:
+    """A derived table: refreshed for one case in each action's transaction, rebuilt whole
+    from the log by ``casetracker rebuild``."""
+
+    name: str
+    refresh: Refresh
+    rebuild: Rebuild
+
+
+def _worklist_refresh(conn: Connection, view: CaseView) -> None:
     from casetracker.worklist import refresh
 
     refresh(conn, view)
 
 
-def _management_information(conn: Connection, view: CaseView) -> None:
-    """Referral, release, duration and High Harm rows for the reports (``casetracker.mi_model``)."""
+def _worklist_rebuild(engine: Engine, flow: Any, progress: Callable[[int], None] | None) -> int:
+    from casetracker.worklist import rebuild
+
+    return rebuild(engine, flow, progress)
+
+
+def _mi_refresh(conn: Connection, view: CaseView) -> None:
     from casetracker.mi_model import refresh
 
     refresh(conn, view)
 
 
-READ_MODELS: tuple[ReadModel, ...] = (_worklist, _management_information)
+def _mi_rebuild(engine: Engine, flow: Any, progress: Callable[[int], None] | None) -> int:
+    from casetracker.mi_model import rebuild
+
+    return rebuild(engine, flow, progress)
+
+
+READ_MODELS: tuple[ReadModel, ...] = (
+    ReadModel("worklist", _worklist_refresh, _worklist_rebuild),
+    ReadModel("report tables", _mi_refresh, _mi_rebuild),
+)
 
 
 def update(conn: Connection, view: CaseView) -> None:
     for model in READ_MODELS:
-        model(conn, view)
+        model.refresh(conn, view)

@@ -117,6 +117,13 @@ APP_GRANTS = {
     "users": "SELECT, INSERT, UPDATE",
     "meta": "SELECT",
     "alembic_version": "SELECT",
+    # read models: derived from the log, rewritten by every action and by `rebuild`
+    "worklist": "SELECT, INSERT, UPDATE, DELETE",
+    "mi_arrests": "SELECT, INSERT, UPDATE, DELETE",
+    "mi_people": "SELECT, INSERT, UPDATE, DELETE",
+    "mi_referrals": "SELECT, INSERT, UPDATE, DELETE",
+    "mi_spells": "SELECT, INSERT, UPDATE, DELETE",
+    "mi_high_harm": "SELECT, INSERT, UPDATE, DELETE",
 }
 
 

@@ -457,8 +457,16 @@ class Casetracker:
             return make_checkpoint(conn, self.info, clock.utc_now_text())
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        """Recompute every case's current state from the log; returns the number of cases."""
-        return rebuild_projection(self.engine, self.flow, progress)
+        """Recompute every case's current state, then every read model, from the log alone.
+
+        Returns the number of cases.  Each step is one transaction, so a failure leaves that
+        table as it was; rerunning is always safe.
+        """
+        count = rebuild_projection(self.engine, self.flow, progress)
+        for model in read_models.READ_MODELS:
+            model.rebuild(self.engine, self.flow, progress)
+        self._views = ViewCache()
+        return count
 
 
 def rebuild_projection(

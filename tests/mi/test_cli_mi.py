@@ -56,7 +56,7 @@ def test_bad_report_options_are_usage_errors(run, small):
 
 def test_rebuild_recomputes_what_the_bulk_path_wrote(run, small):
     written = _tables(small.url)
-    assert run("--db", small.path, "--as", "admin.demo", "report", "rebuild").code == 0
+    assert run("--db", small.path, "--as", "admin.demo", "rebuild").code == 0
     assert _tables(small.url) == written
 
 
