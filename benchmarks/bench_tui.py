@@ -43,12 +43,15 @@ def _shape(kind: int, force: str, arrested: datetime) -> list[NewEvent]:
         flow = workflow_engine()
         version = flow.latest[workflow].version
         user = SEEDED_USERS[role][0]
-        return NewEvent(workflow, version, number, action, user, role, instant(at).text, {"fields": fields})
+        return NewEvent(
+            workflow, version, number, action, user, role, instant(at).text, {"fields": fields}
+        )
 
     t = arrested
     events = [
         ev("case", 0, "open_case", "police", t, force=force),
-        ev("encounter", 1, "arrest", "police", t, offence="shoplifting", offence_category="theft", force=force),
+        ev("encounter", 1, "arrest", "police", t,
+           offence="shoplifting", offence_category="theft", force=force),
         ev("detention", 0, "enter_police_custody", "police", t),
         ev("encounter", 1, "record_nationality", "police", t + timedelta(minutes=20),
            nationality_group="non_eea", nationality_basis="claimed"),
@@ -90,16 +93,14 @@ def build(url: str, cases: int, now: datetime) -> None:
     flow = workflow_engine()
     store = EventStore(engine, info.realm, flow)
     base = now - timedelta(hours=12)
-    templates = {
-        (k, f): _template_rows(flow, k, f, base) for k in (0, 1) for f in FORCES
-    }
+    templates = {(k, f): _template_rows(flow, k, f, base) for k in (0, 1) for f in FORCES}
     done = 0
     started = time.perf_counter()
     while done < cases:
         size = min(BATCH, cases - done)
         shapes, batch = [], []
         for i in range(done, done + size):
-            kind, force = i % 3 == 0, FORCES[i % len(FORCES)]
+            kind, force = i % 3 == 0, FORCES[(i // 3) % len(FORCES)]
             arrested = now - timedelta(minutes=30 + (i * 7919) % (23 * 60))
             shapes.append((kind, force, arrested))
             batch.append(_shape(int(kind), force, arrested))
@@ -200,7 +201,7 @@ def main() -> None:
     print(f"worklist filtered ('wmp'):      {filtered * 1000:>10.1f} ms")
     print(f"case read (show + options):     {read * 1000:>10.1f} ms")
     print(f"TUI: start to first worklist:   {first * 1000:>10.0f} ms   (target < 1000 ms)")
-    print(f"TUI: enter to case on screen:   {opened * 1000:>10.0f} ms   (target < 100 ms, median of 5 after 2 warm-ups)")
+    print(f"TUI: enter to case on screen:   {opened * 1000:>10.0f} ms   (target < 100 ms)")
 
 
 if __name__ == "__main__":

@@ -114,16 +114,9 @@ def referrals(conn: Connection, year: int, count: str = "calls") -> Table:
             f"FROM mi_arrests WHERE year = {int(year)} "
             f"AND nationality_group IN ({_in(FOREIGN)}) GROUP BY force ORDER BY force"
         ).all()
-        # Calls add up across forces; people do not (one person, two forces), so they are
-        # counted again for the totals below.
-        totals = [
-            ("All forces", *map(sum, zip(*[r[1:] for r in by_force], strict=True))),
-            (
-                "Outside London",
-                *map(sum, zip(*[r[1:] for r in by_force if r[0] not in london], strict=True)),
-            ),
-        ] if by_force else []  # fmt: skip
-        found = [(f, n, c, i, o, i + o, none) for f, n, c, i, o, none in [*by_force, *totals]]
+        # Calls add up across forces (people do only when nobody spans two: see below).
+        by_force = [(f, n, c, i, o, i + o, none) for f, n, c, i, o, none in by_force]
+        found = [*by_force, *_totals(by_force, london)]
     else:
         people = (
             "COUNT(*), SUM(CASE WHEN c > 0 THEN 1 ELSE 0 END), "
@@ -138,15 +131,21 @@ def referrals(conn: Connection, year: int, count: str = "calls") -> Table:
             f"SELECT force, {people} FROM (SELECT force, ccu_calls c, local_io_referrals i, "
             f"local_ice_referrals o {base}) p GROUP BY force ORDER BY force"
         ).all()
-        outside = f" AND force NOT IN ({_in(tuple(sorted(london)))})"
-        for label, clause in (("All forces", ""), ("Outside London", outside)):
-            found.append(
-                conn.exec_driver_sql(
-                    f"SELECT '{label}', {people} FROM (SELECT SUM(ccu_calls) c, "
-                    f"SUM(local_io_referrals) i, SUM(local_ice_referrals) o {base}{clause} "
-                    "GROUP BY case_id) p"
-                ).one()
-            )
+        spans = conn.exec_driver_sql(
+            f"SELECT case_id {base} GROUP BY case_id HAVING COUNT(*) > 1 LIMIT 1"
+        ).first()
+        if spans is None:  # nobody was arrested by two forces: the totals are sums of rows
+            found += _totals(found, london)
+        else:
+            outside = f" AND force NOT IN ({_in(tuple(sorted(london)))})"
+            for label, clause in (("All forces", ""), ("Outside London", outside)):
+                found.append(
+                    conn.exec_driver_sql(
+                        f"SELECT '{label}', {people} FROM (SELECT SUM(ccu_calls) c, "
+                        f"SUM(local_io_referrals) i, SUM(local_ice_referrals) o "
+                        f"{base}{clause} GROUP BY case_id) p"
+                    ).one()
+                )
     rows: list[list[Any]] = []
     for name, arrested, ccu, local_io, ice, local, none in found:
         if not arrested:
@@ -178,6 +177,18 @@ def referrals(conn: Connection, year: int, count: str = "calls") -> Table:
         ],
         {"report": "referrals", "year": year, "unit": count},
     )  # fmt: skip
+
+
+def _totals(rows: list, london: set[str]) -> list[tuple]:
+    """'All forces' and 'Outside London' as column sums of per-force rows."""
+    if not rows:
+        return []
+    outside = [r for r in rows if r[0] not in london]
+
+    def add(label: str, chosen: list) -> tuple:
+        return (label, *(sum(r[i] or 0 for r in chosen) for i in range(1, 7)))
+
+    return [add("All forces", rows), add("Outside London", outside)]
 
 
 # ---------------------------------------------------------------------------- releases

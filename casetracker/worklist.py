@@ -326,8 +326,9 @@ def rebuild(engine: Engine, flow, progress: Callable[[int], None] | None = None)
 def page(engine: Engine, queue: str, text: str = "", limit: int = 200) -> list[WorkItem]:
     """One page of a queue, most urgent first; ``text`` filters on case id, force and label.
 
-    A filter that looks like a case id is matched exactly; anything else is a substring of
-    the row's search text (a scan of the queue's index in urgency order, stopping at ``limit``).
+    A filter that is a case id or a force code is matched exactly (an index range); anything
+    else is a substring of the row's search text (a scan of the queue in urgency order that
+    stops at ``limit`` matches: fast for common words, slower for rare ones).
     """
     if queue == ALL_CASES.name:
         return _all_cases(engine, text, limit)
@@ -347,10 +348,18 @@ def page(engine: Engine, queue: str, text: str = "", limit: int = 200) -> list[W
     wanted = text.strip().lower()
     if wanted.startswith("c-") and wanted[2:].isdigit():
         query = query.where(WORKLIST.c.case_id == wanted.upper())
+    elif _is_force(wanted):
+        query = query.where(WORKLIST.c.force == wanted.upper())
     elif wanted:
         query = query.where(WORKLIST.c.search.contains(wanted, autoescape=True))
     with read_transaction(engine) as conn:
         return [WorkItem(*row) for row in conn.execute(query)]
+
+
+def _is_force(text: str) -> bool:
+    from casetracker.organisation import Organisation
+
+    return bool(text) and Organisation.default().force(text) is not None
 
 
 def count(engine: Engine, queue: str, cap: int = 1000) -> int:

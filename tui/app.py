@@ -9,10 +9,10 @@ thread workers and never touch SQL.  Key bindings carry ids so ``config.toml`` c
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from casetracker.errors import CasetrackerError
 from casetracker.identity import Actor
@@ -50,17 +50,54 @@ def _reports() -> Any:
 class CasetrackerApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "casetracker"
-    MODES = {"work": _work, "audit": _audit, "train": _train, "reports": _reports}
+    MODES: ClassVar[dict[str, Any]] = {
+        "work": _work,
+        "audit": _audit,
+        "train": _train,
+        "reports": _reports,
+    }
     COMMANDS = App.COMMANDS | {CasetrackerCommands}
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave casetracker"),
-        Binding("question_mark,f1", "help", "Help", id="app.help", tooltip="Help for what has focus"),
+        Binding(
+            "question_mark,f1", "help", "Help", id="app.help", tooltip="Help for what has focus"
+        ),
         Binding("escape", "back", "Back", id="app.back", tooltip="Back to the previous screen"),
-        Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette", tooltip="Every command, by name"),
-        Binding("f2", "switch_mode('work')", "Work", show=False, id="app.mode.work", tooltip="Work mode"),
-        Binding("f3", "switch_mode('audit')", "Audit", show=False, id="app.mode.audit", tooltip="Audit mode"),
-        Binding("f4", "switch_mode('train')", "Train", show=False, id="app.mode.train", tooltip="Train mode"),
-        Binding("f5", "switch_mode('reports')", "Reports", show=False, id="app.mode.reports", tooltip="Reports"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            show=False,
+            id="app.palette",
+            tooltip="Every command, by name",
+        ),
+        Binding(
+            "f2", "switch_mode('work')", "Work", show=False, id="app.mode.work", tooltip="Work mode"
+        ),
+        Binding(
+            "f3",
+            "switch_mode('audit')",
+            "Audit",
+            show=False,
+            id="app.mode.audit",
+            tooltip="Audit mode",
+        ),
+        Binding(
+            "f4",
+            "switch_mode('train')",
+            "Train",
+            show=False,
+            id="app.mode.train",
+            tooltip="Train mode",
+        ),
+        Binding(
+            "f5",
+            "switch_mode('reports')",
+            "Reports",
+            show=False,
+            id="app.mode.reports",
+            tooltip="Reports",
+        ),
     ]
 
     def __init__(self, url: str, as_user: str | None = None, role: str | None = None) -> None:

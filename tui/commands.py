@@ -27,7 +27,9 @@ class CasetrackerCommands(Provider):
         found: list[tuple[str, Callable[[], Any], str]] = []
         if app.service is not None:
             for mode, text in MODE_HELP.items():
-                found.append((f"mode: {mode}", partial(app.run_action, f"switch_mode('{mode}')"), text))
+                found.append(
+                    (f"mode: {mode}", partial(app.run_action, f"switch_mode('{mode}')"), text)
+                )
         screen = self.screen
         commands = getattr(screen, "commands", None)
         if callable(commands):

@@ -25,4 +25,8 @@ def load_keymap(path: Path | None = None) -> dict[str, str]:
     except (FileNotFoundError, tomllib.TOMLDecodeError):
         return {}
     keys = data.get("keys", {})
-    return {str(k): str(v) for k, v in keys.items() if isinstance(v, str)} if isinstance(keys, dict) else {}
+    return (
+        {str(k): str(v) for k, v in keys.items() if isinstance(v, str)}
+        if isinstance(keys, dict)
+        else {}
+    )

@@ -101,3 +101,21 @@ def test_a_role_that_may_not_arrest_is_refused(run, police_db, tmp_path):
     result = run("--db", police_db, "--role", "auditor", "import", path)
     assert result.code == 1 and "line 2" in result.err
     assert snapshot(police_db) == before
+
+
+def test_a_person_arrested_by_two_forces_is_one_person_in_the_totals(run, police_db, tmp_path):
+    rows = _rows(12)
+    for row in rows[:6]:
+        row["person_ref"] = "TRAVELLER"
+    rows[3]["force"], rows[3]["custody_suite"] = "MPS", "Croydon"
+    rows[3]["referral_route"] = "ccu"
+    path = _write(tmp_path / "feed.csv", rows)
+    assert run("--db", police_db, "--role", "police", "import", path).code == 0
+    people = run("--db", police_db, "report", "referrals", "--year", "2015", "--count", "people",
+                 "--format", "json").json  # fmt: skip
+    by_force = {r["force"]: r for r in people["rows"]}
+    assert (by_force["MPS"]["arrested"], by_force["WYP"]["arrested"]) == (1, 7)
+    assert by_force["All forces"]["arrested"] == 7  # the traveller once, not twice
+    assert by_force["Outside London"]["arrested"] == 7
+    calls = run("--db", police_db, "report", "referrals", "--year", "2015", "--format", "json")
+    assert {r["force"]: r["arrested"] for r in calls.json["rows"]}["All forces"] == 12

@@ -22,7 +22,9 @@ def case_ready(app) -> bool:
 
 async def open_first_row(pilot) -> str:
     app = pilot.app
-    await settle(pilot, lambda: type(app.screen).__name__ == "WorklistScreen" and bool(app.screen.items))
+    await settle(
+        pilot, lambda: type(app.screen).__name__ == "WorklistScreen" and bool(app.screen.items)
+    )
     case_id = app.screen.items[0].case_id
     await pilot.press("enter")
     await settle(pilot, lambda: case_ready(app))
@@ -144,7 +146,9 @@ async def test_auditor_steps_through_figure_1(demo_url):
         await pilot.press("o")
         await settle(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
         await pilot.press(*"1", "enter")
-        await settle(pilot, lambda: type(app.screen).__name__ == "AuditScreen" and bool(app.screen.events))
+        await settle(
+            pilot, lambda: type(app.screen).__name__ == "AuditScreen" and bool(app.screen.events)
+        )
         screen = app.screen
         total = len(screen.events)
         assert screen.index == total - 1 and all(screen.chain)
@@ -186,7 +190,9 @@ async def test_trainer_plays_figure_2(demo_url):
         scenarios = app.screen.query_one("#scenarios", OptionList)
         await settle(pilot, lambda: scenarios.option_count > 0)
         scenarios.highlighted = next(
-            i for i in range(scenarios.option_count) if scenarios.get_option_at_index(i).id == "figure-2"
+            i
+            for i in range(scenarios.option_count)
+            if scenarios.get_option_at_index(i).id == "figure-2"
         )
         await pilot.press("enter")
         await settle(pilot, lambda: app.screen.result is not None, timeout=60)

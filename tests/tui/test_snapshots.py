@@ -57,14 +57,23 @@ async def _audit(pilot) -> None:
 async def _access_log(pilot) -> None:
     await _audit(pilot)
     await pilot.press("a")
-    await settle(pilot, lambda: named(pilot.app, "AccessLogScreen")() and pilot.app.screen.query_one("#access").row_count > 0)
+    await settle(
+        pilot,
+        lambda: (
+            named(pilot.app, "AccessLogScreen")()
+            and pilot.app.screen.query_one("#access").row_count > 0
+        ),
+    )
 
 
 async def _train(pilot) -> None:
     app = pilot.app
     await settle(
         pilot,
-        lambda: named(app, "TrainScreen")() and app.screen.query_one("#scenarios", OptionList).option_count > 0,
+        lambda: (
+            named(app, "TrainScreen")()
+            and app.screen.query_one("#scenarios", OptionList).option_count > 0
+        ),
     )
 
 
@@ -72,7 +81,12 @@ async def _reports(pilot) -> None:
     app = pilot.app
     await settle(pilot, named(app, "WorklistScreen"))
     await pilot.press("f5")
-    await settle(pilot, lambda: named(app, "ReportsScreen")() and app.screen.query_one("#report-table").row_count > 0)
+    await settle(
+        pilot,
+        lambda: (
+            named(app, "ReportsScreen")() and app.screen.query_one("#report-table").row_count > 0
+        ),
+    )
 
 
 async def _help(pilot) -> None:

@@ -9,11 +9,11 @@ so a concurrent change is caught as a conflict instead of overwritten.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
@@ -46,7 +46,7 @@ def field_widget(spec: FieldSpec) -> Any:
 
 
 class ActionFormScreen(ModalScreen[tuple[dict[str, Any], str] | None]):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="form.cancel", tooltip="Close without recording"),
         Binding("ctrl+s", "submit", "Record", id="form.submit", tooltip="Check and record"),
     ]
@@ -63,8 +63,12 @@ class ActionFormScreen(ModalScreen[tuple[dict[str, Any], str] | None]):
     def compose(self) -> ComposeResult:
         spec = self.option.spec
         with Vertical(classes="dialog wide", id="action-form"):
-            yield Label(f"{spec.label} — {self.case_id} · {self.option.target}", classes="dialog-title")
-            notes = " · ".join(p for p in (spec.help, f"report: {spec.cites}" if spec.cites else "") if p)
+            yield Label(
+                f"{spec.label} — {self.case_id} · {self.option.target}", classes="dialog-title"
+            )
+            notes = " · ".join(
+                p for p in (spec.help, f"report: {spec.cites}" if spec.cites else "") if p
+            )
             if notes:
                 yield Static(Text(notes, style="italic"), classes="dialog-note")
             with VerticalScroll(id="form-fields"):
@@ -79,7 +83,9 @@ class ActionFormScreen(ModalScreen[tuple[dict[str, Any], str] | None]):
                 yield Input(value="now", id="effective", placeholder=EFFECTIVE_HELP)
                 yield Static(Text(EFFECTIVE_HELP, style="dim"), classes="field-help")
             if spec.irreversible:
-                yield Static(Text("⚠ irreversible: you will be asked to confirm", style="bold yellow"))
+                yield Static(
+                    Text("⚠ irreversible: you will be asked to confirm", style="bold yellow")
+                )
             yield Static("", id="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Record (ctrl+s)", variant="primary", id="submit")

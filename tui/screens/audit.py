@@ -9,12 +9,12 @@ true then) and ``R`` to the record as it stood at a moment (what the record said
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static
 
@@ -44,12 +44,24 @@ class AuditScreen(SessionScreen):
         "first and last event, @ shows the case as of an effective date, R as the record "
         "stood at a moment; a opens the access log."
     )
-    BINDINGS = [
-        Binding("left_square_bracket", "step(-1)", "Back", id="audit.prev", tooltip="Previous event"),
-        Binding("right_square_bracket", "step(1)", "Forward", id="audit.next", tooltip="Next event"),
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "left_square_bracket", "step(-1)", "Back", id="audit.prev", tooltip="Previous event"
+        ),
+        Binding(
+            "right_square_bracket", "step(1)", "Forward", id="audit.next", tooltip="Next event"
+        ),
         Binding("p", "play", "Play/pause", id="audit.play", tooltip="Play the history"),
-        Binding("at", "as_of", "As of…", id="audit.as_of", tooltip="The case as of an effective date"),
-        Binding("R", "recorded_as_of", "Recorded as of…", id="audit.recorded_as_of", tooltip="The record as it stood then"),
+        Binding(
+            "at", "as_of", "As of…", id="audit.as_of", tooltip="The case as of an effective date"
+        ),
+        Binding(
+            "R",
+            "recorded_as_of",
+            "Recorded as of…",
+            id="audit.recorded_as_of",
+            tooltip="The record as it stood then",
+        ),
         Binding("a", "access_log", "Access log", id="audit.access", tooltip="Who read this case"),
     ]
 
@@ -174,7 +186,9 @@ class AuditScreen(SessionScreen):
 
         def asked(value: str | None) -> None:
             if value and value.strip():
-                self.run_db("replay", self._replay, self.service, self.case_id, value.strip(), recorded)
+                self.run_db(
+                    "replay", self._replay, self.service, self.case_id, value.strip(), recorded
+                )
 
         self.app.push_screen(PromptScreen(title, placeholder), asked)
 

@@ -7,10 +7,11 @@ they are exactly what the service would refuse with.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
@@ -21,7 +22,13 @@ from casetracker.case_view import Block
 def reasons_text(blocks: Sequence[Block]) -> Text:
     text = Text()
     for block in blocks:
-        kind = "not your role" if block.rule == "role" else "state" if block.rule == "state" else "rule"
+        kind = (
+            "not your role"
+            if block.rule == "role"
+            else "state"
+            if block.rule == "state"
+            else "rule"
+        )
         text.append(f"✗ {block.reason}\n", style="bold")
         if block.remedy:
             text.append(f"   → {block.remedy}\n", style="green")
@@ -30,7 +37,9 @@ def reasons_text(blocks: Sequence[Block]) -> Text:
 
 
 class BlockedScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,enter,x,q", "close", "Close", id="dialog.close", tooltip="Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,x,q", "close", "Close", id="dialog.close", tooltip="Close")
+    ]
     HELP = "Each reason names the rule (guard) that blocks the action and what would lift it."
 
     def __init__(self, title: str, sections: Sequence[tuple[str, Sequence[Block]]]) -> None:

@@ -10,11 +10,11 @@ shown at once; a conflict with someone else's change is explained and the case r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Static
 
@@ -48,14 +48,21 @@ WORKFLOW_ORDER = (
 )
 
 
-def shown_options(options: list[Option]) -> list[Option]:
-    """Actions the lifecycles allow from where they are: allowed before dimmed, actions on
-    existing records before ones that start a new record, in ``WORKFLOW_ORDER``."""
+def shown_options(options: list[Option], focus: str = "") -> list[Option]:
+    """Actions the lifecycles allow from where they are: allowed before dimmed; those on the
+    record the worklist row was about (``focus``, e.g. ``status_check#1``) first; then actions
+    on existing records before ones that start a new record, in ``WORKFLOW_ORDER``."""
     rank = {name: i for i, name in enumerate(WORKFLOW_ORDER)}
     visible = [o for o in options if o.state_allows]
     return sorted(
         visible,
-        key=lambda o: (not o.allowed, o.number is None, rank.get(o.workflow, 99), o.number or 0),
+        key=lambda o: (
+            not o.allowed,
+            o.target != focus,
+            o.number is None,
+            rank.get(o.workflow, 99),
+            o.number or 0,
+        ),
     )
 
 
@@ -73,16 +80,36 @@ class CaseScreen(SessionScreen):
         "data (you give a reason; it is logged).  h steps through the history, a shows the "
         "access log, r reloads."
     )
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("x", "why", "Why not?", id="case.why", tooltip="Every reason an action is blocked"),
-        Binding("s", "subject", "Subject", id="case.subject", tooltip="Show personal data (reason logged)"),
-        Binding("h", "history", "History", id="case.history", tooltip="Step through the case's history"),
+        Binding(
+            "s",
+            "subject",
+            "Subject",
+            id="case.subject",
+            tooltip="Show personal data (reason logged)",
+        ),
+        Binding(
+            "h", "history", "History", id="case.history", tooltip="Step through the case's history"
+        ),
         Binding("a", "access_log", "Access log", id="case.access", tooltip="Who read this case"),
         Binding("r", "reload", "Reload", id="case.reload", tooltip="Read the case again"),
-        Binding("tab", "app.focus_next", "Next pane", show=False, id="case.focus_next", tooltip="Next pane"),
+        Binding(
+            "tab",
+            "app.focus_next",
+            "Next pane",
+            show=False,
+            id="case.focus_next",
+            tooltip="Next pane",
+        ),
     ]
 
-    def __init__(self, case_id: str, preloaded: tuple[Any, Any, list[Option]] | None = None) -> None:
+    def __init__(
+        self,
+        case_id: str,
+        preloaded: tuple[Any, Any, list[Option]] | None = None,
+        focus: str = "",
+    ) -> None:
         """``preloaded`` is ``read``'s result when the caller has already read the case, so the
         screen is composed once, complete, with its action keys already in the footer."""
         super().__init__()
@@ -96,9 +123,10 @@ class CaseScreen(SessionScreen):
         self.busy = True  # a read or a write is in flight
         self._base_bindings = self._bindings.copy()
         self.preloaded = preloaded
+        self.focus_item = focus
         if preloaded is not None:
             self.summary, self.view, self.options = preloaded
-            self.shown = shown_options(self.options)
+            self.shown = shown_options(self.options, focus)
             self.bind_actions()
 
     def compose(self) -> ComposeResult:
@@ -180,7 +208,7 @@ class CaseScreen(SessionScreen):
         timeline.show(flow, self.summary.events)
         if timeline.row_count:
             timeline.move_cursor(row=timeline.row_count - 1)
-        self.shown = shown_options(self.options)
+        self.shown = shown_options(self.options, self.focus_item)
         actions = self.query_one("#actions", VimTable)
         actions.clear(columns=True)
         actions.add_columns("key", "action")
@@ -198,7 +226,9 @@ class CaseScreen(SessionScreen):
             actions.add_row("", Text("nothing can be done now", style="dim"))
         allowed = sum(1 for o in self.shown if o.allowed)
         self.query_one("#action-note", Static).update(
-            Text(f"{allowed} allowed · {len(self.shown) - allowed} dimmed · x: why not", style="dim")
+            Text(
+                f"{allowed} allowed · {len(self.shown) - allowed} dimmed · x: why not", style="dim"
+            )
         )
         if rebind:
             self.bind_actions()
@@ -231,11 +261,17 @@ class CaseScreen(SessionScreen):
             text.append(f"personal data erased on {summary.subject_erased[:10]}", style="dim")
         elif self.subject is not None:
             text.append(
-                "  ".join(f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in self.subject.items()),
+                "  ".join(
+                    f"{k}: {', '.join(v) if isinstance(v, list) else v}"
+                    for k, v in self.subject.items()
+                ),
                 style="bold",
             )
         else:
-            text.append("personal data withheld — press s and give a reason (it is logged)", style="dim italic")
+            text.append(
+                "personal data withheld — press s and give a reason (it is logged)",
+                style="dim italic",
+            )
         panel = self.query_one("#subject", Static)
         panel.border_title = "subject"
         panel.update(text)
@@ -287,8 +323,14 @@ class CaseScreen(SessionScreen):
         from tui.screens.result import ResultScreen
 
         self.busy = False
-        label = result.events[-1].action.replace("_", " ")
-        self.notify(f"recorded: {label} → {result.instance} is {result.state}", title=self.case_id)
+        event = result.events[-1]
+        flow = self.service.flow
+        spec = flow.specs[(event.workflow, event.workflow_version)]
+        action = spec.action(event.action)
+        label = action.label if action else event.action
+        state = spec.state(result.state)
+        now = state.label if state else result.state
+        self.notify(f"recorded: {label} → {result.instance}: {now}", title=self.case_id)
         self.app.push_screen(ResultScreen(f"Recorded: {label}", result))
         self.load()
 

@@ -3,12 +3,12 @@ binding id (for remapping in config.toml)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
@@ -17,7 +17,11 @@ from casetracker import paths
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close", id="help.close", tooltip="Close help")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape,q,question_mark,f1", "close", "Close", id="help.close", tooltip="Close help"
+        )
+    ]
 
     def __init__(self, screen: Any, focused: Any) -> None:
         super().__init__()

@@ -6,11 +6,11 @@ unit (calls or people, fn 13) is always named and ``u`` switches it, ``y`` picks
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
 from textual_plotext import PlotextPlot
 
@@ -36,8 +36,10 @@ class ReportsScreen(SessionScreen):
         "the ICE office).  u switches between counting calls and people (fn 13); y picks the "
         "year."
     )
-    BINDINGS = [
-        Binding("u", "unit", "Calls/people", id="reports.unit", tooltip="Count calls or people (fn 13)"),
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "u", "unit", "Calls/people", id="reports.unit", tooltip="Count calls or people (fn 13)"
+        ),
         Binding("y", "year", "Year…", id="reports.year", tooltip="Choose the year"),
     ]
 
@@ -95,7 +97,9 @@ class ReportsScreen(SessionScreen):
                 self.year = int(value.strip())
                 self.load()
 
-        self.app.push_screen(PromptScreen("Report for which year?", "e.g. 2015", str(self.year)), chosen)
+        self.app.push_screen(
+            PromptScreen("Report for which year?", "e.g. 2015", str(self.year)), chosen
+        )
 
     def commands(self) -> list[tuple[str, Any, str]]:
         return [

@@ -3,17 +3,23 @@ its position, both times and its hash in the chain)."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 
 class ResultScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,enter,space", "close", "Close", id="dialog.close", tooltip="Back to the case")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape,enter,space", "close", "Close", id="dialog.close", tooltip="Back to the case"
+        )
+    ]
     HELP = "The event just written to the case's hash chain."
 
     def __init__(self, title: str, result) -> None:
@@ -25,7 +31,9 @@ class ResultScreen(ModalScreen[None]):
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column()
-        grid.add_row("now", Text(f"{self.result.instance} is {self.result.state}", style="bold green"))
+        grid.add_row(
+            "now", Text(f"{self.result.instance} is {self.result.state}", style="bold green")
+        )
         grid.add_row("event", f"{event.seq} of {event.case_id} (position {event.position})")
         grid.add_row("action", f"{event.action} by {event.actor_user} as {event.actor_role}")
         grid.add_row("happened", event.effective)

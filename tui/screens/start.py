@@ -7,11 +7,11 @@ user can try each role's work without reading a manual.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
@@ -38,7 +38,7 @@ class StartScreen(SessionScreen):
         "Pick a seeded user: each holds one role, and the worklist, the actions you may take "
         "and the mode you start in follow from it.  Demo and training databases only."
     )
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "down", "Down", show=False, id="list.down", tooltip="Next user"),
         Binding("k", "up", "Up", show=False, id="list.up", tooltip="Previous user"),
     ]
@@ -113,7 +113,9 @@ class StartScreen(SessionScreen):
         self.run_db("open", self._as, app.url, event.option.id, None)
 
     def on_failed(self, message: Failed) -> None:
-        self.query_one("#start-note", Static).update(Text(f"Cannot open: {message.error}", style="bold red"))
+        self.query_one("#start-note", Static).update(
+            Text(f"Cannot open: {message.error}", style="bold red")
+        )
 
     def action_down(self) -> None:
         self.query_one("#users", OptionList).action_cursor_down()

@@ -11,12 +11,12 @@ screen is marked TRAINING.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option as ListOption
@@ -37,8 +37,10 @@ class TrainScreen(SessionScreen):
         "Pick a case study and press enter: it is played into the TRAINING database.  Then [ "
         "and ] step, p plays, f forks the case at this step to try another course."
     )
-    BINDINGS = [
-        Binding("left_square_bracket", "step(-1)", "Back", id="train.prev", tooltip="Previous step"),
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "left_square_bracket", "step(-1)", "Back", id="train.prev", tooltip="Previous step"
+        ),
         Binding("right_square_bracket", "step(1)", "Forward", id="train.next", tooltip="Next step"),
         Binding("p", "play", "Play/pause", id="train.play", tooltip="Play the steps"),
         Binding("f", "fork", "Fork here", id="train.fork", tooltip="Fork the case at this step"),
@@ -52,11 +54,16 @@ class TrainScreen(SessionScreen):
 
     def compose(self) -> ComposeResult:
         yield self.header()
-        yield Static("TRAINING — synthetic case studies, played into the training database", id="train-banner")
+        yield Static(
+            "TRAINING — synthetic case studies, played into the training database",
+            id="train-banner",
+        )
         with Horizontal(id="train-body"):
             yield OptionList(id="scenarios")
             with VerticalScroll(id="train-main"):
-                yield Static("Pick a scenario on the left and press enter.", id="train-step", classes="panel")
+                yield Static(
+                    "Pick a scenario on the left and press enter.", id="train-step", classes="panel"
+                )
                 yield Static("", id="train-state", classes="panel")
         yield Footer()
 
@@ -73,7 +80,9 @@ class TrainScreen(SessionScreen):
         if message.what == "scenarios":
             options = self.query_one("#scenarios", OptionList)
             for name, title in message.data:
-                options.add_option(ListOption(Text.assemble((name, "bold"), "\n", (title, "dim")), id=name))
+                options.add_option(
+                    ListOption(Text.assemble((name, "bold"), "\n", (title, "dim")), id=name)
+                )
             if options.option_count:
                 options.highlighted = 0
         elif message.what == "play":
@@ -84,7 +93,8 @@ class TrainScreen(SessionScreen):
             new_id, copied = message.data
             self.notify(
                 f"forked as {new_id} in the training database ({copied} events copied): "
-                f"continue it with `casetracker --db {paths.training_db_path()} case act {new_id} …`",
+                f"continue it with `casetracker --db {paths.training_db_path()} "
+                f"case act {new_id} …`",
                 title="TRAINING fork",
                 timeout=12,
             )
@@ -113,13 +123,17 @@ class TrainScreen(SessionScreen):
         text = Text()
         text.append(f"{self.result.scenario.title}\n", style="bold")
         text.append(f"step {step.number} of {outcome.total}", style="bold reverse")
-        text.append(f"  {step.effective.display()}  ·  {step.role.replace('_', ' ')}: {step.action}\n")
+        text.append(
+            f"  {step.effective.display()}  ·  {step.role.replace('_', ' ')}: {step.action}\n"
+        )
         if step.narration:
             text.append(step.narration + "\n", style="italic")
         if step.cites:
             text.append(f"report: {step.cites}\n", style="dim")
         if outcome.refusal:
-            text.append(f"refused, as the report's facts require: {outcome.refusal}\n", style="yellow")
+            text.append(
+                f"refused, as the report's facts require: {outcome.refusal}\n", style="yellow"
+            )
         for line in outcome.failed:
             text.append(f"✗ {line}\n", style="bold red")
         if outcome.held:

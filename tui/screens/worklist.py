@@ -9,11 +9,11 @@ Countdown queues (PACE time left, ¶4.21) are re-timed every 30 seconds.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Input, Static, Tab, Tabs
 
 from casetracker import clock, worklist
@@ -44,7 +44,13 @@ def urgency(item: WorkItem, countdown: bool) -> Text:
         left = due - now
         if left.total_seconds() <= 0:
             return Text("EXPIRED", style="bold white on red")
-        style = "bold red" if left < timedelta(hours=2) else "bold yellow" if left < timedelta(hours=6) else ""
+        style = (
+            "bold red"
+            if left < timedelta(hours=2)
+            else "bold yellow"
+            if left < timedelta(hours=6)
+            else ""
+        )
         return Text(_span(left), style=style)
     if due > now:
         return Text(f"in {_span(due - now)}", style="bold")
@@ -64,14 +70,32 @@ class WorklistScreen(SessionScreen):
         "or words), enter opens the case, o opens a case by its id.  In audit mode every case "
         "is listed and opens read-only, to step through its history."
     )
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="worklist.filter", tooltip="Filter the list"),
-        Binding("o", "open_by_id", "Open case…", id="worklist.open", tooltip="Open a case by its id"),
+        Binding(
+            "o", "open_by_id", "Open case…", id="worklist.open", tooltip="Open a case by its id"
+        ),
         Binding("r", "reload", "Reload", id="worklist.reload", tooltip="Reload the queue"),
-        Binding("right,l", "queue(1)", "Next queue", show=False, id="worklist.next", tooltip="Next queue"),
-        Binding("left,h", "queue(-1)", "Previous queue", show=False, id="worklist.prev", tooltip="Previous queue"),
+        Binding(
+            "right,l",
+            "queue(1)",
+            "Next queue",
+            show=False,
+            id="worklist.next",
+            tooltip="Next queue",
+        ),
+        Binding(
+            "left,h",
+            "queue(-1)",
+            "Previous queue",
+            show=False,
+            id="worklist.prev",
+            tooltip="Previous queue",
+        ),
         *[
-            Binding(str(n), f"pick({n - 1})", show=False, id=f"worklist.queue{n}", tooltip=f"Queue {n}")
+            Binding(
+                str(n), f"pick({n - 1})", show=False, id=f"worklist.queue{n}", tooltip=f"Queue {n}"
+            )
             for n in range(1, 10)
         ],
     ]
@@ -93,7 +117,10 @@ class WorklistScreen(SessionScreen):
             *[Tab(f"{i} {q.title}", id=f"q-{q.name}") for i, q in enumerate(self.queues, 1)],
             id="queues",
         )
-        filter_box = Input(placeholder="filter: case id, force or words — enter to apply, esc to clear", id="filter")
+        filter_box = Input(
+            placeholder="filter: case id, force or words — enter to apply, esc to clear",
+            id="filter",
+        )
         filter_box.display = False
         yield filter_box
         yield VimTable(id="worklist")
@@ -140,7 +167,9 @@ class WorklistScreen(SessionScreen):
         more = f" (showing the first {len(items)})" if total > len(items) else ""
         verb = "open the case" if self.mode == "work" else "step through its history"
         self.query_one("#worklist-status", Static).update(
-            Text.assemble((f" {shown} ", "bold reverse"), f" {what}{more} · enter: {verb} · /: filter")
+            Text.assemble(
+                (f" {shown} ", "bold reverse"), f" {what}{more} · enter: {verb} · /: filter"
+            )
         )
 
     def fill(self) -> None:
@@ -210,10 +239,10 @@ class WorklistScreen(SessionScreen):
         self.load()
 
     def on_data_table_row_selected(self, event: VimTable.RowSelected) -> None:
-        key = event.row_key.value or ""
-        self.open_case(key.split("/")[0])
+        case_id, _, item = (event.row_key.value or "").partition("/")
+        self.open_case(case_id, item)
 
-    def open_case(self, case_id: str) -> None:
+    def open_case(self, case_id: str, item: str = "") -> None:
         """Read the case first, then show it complete (no half-drawn screen, one layout)."""
         if self.mode == "audit":
             from tui.screens.audit import AuditScreen
@@ -222,13 +251,15 @@ class WorklistScreen(SessionScreen):
             return
         from tui.screens.case import CaseScreen
 
-        self.query_one("#worklist-status", Static).update(Text(f" opening {case_id}…", style="italic"))
-        self.run_db("open", lambda: (case_id, CaseScreen.read(self.service, case_id)))
+        self.query_one("#worklist-status", Static).update(
+            Text(f" opening {case_id}…", style="italic")
+        )
+        self.run_db("open", lambda: (case_id, item, CaseScreen.read(self.service, case_id)))
 
-    def opened(self, case_id: str, data: Any) -> None:
+    def opened(self, case_id: str, item: str, data: Any) -> None:
         from tui.screens.case import CaseScreen
 
-        self.app.push_screen(CaseScreen(case_id, data))
+        self.app.push_screen(CaseScreen(case_id, data, focus=item))
         self.show_status()
 
     def action_open_by_id(self) -> None:

@@ -43,7 +43,11 @@ class CaseFactsPanel(Static):
         text = Text()
         for c in facts.clocks:
             s = c.status
-            style = "bold red" if s.expired or (s.running and s.remaining.total_seconds() < 7200) else "bold"
+            style = (
+                "bold red"
+                if s.expired or (s.running and s.remaining.total_seconds() < 7200)
+                else "bold"
+            )
             text.append(c.describe() + "\n", style=style)
         harm = facts.high_harm
         if harm is not None and harm.met:
@@ -54,7 +58,10 @@ class CaseFactsPanel(Static):
         elif harm is not None:
             text.append("High Harm threshold not met\n", style="dim")
         if facts.listed_absconder:
-            text.append(f"⚑ listed absconder (listed {facts.absconder_listings} time(s))\n", style="bold yellow")
+            text.append(
+                f"⚑ listed absconder (listed {facts.absconder_listings} time(s))\n",
+                style="bold yellow",
+            )
         for claim in facts.pending_claims:
             text.append(f"⚖ pending: {claim}\n", style="yellow")
         if facts.travel_document:

@@ -24,7 +24,10 @@ def render_lifecycle(spec: WorkflowSpec, current: str | None) -> Text:
             for action in spec.actions:
                 if name in action.sources and action.dest != name:
                     dest = spec.state(action.dest)
-                    text.append(f"     └ {action.label} → {dest.label if dest else action.dest}\n", style="green")
+                    text.append(
+                        f"     └ {action.label} → {dest.label if dest else action.dest}\n",
+                        style="green",
+                    )
         else:
             text.append(f"   {label}\n", style="dim")
     return text
@@ -41,4 +44,6 @@ class LifecycleDiagram(Static):
 
     def show(self, spec: WorkflowSpec | None, current: str | None, title: str = "") -> None:
         self.border_title = title or "diagram"
-        self.update(render_lifecycle(spec, current) if spec else Text("(no lifecycle)", style="dim"))
+        self.update(
+            render_lifecycle(spec, current) if spec else Text("(no lifecycle)", style="dim")
+        )

@@ -33,11 +33,15 @@ class LifecycleStates(Static):
         table.add_column(no_wrap=True)
         table.add_column()
         order = {name: i for i, name in enumerate(flow.latest)}
-        instances = sorted(view.instances.values(), key=lambda i: (order.get(i.workflow, 99), i.number))
+        instances = sorted(
+            view.instances.values(), key=lambda i: (order.get(i.workflow, 99), i.number)
+        )
         for inst in instances:
             label, terminal = state_label(flow, inst.workflow, inst.version, inst.state)
             spec = flow.specs.get((inst.workflow, inst.version))
-            name = (spec.label if spec else inst.workflow) + (f" #{inst.number}" if inst.number else "")
+            name = (spec.label if spec else inst.workflow) + (
+                f" #{inst.number}" if inst.number else ""
+            )
             style = "bold reverse" if inst.key == highlight else ("dim" if terminal else "")
             table.add_row(Text(name, style=style or "bold"), Text(label, style=style))
         self.update(table if instances else Text("(nothing recorded yet)", style="dim"))

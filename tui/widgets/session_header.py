@@ -33,16 +33,22 @@ class SessionHeader(Static):
     def on_mount(self) -> None:
         self.refresh_session()
 
+    def on_resize(self) -> None:
+        self.refresh_session()
+
     def refresh_session(self) -> None:
         app = self.app
         realm = getattr(app, "realm", "") or "?"
         actor = getattr(app, "actor", None)
         text = Text()
         text.append(f" {realm.upper()} ", style=REALM_STYLES.get(realm, "reverse"))
-        text.append(" casetracker ", style="bold")
+        wide = self.size.width >= 100
+        if wide:
+            text.append(" casetracker ", style="bold")
         if actor is not None:
-            text.append(f" {actor.display_name or actor.user} ", style="")
-            text.append(f"({actor.user}) ", style="dim")
+            if wide:
+                text.append(f" {actor.display_name or actor.user} ", style="")
+            text.append(f"({actor.user}) " if wide else f" {actor.user} ", style="dim")
             text.append(f" {actor.role.replace('_', ' ')} ", style="bold reverse")
         else:
             text.append(" not signed in ", style="dim")

@@ -39,7 +39,9 @@ class Timeline(VimTable):
             later = upto is not None and i > upto
             style = "dim" if later else ""
             flags = ", ".join(f.replace("_", " ") for f in entry.flags) if entry else ""
-            lifecycle = event.workflow if not event.instance else f"{event.workflow}#{event.instance}"
+            lifecycle = (
+                event.workflow if not event.instance else f"{event.workflow}#{event.instance}"
+            )
             self.add_row(
                 Text(str(event.seq), style=style),
                 Text("⚠", style="bold yellow") if flags else Text(""),

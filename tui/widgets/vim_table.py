@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 
@@ -10,7 +12,7 @@ class VimTable(DataTable):
     DEFAULT_CSS = """
     VimTable { height: 1fr; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="list.down", tooltip="Next row"),
         Binding("k", "cursor_up", "Up", show=False, id="list.up", tooltip="Previous row"),
         Binding("g", "first", "First", show=False, id="list.first", tooltip="First row"),

@@ -59,7 +59,11 @@ def upgrade() -> None:
         sa.Column("local_io_referrals", sa.Integer, nullable=False),
         sa.Column("local_ice_referrals", sa.Integer, nullable=False),
     )
-    op.create_index("ix_mi_people_year_force", "mi_people", ["year", "force"])
+    op.create_index(
+        "ix_mi_people_referrals",
+        "mi_people",
+        ["year", "force", "ccu_calls", "local_io_referrals", "local_ice_referrals"],
+    )
     op.create_table(
         "mi_referrals",
         sa.Column("case_id", sa.String(64), primary_key=True),

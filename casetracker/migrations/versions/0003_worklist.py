@@ -3,7 +3,8 @@
 Caseworkers open their work by queue (CCU: referrals awaiting a status check; IO: immigration
 offenders in custody by PACE time left, ¶4.21; ETD applications; absconders; removal directions;
 pending claims).  With a million cases a queue must come back as one index range scan, so each
-row carries its queue, a sortable ``due`` time and a lower-cased ``search`` text for the filter.
+row carries its queue, a sortable ``due`` time, its force (a filter by force is an index
+range too) and a lower-cased ``search`` text for any other filter.
 The table is derived: ``casetracker.worklist`` rebuilds it from the log.
 
 Revision ID: 0003
@@ -33,10 +34,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("queue", "case_id", "item", name="pk_worklist"),
     )
     op.create_index("ix_worklist_queue_due", "worklist", ["queue", "due", "case_id"])
+    op.create_index(
+        "ix_worklist_queue_force_due", "worklist", ["queue", "force", "due", "case_id"]
+    )
     op.create_index("ix_worklist_case", "worklist", ["case_id"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_worklist_case", "worklist")
+    op.drop_index("ix_worklist_queue_force_due", "worklist")
     op.drop_index("ix_worklist_queue_due", "worklist")
     op.drop_table("worklist")
