@@ -12,7 +12,6 @@ subject's own random salt (``casetracker.subjects``), and the values go to the s
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,12 +22,12 @@ from sqlalchemy.engine import Connection
 
 from casetracker import clock, mi_model, subjects
 from casetracker.canonical import canonical_json
-from casetracker.case_view import Attempt, Block, CaseView
+from casetracker.case_view import Attempt, Block, CaseView, Step
 from casetracker.database import write_transaction
 from casetracker.effective_time import EffectiveTime
 from casetracker.engine import WorkflowEngine
 from casetracker.errors import CasetrackerError, UsageError
-from casetracker.events import NewEvent, RecordedEvent
+from casetracker.events import NewEvent
 from casetracker.fields import validate_fields
 from casetracker.store import EventStore
 from casetracker.tables import SUBJECTS
@@ -142,13 +141,10 @@ class BulkValidator:
                     step.effective.text, payload, step.idempotency_key,
                 )
             )  # fmt: skip
-            # Folding reads only the fields; the store writes the canonical payload.
-            provisional = RecordedEvent(
-                0, "", index + 1, self.realm, workflow, version, number, step.action, step.user,
-                step.role, step.effective.text, self.recorded, "", json.dumps({"fields": values}),
-                "", "",
+            flow.advance(
+                view, workflow, version, number, step.action,
+                Step(index + 1, step.action, step.effective, values, step.role, self.now),
             )  # fmt: skip
-            flow.fold_into(view, [provisional])
         return PreparedCase(events, personal, salt, mi_model.rows_for(view))
 
     def _action(self, workflow: str, version: int, action: str) -> Any:

@@ -158,35 +158,55 @@ class WorkflowEngine:
     ) -> CaseView:
         """Advance an existing view by further events (used to keep cached views current)."""
         for event in events:
-            key = instance_key(event.workflow, event.instance)
-            instance = view.instances.get(key)
-            spec = self.specs[(event.workflow, event.workflow_version)]
-            if instance is None:
-                start = NEW if event.instance else spec.initial
-                instance = Instance(event.workflow, event.instance, start, version=spec.version)
-                view.instances[key] = instance
-            sources, dest = self._table[(event.workflow, event.workflow_version, event.action)]
-            if strict and instance.state not in sources:
-                raise ValueError(
-                    f"event {event.seq} of {view.case_id}: {event.action} cannot apply to {key} "
-                    f"in state {instance.state!r}"
-                )
-            instance.state = dest
-            values = json.loads(event.payload).get("fields", {})
-            instance.fields.update(values)
-            step = Step(
-                event.seq,
+            self.advance(
+                view,
+                event.workflow,
+                event.workflow_version,
+                event.instance,
                 event.action,
-                parse_canonical(event.effective),
-                values,
-                event.actor_role,
-                parse_recorded(event.recorded),
+                Step(
+                    event.seq,
+                    event.action,
+                    parse_canonical(event.effective),
+                    json.loads(event.payload).get("fields", {}),
+                    event.actor_role,
+                    parse_recorded(event.recorded),
+                ),
+                strict,
             )
-            instance.history.append(step)
-            view.steps.append((key, step))
-            view.version = event.seq
             view.head_hash = event.hash
         return view
+
+    def advance(
+        self,
+        view: CaseView,
+        workflow: str,
+        version: int,
+        number: int,
+        action: str,
+        step: Step,
+        strict: bool = True,
+    ) -> None:
+        """Apply one step to a view: the fold's unit, also used by bulk validation, which has
+        the parsed values at hand and need not serialise them to read them back."""
+        key = instance_key(workflow, number)
+        instance = view.instances.get(key)
+        if instance is None:
+            spec = self.specs[(workflow, version)]
+            start = NEW if number else spec.initial
+            instance = Instance(workflow, number, start, version=spec.version)
+            view.instances[key] = instance
+        sources, dest = self._table[(workflow, version, action)]
+        if strict and instance.state not in sources:
+            raise ValueError(
+                f"event {step.seq} of {view.case_id}: {action} cannot apply to {key} "
+                f"in state {instance.state!r}"
+            )
+        instance.state = dest
+        instance.fields.update(step.fields)
+        instance.history.append(step)
+        view.steps.append((key, step))
+        view.version = step.seq
 
     # ------------------------------------------------------------ deciding
 
