@@ -145,6 +145,14 @@ class WorkflowEngine:
             raise ValueError(f"{action} cannot apply to {key} in state {current!r}")
         state[key] = dest
 
+    def replay_table(self) -> dict[tuple[str, int, str], tuple[frozenset[str], str, str]]:
+        """For replaying millions of events: ``(workflow, version, action)`` ->
+        ``(sources, dest, state before the first event of an instance)``."""
+        return {
+            key: (sources, dest, NEW if self.specs[key[:2]].many else self.specs[key[:2]].initial)
+            for key, (sources, dest) in self._table.items()
+        }
+
     def fold(self, case_id: str, events: Iterable[RecordedEvent], strict: bool = True) -> CaseView:
         """Rebuild a case as the rules see it from its recorded events, in log order.
 

@@ -474,44 +474,47 @@ def rebuild_projection(
 ) -> int:
     """Recompute the ``cases`` table from the log alone; returns the number of cases.
 
-    Replays through the engine's transition table (never through guards or ``transitions``),
-    streaming the log in its physical order.
+    Replays through the engine's transition table (never through guards or ``transitions``):
+    one pass over three columns in the log's physical order, then each case's first and last
+    event from the (case, seq) index.
     """
-    apply = flow.apply
+    table = flow.replay_table()
     states: dict[str, dict[str, str]] = {}
-    opened: dict[str, str] = {}
-    heads: dict[str, tuple[int, str, int, str]] = {}
     query = (
-        "SELECT case_id, workflow, workflow_version, instance, action, seq, hash, position, "
-        "recorded FROM events ORDER BY position"
+        "SELECT case_id, workflow, workflow_version, action, instance FROM events ORDER BY position"
     )
     with write_transaction(engine) as conn:
-        for n, row in enumerate(stream(conn, query), 1):
-            case_id, workflow, version, number, action, seq, digest, position, recorded = row
+        for n, (case_id, workflow, version, action, number) in enumerate(stream(conn, query), 1):
             state = states.get(case_id)
             if state is None:
                 state = states[case_id] = {}
-                opened[case_id] = recorded
             try:
-                apply(state, workflow, version, number, action)
-            except ValueError as exc:
-                raise DatabaseError(f"cannot rebuild: event {seq} of {case_id}: {exc}") from None
-            heads[case_id] = (seq, digest, position, recorded)
+                sources, dest, start = table[(workflow, version, action)]
+            except KeyError:
+                raise DatabaseError(
+                    f"cannot rebuild: {case_id} has an unknown step {workflow} v{version} {action}"
+                ) from None
+            where = workflow if not number else f"{workflow}#{number}"
+            if state.get(where, start) not in sources:
+                raise DatabaseError(
+                    f"cannot rebuild: {case_id}: {action} cannot apply to {where} in state "
+                    f"{state.get(where, start)!r}"
+                )
+            state[where] = dest
             if progress and n % 100_000 == 0:
                 progress(n)
-        conn.execute(CASES.delete())
+        heads = stream(
+            conn,
+            "SELECT e.case_id, e.seq, e.hash, e.position, f.recorded, e.recorded "
+            "FROM (SELECT case_id, max(seq) AS last FROM events GROUP BY case_id) h "
+            "JOIN events e ON e.case_id = h.case_id AND e.seq = h.last "
+            "JOIN events f ON f.case_id = h.case_id AND f.seq = 1",
+        )
         rows = [
-            (
-                case_id,
-                seq,
-                digest,
-                position,
-                opened[case_id],
-                recorded,
-                canonical_json(states[case_id]),
-            )
-            for case_id, (seq, digest, position, recorded) in heads.items()
+            (case_id, seq, digest, position, opened, updated, canonical_json(states[case_id]))
+            for case_id, seq, digest, position, opened, updated in heads
         ]
+        conn.execute(CASES.delete())
         if rows:
             placeholder = "%s" if engine.dialect.name == "postgresql" else "?"
             conn.connection.cursor().executemany(
@@ -519,7 +522,7 @@ def rebuild_projection(
                 f"state) VALUES ({', '.join([placeholder] * 7)})",
                 rows,
             )
-    return len(heads)
+    return len(rows)
 
 
 def payload_of(event: RecordedEvent) -> dict[str, Any]:

@@ -34,9 +34,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("queue", "case_id", "item", name="pk_worklist"),
     )
     op.create_index("ix_worklist_queue_due", "worklist", ["queue", "due", "case_id"])
-    op.create_index(
-        "ix_worklist_queue_force_due", "worklist", ["queue", "force", "due", "case_id"]
-    )
+    op.create_index("ix_worklist_queue_force_due", "worklist", ["queue", "force", "due", "case_id"])
     op.create_index("ix_worklist_case", "worklist", ["case_id"])
 
 
