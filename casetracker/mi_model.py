@@ -313,39 +313,20 @@ def rebuild(
     batch: int = 5000,
 ) -> int:
     """Recompute every MI row from the log, in one write transaction; returns cases folded."""
-    from casetracker.canonical import EVENT_FIELDS
+    from casetracker.case_stream import case_views
     from casetracker.database import write_transaction
-    from casetracker.events import RecordedEvent
 
     org = default_organisation()
     cases = 0
     with write_transaction(engine) as conn:
         for table in _TABLE_COLUMNS:
             _run(conn, f"DELETE FROM {table}")
-        reader = conn.connection.cursor()
-        columns = ", ".join((*EVENT_FIELDS, "hash"))
-        reader.execute(f"SELECT {columns} FROM events ORDER BY case_id, seq")
         pending = MiRows()
-        current: list[RecordedEvent] = []
-
-        def flush_case() -> None:
-            nonlocal cases
-            if current:
-                pending.extend(rows_for(flow.fold(current[0].case_id, current), org))
-                cases += 1
-                if progress and cases % 10_000 == 0:
-                    progress(cases)
-
-        while rows := reader.fetchmany(20_000):
-            for row in rows:
-                event = RecordedEvent(*row)
-                if current and event.case_id != current[0].case_id:
-                    flush_case()
-                    current = []
-                    if cases % batch == 0:
-                        insert(conn, pending)
-                        pending = MiRows()
-                current.append(event)
-        flush_case()
+        for view in case_views(conn, flow, progress):
+            pending.extend(rows_for(view, org))
+            cases += 1
+            if cases % batch == 0:
+                insert(conn, pending)
+                pending = MiRows()
         insert(conn, pending)
     return cases

@@ -25,7 +25,7 @@ from casetracker.database import read_transaction, write_transaction
 from casetracker.rules import high_harm
 from casetracker.rules.custody_clock import pace_clock
 from casetracker.rules.field_values import as_text
-from casetracker.tables import CASES, EVENTS
+from casetracker.tables import CASES
 
 NEVER = "9999-12-31T00:00:00Z"  # due time of an item with no date: sorts last
 
@@ -284,38 +284,18 @@ def insert_rows(conn: Connection, rows: Iterable[WorkItem]) -> int:
 
 def rebuild(engine: Engine, flow, progress: Callable[[int], None] | None = None) -> int:
     """Recompute every row from the log (the table is derived, like the projection)."""
-    from casetracker.events import RecordedEvent
+    from casetracker.case_stream import case_views
 
-    columns = [EVENTS.c[n] for n in RecordedEvent.__slots__]
     count = 0
     with write_transaction(engine) as conn:
         conn.execute(WORKLIST.delete())
-        result = conn.execute(
-            sa.select(*columns)
-            .order_by(EVENTS.c.case_id, EVENTS.c.seq)
-            .execution_options(yield_per=20_000)
-        )
-        current: list[RecordedEvent] = []
         batch: list[WorkItem] = []
-
-        def flush_case() -> None:
-            nonlocal count
-            if current:
-                batch.extend(rows_for(flow.fold(current[0].case_id, current)))
-                count += 1
-                if progress and count % 10_000 == 0:
-                    progress(count)
-
-        for row in result:
-            event = RecordedEvent(*row)
-            if current and event.case_id != current[0].case_id:
-                flush_case()
-                current = []
-                if len(batch) > 20_000:
-                    insert_rows(conn, batch)
-                    batch = []
-            current.append(event)
-        flush_case()
+        for view in case_views(conn, flow, progress):
+            batch.extend(rows_for(view))
+            count += 1
+            if len(batch) > 20_000:
+                insert_rows(conn, batch)
+                batch = []
         insert_rows(conn, batch)
     return count
 
