@@ -94,6 +94,15 @@ def _obj(ctx: typer.Context) -> State:
     return ctx.obj
 
 
+def _acting_role(ctx: typer.Context, ct: Any) -> None:
+    """Recording in someone's name needs to know which of their roles they act in."""
+    actor = ct.actor
+    if _obj(ctx).role is None and len(actor.roles) > 1:
+        raise UsageError(
+            f"you hold several roles ({', '.join(actor.roles)}): say which you act in with --role"
+        )
+
+
 def _emit(data: Any, as_json: bool, text: str | list[str], realm: str | None = None) -> None:
     if as_json:
         if realm is not None and isinstance(data, dict):
@@ -210,6 +219,7 @@ def case_open(
 
     values = parse_assignments(field or [])
     with closing(_obj(ctx).service()) as ct:
+        _acting_role(ctx, ct)
         result = ct.open_case(values, effective, idempotency_key)
         _emit(_act_json(result), json_out, f"opened {result.case_id}", ct.realm)
 
@@ -238,6 +248,7 @@ def case_act(
 
     values = parse_assignments(field or [])
     with closing(_obj(ctx).service()) as ct:
+        _acting_role(ctx, ct)
         result = ct.act(
             case_id,
             action,
@@ -261,9 +272,9 @@ def case_show(
     ctx: typer.Context,
     case_id: str,
     reason: Annotated[
-        str,
+        str | None,
         typer.Option(help="Why you need the personal data (logged); without it, it is withheld"),
-    ] = "",
+    ] = None,
     json_out: JsonOption = False,
 ) -> None:
     """The case now: every lifecycle's state, clocks and flags."""

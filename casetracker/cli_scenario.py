@@ -153,7 +153,7 @@ def play_cmd(
     stopped = f" (stopped after step {len(result.outcomes)})" if result.stopped_early else ""
     typer.echo(
         f"{BANNER} {scenario.name} recorded as case {result.case_id}{stopped}; "
-        f"see `casetracker --db {url} case timeline {result.case_id}`"
+        f"see `casetracker --db {url} --as audit.demo case timeline {result.case_id}`"
     )
 
 

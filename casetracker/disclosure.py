@@ -14,6 +14,9 @@ from casetracker.database import write_transaction
 from casetracker.errors import UsageError
 from casetracker.services import Casetracker
 
+# Exports and samples serve inspection and disclosure (¶2.1): not a caseworker's task.
+DISCLOSING_ROLES = ("auditor", "admin")
+
 
 def export_bundle(ct: Casetracker, case_ids: list[str], reason: str, out: Path) -> dict:
     """Write a bundle of the cases to ``out``; returns a summary.  Nothing is logged on failure."""
@@ -24,7 +27,7 @@ def export_bundle(ct: Casetracker, case_ids: list[str], reason: str, out: Path) 
         raise UsageError("name at least one case to export")
     if not out.parent.is_dir():
         raise UsageError(f"cannot write {out}: no directory {out.parent}")
-    actor = ct.actor
+    actor = ct.require_role(DISCLOSING_ROLES, "export cases")
     with write_transaction(ct.engine) as conn:  # the read and its log entries commit together
         events = [e.as_dict() for case_id in ids for e in ct.store.read_case(case_id, conn)]
         data = bundle.build(
@@ -52,6 +55,6 @@ def export_bundle(ct: Casetracker, case_ids: list[str], reason: str, out: Path) 
 
 def draw_sample(ct: Casetracker, req: sampling.SampleRequest, reason: str = "") -> sampling.Sample:
     """Draw and log a sample (parameters, seed, population sizes and the cases chosen)."""
-    actor = ct.actor
+    actor = ct.require_role(DISCLOSING_ROLES, "draw an inspection sample")
     with write_transaction(ct.engine) as conn:
         return sampling.draw(conn, req, actor, reason)

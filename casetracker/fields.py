@@ -102,14 +102,17 @@ def validate_fields(action: ActionSpec, supplied: dict[str, Any]) -> dict[str, A
     if unknown:
         allowed = ", ".join(known) or "none"
         raise UsageError(f"{action.name} has no field {unknown[0]!r} (its fields: {allowed})")
-    values: dict[str, Any] = {}
-    for spec in action.fields:
-        raw = supplied.get(spec.name)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            if spec.required:
-                raise UsageError(
-                    f"{action.name} needs field {spec.name!r} ({spec.label or spec.type})"
-                )
-            continue
-        values[spec.name] = coerce(spec, raw)
-    return values
+
+    def blank(raw: Any) -> bool:
+        return raw is None or (isinstance(raw, str) and not raw.strip())
+
+    missing = [f for f in action.fields if f.required and blank(supplied.get(f.name))]
+    if missing:
+        listed = ", ".join(f"{f.name!r} ({f.label or f.type})" for f in missing)
+        noun = "field" if len(missing) == 1 else "fields"
+        raise UsageError(f"{action.name} needs {noun} {listed}")
+    return {
+        spec.name: coerce(spec, supplied[spec.name])
+        for spec in action.fields
+        if not blank(supplied.get(spec.name))
+    }

@@ -26,6 +26,7 @@ class Actor:
     user: str
     role: str
     display_name: str = ""
+    roles: tuple[str, ...] = ()  # every role the user holds
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def resolve(conn: Connection, realm: str, as_user: str | None, role: str | None)
         raise NotPermitted(
             f"user {name} does not hold the {role} role (holds: {', '.join(user.roles)})"
         )
-    return Actor(user.name, role, user.display_name)
+    return Actor(user.name, role, user.display_name, user.roles)
 
 
 # Demo and training databases ship one user per role, picked with ``--as``.

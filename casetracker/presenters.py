@@ -165,7 +165,9 @@ def spec_lines(spec: WorkflowSpec) -> list[str]:
             lines.append(f"      guards: {', '.join(a.guards)}")
         if a.fields:
             fields = ", ".join(
-                f"{f.name}{'' if f.required else '?'}:{f.type.value}" for f in a.fields
+                f"{f.name}{'' if f.required else '?'}:{f.type.value}"
+                + (f"[{'|'.join(f.choices)}]" if f.choices else "")
+                for f in a.fields
             )
             lines.append(f"      fields: {fields}")
     return lines

@@ -44,7 +44,7 @@ from casetracker.events import NewEvent, RecordedEvent
 from casetracker.fields import validate_fields
 from casetracker.identity import Actor, User, list_users, resolve, save_user, seed_users
 from casetracker.schema import initialise, read_info
-from casetracker.store import EventStore, Head, describe
+from casetracker.store import EventStore, Head, describe, normalise_case_id
 from casetracker.tables import CASES
 from casetracker.verify import Report, make_checkpoint, verify
 from casetracker.workflow_spec import NEW
@@ -188,6 +188,18 @@ class Casetracker:
                 self._actor = resolve(conn, self.info.realm, self._as_user, self._role)
         return self._actor
 
+    def require_role(self, roles: tuple[str, ...], what: str) -> Actor:
+        """The actor, if they act in one of ``roles``; otherwise a logged refusal."""
+        actor = self.actor
+        if actor.role not in roles:
+            with self._connections.write() as conn:
+                access_log.append(
+                    conn, user=actor.user, role=actor.role, action="denied",
+                    detail={"attempted": what},
+                )  # fmt: skip
+            raise NotPermitted(f"the {actor.role} role may not {what} (only: {', '.join(roles)})")
+        return actor
+
     # ------------------------------------------------------------------ acting
 
     def open_case(
@@ -212,9 +224,12 @@ class Casetracker:
         provenance: dict[str, Any] | None = None,
     ) -> ActResult:
         """Validate and record one action on a case (``case_id`` None opens a new case)."""
+        case_id = normalise_case_id(case_id) if case_id is not None else None
         workflow = self.flow.action_owner.get(action)
         if workflow is None:
-            raise UsageError(f"unknown action {action!r} (see `casetracker workflows list`)")
+            raise UsageError(
+                f"unknown action {action!r} (`casetracker case actions CASE` lists them)"
+            )
         if (case_id is None) != (action == OPEN_ACTION):
             raise UsageError("open a case with `case open`; other actions need a case id")
         now = clock.now()
@@ -353,8 +368,12 @@ class Casetracker:
             )
         return events, self.flow.fold(case_id, events)
 
-    def show(self, case_id: str, reason: str = "") -> CaseSummary:
+    def show(self, case_id: str, reason: str | None = None) -> CaseSummary:
         """The case now.  Personal data is shown only with a stated reason, which is logged."""
+        case_id = normalise_case_id(case_id)
+        if reason is not None and not reason.strip():
+            raise UsageError("give a reason that says why you need the personal data")
+        reason = (reason or "").strip()
         events, view = self._read_logged(case_id, "show", reason, {"personal_data": bool(reason)})
         with read_transaction(self.engine) as conn:
             head = self.store.case_head(case_id, conn)
@@ -374,13 +393,14 @@ class Casetracker:
         )
 
     def history(self, case_id: str) -> list[RecordedEvent]:
-        events, _ = self._read_logged(case_id, "history")
+        events, _ = self._read_logged(normalise_case_id(case_id), "history")
         return events
 
     def replay(
         self, case_id: str, as_of: str | None = None, recorded_as_of: str | None = None
     ) -> tuple[CaseView, list[RecordedEvent]]:
         """The case as it was: on an effective date, or as the record stood at a moment."""
+        case_id = normalise_case_id(case_id)
         now = clock.now()
         as_of_time = self._effective(as_of, now) if as_of else None
         recorded_cut = self._effective(recorded_as_of, now) if recorded_as_of else None
@@ -400,6 +420,7 @@ class Casetracker:
 
     def options(self, case_id: str) -> tuple[CaseView, list[Option]]:
         """Every action, allowed now or blocked with all its reasons, for the current user."""
+        case_id = normalise_case_id(case_id)
         _, view = self._read_logged(case_id, "actions")
         now = clock.now()
         when = parse("now", now)
@@ -411,6 +432,7 @@ class Casetracker:
 
     def access_entries(self, case_id: str | None = None, limit: int | None = 50) -> list:
         """The access log (for one case, or all), itself a consultation worth logging."""
+        case_id = normalise_case_id(case_id) if case_id is not None else None
         actor = self.actor
         with self._connections.write() as conn:
             if case_id is not None:

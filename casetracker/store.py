@@ -12,6 +12,7 @@ SQLAlchemy constructs for each of them cost more than the disk's fsync (benchmar
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,13 @@ from sqlalchemy.engine import Connection, Engine
 from casetracker import clock
 from casetracker.canonical import EVENT_FIELDS, GENESIS, canonical_json, check_text, event_hash
 from casetracker.database import read_transaction, write_transaction
-from casetracker.errors import Conflict, DatabaseError, IdempotencyMismatch, UnknownCase
+from casetracker.errors import (
+    Conflict,
+    DatabaseError,
+    IdempotencyMismatch,
+    UnknownCase,
+    UsageError,
+)
 from casetracker.events import NewEvent, RecordedEvent
 from casetracker.projection import Projector
 from casetracker.tables import CASES, EVENTS
@@ -73,6 +80,17 @@ class CaseHead:
 
 def format_case_id(number: int) -> str:
     return f"{CASE_PREFIX}{number:07d}"
+
+
+_CASE_REF = re.compile(r"^(?:[Cc]-)?0*(\d{1,12})$")
+
+
+def normalise_case_id(text: str) -> str:
+    """``C-0000042``, ``c-42`` and ``42`` all name case C-0000042; anything else is malformed."""
+    match = _CASE_REF.match(text.strip())
+    if match is None or int(match[1]) == 0:
+        raise UsageError(f"{text!r} is not a case id (they look like C-0000042, or just 42)")
+    return format_case_id(int(match[1]))
 
 
 class EventStore:

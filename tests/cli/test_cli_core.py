@@ -170,3 +170,39 @@ def test_idempotent_retry_from_the_command_line(run, db):
 def test_locate_prints_paths(run):
     result = run("locate", "--json")
     assert result.code == 0 and json.loads(result.out)["database"].startswith("sqlite:///")
+
+
+def test_case_ids_may_be_typed_as_numbers_and_malformed_ones_are_usage_errors(run, db):
+    case_id = _open(run, db)
+    assert run("--db", db, "case", "show", "1", "--json").json["case_id"] == case_id
+    bad = run("--db", db, "case", "show", "nonsense")
+    assert bad.code == 2 and "is not a case id" in bad.err
+
+
+def test_a_blank_reason_does_not_unlock_personal_data(run, db):
+    case_id = _open(run, db)
+    before = snapshot(db)
+    result = run("--db", db, "case", "show", case_id, "--reason", "   ")
+    assert result.code == 2 and "give a reason" in result.err
+    assert snapshot(db) == before
+
+
+def test_acting_needs_a_role_when_the_user_holds_several(run, db):
+    case_id = _open(run, db)
+    before = snapshot(db)
+    result = run("--db", db, "case", "act", case_id, "add_note", "-f", "text=x")
+    assert result.code == 2 and "say which you act in with --role" in result.err
+    assert snapshot(db) == before
+
+
+def test_only_auditors_and_admins_export(run, db, tmp_path):
+    case_id = _open(run, db)
+    out = tmp_path / "b.jsonl"
+    refused = run(
+        "--db", db, "--role", "police", "export", case_id, "--out", str(out), "--reason", "x"
+    )
+    assert refused.code == 1 and "may not export" in refused.err and not out.exists()
+    done = run(
+        "--db", db, "--role", "auditor", "export", case_id, "--out", str(out), "--reason", "x"
+    )
+    assert done.code == 0 and out.exists()
