@@ -17,6 +17,7 @@ import typer
 from casetracker import cli_mi, paths
 from casetracker.cli_scenario import scenario_app
 from casetracker.errors import CasetrackerError, UsageError
+from casetracker.presenters import counted
 from casetracker.workflow_spec import WorkflowSpec
 
 app = typer.Typer(
@@ -301,14 +302,24 @@ def case_history(ctx: typer.Context, case_id: str, json_out: JsonOption = False)
 
 
 @case_app.command("actions")
-def case_actions(ctx: typer.Context, case_id: str, json_out: JsonOption = False) -> None:
+def case_actions(
+    ctx: typer.Context,
+    case_id: str,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also list, with reasons, what only other roles may do")
+    ] = False,
+    json_out: JsonOption = False,
+) -> None:
     """What you may do now, and for everything else, every reason it is blocked."""
     from casetracker.presenters import options_json, options_lines
 
     with closing(_obj(ctx).service()) as ct:
         view, options = ct.options(case_id)
         _emit(
-            options_json(view, options, ct.actor.role), json_out, options_lines(options), ct.realm
+            options_json(view, options, ct.actor.role),
+            json_out,
+            options_lines(options, show_all),
+            ct.realm,
         )
 
 
@@ -398,7 +409,7 @@ def verify_cmd(
     saved = _read_json_file(checkpoint) if checkpoint else None
     with closing(_obj(ctx).service()) as ct:
         report = ct.verify(saved)
-        lines = [f"{report.events} events in {report.cases} cases checked"]
+        lines = [f"{counted(report.events, 'event')} in {counted(report.cases, 'case')} checked"]
         lines += [f"DAMAGED {d}" for d in report.damaged]
         lines += [f"PROBLEM {p}" for p in report.problems]
         lines.append("intact" if report.ok else "NOT intact")
@@ -430,7 +441,7 @@ def rebuild(ctx: typer.Context) -> None:
     """Recompute every case's current state from the log."""
     with closing(_obj(ctx).service()) as ct:
         count = ct.rebuild()
-    typer.echo(f"rebuilt the current state of {count} cases")
+    typer.echo(f"rebuilt the current state of {counted(count, 'case')} and every read model")
 
 
 @app.command("access-log")

@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from casetracker.errors import Refused, UsageError
+from casetracker.presenters import counted
 
 report_app = typer.Typer(
     help="Management information: referrals, releases, durations, High Harm.",
@@ -157,7 +158,10 @@ def export(
     if json_out:
         typer.echo(json.dumps(summary, indent=2))
     else:
-        typer.echo(f"exported {summary['cases']} cases, {summary['events']} events to {out}")
+        typer.echo(
+            f"exported {counted(summary['cases'], 'case')}, "
+            f"{counted(summary['events'], 'event')} to {out}"
+        )
 
 
 def verify_bundle_file(path: Path, json_out: bool) -> bool:
@@ -172,7 +176,10 @@ def verify_bundle_file(path: Path, json_out: bool) -> bool:
     if json_out:
         typer.echo(json.dumps(report.as_dict(), indent=2))
     else:
-        lines = [f"bundle {path}: {report.events} events in {report.cases} cases checked"]
+        lines = [
+            f"bundle {path}: {counted(report.events, 'event')} in "
+            f"{counted(report.cases, 'case')} checked"
+        ]
         lines += [f"DAMAGED {p}" for p in report.problems]
         lines.append("intact" if report.ok else "NOT intact")
         typer.echo("\n".join(lines))

@@ -12,6 +12,11 @@ from casetracker.events import RecordedEvent
 from casetracker.workflow_spec import WorkflowSpec
 
 
+def counted(n: int, noun: str) -> str:
+    """``1 event``, ``2 events``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def event_line(event: RecordedEvent) -> str:
     effective = parse_canonical(event.effective).display()
     target = event.workflow if not event.instance else f"{event.workflow}#{event.instance}"
@@ -100,15 +105,26 @@ def options_json(view: CaseView, options: list[Option], role: str) -> dict[str, 
     }
 
 
-def options_lines(options: list[Option]) -> list[str]:
+def options_lines(options: list[Option], everything: bool = False) -> list[str]:
+    """Allowed, then blocked with every reason; actions that only another role may take are
+    summed up in one line unless ``everything`` is asked for (they are all in ``--json``)."""
     allowed = [o for o in options if o.allowed]
     blocked = [o for o in options if not o.allowed]
+    others = [o for o in blocked if all(b.rule == "role" for b in o.blocks)]
+    if not everything:
+        blocked = [o for o in blocked if o not in others]
     lines = ["allowed now:"] + [f"  {o.spec.name:<30} {o.spec.label} ({o.target})" for o in allowed]
     if not allowed:
         lines.append("  (nothing)")
     lines.append("not allowed:")
     for o in blocked:
         lines.append(f"  {o.spec.name:<30} blocked — " + "; ".join(str(b) for b in o.blocks))
+    if others and not everything:
+        lines.append(
+            f"for other roles only ({len(others)}): "
+            + ", ".join(o.spec.name for o in others)
+            + " (--all shows who may)"
+        )
     return lines
 
 

@@ -120,7 +120,7 @@ class ActionFormScreen(ModalScreen[tuple[dict[str, Any], str] | None]):
         try:
             parse(effective, clock.now())
         except EffectiveTimeError as exc:
-            return f"effective time: {exc}"
+            return str(exc)
         return values, effective
 
     def action_submit(self) -> None:

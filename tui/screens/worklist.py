@@ -134,6 +134,11 @@ class WorklistScreen(SessionScreen):
         self.load()
         self.set_interval(30, self.retime)
 
+    def on_screen_resume(self) -> None:
+        """Coming back from a case: what was done there may have moved it between queues."""
+        if self.query_one(VimTable).row_count or self.filter_text:
+            self.load()
+
     # ------------------------------------------------------------ loading
 
     def load(self) -> None:
