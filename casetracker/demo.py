@@ -22,8 +22,9 @@ from typing import Any
 
 from casetracker import clock
 from casetracker.case_studies import FIGURE_1, FIGURE_2
-from casetracker.effective_time import instant
+from casetracker.effective_time import instant, out_of_sequence, parse_canonical
 from casetracker.identity import SEEDED_USERS
+from casetracker.sandbox import StoryClock, story_clock
 from casetracker.services import Casetracker, create_database
 
 # Forces the generated arrests come from, weighted roughly as the report's arrests are
@@ -83,9 +84,14 @@ class _Recorder:
         )
 
 
-def replay_steps(record: _Recorder, steps: list[dict[str, Any]]) -> None:
-    """Record a case study's steps (``tests``/scenario format) on the recorder's case."""
-    for step in steps:
+def replay_steps(record: _Recorder, steps: list[dict[str, Any]], story: StoryClock) -> None:
+    """Record a case study's steps (``tests``/scenario format) on the recorder's case, each at
+    the moment it happened by the story's clock, so the timeline flags only what the report
+    itself lists out of order (as the training scenarios do)."""
+    times = [parse_canonical(step["effective"]) for step in steps]
+    late = out_of_sequence(times)
+    for index, step in enumerate(steps):
+        story.stamp(times[index].start, None, index in late)
         number = step["instance"]
         record(
             step["role"],
@@ -117,10 +123,11 @@ def build_demo(
             ("Figure One (synthetic)", FIGURE_1),
             ("Figure Two (synthetic)", FIGURE_2),
         ):
-            record.open(
-                steps[0]["effective"].split("/")[0], "MPS" if steps is FIGURE_1 else "WMP", name
-            )
-            replay_steps(record, steps)
+            with story_clock() as story:
+                opened = parse_canonical(steps[0]["effective"])
+                story.stamp(opened.start, None, False)
+                record.open(opened.text.split("/")[0], "MPS" if steps is FIGURE_1 else "WMP", name)
+                replay_steps(record, steps, story)
         rng = random.Random(seed)
         now = clock.now()
         for n in range(cases):
