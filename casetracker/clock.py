@@ -16,6 +16,11 @@ def now() -> datetime:
     return _source()
 
 
+def source() -> Callable[[], datetime]:
+    """The clock in force, so a temporary one can put it back."""
+    return _source
+
+
 def set_clock(source: Callable[[], datetime] | None) -> None:
     """Replace the clock (None restores the system clock)."""
     global _source

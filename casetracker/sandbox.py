@@ -118,11 +118,13 @@ class StoryClock:
 
 @contextlib.contextmanager
 def story_clock() -> Iterator[StoryClock]:
-    """The story's clock for one run; the system clock is back afterwards, even on error."""
+    """The story's clock for one run; the clock in force before is back afterwards, even on
+    error (the system clock, or a test's frozen one)."""
+    before = clock.source()
     try:
         yield StoryClock()
     finally:
-        clock.set_clock(None)
+        clock.set_clock(before)
 
 
 def fork(url: str, case_id: str, at_event: int, why: str = "") -> tuple[str, int]:
