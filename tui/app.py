@@ -141,6 +141,13 @@ class CasetrackerApp(App):
             return
         await self.switch_mode(mode)
 
+    def action_switch_user(self) -> None:
+        """Back to the user picker (demo and training databases only); run_tui starts afresh."""
+        if self.realm == "live":
+            self.notify("in a live database you act as your own account", severity="warning")
+            return
+        self.exit("switch-user")
+
     def on_unmount(self) -> None:
         if self.service is not None:
             self.service.close()
@@ -155,4 +162,5 @@ def run_tui(url: str, as_user: str | None = None, role: str | None = None) -> No
         engine.dispose()
     except CasetrackerError:
         raise
-    CasetrackerApp(url, as_user, role).run()
+    while CasetrackerApp(url, as_user, role).run() == "switch-user":
+        as_user = role = None  # the picker again, with every seeded user

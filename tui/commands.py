@@ -34,6 +34,10 @@ class CasetrackerCommands(Provider):
         commands = getattr(screen, "commands", None)
         if callable(commands):
             found.extend(commands())
+        if app.service is not None and app.realm != "live":
+            found.append(
+                ("user: switch…", app.action_switch_user, "sign in as another seeded user")
+            )
         found.append(("app: help", app.action_help, "keys and help for what has focus"))
         return found
 

@@ -206,3 +206,13 @@ async def test_trainer_plays_figure_2(demo_url):
         assert last["removal"] == "removed" and last["detention"] == "removed"
         shown = screen_text(app)
         assert "TRAINING" in shown and "removed" in shown
+
+
+@run_async
+async def test_switch_user_returns_to_the_picker(demo_url):
+    app = CasetrackerApp(demo_url, as_user="ccu.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: type(app.screen).__name__ == "WorklistScreen")
+        app.action_switch_user()
+        await settle(pilot, lambda: app.return_value is not None)
+    assert app.return_value == "switch-user"
