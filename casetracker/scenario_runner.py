@@ -224,11 +224,17 @@ def _clocks(view: CaseView, figures: Figures, as_at: datetime) -> list[str]:
     if encounters:
         latest = encounters[-1]
         status = pace_clock(latest, as_at)
-        if status.running:
+        arrest = latest.first("arrest") or latest.first("arrest_for_immigration_offence")
+        if status.running and status.approximate and arrest is not None:
+            # The arrest is dated only to a day (or vaguer): a countdown would invent precision.
+            lines.append(
+                f"PACE clock (encounter #{latest.number}): running; the arrest is recorded as "
+                f"{arrest.effective.display()}, so the time left cannot be given exactly"
+            )
+        elif status.running:
             lines.append(
                 f"PACE clock (encounter #{latest.number}): {_hm(status.remaining)} left"
                 + (" (extended)" if status.extended else "")
-                + (" — approximate" if status.approximate else "")
             )
         elif status.paused:
             lines.append(
