@@ -4,8 +4,8 @@ Each case's steps are checked as ``Casetracker.act`` checks one action - fields 
 the definition, state, role and every guard checked on the case as folded so far, the recorded
 event folded back (strictly: its source state must hold) - but without a transaction per event:
 the whole batch is then written by ``EventStore.bulk_open_cases`` (same encoding and chaining
-as ``append``) inside one
-write transaction, with the subjects' personal data and the management-information rows.
+as ``append``) inside one write transaction, with the subjects' personal data and the rows of
+every read model (report tables and worklist), as ``act`` would have written them.
 Personal fields never reach the log: like ``act``, the payload carries HMAC digests under the
 subject's own random salt (``casetracker.subjects``), and the values go to the subject record.
 """
@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from casetracker import clock, mi_model, subjects
+from casetracker import clock, mi_model, subjects, worklist
 from casetracker.canonical import canonical_json
 from casetracker.case_view import Attempt, Block, CaseView, Step
 from casetracker.database import write_transaction
@@ -82,6 +82,7 @@ class PreparedCase:
     personal: dict[str, Any] = field(default_factory=dict)
     salt: str = ""
     rows: mi_model.MiRows = field(default_factory=mi_model.MiRows)
+    work: list[worklist.WorkItem] = field(default_factory=list)  # worklist rows, case id blank
 
 
 class BulkValidator:
@@ -145,7 +146,9 @@ class BulkValidator:
                 view, workflow, version, number, step.action,
                 Step(index + 1, step.action, step.effective, values, step.role, self.now),
             )  # fmt: skip
-        return PreparedCase(events, personal, salt, mi_model.rows_for(view))
+        return PreparedCase(
+            events, personal, salt, mi_model.rows_for(view), worklist.rows_for(view)
+        )
 
     def _action(self, workflow: str, version: int, action: str) -> Any:
         key = (workflow, version, action)
@@ -186,8 +189,10 @@ def write(conn: Connection, store: EventStore, cases: Sequence[PreparedCase]) ->
     """Write prepared cases inside the caller's write transaction; returns their case ids."""
     ids = store.bulk_open_cases((c.events for c in cases), conn)
     rows = mi_model.MiRows()
+    work: list[worklist.WorkItem] = []
     subject_rows = []
     for case_id, case in zip(ids, cases, strict=True):
+        work.extend(replace(item, case_id=case_id) for item in case.work)
         if case.personal:
             subject_rows.append(
                 {"case_id": case_id, "salt": case.salt, "data": canonical_json(case.personal)}
@@ -196,6 +201,7 @@ def write(conn: Connection, store: EventStore, cases: Sequence[PreparedCase]) ->
     if subject_rows:
         conn.execute(SUBJECTS.insert(), subject_rows)
     mi_model.insert(conn, rows)
+    worklist.insert_rows(conn, work)
     return ids
 
 

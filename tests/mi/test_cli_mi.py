@@ -25,7 +25,7 @@ def _tables(url: str) -> dict[str, list[tuple]]:
         with read_transaction(ct.engine) as conn:
             return {
                 t: sorted(conn.exec_driver_sql(f"SELECT * FROM {t}").all())
-                for t in ("mi_arrests", "mi_referrals", "mi_spells", "mi_high_harm")
+                for t in ("mi_arrests", "mi_referrals", "mi_spells", "mi_high_harm", "worklist")
             }
     finally:
         ct.close()
@@ -56,6 +56,7 @@ def test_bad_report_options_are_usage_errors(run, small):
 
 def test_rebuild_recomputes_what_the_bulk_path_wrote(run, small):
     written = _tables(small.url)
+    assert written["worklist"], "the bulk path fills the worklist as act() would"
     assert run("--db", small.path, "--as", "admin.demo", "rebuild").code == 0
     assert _tables(small.url) == written
 
