@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 
 class Role(StrEnum):
@@ -110,8 +111,13 @@ class WorkflowSpec:
     help: str = ""
     meta: dict[str, str] = field(default_factory=dict)
 
+    @cached_property
+    def _by_name(self) -> tuple[dict[str, ActionSpec], dict[str, StateSpec]]:
+        """Lookups by name, built once: every action a caseworker takes asks for its spec."""
+        return {a.name: a for a in self.actions}, {s.name: s for s in self.states}
+
     def action(self, name: str) -> ActionSpec | None:
-        return next((a for a in self.actions if a.name == name), None)
+        return self._by_name[0].get(name)
 
     def state(self, name: str) -> StateSpec | None:
-        return next((s for s in self.states if s.name == name), None)
+        return self._by_name[1].get(name)
