@@ -527,9 +527,12 @@ def workflows_diagram(
         found = view.of(name)
         if instance is not None:
             found = [i for i in found if i.key == instance_key(name, instance)]
-        if not found:
+        if found:
+            spec, current = ct.flow.spec(name, found[-1].version), found[-1].state
+        elif not spec.many:
+            current = spec.initial  # nothing recorded yet: the lifecycle is where it starts
+        else:
             raise UsageError(f"case {case_id} has no {spec.label.lower()} to highlight")
-        spec, current = ct.flow.spec(name, found[-1].version), found[-1].state
     typer.echo(mermaid(spec, current))
 
 
