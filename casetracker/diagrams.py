@@ -37,6 +37,8 @@ def mermaid(spec: WorkflowSpec, current: str | None = None) -> str:
     if current is not None and current != machine.initial:
         machine.set_state(current, model=model)
     text = model.get_graph(force_new=True).draw(None)
+    if current is None:  # a definition on its own has no current state to mark
+        text = text.replace(" s_active\n", " s_default\n")
     for state in states:  # show each state's human label instead of its identifier
         name = state["name"]
         text = text.replace(f'state "{name}" as {name}', f'state "{state["label"]}" as {name}')
