@@ -206,3 +206,17 @@ def test_only_auditors_and_admins_export(run, db, tmp_path):
         "--db", db, "--role", "auditor", "export", case_id, "--out", str(out), "--reason", "x"
     )
     assert done.code == 0 and out.exists()
+
+
+def test_workflow_commands_and_diagrams(run, db):
+    listed = run("workflows", "list", "--json")
+    assert listed.code == 0 and "removal" in {w["name"] for w in listed.json["workflows"]}
+    shown = run("workflows", "show", "barrier", "--json")
+    assert shown.code == 0 and "lodge_claim" in {a["name"] for a in shown.json["actions"]}
+    plain = run("workflows", "diagram", "removal")
+    assert plain.code == 0 and "stateDiagram-v2" in plain.out and " s_active\n" not in plain.out
+    case_id = _open(run, db)
+    marked = run("--db", db, "workflows", "diagram", "case", "--case", case_id)
+    assert "Class open s_active" in marked.out
+    unknown = run("workflows", "diagram", "teleportation")
+    assert unknown.code == 2 and "unknown lifecycle" in unknown.err
