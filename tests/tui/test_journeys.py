@@ -216,3 +216,22 @@ async def test_switch_user_returns_to_the_picker(demo_url):
         app.action_switch_user()
         await settle(pilot, lambda: app.return_value is not None)
     assert app.return_value == "switch-user"
+
+
+@run_async
+async def test_a_date_before_the_case_began_asks_first(demo_url):
+    from textual.widgets import Input
+
+    app = CasetrackerApp(demo_url, as_user="ccu.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        case_id = await open_first_row(pilot)
+        before = states(demo_url, case_id)
+        await choose(pilot, "check_cid")
+        app.screen.query_one("#f-fingerprint_match", Select).value = "matched"
+        app.screen.query_one("#effective", Input).value = "2001-01-01"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        assert "before anything else" in screen_text(app)
+        await pilot.press("n")
+        await settle(pilot, lambda: type(app.screen).__name__ == "ActionFormScreen")
+    assert states(demo_url, case_id) == before

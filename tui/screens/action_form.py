@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from casetracker import clock
-from casetracker.effective_time import EffectiveTimeError, parse
+from casetracker.effective_time import EffectiveTime, EffectiveTimeError, parse
 from casetracker.engine import Option
 from casetracker.errors import UsageError
 from casetracker.fields import validate_fields
@@ -55,10 +55,11 @@ class ActionFormScreen(ModalScreen[tuple[dict[str, Any], str] | None]):
         "button.  Nothing is written until every value checks out."
     )
 
-    def __init__(self, option: Option, case_id: str) -> None:
+    def __init__(self, option: Option, case_id: str, opened: EffectiveTime | None = None) -> None:
         super().__init__()
         self.option = option
         self.case_id = case_id
+        self.opened = opened  # when the case's first event happened: earlier is likely a slip
 
     def compose(self) -> ComposeResult:
         spec = self.option.spec
@@ -130,7 +131,16 @@ class ActionFormScreen(ModalScreen[tuple[dict[str, Any], str] | None]):
             error.update(Text(f"✗ {checked}", style="bold red"))
             return
         error.update("")
-        if not self.option.spec.irreversible:
+        warnings = []
+        when = parse(checked[1], clock.now())
+        if self.opened is not None and when.end <= self.opened.start:
+            warnings.append(
+                f"It is dated {when.display()}, before anything else on {self.case_id} "
+                f"(which starts {self.opened.display()})."
+            )
+        if self.option.spec.irreversible:
+            warnings.append(f"{self.case_id}: the event is permanent in the case's hash chain.")
+        if not warnings:
             self.dismiss(checked)
             return
         from tui.screens.confirm import ConfirmScreen
@@ -139,12 +149,9 @@ class ActionFormScreen(ModalScreen[tuple[dict[str, Any], str] | None]):
             if yes:
                 self.dismiss(checked)
 
+        title = "this cannot be undone" if self.option.spec.irreversible else "check the date"
         self.app.push_screen(
-            ConfirmScreen(
-                f"{self.option.spec.label}: this cannot be undone",
-                f"{self.case_id}: the event is permanent in the case's hash chain.",
-            ),
-            confirmed,
+            ConfirmScreen(f"{self.option.spec.label}: {title}", " ".join(warnings)), confirmed
         )
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

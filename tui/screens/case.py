@@ -317,7 +317,8 @@ class CaseScreen(SessionScreen):
                 instance=option.number,
             )
 
-        self.app.push_screen(ActionFormScreen(option, self.case_id), submitted)
+        first = self.view.steps[0][1].effective if self.view and self.view.steps else None
+        self.app.push_screen(ActionFormScreen(option, self.case_id, first), submitted)
 
     def acted(self, result: Any) -> None:
         from tui.screens.result import ResultScreen
