@@ -27,7 +27,7 @@ from casetracker.database import write_transaction
 from casetracker.effective_time import EffectiveTime
 from casetracker.engine import WorkflowEngine
 from casetracker.errors import CasetrackerError, UsageError
-from casetracker.events import NewEvent
+from casetracker.events import NewEvent, event_payload, split_personal
 from casetracker.fields import validate_fields
 from casetracker.store import EventStore
 from casetracker.tables import SUBJECTS
@@ -127,15 +127,10 @@ class BulkValidator:
                 raise StepRefused(
                     index, step.action, "; ".join(map(str, blocks)), _field_of(blocks, step)
                 )
-            secret = {
-                f.name: values.pop(f.name) for f in spec.fields if f.personal and f.name in values
-            }
-            payload: dict[str, Any] = {"fields": values}
-            if spec.guards:
-                payload["checked"] = list(spec.guards)
-            if secret:
-                personal.update(secret)
-                payload["personal"] = {n: subjects.digest(salt, n, v) for n, v in secret.items()}
+            values, secret = split_personal(spec, values)
+            personal.update(secret)
+            digests = {n: subjects.digest(salt, n, v) for n, v in secret.items()}
+            payload = event_payload(spec, values, digests)
             events.append(
                 NewEvent(
                     workflow, version, number, step.action, step.user, step.role,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casetracker.canonical import EVENT_FIELDS
+from casetracker.workflow_spec import ActionSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +57,36 @@ class RecordedEvent:
         """Every stored field, for ``--json`` output and bundles."""
         out = {name: getattr(self, name) for name in (*EVENT_FIELDS, "hash")}
         return out
+
+
+def split_personal(
+    spec: ActionSpec, values: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(fields for the log, personal values for the subject record)`` of an action's input.
+
+    Personal fields never enter the hash chain (casetracker.subjects keeps them erasable); one
+    function, so ``act`` and the bulk path cannot disagree about which fields those are.
+    """
+    personal = {f.name for f in spec.fields if f.personal}
+    logged = {k: v for k, v in values.items() if k not in personal}
+    return logged, {k: v for k, v in values.items() if k in personal}
+
+
+def event_payload(
+    spec: ActionSpec,
+    fields: dict[str, Any],
+    digests: dict[str, str] | None = None,
+    justification: str = "",
+    provenance: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The payload every recorded action carries (format: docs/event-format.md)."""
+    payload: dict[str, Any] = {"fields": fields}
+    if spec.guards:
+        payload["checked"] = list(spec.guards)  # which rules the event was checked against
+    if digests:
+        payload["personal"] = digests
+    if justification:
+        payload["justification"] = justification
+    if provenance:  # where a training fork or an import came from
+        payload["provenance"] = provenance
+    return payload

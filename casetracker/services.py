@@ -40,7 +40,7 @@ from casetracker.errors import (
     NotPermitted,
     UsageError,
 )
-from casetracker.events import NewEvent, RecordedEvent
+from casetracker.events import NewEvent, RecordedEvent, event_payload, split_personal
 from casetracker.fields import validate_fields
 from casetracker.identity import Actor, User, list_users, resolve, save_user, seed_users
 from casetracker.schema import initialise, read_info
@@ -246,7 +246,7 @@ class Casetracker:
             head = self.store.head(conn, case_id) if case_id else None
             view = self._current_view(conn, case_id, head) if head else CaseView("")
             if expected_version is not None and expected_version != view.version:
-                newer = self.store._event_at(conn, view.case_id, expected_version + 1)
+                newer = self.store.event_at(conn, view.case_id, expected_version + 1)
                 raise Conflict(
                     view.case_id, expected_version, view.version, describe(newer) if newer else ""
                 )
@@ -259,22 +259,11 @@ class Casetracker:
             blocks = self.flow.check(view, attempt)
             if not blocks:
                 dest = self.flow.fire(view, attempt)
-                personal = {
-                    f.name: values.pop(f.name)
-                    for f in spec.fields
-                    if f.personal and f.name in values
-                }
-                payload: dict[str, Any] = {"fields": values}
-                if spec.guards:
-                    payload["checked"] = list(spec.guards)
-                if justification:
-                    payload["justification"] = justification
-                if provenance:  # where a training fork or an import came from
-                    payload["provenance"] = provenance
+                logged, personal = split_personal(spec, values)
                 if case_id is None:
                     case_id = self.store.allocate_case_id(conn)
-                if personal:
-                    payload["personal"] = subjects.record(conn, case_id, personal)
+                digests = subjects.record(conn, case_id, personal) if personal else None
+                payload = event_payload(spec, logged, digests, justification, provenance)
                 new = NewEvent(
                     workflow,
                     version,

@@ -156,7 +156,7 @@ class EventStore:
         row = head or self._sql(conn, _Q_HEAD, (case_id,)).fetchone()
         if expected_version == 0:
             if row is not None:
-                newer = self._event_at(conn, case_id, 1)
+                newer = self.event_at(conn, case_id, 1)
                 raise Conflict(case_id, 0, row[0], describe(newer) if newer else "")
             position = self._sql(conn, _Q_MAX_POSITION).fetchone()[0] or 0
             return self._append(conn, case_id, 0, GENESIS, {}, position, events, new_case=True)
@@ -164,7 +164,7 @@ class EventStore:
             raise UnknownCase(case_id)
         seq, head, projected_version, state_text, position = row
         if expected_version != seq:
-            newer = self._event_at(conn, case_id, expected_version + 1)
+            newer = self.event_at(conn, case_id, expected_version + 1)
             raise Conflict(case_id, expected_version, seq, describe(newer) if newer else "")
         if projected_version != seq:
             raise DatabaseError(
@@ -316,7 +316,8 @@ class EventStore:
         for row in result:
             yield RecordedEvent(*row)
 
-    def _event_at(self, conn: Connection, case_id: str, seq: int) -> RecordedEvent | None:
+    def event_at(self, conn: Connection, case_id: str, seq: int) -> RecordedEvent | None:
+        """One event by case and sequence number (to name the newer event in a conflict)."""
         row = self._sql(conn, _Q_AT, (case_id, seq)).fetchone()
         return RecordedEvent(*row) if row else None
 

@@ -55,6 +55,8 @@ def test_sigkill_never_loses_an_acknowledged_event(backend, tmp_path, request):
         first = proc.stdout.readline()  # wait until it is writing, then kill at a random moment
         assert first.startswith("ack"), first
         acked.add(first.split()[1])
+        # Not a wait for a condition: the pause IS the random moment of the crash, somewhere
+        # inside the writer's stream of transactions (seeded, so a failure can be replayed).
         time.sleep(rng.uniform(0.0, 0.4))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
