@@ -1,8 +1,8 @@
-"""Hand-built CaseViews for rule tests: Instances and Steps made directly, no engine, no store.
+"""Hand-built case histories for rule tests: no store, but the real engine and guards.
 
-``ViewBuilder.act`` checks an action the way the engine will (state, role, guards) and then
-applies it, so a test reads as the history it sets up, and the case studies can be replayed
-against the definitions and guards alone.
+``ViewBuilder.act`` checks an action exactly as the service does (``WorkflowEngine.check``:
+state, role and every guard) and folds it in with ``WorkflowEngine.advance``, so a test reads as
+the history it sets up, and the case studies replay against the definitions and guards alone.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import workflows
 from casetracker.case_view import Attempt, Block, CaseView, Instance, Step, instance_key
 from casetracker.effective_time import parse_canonical
+from casetracker.engine import WorkflowEngine
+from casetracker.events import split_personal
 from casetracker.organisation import Organisation
 from casetracker.rules.guards import GUARDS, GuardContext
-from casetracker.workflow_spec import NEW
+from workflows import DEFINITIONS
 
 RECORDED = datetime(2016, 8, 19, 12, 0, tzinfo=UTC)
 
@@ -30,9 +31,23 @@ class Refused(AssertionError):
 
 class ViewBuilder:
     def __init__(self, org: Organisation | None = None) -> None:
-        self.org = org or Organisation.default()
+        self.org = org = org or Organisation.default()
+        self.flow = WorkflowEngine(
+            DEFINITIONS, GUARDS, lambda view, attempt: GuardContext(view, attempt, org)
+        )
         self.view = CaseView("case-under-test")
-        self._seq = 0
+
+    def _attempt(
+        self, workflow: str, instance: str | int, action: str, fields: dict[str, Any] | None,
+        effective: str, role: str | None,
+    ) -> Attempt:  # fmt: skip
+        spec = self.flow.latest[workflow].action(action)
+        assert spec is not None, f"{workflow} has no action {action}"
+        number = len(self.view.of(workflow)) + 1 if instance == "new" else int(instance)
+        return Attempt(
+            workflow, number, action, dict(fields or {}), parse_canonical(effective),
+            role or spec.roles[0].value, RECORDED,
+        )  # fmt: skip
 
     def blocks(
         self,
@@ -43,33 +58,9 @@ class ViewBuilder:
         effective: str = "2016-01-01",
         role: str | None = None,
     ) -> list[Block]:
-        """Every reason the action would be refused now (state, role, then guards)."""
-        spec = workflows.latest(workflow)
-        found = spec.action(action)
-        assert found is not None, f"{workflow} has no action {action}"
-        number = self._number(workflow, instance)
-        current = self._current(workflow, number)
-        role = role or found.roles[0].value
-        out: list[Block] = []
-        if current not in found.sources:
-            out.append(Block(f"{workflow} is {current}", rule="state"))
-        if role not in {r.value for r in found.roles}:
-            out.append(Block(f"role {role} may not {action}", rule="role"))
-        if out:
-            return out
-        attempt = Attempt(
-            workflow,
-            0 if instance == "new" else number,
-            action,
-            dict(fields or {}),
-            parse_canonical(effective),
-            role,
-            RECORDED,
-        )
-        context = GuardContext(self.view, attempt, self.org)
-        for name in found.guards:
-            out.extend(GUARDS[name](context))
-        return out
+        """Every reason the action would be refused now (state, role and guards)."""
+        attempt = self._attempt(workflow, instance, action, fields, effective, role)
+        return self.flow.check(self.view, attempt)
 
     def act(
         self,
@@ -81,34 +72,18 @@ class ViewBuilder:
         role: str | None = None,
     ) -> Instance:
         """Apply the action if allowed (else raise ``Refused``); returns the instance."""
-        refused = self.blocks(workflow, instance, action, fields, effective, role)
+        attempt = self._attempt(workflow, instance, action, fields, effective, role)
+        refused = self.flow.check(self.view, attempt)
         if refused:
             raise Refused(action, refused)
-        spec = workflows.latest(workflow)
-        found = spec.action(action)
-        assert found is not None
-        number = self._number(workflow, instance)
-        key = instance_key(workflow, number)
-        target = self.view.instances.get(key)
-        if target is None:
-            target = Instance(workflow, number, NEW if spec.many else spec.initial)
-            self.view.instances[key] = target
-        personal = {f.name for f in found.fields if f.personal}
-        values = {k: v for k, v in (fields or {}).items() if k not in personal}
-        self._seq += 1
+        spec = self.flow.latest[workflow]
+        logged, _ = split_personal(spec.action(action), attempt.fields)
         step = Step(
-            self._seq,
-            action,
-            parse_canonical(effective),
-            values,
-            role or found.roles[0].value,
+            len(self.view.steps) + 1, action, attempt.effective, logged, attempt.actor_role,
             RECORDED,
-        )
-        target.state = found.dest
-        target.fields.update(values)
-        target.history.append(step)
-        self.view.steps.append((key, step))
-        return target
+        )  # fmt: skip
+        self.flow.advance(self.view, workflow, spec.version, attempt.number, action, step)
+        return self.view.instances[instance_key(workflow, attempt.number)]
 
     def replay(self, steps: list[dict[str, Any]]) -> CaseView:
         for number, step in enumerate(steps, 1):
@@ -124,15 +99,3 @@ class ViewBuilder:
             except Refused as refused:
                 raise AssertionError(f"step {number} ({step['effective']}): {refused}") from None
         return self.view
-
-    def _number(self, workflow: str, instance: str | int) -> int:
-        if instance != "new":
-            return int(instance)
-        return len(self.view.of(workflow)) + 1
-
-    def _current(self, workflow: str, number: int) -> str:
-        spec = workflows.latest(workflow)
-        found = self.view.instances.get(instance_key(workflow, number))
-        if found is not None:
-            return found.state
-        return NEW if spec.many else spec.initial
