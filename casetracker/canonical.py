@@ -59,17 +59,28 @@ ACCESS_FIELDS = (
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def canonical_json(value: Any) -> str:
-    """Sorted keys, no insignificant whitespace, UTF-8 text, no NaN: one text per value."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    """Sorted keys, no insignificant whitespace, UTF-8 text, no NaN: one text per value.
+
+    One encoder for the process: ``json.dumps`` with options builds a new one per call, which
+    cost a tenth of a caseworker action."""
+    return _ENCODER.encode(value)
+
+
+def text_is_clean(value: str) -> bool:
+    """True when ``value`` may go into a hashed text field (see ``check_text``)."""
+    return _CONTROL.search(value) is None
 
 
 def check_text(name: str, value: str) -> str:
     """Refuse control characters (they would make the encoding ambiguous) and lone surrogates
     (undecodable bytes from a terminal, which have no UTF-8 form) in a hashed text field."""
-    if _CONTROL.search(value):
+    if not text_is_clean(value):
         raise ValueError(f"{name} must not contain control characters or undecodable bytes")
     return value
 

@@ -56,6 +56,10 @@ class Instance:
         return self.history[0] if self.history else None
 
 
+def _number(instance: Instance) -> int:
+    return instance.number
+
+
 def instance_key(workflow: str, number: int) -> str:
     return workflow if number == 0 else f"{workflow}#{number}"
 
@@ -93,12 +97,15 @@ class CaseView:
     steps: list[tuple[str, Step]] = field(default_factory=list)  # (instance key, step) in log order
     version: int = 0  # sequence number of the last event folded in
     head_hash: str = ""  # hash of that event
+    # Read-model rows this process last wrote for the case (casetracker.read_models.update).
+    written: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def of(self, workflow: str) -> list[Instance]:
         """Every instance of a lifecycle, oldest first."""
-        return sorted(
-            (i for i in self.instances.values() if i.workflow == workflow), key=lambda i: i.number
-        )
+        found = [i for i in self.instances.values() if i.workflow == workflow]
+        if len(found) > 1:
+            found.sort(key=_number)
+        return found
 
     def one(self, workflow: str) -> Instance | None:
         return self.instances.get(workflow)

@@ -13,6 +13,7 @@ Canonical text forms (what the hash chain stores):
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -104,6 +105,13 @@ def instant(moment: datetime) -> EffectiveTime:
 
 def parse_canonical(text: str, zone: tzinfo = DEFAULT_ZONE) -> EffectiveTime:
     """Rebuild an effective time from its stored canonical text (no 'now' involved)."""
+    return _parse_fixed(text, zone)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_fixed(text: str, zone: tzinfo) -> EffectiveTime:
+    """Texts that do not say "now" mean the same whenever they are read: every fold and every
+    action re-reads the same few thousand dates, so they are parsed once."""
     return _parse_single_or_range(text, zone, now=None)
 
 
@@ -118,7 +126,10 @@ def parse(text: str, now: datetime, zone: tzinfo = DEFAULT_ZONE) -> EffectiveTim
     cleaned = text.strip()
     if not cleaned:
         raise EffectiveTimeError("effective time is empty")
-    value = _parse_single_or_range(cleaned, zone, now)
+    if "now" in cleaned.lower():
+        value = _parse_single_or_range(cleaned, zone, now)
+    else:
+        value = _parse_fixed(cleaned, zone)
     if value.start > now:
         raise EffectiveTimeError(
             f"effective time {value.text} is in the future (now is {_instant(now).text})"

@@ -297,13 +297,21 @@ def insert(conn: Connection, rows: MiRows) -> None:
             _run(conn, _insert_sql(table), batch)
 
 
-def refresh(conn: Connection, view: CaseView) -> None:
-    """The read model: replace the case's rows, in the transaction of the event just recorded."""
+def case_rows(view: CaseView) -> MiRows | None:
+    """What the case contributes to the report tables; None for a case that never enters them
+    (no arrest, check or spell yet), whose rows need not even be deleted."""
     if not any(i.workflow in MI_WORKFLOWS for i in view.instances.values()):
+        return None
+    return rows_for(view)
+
+
+def replace(conn: Connection, case_id: str, rows: MiRows | None) -> None:
+    """The read model: replace the case's rows, in the transaction of the event just recorded."""
+    if rows is None:
         return
     for table in _TABLE_COLUMNS:
-        _run(conn, f"DELETE FROM {table} WHERE case_id = ?", (view.case_id,))
-    insert(conn, rows_for(view))
+        _run(conn, f"DELETE FROM {table} WHERE case_id = ?", (case_id,))
+    insert(conn, rows)
 
 
 def rebuild(

@@ -12,8 +12,8 @@ SQLAlchemy constructs for each of them cost more than the disk's fsync (benchmar
 from __future__ import annotations
 
 import json
+import os
 import re
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -22,7 +22,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from casetracker import clock
-from casetracker.canonical import EVENT_FIELDS, GENESIS, canonical_json, check_text, event_hash
+from casetracker.canonical import (
+    EVENT_FIELDS,
+    GENESIS,
+    canonical_json,
+    check_text,
+    event_hash,
+    text_is_clean,
+)
 from casetracker.database import read_transaction, write_transaction
 from casetracker.errors import (
     Conflict,
@@ -36,6 +43,7 @@ from casetracker.projection import Projector
 from casetracker.tables import CASES, EVENTS
 
 CASE_PREFIX = "C-"
+_TEXT_FIELDS = ("workflow", "action", "actor_user", "actor_role", "effective", "idempotency key")
 _ALL = ", ".join((*EVENT_FIELDS, "hash"))
 _Q_INSERT = f"INSERT INTO events ({_ALL}) VALUES ({', '.join(['?'] * (len(EVENT_FIELDS) + 1))})"
 _Q_HEAD = (
@@ -82,11 +90,16 @@ def format_case_id(number: int) -> str:
     return f"{CASE_PREFIX}{number:07d}"
 
 
+_NONE = format_case_id(0)
 _CASE_REF = re.compile(r"^(?:[Cc]-)?0*(\d{1,12})$")
 
 
 def normalise_case_id(text: str) -> str:
     """``C-0000042``, ``c-42`` and ``42`` all name case C-0000042; anything else is malformed."""
+    digits = text[2:]
+    canonical = len(text) == 9 and text[:2] == CASE_PREFIX and digits.isascii()
+    if canonical and digits.isdigit() and text != _NONE:
+        return text  # already in canonical form, as it is on every action from a screen
     match = _CASE_REF.match(text.strip())
     if match is None or int(match[1]) == 0:
         raise UsageError(f"{text!r} is not a case id (they look like C-0000042, or just 42)")
@@ -189,6 +202,7 @@ class EventStore:
             raise ValueError("nothing to append")
         recorded = clock.utc_now_text()
         rows: list[RecordedEvent] = []
+        inserts: list[tuple[object, ...]] = []
         apply = self.projector.apply
         for new in events:
             seq += 1
@@ -196,9 +210,10 @@ class EventStore:
             apply(state, new.workflow, new.workflow_version, new.instance, new.action)
             values = self._values(position, case_id, seq, recorded, new, head)
             head = event_hash(values)
+            inserts.append((*values, head))
             rows.append(RecordedEvent(*values, head))
         try:
-            self._sql(conn, _Q_INSERT, [(*r.hashed_values(), r.hash) for r in rows])
+            self._sql(conn, _Q_INSERT, inserts if len(inserts) > 1 else inserts[0])
         except conn.dialect.loaded_dbapi.IntegrityError as exc:
             raise Conflict(case_id, seq - len(rows), seq, f"a concurrent write ({exc})") from None
         state_text = canonical_json(state)
@@ -213,9 +228,13 @@ class EventStore:
     def _values(
         self, position: int, case_id: str, seq: int, recorded: str, new: NewEvent, prev: str
     ) -> tuple[object, ...]:
-        for name in ("workflow", "action", "actor_user", "actor_role", "effective"):
-            check_text(name, getattr(new, name))
-        key = check_text("idempotency key", new.idempotency_key or uuid.uuid4().hex)
+        texts = (new.workflow, new.action, new.actor_user, new.actor_role, new.effective)
+        if new.idempotency_key:
+            texts += (new.idempotency_key,)
+        if not text_is_clean("".join(texts)):
+            for name, text in zip(_TEXT_FIELDS, texts, strict=False):
+                check_text(name, text)
+        key = new.idempotency_key or os.urandom(16).hex()
         return (
             position, case_id, seq, self.realm, new.workflow, new.workflow_version, new.instance,
             new.action, new.actor_user, new.actor_role, new.effective, recorded, key,
@@ -268,7 +287,7 @@ class EventStore:
                 values = (
                     position, case_id, seq, realm, new.workflow, new.workflow_version,
                     new.instance, new.action, new.actor_user, new.actor_role, new.effective,
-                    recorded, new.idempotency_key or uuid.uuid4().hex,
+                    recorded, new.idempotency_key or os.urandom(16).hex(),
                     canonical_json(new.payload), head,
                 )  # fmt: skip
                 head = event_hash(values)

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from casetracker import clock
 from casetracker.case_view import CaseView, Instance
 from casetracker.database import read_transaction, write_transaction
-from casetracker.rules import high_harm
+from casetracker.rules import claims, high_harm
 from casetracker.rules.custody_clock import pace_clock
 from casetracker.rules.field_values import as_text
 from casetracker.tables import CASES
@@ -225,8 +225,6 @@ def rows_for(view: CaseView) -> list[WorkItem]:
             except ValueError:
                 pass
         add("removal", removal, due, label)
-    from casetracker.rules import claims
-
     for claim in view.of("barrier"):
         if claim.state == "lodged":
             add("barrier", claim, _started(claim), claims.describe(claim) + ", undecided")
@@ -256,7 +254,7 @@ _Q_INSERT = (
 )
 
 
-def refresh(conn: Connection, view: CaseView) -> None:
+def replace(conn: Connection, case_id: str, rows: list[WorkItem]) -> None:
     """Read model: replace a case's rows, in the transaction that recorded its new events.
 
     Plain SQL on the driver's cursor, as the store does: this runs inside every action.
@@ -268,10 +266,9 @@ def refresh(conn: Connection, view: CaseView) -> None:
     delete, insert = (
         (q.replace("?", "%s") for q in (_Q_DELETE, _Q_INSERT)) if pg else (_Q_DELETE, _Q_INSERT)
     )
-    cursor.execute(delete, (view.case_id,))
-    rows = [tuple(_row_dict(r).values()) for r in rows_for(view)]
+    cursor.execute(delete, (case_id,))
     if rows:
-        cursor.executemany(insert, rows)
+        cursor.executemany(insert, [tuple(_row_dict(r).values()) for r in rows])
 
 
 def insert_rows(conn: Connection, rows: Iterable[WorkItem]) -> int:
