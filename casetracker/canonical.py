@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from hashlib import sha256 as _sha256
 from typing import Any
 
@@ -23,6 +24,7 @@ EVENT_FORMAT = "casetracker/event/1"
 ACCESS_FORMAT = "casetracker/access/1"
 SEPARATOR = "\x1f"
 LEAF_PREFIX = b"\x00"
+_LEAF_TEXT = LEAF_PREFIX.decode() + EVENT_FORMAT + "\x1f"
 GENESIS = "0" * 64  # prev_hash of the first entry of a chain
 
 # Columns of an event, in the order they are hashed.  ``hash`` itself is not among them.
@@ -92,6 +94,15 @@ def encode(tag: str, values: tuple[object, ...]) -> bytes:
 
 def leaf_hash(encoded: bytes) -> str:
     return hashlib.sha256(LEAF_PREFIX + encoded).hexdigest()
+
+
+def hash_of_texts(texts: Sequence[str]) -> str:
+    """Hash of an event given its values in ``EVENT_FIELDS`` order, each already as text.
+
+    The verifier has the database cast the integer fields to text, so that building each
+    encoding is one C-level join; the bytes are the same as ``event_hash`` (a test holds it).
+    """
+    return _sha256((_LEAF_TEXT + "\x1f".join(texts)).encode()).hexdigest()
 
 
 def event_hash(values: tuple[object, ...] | list[object]) -> str:

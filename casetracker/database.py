@@ -182,7 +182,9 @@ class KeptConnections:
         self._local = threading.local()
 
 
-def stream(conn: Connection, query: str, batch: int = 10_000) -> Iterator[tuple]:
+def stream(
+    conn: Connection, query: str, batch: int = 10_000, params: tuple = ()
+) -> Iterator[tuple]:
     """Rows of a large query as plain tuples straight from the driver, in batches.
 
     The verifier and ``rebuild`` read every event; SQLAlchemy's row objects cost more than
@@ -196,7 +198,7 @@ def stream(conn: Connection, query: str, batch: int = 10_000) -> Iterator[tuple]
         cursor = raw.cursor()
         cursor.arraysize = batch
     try:
-        cursor.execute(query)
+        cursor.execute(query, params)
         while rows := cursor.fetchmany(batch):
             yield from rows
     finally:

@@ -21,6 +21,7 @@ from casetracker.case_view import Attempt, Block, CaseView, Instance, Step, inst
 from casetracker.clock import parse_recorded
 from casetracker.effective_time import parse_canonical
 from casetracker.events import RecordedEvent
+from casetracker.projection import ReplayTable, replay_step
 from casetracker.workflow_spec import NEW, ActionSpec, WorkflowSpec
 
 Guard = Callable[[Any], list[Block]]
@@ -96,6 +97,10 @@ class WorkflowEngine:
                 missing = [g for g in action.guards if g not in self.guards]
                 if self.guards and missing:
                     raise ValueError(f"{spec.name}.{action.name} names unknown guards {missing}")
+        self._replay: ReplayTable = {
+            key: (sources, dest, self.specs[key[:2]].initial)
+            for key, (sources, dest) in self._table.items()
+        }
 
     # ------------------------------------------------------------ definitions
 
@@ -133,25 +138,11 @@ class WorkflowEngine:
         self, state: dict[str, str], workflow: str, version: int, instance: int, action: str
     ) -> None:
         """The store's projector: advance one instance's state by table lookup."""
-        entry = self._table.get((workflow, version, action))
-        if entry is None:
-            raise ValueError(f"{workflow} version {version} has no action {action!r}")
-        sources, dest = entry
-        key = instance_key(workflow, instance)
-        current = state.get(key)
-        if current is None:
-            current = NEW if instance else self.specs[(workflow, version)].initial
-        if current not in sources:
-            raise ValueError(f"{action} cannot apply to {key} in state {current!r}")
-        state[key] = dest
+        replay_step(self._replay, state, workflow, version, instance, action)
 
-    def replay_table(self) -> dict[tuple[str, int, str], tuple[frozenset[str], str, str]]:
-        """For replaying millions of events: ``(workflow, version, action)`` ->
-        ``(sources, dest, state before the first event of an instance)``."""
-        return {
-            key: (sources, dest, NEW if self.specs[key[:2]].many else self.specs[key[:2]].initial)
-            for key, (sources, dest) in self._table.items()
-        }
+    def replay_table(self) -> ReplayTable:
+        """For replaying millions of events (``casetracker.projection.replay_step``)."""
+        return self._replay
 
     def fold(self, case_id: str, events: Iterable[RecordedEvent], strict: bool = True) -> CaseView:
         """Rebuild a case as the rules see it from its recorded events, in log order.

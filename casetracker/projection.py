@@ -10,9 +10,44 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from casetracker.workflow_spec import NEW
+
 
 class Projector(Protocol):
     def apply(
         self, state: dict[str, str], workflow: str, version: int, instance: int, action: str
     ) -> None:
         """Advance ``state`` in place by one event; raise ``ValueError`` if it cannot apply."""
+
+    def replay_table(self) -> ReplayTable:
+        """The same steps as a plain table, for replaying whole logs (``replay_step``)."""
+
+
+# (workflow, version, action) -> (states it may start from, state it leads to, initial state)
+ReplayTable = dict[tuple[str, int, str], tuple[frozenset[str], str, str]]
+
+
+def replay_step(
+    table: ReplayTable,
+    state: dict[str, str],
+    workflow: str,
+    version: int,
+    instance: int,
+    action: str,
+) -> None:
+    """Advance ``state`` by one event using a compiled table; ``ValueError`` if it cannot apply.
+
+    The one definition of a projection step: the store's projector, ``rebuild`` and the
+    verifier (in this process or a worker process, which is why it needs nothing but the table).
+    """
+    entry = table.get((workflow, version, action))
+    if entry is None:
+        raise ValueError(f"{workflow} version {version} has no action {action!r}")
+    sources, dest, initial = entry
+    key = f"{workflow}#{instance}" if instance else workflow
+    current = state.get(key)
+    if current is None:
+        current = NEW if instance else initial
+    if current not in sources:
+        raise ValueError(f"{action} cannot apply to {key} in state {current!r}")
+    state[key] = dest

@@ -17,8 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from casetracker import access_log, clock, read_models, subjects
-from casetracker.canonical import canonical_json
+from casetracker import access_log, clock, read_models, subjects, workers
 from casetracker.case_facts import CaseFacts, case_facts
 from casetracker.case_view import Attempt, CaseView, instance_key
 from casetracker.database import (
@@ -43,6 +42,7 @@ from casetracker.errors import (
 from casetracker.events import NewEvent, RecordedEvent, event_payload, split_personal
 from casetracker.fields import validate_fields
 from casetracker.identity import Actor, User, list_users, resolve, save_user, seed_users
+from casetracker.replay_walk import IllegalLog, Projection, project, scan_query
 from casetracker.schema import initialise, read_info
 from casetracker.store import EventStore, Head, describe, normalise_case_id
 from casetracker.tables import CASES
@@ -485,46 +485,30 @@ def rebuild_projection(
 ) -> int:
     """Recompute the ``cases`` table from the log alone; returns the number of cases.
 
-    Replays through the engine's transition table (never through guards or ``transitions``):
-    one pass over three columns in the log's physical order, then each case's first and last
-    event from the (case, seq) index.
+    One pass over the log in its physical order (``casetracker.replay_walk``); a large SQLite
+    log is split by case id with a worker process.  The write transaction is taken first, so
+    the log cannot move while it is read.
     """
     table = flow.replay_table()
-    states: dict[str, dict[str, str]] = {}
-    query = (
-        "SELECT case_id, workflow, workflow_version, action, instance FROM events ORDER BY position"
-    )
     with write_transaction(engine) as conn:
-        for n, (case_id, workflow, version, action, number) in enumerate(stream(conn, query), 1):
-            state = states.get(case_id)
-            if state is None:
-                state = states[case_id] = {}
-            try:
-                sources, dest, start = table[(workflow, version, action)]
-            except KeyError:
-                raise DatabaseError(
-                    f"cannot rebuild: {case_id} has an unknown step {workflow} v{version} {action}"
-                ) from None
-            where = workflow if not number else f"{workflow}#{number}"
-            if state.get(where, start) not in sources:
-                raise DatabaseError(
-                    f"cannot rebuild: {case_id}: {action} cannot apply to {where} in state "
-                    f"{state.get(where, start)!r}"
-                )
-            state[where] = dest
-            if progress and n % 100_000 == 0:
-                progress(n)
-        heads = stream(
-            conn,
-            "SELECT e.case_id, e.seq, e.hash, e.position, f.recorded, e.recorded "
-            "FROM (SELECT case_id, max(seq) AS last FROM events GROUP BY case_id) h "
-            "JOIN events e ON e.case_id = h.case_id AND e.seq = h.last "
-            "JOIN events f ON f.case_id = h.case_id AND f.seq = 1",
-        )
-        rows = [
-            (case_id, seq, digest, position, opened, updated, canonical_json(states[case_id]))
-            for case_id, seq, digest, position, opened, updated in heads
-        ]
+        split = workers.split_point(conn)
+        worker = None
+        if split is not None:
+            path = engine.url.database
+            worker = workers.start("project", path=path, low=split, high=None, table=table)
+        try:
+            snapshot = conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0
+            rows = _project_here(conn, table, None, split, progress)
+            upper = workers.result(worker) if worker else None
+        finally:
+            workers.stop(worker)
+        if split is not None:
+            if isinstance(upper, Projection) and upper.snapshot == snapshot:
+                rows += upper.rows
+            else:
+                rows += _project_here(conn, table, split, None, progress)
+            if progress:
+                progress(snapshot)
         conn.execute(CASES.delete())
         if rows:
             placeholder = "%s" if engine.dialect.name == "postgresql" else "?"
@@ -534,6 +518,22 @@ def rebuild_projection(
                 rows,
             )
     return len(rows)
+
+
+def _project_here(
+    conn: Connection,
+    table: Any,
+    low: str | None,
+    high: str | None,
+    progress: Callable[[int], None] | None,
+) -> list[tuple]:
+    query, params = scan_query(low, high)
+    if conn.dialect.name == "postgresql":
+        query = query.replace("?", "%s")
+    try:
+        return project(stream(conn, query, params=params), table, progress)
+    except IllegalLog as exc:
+        raise DatabaseError(f"cannot rebuild: {exc}") from None
 
 
 def payload_of(event: RecordedEvent) -> dict[str, Any]:

@@ -13,26 +13,18 @@ digest over every case's head as of that position, and ``verify --checkpoint`` r
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from casetracker import access_log, subjects
-from casetracker.canonical import (
-    EVENT_FIELDS,
-    EVENT_FORMAT,
-    GENESIS,
-    LEAF_PREFIX,
-    SEPARATOR,
-    heads_digest,
-)
+from casetracker import access_log, subjects, workers
+from casetracker.canonical import heads_digest
+from casetracker.chain_walk import Part, cases_query, events_query, walk
 from casetracker.database import DatabaseInfo, stream
 from casetracker.projection import Projector
-from casetracker.tables import CASES, EVENTS
+from casetracker.tables import EVENTS
 
 CHECKPOINT_FORMAT = "casetracker/checkpoint/1"
 
@@ -74,126 +66,55 @@ class Report:
         }
 
 
-INTEGER_FIELDS = frozenset({"position", "seq", "workflow_version", "instance"})
-
-
-def chain_query(dialect: str) -> str:
-    """Every event with its encoding rebuilt by the database from the stored columns.
-
-    The concatenation is the one in docs/event-format.md, done in the database's C code; the
-    verifier then only hashes.  Ordered by case and sequence, so each chain is walked in turn.
-    """
-    sep = " || char(31) || " if dialect == "sqlite" else " || chr(31) || "
-    fields = sep.join(f"CAST({f} AS TEXT)" if f in INTEGER_FIELDS else f for f in EVENT_FIELDS)
-    return (
-        "SELECT case_id, seq, position, prev_hash, hash, workflow, workflow_version, instance, "
-        f"action, '{EVENT_FORMAT}'{sep}{fields} FROM events ORDER BY case_id, seq"
-    )
-
-
 def verify(
     conn: Connection,
     info: DatabaseInfo,
     projector: Projector,
     checkpoint: dict[str, Any] | None = None,
 ) -> Report:
-    """Check every chain, the global positions, the projection, the subjects and the access log."""
+    """Check every chain, the global positions, the projection, the subjects and the access log.
+
+    A large SQLite log is walked by two processes, each over half of the case ids, when the
+    machine has the cores; both must see the same snapshot (the log is append-only, so the same
+    last position means the same log), or the second half is walked again here.
+    """
     report = Report()
     at = int(checkpoint["position"]) if checkpoint else 0
-    heads_at_checkpoint: list[tuple[str, int, str]] = []
-    events_at_checkpoint = 0
-    projected = {r.case_id: r for r in conn.execute(sa.select(CASES))}
-    personal: dict[str, dict[str, str]] = {}
+    table = projector.replay_table()
+    parts = _walk_parts(conn, info, table, at)
     damaged_cases: set[str] = set()
-    sha256 = hashlib.sha256
-    apply = projector.apply
-    positions_sum = 0
-    case_id: str | None = None
-    damaged = False
-    prev = GENESIS
-    expected_seq = 1
-    state: dict[str, str] = {}
-    head_before: tuple[str, int, str] | None = None
-    last: tuple = ()
-
-    def finish_case() -> None:
-        if case_id is None:
-            return
-        if head_before is not None:
-            heads_at_checkpoint.append(head_before)
-        if not damaged:
-            _compare_projection(report, projected.pop(case_id, None), case_id, last, state)
-        else:
-            projected.pop(case_id, None)
-
-    def damage(problem: str) -> None:
-        nonlocal damaged
-        report.damaged.append(CaseDamage(case_id, row[1], row[2], problem))
-        damaged_cases.add(case_id)
-        damaged = True
-
-    for row in stream(conn, chain_query(conn.dialect.name)):
-        if row[0] != case_id:
-            finish_case()
-            case_id, damaged, prev, expected_seq, state, head_before = (
-                row[0], False, GENESIS, 1, {}, None,
-            )  # fmt: skip
-            report.cases += 1
-        last = row
-        report.events += 1
-        position = row[2]
-        positions_sum += position
-        if position > report.last_position:
-            report.last_position = position
-        if position <= at:
-            events_at_checkpoint += 1
-            head_before = (case_id, row[1], row[4])
-        if damaged:
-            continue
-        if row[1] != expected_seq:
-            damage(
-                f"sequence jumps from {expected_seq - 1} to {row[1]}: "
-                "an event was removed or inserted"
+    personal: dict[str, dict[str, str]] = {}
+    heads_at_checkpoint: list[tuple[str, int, str]] = []
+    events_at_checkpoint = positions_sum = 0
+    for part in parts:
+        report.events += part.events
+        report.cases += part.cases
+        report.last_position = max(report.last_position, part.last_position)
+        positions_sum += part.positions_sum
+        events_at_checkpoint += part.events_at_checkpoint
+        heads_at_checkpoint += part.heads_at_checkpoint
+        personal.update(part.personal)
+        for d in part.damaged:
+            report.damaged.append(CaseDamage(d.case_id, d.seq, d.position, d.problem))
+            damaged_cases.add(d.case_id)
+    for part in parts:
+        for d in part.foreign:
+            if d.case_id not in damaged_cases:
+                damaged_cases.add(d.case_id)
+                report.damaged.append(CaseDamage(d.case_id, d.seq, d.position, d.problem))
+    for part in parts:
+        for orphan in part.orphans:
+            report.damaged.append(
+                CaseDamage(
+                    orphan,
+                    None,
+                    None,
+                    "listed in the current-state table but has no events: its events were deleted",
+                )
             )
-        elif row[3] != prev:
-            damage(
-                "does not link to the event before it: an event was removed, inserted or reordered"
-            )
-        elif sha256(LEAF_PREFIX + row[9].encode()).hexdigest() != row[4]:
-            damage("its content does not match its hash: the event was altered")
-        else:
-            try:
-                apply(state, row[5], row[6], row[7], row[8])
-            except (ValueError, KeyError) as exc:
-                damage(f"not a legal step of its workflow: {exc}")
-            if '"personal"' in row[9]:
-                payload = row[9].split(SEPARATOR)[EVENT_FIELDS.index("payload") + 1]
-                personal.setdefault(case_id, {}).update(json.loads(payload).get("personal", {}))
-        prev = row[4]
-        expected_seq += 1
-    finish_case()
     n = report.events
     if n and (positions_sum != n * (n + 1) // 2 or report.last_position != n):
         report.problems.append(_position_gaps(conn, n))
-    for case, seq, position, realm in conn.execute(
-        sa.select(EVENTS.c.case_id, EVENTS.c.seq, EVENTS.c.position, EVENTS.c.realm)
-        .where(EVENTS.c.realm != info.realm)
-        .order_by(EVENTS.c.case_id, EVENTS.c.seq)
-    ):
-        if case not in damaged_cases:
-            damaged_cases.add(case)
-            report.damaged.append(
-                CaseDamage(case, seq, position, f"marked {realm!r} in a {info.realm} database")
-            )
-    for orphan in sorted(projected):
-        report.damaged.append(
-            CaseDamage(
-                orphan,
-                None,
-                None,
-                "listed in the current-state table but has no events: its events were deleted",
-            )
-        )
     _check_subjects(conn, report, personal, damaged_cases)
     report.problems.extend(access_log.verify(conn))
     if checkpoint:
@@ -203,20 +124,41 @@ def verify(
     return report
 
 
-def _compare_projection(report: Report, row: Any, case_id: str, last: tuple, state: dict) -> None:
-    if row is None:
-        report.damaged.append(
-            CaseDamage(case_id, None, None, "missing from the current-state table")
-        )
-    elif (row.version, row.head_hash, json.loads(row.state)) != (last[1], last[4], state):
-        report.damaged.append(
-            CaseDamage(
-                case_id,
-                last[1],
-                last[2],
-                "the current-state table disagrees with the log (run `casetracker rebuild`)",
-            )
-        )
+def _walk_parts(conn: Connection, info: DatabaseInfo, table: Any, at: int) -> list[Part]:
+    """The log walked in one part here, or in two with the upper half in a worker process."""
+    split = workers.split_point(conn)
+    if split is None:
+        return [_walk_here(conn, table, info.realm, at, None, None)]
+    path = conn.engine.url.database
+    worker = workers.start(
+        "chain", path=path, low=split, high=None, table=table, realm=info.realm, at=at
+    )
+    try:
+        snapshot = conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0
+        first = _walk_here(conn, table, info.realm, at, None, split)
+        second = workers.result(worker)
+    finally:
+        workers.stop(worker)
+    if not isinstance(second, Part) or second.snapshot != snapshot:
+        second = _walk_here(conn, table, info.realm, at, split, None)
+    return [first, second]
+
+
+def _walk_here(
+    conn: Connection, table: Any, realm: str, at: int, low: str | None, high: str | None
+) -> Part:
+    dialect = conn.dialect.name
+    query, params = cases_query(low, high)
+    projected = {
+        r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(_placeholders(query, dialect), params)
+    }
+    query, params = events_query(low, high)
+    rows = stream(conn, _placeholders(query, dialect), params=params)
+    return walk(rows, projected, table, realm, at)
+
+
+def _placeholders(query: str, dialect: str) -> str:
+    return query.replace("?", "%s") if dialect == "postgresql" else query
 
 
 def _position_gaps(conn: Connection, count: int) -> str:

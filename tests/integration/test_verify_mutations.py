@@ -19,6 +19,14 @@ TEXT_FIELDS = [
 ]
 
 
+@pytest.fixture(autouse=True, params=["one walker", "two walkers"])
+def walkers(request, monkeypatch):
+    """Every mutation is also caught when a SQLite log is split between two processes."""
+    if request.param == "two walkers":
+        monkeypatch.setattr("casetracker.workers.PARALLEL_FROM", 1)
+    return request.param
+
+
 @pytest.fixture
 def log(db_url):
     """Three cases, four events each, interleaved; returns (service, checkpoint)."""

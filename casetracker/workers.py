@@ -1,0 +1,97 @@
+"""Whole-log work on a large SQLite file split between two processes.
+
+``verify`` and ``rebuild`` read every event; Python, not SQLite, is what limits them, so on a
+machine with a second core the log is split by case id and the upper half is walked by a
+worker process (``python -m casetracker.workers``) while this process walks the lower half.
+A worker reads the file on its own read-only connection, in one read transaction, and reports
+the last position it saw: the log is append-only, so the same last position means the same log
+as the caller's transaction.  Anything that goes wrong in a worker only means the caller walks
+that half itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import subprocess
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the worker process must start quickly: it never needs SQLAlchemy
+    from sqlalchemy.engine import Connection
+
+PARALLEL_FROM = 200_000  # events: below this a second process costs more than it saves
+
+# What a worker may be asked to run: task name -> (module, function taking the job's keywords).
+TASKS = {
+    "chain": ("casetracker.chain_walk", "walk_sqlite_file"),
+    "project": ("casetracker.replay_walk", "project_sqlite_file"),
+}
+
+
+def split_point(conn: Connection) -> str | None:
+    """The case id that halves the log, when a second process is worth starting here."""
+    if conn.dialect.name != "sqlite" or (os.cpu_count() or 1) < 2:
+        return None
+    database = conn.engine.url.database
+    if not database or database == ":memory:":
+        return None
+    events = conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0
+    if events < PARALLEL_FROM:
+        return None
+    cases = conn.exec_driver_sql("SELECT count(*) FROM cases").scalar() or 0
+    return conn.exec_driver_sql(
+        "SELECT case_id FROM cases ORDER BY case_id LIMIT 1 OFFSET ?", (cases // 2,)
+    ).scalar()
+
+
+def start(task: str, **job: Any) -> subprocess.Popen | None:
+    """A worker running ``task`` on ``job``; None if it could not be started."""
+    try:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "casetracker.workers"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert worker.stdin is not None
+        worker.stdin.write(pickle.dumps((task, job), protocol=pickle.HIGHEST_PROTOCOL))
+        worker.stdin.close()
+    except OSError:
+        return None
+    return worker
+
+
+def result(worker: subprocess.Popen | None) -> Any | None:
+    """What the worker returned, or None if it failed."""
+    if worker is None:
+        return None
+    assert worker.stdout is not None
+    output = worker.stdout.read()
+    if worker.wait() != 0:
+        return None
+    try:
+        return pickle.loads(output)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+
+
+def stop(worker: subprocess.Popen | None) -> None:
+    """Make sure a worker is gone (after an error in the caller's half)."""
+    if worker is not None and worker.poll() is None:
+        worker.kill()
+        worker.wait()
+
+
+def main() -> None:
+    task, job = pickle.load(sys.stdin.buffer)
+    module, function = TASKS[task]
+    # Run as ``-m`` this file is ``__main__``; results must be instances of the importable
+    # modules' classes for the caller to unpickle them.
+    out = getattr(importlib.import_module(module), function)(**job)
+    pickle.dump(out, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""Rebuilding the projection of a large SQLite log with a worker process: the same table."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from casetracker import workers
+from casetracker.errors import DatabaseError
+from casetracker.services import rebuild_projection
+from tests.helpers import new_service
+from tests.integration.tamper import tamper
+
+
+@pytest.fixture
+def service(sqlite_url):
+    ct = new_service(sqlite_url)
+    ids = [ct.open_case({"name": f"Person {i}"}, "2014-01-01").case_id for i in range(7)]
+    for n, case_id in enumerate(ids):
+        for i in range(n):
+            ct.act(case_id, "add_note", {"text": f"note {i}"}, "2014-02-01")
+    yield ct
+    ct.close()
+
+
+def _cases(ct) -> list[tuple]:
+    with ct.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.text("SELECT * FROM cases ORDER BY case_id"))]
+
+
+def test_two_processes_rebuild_exactly_the_table_each_action_kept(service, monkeypatch):
+    kept = _cases(service)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
+    seen: list[int] = []
+    assert rebuild_projection(service.engine, service.flow, seen.append) == 7
+    assert _cases(service) == kept
+    assert seen[-1] == 7 + sum(range(7))  # progress ends at the whole log
+    assert service.verify().ok
+
+
+def test_an_illegal_step_in_the_workers_half_is_refused_and_changes_nothing(
+    service, sqlite_url, monkeypatch
+):
+    kept = _cases(service)
+    tamper(
+        sqlite_url, "UPDATE events SET action = 'open_case' WHERE case_id = 'C-0000007' AND seq = 3"
+    )
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
+    with pytest.raises(DatabaseError, match="cannot rebuild: C-0000007: open_case cannot apply"):
+        rebuild_projection(service.engine, service.flow)
+    assert _cases(service) == kept
