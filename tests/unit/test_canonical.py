@@ -13,6 +13,7 @@ from casetracker.canonical import (
     canonical_json,
     encode,
     event_hash,
+    hash_of_texts,
     heads_digest,
     leaf_hash,
 )
@@ -44,6 +45,7 @@ TEXT = st.text(
 )
 def test_fast_hash_equals_the_documented_encoding(values):
     assert event_hash(values) == leaf_hash(encode(EVENT_FORMAT, values))
+    assert hash_of_texts([str(v) for v in values]) == event_hash(values)  # the verifier's path
 
 
 def test_documented_bytes_for_a_known_event():
