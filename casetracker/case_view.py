@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from casetracker.effective_time import EffectiveTime
 
 
-@dataclass(frozen=True)
-class Step:
-    """One recorded action as it applied to an instance."""
+class Step(NamedTuple):
+    """One recorded action as it applied to an instance (a tuple: a fold makes one per event)."""
 
     seq: int
     action: str

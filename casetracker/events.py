@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from casetracker.canonical import EVENT_FIELDS
 from casetracker.workflow_spec import ActionSpec
@@ -25,9 +25,12 @@ class NewEvent:
     idempotency_key: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class RecordedEvent:
-    """One row of the log, exactly as stored and hashed."""
+class RecordedEvent(NamedTuple):
+    """One row of the log, exactly as stored and hashed.
+
+    A named tuple rather than a frozen dataclass: folds and read-model rebuilds make one per
+    event, millions of them, and a tuple is built several times faster.
+    """
 
     position: int
     case_id: str
@@ -51,12 +54,11 @@ class RecordedEvent:
         return json.loads(self.payload)
 
     def hashed_values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in EVENT_FIELDS)
+        return self[: len(EVENT_FIELDS)]
 
     def as_dict(self) -> dict[str, Any]:
         """Every stored field, for ``--json`` output and bundles."""
-        out = {name: getattr(self, name) for name in (*EVENT_FIELDS, "hash")}
-        return out
+        return self._asdict()
 
 
 def split_personal(

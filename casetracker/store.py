@@ -202,7 +202,6 @@ class EventStore:
             raise ValueError("nothing to append")
         recorded = clock.utc_now_text()
         rows: list[RecordedEvent] = []
-        inserts: list[tuple[object, ...]] = []
         apply = self.projector.apply
         for new in events:
             seq += 1
@@ -210,10 +209,9 @@ class EventStore:
             apply(state, new.workflow, new.workflow_version, new.instance, new.action)
             values = self._values(position, case_id, seq, recorded, new, head)
             head = event_hash(values)
-            inserts.append((*values, head))
             rows.append(RecordedEvent(*values, head))
-        try:
-            self._sql(conn, _Q_INSERT, inserts if len(inserts) > 1 else inserts[0])
+        try:  # a recorded event is the row as inserted, column for column
+            self._sql(conn, _Q_INSERT, rows if len(rows) > 1 else rows[0])
         except conn.dialect.loaded_dbapi.IntegrityError as exc:
             raise Conflict(case_id, seq - len(rows), seq, f"a concurrent write ({exc})") from None
         state_text = canonical_json(state)
