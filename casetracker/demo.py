@@ -7,6 +7,13 @@ spread over several forces.  Every case is recorded through the real service (``
 seeded user of the role that would do it, so the guards check the generated data exactly as
 they check a caseworker's, and the read models and the access log are as in real use.
 
+Each force refers its arrests as the report found (``referral_plan``): about a third of the
+arrests are the MPS's, nearly all referred to CCU; outside London under 30% go to CCU, the West
+Midlands just over a third, West Yorkshire under 15% with most sent to local immigration staff
+instead (¶3.1, ¶4.8-4.11).  The rates are ``casetracker.synth``'s force profiles, so the demo and
+the generated management-information year agree; and the arrests are dealt out by quota, not
+drawn one by one, so a few hundred cases follow the mix rather than approximate it by chance.
+
 Generation is deterministic for a given seed and clock: tests freeze the clock and get the
 same database every time.  All names are synthetic.
 """
@@ -24,11 +31,14 @@ from casetracker import clock
 from casetracker.case_studies import FIGURE_1, FIGURE_2
 from casetracker.effective_time import instant, out_of_sequence, parse_canonical
 from casetracker.identity import SEEDED_USERS
+from casetracker.organisation import Organisation
 from casetracker.sandbox import StoryClock, story_clock
 from casetracker.services import Casetracker, create_database
+from casetracker.synth import ForceProfile, profiles
 
 # Forces the generated arrests come from, weighted roughly as the report's arrests are
-# (about a third by MPS, ¶3.1), with the three inspected forces well represented.
+# (about a third by MPS, ¶3.1), with the three inspected forces well represented.  Each must
+# have a profile in ``casetracker.synth.profiles``.
 FORCES = (("MPS", 33), ("WMP", 14), ("WYP", 12), ("GMP", 12), ("KEN", 8), ("TVP", 8), ("ESX", 7))
 SUITES = {"MPS": ("Croydon", "Freshwharf"), "WMP": ("Perry Barr",), "WYP": ("Normanton",)}
 OFFENCES = (
@@ -130,8 +140,8 @@ def build_demo(
                 replay_steps(record, steps, story)
         rng = random.Random(seed)
         now = clock.now()
-        for n in range(cases):
-            _generated_case(record, rng, now)
+        for n, (force, route) in enumerate(referral_plan(cases, rng)):
+            _generated_case(record, rng, now, force, route)
             if progress is not None:
                 progress(n + 1, cases)
     return DemoSummary(url, True, cases + 2)
@@ -141,19 +151,51 @@ def _at(moment: datetime) -> str:
     return instant(moment).text
 
 
-def _pick_force(rng: random.Random) -> str:
-    codes, weights = zip(*FORCES, strict=True)
-    return rng.choices(codes, weights)[0]
+def apportion(total: int, weights: dict[str, float]) -> dict[str, int]:
+    """``total`` split in proportion to ``weights``, in whole numbers that add up to it (the
+    largest remainders get the odd ones; ties go to the first named)."""
+    whole = sum(weights.values())
+    exact = {key: total * weight / whole for key, weight in weights.items()}
+    counts = {key: int(value) for key, value in exact.items()}
+    by_remainder = sorted(exact, key=lambda key: counts[key] - exact[key])
+    for key in by_remainder[: total - sum(counts.values())]:
+        counts[key] += 1
+    return counts
 
 
-# Shapes of case and how often each occurs: most arrests end quickly; the rest fill the queues.
+def route_rates(profile: ForceProfile) -> dict[str, float]:
+    """How a force's arrests are referred, per arrest: to CCU, to a local IO, to the local ICE
+    office, or not at all.  The demo makes no repeat calls, so its CCU share is the whole of
+    the force's CCU calls per arrest (the measure of ¶4.8)."""
+    ccu = min(profile.ccu_calls, 1.0)
+    local = profile.local_io + profile.local_ice
+    return {
+        "ccu": ccu,
+        "local_io": profile.local_io,
+        "local_ice_office": profile.local_ice,
+        "none": max(0.0, 1.0 - ccu - local),
+    }
+
+
+def referral_plan(cases: int, rng: random.Random) -> list[tuple[str, str]]:
+    """(force, route) for each generated arrest, in a shuffled order: the forces in ``FORCES``
+    proportions and each force's routes in its profile's, both by quota."""
+    known = {p.code: p for p in profiles(Organisation.default())}
+    plan: list[tuple[str, str]] = []
+    for force, count in apportion(cases, dict(FORCES)).items():
+        for route, n in apportion(count, route_rates(known[force])).items():
+            plan += [(force, route)] * n
+    rng.shuffle(plan)
+    return plan
+
+
+# Shapes of a referred case and how often each occurs: most end quickly; the rest fill the
+# queues.  An arrest that is not referred is released.
 _SHAPES = (
     ("awaiting_check", 14),
     ("checked_awaiting_result", 6),
     ("offender_in_custody", 18),
     ("lawful_released", 12),
-    ("not_referred", 10),
-    ("local_referral", 6),
     ("detained_etd", 10),
     ("absconder", 8),
     ("removal_due", 8),
@@ -161,14 +203,21 @@ _SHAPES = (
 )
 
 
-def _generated_case(record: _Recorder, rng: random.Random, now: datetime) -> None:
+# Shapes still in police custody, and the fewest hours since arrest their steps need.
+_IN_CUSTODY = {"awaiting_check": 1.5, "checked_awaiting_result": 2.0, "offender_in_custody": 3.0}
+
+
+def _generated_case(
+    record: _Recorder, rng: random.Random, now: datetime, force: str, route: str
+) -> None:
     shapes, weights = zip(*_SHAPES, strict=True)
-    shape = rng.choices(shapes, weights)[0]
-    force = _pick_force(rng)
+    shape = rng.choices(shapes, weights)[0] if route != "none" else "not_referred"
     name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)} {rng.randint(100, 999)}"
-    recent = shape in ("awaiting_check", "checked_awaiting_result", "offender_in_custody")
-    # Arrests still in custody happened within the PACE day; the others weeks or months ago.
-    hours_ago = rng.uniform(0.5, 23.0) if recent else rng.uniform(24 * 40, 24 * 200)
+    # Arrests still in custody happened within the PACE day, early enough for every step
+    # recorded since (up to three hours of them) to be in the past; the others weeks or
+    # months ago.
+    earliest = _IN_CUSTODY.get(shape)
+    hours_ago = rng.uniform(earliest, 23.0) if earliest else rng.uniform(24 * 40, 24 * 200)
     arrested = now - timedelta(hours=hours_ago)
     record.open(_at(arrested - timedelta(minutes=5)), force, name)
     offence, category = rng.choice(OFFENCES)
@@ -193,25 +242,27 @@ def _generated_case(record: _Recorder, rng: random.Random, now: datetime) -> Non
         record("police", "release_without_charge", _at(t + timedelta(hours=rng.randint(2, 9))), 1)
         return
     t += timedelta(minutes=rng.randint(5, 40))
-    if shape == "local_referral" and force != "MPS":
-        record("police", "refer_to_local_io", _at(t), encounter=1)
-        return
-    record("police", "refer_to_ccu", _at(t), encounter=1)
+    record("police", f"refer_to_{route}", _at(t), encounter=1)
     if shape == "awaiting_check":
         return
+    runner = "ccu" if route == "ccu" else IO  # a local referral is checked by the IO (¶4.27)
     t += timedelta(minutes=rng.randint(5, 30))
-    record("ccu", "check_cid", _at(t), 1, fingerprint_match=rng.choice(("matched", "not_taken")))
+    record(runner, "check_cid", _at(t), 1, fingerprint_match=rng.choice(("matched", "not_taken")))
     if shape == "checked_awaiting_result":
         return
     if shape == "lawful_released":
-        record("ccu", "record_lawful_status", _at(t), 1)
+        record(runner, "record_lawful_status", _at(t), 1)
         record("police", "release_without_charge", _at(t + timedelta(hours=2)), 1)
         return
-    record("ccu", "record_immigration_offender", _at(t), 1, offender_kind="overstayer")
-    onward = "refer_to_joc" if force == "MPS" else "refer_to_ice_team"
-    record("ccu", onward, _at(t), 1)
-    if onward == "refer_to_joc" and rng.random() < 0.7:
-        record("joc", "pass_to_io", _at(t + timedelta(minutes=20)), 1)
+    record(runner, "record_immigration_offender", _at(t), 1, offender_kind="overstayer")
+    if route != "ccu":
+        record(IO, "take_up_locally", _at(t), 1)
+    elif force == "MPS":
+        record("ccu", "refer_to_joc", _at(t), 1)
+        if rng.random() < 0.7:
+            record("joc", "pass_to_io", _at(t + timedelta(minutes=20)), 1)
+    else:
+        record("ccu", "refer_to_ice_team", _at(t), 1)
     if shape == "offender_in_custody":
         if rng.random() < 0.3:
             record(IO, "record_seen_by_io", _at(t + timedelta(minutes=30)), 1)

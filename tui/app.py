@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import App
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingsMap, BindingType
 
 from casetracker.errors import CasetrackerError
 from casetracker.identity import Actor
 from tui.commands import CasetrackerCommands
-from tui.config import load_keymap
+from tui.config import check_keymap, declared_bindings, load_keys
+from tui.layout import NARROW, SHORT
 from tui.screens.start import StartScreen
 
 MODE_FOR_ROLE = {"auditor": "audit", "trainer": "train"}
@@ -57,6 +58,10 @@ class CasetrackerApp(App):
         "reports": _reports,
     }
     COMMANDS = App.COMMANDS | {CasetrackerCommands}
+    # Screen classes for small terminals (80×24 is the smallest laid out for): app.tcss and
+    # the screens fit what they show to them.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (NARROW, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (SHORT, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave casetracker"),
         Binding(
@@ -108,14 +113,25 @@ class CasetrackerApp(App):
         self.service: Any = None
         self.realm = ""
         self.actor: Actor | None = None
-        self.keymap_file = load_keymap()
+        self.keys = load_keys()
 
     def get_default_screen(self) -> StartScreen:
         return StartScreen()
 
     def on_mount(self) -> None:
-        if self.keymap_file:
-            self.set_keymap(self.keymap_file)
+        """Apply ``[keys]`` from config.toml, and say what in it could not be applied."""
+        if self.keys.keymap:
+            check_keymap(self.keys, declared_bindings(type(self)))
+            self.set_keymap(self.keys.keymap)
+        for problem in self.keys.problems:
+            self.notify(problem, title="config.toml", severity="warning", timeout=20)
+
+    def remapped(self, bindings: BindingsMap) -> BindingsMap:
+        """``bindings`` with config.toml's keys applied, as the app uses them."""
+        found = bindings.copy()
+        if self.keys.keymap:
+            found.apply_keymap(self.keys.keymap)
+        return found
 
     def sign_in(self, service: Any) -> None:
         """Called by the start screen once a service with a resolved actor exists."""

@@ -10,7 +10,7 @@ from casetracker.services import Casetracker
 from tests.tui.conftest import run_async, screen_text, settle
 from tui.app import CasetrackerApp
 from tui.screens.case import SLOT_KEYS
-from tui.widgets.vim_table import VimTable
+from tui.widgets.action_list import ActionList
 
 SIZE = (120, 40)
 
@@ -38,7 +38,7 @@ async def choose(pilot, action: str) -> None:
     if index < len(SLOT_KEYS):
         await pilot.press(SLOT_KEYS[index])
     else:
-        actions = screen.query_one("#actions", VimTable)
+        actions = screen.query_one("#actions", ActionList)
         actions.focus()
         actions.move_cursor(row=index)
         await pilot.press("enter")
@@ -112,7 +112,7 @@ async def test_a_blocked_action_shows_its_reasons(demo_url):
 async def choose_blocked(pilot, action: str) -> None:
     screen = pilot.app.screen
     index = next(i for i, o in enumerate(screen.shown) if o.spec.name == action)
-    actions = screen.query_one("#actions", VimTable)
+    actions = screen.query_one("#actions", ActionList)
     actions.focus()
     actions.move_cursor(row=index)
     await pilot.press("x")

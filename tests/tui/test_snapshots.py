@@ -6,14 +6,18 @@ the report before committing the new SVGs.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from textual.widgets import OptionList
 
+from casetracker import paths
 from tests.tui.conftest import settle
 from tests.tui.test_journeys import case_ready
 from tui.app import CasetrackerApp
 
 SIZES = [(80, 24), (120, 40)]
+CONFIG = Path("/home/user/.config/casetracker/config.toml")
 
 
 def named(app, name: str):
@@ -29,6 +33,13 @@ async def _case(pilot) -> None:
     await _worklist(pilot)
     await pilot.press("enter")
     await settle(pilot, lambda: case_ready(pilot.app))
+
+
+async def _case_actions(pilot) -> None:
+    """At 80 columns tab shows the actions pane; at 120 it moves focus to the timeline."""
+    await _case(pilot)
+    await pilot.press("tab")
+    await settle(pilot)
 
 
 async def _form(pilot) -> None:
@@ -104,6 +115,7 @@ SCREENS = {
     "start": (None, _start),
     "worklist": ("io.demo", _worklist),
     "case": ("io.demo", _case),
+    "case_actions": ("io.demo", _case_actions),
     "action_form": ("io.demo", _form),
     "blocked": ("io.demo", _blocked),
     "audit": ("audit.demo", _audit),
@@ -116,7 +128,9 @@ SCREENS = {
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("screen", list(SCREENS))
-def test_screen(screen, size, demo_url, snap_compare):
+def test_screen(screen, size, demo_url, snap_compare, monkeypatch):
+    # The help screen names the config file; the test's own lives in a numbered tmp dir.
+    monkeypatch.setattr(paths, "config_file", lambda: CONFIG)
     user, run_before = SCREENS[screen]
     app = CasetrackerApp(demo_url, as_user=user)
     assert snap_compare(app, terminal_size=size, run_before=run_before)

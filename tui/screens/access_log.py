@@ -8,7 +8,7 @@ import json
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.messages import Loaded
 from tui.screens.base import SessionScreen
@@ -28,7 +28,7 @@ class AccessLogScreen(SessionScreen):
         yield self.header()
         yield VimTable(id="access")
         yield Static("", id="access-status")
-        yield Footer()
+        yield self.footer()
 
     def on_mount(self) -> None:
         table = self.query_one(VimTable)

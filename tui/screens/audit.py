@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from casetracker.canonical import GENESIS, event_hash
 from casetracker.events import RecordedEvent
@@ -84,7 +84,7 @@ class AuditScreen(SessionScreen):
             with VerticalScroll(id="audit-diagram-box"):
                 yield LifecycleDiagram(id="audit-diagram")
         yield Timeline(id="audit-timeline")
-        yield Footer()
+        yield self.footer()
 
     def on_mount(self) -> None:
         self.loading = True
@@ -122,7 +122,7 @@ class AuditScreen(SessionScreen):
         self.query_one("#audit-event", Static).update(self.describe(event))
         timeline = self.query_one(Timeline)
         if timeline.row_count:
-            timeline.move_cursor(row=self.index)
+            timeline.move_cursor(row=self.index, reveal=True)
 
     def describe(self, event: RecordedEvent) -> Table:
         ok = self.chain[self.index]
@@ -156,7 +156,7 @@ class AuditScreen(SessionScreen):
     def action_step(self, step: int) -> None:
         self.go(self.index + step)
 
-    def on_data_table_row_highlighted(self, event: Timeline.RowHighlighted) -> None:
+    def on_row_table_row_highlighted(self, event: Timeline.RowHighlighted) -> None:
         """The user moved along the timeline (j/k, g/G); events from our own moves, which
         arrive after the cursor has moved on, are ignored."""
         current = self.query_one(Timeline).cursor_row

@@ -1,4 +1,4 @@
-"""What every full screen shares: the session header, the footer, and running database work
+"""What every full screen shares: the session header, the key bar, and running database work
 in a thread worker that posts ``Loaded`` or ``Failed`` back, so the screen never freezes."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from casetracker.errors import CasetrackerError
 from tui.messages import Failed, Loaded
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.session_header import SessionHeader
 
 
@@ -19,12 +19,13 @@ class SessionScreen(Screen):
 
     HELP = ""
     TITLE_TEXT = ""
+    epoch = 0  # bumped by a screen that is reused for other content: older replies are stale
 
     def header(self) -> SessionHeader:
         return SessionHeader(self.TITLE_TEXT)
 
-    def footer(self) -> Footer:
-        return Footer()
+    def footer(self) -> KeyBar:
+        return KeyBar()
 
     @property
     def service(self) -> Any:
@@ -34,13 +35,15 @@ class SessionScreen(Screen):
         """Run ``call`` in a thread worker (one per ``what`` at a time: a newer one cancels
         the older), posting ``Loaded(what, result)`` or ``Failed(what, error)``."""
 
+        epoch = self.epoch
+
         def job() -> None:
             try:
                 data = call(*args, **kwargs)
             except CasetrackerError as exc:
-                self.post_message(Failed(what, exc))
+                self.post_message(Failed(what, exc, epoch))
                 return
-            self.post_message(Loaded(what, data))
+            self.post_message(Loaded(what, data, epoch))
 
         self.run_worker(job, thread=True, exclusive=True, group=what, name=what)
 

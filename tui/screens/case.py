@@ -1,11 +1,16 @@
 """A case: the subject, every lifecycle's state, live clocks and flags, the timeline, and what
 the signed-in user may do now.
 
-The actions come from ``Casetracker.options``: those the lifecycles' states forbid are hidden;
-those the role may not take, or a rule blocks, are shown dimmed, and ``x`` shows every reason
-(the same ``Block``s the service would refuse with).  The first ten get number keys in the
-footer.  Acting opens a form built from the definition; the result and the event it wrote are
-shown at once; a conflict with someone else's change is explained and the case reloaded.
+The actions (``tui.widgets.action_list``) the lifecycles' states forbid are hidden; those the
+role may not take, or a rule blocks, are dimmed, and ``x`` shows every reason (the same
+``Block``s the service would refuse with).  The first ten get number keys in the key bar.
+Acting opens a form built from the definition; the result and the event it wrote are shown at
+once; a conflict with someone else's change is explained and the case reloaded.
+
+The app keeps one case screen and shows each case in it (``CaseScreen.reusable``): composing
+and mounting a fresh screen cost more than everything else in opening a case.  Below
+``NARROW`` columns the case and its actions take turns on the screen (tab switches), each
+at full width, rather than two panes too narrow to read.
 """
 
 from __future__ import annotations
@@ -13,63 +18,26 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widget import Widget
+from textual.widgets import Static
 
 from casetracker.engine import Option
 from casetracker.errors import ActionBlocked, Conflict, NotPermitted
 from casetracker.worklist import case_force
+from tui.layout import NARROW
 from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen
+from tui.widgets.action_list import SLOT_KEYS, ActionList, shown_options, why_dimmed
 from tui.widgets.case_facts import CaseFactsPanel
 from tui.widgets.lifecycle_states import LifecycleStates
 from tui.widgets.timeline import Timeline
-from tui.widgets.vim_table import VimTable
 
-SLOT_KEYS = "1234567890"
-
-
-# Which lifecycles' actions come first: custody and the status check are what is moving on a
-# caseworker's screen; keeping notes and correcting the subject come last.
-WORKFLOW_ORDER = (
-    "encounter",
-    "status_check",
-    "removal",
-    "detention",
-    "etd",
-    "reporting",
-    "barrier",
-    "leave",
-    "acro_check",
-    "dva_check",
-    "case",
-)
-
-
-def shown_options(options: list[Option], focus: str = "") -> list[Option]:
-    """Actions the lifecycles allow from where they are: allowed before dimmed; those on the
-    record the worklist row was about (``focus``, e.g. ``status_check#1``) first; then actions
-    on existing records before ones that start a new record, in ``WORKFLOW_ORDER``."""
-    rank = {name: i for i, name in enumerate(WORKFLOW_ORDER)}
-    visible = [o for o in options if o.state_allows]
-    return sorted(
-        visible,
-        key=lambda o: (
-            not o.allowed,
-            o.target != focus,
-            o.number is None,
-            rank.get(o.workflow, 99),
-            o.number or 0,
-        ),
-    )
-
-
-def why_dimmed(option: Option) -> str:
-    if option.allowed:
-        return ""
-    return "not your role" if not option.role_allows else "blocked"
+SCREEN_NAME = "case"  # the name the reusable case screen is installed under
+ACT_GROUP = Binding.Group("act", compact=True)  # the number keys, in the key bar
 
 
 class CaseScreen(SessionScreen):
@@ -96,7 +64,7 @@ class CaseScreen(SessionScreen):
         Binding("r", "reload", "Reload", id="case.reload", tooltip="Read the case again"),
         Binding(
             "tab",
-            "app.focus_next",
+            "next_pane",
             "Next pane",
             show=False,
             id="case.focus_next",
@@ -106,12 +74,12 @@ class CaseScreen(SessionScreen):
 
     def __init__(
         self,
-        case_id: str,
+        case_id: str = "",
         preloaded: tuple[Any, Any, list[Option]] | None = None,
         focus: str = "",
     ) -> None:
         """``preloaded`` is ``read``'s result when the caller has already read the case, so the
-        screen is composed once, complete, with its action keys already in the footer."""
+        screen is drawn once, complete, with its action keys already in the key bar."""
         super().__init__()
         self.case_id = case_id
         self.TITLE_TEXT = case_id
@@ -125,30 +93,112 @@ class CaseScreen(SessionScreen):
         self.preloaded = preloaded
         self.focus_item = focus
         if preloaded is not None:
-            self.summary, self.view, self.options = preloaded
-            self.shown = shown_options(self.options, focus)
-            self.bind_actions()
+            self.take(case_id, preloaded, focus)
+
+    @classmethod
+    def reusable(cls, app: Any) -> CaseScreen:
+        """The app's one case screen, installed so that leaving it keeps it for the next case;
+        a fresh one if that one is still in use (on a screen stack)."""
+        if app.is_screen_installed(SCREEN_NAME):
+            kept = app.get_screen(SCREEN_NAME)
+            if not any(kept in _stack(app, mode) for mode in ("_default", *app.MODES)):
+                return kept
+            return cls()
+        kept = cls()
+        app.install_screen(kept, SCREEN_NAME)
+        return kept
+
+    def take(self, case_id: str, data: tuple[Any, Any, list[Option]], focus: str = "") -> None:
+        """Show another case (already read): nothing of the previous one survives — its
+        personal data, its cursor, its pending reads (their replies are dropped by epoch)."""
+        self.epoch += 1
+        self.case_id = case_id
+        self.TITLE_TEXT = case_id
+        self.summary, self.view, self.options = data
+        self.subject = None
+        self.busy = False
+        self.focus_item = focus
+        self.shown = shown_options(self.options, focus)
+        self.bind_actions()
+        if self.is_mounted:
+            self.render_case(rebind=False)
+            self.reset_view()
 
     def compose(self) -> ComposeResult:
         yield self.header()
+        yield Static("", id="case-panes")
         with Horizontal(id="case-body"):
             with VerticalScroll(id="case-main"):
                 yield Static("", id="subject", classes="panel")
                 yield CaseFactsPanel(id="facts")
                 yield LifecycleStates(id="states")
-                yield Timeline(id="timeline")
             with Vertical(id="case-side"):
                 yield Static(Text("actions now", style="bold"), id="actions-title")
-                yield VimTable(id="actions", show_header=False, zebra_stripes=False)
+                yield ActionList(id="actions")
                 yield Static("", id="action-note")
-        yield Footer()
+        yield Timeline(id="timeline")
+        yield self.footer()
 
     def on_mount(self) -> None:
-        if self.preloaded is None:
+        self.set_class(self.app.size.width < NARROW, "-narrow")  # before the first resize
+        if self.summary is None:
             self.load()
         else:
             self.busy = False
             self.render_case(rebind=False)
+            self.reset_view()
+
+    def reset_view(self) -> None:
+        """As a newly opened case looks: at the top, first action highlighted, focus on the
+        actions (on the case itself when the screen is too narrow for both)."""
+        self.query_one("#case-main", VerticalScroll).scroll_home(animate=False)
+        self.query_one(ActionList).move_cursor(row=0)
+        narrow = self.has_class("-narrow")
+        self.show_pane("case" if narrow else "actions")
+        target: Widget = self.query_one(Timeline) if narrow else self.query_one(ActionList)
+        target.focus(scroll_visible=False)
+        header = self.query_one("SessionHeader")
+        header.title = self.TITLE_TEXT  # type: ignore[attr-defined]
+        header.refresh_session()  # type: ignore[attr-defined]
+
+    def on_screen_suspend(self) -> None:
+        self.query_one(CaseFactsPanel).pause()
+
+    def on_screen_resume(self) -> None:
+        self.query_one(CaseFactsPanel).resume()
+
+    # ------------------------------------------------------------ panes
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Narrow now (the app's breakpoints set ``-narrow``): show the half that has focus."""
+        self.set_class(event.size.width < NARROW, "-narrow")
+        self.show_pane("actions" if self.query_one(ActionList).has_focus else "case")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """When narrow, the half on screen is the one with focus, however focus got there."""
+        if self.has_class("-narrow"):
+            self.show_pane("actions" if isinstance(event.widget, ActionList) else "case")
+
+    def show_pane(self, pane: str) -> None:
+        """Which half is on screen when narrow (both are, when wide), and the bar naming it."""
+        self.set_class(pane == "actions", "-actions-pane")
+        allowed = sum(1 for o in self.shown if o.allowed)
+        bar = Text(" ")
+        panes = (("case", "case & timeline"), ("actions", f"actions: {allowed} allowed"))
+        for name, label in panes:
+            bar.append(f" {label} ", "bold reverse" if name == pane else "dim")
+            bar.append("  ")
+        bar.append("tab switches", "dim italic")
+        self.query_one("#case-panes", Static).update(bar)
+
+    def action_next_pane(self) -> None:
+        if not self.has_class("-narrow"):
+            self.focus_next()
+            return
+        to_actions = not self.has_class("-actions-pane")
+        self.show_pane("actions" if to_actions else "case")
+        target: Widget = self.query_one(ActionList) if to_actions else self.query_one(Timeline)
+        target.focus(scroll_visible=False)
 
     # ------------------------------------------------------------ loading
 
@@ -165,10 +215,15 @@ class CaseScreen(SessionScreen):
         return summary, view, options
 
     def on_loaded(self, message: Loaded) -> None:
+        if message.epoch != self.epoch:
+            return
         if message.what == "case":
             self.summary, self.view, self.options = message.data
             self.busy = False
+            first = self.query_one(ActionList).row_count == 0
             self.render_case()
+            if first:
+                self.reset_view()
         elif message.what == "subject":
             self.subject = message.data.subject
             self.render_subject()
@@ -176,6 +231,8 @@ class CaseScreen(SessionScreen):
             self.acted(message.data)
 
     def on_failed(self, message: Failed) -> None:
+        if message.epoch != self.epoch:
+            return
         self.busy = False
         error = message.error
         if message.what == "act" and isinstance(error, Conflict):
@@ -209,35 +266,25 @@ class CaseScreen(SessionScreen):
         if timeline.row_count:
             timeline.move_cursor(row=timeline.row_count - 1)
         self.shown = shown_options(self.options, self.focus_item)
-        actions = self.query_one("#actions", VimTable)
-        actions.clear(columns=True)
-        actions.add_columns("key", "action")
-        for i, option in enumerate(self.shown):
-            key = SLOT_KEYS[i] if i < len(SLOT_KEYS) else ""
-            dim = why_dimmed(option)
-            label = Text.assemble(
-                (option.spec.label, "dim" if dim else "bold"),
-                (f"  {option.target}", "dim"),
-                (f"  ({dim})" if dim else "", "italic yellow" if dim == "blocked" else "dim"),
-                ("  ⚠ irreversible" if option.spec.irreversible else "", "yellow"),
-            )
-            actions.add_row(Text(key, style="bold"), label, key=str(i))
-        if not self.shown:
-            actions.add_row("", Text("nothing can be done now", style="dim"))
+        self.query_one(ActionList).show(self.shown)
         allowed = sum(1 for o in self.shown if o.allowed)
         self.query_one("#action-note", Static).update(
             Text(
                 f"{allowed} allowed · {len(self.shown) - allowed} dimmed · x: why not", style="dim"
             )
         )
+        self.show_pane("actions" if self.has_class("-actions-pane") else "case")
         if rebind:
             self.bind_actions()
 
     def bind_actions(self) -> None:
-        """Number keys for the first actions, shown in the footer (dimmed when not allowed)."""
-        self._bindings = self._base_bindings.copy()
-        for i, option in enumerate(self.shown[: len(SLOT_KEYS)]):
-            self._bindings.bind(SLOT_KEYS[i], f"act({i})", option.spec.label)
+        """Number keys for the first actions, shown in the key bar (dimmed when not allowed;
+        folded into ``1234567890 act`` when their labels do not fit)."""
+        numbered = BindingsMap(
+            Binding(SLOT_KEYS[i], f"act({i})", option.spec.label, group=ACT_GROUP)
+            for i, option in enumerate(self.shown[: len(SLOT_KEYS)])
+        )
+        self._bindings = BindingsMap.merge([self._base_bindings, numbered])
         if self.is_mounted:
             self.refresh_bindings()
 
@@ -279,15 +326,14 @@ class CaseScreen(SessionScreen):
     # ------------------------------------------------------------ acting
 
     def selected(self) -> Option | None:
-        actions = self.query_one("#actions", VimTable)
-        index = actions.cursor_row
+        index = self.query_one(ActionList).cursor_row
         if not self.shown or not 0 <= index < len(self.shown):
             return None
         return self.shown[index]
 
-    def on_data_table_row_selected(self, event: VimTable.RowSelected) -> None:
-        if event.data_table.id == "actions" and event.row_key.value is not None:
-            self.action_act(int(event.row_key.value))
+    def on_row_table_row_selected(self, event: ActionList.RowSelected) -> None:
+        if event.table.id == "actions":
+            self.action_act(int(event.key))
 
     def action_act(self, index: int) -> None:
         if not 0 <= index < len(self.shown):
@@ -395,3 +441,11 @@ class CaseScreen(SessionScreen):
             ("case: show subject", self.action_subject, "personal data, with a logged reason"),
         ]
         return out
+
+
+def _stack(app: Any, mode: str) -> list:
+    """A mode's screen stack; empty for a mode not entered yet."""
+    try:
+        return app.get_screen_stack(mode)
+    except KeyError:
+        return []

@@ -26,6 +26,7 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, screen: Any, focused: Any) -> None:
         super().__init__()
         self.target_screen, self.focused_widget = screen, focused
+        self.rows: list[tuple[str, str, str]] = []  # (key, what it does, binding id), as listed
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold")
@@ -39,14 +40,16 @@ class HelpScreen(ModalScreen[None]):
             sources.append(node)
             node = node.parent
         sources += [self.target_screen, self.app]
+        app: Any = self.app
         for source in sources:
-            for key, bindings in source._bindings.key_to_bindings.items():
+            for key, bindings in app.remapped(source._bindings).key_to_bindings.items():
                 for binding in bindings:
                     what = binding.tooltip or binding.description or binding.action
                     if (key, what) in seen or not what:
                         continue
                     seen.add((key, what))
-                    table.add_row(binding.key_display or key, what, binding.id or "")
+                    self.rows.append((binding.key_display or key, what, binding.id or ""))
+                    table.add_row(*self.rows[-1])
         purpose = getattr(self.target_screen, "HELP", "") or ""
         focus_help = getattr(self.focused_widget, "HELP", "") if self.focused_widget else ""
         with Vertical(classes="dialog wide", id="help"):

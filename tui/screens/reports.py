@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from casetracker import clock
@@ -53,7 +53,7 @@ class ReportsScreen(SessionScreen):
         yield PlotextPlot(id="report-chart")
         yield VimTable(id="report-table")
         yield Static("", id="report-notes")
-        yield Footer()
+        yield self.footer()
 
     def on_mount(self) -> None:
         self.load()

@@ -13,9 +13,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.layout import NARROW
 from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen
 
@@ -48,7 +49,7 @@ class StartScreen(SessionScreen):
         with Vertical(id="start"):
             yield Static("Opening the database…", id="start-note")
             yield OptionList(id="users")
-        yield Footer()
+        yield self.footer()
 
     def on_mount(self) -> None:
         self.query_one("#users").display = False
@@ -91,18 +92,19 @@ class StartScreen(SessionScreen):
             )
         )
         options = self.query_one("#users", OptionList)
+        narrow = self.app.size.width < NARROW
         for user in users:
             role = user.roles[0] if user.roles else ""
-            options.add_option(
-                Option(
-                    Text.assemble(
-                        (f"{user.display_name:<40}", "bold"),
-                        (f" {user.name:<14}", "dim"),
-                        f" {ROLE_HINT.get(role, role)}",
-                    ),
-                    id=user.name,
+            hint = ROLE_HINT.get(role, role)
+            if narrow:  # the role's work on a line of its own, rather than wrapped anyhow
+                prompt = Text.assemble(
+                    (user.display_name, "bold"), (f"  {user.name}", "dim"), f"\n   {hint}"
                 )
-            )
+            else:
+                prompt = Text.assemble(
+                    (f"{user.display_name:<40}", "bold"), (f" {user.name:<14}", "dim"), f" {hint}"
+                )
+            options.add_option(Option(prompt, id=user.name))
         options.display = True
         if options.option_count:
             options.highlighted = 0

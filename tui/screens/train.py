@@ -18,7 +18,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option as ListOption
 
 from casetracker import paths
@@ -65,7 +65,7 @@ class TrainScreen(SessionScreen):
                     "Pick a scenario on the left and press enter.", id="train-step", classes="panel"
                 )
                 yield Static("", id="train-state", classes="panel")
-        yield Footer()
+        yield self.footer()
 
     def on_mount(self) -> None:
         self.run_db("scenarios", self._list)

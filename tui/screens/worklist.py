@@ -2,65 +2,34 @@
 
 Work mode opens a case to act on it; audit mode lists every case and opens its history,
 read-only.  Each page is one indexed query (``casetracker.worklist``) run in a worker, so the
-list comes back at once even with a million cases; ``/`` filters on case id, force and text.
-Countdown queues (PACE time left, ¶4.21) are re-timed every 30 seconds.
+list comes back at once even with a million cases.  ``/`` filters on case id, force and text
+as you type: the query runs once typing pauses (``FILTER_DELAY``), in a worker, and a reply to
+an older filter or queue is dropped, so a slow query never freezes the screen or overwrites a
+newer one.  Countdown queues (PACE time left, ¶4.21) are re-timed every 30 seconds.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Input, Static, Tab, Tabs
+from textual.timer import Timer
+from textual.widgets import Input, Static, Tab, Tabs
 
-from casetracker import clock, worklist
+from casetracker import worklist
 from casetracker.worklist import WorkItem
-from tui.messages import Loaded
+from tui.layout import NARROW
+from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen
-from tui.widgets.vim_table import VimTable
+from tui.widgets.work_table import WorkTable, queue_title
 
 PAGE = 200
-
-
-def _span(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    if seconds < 48 * 3600:
-        return f"{seconds // 3600} h {seconds % 3600 // 60:02d}"
-    return f"{seconds // 86400} d"
-
-
-def urgency(item: WorkItem, countdown: bool) -> Text:
-    """Time left before a deadline, or how long the item has waited."""
-    due = item.due_time
-    if due is None:
-        return Text("—", style="dim")
-    now = clock.now()
-    if countdown:
-        left = due - now
-        if left.total_seconds() <= 0:
-            return Text("EXPIRED", style="bold white on red")
-        style = (
-            "bold red"
-            if left < timedelta(hours=2)
-            else "bold yellow"
-            if left < timedelta(hours=6)
-            else ""
-        )
-        return Text(_span(left), style=style)
-    if due > now:
-        return Text(f"in {_span(due - now)}", style="bold")
-    return Text(f"{_span(now - due)} ago")
-
-
-def _label(label: str) -> Text:
-    if label.startswith("HIGH HARM"):
-        return Text.assemble(("HIGH HARM", "bold white on red"), label[len("HIGH HARM") :])
-    return Text(label)
+# Seconds before "opening C-…" is shown: a quick open should not redraw the list behind it.
+OPENING_NOTE = 0.15
+# Seconds of no typing before the filter runs: one query per pause, not one per key.
+FILTER_DELAY = 0.25
 
 
 class WorklistScreen(SessionScreen):
@@ -110,59 +79,80 @@ class WorklistScreen(SessionScreen):
         self.items: list[WorkItem] = []
         self.total = 0
         self.filter_text = ""
+        self.opening: Timer | None = None  # shows "opening C-…" if the read is slow
+        self.typing: Timer | None = None  # runs the filter when typing pauses
 
     def compose(self) -> ComposeResult:
+        narrow = self.app.size.width < NARROW
         yield self.header()
         yield Tabs(
-            *[Tab(f"{i} {q.title}", id=f"q-{q.name}") for i, q in enumerate(self.queues, 1)],
+            *[
+                Tab(f"{i} {queue_title(q, narrow)}", id=f"q-{q.name}")
+                for i, q in enumerate(self.queues, 1)
+            ],
             id="queues",
         )
         filter_box = Input(
-            placeholder="filter: case id, force or words — enter to apply, esc to clear",
+            placeholder="filter: case id, force or words — filters as you type, esc clears",
             id="filter",
         )
         filter_box.display = False
         yield filter_box
-        yield VimTable(id="worklist")
+        yield WorkTable(id="worklist")
         yield Static("", id="worklist-status")
-        yield Footer()
+        yield self.footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(VimTable)
-        table.add_columns(self.queue.due_means, "case", "force", "what", "item")
-        table.focus()
+        self.query_one(WorkTable).focus()
         self.load()
         self.set_interval(30, self.retime)
 
+    def on_resize(self) -> None:
+        """Short tab labels and no ``item`` column when narrow; long ones when there is room."""
+        narrow = self.app.size.width < NARROW
+        for i, queue in enumerate(self.queues, 1):
+            tab = self.query_one(f"#q-{queue.name}", Tab)
+            label = f"{i} {queue_title(queue, narrow)}"
+            if tab.label_text != label:
+                tab.label = label
+        if self.items:
+            self.fill()
+
     def on_screen_resume(self) -> None:
         """Coming back from a case: what was done there may have moved it between queues."""
-        if self.query_one(VimTable).row_count or self.filter_text:
+        if self.query_one(WorkTable).row_count or self.filter_text:
+            self.show_status()
             self.load()
 
     # ------------------------------------------------------------ loading
 
-    def load(self) -> None:
-        table = self.query_one(VimTable)
-        table.loading = True
+    def load(self, quiet: bool = False) -> None:
+        """Read the page in a worker; ``quiet`` keeps the rows shown meanwhile (filtering)."""
+        if quiet:
+            self.query_one("#worklist-status", Static).update(
+                Text(f" filtering “{self.filter_text}”…", style="italic")
+            )
+        else:
+            self.query_one(WorkTable).loading = True
         engine = self.service.engine
         self.run_db("worklist", self._fetch, engine, self.queue.name, self.filter_text)
 
     @staticmethod
-    def _fetch(engine: Any, queue: str, text: str) -> tuple[str, list[WorkItem], int]:
+    def _fetch(engine: Any, queue: str, text: str) -> tuple[str, str, list[WorkItem], int]:
         items = worklist.page(engine, queue, text, PAGE)
         total = len(items) if text else worklist.count(engine, queue)
-        return queue, items, total
+        return queue, text, items, total
 
     def on_loaded(self, message: Loaded) -> None:
         if message.what == "open":
             self.opened(*message.data)
             return
-        queue, items, total = message.data
-        if queue != self.queue.name:
-            return
+        queue, text, items, total = message.data
+        if queue != self.queue.name or text != self.filter_text:
+            return  # a reply to a queue or a filter since replaced
         self.items, self.total = items, total
         self.fill()
-        self.query_one(VimTable).loading = False
+        self.query_one(WorkTable).loading = False
         self.show_status()
 
     def show_status(self) -> None:
@@ -178,21 +168,7 @@ class WorklistScreen(SessionScreen):
         )
 
     def fill(self) -> None:
-        table = self.query_one(VimTable)
-        row = table.cursor_row
-        table.clear(columns=True)
-        table.add_columns(self.queue.due_means, "case", "force", "what", "item")
-        for item in self.items:
-            table.add_row(
-                urgency(item, self.queue.countdown),
-                Text(item.case_id, style="bold"),
-                item.force,
-                _label(item.label),
-                Text(item.item, style="dim"),
-                key=f"{item.case_id}/{item.item}",
-            )
-        if self.items:
-            table.move_cursor(row=min(row, len(self.items) - 1))
+        self.query_one(WorkTable).show(self.queue, self.items)
 
     def retime(self) -> None:
         if self.queue.countdown and self.items:
@@ -217,34 +193,57 @@ class WorklistScreen(SessionScreen):
         self.action_pick(index)
 
     def action_filter(self) -> None:
+        """Show the filter box and focus it now, not a turn of the message loop later, so that
+        the next key typed goes into it."""
         box = self.query_one("#filter", Input)
         box.display = True
         box.value = self.filter_text
-        box.focus()
+        self.set_focus(box)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Filter as the user types, once typing pauses."""
+        if event.input.id != "filter" or event.value.strip() == self.filter_text:
+            return
+        if self.typing is not None:
+            self.typing.stop()
+        self.typing = self.set_timer(FILTER_DELAY, lambda: self.apply_filter(event.value))
+
+    def apply_filter(self, value: str) -> None:
+        self.typing = None
+        text = value.strip()
+        if text != self.filter_text:
+            self.filter_text = text
+            self.load(quiet=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter: filter now (if typing has not already) and go back to the list."""
         if event.input.id == "filter":
-            self.filter_text = event.value.strip()
+            if self.typing is not None:
+                self.typing.stop()
+            self.apply_filter(event.value)
             if not self.filter_text:
                 event.input.display = False
-            self.query_one(VimTable).focus()
-            self.load()
+            self.set_focus(self.query_one(WorkTable))
 
     def on_key(self, event: Any) -> None:
         box = self.query_one("#filter", Input)
         if event.key == "escape" and box.has_focus:
             event.stop()
+            if self.typing is not None:
+                self.typing.stop()
+                self.typing = None
             box.value = ""
             box.display = False
-            self.filter_text = ""
-            self.query_one(VimTable).focus()
-            self.load()
+            self.set_focus(self.query_one(WorkTable))
+            if self.filter_text:
+                self.filter_text = ""
+                self.load()
 
     def action_reload(self) -> None:
         self.load()
 
-    def on_data_table_row_selected(self, event: VimTable.RowSelected) -> None:
-        case_id, _, item = (event.row_key.value or "").partition("/")
+    def on_row_table_row_selected(self, event: WorkTable.RowSelected) -> None:
+        case_id, _, item = event.key.partition("/")
         self.open_case(case_id, item)
 
     def open_case(self, case_id: str, item: str = "") -> None:
@@ -256,16 +255,32 @@ class WorklistScreen(SessionScreen):
             return
         from tui.screens.case import CaseScreen
 
-        self.query_one("#worklist-status", Static).update(
-            Text(f" opening {case_id}…", style="italic")
+        status = self.query_one("#worklist-status", Static)
+        if self.opening is not None:
+            self.opening.stop()
+        self.opening = self.set_timer(
+            OPENING_NOTE, lambda: status.update(Text(f" opening {case_id}…", style="italic"))
         )
         self.run_db("open", lambda: (case_id, item, CaseScreen.read(self.service, case_id)))
+
+    def on_failed(self, message: Failed) -> None:
+        if message.what == "open":
+            self.stop_opening()
+            self.show_status()
+        super().on_failed(message)
+
+    def stop_opening(self) -> None:
+        if self.opening is not None:
+            self.opening.stop()
+            self.opening = None
 
     def opened(self, case_id: str, item: str, data: Any) -> None:
         from tui.screens.case import CaseScreen
 
-        self.app.push_screen(CaseScreen(case_id, data, focus=item))
-        self.show_status()
+        self.stop_opening()
+        screen = CaseScreen.reusable(self.app)
+        screen.take(case_id, data, focus=item)
+        self.app.push_screen(screen)  # "opening…" stays until we are back: no redraw behind
 
     def action_open_by_id(self) -> None:
         from tui.screens.prompt import PromptScreen

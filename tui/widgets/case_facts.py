@@ -7,7 +7,10 @@ what the guards would see at that moment; nothing here is stored.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
+from textual.timer import Timer
 from textual.widgets import Static
 
 from casetracker import clock
@@ -24,13 +27,24 @@ class CaseFactsPanel(Static):
     }
     """
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.view: CaseView | None = None
         self.border_title = "clocks and flags"
+        self.timer: Timer | None = None
 
     def on_mount(self) -> None:
-        self.set_interval(1.0, self.tick)
+        self.timer = self.set_interval(1.0, self.tick)
+
+    def pause(self) -> None:
+        """Stop ticking while the case is not on screen (the screen is kept for the next)."""
+        if self.timer is not None:
+            self.timer.pause()
+
+    def resume(self) -> None:
+        """Tick again (``show`` has drawn the case being shown, so no draw is needed now)."""
+        if self.timer is not None:
+            self.timer.resume()
 
     def show(self, view: CaseView) -> None:
         self.view = view
@@ -66,4 +80,5 @@ class CaseFactsPanel(Static):
             text.append(f"⚖ pending: {claim}\n", style="yellow")
         if facts.travel_document:
             text.append(facts.travel_document + "\n")
+        text.rstrip()
         self.update(text if text.plain else Text("no clocks running, no flags", style="dim"))

@@ -8,48 +8,57 @@ the precision the record has, and out-of-sequence or backdated entries are flagg
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.text import Text
 
 from casetracker.events import RecordedEvent
 from casetracker.timeline import build_timeline
-from tui.widgets.vim_table import VimTable
+from tui.widgets.row_table import RowTable
+
+# "happened" is the effective time (when it happened, as precise as the record is); "recorded"
+# is when it was written down.  Short headings leave the action its room at 80 columns.
+COLUMNS = ("#", "⚠", "happened", "recorded", "action", "lifecycle", "by")
 
 
-def action_label(flow, event: RecordedEvent) -> str:
+def action_label(flow: Any, event: RecordedEvent) -> str:
     spec = flow.specs.get((event.workflow, event.workflow_version))
     action = spec.action(event.action) if spec else None
     return action.label if action else event.action
 
 
-class Timeline(VimTable):
+class Timeline(RowTable):
     DEFAULT_CSS = """
     Timeline { height: 1fr; min-height: 6; }
     """
 
-    def on_mount(self) -> None:
-        self.add_columns("#", "⚠", "happened (effective)", "recorded", "action", "lifecycle", "by")
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("zebra_stripes", True)
+        # happened, action, lifecycle, by: cut (with an ellipsis) rather than pushed off screen
+        kwargs.setdefault("flex", {2: 16, 4: 24, 5: 12, 6: 10})
+        super().__init__(**kwargs)
 
-    def show(self, flow, events: Sequence[RecordedEvent], upto: int | None = None) -> None:
+    def show(self, flow: Any, events: Sequence[RecordedEvent], upto: int | None = None) -> None:
         """Fill the table; rows after ``upto`` (an index) are dimmed as not yet happened."""
         entries = {e.seq: e for e in build_timeline(events)}
-        self.clear()
+        rows = []
         for i, event in enumerate(events):
             entry = entries.get(event.seq)
-            later = upto is not None and i > upto
-            style = "dim" if later else ""
+            style = "dim" if upto is not None and i > upto else ""
             flags = ", ".join(f.replace("_", " ") for f in entry.flags) if entry else ""
             lifecycle = (
                 event.workflow if not event.instance else f"{event.workflow}#{event.instance}"
             )
-            self.add_row(
-                Text(str(event.seq), style=style),
-                Text("⚠", style="bold yellow") if flags else Text(""),
-                Text(entry.effective.display() if entry else event.effective, style=style),
-                Text(event.recorded[:16].replace("T", " "), style=style),
-                Text(action_label(flow, event), style=style)
-                + Text(f"  ⚠ {flags}" if flags else "", style="bold yellow"),
-                Text(lifecycle, style=style),
-                Text(event.actor_role, style=style),
-                key=str(event.seq),
+            rows.append(
+                (
+                    Text(str(event.seq), style=style),
+                    Text("⚠", style="bold yellow") if flags else Text(""),
+                    Text(entry.effective.display() if entry else event.effective, style=style),
+                    Text(event.recorded[:16].replace("T", " "), style=style),
+                    Text(action_label(flow, event), style=style)
+                    + Text(f"  ⚠ {flags}" if flags else "", style="bold yellow"),
+                    Text(lifecycle, style=style),
+                    Text(event.actor_role, style=style),
+                )
             )
+        self.set_rows(COLUMNS, rows, [str(e.seq) for e in events])

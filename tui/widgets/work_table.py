@@ -1,0 +1,109 @@
+"""A worklist page as a table: how urgent, which case, which force, what, and which record.
+
+Urgency is drawn from the clock each time the rows are drawn (``urgency``), so a countdown
+queue re-drawn every 30 seconds shows PACE time as it runs out (¶4.21).  Below ``NARROW``
+columns the record column is left out (the ``what`` column names it too) and ``what`` is cut
+to fit, rather than pushed off the screen.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from rich.text import Text
+
+from casetracker import clock
+from casetracker.worklist import Queue, WorkItem
+from tui.layout import NARROW
+from tui.widgets.row_table import RowTable
+
+# Tab labels for narrow screens, by queue name: the full titles of an immigration officer's six
+# queues need 120 columns.
+SHORT_TITLES = {
+    "status_check": "Status checks",
+    "offender_custody": "Custody",
+    "custody": "Custody",
+    "local_check": "Local checks",
+    "joc": "JOC",
+    "etd": "ETDs",
+    "absconder": "Absconders",
+    "removal": "Removals",
+    "barrier": "Claims",
+    "all": "All cases",
+}
+
+
+def queue_title(queue: Queue, narrow: bool) -> str:
+    return SHORT_TITLES.get(queue.name, queue.title) if narrow else queue.title
+
+
+def _span(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 48 * 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d}"
+    return f"{seconds // 86400} d"
+
+
+def urgency(item: WorkItem, countdown: bool) -> Text:
+    """Time left before a deadline, or how long the item has waited."""
+    due = item.due_time
+    if due is None:
+        return Text("—", style="dim")
+    now = clock.now()
+    if countdown:
+        left = due - now
+        if left.total_seconds() <= 0:
+            return Text("EXPIRED", style="bold white on red")
+        style = (
+            "bold red"
+            if left < timedelta(hours=2)
+            else "bold yellow"
+            if left < timedelta(hours=6)
+            else ""
+        )
+        return Text(_span(left), style=style)
+    if due > now:
+        return Text(f"in {_span(due - now)}", style="bold")
+    return Text(f"{_span(now - due)} ago")
+
+
+def label_text(label: str) -> Text:
+    if label.startswith("HIGH HARM"):
+        return Text.assemble(("HIGH HARM", "bold white on red"), label[len("HIGH HARM") :])
+    return Text(label)
+
+
+class WorkTable(RowTable):
+    """One row per work item, keyed ``case_id/item``."""
+
+    DEFAULT_CSS = """
+    WorkTable { height: 1fr; }
+    """
+    HELP = "j/k or ↑/↓ move · g/G first/last · enter opens the highlighted row"
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("zebra_stripes", True)
+        kwargs.setdefault("flex", {3: 16})  # "what"
+        super().__init__(**kwargs)
+
+    def show(self, queue: Queue, items: list[WorkItem]) -> None:
+        """Draw ``items``, keeping the cursor on the same row number (clamped)."""
+        narrow = 0 < self.app.size.width < NARROW
+        labels = [queue.due_means, "case", "force", "what"] + ([] if narrow else ["item"])
+        rows = []
+        for item in items:
+            row = [
+                urgency(item, queue.countdown),
+                Text(item.case_id, style="bold"),
+                Text(item.force),
+                label_text(item.label),
+            ]
+            if not narrow:
+                row.append(Text(item.item, style="dim"))
+            rows.append(row)
+        self.set_rows(labels, rows, [f"{i.case_id}/{i.item}" for i in items])
+        if items:
+            self.move_cursor(row=self.cursor_row)
