@@ -118,10 +118,14 @@ def default_organisation() -> Organisation:
 
 def moment_text(moment: datetime) -> str:
     """UTC, second precision, fixed width: text order is time order."""
+    if moment.year >= 1000:  # strftime's text, in two thirds of the time (a year has millions)
+        return moment.isoformat(timespec="seconds")[:19] + "Z"
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def local_year(moment: datetime) -> int:
+    if moment.tzinfo is not None and 1 < moment.month < 12:
+        return moment.year  # no UTC offset moves a moment out of February-November's year
     return moment.astimezone(DEFAULT_ZONE).year
 
 
@@ -139,7 +143,8 @@ def rows_for(view: CaseView, org: Organisation | None = None) -> MiRows:
         number = _int(check.fields.get("encounter"))
         encounter = encounters.get(number)
         route = ROUTE_OF_ACTION.get(start.action, start.action)
-        result = next((s.action for s in check.history if s.action in RESULT_ACTIONS), "")
+        ended = next((s for s in check.history if s.action in RESULT_ACTIONS), None)
+        result = ended.action if ended else ""
         checks_by_encounter.setdefault(number, []).append((route, result))
         at = start.effective.start
         out.referrals.append(
@@ -148,7 +153,6 @@ def rows_for(view: CaseView, org: Organisation | None = None) -> MiRows:
                 local_year(at), _group(encounter), result, result in OFFENDER_RESULTS,
             )
         )  # fmt: skip
-        ended = next((s for s in check.history if s.action in RESULT_ACTIONS), None)
         out.spells.append(_spell(case_id, STATUS_CHECK_TURNAROUND, check.number, start, ended))
     for number, encounter in encounters.items():
         start = encounter.started

@@ -20,16 +20,22 @@ the seed: they must stay secret, so digests (and hashes) differ between runs, no
 from __future__ import annotations
 
 import bisect
+import gc
 import itertools
 import math
 import multiprocessing
+import queue
 import random
-from collections.abc import Callable, Iterator
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from multiprocessing.pool import AsyncResult, Pool
 
 from casetracker import clock
-from casetracker.bulk import BulkResult, BulkStep, BulkValidator, PreparedCase, write
+from casetracker.bulk import BulkResult, BulkStep, BulkValidator, PreparedCase, pack, unpack, write
 from casetracker.database import write_transaction
 from casetracker.effective_time import DEFAULT_ZONE, EffectiveTime
 from casetracker.engine import WorkflowEngine
@@ -442,17 +448,38 @@ def expected_events(arrests: int) -> int:
 # ---------------------------------------------------------------------------- running
 
 CHUNK = 200  # people per unit of work handed to a worker process
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for a run; forked workers inherit the pause.
+
+    A run allocates millions of small acyclic objects (steps, views, rows, events) that
+    reference counting frees as it goes.  The collector's passes over the live ones found
+    nothing to free, yet cost the writing process more than unpacking its input did.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 _JOB: dict = {}
 
 
-def _prepare_chunk(bounds: tuple[int, int]) -> list:
-    """In a worker: generate and validate people ``[a, b)``; returns plain prepared cases."""
+def _prepare_chunk(bounds: tuple[int, int]) -> bytes:
+    """In a worker: generate and validate people ``[a, b)``; returns them ``bulk.pack``ed."""
     job = _JOB
     validator = job["validator"]
-    return [
-        validator.prepare(_Case(p, job["seed"], job["year"], job["horizon"]).build())
-        for p in job["people"][bounds[0] : bounds[1]]
-    ]
+    return pack(
+        [
+            validator.prepare(_Case(p, job["seed"], job["year"], job["horizon"]).build())
+            for p in job["people"][bounds[0] : bounds[1]]
+        ]
+    )
 
 
 def run(
@@ -483,39 +510,104 @@ def run(
         validator=BulkValidator(flow, store.realm, now),
     )
     chunks = [(a, min(a + CHUNK, len(people))) for a in range(0, len(people), CHUNK)]
-    methods = multiprocessing.get_all_start_methods()
     result = BulkResult()
-    pending: list[PreparedCase] = []
-    size = 0
+    with _cycle_collector_paused():
+        pool = None
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            pool = multiprocessing.get_context("fork").Pool(workers)
+            per_chunk = CHUNK * expected_events(arrests) / len(people)
+            ahead = workers + 2 * math.ceil(batch_events / per_chunk)
+            packed = _in_order(pool, chunks, ahead)
+        else:
+            packed = map(_prepare_chunk, chunks)
+        try:
+            _write(store, packed, batch_events, result, progress)
+        finally:
+            if pool is not None:
+                pool.terminate()
+            _JOB.clear()
+    return len(people), result
 
-    def flush() -> None:
-        nonlocal pending, size
-        if pending:
-            with write_transaction(store.engine) as conn:
-                ids = write(conn, store, pending)
-            result.first_case = result.first_case or ids[0]
-            result.last_case = ids[-1]
-            result.cases += len(ids)
-            result.events += size
-            if progress:
-                progress(len(ids), size)
-        pending, size = [], 0
 
-    pool = None
-    if workers > 1 and "fork" in methods:
-        pool = multiprocessing.get_context("fork").Pool(workers)
-        prepared_chunks = pool.imap(_prepare_chunk, chunks)
-    else:
-        prepared_chunks = map(_prepare_chunk, chunks)
+def _in_order(pool: Pool, chunks: list[tuple[int, int]], ahead: int) -> Iterator[bytes]:
+    """Prepared chunks in order, with at most ``ahead`` handed out and not yet taken back
+    (``run`` allows two write batches' worth, so workers keep busy while a batch is written).
+
+    ``Pool.imap`` hands out every chunk at once, so workers faster than the writer pile their
+    results up in this process (a year is ~250 MB packed) and then finish early, leaving the
+    writer alone on one core; bounded, they wait for it instead.
+    """
+    waiting: deque[AsyncResult] = deque()
+    queue = iter(chunks)
+    for bounds in itertools.islice(queue, ahead):
+        waiting.append(pool.apply_async(_prepare_chunk, (bounds,)))
+    while waiting:
+        done = waiting.popleft().get()
+        bounds = next(queue, None)
+        if bounds is not None:
+            waiting.append(pool.apply_async(_prepare_chunk, (bounds,)))
+        yield done
+
+
+def _write(
+    store: EventStore,
+    packed: Iterable[bytes],
+    batch_events: int,
+    result: BulkResult,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Write packed chunks in order, one write transaction per ~``batch_events`` events.
+
+    The transactions run on a thread of their own: SQLite's work and the commit's fsync
+    release the GIL, so this thread unpacks the next batch meanwhile.  A failure stops the
+    run; batches already committed stay (synthetic data).
+    """
+    batches: queue.Queue[list[PreparedCase] | None] = queue.Queue(maxsize=1)
+    failed: list[BaseException] = []
+
+    def writer() -> None:
+        while (batch := batches.get()) is not None:
+            if not failed:
+                try:
+                    _write_batch(store, batch, result, progress)
+                except BaseException as exc:
+                    failed.append(exc)
+
+    thread = threading.Thread(target=writer, name="synth-writer", daemon=True)
+    thread.start()
     try:
-        for prepared in prepared_chunks:
+        pending: list[PreparedCase] = []
+        size = 0
+        for chunk in packed:
+            if failed:
+                break
+            prepared = unpack(chunk)
             pending.extend(prepared)
             size += sum(len(p.events) for p in prepared)
             if size >= batch_events:
-                flush()
-        flush()
+                batches.put(pending)
+                pending, size = [], 0
+        if pending and not failed:
+            batches.put(pending)
     finally:
-        if pool is not None:
-            pool.terminate()
-        _JOB.clear()
-    return len(people), result
+        batches.put(None)
+        thread.join()
+    if failed:
+        raise failed[0]
+
+
+def _write_batch(
+    store: EventStore,
+    batch: list[PreparedCase],
+    result: BulkResult,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    with write_transaction(store.engine) as conn:
+        ids = write(conn, store, batch)
+    events = sum(len(p.events) for p in batch)
+    result.first_case = result.first_case or ids[0]
+    result.last_case = ids[-1]
+    result.cases += len(ids)
+    result.events += events
+    if progress:
+        progress(len(ids), events)

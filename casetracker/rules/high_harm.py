@@ -25,6 +25,7 @@ SERIOUS_CATEGORIES: dict[str, frozenset[str]] = {
     "knife": frozenset({"knife"}),
     "other_weapon": frozenset({"other_weapon"}),
 }
+_SERIOUS = frozenset().union(*SERIOUS_CATEGORIES.values())  # most arrests are none of these
 PROLIFIC = "prolific_robber_or_burglar"
 PROLIFIC_CATEGORIES = frozenset({"robbery", "burglary"})
 PROLIFIC_THRESHOLD = 3
@@ -74,6 +75,19 @@ def assess_offences(
     arrests = [_offence(a) for a in arrest]
     previous = [_offence(c) for c in convictions]
     criteria: list[Criterion] = []
+    if any(o.category in _SERIOUS for o in (*arrests, *previous)):
+        criteria.extend(_serious_criteria(arrests, previous))
+    prolific = [o for o in previous if o.category in PROLIFIC_CATEGORIES]
+    if len(prolific) >= PROLIFIC_THRESHOLD:
+        listed = ", ".join(f"{label(o.category)}{_where(o)}" for o in prolific)
+        criteria.append(
+            Criterion(PROLIFIC, f"{len(prolific)} robbery or burglary convictions: {listed}")
+        )
+    return HighHarm(bool(criteria), criteria)
+
+
+def _serious_criteria(arrests: list[Offence], previous: list[Offence]) -> list[Criterion]:
+    criteria: list[Criterion] = []
     for name, categories in SERIOUS_CATEGORIES.items():
         criteria.extend(
             Criterion(name, f"arrested on this occasion for {label(o.category)}{_where(o)}")
@@ -85,13 +99,7 @@ def assess_offences(
             for o in previous
             if o.category in categories
         )
-    prolific = [o for o in previous if o.category in PROLIFIC_CATEGORIES]
-    if len(prolific) >= PROLIFIC_THRESHOLD:
-        listed = ", ".join(f"{label(o.category)}{_where(o)}" for o in prolific)
-        criteria.append(
-            Criterion(PROLIFIC, f"{len(prolific)} robbery or burglary convictions: {listed}")
-        )
-    return HighHarm(bool(criteria), criteria)
+    return criteria
 
 
 def assess(view: CaseView, encounter: int | None = None) -> HighHarm:

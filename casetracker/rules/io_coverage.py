@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from casetracker.case_view import Instance
+from casetracker.case_view import Instance, Step
 from casetracker.organisation import Organisation
 from casetracker.rules.field_values import as_text
 
@@ -22,11 +22,30 @@ class IoCoverage:
     released: bool
     seen_by_io: bool
     in_io_hours: bool | None  # at release; None when unknown (no suite, or an inexact time)
-    reasons: tuple[str, ...]
+    release: Step | None = None  # the release from police custody, if there was one
+    suite: str = ""  # the custody suite whose IO hours applied, when known
 
     @property
     def released_before_seen(self) -> bool:
         return self.released and not self.seen_by_io
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The facts in words; built on demand, as management information needs only the facts
+        (for every arrest of a year)."""
+        if self.release is None:
+            return ("not released from police custody",)
+        release = self.release
+        reasons = (
+            f"released ({release.action.replace('_', ' ')}) {release.effective.display()}",
+            "seen by an IO first"
+            if self.seen_by_io
+            else "not seen by an IO before release (¶4.21)",
+        )
+        if self.in_io_hours is None:
+            return (*reasons, "IO hours unknown: no configured suite or no exact release time")
+        where = "inside" if self.in_io_hours else "outside"
+        return (*reasons, f"{where} IO hours at {self.suite} (¶4.22)")
 
 
 def io_coverage(encounter: Instance, org: Organisation) -> IoCoverage:
@@ -34,16 +53,9 @@ def io_coverage(encounter: Instance, org: Organisation) -> IoCoverage:
     seen = encounter.first("record_seen_by_io") is not None
     release = next((s for s in encounter.history if s.action in RELEASES), None)
     if release is None:
-        return IoCoverage(False, seen, None, ("not released from police custody",))
-    reasons = [
-        f"released ({release.action.replace('_', ' ')}) {release.effective.display()}",
-        "seen by an IO first" if seen else "not seen by an IO before release (¶4.21)",
-    ]
+        return IoCoverage(False, seen, None)
     force = org.force(as_text(encounter.fields.get("force")))
     suite = force.suite(as_text(encounter.fields.get("custody_suite"))) if force else None
     if suite is None or not release.effective.is_exact:
-        reasons.append("IO hours unknown: no configured suite or no exact release time")
-        return IoCoverage(True, seen, None, tuple(reasons))
-    on_shift = suite.in_io_hours(release.effective.start)
-    reasons.append(f"{'inside' if on_shift else 'outside'} IO hours at {suite.name} (¶4.22)")
-    return IoCoverage(True, seen, on_shift, tuple(reasons))
+        return IoCoverage(True, seen, None, release)
+    return IoCoverage(True, seen, suite.in_io_hours(release.effective.start), release, suite.name)
