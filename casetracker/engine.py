@@ -229,10 +229,13 @@ class WorkflowEngine:
             )
         # Guards run even when the state or role already blocks, so that every reason is
         # given at once ("directions deferred by a judicial review; no travel document").
+        ctx = self.context(view, attempt) if action.guards else None
+        pending = getattr(ctx, "needs_input", None)  # fields a preview has not got yet
         for name in action.guards:
-            ctx = self.context(view, attempt)
+            if pending:
+                pending.clear()  # one context for every guard; what each one waits for is its own
             found = self.guards[name](ctx)
-            if attempt.preview and getattr(ctx, "needs_input", None):
+            if attempt.preview and pending:
                 continue  # decided only once the form is filled in
             blocks.extend(Block(b.reason, b.remedy, b.rule or name) for b in found)
         return blocks

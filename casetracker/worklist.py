@@ -182,7 +182,7 @@ def rows_for(view: CaseView) -> list[WorkItem]:
             add("joc", check, _last(check), f"status check #{check.number}: assess", where)
         if check.state in _OFFENDER_RESULTS and encounter is not None:
             offenders[encounter.key] = check
-    harm = high_harm.assess(view) if view.of("encounter") else None
+    harm: list = []  # assessed once, and only for an offender in custody
     for encounter in view.of("encounter"):
         if encounter.state != "in_custody":
             continue
@@ -200,7 +200,9 @@ def rows_for(view: CaseView) -> list[WorkItem]:
                 kind or check.state.replace("_", " "),
                 "seen by an IO" if seen else "NOT yet seen by an IO",
             ]
-            if harm is not None and harm.met:
+            if not harm:
+                harm.append(high_harm.assess(view))
+            if harm[0].met:
                 parts.insert(0, "HIGH HARM")
             add("offender_custody", encounter, due, " · ".join(parts), where)
     etd = view.one("etd")
