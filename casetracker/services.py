@@ -42,7 +42,8 @@ from casetracker.errors import (
 from casetracker.events import NewEvent, RecordedEvent, event_payload, split_personal
 from casetracker.fields import validate_fields
 from casetracker.identity import Actor, User, list_users, resolve, save_user, seed_users
-from casetracker.replay_walk import IllegalLog, Projection, project, scan_query
+from casetracker.replay_walk import IllegalLog, case_rows, merge, replay_part, scan_query
+from casetracker.replay_walk import Part as ReplayPart
 from casetracker.schema import initialise, read_info
 from casetracker.store import EventStore, Head, describe, normalise_case_id
 from casetracker.tables import CASES
@@ -491,49 +492,54 @@ def rebuild_projection(
     """
     table = flow.replay_table()
     with write_transaction(engine) as conn:
-        split = workers.split_point(conn)
+        events = workers.parallel_events(conn)
+        split = events // 2
         worker = None
-        if split is not None:
+        if split:
             path = engine.url.database
-            worker = workers.start("project", path=path, low=split, high=None, table=table)
+            worker = workers.start("replay", path=path, after=split, upto=events, table=table)
         try:
             snapshot = conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0
-            rows = _project_here(conn, table, None, split, progress)
-            upper = workers.result(worker) if worker else None
+            upto = split or snapshot
+            part = _replay_here(conn, table, 0, upto, progress)
+            if split:
+                later = workers.result(worker)
+                if not (isinstance(later, ReplayPart) and later.snapshot == snapshot):
+                    later = _replay_here(conn, table, split, snapshot, progress)
+                part = merge(part, later, table)
+        except IllegalLog as exc:
+            raise DatabaseError(f"cannot rebuild: {exc}") from None
         finally:
             workers.stop(worker)
-        if split is not None:
-            if isinstance(upper, Projection) and upper.snapshot == snapshot:
-                rows += upper.rows
-            else:
-                rows += _project_here(conn, table, split, None, progress)
-            if progress:
-                progress(snapshot)
+        rows = case_rows(part)
         conn.execute(CASES.delete())
-        if rows:
-            placeholder = "%s" if engine.dialect.name == "postgresql" else "?"
-            conn.connection.cursor().executemany(
-                "INSERT INTO cases (case_id, version, head_hash, head_position, opened, updated, "
-                f"state) VALUES ({', '.join([placeholder] * 7)})",
-                rows,
-            )
+        _insert_cases(conn, rows)
+        if progress:
+            progress(snapshot)
     return len(rows)
 
 
-def _project_here(
+def _replay_here(
     conn: Connection,
     table: Any,
-    low: str | None,
-    high: str | None,
+    after: int,
+    upto: int,
     progress: Callable[[int], None] | None,
-) -> list[tuple]:
-    query, params = scan_query(low, high)
+) -> ReplayPart:
+    query, params = scan_query(after, upto)
     if conn.dialect.name == "postgresql":
         query = query.replace("?", "%s")
-    try:
-        return project(stream(conn, query, params=params), table, progress)
-    except IllegalLog as exc:
-        raise DatabaseError(f"cannot rebuild: {exc}") from None
+    return replay_part(stream(conn, query, params=params), table, after == 0, progress)
+
+
+def _insert_cases(conn: Connection, rows: list[tuple]) -> None:
+    if rows:
+        placeholder = "%s" if conn.dialect.name == "postgresql" else "?"
+        conn.connection.cursor().executemany(
+            "INSERT INTO cases (case_id, version, head_hash, head_position, opened, updated, "
+            f"state) VALUES ({', '.join([placeholder] * 7)})",
+            rows,
+        )
 
 
 def payload_of(event: RecordedEvent) -> dict[str, Any]:

@@ -126,7 +126,7 @@ def verify(
 
 def _walk_parts(conn: Connection, info: DatabaseInfo, table: Any, at: int) -> list[Part]:
     """The log walked in one part here, or in two with the upper half in a worker process."""
-    split = workers.split_point(conn)
+    split = workers.case_split_point(conn)
     if split is None:
         return [_walk_here(conn, table, info.realm, at, None, None)]
     path = conn.engine.url.database

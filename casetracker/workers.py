@@ -26,19 +26,24 @@ PARALLEL_FROM = 200_000  # events: below this a second process costs more than i
 # What a worker may be asked to run: task name -> (module, function taking the job's keywords).
 TASKS = {
     "chain": ("casetracker.chain_walk", "walk_sqlite_file"),
-    "project": ("casetracker.replay_walk", "project_sqlite_file"),
+    "replay": ("casetracker.replay_walk", "replay_sqlite_file"),
 }
 
 
-def split_point(conn: Connection) -> str | None:
-    """The case id that halves the log, when a second process is worth starting here."""
+def parallel_events(conn: Connection) -> int:
+    """The number of events in the log when a second process is worth starting; else 0."""
     if conn.dialect.name != "sqlite" or (os.cpu_count() or 1) < 2:
-        return None
+        return 0
     database = conn.engine.url.database
     if not database or database == ":memory:":
-        return None
+        return 0
     events = conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0
-    if events < PARALLEL_FROM:
+    return events if events >= PARALLEL_FROM else 0
+
+
+def case_split_point(conn: Connection) -> str | None:
+    """The case id that halves the log, when a second process is worth starting here."""
+    if not parallel_events(conn):
         return None
     cases = conn.exec_driver_sql("SELECT count(*) FROM cases").scalar() or 0
     return conn.exec_driver_sql(

@@ -49,3 +49,32 @@ def test_an_illegal_step_in_the_workers_half_is_refused_and_changes_nothing(
     with pytest.raises(DatabaseError, match="cannot rebuild: C-0000007: open_case cannot apply"):
         rebuild_projection(service.engine, service.flow)
     assert _cases(service) == kept
+
+
+def test_a_step_that_cannot_follow_the_first_half_is_refused(service, sqlite_url, monkeypatch):
+    """C-0000005's events run from position 11 to 15; the halves meet at 14, so its event 5
+    is the first of its case file the second half sees, checked only when the halves merge."""
+    kept = _cases(service)
+    tamper(sqlite_url, "UPDATE events SET action = 'open_case' WHERE position = 15")
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
+    with pytest.raises(DatabaseError, match="cannot rebuild: C-0000005: open_case cannot apply"):
+        rebuild_projection(service.engine, service.flow)
+    assert _cases(service) == kept
+
+
+def test_every_lifecycle_of_a_demo_database_rebuilds_the_same_in_two_halves(
+    tmp_path, monkeypatch
+):
+    from casetracker.demo import build_demo
+    from casetracker.services import Casetracker
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    build_demo(url, 40)
+    ct = Casetracker(url, as_user="admin.demo")
+    try:
+        kept = _cases(ct)
+        monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
+        rebuild_projection(ct.engine, ct.flow)
+        assert _cases(ct) == kept
+    finally:
+        ct.close()
