@@ -611,11 +611,9 @@ def main() -> None:
         typer.echo(f"casetracker: {exc}", err=True)
         sys.exit(exc.exit_code)
     except typer.TyperException as exc:  # usage errors: unknown option, missing argument
-        show = getattr(exc, "show", None)
-        if show is not None:
-            show()
-        else:
-            typer.echo(f"casetracker: {exc.format_message()}", err=True)
+        ctx = getattr(exc, "ctx", None)
+        hint = f" — see `{ctx.command_path} --help`" if ctx is not None else ""
+        typer.echo(f"casetracker: {exc.format_message()}{hint}", err=True)
         sys.exit(exc.exit_code)
     except typer.Abort:
         typer.echo("casetracker: aborted", err=True)

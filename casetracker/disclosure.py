@@ -12,10 +12,10 @@ from pathlib import Path
 from casetracker import access_log, bundle, clock, sampling
 from casetracker.database import write_transaction
 from casetracker.errors import UsageError
-from casetracker.services import Casetracker
+from casetracker.services import AUDITING_ROLES, Casetracker
 
 # Exports and samples serve inspection and disclosure (¶2.1): not a caseworker's task.
-DISCLOSING_ROLES = ("auditor", "admin")
+DISCLOSING_ROLES = AUDITING_ROLES  # who may see who looked may also disclose
 
 
 def export_bundle(ct: Casetracker, case_ids: list[str], reason: str, out: Path) -> dict:

@@ -152,6 +152,9 @@ def create_database(
         engine.dispose()
 
 
+AUDITING_ROLES = ("auditor", "admin")
+
+
 class Casetracker:
     """An open database plus the person using it."""
 
@@ -255,8 +258,12 @@ class Casetracker:
             version = self.flow.version_for(view, workflow, number)
             spec = self.flow.spec(workflow, version).action(action)
             assert spec is not None
-            values = validate_fields(spec, fields or {})
-            attempt = Attempt(workflow, number, action, values, when, actor.role, now)
+            if actor.role in spec.roles:
+                values = validate_fields(spec, fields or {})
+                attempt = Attempt(workflow, number, action, values, when, actor.role, now)
+            else:  # refused for the role: say so before asking for any field
+                values = {}
+                attempt = Attempt(workflow, number, action, {}, when, actor.role, now, preview=True)
             blocks = self.flow.check(view, attempt)
             if not blocks:
                 dest = self.flow.fire(view, attempt)
@@ -421,9 +428,13 @@ class Casetracker:
         return view, self.flow.options(view, self.actor.role, make)
 
     def access_entries(self, case_id: str | None = None, limit: int | None = 50) -> list:
-        """The access log (for one case, or all), itself a consultation worth logging."""
+        """The access log (for one case, or all), itself a consultation worth logging.
+
+        Who consulted which case is itself sensitive (it shows colleagues' work and the cases
+        under scrutiny), so only those who audit may read it.
+        """
         case_id = normalise_case_id(case_id) if case_id is not None else None
-        actor = self.actor
+        actor = self.require_role(AUDITING_ROLES, "read the access log")
         with self._connections.write() as conn:
             if case_id is not None:
                 self.store.case_head(case_id, conn)

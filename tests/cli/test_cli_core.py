@@ -102,6 +102,9 @@ def test_verify_exits_1_naming_the_event(run, db):
             "changed since you loaded it",
         ),
         (["case", "act", "C-0000001", "close_case", "-f", "reason=x"], 1, "police role may not"),
+        (["case", "act", "C-0000001", "close_case"], 1, "police role may not"),  # before fields
+        (["case", "history", "C-0000001", "--jsn"], 2, "No such option: --jsn"),
+        (["report", "referrals"], 2, "Missing option '--year'"),
         (["--as", "someone", "case", "show", "C-0000001"], 1, "only for demo and training"),
         (["--role", "trainer", "case", "show", "C-0000001"], 1, "does not hold the trainer role"),
         (["verify", "--checkpoint", "/nonexistent.json"], 2, "no such file"),

@@ -155,7 +155,7 @@ def test_forbidden_role_is_refused_and_logged(ct):
     with pytest.raises(NotPermitted, match="police role may not"):
         ct.act(case_id, "erase_subject", {"legal_basis": "x"})
     assert _count(ct, "events") == 1
-    entries = ct.access_entries(case_id)
+    entries = _admin(ct).access_entries(case_id)
     assert any(e.action == "denied" and "erase_subject" in e.detail for e in entries)
 
 
@@ -168,14 +168,26 @@ def test_state_blocks_give_reasons(ct):
         ct.act(case_id, "add_note", {"text": "x"})
 
 
+def _admin(ct: Casetracker) -> Casetracker:
+    return Casetracker(ct.url, role="admin", workflows=core_engine())
+
+
+def test_only_auditors_read_the_access_log_and_a_refusal_is_logged(ct):
+    case_id = _open(ct)
+    with pytest.raises(NotPermitted, match="police role may not read the access log"):
+        ct.access_entries(case_id)
+    entries = _admin(ct).access_entries(None)
+    assert any(e.action == "denied" and "read the access log" in e.detail for e in entries)
+
+
 def test_reads_are_logged(ct):
     case_id = _open(ct)
     ct.show(case_id, reason="checking identity")
     ct.history(case_id)
     ct.replay(case_id, as_of="2014-01-01")
-    actions = [e.action for e in ct.access_entries(case_id)]
+    actions = [e.action for e in _admin(ct).access_entries(case_id)]
     assert actions[:3] == ["show", "history", "replay"]
-    shown = ct.access_entries(case_id)[0]
+    shown = _admin(ct).access_entries(case_id)[0]
     assert shown.justification == "checking identity" and shown.user == ct.actor.user
 
 
