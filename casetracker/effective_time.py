@@ -115,13 +115,16 @@ def _parse_fixed(text: str, zone: tzinfo) -> EffectiveTime:
     return _parse_single_or_range(text, zone, now=None)
 
 
-def parse(text: str, now: datetime, zone: tzinfo = DEFAULT_ZONE) -> EffectiveTime:
+def parse(
+    text: str, now: datetime, zone: tzinfo = DEFAULT_ZONE, allow_future: bool = False
+) -> EffectiveTime:
     """Parse what a user typed; refuse anything unparseable or in the future.
 
     Accepts ``now``, ISO instants (``2013-07-16T14:30``, with or without an offset; without one
     the time is read in ``zone``), days (``2013-07-16``), months (``2010-12``, ``December 2010``,
     ``Dec 2010``) and ranges written ``A/B`` or ``A..B``.  A period is in the future when its
-    start is after ``now``; a day or month that has begun is accepted.
+    start is after ``now``; a day or month that has begun is accepted.  ``allow_future`` is
+    for reading ("the case as of ..."), where a later date simply means as it stands now.
     """
     cleaned = text.strip()
     if not cleaned:
@@ -130,7 +133,7 @@ def parse(text: str, now: datetime, zone: tzinfo = DEFAULT_ZONE) -> EffectiveTim
         value = _parse_single_or_range(cleaned, zone, now)
     else:
         value = _parse_fixed(cleaned, zone)
-    if value.start > now:
+    if value.start > now and not allow_future:
         raise EffectiveTimeError(
             f"effective time {value.text} is in the future (now is {_instant(now).text})"
         )

@@ -327,9 +327,9 @@ class Casetracker:
             return able[-1].number
         return instances[-1].number if instances else 1
 
-    def _effective(self, text: str | None, now: datetime) -> Any:
+    def _effective(self, text: str | None, now: datetime, allow_future: bool = False) -> Any:
         try:
-            return parse(text or "now", now)
+            return parse(text or "now", now, allow_future=allow_future)
         except EffectiveTimeError as exc:
             raise UsageError(str(exc)) from None
 
@@ -399,8 +399,10 @@ class Casetracker:
         """The case as it was: on an effective date, or as the record stood at a moment."""
         case_id = normalise_case_id(case_id)
         now = clock.now()
-        as_of_time = self._effective(as_of, now) if as_of else None
-        recorded_cut = self._effective(recorded_as_of, now) if recorded_as_of else None
+        as_of_time = self._effective(as_of, now, allow_future=True) if as_of else None
+        recorded_cut = (
+            self._effective(recorded_as_of, now, allow_future=True) if recorded_as_of else None
+        )
         events, _ = self._read_logged(
             case_id, "replay", detail={"as_of": as_of or "", "recorded_as_of": recorded_as_of or ""}
         )

@@ -56,6 +56,8 @@ def test_open_act_show_history_replay_verify(run, db, tmp_path):
     assert history.json["events"][1]["prev_hash"] == history.json["events"][0]["hash"]
     replay = run("--db", db, "replay", case_id, "--as-of", "2013-07-16", "--json")
     assert replay.code == 0 and replay.json["events"] == 1
+    later = run("--db", db, "replay", case_id, "--as-of", "2099-01-01", "--json")
+    assert later.code == 0 and later.json["events"] == 2  # a later date: as it stands now
     checkpoint = tmp_path / "cp.json"
     assert run("--db", db, "checkpoint", "--out", str(checkpoint)).code == 0
     verify = run("--db", db, "verify", "--checkpoint", str(checkpoint), "--json")
