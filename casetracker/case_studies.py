@@ -3,7 +3,8 @@
 ``casetracker/data/scenarios/figure-1.yaml`` and ``figure-2.yaml`` are the one source; the demo
 database and the unit tests want the steps as dicts (``effective`` canonical text, ``role``,
 ``workflow``, ``instance`` — "new" starts one, 0 is a one-per-case lifecycle, n the n-th
-instance — ``action`` and ``fields``), which this module derives from them.
+instance — ``action``, ``fields``, and ``refused``: why the step must be refused, or "" for a
+step that is recorded), which this module derives from them.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def steps(name: str) -> tuple[Step, ...]:
                 "instance": instance,
                 "action": step.action,
                 "fields": dict(step.fields),
+                "refused": step.refused,
             }
         )
     return tuple(out)

@@ -239,7 +239,7 @@ def _generated_case(
         nationality_basis="claimed",
     )
     if shape == "not_referred":
-        record("police", "release_without_charge", _at(t + timedelta(hours=rng.randint(2, 9))), 1)
+        _release(record, t + timedelta(hours=rng.randint(2, 9)))
         return
     t += timedelta(minutes=rng.randint(5, 40))
     record("police", f"refer_to_{route}", _at(t), encounter=1)
@@ -252,7 +252,7 @@ def _generated_case(
         return
     if shape == "lawful_released":
         record(runner, "record_lawful_status", _at(t), 1)
-        record("police", "release_without_charge", _at(t + timedelta(hours=2)), 1)
+        _release(record, t + timedelta(hours=2))
         return
     record(runner, "record_immigration_offender", _at(t), 1, offender_kind="overstayer")
     if route != "ccu":
@@ -270,6 +270,13 @@ def _generated_case(
     _after_custody(record, rng, shape, t + timedelta(hours=1), now)
 
 
+def _release(record: _Recorder, when: datetime) -> None:
+    """Release from police custody: the encounter ends, then the detention record follows it
+    (``police_custody_ended``), so the case never shows someone released yet still held."""
+    record("police", "release_without_charge", _at(when), 1)
+    record("police", "release_to_liberty", _at(when), reason="released")
+
+
 def _after_custody(
     record: _Recorder, rng: random.Random, shape: str, t: datetime, now: datetime
 ) -> None:
@@ -277,7 +284,9 @@ def _after_custody(
     record(IO, "record_seen_by_io", _at(t), 1, admitted_immigration_offence=True)
     record(IO, "serve_removal_papers", _at(t), basis="overstayer")
     if shape == "absconder":
+        # Released from police custody on reporting restrictions, as Figure 1 on 22 May 2014.
         record("police", "release_without_charge", _at(t), 1)
+        record(IO, "release_on_reporting_restrictions", _at(t))
         record(IO, "issue_reporting_directions", _at(t))
         record(IO, "record_missed_reporting", _at(t + timedelta(days=14)))
         record(IO, "list_as_absconder", _at(t + timedelta(days=28)))

@@ -3,6 +3,12 @@
 One instance per case, for the whole of the subject's time in the record: Figure 1 passes through
 police custody, prison, immigration detention and temporary release again and again.  It shows
 where the person is; the encounter shows why the police hold them.
+
+The two never disagree: the police end their hold on the encounter first (charge and remand,
+release, bail, hand-over to immigration detention, or an escape), and only then does the
+detention record move out of police custody (``police_custody_ended``; fn 17, ¶3.2, Figure 1
+7–8 May 2016, Figure 2).  An arrest is recorded on the encounter before the entry to police
+custody here (``arrest_in_progress``).
 """
 
 from casetracker.workflow_spec import (
@@ -16,6 +22,7 @@ from casetracker.workflow_spec import (
 
 _HOME_OFFICE = (Role.IMMIGRATION_OFFICER, Role.CASEWORK)
 _HELD = ("police_custody", "prison", "immigration_detention")
+_AFTER_POLICE = ("police_custody_ended",)
 
 DEFINITION = WorkflowSpec(
     name="detention",
@@ -55,6 +62,8 @@ DEFINITION = WorkflowSpec(
             fields=(
                 FieldSpec("basis", FieldType.CHOICE, label="Basis", choices=("remand", "sentence")),
             ),
+            guards=_AFTER_POLICE,
+            help="Follows a remand recorded on the encounter.",
         ),
         ActionSpec(
             "detain_under_immigration_powers",
@@ -62,7 +71,9 @@ DEFINITION = WorkflowSpec(
             sources=("at_liberty", "temporary_release", "police_custody", "prison"),
             dest="immigration_detention",
             roles=_HOME_OFFICE,
-            cites="Figure 1 (16 Oct 2013, 8 May 2016), Figure 2",
+            guards=_AFTER_POLICE,
+            cites="¶3.2, fn 17, Figure 1 (16 Oct 2013, 8 May 2016), Figure 2",
+            help="From police custody, follows the hand-over recorded on the encounter.",
         ),
         ActionSpec(
             "release_on_reporting_restrictions",
@@ -70,6 +81,7 @@ DEFINITION = WorkflowSpec(
             sources=_HELD,
             dest="temporary_release",
             roles=_HOME_OFFICE,
+            guards=_AFTER_POLICE,
             cites="¶3.2, ¶4.27, Figure 1",
         ),
         ActionSpec(
@@ -86,6 +98,7 @@ DEFINITION = WorkflowSpec(
                     choices=("released", "escaped", "bailed"),
                 ),
             ),
+            guards=_AFTER_POLICE,
             cites="¶4.21–4.22, Figure 1 (6–7 Nov 2015)",
         ),
         ActionSpec(

@@ -210,6 +210,7 @@ DEFINITION = WorkflowSpec(
             dest="handed_to_immigration",
             roles=(Role.POLICE, Role.IMMIGRATION_OFFICER),
             cites="¶3.2, Figure 1, Figure 2",
+            help="Ends the police's hold; the Home Office then records the detention.",
         ),
         ActionSpec(
             "escape_custody",

@@ -25,6 +25,7 @@ GUARDS: dict[str, Guard] = {
         guards_custody.known_force,
         guards_custody.pace_extension_allowed,
         guards_custody.arrest_in_progress,
+        guards_custody.police_custody_ended,
         guards_custody.referred_encounter_exists,
         guards_custody.status_check_runner,
         guards_custody.listed_absconder,

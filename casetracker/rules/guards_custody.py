@@ -9,6 +9,7 @@ from casetracker.rules.custody_clock import pace_clock
 from casetracker.rules.field_values import as_list, as_text
 from casetracker.rules.guard_context import GuardContext, as_int, block
 from casetracker.rules.offences import unknown_categories
+from casetracker.rules.police_custody import held_by_police
 from workflows.status_check import ROUTE_OF_ACTION
 
 
@@ -69,6 +70,56 @@ def arrest_in_progress(ctx: GuardContext) -> list[Block]:
             "record the arrest first",
         )
     ]
+
+
+# What lifts ``police_custody_ended``, by the detention step attempted and the state of the
+# encounter that still holds the subject ({n} is its number).
+_END_CUSTODY_FIRST = {
+    ("detain_under_immigration_powers", "in_custody"): (
+        "the police end encounter #{n} first: hand the subject over to immigration detention"
+    ),
+    ("release_on_reporting_restrictions", "in_custody"): (
+        "the police end encounter #{n} first: release the subject from police custody"
+    ),
+    ("release_to_liberty", "in_custody"): (
+        "record how encounter #{n} ended first: released, bailed, no further action or ran away"
+    ),
+    ("enter_prison", "in_custody"): "charge and remand the subject on encounter #{n} first",
+    ("enter_prison", "charged"): "record the remand on encounter #{n} first",
+    ("release_to_liberty", "charged"): "record the bail to court on encounter #{n} first",
+}
+_HELD_BECAUSE = {
+    "in_custody": "the PACE clock is running",
+    "charged": "charged, and not yet remanded or bailed to court",
+}
+
+
+def police_custody_ended(ctx: GuardContext) -> list[Block]:
+    """The subject leaves police custody only once the police have let go of them.
+
+    Under PACE the police hold an arrested person until they charge, release or bail them
+    (fn 17); only then is the Home Office free to detain (¶3.2: an IO attends the police
+    station to detain; Figure 1, 7–8 May 2016: the police hold him at the Home Office's
+    request, and the next day he is placed in immigration detention; Figure 2: served notice,
+    then detained) or to release on reporting restrictions (¶4.27), and only a remand sends
+    the person to prison.  Moving the detention record first would leave the case saying both:
+    an encounter in police custody with its clock running, and a detention somewhere else.
+    """
+    blocks = []
+    for encounter in held_by_police(ctx.view):
+        remedy = _END_CUSTODY_FIRST.get(
+            (ctx.attempt.action, encounter.state),
+            "record remand or bail to court on encounter #{n} first",
+        )
+        blocks.append(
+            block(
+                "police_custody_ended",
+                f"encounter #{encounter.number} still holds the subject in police custody "
+                f"({_HELD_BECAUSE[encounter.state]})",
+                remedy.format(n=encounter.number),
+            )
+        )
+    return blocks
 
 
 def referred_encounter_exists(ctx: GuardContext) -> list[Block]:
