@@ -390,9 +390,31 @@ def state_summary(state: dict[str, str]) -> str:
 
 
 def _forces(conn: Connection, case_ids: list[str]) -> dict[str, str]:
+    """Each case's force, as ``case_force`` gives it: its latest arrest's (in the report
+    tables, kept for every case with an arrest, open or finished), else the one it was opened
+    with (from its first event)."""
     if not case_ids:
         return {}
-    rows = conn.execute(
-        sa.select(WORKLIST.c.case_id, WORKLIST.c.force).where(WORKLIST.c.case_id.in_(case_ids))
-    )
-    return {r.case_id: r.force for r in rows}
+    marks = ", ".join("?" * len(case_ids))
+    pg = conn.dialect.name == "postgresql"
+
+    def rows(query: str) -> list:
+        return list(
+            conn.exec_driver_sql(query.replace("?", "%s") if pg else query, tuple(case_ids))
+        )
+
+    found = {
+        case_id: force.upper()
+        for case_id, force in rows(
+            f"SELECT case_id, force FROM mi_arrests WHERE case_id IN ({marks}) "
+            "ORDER BY case_id, encounter"
+        )
+        if force
+    }
+    for case_id, payload in rows(
+        f"SELECT case_id, payload FROM events WHERE case_id IN ({marks}) AND seq = 1"
+    ):
+        if case_id not in found:
+            force = as_text(json.loads(payload).get("fields", {}).get("force"))
+            found[case_id] = force.upper()
+    return found
