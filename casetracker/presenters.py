@@ -1,12 +1,23 @@
-"""Plain-text and JSON renderings shared by the CLI (the TUI draws its own widgets)."""
+"""Plain-text and JSON renderings shared by the CLI, and the words for times the TUI shares.
+
+Times are stored in UTC, but effective times are read and shown in UK local time
+(``effective_time.DEFAULT_ZONE``); a recorded time shown in UTC beside them made a record seem
+to precede what it recorded (an event of 24 June 2016 "recorded 2016-06-23T23:00Z").  So every
+human rendering shows recorded times, and deadlines, in that same zone, named (GMT or BST);
+JSON keeps the stored UTC text.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import datetime
 from typing import Any
 
 from casetracker.access_log import AccessEntry
+from casetracker.case_facts import CaseFacts, Clock
 from casetracker.case_view import CaseView
-from casetracker.effective_time import parse_canonical
+from casetracker.clock import parse_recorded
+from casetracker.effective_time import DEFAULT_ZONE, parse_canonical
 from casetracker.engine import Option
 from casetracker.events import RecordedEvent
 from casetracker.workflow_spec import WorkflowSpec
@@ -17,12 +28,57 @@ def counted(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
+def local_time(moment: datetime, seconds: bool = False) -> str:
+    """``moment`` in UK local time, the zone named: ``2016-06-24 00:00 BST``."""
+    pattern = "%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z"
+    return moment.astimezone(DEFAULT_ZONE).strftime(pattern)
+
+
+def recorded_time(text: str, seconds: bool = False) -> str:
+    """A stored recorded time (UTC text) in UK local time, as effective times are shown."""
+    return local_time(parse_recorded(text), seconds)
+
+
+def recorded_date(text: str) -> str:
+    """The UK day a stored recorded time falls on (the UTC date can be the day before)."""
+    return parse_recorded(text).astimezone(DEFAULT_ZONE).date().isoformat()
+
+
+def effective_text(text: str) -> str:
+    """A stored effective time at its own precision; an instant with its zone named."""
+    when = parse_canonical(text)
+    shown = when.display()
+    if when.precision == "instant":
+        shown += when.start.astimezone(DEFAULT_ZONE).strftime(" %Z")
+    return shown
+
+
+def clock_line(clock: Clock) -> str:
+    """A PACE clock in words, its expiry in UK local time (``Clock.describe`` says UTC)."""
+    s = clock.status
+    approx = " (approximate: the arrest time is not exact)" if s.approximate else ""
+    if s.running and s.deadline is not None:
+        hours, rest = divmod(int(s.remaining.total_seconds()), 3600)
+        extended = ", extended" if s.extended else ""
+        return (
+            f"PACE clock {clock.encounter}: {hours} h {rest // 60:02d} min left, expires "
+            f"{local_time(s.deadline)}{extended}{approx}"
+        )
+    return clock.describe()
+
+
+def facts_lines(facts: CaseFacts) -> list[str]:
+    """``CaseFacts.lines`` with the clocks' expiry in UK local time."""
+    rest = dataclasses.replace(facts, clocks=[]).lines()
+    return [clock_line(c) for c in facts.clocks] + rest
+
+
 def event_line(event: RecordedEvent) -> str:
     effective = parse_canonical(event.effective).display()
     target = event.workflow if not event.instance else f"{event.workflow}#{event.instance}"
     return (
         f"{event.seq:>4}  {effective:<28} {event.action:<28} {target:<16} "
-        f"{event.actor_user} ({event.actor_role})  recorded {event.recorded[:19]}Z"
+        f"{event.actor_user} ({event.actor_role})  recorded {recorded_time(event.recorded, True)}"
     )
 
 
@@ -60,7 +116,8 @@ def summary_json(summary: Any) -> dict[str, Any]:
 
 
 def summary_lines(summary: Any) -> list[str]:
-    lines = [f"case {summary.case_id}  version {summary.version}  opened {summary.opened[:19]}Z"]
+    opened = recorded_time(summary.opened, seconds=True)
+    lines = [f"case {summary.case_id}  version {summary.version}  opened {opened}"]
     if summary.subject_erased:
         lines.append(f"  personal data erased on {summary.subject_erased[:10]}")
     elif summary.subject is not None:
@@ -69,7 +126,7 @@ def summary_lines(summary: Any) -> list[str]:
         lines.append("  personal data withheld (give --reason to see it; the reason is logged)")
     lines.append("lifecycles:")
     lines += view_lines(summary.view)
-    facts = summary.facts.lines()
+    facts = facts_lines(summary.facts)
     if facts:
         lines.append("now:")
         lines += [f"  {line}" for line in facts]
@@ -131,7 +188,8 @@ def options_lines(options: list[Option], everything: bool = False) -> list[str]:
 def access_line(entry: AccessEntry) -> str:
     case = f" {entry.case_id}" if entry.case_id else ""
     why = f"  reason: {entry.justification}" if entry.justification else ""
-    return f"{entry.recorded[:19]}Z  {entry.user} ({entry.role})  {entry.action}{case}{why}"
+    when = recorded_time(entry.recorded, seconds=True)
+    return f"{when}  {entry.user} ({entry.role})  {entry.action}{case}{why}"
 
 
 def spec_json(spec: WorkflowSpec) -> dict[str, Any]:

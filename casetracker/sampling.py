@@ -123,7 +123,8 @@ def draw(conn: Connection, req: SampleRequest, actor: Actor, reason: str = "") -
         sizes[force] = len(cases)
         if len(cases) < req.per_force:
             raise Refused(
-                f"{force} has only {len(cases)} cases matching the sample's criteria, fewer than "
+                f"{force} has only {len(cases)} {'case' if len(cases) == 1 else 'cases'} "
+                "matching the sample's criteria, fewer than "
                 f"--per-force {req.per_force}: lower it or widen the dates"
             )
         rng = random.Random(f"casetracker-sample:{req.seed}:{force}")

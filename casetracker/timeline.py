@@ -26,6 +26,7 @@ from casetracker.clock import parse_recorded
 from casetracker.effective_time import EffectiveTime, out_of_sequence, parse_canonical
 from casetracker.events import RecordedEvent
 from casetracker.organisation import Organisation
+from casetracker.presenters import local_time
 from casetracker.rules.absconder import absconder_listings
 from casetracker.rules.io_coverage import io_coverage
 
@@ -266,7 +267,8 @@ def figures_as_at(realm: str, events: Sequence[RecordedEvent], now: datetime) ->
 
 
 def timeline_lines(entries: Sequence[TimelineEntry]) -> list[str]:
-    """Plain-text timeline: effective time first, the recorded time beside every flag."""
+    """Plain-text timeline: effective time first, the recorded time beside every flag, both
+    in UK local time (a UTC recorded time beside a local day made records seem early)."""
     lines = []
     for e in entries:
         mark = "!" if e.out_of_sequence or e.backdated else " "
@@ -277,7 +279,7 @@ def timeline_lines(entries: Sequence[TimelineEntry]) -> list[str]:
         if e.flags:
             lines.append(
                 f"    {', '.join(e.flags).replace('_', ' ').upper()}: {e.note}; "
-                f"effective {e.effective.text}, recorded {_utc(e.recorded)}"
+                f"effective {e.effective.display()}, recorded {local_time(e.recorded, True)}"
             )
     return lines
 
@@ -285,7 +287,7 @@ def timeline_lines(entries: Sequence[TimelineEntry]) -> list[str]:
 def figures_lines(figures: Figures) -> list[str]:
     approx = " (approximate: some times are a day, month or range)" if figures.approximate else ""
     lines = [
-        f"figures as at {_utc(figures.as_at)}{approx}:",
+        f"figures as at {local_time(figures.as_at)}{approx}:",
         f"  arrests {figures.arrests} · referrals {figures.referrals} · absconder listings "
         f"{figures.absconder_listings} · days in immigration detention {figures.days_detained}",
         f"  ETD turnaround {_or_none(figures.etd_turnaround_days, 'days')} · frustrated removals "
@@ -317,7 +319,7 @@ def replay_figures(
 
     now = clock.now()
     if as_of:
-        as_at = parse(as_of, now).end
+        as_at = parse(as_of, now, allow_future=True).end
     elif recorded_as_of:
         as_at = parse(recorded_as_of, now).end
     else:

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingsMap, BindingType
 from casetracker.errors import CasetrackerError
 from casetracker.identity import Actor
 from tui.commands import CasetrackerCommands
-from tui.config import check_keymap, declared_bindings, load_keys
+from tui.config import check_keymap, class_name, declared_bindings, load_keys
 from tui.layout import NARROW, SHORT
 from tui.screens.start import StartScreen
 
@@ -121,7 +121,7 @@ class CasetrackerApp(App):
     def on_mount(self) -> None:
         """Apply ``[keys]`` from config.toml, and say what in it could not be applied."""
         if self.keys.keymap:
-            check_keymap(self.keys, declared_bindings(type(self)))
+            check_keymap(self.keys, declared_bindings(type(self)), class_name(type(self)))
             self.set_keymap(self.keys.keymap)
         for problem in self.keys.problems:
             self.notify(problem, title="config.toml", severity="warning", timeout=20)

@@ -23,6 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from textual.binding import Binding
+from textual.keys import (
+    _normalize_key_list,  # what App.set_keymap applies to the keys
+    format_key,
+)
 
 from casetracker import paths
 
@@ -80,6 +84,11 @@ def load_keys(path: Path | None = None) -> KeyConfig:
     return found
 
 
+def class_name(cls: Any) -> str:
+    """How ``declared_bindings`` names a class."""
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
 def declared_bindings(*roots: Any) -> dict[str, list[Binding]]:
     """Every binding declared (inherited ones too) by ``roots`` (classes) and by the classes
     of the ``tui`` screens and widgets, by class name: all the bindings the app can have."""
@@ -98,34 +107,86 @@ def declared_bindings(*roots: Any) -> dict[str, list[Binding]]:
             if isinstance(binding, Binding)
         ]
         if bindings:
-            found[f"{cls.__module__}.{cls.__qualname__}"] = bindings
+            found[class_name(cls)] = bindings
     return found
 
 
-def check_keymap(config: KeyConfig, declared: dict[str, list[Binding]]) -> None:
+@dataclass
+class Clash:
+    """A remapped binding's key that another binding also has, and where the two meet."""
+
+    binding: Binding
+    other: Binding
+    keys: set[str]
+    app_level: tuple[bool, bool]  # (the remapped one is the app's, the other is the app's)
+    where: list[str] = field(default_factory=list)  # the screens and widgets, by class name
+
+
+def check_keymap(config: KeyConfig, declared: dict[str, list[Binding]], app: str = "") -> None:
     """Report and drop entries for binding ids there are not (a typo would otherwise remap
-    nothing, silently), and report a key remapped onto another binding of the same screen
-    or widget, which is then left with no key."""
+    nothing, silently), and report every key remapped onto another binding's: of the same
+    screen or widget (which is then left without it), or of the app (``app`` names its class
+    in ``declared``), whose keys work on every screen unless the screen binds them itself:
+    ``"audit.prev" = "q"`` makes q go back in audit mode, where it no longer quits.  The
+    entries still apply: what they do is said."""
     known = {b.id for bindings in declared.values() for b in bindings if b.id}
     for binding_id in sorted(set(config.keymap) - known):
         del config.keymap[binding_id]
         config.problem(
             f"[keys] {binding_id!r}: no such binding id (the help screen, ?, lists them), ignored"
         )
-    told: set[tuple[str, str]] = set()
-    for bindings in declared.values():
-        remapped = {b.id for b in bindings if b.id in config.keymap}
-        for binding_id in sorted(remapped):
-            new_keys = {k.strip() for k in config.keymap[binding_id].split(",")}
-            for other in bindings:
-                keys = {k.strip() for k in other.key.split(",")}
-                if other.id in remapped or not keys & new_keys:
+    keymap = {k: _normalize_key_list(v) for k, v in config.keymap.items()}
+    everywhere = declared.get(app, [])
+    clashes: dict[tuple[str, str], Clash] = {}
+    for name, bindings in declared.items():
+        pool = [(b, name == app) for b in bindings]
+        if name != app:
+            pool += [(b, True) for b in everywhere]
+        for binding, binding_app in pool:
+            if binding.id not in keymap:
+                continue
+            new_keys = _keys(binding, keymap)
+            for other, other_app in pool:
+                taken = new_keys & _keys(other, keymap)
+                if other.id == binding.id or not taken:
                     continue
-                if (binding_id, other.id or other.action) in told:
-                    continue
-                told.add((binding_id, other.id or other.action))
-                config.problem(
-                    f"[keys] {binding_id!r} takes {', '.join(sorted(keys & new_keys))!r} "
-                    f"from {other.id or other.action!r} "
-                    f"({other.tooltip or other.description}), which now has no key"
+                clash = clashes.setdefault(
+                    (binding.id, _name(other)),
+                    Clash(binding, other, taken, (binding_app, other_app)),
                 )
+                short = name.rsplit(".", 1)[-1]
+                if name != app and short not in clash.where:
+                    clash.where.append(short)
+    for clash in clashes.values():
+        config.problem(_clash_text(clash, keymap))
+
+
+def _keys(binding: Binding, keymap: dict[str, str]) -> set[str]:
+    keys = keymap.get(binding.id or "", _normalize_key_list(binding.key))
+    return {k.strip() for k in keys.split(",")}
+
+
+def _name(binding: Binding) -> str:
+    return binding.id or binding.action
+
+
+def _what(binding: Binding) -> str:
+    return binding.tooltip or binding.description or binding.action
+
+
+def _clash_text(clash: Clash, keymap: dict[str, str]) -> str:
+    binding, other = clash.binding, clash.other
+    keys = ", ".join(sorted(format_key(k) for k in clash.keys))
+    head = f"[keys] {binding.id!r} takes {keys!r} from {_name(other)!r} ({_what(other)})"
+    where = ", ".join(clash.where)
+    if clash.app_level == (False, True):  # the screen's binding is met first: it wins
+        return f"{head}: in {where}, {keys} now does {_what(binding)}, no longer {_what(other)}"
+    if clash.app_level == (True, False):  # the app's binding is met last: the screen's wins
+        return (
+            f"{head}, which keeps it in {where}: there, {keys} still does {_what(other)}, "
+            f"not {_what(binding)}"
+        )
+    left = _keys(other, keymap) - clash.keys
+    if left:
+        return f"{head}, which keeps {', '.join(sorted(format_key(k) for k in left))!r}"
+    return f"{head}, which now has no key"

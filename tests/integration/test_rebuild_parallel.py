@@ -62,9 +62,7 @@ def test_a_step_that_cannot_follow_the_first_half_is_refused(service, sqlite_url
     assert _cases(service) == kept
 
 
-def test_every_lifecycle_of_a_demo_database_rebuilds_the_same_in_two_halves(
-    tmp_path, monkeypatch
-):
+def test_every_lifecycle_of_a_demo_database_rebuilds_the_same_in_two_halves(tmp_path, monkeypatch):
     from casetracker.demo import build_demo
     from casetracker.services import Casetracker
 

@@ -64,7 +64,7 @@ def test_timeline_flags_and_shows_both_times(run, figure_1) -> None:
     assert shown.json["figures"]["absconder_listings"] == 2
     text = run("--db", db_path(url), *AUDITOR, "case", "timeline", result.case_id)
     assert text.out.startswith("[TRAINING DATABASE]")
-    assert "OUT OF SEQUENCE" in text.out and "recorded 2016-05-10T23:00:00Z" in text.out
+    assert "OUT OF SEQUENCE" in text.out and "recorded 2016-05-11 00:00:00 BST" in text.out
 
 
 def test_backdated_entry_is_flagged_with_both_times(tmp_path) -> None:

@@ -23,9 +23,9 @@ def spy_on_fetches(monkeypatch) -> list[tuple[str, str]]:
     calls: list[tuple[str, str]] = []
     real = WorklistScreen._fetch
 
-    def fetch(engine, queue, text):
+    def fetch(engine, queue, text, limit):
         calls.append((text, threading.current_thread().name))
-        return real(engine, queue, text)
+        return real(engine, queue, text, limit)
 
     monkeypatch.setattr(WorklistScreen, "_fetch", staticmethod(fetch))
     return calls

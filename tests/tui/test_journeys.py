@@ -82,11 +82,16 @@ async def test_io_serves_papers_and_detains(demo_url):
         assert app.screen.result.state == "liable"
         await pilot.press("enter")
         await settle(pilot, lambda: case_ready(app))
+        await choose(pilot, "hand_to_immigration")  # the police's hold ends first
+        await record(pilot)
+        assert app.screen.result.state == "handed_to_immigration"
+        await pilot.press("enter")
+        await settle(pilot, lambda: case_ready(app) and app.screen.view.version >= 3)
         await choose(pilot, "detain_under_immigration_powers")
         await record(pilot)
         assert app.screen.result.state == "immigration_detention"
         await pilot.press("enter")
-        await settle(pilot, lambda: case_ready(app) and app.screen.view.version >= 3)
+        await settle(pilot, lambda: case_ready(app) and app.screen.view.version >= 4)
         assert app.screen.view.instances["detention"].state == "immigration_detention"
     found = states(demo_url, case_id)
     assert found["removal"] == "liable"

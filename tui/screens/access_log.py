@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
+from casetracker.presenters import recorded_time
 from tui.messages import Loaded
 from tui.screens.base import SessionScreen
 from tui.widgets.vim_table import VimTable
@@ -32,7 +33,7 @@ class AccessLogScreen(SessionScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(VimTable)
-        table.add_columns("#", "recorded", "user", "role", "what", "reason", "detail")
+        table.add_columns("#", "recorded (UK)", "user", "role", "what", "reason", "detail")
         table.loading = True
         table.focus()
         self.run_db("access", self.service.access_entries, self.case_id, 500)
@@ -45,7 +46,7 @@ class AccessLogScreen(SessionScreen):
             style = "bold red" if entry.action == "denied" else ""
             table.add_row(
                 str(entry.position),
-                entry.recorded[:19].replace("T", " "),
+                recorded_time(entry.recorded, seconds=True),
                 entry.user,
                 entry.role,
                 Text(entry.action, style=style),
@@ -55,5 +56,10 @@ class AccessLogScreen(SessionScreen):
         if table.row_count:
             table.move_cursor(row=table.row_count - 1)
         self.query_one("#access-status", Static).update(
-            Text(f" {len(message.data)} entries · this reading has been logged too", style="dim")
+            Text(f" {entries(len(message.data))} · this reading has been logged too", style="dim")
         )
+
+
+def entries(n: int) -> str:
+    """``1 entry``, ``2 entries``."""
+    return f"{n:,} {'entry' if n == 1 else 'entries'}"

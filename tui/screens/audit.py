@@ -1,8 +1,12 @@
 """Audit mode: step through a case's history, read-only (Dolphie's replay mode).
 
-At each step the auditor sees the event (both times, who, the payload's hash and the link to
-the one before), whether the chain verifies up to that event, every lifecycle's state as it
-then stood, and the diagram of the lifecycle the event moved with its state highlighted.
+At each step the auditor sees the event (both times, who, what it recorded, the payload's hash
+and the link to the one before), whether the chain verifies up to that event, every
+lifecycle's state as it then stood, and the diagram of the lifecycle the event moved with its
+state highlighted.  What an event recorded is its payload's ``fields``; personal data never
+enters the log (``casetracker.subjects``), so for those the panel says which were kept out
+rather than showing their digests.  The panel scrolls (tab reaches it) when the terminal is
+too small for it all.
 ``[`` and ``]`` step, ``p`` plays, ``@`` jumps to the case as of an effective date (what was
 true then) and ``R`` to the record as it stood at a moment (what the record said then).
 """
@@ -20,6 +24,7 @@ from textual.widgets import Static
 
 from casetracker.canonical import GENESIS, event_hash
 from casetracker.events import RecordedEvent
+from casetracker.presenters import effective_text, recorded_time
 from tui.messages import Loaded
 from tui.screens.base import SessionScreen
 from tui.widgets.lifecycle_diagram import LifecycleDiagram
@@ -37,12 +42,60 @@ def chain_status(events: list[RecordedEvent]) -> list[bool]:
     return out
 
 
+def payload_rows(payload: dict[str, Any]) -> list[tuple[str, Text | Table]]:
+    """The rows of the event panel that say what the event recorded: its fields, the personal
+    fields kept out of the log (named, never their digests), the reason given, the rules it
+    was checked against and where a copy came from."""
+    rows: list[tuple[str, Text | Table]] = []
+    fields = payload.get("fields") or {}
+    if fields:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True)
+        table.add_column()
+        for name, value in fields.items():
+            table.add_row(name.replace("_", " "), Text(_value(value), style="bold"))
+        rows.append(("fields", table))
+    else:
+        rows.append(("fields", Text("none recorded", style="dim italic")))
+    personal = payload.get("personal") or {}
+    if personal:
+        names = ", ".join(name.replace("_", " ") for name in personal)
+        rows.append(
+            (
+                "personal",
+                Text.assemble(
+                    (names, "bold"),
+                    ": kept out of the log — the event holds only salted digests; the values "
+                    "are in the erasable subject record",
+                ),
+            )
+        )
+    if payload.get("justification"):
+        rows.append(("reason", Text(str(payload["justification"]))))
+    if payload.get("checked"):
+        rows.append(("checked", Text(", ".join(payload["checked"]), style="dim")))
+    if payload.get("provenance"):
+        rows.append(("from", Text(_value(payload["provenance"]), style="dim")))
+    return rows
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_value(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
 class AuditScreen(SessionScreen):
     AUTO_FOCUS = "#audit-timeline"
     HELP = (
         "Read-only history.  [ and ] step back and forward, p plays and pauses, g/G go to the "
         "first and last event, @ shows the case as of an effective date, R as the record "
-        "stood at a moment; a opens the access log."
+        "stood at a moment; a opens the access log.  The panel at the top shows what the event "
+        "recorded; tab moves to it, and ↑/↓ scroll it when it does not fit."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -77,7 +130,8 @@ class AuditScreen(SessionScreen):
 
     def compose(self) -> ComposeResult:
         yield self.header()
-        yield Static("", id="audit-event", classes="panel")
+        with VerticalScroll(id="audit-event-box", classes="panel"):
+            yield Static("", id="audit-event")
         with Horizontal(id="audit-middle"):
             with VerticalScroll(id="audit-states-box"):
                 yield LifecycleStates(id="audit-states")
@@ -120,11 +174,14 @@ class AuditScreen(SessionScreen):
         spec = flow.specs.get((event.workflow, event.workflow_version))
         self.query_one(LifecycleDiagram).show(spec, instance.state if instance else None, key)
         self.query_one("#audit-event", Static).update(self.describe(event))
+        self.query_one("#audit-event-box", VerticalScroll).scroll_home(animate=False)
         timeline = self.query_one(Timeline)
         if timeline.row_count:
             timeline.move_cursor(row=self.index, reveal=True)
 
     def describe(self, event: RecordedEvent) -> Table:
+        """What an auditor asks of an event, most asked first (what, who, when, whether the
+        chain holds, what it recorded), the hashes last: at 80×24 the rest scrolls."""
         ok = self.chain[self.index]
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="dim", no_wrap=True)
@@ -133,14 +190,19 @@ class AuditScreen(SessionScreen):
             "event",
             Text.assemble(
                 (f"{event.seq} of {len(self.events)}", "bold"),
-                f"  {action_label(self.service.flow, event)}  ",
-                (f"by {event.actor_user} ({event.actor_role})", ""),
+                ("  ", ""),
+                (action_label(self.service.flow, event), "bold"),
             ),
         )
-        grid.add_row("happened", event.effective)
-        grid.add_row("recorded", event.recorded)
-        grid.add_row("hash", Text(event.hash, style="bold"))
-        grid.add_row("previous", event.prev_hash)
+        grid.add_row("by", f"{event.actor_user} ({event.actor_role})")
+        grid.add_row("happened", effective_text(event.effective))
+        grid.add_row(
+            "recorded",
+            Text.assemble(
+                recorded_time(event.recorded, seconds=True),
+                (f"  (stored {event.recorded})", "dim"),
+            ),
+        )
         grid.add_row(
             "chain",
             Text("✓ verifies from the first event to this one", style="bold green")
@@ -149,6 +211,10 @@ class AuditScreen(SessionScreen):
         )
         if self.note:
             grid.add_row("view", Text(self.note, style="bold yellow"))
+        for label, value in payload_rows(event.data):
+            grid.add_row(label, value)
+        grid.add_row("hash", Text(event.hash, style="bold"))
+        grid.add_row("previous", event.prev_hash)
         return grid
 
     # ------------------------------------------------------------ keys

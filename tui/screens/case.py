@@ -3,7 +3,8 @@ the signed-in user may do now.
 
 The actions (``tui.widgets.action_list``) the lifecycles' states forbid are hidden; those the
 role may not take, or a rule blocks, are dimmed, and ``x`` shows every reason (the same
-``Block``s the service would refuse with).  The first ten get number keys in the key bar.
+``Block``s the service would refuse with).  The first ten get number keys in the key bar;
+the number of a dimmed one shows its reasons, as ``x`` does.
 Acting opens a form built from the definition; the result and the event it wrote are shown at
 once; a conflict with someone else's change is explained and the case reloaded.
 
@@ -27,6 +28,7 @@ from textual.widgets import Static
 
 from casetracker.engine import Option
 from casetracker.errors import ActionBlocked, Conflict, NotPermitted
+from casetracker.presenters import recorded_date
 from casetracker.worklist import case_force
 from tui.layout import NARROW
 from tui.messages import Failed, Loaded
@@ -44,7 +46,8 @@ class CaseScreen(SessionScreen):
     AUTO_FOCUS = "#actions"
     HELP = (
         "The case now.  Number keys (or enter in the action list) take an action; dimmed ones "
-        "are not yours to take or are blocked — x shows why.  s shows the subject's personal "
+        "are not yours to take or are blocked — x, or the action's number, shows why.  "
+        "s shows the subject's personal "
         "data (you give a reason; it is logged).  h steps through the history, a shows the "
         "access log, r reloads."
     )
@@ -288,6 +291,25 @@ class CaseScreen(SessionScreen):
         if self.is_mounted:
             self.refresh_bindings()
 
+    def on_key(self, event: events.Key) -> None:
+        """The number key of a dimmed action: its binding is disabled (that is what dims it in
+        the key bar), and Textual drops a disabled binding's key without a word, so say why
+        the action cannot be taken instead."""
+        if self.explain_key(event.key):
+            event.stop()
+            event.prevent_default()
+
+    def explain_key(self, key: str) -> bool:
+        """Show why the action on number ``key`` is blocked; False if it is not a blocked
+        action's key (the key bar asks this of a click on a dimmed key, too)."""
+        if key not in SLOT_KEYS or self.busy:
+            return False
+        index = SLOT_KEYS.index(key)
+        if index >= len(self.shown) or self.shown[index].allowed:
+            return False
+        self.show_reasons([self.shown[index]])
+        return True
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "act":
             index = int(str(parameters[0])) if parameters else -1
@@ -302,14 +324,15 @@ class CaseScreen(SessionScreen):
             return
         text = Text()
         text.append(f"{summary.case_id}", style="bold")
-        text.append(f"   version {summary.version} · opened {summary.opened[:10]} · ")
-        text.append(f"force {case_force(self.view) or '—'}\n")
+        text.append(f"   force {case_force(self.view) or '—'}\n")
+        text.append(f"version {summary.version} · opened {recorded_date(summary.opened)}\n")
         if summary.subject_erased:
-            text.append(f"personal data erased on {summary.subject_erased[:10]}", style="dim")
-        elif self.subject is not None:
+            erased = recorded_date(summary.subject_erased)
+            text.append(f"personal data erased on {erased}", style="dim")
+        elif self.subject is not None:  # one field a line: a value is never split in two
             text.append(
-                "  ".join(
-                    f"{k}: {', '.join(v) if isinstance(v, list) else v}"
+                "\n".join(
+                    f"{k.replace('_', ' ')}: {', '.join(v) if isinstance(v, list) else v}"
                     for k, v in self.subject.items()
                 ),
                 style="bold",

@@ -1,5 +1,6 @@
-"""Help for what has focus: the screen's purpose, then every key that works here, with its
-binding id (for remapping in config.toml)."""
+"""Help for what has focus: the screen's purpose, then every key that works here, as the key
+bar shows it (``[``, not ``left_square_bracket``), with what it does and its binding id (for
+remapping in config.toml)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,13 @@ from textual.widgets import Label, Static
 from casetracker import paths
 
 
+def user_facing(binding: Binding) -> bool:
+    """Ours (every binding the app declares has an id, for config.toml) or in the key bar
+    (the case's numbered actions); not Textual's own plumbing (``ctrl+c help_quit``,
+    ``Scroll Left``), which the focused widget's one-line help sums up instead."""
+    return bool(binding.id) or binding.show
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -26,7 +34,7 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, screen: Any, focused: Any) -> None:
         super().__init__()
         self.target_screen, self.focused_widget = screen, focused
-        self.rows: list[tuple[str, str, str]] = []  # (key, what it does, binding id), as listed
+        self.rows: list[tuple[str, str, str]] = []  # (keys, what they do, binding id), as listed
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold")
@@ -34,6 +42,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("does")
         table.add_column("id (config.toml)", style="dim")
         seen: set[tuple[str, str]] = set()
+        listed: dict[tuple[str, str], list[str]] = {}  # (id, what it does): its keys, in order
         sources: list[Any] = []
         node = self.focused_widget
         while node is not None and node is not self.target_screen:
@@ -44,12 +53,16 @@ class HelpScreen(ModalScreen[None]):
         for source in sources:
             for key, bindings in app.remapped(source._bindings).key_to_bindings.items():
                 for binding in bindings:
-                    what = binding.tooltip or binding.description or binding.action
-                    if (key, what) in seen or not what:
+                    what = binding.tooltip or binding.description
+                    if not user_facing(binding) or not what or (key, what) in seen:
                         continue
                     seen.add((key, what))
-                    self.rows.append((binding.key_display or key, what, binding.id or ""))
-                    table.add_row(*self.rows[-1])
+                    listed.setdefault((binding.id or "", what), []).append(
+                        app.get_key_display(binding)
+                    )
+        for (binding_id, what), keys in listed.items():
+            self.rows.append((" ".join(keys), what, binding_id))
+            table.add_row(*self.rows[-1])
         purpose = getattr(self.target_screen, "HELP", "") or ""
         focus_help = getattr(self.focused_widget, "HELP", "") if self.focused_widget else ""
         with Vertical(classes="dialog wide", id="help"):

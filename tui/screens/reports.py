@@ -2,6 +2,8 @@
 
 A chart and the table it is drawn from, both from ``casetracker.mi_reports.referrals``; the
 unit (calls or people, fn 13) is always named and ``u`` switches it, ``y`` picks the year.
+Below ``NARROW`` columns the table leaves out the split of local referrals (IO or ICE office)
+and abbreviates its headings, so that the rates, which are what the report is for, fit.
 """
 
 from __future__ import annotations
@@ -16,9 +18,35 @@ from textual_plotext import PlotextPlot
 
 from casetracker import clock
 from casetracker.database import read_transaction
+from tui.layout import NARROW
 from tui.messages import Loaded
 from tui.screens.base import SessionScreen
 from tui.widgets.vim_table import VimTable
+
+# (column of mi_reports.referrals, heading): every column, and the ones that fit 80 columns.
+WIDE_COLUMNS = (
+    ("force", "force"),
+    ("arrested", "arrested"),
+    ("ccu", "CCU"),
+    ("local_io", "local IO"),
+    ("local_ice_office", "local ICE"),
+    ("local_any", "local (any)"),
+    ("not_referred", "not referred"),
+    ("ccu_rate", "CCU %"),
+    ("local_rate", "local %"),
+    ("not_referred_rate", "not referred %"),
+)
+NARROW_COLUMNS = (
+    ("force", "force"),
+    ("arrested", "arrests"),
+    ("ccu", "CCU"),
+    ("local_any", "local"),
+    ("not_referred", "none"),
+    ("ccu_rate", "CCU %"),
+    ("local_rate", "local %"),
+    ("not_referred_rate", "none %"),
+)
+NARROW_NOTE = "local = to an IO or the ICE office; none = not referred (wider: both apart)."
 
 
 def referral_table(engine: Any, year: int, unit: str) -> Any:
@@ -47,6 +75,8 @@ class ReportsScreen(SessionScreen):
         super().__init__()
         self.year = clock.now().year
         self.unit = "calls"
+        self.data: Any = None  # the last report read (mi_reports.Table)
+        self.narrow = False
 
     def compose(self) -> ComposeResult:
         yield self.header()
@@ -63,13 +93,8 @@ class ReportsScreen(SessionScreen):
         self.run_db("report", referral_table, self.service.engine, self.year, self.unit)
 
     def on_loaded(self, message: Loaded) -> None:
-        table_data = message.data
-        table = self.query_one(VimTable)
-        table.loading = False
-        table.clear(columns=True)
-        table.add_columns(*[c.replace("_", " ") for c in table_data.columns[:-1]])
-        for row in table_data.rows:
-            table.add_row(*[_cell(v) for v in row[:-1]])
+        self.data = table_data = message.data
+        self.fill_table()
         forces = [r for r in table_data.rows if r[0] not in ("All forces", "Outside London")]
         plot = self.query_one(PlotextPlot)
         plt = plot.plt
@@ -82,8 +107,34 @@ class ReportsScreen(SessionScreen):
             plt.multiple_bar(names, [ccu, local], labels=["CCU %", "local %"])
         plt.title(table_data.title)
         plot.refresh()
-        notes = "\n".join(table_data.notes) or "no arrests of foreign nationals recorded that year"
-        self.query_one("#report-notes", Static).update(Text(notes, style="dim"))
+        self.fill_notes()
+
+    def on_resize(self) -> None:
+        if self.data is not None and self.narrow != (self.app.size.width < NARROW):
+            self.fill_table()
+            self.fill_notes()
+
+    def fill_table(self) -> None:
+        """The table in the columns that fit the terminal, the cursor kept on its row."""
+        self.narrow = self.app.size.width < NARROW
+        data = self.data
+        columns = NARROW_COLUMNS if self.narrow else WIDE_COLUMNS
+        index = {name: i for i, name in enumerate(data.columns)}
+        table = self.query_one(VimTable)
+        row = table.cursor_row
+        table.loading = False
+        table.clear(columns=True)
+        table.add_columns(*[heading for _, heading in columns])
+        for values in data.rows:
+            table.add_row(*[_cell(values[index[name]]) for name, _ in columns])
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
+
+    def fill_notes(self) -> None:
+        notes = list(self.data.notes) or ["no arrests of foreign nationals recorded that year"]
+        if self.narrow and self.data.rows:
+            notes.append(NARROW_NOTE)
+        self.query_one("#report-notes", Static).update(Text("\n".join(notes), style="dim"))
 
     def action_unit(self) -> None:
         self.unit = "people" if self.unit == "calls" else "calls"

@@ -13,6 +13,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from casetracker.presenters import effective_text, recorded_time
+
 
 class ResultScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -36,8 +38,8 @@ class ResultScreen(ModalScreen[None]):
         )
         grid.add_row("event", f"{event.seq} of {event.case_id} (position {event.position})")
         grid.add_row("action", f"{event.action} by {event.actor_user} as {event.actor_role}")
-        grid.add_row("happened", event.effective)
-        grid.add_row("recorded", event.recorded)
+        grid.add_row("happened", effective_text(event.effective))
+        grid.add_row("recorded", recorded_time(event.recorded, seconds=True))
         grid.add_row("hash", event.hash)
         grid.add_row("previous", event.prev_hash)
         with Vertical(classes="dialog wide"):

@@ -7,11 +7,10 @@ user can try each role's work without reading a manual.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -19,6 +18,7 @@ from textual.widgets.option_list import Option
 from tui.layout import NARROW
 from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen
+from tui.widgets.pick_list import PickList
 
 ROLE_HINT = {
     "police": "custody: arrests, referrals, the PACE clock",
@@ -39,16 +39,12 @@ class StartScreen(SessionScreen):
         "Pick a seeded user: each holds one role, and the worklist, the actions you may take "
         "and the mode you start in follow from it.  Demo and training databases only."
     )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "down", "Down", show=False, id="list.down", tooltip="Next user"),
-        Binding("k", "up", "Up", show=False, id="list.up", tooltip="Previous user"),
-    ]
 
     def compose(self) -> ComposeResult:
         yield self.header()
         with Vertical(id="start"):
             yield Static("Opening the database…", id="start-note")
-            yield OptionList(id="users")
+            yield PickList(id="users", help="signs in as the highlighted user")
         yield self.footer()
 
     def on_mount(self) -> None:
@@ -118,9 +114,3 @@ class StartScreen(SessionScreen):
         self.query_one("#start-note", Static).update(
             Text(f"Cannot open: {message.error}", style="bold red")
         )
-
-    def action_down(self) -> None:
-        self.query_one("#users", OptionList).action_cursor_down()
-
-    def action_up(self) -> None:
-        self.query_one("#users", OptionList).action_cursor_up()

@@ -22,8 +22,10 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option as ListOption
 
 from casetracker import paths
-from tui.messages import Loaded
+from casetracker.presenters import counted
+from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen
+from tui.widgets.pick_list import PickList
 
 
 def training_url() -> str:
@@ -59,7 +61,7 @@ class TrainScreen(SessionScreen):
             id="train-banner",
         )
         with Horizontal(id="train-body"):
-            yield OptionList(id="scenarios")
+            yield PickList(id="scenarios", help="plays the highlighted scenario")
             with VerticalScroll(id="train-main"):
                 yield Static(
                     "Pick a scenario on the left and press enter.", id="train-step", classes="panel"
@@ -86,22 +88,34 @@ class TrainScreen(SessionScreen):
             if options.option_count:
                 options.highlighted = 0
         elif message.what == "play":
-            self.loading = False
+            self.played()
             self.result = message.data
             self.go(0)
         elif message.what == "fork":
             new_id, copied = message.data
             self.notify(
-                f"forked as {new_id} in the training database ({copied} events copied): "
+                f"forked as {new_id} in the training database ({counted(copied, 'event')} "
+                "copied): "
                 f"continue it with `casetracker --db {paths.training_db_path()} "
                 f"case act {new_id} …`",
                 title="TRAINING fork",
                 timeout=12,
             )
 
+    def on_failed(self, message: Failed) -> None:
+        if message.what == "play":
+            self.played()
+        super().on_failed(message)
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.loading = True
+        """Play it; only the story pane shows it is busy, so the list keeps the keyboard."""
+        self.query_one("#train-main").loading = True
         self.run_db("play", self._play, event.option.id)
+
+    def played(self) -> None:
+        """The play is over: the list has the keyboard again (j/k, enter plays another)."""
+        self.query_one("#train-main").loading = False
+        self.query_one("#scenarios", OptionList).focus()
 
     @staticmethod
     def _play(name: str) -> Any:
@@ -137,7 +151,7 @@ class TrainScreen(SessionScreen):
         for line in outcome.failed:
             text.append(f"✗ {line}\n", style="bold red")
         if outcome.held:
-            text.append(f"✓ {len(outcome.held)} expectation(s) held\n", style="green")
+            text.append(f"✓ {counted(len(outcome.held), 'expectation')} held\n", style="green")
         panel = self.query_one("#train-step", Static)
         panel.border_title = f"TRAINING · {outcome.case_id}"
         panel.update(text)

@@ -6,6 +6,11 @@ list comes back at once even with a million cases.  ``/`` filters on case id, fo
 as you type: the query runs once typing pauses (``FILTER_DELAY``), in a worker, and a reply to
 an older filter or queue is dropped, so a slow query never freezes the screen or overwrites a
 newer one.  Countdown queues (PACE time left, ¶4.21) are re-timed every 30 seconds.
+
+A page holds ``PAGE`` rows; moving past the last row reads the next page too, so every row of
+a queue can be reached (an auditor's "All cases" lists the newest first, and the report's
+case studies, C-0000001 and C-0000002, come last).  There a number typed into the filter is
+read as a case id (``1`` is C-0000001), as everywhere else in casetracker.
 """
 
 from __future__ import annotations
@@ -37,7 +42,8 @@ class WorklistScreen(SessionScreen):
     HELP = (
         "Your queues, most urgent first.  Number keys pick a queue, / filters (case id, force "
         "or words), enter opens the case, o opens a case by its id.  In audit mode every case "
-        "is listed and opens read-only, to step through its history."
+        "is listed and opens read-only, to step through its history; / there takes a case id "
+        "or number.  Moving past the last row read reads the next rows."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="worklist.filter", tooltip="Filter the list"),
@@ -79,6 +85,8 @@ class WorklistScreen(SessionScreen):
         self.items: list[WorkItem] = []
         self.total = 0
         self.filter_text = ""
+        self.limit = PAGE  # rows read: a page more each time the cursor goes past the last
+        self.reading_more = False
         self.opening: Timer | None = None  # shows "opening C-…" if the read is slow
         self.typing: Timer | None = None  # runs the filter when typing pauses
 
@@ -126,20 +134,38 @@ class WorklistScreen(SessionScreen):
 
     # ------------------------------------------------------------ loading
 
-    def load(self, quiet: bool = False) -> None:
-        """Read the page in a worker; ``quiet`` keeps the rows shown meanwhile (filtering)."""
-        if quiet:
+    def load(self, quiet: bool = False, more: bool = False) -> None:
+        """Read the rows in a worker; ``quiet`` keeps the rows shown meanwhile (filtering),
+        ``more`` reads a page more than is shown (else as many rows as are shown: coming
+        back from a case keeps the place in a long list)."""
+        if more:
+            self.limit += PAGE
+            self.query_one("#worklist-status", Static).update(
+                Text(f" reading rows {len(self.items) + 1}–{self.limit}…", style="italic")
+            )
+        elif quiet:
             self.query_one("#worklist-status", Static).update(
                 Text(f" filtering “{self.filter_text}”…", style="italic")
             )
         else:
             self.query_one(WorkTable).loading = True
         engine = self.service.engine
-        self.run_db("worklist", self._fetch, engine, self.queue.name, self.filter_text)
+        query = self.query_text()
+        self.run_db("worklist", self._fetch, engine, self.queue.name, query, self.limit)
+
+    def query_text(self) -> str:
+        """The filter as the query takes it: in "All cases", which matches case ids only, a
+        number is the case of that number."""
+        text = self.filter_text
+        if self.queue.name == worklist.ALL_CASES.name and text.isdigit():
+            return f"C-{int(text):07d}"
+        return text
 
     @staticmethod
-    def _fetch(engine: Any, queue: str, text: str) -> tuple[str, str, list[WorkItem], int]:
-        items = worklist.page(engine, queue, text, PAGE)
+    def _fetch(
+        engine: Any, queue: str, text: str, limit: int
+    ) -> tuple[str, str, list[WorkItem], int]:
+        items = worklist.page(engine, queue, text, limit)
         total = len(items) if text else worklist.count(engine, queue)
         return queue, text, items, total
 
@@ -148,22 +174,37 @@ class WorklistScreen(SessionScreen):
             self.opened(*message.data)
             return
         queue, text, items, total = message.data
-        if queue != self.queue.name or text != self.filter_text:
+        if queue != self.queue.name or text != self.query_text():
             return  # a reply to a queue or a filter since replaced
+        self.reading_more = False
         self.items, self.total = items, total
         self.fill()
         self.query_one(WorkTable).loading = False
         self.show_status()
 
+    def more_to_read(self) -> bool:
+        """Whether rows past the last one shown exist (a filter's total is not counted:
+        a full page may have more)."""
+        if self.filter_text:
+            return len(self.items) >= self.limit
+        return self.total > len(self.items)
+
     def show_status(self) -> None:
         total, items = self.total, self.items
         shown = f"{total}+" if total >= 1000 else str(total)
-        what = f"matching “{self.filter_text}”" if self.filter_text else "in this queue"
-        more = f" (showing the first {len(items)})" if total > len(items) else ""
+        everything = self.queue.name == worklist.ALL_CASES.name
+        noun = ("case" if total == 1 else "cases") if everything else "in this queue"
+        what = f"matching “{self.filter_text}”" if self.filter_text else noun
+        more = (
+            f" (rows 1–{len(items)} read: ↓ past the last reads more)"
+            if self.more_to_read()
+            else ""
+        )
         verb = "open the case" if self.mode == "work" else "step through its history"
+        find = "case number" if everything else "filter"
         self.query_one("#worklist-status", Static).update(
             Text.assemble(
-                (f" {shown} ", "bold reverse"), f" {what}{more} · enter: {verb} · /: filter"
+                (f" {shown} ", "bold reverse"), f" {what}{more} · enter: {verb} · /: {find}"
             )
         )
 
@@ -182,6 +223,7 @@ class WorklistScreen(SessionScreen):
         if chosen is not self.queue:
             self.queue = chosen
             self.items = []
+            self.limit = PAGE
             self.load()
 
     def action_pick(self, index: int) -> None:
@@ -213,6 +255,7 @@ class WorklistScreen(SessionScreen):
         text = value.strip()
         if text != self.filter_text:
             self.filter_text = text
+            self.limit = PAGE
             self.load(quiet=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -237,10 +280,18 @@ class WorklistScreen(SessionScreen):
             self.set_focus(self.query_one(WorkTable))
             if self.filter_text:
                 self.filter_text = ""
+                self.limit = PAGE
                 self.load()
 
     def action_reload(self) -> None:
         self.load()
+
+    def on_row_table_row_highlighted(self, event: WorkTable.RowHighlighted) -> None:
+        """The cursor reached the last row read: read the next page, in the background."""
+        last = event.cursor_row >= len(self.items) - 1
+        if self.items and last and self.more_to_read() and not self.reading_more:
+            self.reading_more = True
+            self.load(quiet=True, more=True)
 
     def on_row_table_row_selected(self, event: WorkTable.RowSelected) -> None:
         case_id, _, item = event.key.partition("/")
@@ -264,6 +315,7 @@ class WorklistScreen(SessionScreen):
         self.run_db("open", lambda: (case_id, item, CaseScreen.read(self.service, case_id)))
 
     def on_failed(self, message: Failed) -> None:
+        self.reading_more = False
         if message.what == "open":
             self.stop_opening()
             self.show_status()

@@ -1,5 +1,6 @@
 """Live facts of a case: PACE countdowns (ticking), the High Harm flag with the criteria met,
-absconder listings, undecided claims and the travel document.
+absconder listings, undecided claims and the travel document.  A clock's expiry is in UK local
+time, as the case's effective times are.
 
 Computed from the folded case by ``casetracker.case_facts`` every second, so the countdown is
 what the guards would see at that moment; nothing here is stored.
@@ -16,6 +17,7 @@ from textual.widgets import Static
 from casetracker import clock
 from casetracker.case_facts import case_facts
 from casetracker.case_view import CaseView
+from casetracker.presenters import clock_line, counted
 
 
 class CaseFactsPanel(Static):
@@ -62,7 +64,7 @@ class CaseFactsPanel(Static):
                 if s.expired or (s.running and s.remaining.total_seconds() < 7200)
                 else "bold"
             )
-            text.append(c.describe() + "\n", style=style)
+            text.append(clock_line(c) + "\n", style=style)
         harm = facts.high_harm
         if harm is not None and harm.met:
             text.append(" HIGH HARM ", style="bold white on red")
@@ -73,7 +75,7 @@ class CaseFactsPanel(Static):
             text.append("High Harm threshold not met\n", style="dim")
         if facts.listed_absconder:
             text.append(
-                f"⚑ listed absconder (listed {facts.absconder_listings} time(s))\n",
+                f"⚑ listed absconder (listed {counted(facts.absconder_listings, 'time')})\n",
                 style="bold yellow",
             )
         for claim in facts.pending_claims:

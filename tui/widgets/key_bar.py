@@ -9,7 +9,8 @@ When they do not fit it gives way in steps (``fit``), keeping every key on scree
 it can: less padding; shorter labels for keys in a group (the case's numbered actions, which
 are listed in full on the screen itself); one label for the whole group (``1234567890 act``);
 the app's own keys (``q``, ``?``, ``esc``) without labels; then shorter labels everywhere.
-A click on a key presses it, as in ``Footer``.
+A click on a key presses it, as in ``Footer``; a click on a dimmed one rings the bell, unless
+the screen can say why it is dimmed (``explain_key``: the case screen's blocked actions).
 """
 
 from __future__ import annotations
@@ -276,7 +277,8 @@ class KeyBar(Widget, can_focus=False):
         item = self.item_at(event.x)
         if item is None:
             return
+        explain = getattr(self.screen, "explain_key", None)
         if item.enabled:
             self.app.simulate_key(item.key)
-        else:
+        elif not (callable(explain) and explain(item.key)):
             self.app.bell()

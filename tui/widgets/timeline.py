@@ -13,12 +13,15 @@ from typing import Any
 from rich.text import Text
 
 from casetracker.events import RecordedEvent
+from casetracker.presenters import recorded_time
 from casetracker.timeline import build_timeline
 from tui.widgets.row_table import RowTable
 
 # "happened" is the effective time (when it happened, as precise as the record is); "recorded"
-# is when it was written down.  Short headings leave the action its room at 80 columns.
-COLUMNS = ("#", "⚠", "happened", "recorded", "action", "lifecycle", "by")
+# is when it was written down.  Both are in UK local time, so that a record never seems to
+# precede what it records; the headings say so.  Short headings leave the action its room at
+# 80 columns.
+COLUMNS = ("#", "⚠", "happened (UK)", "recorded (UK)", "action", "lifecycle", "by")
 
 
 def action_label(flow: Any, event: RecordedEvent) -> str:
@@ -54,7 +57,7 @@ class Timeline(RowTable):
                     Text(str(event.seq), style=style),
                     Text("⚠", style="bold yellow") if flags else Text(""),
                     Text(entry.effective.display() if entry else event.effective, style=style),
-                    Text(event.recorded[:16].replace("T", " "), style=style),
+                    Text(recorded_time(event.recorded).rsplit(" ", 1)[0], style=style),
                     Text(action_label(flow, event), style=style)
                     + Text(f"  ⚠ {flags}" if flags else "", style="bold yellow"),
                     Text(lifecycle, style=style),

@@ -1,7 +1,9 @@
 """A worklist page as a table: how urgent, which case, which force, what, and which record.
 
 Urgency is drawn from the clock each time the rows are drawn (``urgency``), so a countdown
-queue re-drawn every 30 seconds shows PACE time as it runs out (¶4.21).  Below ``NARROW``
+queue re-drawn every 30 seconds shows PACE time as it runs out (¶4.21).  "All cases" has no
+urgency: its rows show when each case last changed, in UK time as every time on screen is (a
+relative "1 min ago" read the same on every row of a database loaded at once).  Below ``NARROW``
 columns the record column is left out (the ``what`` column names it too) and ``what`` is cut
 to fit, rather than pushed off the screen.
 """
@@ -14,7 +16,8 @@ from typing import Any
 from rich.text import Text
 
 from casetracker import clock
-from casetracker.worklist import Queue, WorkItem
+from casetracker.presenters import recorded_time
+from casetracker.worklist import ALL_CASES, Queue, WorkItem
 from tui.layout import NARROW
 from tui.widgets.row_table import RowTable
 
@@ -43,12 +46,14 @@ def _span(delta: timedelta) -> str:
     if seconds < 3600:
         return f"{seconds // 60} min"
     if seconds < 48 * 3600:
-        return f"{seconds // 3600} h {seconds % 3600 // 60:02d}"
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
     return f"{seconds // 86400} d"
 
 
 def urgency(item: WorkItem, countdown: bool) -> Text:
     """Time left before a deadline, or how long the item has waited."""
+    if item.queue == ALL_CASES.name:
+        return Text(recorded_time(item.due).rsplit(" ", 1)[0]) if item.due else Text("—")
     due = item.due_time
     if due is None:
         return Text("—", style="dim")
@@ -92,7 +97,8 @@ class WorkTable(RowTable):
     def show(self, queue: Queue, items: list[WorkItem]) -> None:
         """Draw ``items``, keeping the cursor on the same row number (clamped)."""
         narrow = 0 < self.app.size.width < NARROW
-        labels = [queue.due_means, "case", "force", "what"] + ([] if narrow else ["item"])
+        when = "changed (UK)" if queue.name == ALL_CASES.name else queue.due_means
+        labels = [when, "case", "force", "what"] + ([] if narrow else ["item"])
         rows = []
         for item in items:
             row = [

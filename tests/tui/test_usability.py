@@ -1,0 +1,282 @@
+"""What a new user tripped over on ``casetracker demo``: each test drives the app by keys, as
+they did, and checks what the screen then says."""
+
+from __future__ import annotations
+
+from tests.tui.conftest import run_async, screen_text, settle
+from tests.tui.test_journeys import case_ready, open_first_row
+from tui.app import CasetrackerApp
+from tui.screens.case import SLOT_KEYS
+from tui.widgets.key_bar import KeyBar
+
+WIDE = (120, 40)
+SMALL = (80, 24)
+
+
+def named(app, name: str):
+    return lambda: type(app.screen).__name__ == name
+
+
+@run_async
+async def test_the_number_of_a_dimmed_action_says_why_it_is_blocked(demo_url):
+    app = CasetrackerApp(demo_url, as_user="ccu.demo")
+    async with app.run_test(size=WIDE) as pilot:
+        await open_first_row(pilot)
+        case = app.screen
+        index = next(i for i, o in enumerate(case.shown[: len(SLOT_KEYS)]) if not o.allowed)
+        option = case.shown[index]
+        await pilot.press(SLOT_KEYS[index])
+        await settle(pilot, named(app, "BlockedScreen"), timeout=5)
+        text = screen_text(app)
+        assert f"Why not: {option.spec.label}" in text
+        assert option.blocks[0].reason in text
+        await pilot.press("escape")
+        await settle(pilot, lambda: case_ready(app))
+        bar = case.query_one(KeyBar)
+        item = next(i for i in bar.items if i.key == SLOT_KEYS[index])
+        assert not item.enabled  # still dimmed in the key bar; a click on it says why too
+        await pilot.click(KeyBar, offset=(item.start, 0))
+        await settle(pilot, named(app, "BlockedScreen"), timeout=5)
+        await pilot.press("escape")
+        await settle(pilot, lambda: case_ready(app))
+        allowed = next(i for i, o in enumerate(case.shown) if o.allowed)
+        await pilot.press(SLOT_KEYS[allowed])  # an allowed action's number still takes it
+        await settle(pilot, named(app, "ActionFormScreen"), timeout=5)
+
+
+async def audit_case(pilot, case_id: str):
+    app = pilot.app
+    await settle(pilot, named(app, "WorklistScreen"))
+    app.screen.open_case(case_id)
+    await settle(pilot, lambda: named(app, "AuditScreen")() and bool(app.screen.events))
+    return app.screen
+
+
+@run_async
+async def test_recorded_times_are_shown_in_uk_time_like_the_effective_times(demo_url):
+    app = CasetrackerApp(demo_url, as_user="audit.demo")
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await audit_case(pilot, "C-0000001")
+        last = screen.events[-1]
+        assert (last.effective, last.recorded) == ("2016-06-24", "2016-06-23T23:00:01.000000Z")
+        text = screen_text(app)
+        assert "2016-06-24 00:00:01 BST" in text and "2016-06-23T23:00:01Z" not in text
+        assert "happened (UK)" in text and "recorded (UK)" in text
+        row = screen.query_one("#audit-timeline").lines[-1].plain
+        assert "2016-06-24 00:00" in row and "2016-06-23" not in row
+        await pilot.press("a")
+        await settle(
+            pilot,
+            lambda: named(app, "AccessLogScreen")() and app.screen.query_one("#access").row_count,
+        )
+        text = screen_text(app)
+        assert "recorded (UK)" in text and "2026-11-26 12:00:00 GMT" in text
+        assert "1 entry · this reading has been logged too" in text  # not "1 entries"
+
+
+@run_async
+async def test_the_pace_expiry_is_in_uk_time(demo_url):
+    app = CasetrackerApp(demo_url, as_user="io.demo")
+    async with app.run_test(size=WIDE) as pilot:
+        await open_first_row(pilot)
+        clocks = str(app.screen.query_one("#facts").render())
+        assert "expires" in clocks and "GMT" in clocks and "UTC" not in clocks
+
+
+@run_async
+async def test_the_audit_panel_shows_what_an_event_recorded(demo_url):
+    app = CasetrackerApp(demo_url, as_user="audit.demo")
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await audit_case(pilot, "C-0000001")
+        await pilot.press("g", *["right_square_bracket"] * 3)  # event 4: the arrest of 2013
+        await settle(pilot)
+        text = screen_text(app)
+        assert "4 of 78" in text and "Arrest" in text
+        assert "offence category" in text and "possession of a false instrument" in text
+        await pilot.press(*["right_square_bracket"] * 2)  # event 6: nationality recorded
+        await settle(pilot)
+        text = screen_text(app)
+        assert "nationality group" in text and "non_eea" in text
+        assert "nationality: kept out of the log" in text
+        assert screen.events[5].data["personal"]["nationality"] not in text  # no digest shown
+
+
+@run_async
+async def test_the_audit_panel_scrolls_at_80_by_24(demo_url):
+    app = CasetrackerApp(demo_url, as_user="audit.demo")
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await audit_case(pilot, "C-0000001")
+        await pilot.press("g", *["right_square_bracket"] * 5)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "6 of 78" in text and "nationality basis" in text
+        assert screen.query_one("#audit-timeline").region.height >= 4
+        await pilot.press("tab")
+        await settle(pilot)
+        assert app.focused is screen.query_one("#audit-event-box")
+        await pilot.press("end")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "nationality: kept out of the log" in text and "previous" in text
+        await pilot.press("right_square_bracket")  # still steps; the next event shows from its top
+        await settle(pilot)
+        assert "7 of 78" in screen_text(app)
+        assert screen.query_one("#audit-event-box").scroll_y == 0
+
+
+async def train_screen(pilot):
+    app = pilot.app
+    await settle(
+        pilot,
+        lambda: named(app, "TrainScreen")() and app.screen.query_one("#scenarios").option_count,
+    )
+    return app.screen
+
+
+@run_async
+async def test_after_a_scenario_plays_the_keyboard_still_moves_through_the_list(demo_url):
+    app = CasetrackerApp(demo_url, as_user="trainer.demo")
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await train_screen(pilot)
+        scenarios = screen.query_one("#scenarios")
+        names = [scenarios.get_option_at_index(i).id for i in range(scenarios.option_count)]
+        await pilot.press("enter")
+        await settle(pilot, lambda: screen.result is not None, timeout=60)
+        assert screen.result.scenario.name == names[0]
+        await pilot.press("right_square_bracket")  # stepping through it does not take the list
+        await pilot.press(*"jjjjj", "enter")
+        await settle(pilot, lambda: screen.result.scenario.name != names[0], timeout=60)
+        assert screen.result.scenario.name == names[5] == "figure-2"
+        await pilot.press("down", "k", "G")
+        await settle(pilot)
+        assert scenarios.highlighted == len(names) - 1
+
+
+@run_async
+async def test_help_in_train_mode_lists_only_the_keys_a_user_has(demo_url):
+    app = CasetrackerApp(demo_url, as_user="trainer.demo")
+    async with app.run_test(size=WIDE) as pilot:
+        await train_screen(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot, named(app, "HelpScreen"))
+        rows = app.screen.rows
+        assert ("[", "Previous step", "train.prev") in rows
+        assert ("↓ j", "Next row", "list.down") in rows
+        assert all(binding for _, _, binding in rows)  # all ours, every one remappable
+        text = screen_text(app)
+        for internal in ("help_quit", "left_square_bracket", "Scroll Up", "Focus Next"):
+            assert internal not in text
+
+
+@run_async
+async def test_a_key_taken_from_an_app_binding_is_reported(demo_url):
+    from tests.tui.test_keys import warnings, write_config
+
+    write_config('[keys]\n"audit.prev" = "q"\n')
+    app = CasetrackerApp(demo_url, as_user="audit.demo")
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await audit_case(pilot, "C-0000001")
+        told = "\n".join(warnings(app))
+        assert "'audit.prev' takes 'q' from 'app.quit' (Leave casetracker)" in told
+        assert "in AuditScreen, q now does Previous event, no longer Leave casetracker" in told
+        last = screen.index
+        await pilot.press("q")  # what the report says happens
+        await settle(pilot)
+        assert screen.index == last - 1 and app.is_running
+
+
+@run_async
+async def test_reports_show_the_rates_at_80_by_24(demo_url):
+    app = CasetrackerApp(demo_url, as_user="ccu.demo")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot, named(app, "WorklistScreen"))
+        await pilot.press("f5")
+        await settle(
+            pilot,
+            lambda: (
+                named(app, "ReportsScreen")() and app.screen.query_one("#report-table").row_count
+            ),
+        )
+        screen = app.screen
+        data = screen.data
+        columns = data.columns
+        rates = [columns.index(c) for c in ("ccu_rate", "local_rate", "not_referred_rate")]
+        text = screen_text(app)
+        for heading in ("CCU %", "local %", "none %"):
+            assert heading in text
+        table = screen.query_one("#report-table")
+        await pilot.press("G")  # the totals are the last rows, reachable by keys
+        await settle(pilot)
+        assert table.cursor_row == table.row_count - 1
+        text = screen_text(app)
+        for row in data.rows:
+            if row[0] in ("All forces", "Outside London"):
+                assert row[0] in text
+                shown = [f"{100 * row[i]:.1f}%" for i in rates]
+                line = next(line for line in text.splitlines() if row[0] in line)
+                assert all(value in line for value in shown), (line, shown)
+
+
+@run_async
+async def test_every_case_can_be_reached_from_all_cases(demo_url, monkeypatch):
+    from tui.screens import worklist
+
+    monkeypatch.setattr(worklist, "PAGE", 10)  # the demo's 26 cases are three pages
+    app = CasetrackerApp(demo_url, as_user="audit.demo")
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot, lambda: named(app, "WorklistScreen")() and bool(app.screen.items))
+        screen = app.screen
+        total = screen.total
+        assert len(screen.items) == 10 < total
+        assert "cases (rows 1–10 read: ↓ past the last reads more)" in screen_text(app)
+        for _ in range(5):
+            await pilot.press("G")  # past the last row read: the next page is read
+            await settle(pilot)
+        assert len(screen.items) == total and screen.items[-1].case_id == "C-0000001"
+        text = screen_text(app)
+        assert "changed (UK)" in text and "min ago" not in text
+        row = screen.query_one("#worklist").lines[-1].plain
+        assert "2016-06-24 00:00" in row  # Figure 1's last event was recorded then
+        await pilot.press("slash", "2", "enter")  # a number is the case of that number
+        await settle(pilot, lambda: screen.filter_text == "2" and len(screen.items) == 1)
+        assert screen.items[0].case_id == "C-0000002"
+        await pilot.press("enter")
+        await settle(pilot, lambda: named(app, "AuditScreen")() and bool(app.screen.events))
+        assert app.screen.case_id == "C-0000002"
+
+
+@run_async
+async def test_action_names_fit_at_120_columns(demo_url):
+    app = CasetrackerApp(demo_url, as_user="ccu.demo")
+    async with app.run_test(size=WIDE) as pilot:
+        await open_first_row(pilot)
+        labels = [o.spec.label for o in app.screen.shown[: len(SLOT_KEYS)] if o.allowed]
+        longest = max(labels, key=len)
+        assert len(longest) > 50
+        assert longest in screen_text(app)
+
+
+@run_async
+async def test_waiting_times_give_hours_and_minutes(demo_url):
+    import re
+
+    app = CasetrackerApp(demo_url, as_user="ccu.demo")
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot, lambda: named(app, "WorklistScreen")() and bool(app.screen.items))
+        text = screen_text(app)
+        assert re.search(r"\b\d+ h \d\d min ago", text)
+        assert not re.search(r"\b\d+ h \d\d ago", text)
+
+
+@run_async
+async def test_g_and_shift_g_in_the_user_picker(demo_url):
+    app = CasetrackerApp(demo_url)
+    async with app.run_test(size=SMALL) as pilot:
+        users = app.screen.query_one("#users")
+        await settle(pilot, lambda: users.option_count > 0)
+        await pilot.press("G")
+        await settle(pilot)
+        assert users.highlighted == users.option_count - 1
+        await pilot.press("k", "g", "j")
+        await settle(pilot)
+        assert users.highlighted == 1
