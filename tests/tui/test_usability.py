@@ -280,3 +280,20 @@ async def test_g_and_shift_g_in_the_user_picker(demo_url):
         await pilot.press("k", "g", "j")
         await settle(pilot)
         assert users.highlighted == 1
+
+
+@run_async
+async def test_only_an_auditor_is_offered_the_access_log(demo_url):
+    for user, offered in (("io.demo", False), ("audit.demo", True)):
+        app = CasetrackerApp(demo_url, as_user=user)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot, lambda app=app: type(app.screen).__name__ == "WorklistScreen")
+            app.screen.open_case("C-0000001")
+            await settle(
+                pilot,
+                lambda app=app: type(app.screen).__name__ in ("CaseScreen", "AuditScreen")
+                and bool(getattr(app.screen, "case_id", "")),
+            )
+            assert app.screen.check_action("access_log", ()) is offered
+            titles = [title for title, _, _ in app.screen.commands()]
+            assert ("view: access log" in titles) is offered

@@ -272,6 +272,11 @@ class AuditScreen(SessionScreen):
     def action_recorded_as_of(self) -> None:
         self._ask("The record as it stood at a moment", "e.g. 2026-11-26T12:00", True)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "access_log":
+            return self.may_read_access_log
+        return True
+
     def action_access_log(self) -> None:
         from tui.screens.access_log import AccessLogScreen
 
@@ -282,5 +287,9 @@ class AuditScreen(SessionScreen):
             ("audit: play", self.action_play, "play the history, one event at a time"),
             ("audit: as of a date…", self.action_as_of, "what was true on a date"),
             ("audit: recorded as of…", self.action_recorded_as_of, "what the record said then"),
-            ("view: access log", self.action_access_log, "who read this case"),
+            *(
+                [("view: access log", self.action_access_log, "who read this case")]
+                if self.may_read_access_log
+                else []
+            ),
         ]

@@ -9,6 +9,7 @@ from typing import Any
 from textual.screen import Screen
 
 from casetracker.errors import CasetrackerError
+from casetracker.services import AUDITING_ROLES
 from tui.messages import Failed, Loaded
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.session_header import SessionHeader
@@ -30,6 +31,13 @@ class SessionScreen(Screen):
     @property
     def service(self) -> Any:
         return self.app.service  # type: ignore[attr-defined]
+
+    @property
+    def may_read_access_log(self) -> bool:
+        """Only auditors read who consulted a case (the service refuses anyone else), so the
+        key and the command are not offered to the other roles."""
+        actor = getattr(self.app, "actor", None)
+        return actor is not None and actor.role in AUDITING_ROLES
 
     def run_db(self, what: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Run ``call`` in a thread worker (one per ``what`` at a time: a newer one cancels

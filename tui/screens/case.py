@@ -316,6 +316,8 @@ class CaseScreen(SessionScreen):
             if not 0 <= index < len(self.shown):
                 return False
             return True if self.shown[index].allowed else None
+        if action == "access_log":
+            return self.may_read_access_log
         return True
 
     def render_subject(self) -> None:
@@ -459,7 +461,11 @@ class CaseScreen(SessionScreen):
             out.append((f"case: {option.spec.label.lower()}", lambda i=i: self.action_act(i), note))
         out += [
             ("view: audit trail", self.action_history, "step through this case's history"),
-            ("view: access log", self.action_access_log, "who read this case"),
+            *(
+                [("view: access log", self.action_access_log, "who read this case")]
+                if self.may_read_access_log
+                else []
+            ),
             ("case: why not?", self.action_why, "every reason the dimmed actions are blocked"),
             ("case: show subject", self.action_subject, "personal data, with a logged reason"),
         ]
