@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import marshal
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -24,7 +24,6 @@ from sqlalchemy.engine import Connection
 from casetracker import clock, mi_model, subjects, worklist
 from casetracker.canonical import canonical_json
 from casetracker.case_view import Attempt, Block, CaseView, Step
-from casetracker.database import write_transaction
 from casetracker.effective_time import EffectiveTime
 from casetracker.engine import WorkflowEngine
 from casetracker.errors import CasetrackerError, UsageError
@@ -249,43 +248,3 @@ class BulkResult:
     events: int = 0
     first_case: str = ""
     last_case: str = ""
-
-
-def open_in_batches(
-    store: EventStore,
-    validator: BulkValidator,
-    cases: Iterable[Sequence[BulkStep]],
-    batch_events: int = 20_000,
-    progress: Callable[[int, int], None] | None = None,
-) -> BulkResult:
-    """Validate and write, one write transaction per batch of about ``batch_events`` events.
-
-    A refused case stops the run before its batch is written; earlier batches stay (synthetic
-    data).  An all-or-nothing import validates everything first and calls ``write`` once.
-    """
-    result = BulkResult()
-    pending: list[PreparedCase] = []
-    size = 0
-
-    def flush() -> None:
-        nonlocal pending, size
-        if not pending:
-            return
-        with write_transaction(store.engine) as conn:
-            ids = write(conn, store, pending)
-        result.first_case = result.first_case or ids[0]
-        result.last_case = ids[-1]
-        result.cases += len(ids)
-        result.events += size
-        if progress:
-            progress(len(ids), size)
-        pending, size = [], 0
-
-    for steps in cases:
-        prepared = validator.prepare(steps)
-        pending.append(prepared)
-        size += len(prepared.events)
-        if size >= batch_events:
-            flush()
-    flush()
-    return result

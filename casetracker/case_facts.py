@@ -6,6 +6,7 @@ None of this is stored: it is computed from the folded case (``CaseView``) by th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,12 +15,17 @@ from casetracker.case_view import CaseView
 from casetracker.rules import absconder, claims, custody_clock, high_harm, travel_document
 
 
+def _utc_minutes(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
 @dataclass(frozen=True)
 class Clock:
     encounter: str
     status: custody_clock.ClockStatus
 
-    def describe(self) -> str:
+    def describe(self, show_time: Callable[[datetime], str] = _utc_minutes) -> str:
+        """The clock in words; ``show_time`` writes the expiry (screens use UK local time)."""
         s = self.status
         approx = " (approximate: the arrest time is not exact)" if s.approximate else ""
         if s.running and s.deadline is not None:
@@ -27,7 +33,7 @@ class Clock:
             extended = ", extended" if s.extended else ""
             return (
                 f"PACE clock {self.encounter}: {hours} h {rest // 60:02d} min left, expires "
-                f"{s.deadline:%Y-%m-%d %H:%M} UTC{extended}{approx}"
+                f"{show_time(s.deadline)}{extended}{approx}"
             )
         if s.expired:
             return f"PACE clock {self.encounter}: EXPIRED{approx}"

@@ -54,17 +54,8 @@ def effective_text(text: str) -> str:
 
 
 def clock_line(clock: Clock) -> str:
-    """A PACE clock in words, its expiry in UK local time (``Clock.describe`` says UTC)."""
-    s = clock.status
-    approx = " (approximate: the arrest time is not exact)" if s.approximate else ""
-    if s.running and s.deadline is not None:
-        hours, rest = divmod(int(s.remaining.total_seconds()), 3600)
-        extended = ", extended" if s.extended else ""
-        return (
-            f"PACE clock {clock.encounter}: {hours} h {rest // 60:02d} min left, expires "
-            f"{local_time(s.deadline)}{extended}{approx}"
-        )
-    return clock.describe()
+    """A PACE clock in words, its expiry in UK local time."""
+    return clock.describe(local_time)
 
 
 def facts_lines(facts: CaseFacts) -> list[str]:
