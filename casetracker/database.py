@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -180,6 +181,27 @@ class KeptConnections:
                 conn.close()
             self._opened.clear()
         self._local = threading.local()
+
+
+def driver_sql(conn: Connection, query: str, params: Any = (), cursor_name: str = "main") -> Any:
+    """Run one statement on a DBAPI cursor of ``conn``'s transaction; returns the cursor.
+
+    The per-action write path (store, read models) goes straight to the driver: SQLAlchemy's
+    statement layer cost as much as SQLite itself there.  ``?`` placeholders work on every
+    backend; a list of tuples means executemany.  Each ``cursor_name`` keeps its own cursor
+    on the connection, so one caller's pending rows are not lost to another's statement.
+    """
+    if conn.dialect.name == "postgresql":
+        query = query.replace("?", "%s")
+    key = f"casetracker_cursor_{cursor_name}"
+    cursor = conn.info.get(key)
+    if cursor is None:
+        cursor = conn.info[key] = conn.connection.cursor()
+    if isinstance(params, list):
+        cursor.executemany(query, params)
+    else:
+        cursor.execute(query, params)
+    return cursor
 
 
 def stream(

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine
 
 from casetracker.case_view import CaseView, Instance, Step
+from casetracker.database import driver_sql, write_transaction
 from casetracker.effective_time import DEFAULT_ZONE
 from casetracker.organisation import Organisation
 from casetracker.rules import high_harm
@@ -276,17 +277,7 @@ def _int(value: Any) -> int:
 
 
 def _run(conn: Connection, query: str, params: Any = ()) -> Any:
-    """A statement on the transaction's DBAPI cursor (``?`` placeholders on every backend)."""
-    if conn.dialect.name == "postgresql":
-        query = query.replace("?", "%s")
-    cursor = conn.info.get("casetracker_mi_cursor")
-    if cursor is None:
-        cursor = conn.info["casetracker_mi_cursor"] = conn.connection.cursor()
-    if isinstance(params, list):
-        cursor.executemany(query, params)
-    else:
-        cursor.execute(query, params)
-    return cursor
+    return driver_sql(conn, query, params, "report_tables")
 
 
 def _insert_sql(table: str) -> str:
@@ -326,7 +317,6 @@ def rebuild(
 ) -> int:
     """Recompute every MI row from the log, in one write transaction; returns cases folded."""
     from casetracker.case_stream import case_views
-    from casetracker.database import write_transaction
 
     org = default_organisation()
     cases = 0

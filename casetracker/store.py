@@ -30,7 +30,7 @@ from casetracker.canonical import (
     event_hash,
     text_is_clean,
 )
-from casetracker.database import read_transaction, write_transaction
+from casetracker.database import driver_sql, read_transaction, write_transaction
 from casetracker.errors import (
     Conflict,
     DatabaseError,
@@ -114,20 +114,7 @@ class EventStore:
         self._pg = engine.dialect.name == "postgresql"
 
     def _sql(self, conn: Connection, query: str, params: Any = ()) -> Any:
-        """Run one statement on the DBAPI cursor of ``conn``'s transaction; returns the cursor.
-
-        ``?`` placeholders work on every backend; a list of tuples means executemany.
-        """
-        if self._pg:
-            query = query.replace("?", "%s")
-        cursor = conn.info.get("casetracker_cursor")
-        if cursor is None:
-            cursor = conn.info["casetracker_cursor"] = conn.connection.cursor()
-        if isinstance(params, list):
-            cursor.executemany(query, params)
-        else:
-            cursor.execute(query, params)
-        return cursor
+        return driver_sql(conn, query, params, "store")
 
     # ------------------------------------------------------------------ writing
 

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from casetracker import clock
 from casetracker.case_view import CaseView, Instance
-from casetracker.database import read_transaction, write_transaction
+from casetracker.database import driver_sql, read_transaction, write_transaction
 from casetracker.rules import claims, high_harm
 from casetracker.rules.custody_clock import pace_clock
 from casetracker.rules.field_values import as_text
@@ -261,16 +261,9 @@ def replace(conn: Connection, case_id: str, rows: list[WorkItem]) -> None:
 
     Plain SQL on the driver's cursor, as the store does: this runs inside every action.
     """
-    pg = conn.dialect.name == "postgresql"
-    cursor = conn.info.get("casetracker_worklist_cursor")
-    if cursor is None:
-        cursor = conn.info["casetracker_worklist_cursor"] = conn.connection.cursor()
-    delete, insert = (
-        (q.replace("?", "%s") for q in (_Q_DELETE, _Q_INSERT)) if pg else (_Q_DELETE, _Q_INSERT)
-    )
-    cursor.execute(delete, (case_id,))
+    driver_sql(conn, _Q_DELETE, (case_id,), "worklist")
     if rows:
-        cursor.executemany(insert, [tuple(_row_dict(r).values()) for r in rows])
+        driver_sql(conn, _Q_INSERT, [tuple(_row_dict(r).values()) for r in rows], "worklist")
 
 
 def insert_rows(conn: Connection, rows: Iterable[WorkItem]) -> int:
