@@ -77,7 +77,7 @@ class WorkflowEngine:
         self.specs: dict[tuple[str, int], WorkflowSpec] = {}
         self.latest: dict[str, WorkflowSpec] = {}
         self.action_owner: dict[str, str] = {}
-        self._table: dict[tuple[str, int, str], tuple[frozenset[str], str]] = {}
+        self._replay: ReplayTable = {}
         self._machines: dict[tuple[str, int], Machine] = {}
         for spec in self.definitions:
             key = (spec.name, spec.version)
@@ -90,17 +90,14 @@ class WorkflowEngine:
                 owner = self.action_owner.setdefault(action.name, spec.name)
                 if owner != spec.name:
                     raise ValueError(f"action {action.name} is defined by {owner} and {spec.name}")
-                self._table[(spec.name, spec.version, action.name)] = (
+                self._replay[(spec.name, spec.version, action.name)] = (
                     frozenset(action.sources),
                     action.dest,
+                    spec.initial,
                 )
                 missing = [g for g in action.guards if g not in self.guards]
                 if self.guards and missing:
                     raise ValueError(f"{spec.name}.{action.name} names unknown guards {missing}")
-        self._replay: ReplayTable = {
-            key: (sources, dest, self.specs[key[:2]].initial)
-            for key, (sources, dest) in self._table.items()
-        }
 
     # ------------------------------------------------------------ definitions
 
@@ -195,7 +192,7 @@ class WorkflowEngine:
             start = NEW if number else spec.initial
             instance = Instance(workflow, number, start, version=spec.version)
             view.instances[key] = instance
-        sources, dest = self._table[(workflow, version, action)]
+        sources, dest, _ = self._replay[(workflow, version, action)]
         if strict and instance.state not in sources:
             raise ValueError(
                 f"event {step.seq} of {view.case_id}: {action} cannot apply to {key} "

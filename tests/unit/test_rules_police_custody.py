@@ -183,13 +183,6 @@ def test_no_shipped_scenario_ever_contradicts_itself(name: str) -> None:
     for number, step in enumerate(steps, 1):
         if step["refused"]:
             continue
-        builder.act(
-            step["workflow"],
-            step["instance"],
-            step["action"],
-            step["fields"],
-            step["effective"],
-            step["role"],
-        )
+        builder.act_step(step)
         assert custody_contradictions(builder.view) == [], f"{name} step {number}"
     assert custody_steps_pending(builder.view) == [], name

@@ -85,17 +85,21 @@ class ViewBuilder:
         self.flow.advance(self.view, workflow, spec.version, attempt.number, action, step)
         return self.view.instances[instance_key(workflow, attempt.number)]
 
+    def act_step(self, step: dict[str, Any]) -> Instance:
+        """One step of a shipped scenario (``casetracker.case_studies.steps``)."""
+        return self.act(
+            step["workflow"],
+            step["instance"],
+            step["action"],
+            step["fields"],
+            step["effective"],
+            step["role"],
+        )
+
     def replay(self, steps: list[dict[str, Any]]) -> CaseView:
         for number, step in enumerate(steps, 1):
             try:
-                self.act(
-                    step["workflow"],
-                    step["instance"],
-                    step["action"],
-                    step["fields"],
-                    step["effective"],
-                    step["role"],
-                )
+                self.act_step(step)
             except Refused as refused:
                 raise AssertionError(f"step {number} ({step['effective']}): {refused}") from None
         return self.view
