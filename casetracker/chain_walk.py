@@ -11,7 +11,6 @@ table - so a large SQLite log can be split by case id and walked by two processe
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -179,29 +178,3 @@ def walk(
     part.last_position = last_position
     part.orphans = sorted(projected)
     return part
-
-
-def walk_sqlite_file(
-    path: str, low: str | None, high: str | None, table: ReplayTable, realm: str, at: int
-) -> Part:
-    """A walk on its own read-only connection, in one read transaction (one snapshot)."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
-    try:
-        conn.execute("BEGIN")
-        snapshot = conn.execute("SELECT max(position) FROM events").fetchone()[0] or 0
-        query, params = cases_query(low, high)
-        projected = {r[0]: r[1:] for r in conn.execute(query, params)}
-        query, params = events_query(low, high)
-        cursor = conn.execute(query, params)
-        cursor.arraysize = 10_000
-        part = walk(_batches(cursor), projected, table, realm, at)
-        part.snapshot = snapshot
-        conn.execute("COMMIT")
-        return part
-    finally:
-        conn.close()
-
-
-def _batches(cursor: sqlite3.Cursor) -> Iterable[tuple]:
-    while rows := cursor.fetchmany(10_000):
-        yield from rows

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 
+from casetracker.driver_rows import batches
 from casetracker.errors import DatabaseError
 
 APPLICATION = "casetracker"
@@ -207,21 +208,6 @@ def driver_sql(conn: Connection, query: str, params: Any = (), cursor_name: str 
 def stream(
     conn: Connection, query: str, batch: int = 10_000, params: tuple = ()
 ) -> Iterator[tuple]:
-    """Rows of a large query as plain tuples straight from the driver, in batches.
-
-    The verifier and ``rebuild`` read every event; SQLAlchemy's row objects cost more than
-    the hashing itself.  On PostgreSQL a server-side cursor keeps memory flat.
-    """
-    raw = conn.connection.dbapi_connection
-    if conn.dialect.name == "postgresql":
-        cursor = raw.cursor(name=f"casetracker_stream_{id(query)}")
-        cursor.itersize = batch
-    else:
-        cursor = raw.cursor()
-        cursor.arraysize = batch
-    try:
-        cursor.execute(query, params)
-        while rows := cursor.fetchmany(batch):
-            yield from rows
-    finally:
-        cursor.close()
+    """Rows of a large query as plain tuples straight from the driver (``driver_rows``)."""
+    for rows in batches(conn.connection.dbapi_connection, query, params, batch):
+        yield from rows

@@ -20,7 +20,6 @@ the seed: they must stay secret, so digests (and hashes) differ between runs, no
 from __future__ import annotations
 
 import bisect
-import gc
 import itertools
 import math
 import multiprocessing
@@ -29,7 +28,6 @@ import random
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from multiprocessing.pool import AsyncResult, Pool
@@ -37,6 +35,7 @@ from multiprocessing.pool import AsyncResult, Pool
 from casetracker import clock
 from casetracker.bulk import BulkResult, BulkStep, BulkValidator, PreparedCase, pack, unpack, write
 from casetracker.database import write_transaction
+from casetracker.driver_rows import collector_paused
 from casetracker.effective_time import DEFAULT_ZONE, EffectiveTime
 from casetracker.engine import WorkflowEngine
 from casetracker.identity import SEEDED_USERS
@@ -450,23 +449,6 @@ def expected_events(arrests: int) -> int:
 CHUNK = 200  # people per unit of work handed to a worker process
 
 
-@contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector for a run; forked workers inherit the pause.
-
-    A run allocates millions of small acyclic objects (steps, views, rows, events) that
-    reference counting frees as it goes.  The collector's passes over the live ones found
-    nothing to free, yet cost the writing process more than unpacking its input did.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 _JOB: dict = {}
 
 
@@ -511,7 +493,7 @@ def run(
     )
     chunks = [(a, min(a + CHUNK, len(people))) for a in range(0, len(people), CHUNK)]
     result = BulkResult()
-    with _cycle_collector_paused():
+    with collector_paused():
         pool = None
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             pool = multiprocessing.get_context("fork").Pool(workers)

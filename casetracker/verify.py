@@ -21,8 +21,9 @@ from sqlalchemy.engine import Connection
 
 from casetracker import access_log, subjects, workers
 from casetracker.canonical import heads_digest
-from casetracker.chain_walk import Part, cases_query, events_query, walk
-from casetracker.database import DatabaseInfo, stream
+from casetracker.chain_sweep import check_range
+from casetracker.chain_walk import Part
+from casetracker.database import DatabaseInfo
 from casetracker.projection import Projector
 from casetracker.tables import EVENTS
 
@@ -147,18 +148,7 @@ def _walk_parts(conn: Connection, info: DatabaseInfo, table: Any, at: int) -> li
 def _walk_here(
     conn: Connection, table: Any, realm: str, at: int, low: str | None, high: str | None
 ) -> Part:
-    dialect = conn.dialect.name
-    query, params = cases_query(low, high)
-    projected = {
-        r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(_placeholders(query, dialect), params)
-    }
-    query, params = events_query(low, high)
-    rows = stream(conn, _placeholders(query, dialect), params=params)
-    return walk(rows, projected, table, realm, at)
-
-
-def _placeholders(query: str, dialect: str) -> str:
-    return query.replace("?", "%s") if dialect == "postgresql" else query
+    return check_range(conn.connection.dbapi_connection, low, high, table, realm, at)
 
 
 def _position_gaps(conn: Connection, count: int) -> str:

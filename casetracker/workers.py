@@ -25,7 +25,7 @@ PARALLEL_FROM = 200_000  # events: below this a second process costs more than i
 
 # What a worker may be asked to run: task name -> (module, function taking the job's keywords).
 TASKS = {
-    "chain": ("casetracker.chain_walk", "walk_sqlite_file"),
+    "chain": ("casetracker.chain_sweep", "check_sqlite_file"),
     "replay": ("casetracker.replay_walk", "replay_sqlite_file"),
 }
 

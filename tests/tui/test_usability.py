@@ -291,8 +291,10 @@ async def test_only_an_auditor_is_offered_the_access_log(demo_url):
             app.screen.open_case("C-0000001")
             await settle(
                 pilot,
-                lambda app=app: type(app.screen).__name__ in ("CaseScreen", "AuditScreen")
-                and bool(getattr(app.screen, "case_id", "")),
+                lambda app=app: (
+                    type(app.screen).__name__ in ("CaseScreen", "AuditScreen")
+                    and bool(getattr(app.screen, "case_id", ""))
+                ),
             )
             assert app.screen.check_action("access_log", ()) is offered
             titles = [title for title, _, _ in app.screen.commands()]

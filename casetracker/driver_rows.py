@@ -1,0 +1,77 @@
+"""Large results straight from a DBAPI connection, a batch at a time.
+
+Whole-log work (verify, rebuild, read-model rebuilds) reads every event: SQLAlchemy's row
+objects would cost more than the work itself.  Worker processes use this too, so it must not
+import SQLAlchemy.  On PostgreSQL a server-side cursor keeps memory flat; ``?`` placeholders
+work on both backends.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+BATCH = 1000  # rows per fetch: small enough that a batch is still in the CPU cache when used
+
+_names = itertools.count(1)
+
+
+def batches(raw: Any, query: str, params: tuple = (), size: int = BATCH) -> Iterator[list[tuple]]:
+    """The rows of ``query`` on the DBAPI connection ``raw``, as lists of plain tuples."""
+    if isinstance(raw, sqlite3.Connection):
+        cursor = raw.cursor()
+        cursor.arraysize = size
+    else:
+        query = query.replace("?", "%s")
+        cursor = raw.cursor(name=f"casetracker_rows_{next(_names)}")
+        cursor.itersize = size
+    try:
+        cursor.execute(query, params)
+        while rows := cursor.fetchmany(size):
+            yield rows
+    finally:
+        cursor.close()
+
+
+def first_row(raw: Any, query: str, params: tuple = ()) -> tuple:
+    """The one row of an aggregate query."""
+    for rows in batches(raw, query, params, 1):
+        return rows[0]
+    raise LookupError(query)
+
+
+@contextmanager
+def undecoded_text(raw: Any) -> Iterator[bool]:
+    """SQLite text as ``bytes`` for a while (hashing needs bytes; decoding and re-encoding
+    every field would cost a fifth of a verify).  Yields whether it applies (not on
+    PostgreSQL, whose driver always decodes)."""
+    if not isinstance(raw, sqlite3.Connection):
+        yield False
+        return
+    kept = raw.text_factory
+    raw.text_factory = bytes
+    try:
+        yield True
+    finally:
+        raw.text_factory = kept
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for one piece of whole-log work.
+
+    Such work allocates millions of small acyclic objects (rows, steps, events) that reference
+    counting frees as it goes; the collector's passes over the live ones find nothing to free
+    but cost up to a fifth of the run.  Forked workers inherit the pause.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
