@@ -1,134 +1,87 @@
-"""Recomputing the ``cases`` table from the log, in the log's physical order.
+"""Recomputing the ``cases`` table from the log, one case after another.
 
-Each event is replayed through the compiled transition table (``replay_step``: never through
-guards or ``transitions``).  A step's destination depends only on its action, so the log can be
-cut at any position: a later part replays each lifecycle instance from its first event in that
-part, and keeps that event aside until the earlier part says what state the instance was in
-(``merge`` then checks it).  A large SQLite log is therefore replayed in two halves by position,
-one in a worker process (``casetracker.workers``), each scanning only its own rows.
+The log is read in (case, sequence) order, so each case's events arrive together.  Its state is
+its steps replayed through the compiled transition table (``replay_step``: never through guards
+or ``transitions``), once per distinct sequence of steps: most cases follow one of a few paths,
+so the replay is looked up far more often than it is run.  Cases are independent, so a large
+SQLite log is split by case id and the upper half replayed by a worker process
+(``casetracker.workers``).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from itertools import chain, groupby
+from operator import itemgetter
 
+from casetracker import driver_rows
 from casetracker.canonical import canonical_json
+from casetracker.chain_walk import range_clause
 from casetracker.projection import ReplayTable, replay_step
 
-_SCAN = (
-    "SELECT case_id, workflow, workflow_version, action, instance, position, seq, hash, recorded "
-    "FROM events WHERE position > ? AND position <= ? ORDER BY position"
-)
-# The first event of an instance in a later part: (workflow, version, instance, action).
-Opening = tuple[str, int, int, str]
+_COLUMNS = "case_id, workflow, workflow_version, instance, action, seq, hash, position, recorded"
+_CASE = itemgetter(0)
+_STEP = itemgetter(1, 2, 3, 4)
+PROGRESS_EVERY = 100_000
 
 
 class IllegalLog(ValueError):
     """An event that the workflow definitions say cannot have happened."""
 
 
-@dataclass
-class Part:
-    """What replaying the events in one range of positions found.
-
-    ``states``: case -> instance -> state after the part; ``openings``: case -> instance ->
-    its first event in the part, still to be checked against the state the earlier parts
-    left (empty for the first part, which checks every event itself); ``ends``: case ->
-    (first position, last position) within the part; ``snapshot``: the log's last position as
-    the reading transaction saw it.
-    """
-
-    states: dict[str, dict[str, str]] = field(default_factory=dict)
-    openings: dict[str, dict[str, Opening]] = field(default_factory=dict)
-    opened: dict[str, str] = field(default_factory=dict)
-    heads: dict[str, tuple] = field(default_factory=dict)
-    snapshot: int = 0
+def scan_query(low: str | None, high: str | None) -> tuple[str, tuple[str, ...]]:
+    where, params = range_clause(low, high)
+    return f"SELECT {_COLUMNS} FROM events{where} ORDER BY case_id, seq", params
 
 
-def scan_query(after: int, upto: int) -> tuple[str, tuple[int, int]]:
-    return _SCAN, (after, upto)
-
-
-def replay_part(
-    rows: Iterable[tuple],
+def case_rows(
+    batches: Iterable[list[tuple]],
     table: ReplayTable,
-    first_part: bool,
     progress: Callable[[int], None] | None = None,
-) -> Part:
-    """Replay the events in ``rows`` (``_SCAN`` columns, position order)."""
-    part = Part()
-    states, openings, opened, heads = part.states, part.openings, part.opened, part.heads
-    for n, row in enumerate(rows, 1):
-        case_id, workflow, version, action, instance = row[:5]
-        state = states.get(case_id)
-        if state is None:
-            state = states[case_id] = {}
-            opened[case_id] = row[8]
-        key = f"{workflow}#{instance}" if instance else workflow
-        if first_part or key in state:
-            try:
-                replay_step(table, state, workflow, version, instance, action)
-            except ValueError as exc:
-                raise IllegalLog(f"{case_id}: {exc}") from None
-        else:
-            entry = table.get((workflow, version, action))
-            if entry is None:
-                raise IllegalLog(
-                    f"{case_id}: {workflow} version {version} has no action {action!r}"
-                )
-            openings.setdefault(case_id, {})[key] = (workflow, version, instance, action)
-            state[key] = entry[1]
-        heads[case_id] = row
-        if progress and not n % 100_000:
-            progress(n)
-    return part
-
-
-def merge(earlier: Part, later: Part, table: ReplayTable) -> Part:
-    """One part for both ranges; ``IllegalLog`` if a later opening cannot follow the earlier
-    part's state.  ``earlier`` is updated in place and returned."""
-    for case_id, openings in later.openings.items():
-        before = earlier.states.get(case_id, {})
-        for key, (workflow, version, instance, action) in openings.items():
-            state = {key: before[key]} if key in before else {}
-            try:
-                replay_step(table, state, workflow, version, instance, action)
-            except ValueError as exc:
-                raise IllegalLog(f"{case_id}: {exc}") from None
-    for case_id, state in later.states.items():
-        kept = earlier.states.get(case_id)
-        if kept is None:
-            earlier.states[case_id] = state
-            earlier.opened[case_id] = later.opened[case_id]
-        else:
-            kept.update(state)
-        earlier.heads[case_id] = later.heads[case_id]
-    return earlier
-
-
-def case_rows(part: Part) -> list[tuple]:
+) -> list[tuple]:
     """``cases`` rows (case, version, head hash, head position, opened, updated, state JSON)
-    for a whole log's part."""
+    for the events in ``batches`` (``scan_query`` columns); ``IllegalLog`` names the first
+    case whose steps its workflow does not allow."""
+    states: dict[tuple, str] = {}
     rows = []
-    for case_id, state in part.states.items():
-        head = part.heads[case_id]
-        opened = part.opened[case_id]
-        rows.append((case_id, head[6], head[7], head[5], opened, head[8], canonical_json(state)))
+    events = reported = 0
+    with driver_rows.collector_paused():
+        for case_id, group in groupby(chain.from_iterable(batches), key=_CASE):
+            mine = list(group)
+            steps = tuple(map(_STEP, mine))
+            state = states.get(steps)
+            if state is None:
+                state = states[steps] = _replay(table, case_id, steps)
+            head = mine[-1]
+            rows.append((case_id, head[5], head[6], head[7], mine[0][8], head[8], state))
+            events += len(mine)
+            if progress and events - reported >= PROGRESS_EVERY:
+                progress(events)
+                reported = events
     return rows
 
 
-def replay_sqlite_file(path: str, after: int, upto: int, table: ReplayTable) -> Part:
-    """A worker's part: replayed on its own read-only connection, in one read transaction."""
+def _replay(table: ReplayTable, case_id: str, steps: tuple) -> str:
+    state: dict[str, str] = {}
+    try:
+        for workflow, version, instance, action in steps:
+            replay_step(table, state, workflow, version, instance, action)
+    except ValueError as exc:
+        raise IllegalLog(f"{case_id}: {exc}") from None
+    return canonical_json(state)
+
+
+def replay_sqlite_file(
+    path: str, low: str | None, high: str | None, table: ReplayTable
+) -> tuple[int, list[tuple]]:
+    """A worker's half: ``(the log's last position as its transaction saw it, case rows)``."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
     try:
         conn.execute("BEGIN")
         snapshot = conn.execute("SELECT max(position) FROM events").fetchone()[0] or 0
-        query, params = scan_query(after, upto)
-        part = replay_part(conn.execute(query, params), table, first_part=after == 0)
-        part.snapshot = snapshot
+        rows = case_rows(driver_rows.batches(conn, *scan_query(low, high)), table)
         conn.execute("COMMIT")
-        return part
+        return snapshot, rows
     finally:
         conn.close()

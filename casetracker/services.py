@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from casetracker import access_log, clock, read_models, subjects, workers
+from casetracker import access_log, clock, driver_rows, read_models, subjects, workers
 from casetracker.case_facts import CaseFacts, case_facts
 from casetracker.case_view import Attempt, CaseView, instance_key
 from casetracker.database import (
@@ -26,7 +26,6 @@ from casetracker.database import (
     make_engine,
     read_transaction,
     sqlite_path,
-    stream,
     write_transaction,
 )
 from casetracker.effective_time import EffectiveTimeError, parse
@@ -42,8 +41,7 @@ from casetracker.errors import (
 from casetracker.events import NewEvent, RecordedEvent, event_payload, split_personal
 from casetracker.fields import validate_fields
 from casetracker.identity import Actor, User, list_users, resolve, save_user, seed_users
-from casetracker.replay_walk import IllegalLog, case_rows, merge, replay_part, scan_query
-from casetracker.replay_walk import Part as ReplayPart
+from casetracker.replay_walk import IllegalLog, case_rows, scan_query
 from casetracker.schema import initialise, read_info
 from casetracker.store import EventStore, Head, describe, normalise_case_id
 from casetracker.tables import CASES
@@ -499,50 +497,48 @@ def rebuild_projection(
 ) -> int:
     """Recompute the ``cases`` table from the log alone; returns the number of cases.
 
-    One pass over the log in its physical order (``casetracker.replay_walk``); a large SQLite
-    log is split by case id with a worker process.  The write transaction is taken first, so
-    the log cannot move while it is read.
+    One pass over the log in (case, sequence) order (``casetracker.replay_walk``); a large
+    SQLite log is split by case id with a worker process.  The write transaction is taken
+    first, so the log cannot move while it is read.
     """
     table = flow.replay_table()
     with write_transaction(engine) as conn:
-        events = workers.parallel_events(conn)
-        split = events // 2
+        split = workers.case_split_point(conn)
         worker = None
-        if split:
-            path = engine.url.database
-            worker = workers.start("replay", path=path, after=split, upto=events, table=table)
+        if split is not None:
+            worker = workers.start(
+                "replay", path=engine.url.database, low=split, high=None, table=table
+            )
         try:
             snapshot = conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0
-            upto = split or snapshot
-            part = _replay_here(conn, table, 0, upto, progress)
-            if split:
+            rows = _replay_here(conn, table, None, split, progress)
+            conn.execute(CASES.delete())
+            _insert_cases(conn, rows)  # while the worker finishes; a failure rolls it back
+            count = len(rows)
+            if split is not None:
                 later = workers.result(worker)
-                if not (isinstance(later, ReplayPart) and later.snapshot == snapshot):
-                    later = _replay_here(conn, table, split, snapshot, progress)
-                part = merge(part, later, table)
+                if not (isinstance(later, tuple) and later[0] == snapshot):
+                    later = (snapshot, _replay_here(conn, table, split, None, progress))
+                _insert_cases(conn, later[1])
+                count += len(later[1])
         except IllegalLog as exc:
             raise DatabaseError(f"cannot rebuild: {exc}") from None
         finally:
             workers.stop(worker)
-        rows = case_rows(part)
-        conn.execute(CASES.delete())
-        _insert_cases(conn, rows)
         if progress:
             progress(snapshot)
-    return len(rows)
+    return count
 
 
 def _replay_here(
     conn: Connection,
     table: Any,
-    after: int,
-    upto: int,
+    low: str | None,
+    high: str | None,
     progress: Callable[[int], None] | None,
-) -> ReplayPart:
-    query, params = scan_query(after, upto)
-    if conn.dialect.name == "postgresql":
-        query = query.replace("?", "%s")
-    return replay_part(stream(conn, query, params=params), table, after == 0, progress)
+) -> list[tuple]:
+    raw = conn.connection.dbapi_connection
+    return case_rows(driver_rows.batches(raw, *scan_query(low, high)), table, progress)
 
 
 def _insert_cases(conn: Connection, rows: list[tuple]) -> None:

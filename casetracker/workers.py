@@ -42,12 +42,16 @@ def parallel_events(conn: Connection) -> int:
 
 
 def case_split_point(conn: Connection) -> str | None:
-    """The case id that halves the log, when a second process is worth starting here."""
-    if not parallel_events(conn):
+    """The case id that halves the log, when a second process is worth starting here.
+
+    Taken from the log itself (the case holding the middle event in case order), not from the
+    ``cases`` table, which ``rebuild`` is about to replace and ``verify`` must not trust.
+    """
+    events = parallel_events(conn)
+    if not events:
         return None
-    cases = conn.exec_driver_sql("SELECT count(*) FROM cases").scalar() or 0
     return conn.exec_driver_sql(
-        "SELECT case_id FROM cases ORDER BY case_id LIMIT 1 OFFSET ?", (cases // 2,)
+        "SELECT case_id FROM events ORDER BY case_id, seq LIMIT 1 OFFSET ?", (events // 2,)
     ).scalar()
 
 

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from casetracker import workers
+from casetracker.database import read_transaction
 from casetracker.errors import DatabaseError
 from casetracker.services import rebuild_projection
 from tests.helpers import new_service
@@ -51,13 +52,17 @@ def test_an_illegal_step_in_the_workers_half_is_refused_and_changes_nothing(
     assert _cases(service) == kept
 
 
-def test_a_step_that_cannot_follow_the_first_half_is_refused(service, sqlite_url, monkeypatch):
-    """C-0000005's events run from position 11 to 15; the halves meet at 14, so its event 5
-    is the first of its case file the second half sees, checked only when the halves merge."""
+def test_an_illegal_step_in_this_processs_half_is_refused(service, sqlite_url, monkeypatch):
+    """The log splits at C-0000005 (the case holding its middle event); C-0000002 is replayed
+    here while the worker replays the upper half."""
     kept = _cases(service)
-    tamper(sqlite_url, "UPDATE events SET action = 'open_case' WHERE position = 15")
+    tamper(
+        sqlite_url, "UPDATE events SET action = 'open_case' WHERE case_id = 'C-0000002' AND seq = 2"
+    )
     monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
-    with pytest.raises(DatabaseError, match="cannot rebuild: C-0000005: open_case cannot apply"):
+    with read_transaction(service.engine) as conn:
+        assert workers.case_split_point(conn) == "C-0000005"
+    with pytest.raises(DatabaseError, match="cannot rebuild: C-0000002: open_case cannot apply"):
         rebuild_projection(service.engine, service.flow)
     assert _cases(service) == kept
 
