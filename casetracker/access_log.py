@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from casetracker import clock
 from casetracker.canonical import ACCESS_FIELDS, GENESIS, access_hash, canonical_json, check_text
+from casetracker.chain_sweep import access_log_intact
 from casetracker.tables import ACCESS_LOG
 
 _COLUMNS = [ACCESS_LOG.c[name] for name in (*ACCESS_FIELDS, "hash")]
@@ -82,7 +83,12 @@ def entries(
 
 
 def verify(conn: Connection) -> list[str]:
-    """Problems in the access log's chain, first one per kind; empty when intact."""
+    """Problems in the access log's chain, first one per kind; empty when intact.
+
+    A sweep in whole batches first (``chain_sweep``); entry by entry only to say what is wrong.
+    """
+    if access_log_intact(conn.connection.dbapi_connection):
+        return []
     problems: list[str] = []
     prev, expected = GENESIS, 1
     for row in conn.execute(sa.select(*_COLUMNS).order_by(ACCESS_LOG.c.position)):

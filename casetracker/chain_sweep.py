@@ -26,29 +26,35 @@ from operator import itemgetter
 from typing import Any
 
 from casetracker import driver_rows
-from casetracker.canonical import EVENT_FIELDS, EVENT_FORMAT, GENESIS, canonical_json
+from casetracker.canonical import (
+    ACCESS_FIELDS,
+    ACCESS_FORMAT,
+    EVENT_FIELDS,
+    EVENT_FORMAT,
+    GENESIS,
+    canonical_json,
+)
 from casetracker.chain_walk import Part, cases_query, range_clause, walk
 from casetracker.chain_walk import events_query as walk_query
 from casetracker.projection import ReplayTable, replay_step
 
 _INTEGERS = ("position", "seq", "workflow_version", "instance")
-# Every hashed field as text (the encoding is their join), then the hash, then seq as a number.
+# Every hashed field as text (the encoding is their join), then the hash.
 COLUMNS = (
     *(f"CAST({f} AS TEXT) AS {f}_text" if f in _INTEGERS else f for f in EVENT_FIELDS),
     "hash",
-    "seq",
 )
 _FIELDS = len(EVENT_FIELDS)
 _TEXTS = itemgetter(slice(0, _FIELDS))
-_POSITION, _CASE, _REALM, _PAYLOAD, _PREV = (
+_POSITION, _CASE, _SEQ, _REALM, _PAYLOAD, _PREV = (
     itemgetter(EVENT_FIELDS.index(f))
-    for f in ("position", "case_id", "realm", "payload", "prev_hash")
+    for f in ("position", "case_id", "seq", "realm", "payload", "prev_hash")
 )
+_C = EVENT_FIELDS.index("case_id")
 _STEP = itemgetter(
     *(EVENT_FIELDS.index(f) for f in ("workflow", "workflow_version", "instance", "action"))
 )
 _HASH = itemgetter(_FIELDS)
-_SEQ = itemgetter(_FIELDS + 1)
 _HEXDIGEST = type(sha256()).hexdigest
 
 
@@ -118,13 +124,26 @@ def totals_query(low: str | None, high: str | None) -> tuple[str, tuple[str, ...
 class _Text:
     """The constants of one text type (``bytes`` or ``str``) and how to get bytes for hashing."""
 
-    def __init__(self, kind: type) -> None:
+    def __init__(self, kind: type, tag: str = EVENT_FORMAT) -> None:
         self.raw = kind is bytes
-        leaf = "\x00" + EVENT_FORMAT + "\x1f"
+        leaf = "\x00" + tag + "\x1f"
         self.leaf = leaf.encode() if self.raw else leaf
         self.sep = b"\x1f" if self.raw else "\x1f"
         self.genesis = GENESIS.encode() if self.raw else GENESIS
         self.personal = b'"personal"' if self.raw else '"personal"'
+        self.one = self.text("1")
+        self._counts: dict[int, list] = {}
+
+    def one_to(self, n: int) -> list:
+        """The sequence numbers 1..n as this text type (a case's whole run of events)."""
+        counts = self._counts.get(n)
+        if counts is None:
+            counts = self._counts[n] = [self.text(str(i)) for i in range(1, n + 1)]
+        return counts
+
+    def numbers(self, first: int, count: int) -> list:
+        """``first`` .. ``first + count - 1`` as this text type."""
+        return [self.text(str(i)) for i in range(first, first + count)]
 
     def str(self, value: bytes | str) -> str:
         return value.decode() if isinstance(value, bytes) else value
@@ -135,6 +154,39 @@ class _Text:
     def digests(self, encodings: Iterable) -> list[str]:
         joined = map(self.leaf.__add__, map(self.sep.join, encodings))
         return list(map(_HEXDIGEST, map(sha256, joined if self.raw else map(str.encode, joined))))
+
+
+_ACCESS_COLUMNS = (
+    'CAST(position AS TEXT) AS "position_text"',
+    *(f'"{f}"' for f in ACCESS_FIELDS[1:]),  # quoted: "user" is a keyword on PostgreSQL
+    "hash",
+)
+_ACCESS_QUERY = f"SELECT {', '.join(_ACCESS_COLUMNS)} FROM access_log ORDER BY position"
+
+
+def access_log_intact(raw: Any) -> bool:
+    """True when the access log's positions run 1..N, each entry links to the one before and
+    matches its hash, checked in whole batches; False means walk it entry by entry."""
+    with driver_rows.collector_paused(), driver_rows.undecoded_text(raw):
+        t: _Text | None = None
+        prev: bytes | str = ""
+        expected = 1
+        fields = len(ACCESS_FIELDS)
+        for batch in driver_rows.batches(raw, _ACCESS_QUERY):
+            if t is None:
+                t = _Text(type(batch[0][1]), ACCESS_FORMAT)
+                prev = t.genesis
+            hashes = list(map(itemgetter(fields), batch))
+            stored = list(map(bytes.decode, hashes)) if t.raw else hashes
+            if (
+                list(map(itemgetter(0), batch)) != t.numbers(expected, len(batch))
+                or list(map(itemgetter(fields - 1), batch)) != [prev, *hashes[:-1]]
+                or t.digests(map(itemgetter(slice(0, fields)), batch)) != stored
+            ):
+                return False
+            prev = hashes[-1]
+            expected += len(batch)
+    return True
 
 
 class _Unsure(Exception):
@@ -167,7 +219,6 @@ class _Sweep:
         self.realm = realm
         self.at = at
         self.states: dict[tuple, bytes | str] = {}  # one replay per distinct sequence of steps
-        self.ones: dict[int, list[int]] = {}
         self.part = Part()
         self.last_case: bytes | str | None = None
         self.t: _Text | None = None
@@ -205,33 +256,30 @@ class _Sweep:
 
     def _cases(self, rows: list[tuple], final: bool) -> list[tuple]:
         """Check every case that ends within ``rows``; return the rows of one that may go on."""
+        t = self.t
+        one = t.one
         seqs = list(map(_SEQ, rows))
-        starts = [i for i, s in enumerate(seqs) if s == 1]
+        starts = [i for i, s in enumerate(seqs) if s == one]
         if not starts or starts[0] != 0:
             raise _Unsure  # rows before any case's first event
         if final:
             starts.append(len(rows))
         elif len(starts) == 1:
             return rows
-        t = self.t
         genesis = t.genesis
-        cases = list(map(_CASE, rows))
         prevs = list(map(_PREV, rows))
         hashes = list(map(_HASH, rows))
         steps = list(map(_STEP, rows))
-        states, ones, projected = self.states, self.ones, self.projected
+        states, projected = self.states, self.projected
         last_case = self.last_case
         for a, b in pairwise(starts):
             n = b - a
-            case_id = cases[a]
-            one_to_n = ones.get(n)
-            if one_to_n is None:
-                one_to_n = ones[n] = list(range(1, n + 1))
+            case_id = rows[a][_C]
             if (
                 case_id == last_case
-                or cases[b - 1] != case_id
+                or rows[b - 1][_C] != case_id
                 or prevs[a] != genesis
-                or seqs[a:b] != one_to_n
+                or seqs[a:b] != t.one_to(n)
                 or prevs[a + 1 : b] != hashes[a : b - 1]
             ):
                 raise _Unsure

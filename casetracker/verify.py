@@ -170,10 +170,9 @@ def _check_subjects(
     conn: Connection, report: Report, latest: dict[str, dict[str, str]], skip: set[str]
 ) -> None:
     """The personal data on file must match the digests the log recorded last (per case)."""
-    for case_id, digests in latest.items():
-        if case_id in skip:
-            continue
-        for problem in subjects.mismatches(conn, case_id, digests):
+    found = subjects.mismatches(conn, {c: d for c, d in latest.items() if c not in skip})
+    for case_id in latest:
+        for problem in found.get(case_id, ()):
             report.damaged.append(CaseDamage(case_id, None, None, problem))
 
 

@@ -7,7 +7,7 @@ from unittest import mock
 
 import pytest
 
-from casetracker.chain_sweep import _sweep_range, check_range
+from casetracker.chain_sweep import _sweep_range, access_log_intact, check_range
 from casetracker.chain_walk import Part
 from casetracker.database import read_transaction
 from casetracker.driver_rows import undecoded_text
@@ -88,3 +88,26 @@ def test_the_sweep_is_unsure_of_every_damaged_log(service, db_url, statement):
     tamper(db_url, statement)
     assert _sweep(service) is None
     assert not service.verify().ok
+
+
+def _access_log_intact(ct) -> bool:
+    with read_transaction(ct.engine) as conn:
+        return access_log_intact(conn.connection.dbapi_connection)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE access_log SET justification = 'x' WHERE position = 2",
+        "UPDATE access_log SET position = 9 WHERE position = 3",
+        "DELETE FROM access_log WHERE position = 2",
+        "UPDATE access_log SET prev_hash = hash WHERE position = 2",
+    ],
+)
+def test_the_access_log_sweep_passes_an_intact_log_and_nothing_else(service, db_url, statement):
+    for case_id in ("C-0000001", "C-0000002", "C-0000003"):
+        service.show(case_id)
+    assert _access_log_intact(service)
+    tamper(db_url, statement)
+    assert not _access_log_intact(service)
+    assert any(p.startswith("access log:") for p in service.verify().problems)
