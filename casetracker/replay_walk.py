@@ -41,8 +41,8 @@ def case_rows(
     progress: Callable[[int], None] | None = None,
 ) -> list[tuple]:
     """``cases`` rows (case, version, head hash, head position, opened, updated, state JSON)
-    for the events in ``batches`` (``scan_query`` columns); ``IllegalLog`` names the first
-    case whose steps its workflow does not allow."""
+    for the events in ``batches`` (``scan_query`` columns, text as ``str`` or undecoded
+    ``bytes``); ``IllegalLog`` names the first case whose steps its workflow does not allow."""
     states: dict[tuple, str] = {}
     rows = []
     events = reported = 0
@@ -52,9 +52,16 @@ def case_rows(
             steps = tuple(map(_STEP, mine))
             state = states.get(steps)
             if state is None:
-                state = states[steps] = _replay(table, case_id, steps)
+                state = states[steps] = _replay(table, _text(case_id), steps)
             head = mine[-1]
-            rows.append((case_id, head[5], head[6], head[7], mine[0][8], head[8], state))
+            opened, updated = mine[0][8], head[8]
+            if type(case_id) is bytes:
+                case_id, hash_, opened, updated = (
+                    v.decode() for v in (case_id, head[6], opened, updated)
+                )
+            else:
+                hash_ = head[6]
+            rows.append((case_id, head[5], hash_, head[7], opened, updated, state))
             events += len(mine)
             if progress and events - reported >= PROGRESS_EVERY:
                 progress(events)
@@ -62,11 +69,15 @@ def case_rows(
     return rows
 
 
+def _text(value: bytes | str) -> str:
+    return value.decode() if type(value) is bytes else value
+
+
 def _replay(table: ReplayTable, case_id: str, steps: tuple) -> str:
     state: dict[str, str] = {}
     try:
         for workflow, version, instance, action in steps:
-            replay_step(table, state, workflow, version, instance, action)
+            replay_step(table, state, _text(workflow), version, instance, _text(action))
     except ValueError as exc:
         raise IllegalLog(f"{case_id}: {exc}") from None
     return canonical_json(state)
@@ -80,7 +91,8 @@ def replay_sqlite_file(
     try:
         conn.execute("BEGIN")
         snapshot = conn.execute("SELECT max(position) FROM events").fetchone()[0] or 0
-        rows = case_rows(driver_rows.batches(conn, *scan_query(low, high)), table)
+        with driver_rows.undecoded_text(conn):
+            rows = case_rows(driver_rows.batches(conn, *scan_query(low, high)), table)
         conn.execute("COMMIT")
         return snapshot, rows
     finally:

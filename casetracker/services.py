@@ -492,6 +492,9 @@ class Casetracker:
         return count
 
 
+REBUILD_CACHE_KIB = 131_072  # SQLite's page cache while a rebuild writes the cases table
+
+
 def rebuild_projection(
     engine: Engine, flow: WorkflowEngine, progress: Callable[[int], None] | None = None
 ) -> int:
@@ -538,17 +541,30 @@ def _replay_here(
     progress: Callable[[int], None] | None,
 ) -> list[tuple]:
     raw = conn.connection.dbapi_connection
-    return case_rows(driver_rows.batches(raw, *scan_query(low, high)), table, progress)
+    with driver_rows.undecoded_text(raw):
+        return case_rows(driver_rows.batches(raw, *scan_query(low, high)), table, progress)
 
 
 def _insert_cases(conn: Connection, rows: list[tuple]) -> None:
-    if rows:
-        placeholder = "%s" if conn.dialect.name == "postgresql" else "?"
-        conn.connection.cursor().executemany(
+    """Write a rebuild's rows.  On SQLite with a page cache large enough to hold them, so
+    that the transaction does not spill half-written pages to the log as it goes."""
+    if not rows:
+        return
+    sqlite = conn.dialect.name == "sqlite"
+    placeholder = "?" if sqlite else "%s"
+    cursor = conn.connection.cursor()
+    if sqlite:
+        kept = cursor.execute("PRAGMA cache_size").fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-REBUILD_CACHE_KIB}")
+    try:
+        cursor.executemany(
             "INSERT INTO cases (case_id, version, head_hash, head_position, opened, updated, "
             f"state) VALUES ({', '.join([placeholder] * 7)})",
             rows,
         )
+    finally:
+        if sqlite:
+            cursor.execute(f"PRAGMA cache_size = {int(kept)}")
 
 
 def payload_of(event: RecordedEvent) -> dict[str, Any]:
