@@ -7,7 +7,8 @@ the whole batch is then written by ``EventStore.bulk_open_cases`` (same encoding
 as ``append``) inside one write transaction, with the subjects' personal data and the rows of
 every read model (report tables and worklist), as ``act`` would have written them.
 Personal fields never reach the log: like ``act``, the payload carries HMAC digests under the
-subject's own random salt (``casetracker.subjects``), and the values go to the subject record.
+subject's own random salt (``casetracker.personal_digests``), and the values go to the subject
+record.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Connection
 
-from casetracker import clock, mi_model, subjects, worklist
+from casetracker import clock, mi_model, personal_digests, worklist
 from casetracker.canonical import canonical_json
 from casetracker.case_view import Attempt, Block, CaseView, Step
 from casetracker.effective_time import EffectiveTime
@@ -127,7 +128,7 @@ class BulkValidator:
             if has_personal:
                 values, secret = split_personal(spec, values)
                 personal.update(secret)
-                payload = event_payload(spec, values, subjects.digests(salt, secret))
+                payload = event_payload(spec, values, personal_digests.digests(salt, secret))
             else:
                 payload = event_payload(spec, values)
             events.append(

@@ -25,7 +25,7 @@ from itertools import pairwise
 from operator import itemgetter
 from typing import Any
 
-from casetracker import driver_rows
+from casetracker import driver_rows, personal_digests
 from casetracker.canonical import (
     ACCESS_FIELDS,
     ACCESS_FORMAT,
@@ -69,15 +69,19 @@ def check_range(
     with driver_rows.collector_paused():
         with driver_rows.undecoded_text(raw):
             part = _sweep_range(raw, low, high, table, realm, at)
-        if part is not None:
-            return part
-        query, params = cases_query(low, high)
-        projected = {
-            r[0]: tuple(r[1:]) for rows in driver_rows.batches(raw, query, params) for r in rows
-        }
-        query, params = walk_query(low, high)
-        rows = (r for rows in driver_rows.batches(raw, query, params) for r in rows)
-        return walk(rows, projected, table, realm, at)
+        if part is None:
+            query, params = cases_query(low, high)
+            projected = {
+                r[0]: tuple(r[1:]) for rows in driver_rows.batches(raw, query, params) for r in rows
+            }
+            query, params = walk_query(low, high)
+            rows = (r for rows in driver_rows.batches(raw, query, params) for r in rows)
+            part = walk(rows, projected, table, realm, at)
+        damaged = {d.case_id for d in (*part.damaged, *part.foreign)}
+        latest = {c: d for c, d in part.personal.items() if c not in damaged}
+        part.subjects = personal_digests.mismatches(raw, latest, low, high)
+        part.personal = {}  # checked here; nothing for the caller to do with it
+        return part
 
 
 def check_sqlite_file(
@@ -333,5 +337,5 @@ class _Sweep:
         for row in rows:
             payload = _PAYLOAD(row)
             if t.personal in payload:
-                digests = json.loads(payload).get("personal", {})
+                digests = json.loads(payload.decode() if t.raw else payload).get("personal", {})
                 self.part.personal.setdefault(t.str(_CASE(row)), {}).update(digests)

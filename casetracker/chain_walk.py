@@ -75,6 +75,7 @@ class Part:
     foreign: list[Damage] = field(default_factory=list)  # events of another realm
     orphans: list[str] = field(default_factory=list)  # projected cases without events
     personal: dict[str, dict[str, str]] = field(default_factory=dict)  # latest digests
+    subjects: dict[str, list[str]] = field(default_factory=dict)  # records that differ
     events_at_checkpoint: int = 0
     heads_at_checkpoint: list[tuple[str, int, str]] = field(default_factory=list)
     snapshot: int = 0  # the log's last position as the walker's transaction saw it

@@ -10,34 +10,17 @@ plain new event, and nothing in the log needs a key to be read.
 
 from __future__ import annotations
 
-import hmac
 import json
 import secrets
-from json.encoder import encode_basestring as _json_string  # canonical_json of a str
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from casetracker import driver_rows
 from casetracker.canonical import canonical_json
 from casetracker.errors import Refused
+from casetracker.personal_digests import digests
 from casetracker.tables import SUBJECTS
-
-
-def digest(salt_hex: str, name: str, value: Any) -> str:
-    return _digest(bytes.fromhex(salt_hex), name, value)
-
-
-def digests(salt_hex: str, values: dict[str, Any]) -> dict[str, str]:
-    """``digest`` of each value, the salt decoded once (bulk paths digest a million values)."""
-    key = bytes.fromhex(salt_hex)
-    return {name: _digest(key, name, value) for name, value in values.items()}
-
-
-def _digest(key: bytes, name: str, value: Any) -> str:
-    text = _json_string(value) if type(value) is str else canonical_json(value)
-    return hmac.digest(key, f"{name}\x1f{text}".encode(), "sha256").hex()
 
 
 def record(conn: Connection, case_id: str, values: dict[str, Any]) -> dict[str, str]:
@@ -76,38 +59,3 @@ def read(conn: Connection, case_id: str) -> tuple[dict[str, Any] | None, str | N
     if row is None:
         return None, None
     return (json.loads(row.data) if row.data else None), row.erased
-
-
-def mismatches(conn: Connection, latest: dict[str, dict[str, str]]) -> dict[str, list[str]]:
-    """For each case in ``latest`` (case -> field -> digest last logged), the personal fields
-    whose value on file no longer matches; cases with nothing wrong are left out.
-
-    One pass over the subjects table: a verify checks every case, and a query per case cost
-    more than the whole chain walk."""
-    found: dict[str, list[str]] = {}
-    on_file: set[str] = set()
-    query = "SELECT case_id, salt, data, erased FROM subjects"
-    for rows in driver_rows.batches(conn.connection.dbapi_connection, query):
-        for case_id, salt, data, erased in rows:
-            wanted = latest.get(case_id)
-            if wanted is None:
-                continue
-            on_file.add(case_id)
-            if not erased and (problems := _differences(salt, data, wanted)):
-                found[case_id] = problems
-    for case_id, wanted in latest.items():
-        if case_id not in on_file and wanted:
-            found[case_id] = [f"no subject record for {', '.join(sorted(wanted))}"]
-    return found
-
-
-def _differences(salt: str, data_json: str | None, latest: dict[str, str]) -> list[str]:
-    data = json.loads(data_json or "{}")
-    key = bytes.fromhex(salt)
-    bad = [
-        name
-        for name, d in latest.items()
-        if name not in data or _digest(key, name, data[name]) != d
-    ]
-    bad += [name for name in data if name not in latest]
-    return [f"subject field {name!r} does not match the log" for name in sorted(set(bad))]

@@ -50,21 +50,36 @@ def _summary(part: Part) -> dict:
         "cases": part.cases,
         "last_position": part.last_position,
         "positions_sum": part.positions_sum,
-        "personal": part.personal,
         "events_at_checkpoint": part.events_at_checkpoint,
         "heads_at_checkpoint": sorted(part.heads_at_checkpoint),
         "damaged": part.damaged,
         "orphans": part.orphans,
+        "subjects": part.subjects,
     }
+
+
+def _check(ct, at: int = 0) -> Part:
+    with read_transaction(ct.engine) as conn:
+        raw = conn.connection.dbapi_connection
+        return check_range(raw, None, None, ct.flow.replay_table(), ct.info.realm, at)
 
 
 @pytest.mark.parametrize("at", [0, 7, 15])
 def test_on_an_intact_log_the_sweep_gives_exactly_the_walks_summary(service, at):
     swept = _sweep(service, at)
     assert swept is not None
-    assert _summary(swept) == _summary(_walk(service, at))
     assert swept.events == 15 and swept.cases == 5
-    assert swept.personal  # the subjects' digests were collected
+    assert len(swept.personal) == 5  # the subjects' digests were collected
+    assert _summary(_check(service, at)) == _summary(_walk(service, at))
+
+
+def test_a_changed_subject_record_is_found_by_either_path(service, db_url):
+    tamper(db_url, "UPDATE subjects SET data = replace(data, 'Person 3', 'Person X')")
+    assert _sweep(service) is not None  # the chains themselves are intact
+    swept, walked = _check(service), _walk(service)
+    assert swept.subjects == walked.subjects == {
+        "C-0000004": ["subject field 'name' does not match the log"]
+    }
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from casetracker import bulk, clock, subjects, synth
+from casetracker import bulk, clock, personal_digests, synth
 from casetracker.canonical import canonical_json
 from casetracker.effective_time import DEFAULT_ZONE
 from casetracker.errors import UsageError
@@ -111,8 +111,8 @@ def test_digests_are_the_hmac_of_the_canonical_value() -> None:
         ).hexdigest()
         for name, value in values.items()
     }
-    assert subjects.digests(salt, values) == expected
-    assert {n: subjects.digest(salt, n, v) for n, v in values.items()} == expected
+    assert personal_digests.digests(salt, values) == expected
+    assert {n: personal_digests.digest(salt, n, v) for n, v in values.items()} == expected
 
 
 MOMENTS = [
