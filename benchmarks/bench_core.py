@@ -364,24 +364,27 @@ def main() -> None:
             t = perf()
             _fill(ct, events)
             print(f"   (filled {events} events in {perf() - t:.1f} s)")
-            if "verify" in only:
-                _side_by_side(
-                    "3. verify",
-                    events,
-                    ("hashlib chain in memory", functools.partial(bench_hashlib, ct)),
-                    ("casetracker verify", functools.partial(bench_verify, ct)),
-                    0.40,
-                    args.repeat,
-                )
-            if "rebuild" in only:
-                _side_by_side(
+            whole_log = [
+                ("verify", "3. verify", "hashlib chain in memory", bench_hashlib, 0.40),
+                (
+                    "rebuild",
                     "4. rebuild projections",
-                    events,
-                    ("stream rows into a dict", functools.partial(bench_stream_dict, ct)),
-                    ("casetracker rebuild", functools.partial(bench_rebuild, ct)),
+                    "stream rows into a dict",
+                    bench_stream_dict,
                     0.50,
-                    args.repeat,
-                )
+                ),
+            ]
+            ours = {"verify": bench_verify, "rebuild": bench_rebuild}
+            for key, title, floor, baseline, goal in whole_log:
+                if key in only:
+                    _side_by_side(
+                        title,
+                        events,
+                        (floor, functools.partial(baseline, ct)),
+                        (f"casetracker {key}", functools.partial(ours[key], ct)),
+                        goal,
+                        args.repeat,
+                    )
             ct.close()
     finally:
         if not args.data_dir:
