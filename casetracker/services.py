@@ -41,10 +41,9 @@ from casetracker.errors import (
 from casetracker.events import NewEvent, RecordedEvent, event_payload, split_personal
 from casetracker.fields import validate_fields
 from casetracker.identity import Actor, User, list_users, resolve, save_user, seed_users
-from casetracker.replay_walk import IllegalLog, case_rows, scan_query
+from casetracker.replay_walk import IllegalLog, case_rows, changes, scan_query
 from casetracker.schema import initialise, read_info
 from casetracker.store import EventStore, Head, describe, normalise_case_id
-from casetracker.tables import CASES
 from casetracker.verify import Report, make_checkpoint, verify
 from casetracker.workflow_spec import NEW
 
@@ -501,8 +500,9 @@ def rebuild_projection(
     """Recompute the ``cases`` table from the log alone; returns the number of cases.
 
     One pass over the log in (case, sequence) order (``casetracker.replay_walk``); a large
-    SQLite log is split by case id with a worker process.  The write transaction is taken
-    first, so the log cannot move while it is read.
+    SQLite log is split by case id with a worker process.  Only rows that differ from what the
+    log says are written.  The write transaction is taken first, so the log cannot move while
+    it is read.
     """
     table = flow.replay_table()
     with write_transaction(engine) as conn:
@@ -514,16 +514,14 @@ def rebuild_projection(
             )
         try:
             snapshot = conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0
-            rows = _replay_here(conn, table, None, split, progress)
-            conn.execute(CASES.delete())
-            _insert_cases(conn, rows)  # while the worker finishes; a failure rolls it back
-            count = len(rows)
+            count = _rebuild_range(conn, table, None, split, progress)
             if split is not None:
                 later = workers.result(worker)
-                if not (isinstance(later, tuple) and later[0] == snapshot):
-                    later = (snapshot, _replay_here(conn, table, split, None, progress))
-                _insert_cases(conn, later[1])
-                count += len(later[1])
+                if isinstance(later, tuple) and later[0] == snapshot:
+                    count += later[1]
+                    _write_cases(conn, *later[2])
+                else:
+                    count += _rebuild_range(conn, table, split, None, progress)
         except IllegalLog as exc:
             raise DatabaseError(f"cannot rebuild: {exc}") from None
         finally:
@@ -533,22 +531,26 @@ def rebuild_projection(
     return count
 
 
-def _replay_here(
+def _rebuild_range(
     conn: Connection,
     table: Any,
     low: str | None,
     high: str | None,
     progress: Callable[[int], None] | None,
-) -> list[tuple]:
+) -> int:
+    """Rebuild the cases in ``[low, high)`` here (written at once: a worker may still be busy
+    with the rest, and a later failure rolls this back); returns how many there are."""
     raw = conn.connection.dbapi_connection
     with driver_rows.undecoded_text(raw):
-        return case_rows(driver_rows.batches(raw, *scan_query(low, high)), table, progress)
+        rows = case_rows(driver_rows.batches(raw, *scan_query(low, high)), table, progress)
+    _write_cases(conn, *changes(raw, rows, low, high))
+    return len(rows)
 
 
-def _insert_cases(conn: Connection, rows: list[tuple]) -> None:
-    """Write a rebuild's rows.  On SQLite with a page cache large enough to hold them, so
+def _write_cases(conn: Connection, rows: list[tuple], gone: list[str]) -> None:
+    """Write a rebuild's changes.  On SQLite with a page cache large enough to hold them, so
     that the transaction does not spill half-written pages to the log as it goes."""
-    if not rows:
+    if not rows and not gone:
         return
     sqlite = conn.dialect.name == "sqlite"
     placeholder = "?" if sqlite else "%s"
@@ -557,11 +559,19 @@ def _insert_cases(conn: Connection, rows: list[tuple]) -> None:
         kept = cursor.execute("PRAGMA cache_size").fetchone()[0]
         cursor.execute(f"PRAGMA cache_size = {-REBUILD_CACHE_KIB}")
     try:
-        cursor.executemany(
-            "INSERT INTO cases (case_id, version, head_hash, head_position, opened, updated, "
-            f"state) VALUES ({', '.join([placeholder] * 7)})",
-            rows,
-        )
+        if gone:
+            cursor.executemany(
+                f"DELETE FROM cases WHERE case_id = {placeholder}", [(c,) for c in gone]
+            )
+        if rows:
+            cursor.executemany(
+                "INSERT INTO cases (case_id, version, head_hash, head_position, opened, updated, "
+                f"state) VALUES ({', '.join([placeholder] * 7)}) ON CONFLICT (case_id) DO UPDATE "
+                "SET version = excluded.version, head_hash = excluded.head_hash, "
+                "head_position = excluded.head_position, opened = excluded.opened, "
+                "updated = excluded.updated, state = excluded.state",
+                rows,
+            )
     finally:
         if sqlite:
             cursor.execute(f"PRAGMA cache_size = {int(kept)}")

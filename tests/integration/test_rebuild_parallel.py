@@ -81,3 +81,24 @@ def test_every_lifecycle_of_a_demo_database_rebuilds_the_same_in_two_halves(tmp_
         assert _cases(ct) == kept
     finally:
         ct.close()
+
+
+@pytest.mark.parametrize("walkers", [1, 2])
+def test_rebuild_repairs_only_what_differs_and_removes_cases_without_events(
+    service, sqlite_url, monkeypatch, walkers
+):
+    kept = _cases(service)
+    tamper(
+        sqlite_url,
+        "UPDATE cases SET state = '{}' WHERE case_id = 'C-0000002'",
+        "UPDATE cases SET head_hash = 'x', version = 99 WHERE case_id = 'C-0000007'",
+        "DELETE FROM cases WHERE case_id = 'C-0000004'",
+        "INSERT INTO cases SELECT 'C-0000099', version, head_hash, head_position, opened, "
+        "updated, state FROM cases WHERE case_id = 'C-0000001'",
+    )
+    assert not service.verify().ok
+    if walkers == 2:
+        monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
+    assert rebuild_projection(service.engine, service.flow) == 7
+    assert _cases(service) == kept
+    assert service.verify().ok

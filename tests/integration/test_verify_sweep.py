@@ -77,9 +77,11 @@ def test_a_changed_subject_record_is_found_by_either_path(service, db_url):
     tamper(db_url, "UPDATE subjects SET data = replace(data, 'Person 3', 'Person X')")
     assert _sweep(service) is not None  # the chains themselves are intact
     swept, walked = _check(service), _walk(service)
-    assert swept.subjects == walked.subjects == {
-        "C-0000004": ["subject field 'name' does not match the log"]
-    }
+    assert (
+        swept.subjects
+        == walked.subjects
+        == {"C-0000004": ["subject field 'name' does not match the log"]}
+    )
 
 
 @pytest.mark.parametrize(
