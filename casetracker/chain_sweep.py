@@ -39,11 +39,36 @@ from casetracker.chain_walk import events_query as walk_query
 from casetracker.projection import ReplayTable, replay_step
 
 _INTEGERS = ("position", "seq", "workflow_version", "instance")
-# Every hashed field as text (the encoding is their join), then the hash.
+# Every hashed field as text (the encoding is their join), then the hash, then whether every
+# value has the type the walk expects (``_types_ok``).
 COLUMNS = (
     *(f"CAST({f} AS TEXT) AS {f}_text" if f in _INTEGERS else f for f in EVENT_FIELDS),
     "hash",
 )
+
+
+def _types_ok(sqlite: bool, integers: tuple[str, ...], texts: tuple[str, ...]) -> str:
+    """An SQL value that is 1 when each column holds the storage type the walk expects.
+
+    Text is read undecoded and integers cast to text, so a BLOB or a text number with the
+    same bytes would look the same to a sweep; the walk (which sees Python types) would call
+    it damage.  SQLite keeps any type in any column, so each row is asked; on PostgreSQL the
+    declared types are checked once instead (``_postgres_types_ok``).
+    """
+    if not sqlite:
+        return "1"
+    tests = [f"typeof({c}) = 'integer'" for c in integers]
+    tests += [f"typeof({c}) = 'text'" for c in texts]
+    return f"({' AND '.join(tests)})"
+
+
+_EVENT_TEXTS = (*(f for f in EVENT_FIELDS if f not in _INTEGERS), "hash")
+_CASE_COLUMNS = "case_id, version, head_hash, state"
+_POSTGRES_TYPES = {
+    "events": (_INTEGERS, _EVENT_TEXTS),
+    "cases": (("version",), ("case_id", "head_hash", "state")),
+    "access_log": (("position",), (*ACCESS_FIELDS[1:], "hash")),
+}
 _FIELDS = len(EVENT_FIELDS)
 _TEXTS = itemgetter(slice(0, _FIELDS))
 _POSITION, _CASE, _SEQ, _REALM, _PAYLOAD, _PREV = (
@@ -55,6 +80,7 @@ _STEP = itemgetter(
     *(EVENT_FIELDS.index(f) for f in ("workflow", "workflow_version", "instance", "action"))
 )
 _HASH = itemgetter(_FIELDS)
+_TYPES = itemgetter(_FIELDS + 1)
 _HEXDIGEST = type(sha256()).hexdigest
 
 
@@ -103,16 +129,54 @@ def check_sqlite_file(
 def _sweep_range(
     raw: Any, low: str | None, high: str | None, table: ReplayTable, realm: str, at: int
 ) -> Part | None:
-    query, params = cases_query(low, high)
-    projected = {r[0]: r[1:] for rows in driver_rows.batches(raw, query, params) for r in rows}
+    sqlite = isinstance(raw, sqlite3.Connection)
+    if not sqlite and not _postgres_types_ok(raw):
+        return None
+    where, params = range_clause(low, high)
+    types = _types_ok(sqlite, ("version",), ("case_id", "head_hash", "state"))
+    query = f"SELECT {_CASE_COLUMNS}, {types} FROM cases{where}"
+    projected = {}
+    for rows in driver_rows.batches(raw, query, params):
+        for r in rows:
+            if r[4] != 1:
+                return None
+            projected[r[0]] = r[1:4]
     totals = driver_rows.first_row(raw, *totals_query(low, high))
-    query, params = events_query(low, high)
+    query, params = events_query(low, high, sqlite)
     return sweep(driver_rows.batches(raw, query, params), projected, table, realm, totals, at)
 
 
-def events_query(low: str | None, high: str | None) -> tuple[str, tuple[str, ...]]:
+def events_query(
+    low: str | None, high: str | None, sqlite: bool = True
+) -> tuple[str, tuple[str, ...]]:
     where, params = range_clause(low, high)
-    return f"SELECT {', '.join(COLUMNS)} FROM events{where} ORDER BY case_id, seq", params
+    types = _types_ok(sqlite, _INTEGERS, _EVENT_TEXTS)
+    return (
+        f"SELECT {', '.join(COLUMNS)}, {types} FROM events{where} ORDER BY case_id, seq",
+        params,
+    )
+
+
+def _postgres_types_ok(raw: Any) -> bool:
+    """The logs' and projection's columns still have the types the schema gave them."""
+    found = {
+        (table, column): kind
+        for rows in driver_rows.batches(
+            raw,
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema()",
+        )
+        for table, column, kind in rows
+    }
+    return all(
+        found.get((table, c)) in ("integer", "bigint")
+        for table, (integers, _) in _POSTGRES_TYPES.items()
+        for c in integers
+    ) and all(
+        found.get((table, c)) in ("text", "character varying")
+        for table, (_, texts) in _POSTGRES_TYPES.items()
+        for c in texts
+    )
 
 
 def totals_query(low: str | None, high: str | None) -> tuple[str, tuple[str, ...]]:
@@ -136,14 +200,14 @@ class _Text:
         self.genesis = GENESIS.encode() if self.raw else GENESIS
         self.personal = b'"personal"' if self.raw else '"personal"'
         self.one = self.text("1")
-        self._counts: dict[int, list] = {}
+        self._counts: list = []
 
     def one_to(self, n: int) -> list:
         """The sequence numbers 1..n as this text type (a case's whole run of events)."""
-        counts = self._counts.get(n)
-        if counts is None:
-            counts = self._counts[n] = [self.text(str(i)) for i in range(1, n + 1)]
-        return counts
+        counts = self._counts
+        if len(counts) < n:
+            counts.extend(self.text(str(i)) for i in range(len(counts) + 1, n + 1))
+        return counts[:n]
 
     def numbers(self, first: int, count: int) -> list:
         """``first`` .. ``first + count - 1`` as this text type."""
@@ -165,31 +229,46 @@ _ACCESS_COLUMNS = (
     *(f'"{f}"' for f in ACCESS_FIELDS[1:]),  # quoted: "user" is a keyword on PostgreSQL
     "hash",
 )
-_ACCESS_QUERY = f"SELECT {', '.join(_ACCESS_COLUMNS)} FROM access_log ORDER BY position"
+
+
+def _access_query(sqlite: bool) -> str:
+    types = _types_ok(sqlite, ("position",), (*ACCESS_FIELDS[1:], "hash"))
+    return f"SELECT {', '.join(_ACCESS_COLUMNS)}, {types} FROM access_log ORDER BY position"
 
 
 def access_log_intact(raw: Any) -> bool:
     """True when the access log's positions run 1..N, each entry links to the one before and
     matches its hash, checked in whole batches; False means walk it entry by entry."""
-    with driver_rows.collector_paused(), driver_rows.undecoded_text(raw):
-        t: _Text | None = None
-        prev: bytes | str = ""
-        expected = 1
-        fields = len(ACCESS_FIELDS)
-        for batch in driver_rows.batches(raw, _ACCESS_QUERY):
-            if t is None:
-                t = _Text(type(batch[0][1]), ACCESS_FORMAT)
-                prev = t.genesis
-            hashes = list(map(itemgetter(fields), batch))
-            stored = list(map(bytes.decode, hashes)) if t.raw else hashes
-            if (
-                list(map(itemgetter(0), batch)) != t.numbers(expected, len(batch))
-                or list(map(itemgetter(fields - 1), batch)) != [prev, *hashes[:-1]]
-                or t.digests(map(itemgetter(slice(0, fields)), batch)) != stored
-            ):
-                return False
-            prev = hashes[-1]
-            expected += len(batch)
+    sqlite = isinstance(raw, sqlite3.Connection)
+    if not sqlite and not _postgres_types_ok(raw):
+        return False
+    try:
+        with driver_rows.collector_paused(), driver_rows.undecoded_text(raw):
+            return _access_log_sweep(raw, sqlite)
+    except (UnicodeDecodeError, TypeError, ValueError):  # bytes no walk would accept
+        return False
+
+
+def _access_log_sweep(raw: Any, sqlite: bool) -> bool:
+    t: _Text | None = None
+    prev: bytes | str = ""
+    expected = 1
+    fields = len(ACCESS_FIELDS)
+    for batch in driver_rows.batches(raw, _access_query(sqlite)):
+        if t is None:
+            t = _Text(type(batch[0][1]), ACCESS_FORMAT)
+            prev = t.genesis
+        hashes = list(map(itemgetter(fields), batch))
+        stored = list(map(bytes.decode, hashes)) if t.raw else hashes
+        if (
+            list(map(itemgetter(fields + 1), batch)).count(1) != len(batch)
+            or list(map(itemgetter(0), batch)) != t.numbers(expected, len(batch))
+            or list(map(itemgetter(fields - 1), batch)) != [prev, *hashes[:-1]]
+            or t.digests(map(itemgetter(slice(0, fields)), batch)) != stored
+        ):
+            return False
+        prev = hashes[-1]
+        expected += len(batch)
     return True
 
 
@@ -212,7 +291,7 @@ def sweep(
     """
     try:
         return _Sweep(projected, table, realm, at).run(batches, totals)
-    except _Unsure:
+    except (_Unsure, UnicodeDecodeError, TypeError, ValueError):  # bytes no walk would accept
         return None
 
 
@@ -255,6 +334,8 @@ class _Sweep:
             raise _Unsure
         realms = list(map(_REALM, batch))
         if realms.count(self.realm_text) != len(realms):
+            raise _Unsure
+        if list(map(_TYPES, batch)).count(1) != len(batch):
             raise _Unsure
         self.part.events += len(batch)
 

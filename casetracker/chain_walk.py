@@ -81,6 +81,15 @@ class Part:
     snapshot: int = 0  # the log's last position as the walker's transaction saw it
 
 
+def _hash_matches(row: tuple) -> bool:
+    """Whether the stored hash is the hash of the stored texts (a value that is not text, such
+    as a BLOB put in a text column, cannot match)."""
+    try:
+        return hash_of_texts(row[_T:_HASH]) == row[_HASH]
+    except TypeError:
+        return False
+
+
 def walk(
     rows: Iterable[tuple],
     projected: dict[str, tuple[int, str, str]],
@@ -157,7 +166,7 @@ def walk(
             problem = (
                 "does not link to the event before it: an event was removed, inserted or reordered"
             )
-        elif hash_of_texts(row[_T:_HASH]) != row[_HASH]:
+        elif not _hash_matches(row):
             problem = "its content does not match its hash: the event was altered"
         else:
             try:
@@ -177,5 +186,5 @@ def walk(
     part.events = count
     part.positions_sum = positions_sum
     part.last_position = last_position
-    part.orphans = sorted(projected)
+    part.orphans = sorted(projected, key=str)  # a tampered id may not be text
     return part

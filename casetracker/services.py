@@ -575,6 +575,7 @@ def _write_cases(conn: Connection, rows: list[tuple], gone: list[str]) -> None:
     finally:
         if sqlite:
             cursor.execute(f"PRAGMA cache_size = {int(kept)}")
+        cursor.close()
 
 
 def payload_of(event: RecordedEvent) -> dict[str, Any]:

@@ -15,15 +15,28 @@ from tests.helpers import new_service
 from tests.integration.tamper import tamper
 
 
-@pytest.fixture
-def service(db_url):
-    """Cases of different lengths, interleaved, with personal data and a correction."""
-    ct = new_service(db_url)
+def _build(url):
+    """Cases of different lengths, interleaved, with personal data."""
+    ct = new_service(url)
     ids = [ct.open_case({"name": f"Person {i}"}, "2014-01-01").case_id for i in range(5)]
     for n in range(4):
         for i, case_id in enumerate(ids):
             if n < i:
                 ct.act(case_id, "add_note", {"text": f"note {n}"}, "2014-02-01")
+    return ct
+
+
+@pytest.fixture
+def service(db_url):
+    ct = _build(db_url)
+    yield ct
+    ct.close()
+
+
+@pytest.fixture
+def sqlite_service(sqlite_url):
+    """The same log on SQLite only, which keeps any type of value in any column."""
+    ct = _build(sqlite_url)
     yield ct
     ct.close()
 
@@ -128,3 +141,53 @@ def test_the_access_log_sweep_passes_an_intact_log_and_nothing_else(service, db_
     tamper(db_url, statement)
     assert not _access_log_intact(service)
     assert any(p.startswith("access log:") for p in service.verify().problems)
+
+
+_SQLITE_RETYPED = [
+    "UPDATE events SET hash = CAST(hash AS BLOB) WHERE position = 4",
+    "UPDATE events SET prev_hash = CAST(prev_hash AS BLOB) WHERE position = 4",
+    "UPDATE events SET seq = CAST(seq AS BLOB) WHERE position = 4",
+    "UPDATE events SET workflow_version = '0_1' WHERE position = 4",
+    "UPDATE events SET payload = CAST(payload AS BLOB) WHERE position = 4",
+    "UPDATE events SET hash = X'FF' WHERE position = 4",
+    "UPDATE cases SET head_hash = CAST(head_hash AS BLOB) WHERE case_id = 'C-0000003'",
+    "UPDATE cases SET case_id = CAST(case_id AS BLOB) WHERE case_id = 'C-0000003'",
+]
+
+
+@pytest.mark.parametrize("statement", _SQLITE_RETYPED)
+def test_a_value_of_another_type_with_the_same_bytes_is_not_intact(
+    sqlite_service, sqlite_url, statement
+):
+    """SQLite keeps any type in any column: a BLOB (or a text number) with the very bytes of the
+    original is read the same by a sweep, but it is not what was written."""
+    tamper(sqlite_url, statement)
+    assert _sweep(sqlite_service) is None
+    assert not sqlite_service.verify().ok
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE access_log SET hash = CAST(hash AS BLOB) WHERE position = 2",
+        "UPDATE access_log SET justification = CAST(justification AS BLOB) WHERE position = 2",
+        "UPDATE access_log SET hash = X'FF' WHERE position = 2",
+    ],
+)
+def test_an_access_log_value_of_another_type_is_not_intact(sqlite_service, sqlite_url, statement):
+    for case_id in ("C-0000001", "C-0000002"):
+        sqlite_service.show(case_id)
+    tamper(sqlite_url, statement)
+    assert not _access_log_intact(sqlite_service)
+    assert any(p.startswith("access log:") for p in sqlite_service.verify().problems)
+
+
+def test_a_column_retyped_on_postgresql_is_not_intact(pg_url):
+    ct = new_service(pg_url)
+    try:
+        ct.open_case({"name": "Person"}, "2014-01-01")
+        tamper(pg_url, "ALTER TABLE events ALTER COLUMN seq TYPE text USING seq::text")
+        assert _sweep(ct) is None
+        assert not ct.verify().ok
+    finally:
+        ct.close()
