@@ -8,9 +8,9 @@ from unittest import mock
 import pytest
 
 from casetracker.chain_sweep import _sweep_range, access_log_intact, check_range
-from casetracker.chain_walk import Part
+from casetracker.chain_walk import Part, cases_query
 from casetracker.database import read_transaction
-from casetracker.driver_rows import undecoded_text
+from casetracker.driver_rows import batches
 from tests.helpers import new_service
 from tests.integration.tamper import tamper
 
@@ -44,8 +44,11 @@ def sqlite_service(sqlite_url):
 def _sweep(ct, at: int = 0) -> Part | None:
     with read_transaction(ct.engine) as conn:
         raw = conn.connection.dbapi_connection
-        with undecoded_text(raw):
-            return _sweep_range(raw, None, None, ct.flow.replay_table(), ct.info.realm, at)
+        projected = {
+            r[0]: tuple(r[1:]) for rows in batches(raw, cases_query(None, None)[0]) for r in rows
+        }
+        table = ct.flow.replay_table()
+        return _sweep_range(raw, None, None, table, ct.info.realm, at, projected)
 
 
 def _walk(ct, at: int = 0) -> Part:
