@@ -47,7 +47,6 @@ _POSITION, _CASE, _SEQ, _REALM, _PAYLOAD, _PREV = (
     itemgetter(EVENT_FIELDS.index(f))
     for f in ("position", "case_id", "seq", "realm", "payload", "prev_hash")
 )
-_C = EVENT_FIELDS.index("case_id")
 _INTEGERS = itemgetter(
     *(EVENT_FIELDS.index(f) for f in ("position", "seq", "workflow_version", "instance"))
 )
@@ -253,10 +252,10 @@ class _Sweep:
         last_case = self.last_case
         for a, b in pairwise(starts):
             n = b - a
-            case_id = rows[a][_C]
+            case_id = _CASE(rows[a])
             if (
                 case_id == last_case
-                or rows[b - 1][_C] != case_id
+                or _CASE(rows[b - 1]) != case_id
                 or prevs[a] != GENESIS
                 or seqs[a:b] != self._one_to(n)
                 or prevs[a + 1 : b] != hashes[a : b - 1]

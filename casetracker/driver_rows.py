@@ -45,22 +45,6 @@ def first_row(raw: Any, query: str, params: tuple = ()) -> tuple:
 
 
 @contextmanager
-def undecoded_text(raw: Any) -> Iterator[bool]:
-    """SQLite text as ``bytes`` for a while (hashing needs bytes; decoding and re-encoding
-    every field would cost a fifth of a verify).  Yields whether it applies (not on
-    PostgreSQL, whose driver always decodes)."""
-    if not isinstance(raw, sqlite3.Connection):
-        yield False
-        return
-    kept = raw.text_factory
-    raw.text_factory = bytes
-    try:
-        yield True
-    finally:
-        raw.text_factory = kept
-
-
-@contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause Python's cycle collector for one piece of whole-log work.
 

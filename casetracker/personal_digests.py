@@ -14,6 +14,7 @@ from typing import Any
 
 from casetracker import driver_rows
 from casetracker.canonical import canonical_json
+from casetracker.chain_walk import range_clause
 
 
 def digest(salt_hex: str, name: str, value: Any) -> str:
@@ -42,11 +43,8 @@ def mismatches(
     """
     found: dict[str, list[str]] = {}
     on_file: set[str] = set()
-    where = [c for c, v in (("case_id >= ?", low), ("case_id < ?", high)) if v is not None]
-    query = "SELECT case_id, salt, data, erased FROM subjects" + (
-        " WHERE " + " AND ".join(where) if where else ""
-    )
-    params = tuple(v for v in (low, high) if v is not None)
+    where, params = range_clause(low, high)
+    query = f"SELECT case_id, salt, data, erased FROM subjects{where}"
     for rows in driver_rows.batches(raw, query, params):
         for case_id, salt, data, erased in rows:
             wanted = latest.get(case_id)

@@ -43,8 +43,8 @@ def case_rows(
     progress: Callable[[int], None] | None = None,
 ) -> list[tuple]:
     """``cases`` rows (case, version, head hash, head position, opened, updated, state JSON)
-    for the events in ``batches`` (``scan_query`` columns, text as ``str`` or undecoded
-    ``bytes``); ``IllegalLog`` names the first case whose steps its workflow does not allow."""
+    for the events in ``batches`` (``scan_query`` columns); ``IllegalLog`` names the first case
+    whose steps its workflow does not allow."""
     states: dict[tuple, str] = {}
     rows = []
     events = reported = 0
@@ -54,16 +54,9 @@ def case_rows(
             steps = tuple(map(_STEP, mine))
             state = states.get(steps)
             if state is None:
-                state = states[steps] = _replay(table, _text(case_id), steps)
+                state = states[steps] = _replay(table, case_id, steps)
             head = mine[-1]
-            opened, updated = mine[0][8], head[8]
-            if type(case_id) is bytes:
-                case_id, hash_, opened, updated = (
-                    v.decode() for v in (case_id, head[6], opened, updated)
-                )
-            else:
-                hash_ = head[6]
-            rows.append((case_id, head[5], hash_, head[7], opened, updated, state))
+            rows.append((case_id, head[5], head[6], head[7], mine[0][8], head[8], state))
             events += len(mine)
             if progress and events - reported >= PROGRESS_EVERY:
                 progress(events)
@@ -87,15 +80,11 @@ def changes(raw: Any, rows: list[tuple], low: str | None, high: str | None) -> C
     return differ, list(kept)  # in any order: ids of different types do not sort
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if type(value) is bytes else value
-
-
 def _replay(table: ReplayTable, case_id: str, steps: tuple) -> str:
     state: dict[str, str] = {}
     try:
         for workflow, version, instance, action in steps:
-            replay_step(table, state, _text(workflow), version, instance, _text(action))
+            replay_step(table, state, workflow, version, instance, action)
     except ValueError as exc:
         raise IllegalLog(f"{case_id}: {exc}") from None
     return canonical_json(state)
@@ -110,8 +99,7 @@ def replay_sqlite_file(
     try:
         conn.execute("BEGIN")
         snapshot = conn.execute("SELECT max(position) FROM events").fetchone()[0] or 0
-        with driver_rows.undecoded_text(conn):
-            rows = case_rows(driver_rows.batches(conn, *scan_query(low, high)), table)
+        rows = case_rows(driver_rows.batches(conn, *scan_query(low, high)), table)
         found = changes(conn, rows, low, high)
         conn.execute("COMMIT")
         return snapshot, len(rows), found

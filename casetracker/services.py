@@ -541,8 +541,7 @@ def _rebuild_range(
     """Rebuild the cases in ``[low, high)`` here (written at once: a worker may still be busy
     with the rest, and a later failure rolls this back); returns how many there are."""
     raw = conn.connection.dbapi_connection
-    with driver_rows.undecoded_text(raw):
-        rows = case_rows(driver_rows.batches(raw, *scan_query(low, high)), table, progress)
+    rows = case_rows(driver_rows.batches(raw, *scan_query(low, high)), table, progress)
     _write_cases(conn, *changes(raw, rows, low, high))
     return len(rows)
 
