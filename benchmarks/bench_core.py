@@ -31,7 +31,13 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from casetracker.canonical import EVENT_FIELDS, GENESIS, canonical_json, event_hash
+from casetracker.canonical import (
+    GENESIS,
+    STORED_FIELDS,
+    canonical_json,
+    event_hash,
+    stored_values,
+)
 from casetracker.database import write_transaction
 from casetracker.events import NewEvent
 from casetracker.services import Casetracker, create_database, rebuild_projection
@@ -177,7 +183,7 @@ def bench_bulk_raw(workdir: Path, events: int) -> float:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
-    columns = (*EVENT_FIELDS, "hash")
+    columns = (*STORED_FIELDS, "hash")  # the columns our store writes
     conn.execute(
         f"CREATE TABLE events ({', '.join(columns)}, UNIQUE(case_id, seq), UNIQUE(idempotency_key))"
     )
@@ -211,7 +217,7 @@ def bench_bulk_raw(workdir: Path, events: int) -> float:
                     head,
                 )
                 head = event_hash(values)
-                rows.append((*values, head))
+                rows.append((*stored_values(values), head))
         conn.execute("BEGIN")
         conn.executemany(insert, rows)
         conn.execute("COMMIT")
@@ -235,7 +241,7 @@ def bench_verify(ct: Casetracker) -> float:
 def bench_hashlib(ct: Casetracker) -> float:
     """The floor: chain SHA-256 over the same encodings, already in memory."""
     raw = sqlite3.connect(ct.engine.url.database)
-    columns = ", ".join(EVENT_FIELDS)
+    columns = ", ".join(STORED_FIELDS)
     encoded = [
         ("casetracker/event/1\x1f" + "\x1f".join(map(str, row))).encode()
         for row in raw.execute(f"SELECT {columns} FROM events ORDER BY case_id, seq")
@@ -266,13 +272,13 @@ def bench_rebuild_empty(ct: Casetracker) -> float:
 
 
 def bench_stream_dict(ct: Casetracker) -> float:
-    """The floor: stream (case, action) rows from SQLite into a dict."""
+    """The floor: stream (case, step) rows from SQLite into a dict."""
     raw = sqlite3.connect(ct.engine.url.database)
     started = perf()
     state: dict[str, str] = {}
     n = 0
-    for case_id, action in raw.execute("SELECT case_id, action FROM events ORDER BY position"):
-        state[case_id] = action
+    for case_id, step in raw.execute("SELECT case_id, step FROM events ORDER BY position"):
+        state[case_id] = step
         n += 1
     elapsed = perf() - started
     raw.close()

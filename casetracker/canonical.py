@@ -3,10 +3,12 @@
 Every field of an event is hashed, in a fixed order, as UTF-8 text joined by the ASCII unit
 separator (0x1F) after a format tag.  Text fields may not contain control characters and the
 payload is canonical JSON (which escapes every control character), so the encoding is
-unambiguous, and a verifier rebuilds it from the stored columns byte for byte without parsing or
-re-serialising any JSON.  The leaf hash is ``SHA-256(0x00 || encoding)``: the 0x00 prefix is the
-leaf marker of RFC 9162 §2.1.1, so the same hashes can later become leaves of a Merkle tree
-(whose interior nodes would use 0x01) without rewriting history.
+unambiguous.  The event log stores these texts as they are joined (``STORED_FIELDS``), so
+verifying never depends on re-serialising anything.
+
+The leaf hash is ``SHA-256(0x00 || encoding)``: the 0x00 prefix is the leaf marker of
+RFC 9162 §2.1.1, so the same hashes can later become leaves of a Merkle tree (whose interior
+nodes would use 0x01) without rewriting history.
 
 The full format is specified in docs/bundle-format.md for auditors writing their own verifier.
 """
@@ -16,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
 from hashlib import sha256 as _sha256
 from typing import Any
 
@@ -24,7 +25,6 @@ EVENT_FORMAT = "casetracker/event/1"
 ACCESS_FORMAT = "casetracker/access/1"
 SEPARATOR = "\x1f"
 LEAF_PREFIX = b"\x00"
-_LEAF_TEXT = LEAF_PREFIX.decode() + EVENT_FORMAT + "\x1f"
 GENESIS = "0" * 64  # prev_hash of the first entry of a chain
 
 # Columns of an event, in the order they are hashed.  ``hash`` itself is not among them.
@@ -93,30 +93,63 @@ def encode(tag: str, values: tuple[object, ...]) -> bytes:
 
 
 def leaf_hash(encoded: bytes) -> str:
-    return hashlib.sha256(LEAF_PREFIX + encoded).hexdigest()
+    """The hash of one entry of a log: of an event's stored encoding, or an access record's."""
+    return _sha256(LEAF_PREFIX + encoded).hexdigest()
 
 
-def hash_of_texts(texts: Sequence[str]) -> str:
-    """Hash of an event given its values in ``EVENT_FIELDS`` order, each already as text.
-
-    The verifier has the database cast the integer fields to text, so that building each
-    encoding is one C-level join; the bytes are the same as ``event_hash`` (a test holds it).
-    """
-    return _sha256((_LEAF_TEXT + "\x1f".join(texts)).encode()).hexdigest()
+def event_encoding(values: tuple[object, ...] | list[object]) -> bytes:
+    """The bytes an event is hashed over, from its values in ``EVENT_FIELDS`` order (the same
+    bytes as ``stored_hash`` hashes from the stored columns; a test holds the two equal)."""
+    v = values
+    return (
+        f"{EVENT_FORMAT}\x1f{v[0]}\x1f{v[1]}\x1f{v[2]}\x1f{v[3]}\x1f{v[4]}\x1f{v[5]}\x1f{v[6]}"
+        f"\x1f{v[7]}\x1f{v[8]}\x1f{v[9]}\x1f{v[10]}\x1f{v[11]}\x1f{v[12]}\x1f{v[13]}\x1f{v[14]}"
+    ).encode()
 
 
 def event_hash(values: tuple[object, ...] | list[object]) -> str:
-    """Hash of an event given its values in ``EVENT_FIELDS`` order.
+    """Hash of an event given its values in ``EVENT_FIELDS`` order."""
+    return leaf_hash(event_encoding(values))
 
-    Written out field by field: this is the verifier's inner loop, and one f-string is about
-    twice as fast as ``encode`` (same bytes; a test holds the two equal).
-    """
+
+# How an event is stored.  The fields that the database indexes, or that the verifier compares
+# between events, have columns of their own; the others are kept in two columns, each already
+# joined by 0x1F exactly as it is hashed: which step of which lifecycle the event is, and who
+# recorded it and when.  The stored columns in this order, joined by 0x1F after the format tag,
+# are the encoding: the database holds every hashed byte once, and a verifier hashes the
+# columns as they come without rebuilding anything.
+STEP_FIELDS = ("realm", "workflow", "workflow_version", "instance", "action")
+STAMP_FIELDS = ("actor_user", "actor_role", "effective", "recorded")
+STORED_FIELDS = (
+    "position", "case_id", "seq", "step", "stamp", "idempotency_key", "payload", "prev_hash",
+)  # fmt: skip
+_STORED_ENCODING = ("\x00" + EVENT_FORMAT + "\x1f{}" * len(STORED_FIELDS)).format
+
+
+def stored_values(values: tuple[object, ...] | list[object]) -> tuple[object, ...]:
+    """An event's ``STORED_FIELDS`` from its values in ``EVENT_FIELDS`` order."""
     v = values
-    text = (
-        f"{EVENT_FORMAT}\x1f{v[0]}\x1f{v[1]}\x1f{v[2]}\x1f{v[3]}\x1f{v[4]}\x1f{v[5]}\x1f{v[6]}"
-        f"\x1f{v[7]}\x1f{v[8]}\x1f{v[9]}\x1f{v[10]}\x1f{v[11]}\x1f{v[12]}\x1f{v[13]}\x1f{v[14]}"
-    )
-    return _sha256(LEAF_PREFIX + text.encode()).hexdigest()
+    return (
+        v[0], v[1], v[2], f"{v[3]}\x1f{v[4]}\x1f{v[5]}\x1f{v[6]}\x1f{v[7]}",
+        f"{v[8]}\x1f{v[9]}\x1f{v[10]}\x1f{v[11]}", v[12], v[13], v[14],
+    )  # fmt: skip
+
+
+def stored_hash(stored: tuple[object, ...] | list[object]) -> str:
+    """The hash of an event from its ``STORED_FIELDS`` as the database gives them (one format
+    call: an integer becomes its decimal text, text stays itself, and anything else, such as
+    bytes put in a text column, cannot come out as the text that was hashed)."""
+    return _sha256(_STORED_ENCODING(*stored).encode()).hexdigest()
+
+
+def stored_step(step: str) -> tuple[str, str, int, int, str]:
+    """``(realm, workflow, version, instance, action)`` from a stored step; ``ValueError``
+    unless it is exactly what ``stored_values`` makes (five texts, numbers in decimal)."""
+    realm, workflow, version, instance, action = step.split(SEPARATOR)
+    numbers = int(version), int(instance)
+    if (str(numbers[0]), str(numbers[1])) != (version, instance):
+        raise ValueError("a number in the step is not in its decimal form")
+    return realm, workflow, *numbers, action
 
 
 def access_hash(values: tuple[object, ...]) -> str:

@@ -6,13 +6,14 @@ from collections.abc import Callable, Iterator
 
 from sqlalchemy.engine import Connection
 
-from casetracker.canonical import EVENT_FIELDS
+from casetracker.canonical import STORED_FIELDS
 from casetracker.case_view import CaseView
 from casetracker.database import stream
 from casetracker.engine import WorkflowEngine
 from casetracker.events import RecordedEvent
+from casetracker.store import stored_event
 
-_QUERY = f"SELECT {', '.join((*EVENT_FIELDS, 'hash'))} FROM events ORDER BY case_id, seq"
+_QUERY = f"SELECT {', '.join((*STORED_FIELDS, 'hash'))} FROM events ORDER BY case_id, seq"
 
 
 def case_views(
@@ -22,7 +23,7 @@ def case_views(
     current: list[RecordedEvent] = []
     count = 0
     for row in stream(conn, _QUERY):
-        event = RecordedEvent(*row)
+        event = stored_event(row)
         if current and event.case_id != current[0].case_id:
             yield flow.fold(current[0].case_id, current)
             count += 1

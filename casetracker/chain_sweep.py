@@ -31,28 +31,30 @@ from casetracker import driver_rows, personal_digests
 from casetracker.canonical import (
     ACCESS_FIELDS,
     ACCESS_FORMAT,
-    EVENT_FIELDS,
     EVENT_FORMAT,
     GENESIS,
+    SEPARATOR,
+    STORED_FIELDS,
     canonical_json,
+    stored_step,
 )
-from casetracker.chain_walk import Part, cases_query, range_clause, walk
-from casetracker.chain_walk import events_query as walk_query
+from casetracker.chain_walk import (
+    STAMP_SEPARATORS,
+    Part,
+    cases_query,
+    events_query,
+    range_clause,
+    walk,
+)
 from casetracker.projection import ReplayTable, replay_step
 
-_FIELDS = len(EVENT_FIELDS)
-_TEXTS = itemgetter(slice(0, _FIELDS))  # the rows of ``events_query``: fields, then the hash
-_HASH = itemgetter(_FIELDS)
-_POSITION, _CASE, _SEQ, _REALM, _PAYLOAD, _PREV = (
-    itemgetter(EVENT_FIELDS.index(f))
-    for f in ("position", "case_id", "seq", "realm", "payload", "prev_hash")
+_FIELDS = len(STORED_FIELDS)
+_HASH = itemgetter(_FIELDS)  # the rows of ``events_query``: the stored fields, then the hash
+_POSITION, _CASE, _SEQ, _STEP, _STAMP, _PAYLOAD, _PREV = (
+    itemgetter(STORED_FIELDS.index(f))
+    for f in ("position", "case_id", "seq", "step", "stamp", "payload", "prev_hash")
 )
-_INTEGERS = itemgetter(
-    *(EVENT_FIELDS.index(f) for f in ("position", "seq", "workflow_version", "instance"))
-)
-_STEP = itemgetter(
-    *(EVENT_FIELDS.index(f) for f in ("workflow", "workflow_version", "instance", "action"))
-)
+_INTEGERS = itemgetter(*(STORED_FIELDS.index(f) for f in ("position", "seq")))
 _HEXDIGEST = type(sha256()).hexdigest
 
 
@@ -62,11 +64,12 @@ def _encoder(tag: str, fields: int):
     return ("\x00" + tag + "\x1f{}" * fields).format
 
 
-_EVENT_ENCODING = _encoder(EVENT_FORMAT, _FIELDS)
+_EVENT_ENCODING = _encoder(EVENT_FORMAT, _FIELDS)  # as canonical.stored_hash
 _ACCESS_ENCODING = _encoder(ACCESS_FORMAT, len(ACCESS_FIELDS))
 
 
 def _digests(encode: Any, rows: Iterable[tuple]) -> list[str]:
+    """The hash of each row's fields (``str.format`` ignores the stored hash after them)."""
     return list(map(_HEXDIGEST, map(sha256, map(str.encode, starmap(encode, rows)))))
 
 
@@ -89,7 +92,7 @@ def check_range(
         }
         part = _sweep_range(raw, low, high, table, realm, at, dict(projected))
         if part is None:
-            query, params = walk_query(low, high)
+            query, params = events_query(low, high)
             rows = (r for rows in driver_rows.batches(raw, query, params) for r in rows)
             part = walk(rows, projected, table, realm, at)
         damaged = {d.case_id for d in (*part.damaged, *part.foreign)}
@@ -130,13 +133,6 @@ def _sweep_range(
     return sweep(driver_rows.batches(raw, query, params), projected, table, realm, totals, at)
 
 
-def events_query(low: str | None, high: str | None) -> tuple[str, tuple[str, ...]]:
-    """Every hashed field as stored, then the hash, by case and sequence."""
-    where, params = range_clause(low, high)
-    columns = ", ".join((*EVENT_FIELDS, "hash"))
-    return f"SELECT {columns} FROM events{where} ORDER BY case_id, seq", params
-
-
 def totals_query(low: str | None, high: str | None) -> tuple[str, tuple[str, ...]]:
     """Count, sum and last of the positions in the range (the whole-log position check)."""
     where, params = range_clause(low, high)
@@ -162,7 +158,7 @@ def access_log_intact(raw: Any) -> bool:
             if (
                 list(map(itemgetter(0), batch)) != list(range(expected, expected + len(batch)))
                 or list(map(itemgetter(fields - 1), batch)) != [prev, *hashes[:-1]]
-                or _digests(_ACCESS_ENCODING, map(itemgetter(slice(0, fields)), batch)) != hashes
+                or _digests(_ACCESS_ENCODING, batch) != hashes
             ):
                 return False
             prev = hashes[-1]
@@ -189,7 +185,7 @@ def sweep(
     """
     try:
         return _Sweep(projected, table, realm, at).run(batches, totals)
-    except (_Unsure, TypeError, ValueError):  # values no walk would accept
+    except (_Unsure, TypeError, ValueError, AttributeError):  # values no walk would accept
         return None
 
 
@@ -221,11 +217,14 @@ class _Sweep:
         return part
 
     def _rows(self, batch: list[tuple]) -> None:
-        """Each row on its own: its hash, its realm, its numbers being numbers."""
-        if _digests(_EVENT_ENCODING, map(_TEXTS, batch)) != list(map(_HASH, batch)):
+        """Each row on its own: its hash, its stamp's form, its numbers being numbers (each
+        distinct step is checked, realm included, when it is first replayed)."""
+        if _digests(_EVENT_ENCODING, batch) != list(map(_HASH, batch)):
             raise _Unsure
-        realms = list(map(_REALM, batch))
-        if realms.count(self.realm) != len(realms) or not _all_ints(map(_INTEGERS, batch)):
+        stamps = SEPARATOR.join(map(_STAMP, batch))
+        if stamps.count(SEPARATOR) != (STAMP_SEPARATORS + 1) * len(batch) - 1:
+            raise _Unsure
+        if not _all_ints(map(_INTEGERS, batch)):
             raise _Unsure
         self.part.events += len(batch)
 
@@ -280,8 +279,11 @@ class _Sweep:
     def _replay(self, steps: tuple) -> str:
         state: dict[str, str] = {}
         try:
-            for workflow, version, instance, action in steps:
-                replay_step(self.table, state, workflow, version, instance, action)
+            for step in steps:
+                realm, *rest = stored_step(step)
+                if realm != self.realm:
+                    raise _Unsure
+                replay_step(self.table, state, *rest)
         except ValueError:
             raise _Unsure from None
         return canonical_json(state)

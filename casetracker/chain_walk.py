@@ -1,6 +1,6 @@
 """The verifier's inner loop: walk the chains of a range of cases, in this process or another.
 
-A walk rebuilds each event's encoding from its stored columns and hashes it, checks the links
+A walk hashes each event's stored columns as they come, checks the links
 and the sequence, replays the projection and compares it with the ``cases`` table, and counts
 what the whole-log checks need (positions, heads as of a checkpoint, personal-data digests).
 Nothing here needs the database driver's wrapper or the workflow definitions - only the replay
@@ -14,23 +14,12 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from casetracker.canonical import EVENT_FIELDS, GENESIS, hash_of_texts
+from casetracker.canonical import GENESIS, SEPARATOR, STORED_FIELDS, stored_hash, stored_step
 from casetracker.projection import ReplayTable, replay_step
 
-_INTEGERS = ("position", "seq", "workflow_version", "instance")
-# The integer fields as numbers, then every hashed field as text (the encoding is their join),
-# then the stored hash: row[4:19] are the texts, row[19] the hash.
-COLUMNS = (
-    *_INTEGERS,
-    *(f"CAST({f} AS TEXT) AS {f}_text" if f in _INTEGERS else f for f in EVENT_FIELDS),
-    "hash",
-)
-_T = 4  # where the texts start
-_CASE, _REALM, _WORKFLOW, _ACTION, _PAYLOAD, _PREV = (
-    _T + EVENT_FIELDS.index(f)
-    for f in ("case_id", "realm", "workflow", "action", "payload", "prev_hash")
-)
-_HASH = _T + len(EVENT_FIELDS)
+COLUMNS = (*STORED_FIELDS, "hash")
+_POSITION, _CASE, _SEQ, _STEP, _STAMP, _KEY, _PAYLOAD, _PREV, _HASH = range(len(COLUMNS))
+STAMP_SEPARATORS = 3  # a stamp joins four texts
 
 
 def range_clause(low: str | None, high: str | None) -> tuple[str, tuple[str, ...]]:
@@ -82,12 +71,18 @@ class Part:
 
 
 def _hash_matches(row: tuple) -> bool:
-    """Whether the stored hash is the hash of the stored texts (a value that is not text, such
-    as a BLOB put in a text column, cannot match)."""
+    return stored_hash(row[:_HASH]) == row[_HASH]
+
+
+def _step(row: tuple) -> tuple | None:
+    """The row's ``(realm, workflow, version, instance, action)``, or None if its step or its
+    stamp is not in the form the store writes."""
     try:
-        return hash_of_texts(row[_T:_HASH]) == row[_HASH]
-    except TypeError:
-        return False
+        if row[_STAMP].count(SEPARATOR) != STAMP_SEPARATORS:
+            return None
+        return stored_step(row[_STEP])
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def walk(
@@ -125,18 +120,18 @@ def walk(
             return
         if row is None:
             damaged.append(Damage(case_id, None, None, "missing from the current-state table"))
-        elif (row[0], row[1], json.loads(row[2])) != (last[1], last[_HASH], state):
+        elif (row[0], row[1], json.loads(row[2])) != (last[_SEQ], last[_HASH], state):
             damaged.append(
                 Damage(
                     case_id,
-                    last[1],
-                    last[0],
+                    last[_SEQ],
+                    last[_POSITION],
                     "the current-state table disagrees with the log (run `casetracker rebuild`)",
                 )
             )
 
     for row in rows:
-        position, seq, version, instance = row[0], row[1], row[2], row[3]
+        position, seq = row[_POSITION], row[_SEQ]
         if row[_CASE] != case_id:
             finish_case()
             case_id, broken, prev, expected_seq, state, head_before = (
@@ -151,9 +146,11 @@ def walk(
         if position <= at:
             part.events_at_checkpoint += 1
             head_before = (case_id, seq, row[_HASH])
-        if row[_REALM] != realm and not any(d.case_id == case_id for d in part.foreign):
+        step = _step(row)
+        marked = step[0] if step else realm
+        if marked != realm and not any(d.case_id == case_id for d in part.foreign):
             part.foreign.append(
-                Damage(case_id, seq, position, f"marked {row[_REALM]!r} in a {realm} database")
+                Damage(case_id, seq, position, f"marked {marked!r} in a {realm} database")
             )
         if broken:
             continue
@@ -168,9 +165,11 @@ def walk(
             )
         elif not _hash_matches(row):
             problem = "its content does not match its hash: the event was altered"
+        elif step is None:
+            problem = "its step or stamp is not in the form the store writes: it was altered"
         else:
             try:
-                replay_step(table, state, row[_WORKFLOW], version, instance, row[_ACTION])
+                replay_step(table, state, *step[1:])
             except ValueError as exc:
                 problem = f"not a legal step of its workflow: {exc}"
             payload = row[_PAYLOAD]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from casetracker.canonical import EVENT_FIELDS
+from casetracker.canonical import EVENT_FIELDS, SEPARATOR, stored_step
 from casetracker.workflow_spec import ActionSpec
 
 
@@ -55,6 +56,18 @@ class RecordedEvent(NamedTuple):
 
     def hashed_values(self) -> tuple[object, ...]:
         return self[: len(EVENT_FIELDS)]
+
+    @classmethod
+    def stored(cls, row: Sequence[Any]) -> RecordedEvent:
+        """The event a log row holds (``STORED_FIELDS``, then the hash); ``ValueError`` if
+        its step or stamp is not in the stored form (``casetracker verify`` names such a row)."""
+        position, case_id, seq, step, stamp, key, payload, prev, hash = row
+        realm, workflow, version, instance, action = stored_step(step)
+        user, role, effective, recorded = stamp.split(SEPARATOR)
+        return cls(
+            position, case_id, seq, realm, workflow, version, instance, action, user, role,
+            effective, recorded, key, payload, prev, hash,
+        )  # fmt: skip
 
     def as_dict(self) -> dict[str, Any]:
         """Every stored field, for ``--json`` output and bundles."""

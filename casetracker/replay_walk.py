@@ -17,13 +17,12 @@ from operator import itemgetter
 from typing import Any
 
 from casetracker import driver_rows
-from casetracker.canonical import canonical_json
+from casetracker.canonical import SEPARATOR, canonical_json, stored_step
 from casetracker.chain_walk import range_clause
 from casetracker.projection import ReplayTable, replay_step
 
-_COLUMNS = "case_id, workflow, workflow_version, instance, action, seq, hash, position, recorded"
-_CASE = itemgetter(0)
-_STEP = itemgetter(1, 2, 3, 4)
+_COLUMNS = "case_id, step, seq, hash, position, stamp"
+_CASE, _STEP = itemgetter(0), itemgetter(1)
 PROGRESS_EVERY = 100_000
 Changes = tuple[list[tuple], list[str]]  # (rows to write, case ids to delete)
 
@@ -56,7 +55,8 @@ def case_rows(
             if state is None:
                 state = states[steps] = _replay(table, case_id, steps)
             head = mine[-1]
-            rows.append((case_id, head[5], head[6], head[7], mine[0][8], head[8], state))
+            opened, updated = _recorded(case_id, mine[0]), _recorded(case_id, head)
+            rows.append((case_id, head[2], head[3], head[4], opened, updated, state))
             events += len(mine)
             if progress and events - reported >= PROGRESS_EVERY:
                 progress(events)
@@ -80,12 +80,20 @@ def changes(raw: Any, rows: list[tuple], low: str | None, high: str | None) -> C
     return differ, list(kept)  # in any order: ids of different types do not sort
 
 
+def _recorded(case_id: str, row: tuple) -> str:
+    """The recorded time in a row's stamp (actor user, role, effective, recorded)."""
+    try:
+        return row[5].split(SEPARATOR)[3]
+    except (IndexError, AttributeError):
+        raise IllegalLog(f"{case_id}: event {row[2]} is not in the form the store writes") from None
+
+
 def _replay(table: ReplayTable, case_id: str, steps: tuple) -> str:
     state: dict[str, str] = {}
     try:
-        for workflow, version, instance, action in steps:
-            replay_step(table, state, workflow, version, instance, action)
-    except ValueError as exc:
+        for step in steps:
+            replay_step(table, state, *stored_step(step)[1:])
+    except (ValueError, TypeError, AttributeError) as exc:
         raise IllegalLog(f"{case_id}: {exc}") from None
     return canonical_json(state)
 

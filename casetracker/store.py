@@ -23,11 +23,12 @@ from sqlalchemy.engine import Connection, Engine
 
 from casetracker import clock
 from casetracker.canonical import (
-    EVENT_FIELDS,
     GENESIS,
+    STORED_FIELDS,
     canonical_json,
     check_text,
-    event_hash,
+    stored_hash,
+    stored_values,
     text_is_clean,
 )
 from casetracker.database import driver_sql, read_transaction, write_transaction
@@ -44,17 +45,17 @@ from casetracker.tables import CASES, EVENTS
 
 CASE_PREFIX = "C-"
 _TEXT_FIELDS = ("workflow", "action", "actor_user", "actor_role", "effective", "idempotency key")
-_ALL = ", ".join((*EVENT_FIELDS, "hash"))
-_Q_INSERT = f"INSERT INTO events ({_ALL}) VALUES ({', '.join(['?'] * (len(EVENT_FIELDS) + 1))})"
+_STORED = ", ".join((*STORED_FIELDS, "hash"))
+_Q_INSERT = f"INSERT INTO events ({_STORED}) VALUES ({', '.join(['?'] * (len(STORED_FIELDS) + 1))})"
 _Q_HEAD = (
     "SELECT e.seq, e.hash, c.version, c.state, (SELECT max(position) FROM events) "
     "FROM events e LEFT JOIN cases c ON c.case_id = e.case_id "
     "WHERE e.case_id = ? ORDER BY e.seq DESC LIMIT 1"
 )
 _Q_MAX_POSITION = "SELECT max(position) FROM events"
-_Q_CASE = f"SELECT {_ALL} FROM events WHERE case_id = ? ORDER BY seq"
-_Q_AT = f"SELECT {_ALL} FROM events WHERE case_id = ? AND seq = ?"
-_Q_KEY = f"SELECT {_ALL} FROM events WHERE idempotency_key = ?"
+_Q_CASE = f"SELECT {_STORED} FROM events WHERE case_id = ? ORDER BY seq"
+_Q_AT = f"SELECT {_STORED} FROM events WHERE case_id = ? AND seq = ?"
+_Q_KEY = f"SELECT {_STORED} FROM events WHERE idempotency_key = ?"
 _Q_CASE_INSERT = (
     "INSERT INTO cases (case_id, version, head_hash, head_position, opened, updated, state) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -189,16 +190,19 @@ class EventStore:
             raise ValueError("nothing to append")
         recorded = clock.utc_now_text()
         rows: list[RecordedEvent] = []
+        stored: list[tuple[object, ...]] = []
         apply = self.projector.apply
         for new in events:
             seq += 1
             position += 1
             apply(state, new.workflow, new.workflow_version, new.instance, new.action)
             values = self._values(position, case_id, seq, recorded, new, head)
-            head = event_hash(values)
+            columns = stored_values(values)
+            head = stored_hash(columns)
             rows.append(RecordedEvent(*values, head))
-        try:  # a recorded event is the row as inserted, column for column
-            self._sql(conn, _Q_INSERT, rows if len(rows) > 1 else rows[0])
+            stored.append((*columns, head))
+        try:
+            self._sql(conn, _Q_INSERT, stored if len(stored) > 1 else stored[0])
         except conn.dialect.loaded_dbapi.IntegrityError as exc:
             raise Conflict(case_id, seq - len(rows), seq, f"a concurrent write ({exc})") from None
         state_text = canonical_json(state)
@@ -239,7 +243,7 @@ class EventStore:
             row = self._sql(conn, _Q_KEY, (key,)).fetchone()
             if row is None:
                 continue
-            event = RecordedEvent(*row)
+            event = stored_event(row)
             if (event.workflow, event.action) != (workflow, action):
                 raise IdempotencyMismatch(
                     f"idempotency key {key!r} was already used for {describe(event)}"
@@ -275,8 +279,9 @@ class EventStore:
                     recorded, new.idempotency_key or os.urandom(16).hex(),
                     canonical_json(new.payload), head,
                 )  # fmt: skip
-                head = event_hash(values)
-                event_rows.append((*values, head))
+                columns = stored_values(values)
+                head = stored_hash(columns)
+                event_rows.append((*columns, head))
             state_text = canonical_json(state)
             case_rows.append((case_id, len(events), head, position, recorded, recorded, state_text))
             ids.append(case_id)
@@ -292,7 +297,7 @@ class EventStore:
         if conn is None:
             with read_transaction(self.engine) as conn:
                 return self.read_case(case_id, conn)
-        events = [RecordedEvent(*r) for r in self._sql(conn, _Q_CASE, (case_id,))]
+        events = [stored_event(r) for r in self._sql(conn, _Q_CASE, (case_id,))]
         if not events:
             raise UnknownCase(case_id)
         return events
@@ -312,18 +317,28 @@ class EventStore:
     def iter_events(self, conn: Connection, after: int = 0) -> Iterator[RecordedEvent]:
         """Every event in global order, streamed."""
         result = conn.execute(
-            sa.select(*[EVENTS.c[n] for n in (*EVENT_FIELDS, "hash")])
+            sa.select(*[EVENTS.c[n] for n in (*STORED_FIELDS, "hash")])
             .where(EVENTS.c.position > after)
             .order_by(EVENTS.c.position)
             .execution_options(yield_per=5000)
         )
         for row in result:
-            yield RecordedEvent(*row)
+            yield stored_event(row)
 
     def event_at(self, conn: Connection, case_id: str, seq: int) -> RecordedEvent | None:
         """One event by case and sequence number (to name the newer event in a conflict)."""
         row = self._sql(conn, _Q_AT, (case_id, seq)).fetchone()
-        return RecordedEvent(*row) if row else None
+        return stored_event(row) if row else None
+
+
+def stored_event(row: Sequence[Any]) -> RecordedEvent:
+    """The event a row of ``STORED_FIELDS`` and hash holds; an unreadable one is damage."""
+    try:
+        return RecordedEvent.stored(row)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise DatabaseError(
+            f"an event of this log cannot be read ({exc}): run `casetracker verify`"
+        ) from None
 
 
 def describe(event: RecordedEvent) -> str:

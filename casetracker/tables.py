@@ -15,22 +15,24 @@ from sqlmodel import Field, SQLModel, UniqueConstraint
 
 
 class Event(SQLModel, table=True):
+    """One event, its hashed bytes held once (``casetracker.canonical.STORED_FIELDS``).
+
+    ``step`` is realm, workflow, version, instance and action, and ``stamp`` is actor user,
+    role, effective and recorded time, each joined by 0x1F as they are hashed.
+    """
+
     __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_events_case_seq"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq", name="uq_events_case_seq"),
+        UniqueConstraint("idempotency_key", name="uq_events_idempotency_key"),
+    )
 
     position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     case_id: str = Field(max_length=64)
     seq: int
-    realm: str = Field(max_length=16)
-    workflow: str = Field(max_length=64)
-    workflow_version: int
-    instance: int
-    action: str = Field(max_length=64)
-    actor_user: str = Field(max_length=128)
-    actor_role: str = Field(max_length=64)
-    effective: str = Field(max_length=64)
-    recorded: str = Field(max_length=32)
-    idempotency_key: str = Field(max_length=128, unique=True)
+    step: str = Field(max_length=300)
+    stamp: str = Field(max_length=300)
+    idempotency_key: str = Field(max_length=128)
     payload: str
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)

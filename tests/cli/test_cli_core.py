@@ -73,7 +73,7 @@ def test_verify_exits_1_naming_the_event(run, db):
     case_id = _open(run, db)
     conn = sqlite3.connect(db)
     conn.execute("DROP TRIGGER events_no_update")
-    conn.execute("UPDATE events SET actor_user = 'mallory'")
+    conn.execute("UPDATE events SET stamp = 'mallory' || substr(stamp, instr(stamp, char(31)))")
     conn.commit()
     conn.close()
     result = run("--db", db, "verify")

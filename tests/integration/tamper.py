@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from casetracker.canonical import STORED_FIELDS, stored_values
+from casetracker.chain_walk import COLUMNS
+from casetracker.events import RecordedEvent
+
 
 def tamper(url: str, *statements: str, params: list[dict] | None = None) -> None:
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
@@ -33,3 +37,17 @@ def rows(url: str, query: str) -> list[tuple]:
         found = [tuple(r) for r in conn.execute(sa.text(query))]
     engine.dispose()
     return found
+
+
+def set_fields(url: str, at: int, **fields: object) -> None:
+    """Change fields of the event at position ``at`` and leave its hash as it was, as someone
+    editing the stored columns would (a field inside ``step`` or ``stamp`` changes that column)."""
+    (row,) = rows(url, f"SELECT {', '.join(COLUMNS)} FROM events WHERE position = {at}")
+    event = RecordedEvent.stored(row)._replace(**fields)
+    stored = dict(zip(STORED_FIELDS, stored_values(event.hashed_values()), strict=True))
+    assignments = ", ".join(f"{c} = :{c}" for c in stored)
+    tamper(
+        url,
+        f"UPDATE events SET {assignments} WHERE position = :old",
+        params=[{**stored, "old": at}],
+    )

@@ -44,7 +44,9 @@ def test_an_illegal_step_in_the_workers_half_is_refused_and_changes_nothing(
 ):
     kept = _cases(service)
     tamper(
-        sqlite_url, "UPDATE events SET action = 'open_case' WHERE case_id = 'C-0000007' AND seq = 3"
+        sqlite_url,
+        "UPDATE events SET step = replace(step, 'add_note', 'open_case') "
+        "WHERE case_id = 'C-0000007' AND seq = 3",
     )
     monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
     with pytest.raises(DatabaseError, match="cannot rebuild: C-0000007: open_case cannot apply"):
@@ -57,7 +59,9 @@ def test_an_illegal_step_in_this_processs_half_is_refused(service, sqlite_url, m
     here while the worker replays the upper half."""
     kept = _cases(service)
     tamper(
-        sqlite_url, "UPDATE events SET action = 'open_case' WHERE case_id = 'C-0000002' AND seq = 2"
+        sqlite_url,
+        "UPDATE events SET step = replace(step, 'add_note', 'open_case') "
+        "WHERE case_id = 'C-0000002' AND seq = 2",
     )
     monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
     with read_transaction(service.engine) as conn:

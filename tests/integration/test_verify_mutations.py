@@ -8,16 +8,23 @@ from unittest import mock
 
 import pytest
 
-from casetracker.canonical import EVENT_FIELDS, event_hash
+from casetracker.canonical import EVENT_FIELDS, STORED_FIELDS, stored_hash, stored_values
+from casetracker.chain_walk import COLUMNS
+from casetracker.events import RecordedEvent
 from casetracker.services import Casetracker
 from tests.helpers import core_engine, new_service
-from tests.integration.tamper import rows, tamper
+from tests.integration.tamper import rows, set_fields, tamper
 
 TEXT_FIELDS = [
     f
     for f in (*EVENT_FIELDS, "hash")
     if f not in ("position", "seq", "workflow_version", "instance")
 ]
+
+
+def _event(db_url: str, position: int) -> RecordedEvent:
+    query = f"SELECT {', '.join(COLUMNS)} FROM events WHERE position = {position}"
+    return RecordedEvent.stored(rows(db_url, query)[0])
 
 
 @pytest.fixture(autouse=True, params=["one walker", "two walkers"])
@@ -59,12 +66,14 @@ def _damaged(ct: Casetracker, checkpoint=None):
 @pytest.mark.parametrize("column", TEXT_FIELDS)
 def test_one_changed_byte_in_any_text_field_is_caught(log, db_url, column):
     ct, _ = log
-    case_id, seq, value = rows(
-        db_url, f"SELECT case_id, seq, {column} FROM events WHERE position = 5"
-    )[0]
-    tamper(
-        db_url, f"UPDATE events SET {column} = :v WHERE position = 5", params=[{"v": _flip(value)}]
-    )
+    event = _event(db_url, 5)
+    case_id, seq, value = event.case_id, event.seq, getattr(event, column)
+    if column == "hash":
+        tamper(
+            db_url, "UPDATE events SET hash = :v WHERE position = 5", params=[{"v": _flip(value)}]
+        )
+    else:
+        set_fields(db_url, 5, **{column: _flip(value)})
     report = _damaged(ct)
     named = {(d.case_id, d.seq) for d in report.damaged}
     if column == "case_id":
@@ -76,12 +85,29 @@ def test_one_changed_byte_in_any_text_field_is_caught(log, db_url, column):
 @pytest.mark.parametrize("column", ["position", "seq", "workflow_version", "instance"])
 def test_changed_number_in_any_integer_field_is_caught(log, db_url, column):
     ct, _ = log
-    case_id, seq = rows(db_url, "SELECT case_id, seq FROM events WHERE position = 5")[0]
-    tamper(db_url, f"UPDATE events SET {column} = {column} + 1000 WHERE position = 5")
+    event = _event(db_url, 5)
+    case_id, seq = event.case_id, event.seq
+    set_fields(db_url, 5, **{column: getattr(event, column) + 1000})
     report = _damaged(ct)
     assert case_id in {d.case_id for d in report.damaged}
     if column in ("workflow_version", "instance"):
         assert (case_id, seq) in {(d.case_id, d.seq) for d in report.damaged}
+
+
+@pytest.mark.parametrize("column", STORED_FIELDS)
+def test_one_changed_byte_in_any_stored_column_is_caught(log, db_url, column):
+    """Separators included: a 0x1F in a step or stamp turned into something else."""
+    ct, _ = log
+    (value,) = rows(db_url, f"SELECT {column} FROM events WHERE position = 5")[0]
+    if isinstance(value, int):
+        changed: object = value + 1000
+    elif "\x1f" in value:
+        changed = value.replace("\x1f", "/", 1)
+    else:
+        changed = _flip(value)
+    tamper(db_url, f"UPDATE events SET {column} = :v WHERE position = 5", params=[{"v": changed}])
+    report = _damaged(ct)
+    assert report.damaged
 
 
 def test_deleted_event_is_caught_and_the_next_named(log, db_url):
@@ -110,13 +136,13 @@ def test_swapped_events_are_caught(log, db_url):
 def test_inserted_event_is_caught(log, db_url):
     ct, _ = log
     case_id = rows(db_url, "SELECT case_id FROM events WHERE position = 1")[0][0]
-    columns = ", ".join((*EVENT_FIELDS, "hash"))
+    columns = ", ".join(COLUMNS)
     source = rows(db_url, f"SELECT {columns} FROM events WHERE case_id = '{case_id}' AND seq = 2")[
         0
     ]
-    forged = dict(zip((*EVENT_FIELDS, "hash"), source, strict=True))
+    forged = dict(zip(COLUMNS, source, strict=True))
     forged.update(position=100, idempotency_key="forged", seq=2)
-    forged["hash"] = event_hash(tuple(forged[f] for f in EVENT_FIELDS))
+    forged["hash"] = stored_hash(tuple(forged[f] for f in STORED_FIELDS))
     tamper(
         db_url,
         "UPDATE events SET seq = seq + 100 WHERE case_id = :c AND seq >= 2",
@@ -148,23 +174,22 @@ def test_whole_deleted_case_is_caught_against_a_checkpoint(log, db_url):
 def test_fully_rewritten_history_is_caught_against_a_checkpoint(log, db_url):
     """An attacker who recomputes every hash leaves valid chains: only a checkpoint shows it."""
     ct, checkpoint = log
-    events = rows(
-        db_url, f"SELECT {', '.join((*EVENT_FIELDS, 'hash'))} FROM events ORDER BY case_id, seq"
-    )
+    events = rows(db_url, f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY case_id, seq")
     statements, params = [], []
     prev: dict[str, str] = {}
     for row in events:
-        event = dict(zip((*EVENT_FIELDS, "hash"), row, strict=True))
-        if event["seq"] == 2:
-            event["actor_user"] = "nobody"
-        event["prev_hash"] = prev.get(event["case_id"], event["prev_hash"])
-        event["hash"] = event_hash(tuple(event[f] for f in EVENT_FIELDS))
-        prev[event["case_id"]] = event["hash"]
+        event = RecordedEvent.stored(row)
+        if event.seq == 2:
+            event = event._replace(actor_user="nobody")
+        event = event._replace(prev_hash=prev.get(event.case_id, event.prev_hash))
+        stored = dict(zip(STORED_FIELDS, stored_values(event.hashed_values()), strict=True))
+        stored["hash"] = stored_hash(tuple(stored.values()))
+        prev[event.case_id] = stored["hash"]
         statements.append(
-            "UPDATE events SET actor_user = :actor_user, prev_hash = :prev_hash, hash = :hash "
+            "UPDATE events SET stamp = :stamp, prev_hash = :prev_hash, hash = :hash "
             "WHERE position = :position"
         )
-        params.append(event)
+        params.append(stored)
     tamper(db_url, *statements, params=params)
     ct.rebuild()
     assert ct.verify().ok  # the chains alone cannot tell

@@ -10,7 +10,7 @@ from casetracker import verify as verify_module
 from casetracker import workers
 from casetracker.database import read_transaction
 from tests.helpers import new_service
-from tests.integration.tamper import tamper
+from tests.integration.tamper import set_fields, tamper
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_a_large_log_is_walked_in_two_parts_that_add_up(service, monkeypatch):
 
 def test_two_walkers_report_exactly_what_one_walker_reports(service, sqlite_url, monkeypatch):
     checkpoint = service.checkpoint()
-    tamper(sqlite_url, "UPDATE events SET actor_user = 'x' WHERE position = 9")
+    set_fields(sqlite_url, 9, actor_user="x")
     tamper(sqlite_url, "DELETE FROM events WHERE position = 4")
     one = service.verify(checkpoint).as_dict()
     monkeypatch.setattr(workers, "PARALLEL_FROM", 1)

@@ -7,12 +7,13 @@ from unittest import mock
 
 import pytest
 
+from casetracker.canonical import STORED_FIELDS, stored_hash
 from casetracker.chain_sweep import _sweep_range, access_log_intact, check_range
-from casetracker.chain_walk import Part, cases_query
+from casetracker.chain_walk import COLUMNS, Part, cases_query
 from casetracker.database import read_transaction
 from casetracker.driver_rows import batches
 from tests.helpers import new_service
-from tests.integration.tamper import tamper
+from tests.integration.tamper import rows, tamper
 
 
 def _build(url):
@@ -104,17 +105,17 @@ def test_a_changed_subject_record_is_found_by_either_path(service, db_url):
     "statement",
     [
         "UPDATE events SET payload = payload || ' ' WHERE position = 9",
-        "UPDATE events SET actor_role = 'x' WHERE position = 1",
+        "UPDATE events SET stamp = 'x' || stamp WHERE position = 1",
         "UPDATE events SET hash = prev_hash WHERE position = 15",
         "DELETE FROM events WHERE position = 6",
         "UPDATE events SET seq = 9 WHERE position = 15",
-        "UPDATE events SET realm = 'demo' WHERE position = 3",
+        "UPDATE events SET step = 'demo' || substr(step, 5) WHERE position = 3",
         "UPDATE cases SET state = '{}' WHERE case_id = 'C-0000002'",
         "UPDATE cases SET version = 1 WHERE case_id = 'C-0000005'",
         "DELETE FROM cases WHERE case_id = 'C-0000004'",
         "INSERT INTO cases SELECT 'C-0000099', version, head_hash, head_position, opened, "
         "updated, state FROM cases WHERE case_id = 'C-0000001'",
-        "UPDATE events SET action = 'open_case' WHERE position = 14",
+        "UPDATE events SET step = replace(step, 'add_note', 'open_case') WHERE position = 14",
     ],
 )
 def test_the_sweep_is_unsure_of_every_damaged_log(service, db_url, statement):
@@ -150,7 +151,8 @@ _SQLITE_RETYPED = [
     "UPDATE events SET hash = CAST(hash AS BLOB) WHERE position = 4",
     "UPDATE events SET prev_hash = CAST(prev_hash AS BLOB) WHERE position = 4",
     "UPDATE events SET seq = CAST(seq AS BLOB) WHERE position = 4",
-    "UPDATE events SET workflow_version = '0_1' WHERE position = 4",
+    "UPDATE events SET step = CAST(step AS BLOB) WHERE position = 4",
+    "UPDATE events SET stamp = CAST(stamp AS BLOB) WHERE position = 4",
     "UPDATE events SET payload = CAST(payload AS BLOB) WHERE position = 4",
     "UPDATE events SET hash = X'FF' WHERE position = 4",
     "UPDATE cases SET head_hash = CAST(head_hash AS BLOB) WHERE case_id = 'C-0000003'",
@@ -183,6 +185,43 @@ def test_an_access_log_value_of_another_type_is_not_intact(sqlite_service, sqlit
     tamper(sqlite_url, statement)
     assert not _access_log_intact(sqlite_service)
     assert any(p.startswith("access log:") for p in sqlite_service.verify().problems)
+
+
+@pytest.mark.parametrize(
+    ("column", "before", "after"),
+    [
+        ("step", "\x1f1\x1f", "\x1f01\x1f"),  # a number not in its one decimal form
+        ("step", "\x1f1\x1f", "\x1f1_0\x1f"),
+        ("stamp", "\x1f", "/"),  # a stamp of three texts, not four
+    ],
+)
+def test_a_rehashed_step_or_stamp_not_in_the_stored_form_is_refused(
+    service, db_url, column, before, after
+):
+    """Whoever can recompute the hash of the last event of a case (and its projection row)
+    still cannot store a step or stamp that the store would never write."""
+    case_id, position, value = rows(
+        db_url,
+        f"SELECT case_id, position, {column} FROM events WHERE case_id = 'C-0000001' AND seq = 1",
+    )[0]
+    (stored,) = rows(db_url, f"SELECT {', '.join(COLUMNS)} FROM events WHERE position = {position}")
+    changed = dict(zip(COLUMNS, stored, strict=True))
+    changed[column] = value.replace(before, after, 1)
+    assert changed[column] != value
+    changed["hash"] = stored_hash(tuple(changed[f] for f in STORED_FIELDS))
+    tamper(
+        db_url,
+        f"UPDATE events SET {column} = :v, hash = :h WHERE position = :p",
+        "UPDATE cases SET head_hash = :h WHERE case_id = :c",
+        params=[
+            {"v": changed[column], "h": changed["hash"], "p": position},
+            {"h": changed["hash"], "c": case_id},
+        ],
+    )
+    assert _sweep(service) is None
+    report = service.verify()
+    assert [(d.case_id, d.seq) for d in report.damaged] == [(case_id, 1)]
+    assert "not in the form the store writes" in report.damaged[0].problem
 
 
 def test_a_column_retyped_on_postgresql_is_not_intact(pg_url):

@@ -76,10 +76,11 @@ def _content(url: str) -> list[tuple]:
     ct = Casetracker(url, as_user="admin.demo")
     try:
         with read_transaction(ct.engine) as conn:
-            rows = conn.exec_driver_sql(
-                "SELECT case_id, seq, workflow, instance, action, actor_role, effective, "
-                "idempotency_key, payload FROM events ORDER BY position"
-            ).all()
+            rows = [
+                (e.case_id, e.seq, e.workflow, e.instance, e.action, e.actor_role, e.effective,
+                 e.idempotency_key, e.payload)
+                for e in ct.store.iter_events(conn)
+            ]  # fmt: skip
     finally:
         ct.close()
     # Personal digests use a fresh random salt per subject; everything else is the seed's.

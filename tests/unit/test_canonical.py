@@ -13,10 +13,13 @@ from casetracker.canonical import (
     canonical_json,
     encode,
     event_hash,
-    hash_of_texts,
     heads_digest,
     leaf_hash,
+    stored_hash,
+    stored_step,
+    stored_values,
 )
+from casetracker.events import RecordedEvent
 
 TEXT = st.text(
     st.characters(min_codepoint=0x20, blacklist_characters="\x7f", blacklist_categories=("Cs",)),
@@ -45,7 +48,22 @@ TEXT = st.text(
 )
 def test_fast_hash_equals_the_documented_encoding(values):
     assert event_hash(values) == leaf_hash(encode(EVENT_FORMAT, values))
-    assert hash_of_texts([str(v) for v in values]) == event_hash(values)  # the verifier's path
+    stored = stored_values(values)
+    assert stored_hash(stored) == event_hash(values)  # the store's and the verifier's path
+    assert RecordedEvent.stored((*stored, "h")).hashed_values() == values  # a reader's
+
+
+def test_a_step_must_be_in_the_form_the_store_writes():
+    import pytest
+
+    assert stored_step("live\x1fcase\x1f1\x1f0\x1fopen_case") == ("live", "case", 1, 0, "open_case")
+    for bad in (
+        "live\x1fcase\x1f01\x1f0\x1fopen_case",
+        "live\x1fcase\x1f1\x1f0",
+        "live\x1fcase\x1f1_0\x1f0\x1fa",
+    ):
+        with pytest.raises(ValueError):
+            stored_step(bad)
 
 
 def test_documented_bytes_for_a_known_event():

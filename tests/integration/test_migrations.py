@@ -1,0 +1,112 @@
+"""Upgrading a log written before revision 0004 (one column per event field): every chain still
+verifies, against the same checkpoint; every event reads the same; damage done before the
+upgrade is still found after it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+
+from casetracker.canonical import EVENT_FIELDS
+from casetracker.database import make_engine
+from casetracker.errors import DatabaseError
+from casetracker.schema import alembic_config
+from casetracker.services import Casetracker, create_database
+from tests.helpers import core_engine, new_service
+
+_KEPT = ("meta", "users", "subjects", "cases", "access_log")
+
+
+def _capture(url: str) -> tuple[dict, dict, list]:
+    """Everything in a database written by today's code: its tables' rows, and its events."""
+    ct = new_service(url)
+    ids = [ct.open_case({"name": f"Person {i}"}, f"2014-01-0{i + 1}").case_id for i in range(3)]
+    for n in range(2):
+        for case_id in ids:
+            ct.act(case_id, "add_note", {"text": f"note {n}"}, f"2014-02-0{n + 1}")
+    ct.show(ids[0])
+    checkpoint = ct.checkpoint()
+    history = {case_id: ct.store.read_case(case_id) for case_id in ids}
+    with ct.engine.connect() as conn:
+        tables = {t: [dict(r._mapping) for r in conn.execute(sa.text(f"SELECT * FROM {t}"))]
+                  for t in _KEPT}  # fmt: skip
+    ct.close()
+    return tables, history, checkpoint
+
+
+def _start_again(url: str) -> None:
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    else:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+        engine.dispose()
+
+
+def _write_at_0003(url: str, tables: dict, history: dict, altered: int = 0) -> None:
+    """The same database as revision 0003 kept it; ``altered``: a position whose actor is
+    changed without its hash, as someone editing the old columns would have."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+        for table, rows in tables.items():
+            if rows:
+                conn.execute(sa.table(table, *map(sa.column, rows[0])).insert(), rows)
+        events = [
+            dict(zip((*EVENT_FIELDS, "hash"), e, strict=True))
+            for case in history.values()
+            for e in case
+        ]
+        for event in events:
+            if event["position"] == altered:
+                event["actor_user"] = "mallory"
+        conn.execute(sa.table("events", *map(sa.column, events[0])).insert(), events)
+    engine.dispose()
+
+
+@pytest.fixture
+def old_log(db_url):
+    tables, history, checkpoint = _capture(db_url)
+    _start_again(db_url)
+    return tables, history, checkpoint
+
+
+def test_an_old_log_is_upgraded_and_verifies_against_its_checkpoint(db_url, old_log):
+    tables, history, checkpoint = old_log
+    _write_at_0003(db_url, tables, history)
+    with pytest.raises(DatabaseError, match="run `casetracker init` to upgrade"):
+        Casetracker(db_url, role="police", workflows=core_engine())
+    create_database(db_url)  # what `casetracker init` does
+    ct = Casetracker(db_url, role="police", workflows=core_engine())
+    try:
+        report = ct.verify(checkpoint)
+        assert report.ok, (report.damaged, report.problems)
+        assert {c: ct.store.read_case(c) for c in history} == history
+        case_id = next(iter(history))
+        ct.act(case_id, "add_note", {"text": "after the upgrade"}, "2014-03-01")
+        assert ct.verify(checkpoint).ok
+    finally:
+        ct.close()
+
+
+def test_an_event_altered_before_the_upgrade_is_found_after_it(db_url, old_log):
+    tables, history, _ = old_log
+    _write_at_0003(db_url, tables, history, altered=5)
+    create_database(db_url)
+    ct = Casetracker(db_url, role="police", workflows=core_engine())
+    try:
+        report = ct.verify()
+        assert not report.ok
+        [damage] = report.damaged
+        assert damage.position == 5 and "does not match its hash" in damage.problem
+    finally:
+        ct.close()
