@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,29 +120,45 @@ def read_transaction(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
-@contextmanager
-def _driver_transaction(conn: Connection) -> Iterator[None]:
+class _DriverTransaction:
     """BEGIN IMMEDIATE ... COMMIT on the SQLite driver itself, for the per-action hot path.
 
     SQLAlchemy's own transaction bookkeeping cost as much as a third of the SQL in a caseworker
     action.  Code inside may still use ``conn.execute``: SQLAlchemy then autobegins, the begin
     listener sees the driver's transaction and joins it, and the ending below goes through
-    SQLAlchemy so both agree the transaction is over.
+    SQLAlchemy so both agree the transaction is over.  A class rather than a generator-based
+    context manager: this runs once per action, and each generator layer cost ~0.7 µs.
     """
-    driver = conn.connection.driver_connection
-    driver.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-        if conn.in_transaction():
-            conn.commit()
-        else:
-            driver.commit()
-    except BaseException:
-        if conn.in_transaction():
-            conn.rollback()
-        if driver.in_transaction:
-            driver.rollback()
-        raise
+
+    __slots__ = ("conn", "driver")
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.driver = conn.connection.driver_connection
+
+    def __enter__(self) -> Connection:
+        self.driver.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        conn, driver = self.conn, self.driver
+        if exc_type is None:
+            try:
+                if conn.in_transaction():
+                    conn.commit()
+                else:
+                    driver.commit()
+                return
+            except BaseException:
+                self._rollback()
+                raise
+        self._rollback()
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction():
+            self.conn.rollback()
+        if self.driver.in_transaction:
+            self.driver.rollback()
 
 
 class KeptConnections:
@@ -155,12 +171,12 @@ class KeptConnections:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
         self._local = threading.local()
         self._opened: list[Connection] = []
         self._lock = threading.Lock()
 
-    @contextmanager
-    def write(self) -> Iterator[Connection]:
+    def write(self) -> AbstractContextManager[Connection]:
         conn: Connection | None = getattr(self._local, "conn", None)
         if conn is None or conn.closed or conn.invalidated:
             conn = self.engine.connect()
@@ -168,10 +184,12 @@ class KeptConnections:
             self._local.conn = conn
             with self._lock:
                 self._opened.append(conn)
-        if self.engine.dialect.name == "sqlite":
-            with _driver_transaction(conn):
-                yield conn
-            return
+        if self._sqlite:
+            return _DriverTransaction(conn)
+        return self._locked(conn)
+
+    @contextmanager
+    def _locked(self, conn: Connection) -> Iterator[Connection]:
         with conn.begin():
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
             yield conn

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -73,6 +75,32 @@ def test_documented_bytes_for_a_known_event():
     )  # fmt: skip
     expected = "\x1f".join(["casetracker/event/1", *map(str, values)]).encode()
     assert event_hash(values) == hashlib.sha256(b"\x00" + expected).hexdigest()
+
+
+JSON = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=False, allow_infinity=False),
+        TEXT,
+    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(TEXT, inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+@given(JSON)
+def test_canonical_json_is_what_the_standard_encoder_writes(value):
+    assert canonical_json(value) == json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def test_canonical_json_refuses_what_json_cannot_say():
+    for bad in (float("nan"), {"x": float("inf")}, {"x": object()}, {1: 1, "a": 2}):
+        with pytest.raises((ValueError, TypeError)):
+            canonical_json(bad)
 
 
 def test_canonical_json_is_one_text_per_value():

@@ -116,3 +116,29 @@ def test_replay_table_refuses_an_illegal_step():
     state: dict[str, str] = {}
     with pytest.raises(ValueError, match="cannot apply"):
         FLOW.apply(state, "case", 1, 0, "close_case")
+
+
+FIRES = [
+    (spec, action, source)
+    for spec in DEFINITIONS
+    for action in spec.actions
+    for source in action.sources
+    if source != NEW or spec.many  # a one-per-case lifecycle starts in its initial state
+]
+
+
+@pytest.mark.parametrize(("spec", "action", "source"), FIRES, ids=lambda x: getattr(x, "name", x))
+def test_fire_lands_where_triggering_the_machine_would(spec, action, source):
+    """``fire`` reads the machine's transition table instead of calling ``trigger``."""
+
+    class Token:
+        state = source
+
+    token = Token()
+    FLOW.machine(spec.name, spec.version).events[action.name].trigger(token)
+    if source == NEW:
+        view, number = CaseView("C-test"), (1 if spec.many else 0)
+    else:
+        view, number = _view_in(spec, source)
+    attempt = Attempt(spec.name, number, action.name, {}, parse("2016-06-24", NOW), "x", NOW)
+    assert FLOW.fire(view, attempt) == token.state == action.dest
