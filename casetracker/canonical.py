@@ -146,10 +146,16 @@ def event_hash(values: tuple[object, ...] | list[object]) -> str:
 # columns as they come without rebuilding anything.
 STEP_FIELDS = ("realm", "workflow", "workflow_version", "instance", "action")
 STAMP_FIELDS = ("actor_user", "actor_role", "effective", "recorded")
+STAMP_SEPARATORS = len(STAMP_FIELDS) - 1
 STORED_FIELDS = (
     "position", "case_id", "seq", "step", "stamp", "idempotency_key", "payload", "prev_hash",
 )  # fmt: skip
-_STORED_ENCODING = ("\x00" + EVENT_FORMAT + "\x1f{}" * len(STORED_FIELDS)).format
+# What the driver must give for each stored field, and the hash after them: anything else
+# (bytes, a number in a text column) is not what the store wrote, whatever its text.
+STORED_TYPES = (int, str, int, str, str, str, str, str, str)
+# The encoding, 0x00 leaf prefix included, from the stored fields (an integer becomes its
+# decimal text, text stays itself; arguments after the eighth, such as the hash, are ignored).
+STORED_ENCODING = ("\x00" + EVENT_FORMAT + "\x1f{}" * len(STORED_FIELDS)).format
 
 
 def stored_values(values: tuple[object, ...] | list[object]) -> tuple[object, ...]:
@@ -162,20 +168,41 @@ def stored_values(values: tuple[object, ...] | list[object]) -> tuple[object, ..
 
 
 def stored_hash(stored: tuple[object, ...] | list[object]) -> str:
-    """The hash of an event from its ``STORED_FIELDS`` as the database gives them (one format
-    call: an integer becomes its decimal text, text stays itself, and anything else, such as
-    bytes put in a text column, cannot come out as the text that was hashed)."""
-    return _sha256(_STORED_ENCODING(*stored).encode()).hexdigest()
+    """The hash of an event from its ``STORED_FIELDS`` (``stored_types_ok`` says whether they
+    are of the types the store writes)."""
+    return _sha256(STORED_ENCODING(*stored).encode()).hexdigest()
 
 
-def stored_step(step: str) -> tuple[str, str, int, int, str]:
+def stored_types_ok(row: tuple[object, ...] | list[object]) -> bool:
+    """Whether a row of ``STORED_FIELDS`` and hash holds exactly the types the store writes."""
+    return tuple(map(type, row)) == STORED_TYPES
+
+
+def stored_step(step: object) -> tuple[str, str, int, int, str]:
     """``(realm, workflow, version, instance, action)`` from a stored step; ``ValueError``
     unless it is exactly what ``stored_values`` makes (five texts, numbers in decimal)."""
-    realm, workflow, version, instance, action = step.split(SEPARATOR)
+    if type(step) is not str:
+        raise ValueError(f"a step is text, not {type(step).__name__}")
+    texts = step.split(SEPARATOR)
+    if len(texts) != len(STEP_FIELDS):
+        raise ValueError(f"a step joins {len(STEP_FIELDS)} texts, not {len(texts)}")
+    realm, workflow, version, instance, action = texts
     numbers = int(version), int(instance)
     if (str(numbers[0]), str(numbers[1])) != (version, instance):
         raise ValueError("a number in the step is not in its decimal form")
     return realm, workflow, *numbers, action
+
+
+def stored_stamp(stamp: object) -> tuple[str, str, str, str]:
+    """``(actor user, actor role, effective, recorded)`` from a stored stamp; ``ValueError``
+    unless it is text joining exactly four texts."""
+    if type(stamp) is not str:
+        raise ValueError(f"a stamp is text, not {type(stamp).__name__}")
+    texts = stamp.split(SEPARATOR)
+    if len(texts) != len(STAMP_FIELDS):
+        raise ValueError(f"a stamp joins {len(STAMP_FIELDS)} texts, not {len(texts)}")
+    user, role, effective, recorded = texts
+    return user, role, effective, recorded
 
 
 def access_hash(values: tuple[object, ...]) -> str:

@@ -23,7 +23,7 @@ import sqlite3
 from bisect import bisect_right
 from collections.abc import Iterable
 from hashlib import sha256
-from itertools import chain, pairwise, starmap
+from itertools import chain, pairwise, repeat, starmap
 from operator import itemgetter
 from typing import Any
 
@@ -31,22 +31,20 @@ from casetracker import driver_rows, personal_digests
 from casetracker.canonical import (
     ACCESS_FIELDS,
     ACCESS_FORMAT,
-    EVENT_FORMAT,
     GENESIS,
     SEPARATOR,
+    STAMP_SEPARATORS,
+    STORED_ENCODING,
     STORED_FIELDS,
-    canonical_json,
-    stored_step,
 )
 from casetracker.chain_walk import (
-    STAMP_SEPARATORS,
     Part,
     cases_query,
     events_query,
     range_clause,
     walk,
 )
-from casetracker.projection import ReplayTable, replay_step
+from casetracker.projection import ReplayTable, replay_stored
 
 _FIELDS = len(STORED_FIELDS)
 _HASH = itemgetter(_FIELDS)  # the rows of ``events_query``: the stored fields, then the hash
@@ -55,6 +53,7 @@ _POSITION, _CASE, _SEQ, _STEP, _STAMP, _PAYLOAD, _PREV = (
     for f in ("position", "case_id", "seq", "step", "stamp", "payload", "prev_hash")
 )
 _INTEGERS = itemgetter(*(STORED_FIELDS.index(f) for f in ("position", "seq")))
+_NAMES = itemgetter(*(STORED_FIELDS.index(f) for f in ("case_id", "idempotency_key")))
 _HEXDIGEST = type(sha256()).hexdigest
 
 
@@ -64,7 +63,6 @@ def _encoder(tag: str, fields: int):
     return ("\x00" + tag + "\x1f{}" * fields).format
 
 
-_EVENT_ENCODING = _encoder(EVENT_FORMAT, _FIELDS)  # as canonical.stored_hash
 _ACCESS_ENCODING = _encoder(ACCESS_FORMAT, len(ACCESS_FIELDS))
 
 
@@ -86,20 +84,26 @@ def check_range(
     Both read in the caller's transaction, so they see the same log.
     """
     with driver_rows.collector_paused():
-        query, params = cases_query(low, high)
-        projected = {
-            r[0]: tuple(r[1:]) for rows in driver_rows.batches(raw, query, params) for r in rows
-        }
-        part = _sweep_range(raw, low, high, table, realm, at, dict(projected))
+        try:
+            part = _sweep_range(raw, low, high, table, realm, at, _projected(raw, low, high))
+        except sqlite3.OperationalError:  # such as text that is not UTF-8: walk it
+            part = None
         if part is None:
-            query, params = events_query(low, high)
-            rows = (r for rows in driver_rows.batches(raw, query, params) for r in rows)
-            part = walk(rows, projected, table, realm, at)
+            with driver_rows.tolerant_text(raw):
+                query, params = events_query(low, high)
+                rows = (r for rows in driver_rows.batches(raw, query, params) for r in rows)
+                part = walk(rows, _projected(raw, low, high), table, realm, at)
         damaged = {d.case_id for d in (*part.damaged, *part.foreign)}
         latest = {c: d for c, d in part.personal.items() if c not in damaged}
         part.subjects = personal_digests.mismatches(raw, latest, low, high)
         part.personal = {}  # checked here; nothing for the caller to do with it
         return part
+
+
+def _projected(raw: Any, low: str | None, high: str | None) -> dict[str, tuple]:
+    """``(version, head hash, state JSON)`` of each case in the range, from ``cases``."""
+    query, params = cases_query(low, high)
+    return {r[0]: tuple(r[1:]) for rows in driver_rows.batches(raw, query, params) for r in rows}
 
 
 def check_sqlite_file(
@@ -219,13 +223,13 @@ class _Sweep:
     def _rows(self, batch: list[tuple]) -> None:
         """Each row on its own: its hash, its stamp's form, its numbers being numbers (each
         distinct step is checked, realm included, when it is first replayed)."""
-        if _digests(_EVENT_ENCODING, batch) != list(map(_HASH, batch)):
+        if _digests(STORED_ENCODING, batch) != list(map(_HASH, batch)):
             raise _Unsure
-        stamps = SEPARATOR.join(map(_STAMP, batch))
-        if stamps.count(SEPARATOR) != (STAMP_SEPARATORS + 1) * len(batch) - 1:
-            raise _Unsure
+        if set(map(str.count, map(_STAMP, batch), repeat(SEPARATOR))) != {STAMP_SEPARATORS}:
+            raise _Unsure  # (``str.count`` refuses a stamp that is not text)
         if not _all_ints(map(_INTEGERS, batch)):
             raise _Unsure
+        SEPARATOR.join(chain.from_iterable(map(_NAMES, batch)))  # TypeError unless all text
         self.part.events += len(batch)
 
     def _one_to(self, n: int) -> list[int]:
@@ -277,16 +281,11 @@ class _Sweep:
         return [] if final else rows[done:]
 
     def _replay(self, steps: tuple) -> str:
-        state: dict[str, str] = {}
-        try:
-            for step in steps:
-                realm, *rest = stored_step(step)
-                if realm != self.realm:
-                    raise _Unsure
-                replay_step(self.table, state, *rest)
-        except ValueError:
-            raise _Unsure from None
-        return canonical_json(state)
+        """The state a sequence of stored steps leads to (each checked, realm included)."""
+        state, realms = replay_stored(self.table, steps)
+        if realms != {self.realm}:
+            raise _Unsure
+        return state
 
     def _checkpoint(self, rows: list[tuple], starts: list[int]) -> None:
         """Each case's events and head as of the checkpoint's position (``walk`` counts them)."""

@@ -14,12 +14,18 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from casetracker.canonical import GENESIS, SEPARATOR, STORED_FIELDS, stored_hash, stored_step
+from casetracker.canonical import (
+    GENESIS,
+    STORED_FIELDS,
+    stored_hash,
+    stored_stamp,
+    stored_step,
+    stored_types_ok,
+)
 from casetracker.projection import ReplayTable, replay_step
 
 COLUMNS = (*STORED_FIELDS, "hash")
 _POSITION, _CASE, _SEQ, _STEP, _STAMP, _KEY, _PAYLOAD, _PREV, _HASH = range(len(COLUMNS))
-STAMP_SEPARATORS = 3  # a stamp joins four texts
 
 
 def range_clause(low: str | None, high: str | None) -> tuple[str, tuple[str, ...]]:
@@ -71,17 +77,19 @@ class Part:
 
 
 def _hash_matches(row: tuple) -> bool:
-    return stored_hash(row[:_HASH]) == row[_HASH]
+    try:
+        return stored_hash(row[:_HASH]) == row[_HASH]
+    except UnicodeEncodeError:  # undecodable bytes read as text (driver_rows.tolerant_text)
+        return False
 
 
 def _step(row: tuple) -> tuple | None:
     """The row's ``(realm, workflow, version, instance, action)``, or None if its step or its
     stamp is not in the form the store writes."""
     try:
-        if row[_STAMP].count(SEPARATOR) != STAMP_SEPARATORS:
-            return None
+        stored_stamp(row[_STAMP])
         return stored_step(row[_STEP])
-    except (ValueError, TypeError, AttributeError):
+    except ValueError:
         return None
 
 
@@ -159,6 +167,8 @@ def walk(
             problem = (
                 f"sequence jumps from {expected_seq - 1} to {seq}: an event was removed or inserted"
             )
+        elif not stored_types_ok(row):
+            problem = "it holds a value of a type the store never writes: the event was altered"
         elif row[_PREV] != prev:
             problem = (
                 "does not link to the event before it: an event was removed, inserted or reordered"

@@ -59,3 +59,27 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _tolerant(data: bytes) -> str:
+    return data.decode("utf-8", "surrogateescape")
+
+
+@contextmanager
+def tolerant_text(raw: Any) -> Iterator[None]:
+    """Read SQLite text that is not valid UTF-8 (which only tampering with the file puts there)
+    as text holding the undecodable bytes, instead of failing the whole query.
+
+    For the verifier's event-by-event walk: such a value cannot be encoded back, so it cannot
+    match its hash, and the walk names the event instead of stopping at the first bad row.
+    PostgreSQL never stores invalid text; there this does nothing.
+    """
+    if not isinstance(raw, sqlite3.Connection):
+        yield
+        return
+    kept = raw.text_factory
+    raw.text_factory = _tolerant
+    try:
+        yield
+    finally:
+        raw.text_factory = kept

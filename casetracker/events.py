@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from casetracker.canonical import EVENT_FIELDS, SEPARATOR, stored_step
+from casetracker.canonical import EVENT_FIELDS, stored_stamp, stored_step
 from casetracker.workflow_spec import ActionSpec
 
 
@@ -63,7 +63,7 @@ class RecordedEvent(NamedTuple):
         its step or stamp is not in the stored form (``casetracker verify`` names such a row)."""
         position, case_id, seq, step, stamp, key, payload, prev, hash = row
         realm, workflow, version, instance, action = stored_step(step)
-        user, role, effective, recorded = stamp.split(SEPARATOR)
+        user, role, effective, recorded = stored_stamp(stamp)
         return cls(
             position, case_id, seq, realm, workflow, version, instance, action, user, role,
             effective, recorded, key, payload, prev, hash,

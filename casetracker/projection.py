@@ -8,8 +8,10 @@ the workflow definitions, cheap enough to replay millions of events.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
+from casetracker.canonical import canonical_json, stored_step
 from casetracker.workflow_spec import NEW
 
 
@@ -51,3 +53,17 @@ def replay_step(
     if current not in sources:
         raise ValueError(f"{action} cannot apply to {key} in state {current!r}")
     state[key] = dest
+
+
+def replay_stored(table: ReplayTable, steps: Iterable[str]) -> tuple[str, set[str]]:
+    """The state (canonical JSON) a case's stored steps lead to, and the realms they are
+    marked with; ``ValueError`` if a step is not in the stored form or cannot apply.
+
+    Rebuild and the verifier's sweep run this once per distinct sequence of steps."""
+    state: dict[str, str] = {}
+    realms = set()
+    for step in steps:
+        realm, workflow, version, instance, action = stored_step(step)
+        realms.add(realm)
+        replay_step(table, state, workflow, version, instance, action)
+    return canonical_json(state), realms

@@ -17,9 +17,9 @@ from operator import itemgetter
 from typing import Any
 
 from casetracker import driver_rows
-from casetracker.canonical import SEPARATOR, canonical_json, stored_step
+from casetracker.canonical import stored_stamp
 from casetracker.chain_walk import range_clause
-from casetracker.projection import ReplayTable, replay_step
+from casetracker.projection import ReplayTable, replay_stored
 
 _COLUMNS = "case_id, step, seq, hash, position, stamp"
 _CASE, _STEP = itemgetter(0), itemgetter(1)
@@ -81,21 +81,18 @@ def changes(raw: Any, rows: list[tuple], low: str | None, high: str | None) -> C
 
 
 def _recorded(case_id: str, row: tuple) -> str:
-    """The recorded time in a row's stamp (actor user, role, effective, recorded)."""
+    """The recorded time in a row's stamp."""
     try:
-        return row[5].split(SEPARATOR)[3]
-    except (IndexError, AttributeError):
-        raise IllegalLog(f"{case_id}: event {row[2]} is not in the form the store writes") from None
+        return stored_stamp(row[5])[3]
+    except ValueError as exc:
+        raise IllegalLog(f"{case_id}: event {row[2]}: {exc}") from None
 
 
 def _replay(table: ReplayTable, case_id: str, steps: tuple) -> str:
-    state: dict[str, str] = {}
     try:
-        for step in steps:
-            replay_step(table, state, *stored_step(step)[1:])
-    except (ValueError, TypeError, AttributeError) as exc:
+        return replay_stored(table, steps)[0]
+    except ValueError as exc:
         raise IllegalLog(f"{case_id}: {exc}") from None
-    return canonical_json(state)
 
 
 def replay_sqlite_file(

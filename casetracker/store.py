@@ -335,7 +335,7 @@ def stored_event(row: Sequence[Any]) -> RecordedEvent:
     """The event a row of ``STORED_FIELDS`` and hash holds; an unreadable one is damage."""
     try:
         return RecordedEvent.stored(row)
-    except (ValueError, TypeError, AttributeError) as exc:
+    except ValueError as exc:
         raise DatabaseError(
             f"an event of this log cannot be read ({exc}): run `casetracker verify`"
         ) from None

@@ -1,8 +1,9 @@
 """Proving that nothing in the log was altered, removed, inserted or reordered.
 
-``verify`` walks every case's chain in sequence order and rebuilds each event's encoding from its
-stored columns (no JSON is re-serialised): a changed byte in any field breaks that event's hash, a
-removed or inserted event breaks the sequence and the links, swapped events break both.  Global
+``verify`` walks every case's chain in sequence order and hashes each event's stored columns,
+which are its encoding byte for byte (no JSON is re-serialised): a changed byte in any field
+breaks that event's hash, a value of a type the store never writes is refused whatever its text,
+a removed or inserted event breaks the sequence and the links, swapped events break both.  Global
 positions must run 1..N without a gap.  The projection must agree with a replay of the log, and
 the personal data on file with the digests the log last recorded.
 

@@ -16,6 +16,7 @@ from casetracker.errors import DatabaseError
 from casetracker.schema import alembic_config
 from casetracker.services import Casetracker, create_database
 from tests.helpers import core_engine, new_service
+from tests.integration.tamper import tamper
 
 _KEPT = ("meta", "users", "subjects", "cases", "access_log")
 
@@ -108,5 +109,20 @@ def test_an_event_altered_before_the_upgrade_is_found_after_it(db_url, old_log):
         assert not report.ok
         [damage] = report.damaged
         assert damage.position == 5 and "does not match its hash" in damage.problem
+    finally:
+        ct.close()
+
+
+def test_a_value_retyped_before_the_upgrade_is_still_found_after_it(sqlite_url, old_log):
+    """SQLite keeps any type in any column: a BLOB with the very bytes of the actor's name was
+    damage before the upgrade, and must not become the text it looks like."""
+    tables, history, _ = old_log
+    _write_at_0003(sqlite_url, tables, history)
+    tamper(sqlite_url, "UPDATE events SET actor_user = CAST(actor_user AS BLOB) WHERE position = 5")
+    create_database(sqlite_url)
+    ct = Casetracker(sqlite_url, role="police", workflows=core_engine())
+    try:
+        [damage] = ct.verify().damaged
+        assert damage.position == 5
     finally:
         ct.close()

@@ -3,15 +3,17 @@ report is the walk's, word for word (the sweep may only say "not sure", never hi
 
 from __future__ import annotations
 
+import hashlib
 from unittest import mock
 
 import pytest
 
-from casetracker.canonical import STORED_FIELDS, stored_hash
+from casetracker.canonical import STORED_ENCODING, STORED_FIELDS
 from casetracker.chain_sweep import _sweep_range, access_log_intact, check_range
 from casetracker.chain_walk import COLUMNS, Part, cases_query
 from casetracker.database import read_transaction
 from casetracker.driver_rows import batches
+from casetracker.errors import DatabaseError
 from tests.helpers import new_service
 from tests.integration.tamper import rows, tamper
 
@@ -187,6 +189,35 @@ def test_an_access_log_value_of_another_type_is_not_intact(sqlite_service, sqlit
     assert any(p.startswith("access log:") for p in sqlite_service.verify().problems)
 
 
+def _rehash_head(url: str, case_id: str, **changes: object) -> int:
+    """Change the last event of a case and recompute its hash over what the verifier would
+    format (and the projection's head hash), as someone who knows the encoding could; returns
+    the event's position."""
+    (stored,) = rows(
+        url,
+        f"SELECT {', '.join(COLUMNS)} FROM events WHERE case_id = '{case_id}' "
+        "ORDER BY seq DESC LIMIT 1",
+    )
+    row = dict(zip(COLUMNS, stored, strict=True))
+    row.update(changes)
+    row["hash"] = hashlib.sha256(
+        STORED_ENCODING(*(row[f] for f in STORED_FIELDS)).encode()
+    ).hexdigest()
+    assignments = ", ".join(f"{c} = :{c}" for c in changes)
+    tamper(
+        url,
+        f"UPDATE events SET {assignments}, hash = :hash WHERE position = :position",
+        "UPDATE cases SET head_hash = :hash WHERE case_id = :case_id",
+        params=[row, row],
+    )
+    return row["position"]
+
+
+def _head(url: str, case_id: str, column: str) -> object:
+    query = f"SELECT {column} FROM events WHERE case_id = '{case_id}' ORDER BY seq DESC LIMIT 1"
+    return rows(url, query)[0][0]
+
+
 @pytest.mark.parametrize(
     ("column", "before", "after"),
     [
@@ -200,28 +231,49 @@ def test_a_rehashed_step_or_stamp_not_in_the_stored_form_is_refused(
 ):
     """Whoever can recompute the hash of the last event of a case (and its projection row)
     still cannot store a step or stamp that the store would never write."""
-    case_id, position, value = rows(
-        db_url,
-        f"SELECT case_id, position, {column} FROM events WHERE case_id = 'C-0000001' AND seq = 1",
-    )[0]
-    (stored,) = rows(db_url, f"SELECT {', '.join(COLUMNS)} FROM events WHERE position = {position}")
-    changed = dict(zip(COLUMNS, stored, strict=True))
-    changed[column] = value.replace(before, after, 1)
-    assert changed[column] != value
-    changed["hash"] = stored_hash(tuple(changed[f] for f in STORED_FIELDS))
-    tamper(
-        db_url,
-        f"UPDATE events SET {column} = :v, hash = :h WHERE position = :p",
-        "UPDATE cases SET head_hash = :h WHERE case_id = :c",
-        params=[
-            {"v": changed[column], "h": changed["hash"], "p": position},
-            {"h": changed["hash"], "c": case_id},
-        ],
-    )
+    value = _head(db_url, "C-0000001", column)
+    _rehash_head(db_url, "C-0000001", **{column: value.replace(before, after, 1)})
     assert _sweep(service) is None
     report = service.verify()
-    assert [(d.case_id, d.seq) for d in report.damaged] == [(case_id, 1)]
+    assert [(d.case_id, d.seq) for d in report.damaged] == [("C-0000001", 1)]
     assert "not in the form the store writes" in report.damaged[0].problem
+
+
+def test_stamps_that_make_up_for_each_other_are_both_refused(service, db_url):
+    """One stamp of three texts and one of five: a count over the whole batch would balance."""
+    short = _head(db_url, "C-0000001", "stamp").replace("\x1f", "/", 1)
+    _rehash_head(db_url, "C-0000001", stamp=short)
+    _rehash_head(db_url, "C-0000002", stamp=_head(db_url, "C-0000002", "stamp") + "\x1fx")
+    assert _sweep(service) is None
+    assert {d.case_id for d in service.verify().damaged} == {"C-0000001", "C-0000002"}
+
+
+@pytest.mark.parametrize("column", ["idempotency_key", "payload", "step", "stamp", "prev_hash"])
+def test_a_rehashed_value_of_another_type_is_refused(sqlite_service, sqlite_url, column):
+    """A BLOB with the bytes of the text, hashed over the text the verifier formats it as: the
+    store never writes one, and a reader would show ``b'...'``."""
+    position = _rehash_head(
+        sqlite_url, "C-0000001", **{column: _head(sqlite_url, "C-0000001", column).encode()}
+    )
+    assert _sweep(sqlite_service) is None
+    [damage] = sqlite_service.verify().damaged
+    assert damage.position == position
+
+
+@pytest.mark.parametrize("column", ["payload", "stamp", "case_id"])
+def test_text_that_is_not_utf8_is_named_not_a_crash(sqlite_service, sqlite_url, column):
+    tamper(
+        sqlite_url,
+        f"UPDATE events SET {column} = CAST({column} || X'FF' AS TEXT) WHERE position = 6",
+    )
+    assert not sqlite_service.verify().ok
+    assert 6 in {d.position for d in sqlite_service.verify().damaged}
+
+
+def test_rebuild_refuses_an_unreadable_stamp_with_a_message(sqlite_service, sqlite_url):
+    tamper(sqlite_url, "UPDATE events SET stamp = CAST(stamp AS BLOB) WHERE position = 1")
+    with pytest.raises(DatabaseError, match="cannot rebuild: C-0000001"):
+        sqlite_service.rebuild()
 
 
 def test_a_column_retyped_on_postgresql_is_not_intact(pg_url):
