@@ -42,9 +42,7 @@ POSITION = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 def _sqlite_joined(fields: tuple[str, ...]) -> str:
     """The fields joined by 0x1F, as text when each is of its written type, else as a BLOB."""
     joined = " || char(31) || ".join(fields)
-    typed = " AND ".join(
-        f"typeof({f}) = '{'integer' if f in NUMBERS else 'text'}'" for f in fields
-    )
+    typed = " AND ".join(f"typeof({f}) = '{'integer' if f in NUMBERS else 'text'}'" for f in fields)
     return f"CASE WHEN {typed} THEN {joined} ELSE CAST({joined} AS BLOB) END"
 
 
