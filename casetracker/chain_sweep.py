@@ -10,10 +10,12 @@ What it must notice is everything ``walk`` would report: a hash that does not ma
 columns, a link, a sequence number, a realm, an illegal step, a projection row that differs or
 is missing, a projection row with no events.  The mutation tests run through both.
 
-Values are read with the types the driver gives them, as ``walk`` reads them: SQLite keeps any
-type in any column, and a BLOB or a text number with the very bytes of the original is still
-not what was written.  Such a value formats differently (``b'..'``) or fails a type or
-sequence check, so the sweep is unsure of it.
+SQLite keeps any type in any column, and a BLOB or a text number with the very bytes of the
+original is still not what was written.  The sweep reads the two numbers as text, so that an
+encoding is one ``str.join``, and counts the rows whose numbers are stored as anything but
+integers in the same aggregate that totals the positions; ``str.join`` refuses every other
+value that is not text.  Either way the sweep is unsure, and the walk, which reads every value
+with the type the driver gives it, names the event.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import sqlite3
 from bisect import bisect_right
 from collections.abc import Iterable
 from hashlib import sha256
-from itertools import chain, pairwise, repeat, starmap
+from itertools import pairwise, repeat, starmap
 from operator import itemgetter
 from typing import Any
 
@@ -31,30 +33,34 @@ from casetracker import driver_rows, personal_digests
 from casetracker.canonical import (
     ACCESS_FIELDS,
     ACCESS_FORMAT,
+    EVENT_FORMAT,
     GENESIS,
     SEPARATOR,
     STAMP_SEPARATORS,
-    STORED_ENCODING,
     STORED_FIELDS,
 )
-from casetracker.chain_walk import (
-    Part,
-    cases_query,
-    events_query,
-    range_clause,
-    walk,
-)
+from casetracker.chain_walk import COLUMNS, Part, cases_query, events_query, range_clause, walk
 from casetracker.projection import ReplayTable, replay_stored
 
-_FIELDS = len(STORED_FIELDS)
-_HASH = itemgetter(_FIELDS)  # the rows of ``events_query``: the stored fields, then the hash
+# The rows of ``sweep_query``: the stored fields, every one as text, then the hash.  Joined by
+# 0x1F after the tag they are the encoding; ``str.join`` refuses any value that is not text.
+_NUMBERS = ("position", "seq")
+_SWEPT = ", ".join(f"CAST({c} AS TEXT)" if c in _NUMBERS else c for c in COLUMNS)
+_FIELDS = itemgetter(slice(0, len(STORED_FIELDS)))
+_HASH = itemgetter(len(STORED_FIELDS))
 _POSITION, _CASE, _SEQ, _STEP, _STAMP, _PAYLOAD, _PREV = (
     itemgetter(STORED_FIELDS.index(f))
     for f in ("position", "case_id", "seq", "step", "stamp", "payload", "prev_hash")
 )
-_INTEGERS = itemgetter(*(STORED_FIELDS.index(f) for f in ("position", "seq")))
-_NAMES = itemgetter(*(STORED_FIELDS.index(f) for f in ("case_id", "idempotency_key")))
+_JOIN = SEPARATOR.join
+_LEAF_TEXT = ("\x00" + EVENT_FORMAT + SEPARATOR).__add__
 _HEXDIGEST = type(sha256()).hexdigest
+# Rows whose numbers are stored as something else than integers (which text would hide).
+_MISTYPED = {
+    "sqlite": "sum(typeof(position) <> 'integer' OR typeof(seq) <> 'integer')",
+    "postgresql": "sum(CASE WHEN pg_typeof(position) = 'bigint'::regtype "
+    "AND pg_typeof(seq) = 'integer'::regtype THEN 0 ELSE 1 END)",
+}
 
 
 def _encoder(tag: str, fields: int):
@@ -69,10 +75,6 @@ _ACCESS_ENCODING = _encoder(ACCESS_FORMAT, len(ACCESS_FIELDS))
 def _digests(encode: Any, rows: Iterable[tuple]) -> list[str]:
     """The hash of each row's fields (``str.format`` ignores the stored hash after them)."""
     return list(map(_HEXDIGEST, map(sha256, map(str.encode, starmap(encode, rows)))))
-
-
-def _all_ints(values: Iterable[tuple]) -> bool:
-    return set(map(type, chain.from_iterable(values))) <= {int}
 
 
 def check_range(
@@ -132,17 +134,25 @@ def _sweep_range(
     projected: dict,
 ) -> Part | None:
     """``projected``: ``(version, head hash, state JSON)`` by case id, consumed."""
-    totals = driver_rows.first_row(raw, *totals_query(low, high))
-    query, params = events_query(low, high)
+    dialect = "sqlite" if isinstance(raw, sqlite3.Connection) else "postgresql"
+    totals = driver_rows.first_row(raw, *totals_query(low, high, dialect))
+    query, params = sweep_query(low, high)
     return sweep(driver_rows.batches(raw, query, params), projected, table, realm, totals, at)
 
 
-def totals_query(low: str | None, high: str | None) -> tuple[str, tuple[str, ...]]:
-    """Count, sum and last of the positions in the range (the whole-log position check)."""
+def sweep_query(low: str | None, high: str | None) -> tuple[str, tuple[str, ...]]:
+    """The walk's columns in its order, the numbers as text."""
+    where, params = range_clause(low, high)
+    return f"SELECT {_SWEPT} FROM events{where} ORDER BY case_id, seq", params
+
+
+def totals_query(low: str | None, high: str | None, dialect: str) -> tuple[str, tuple[str, ...]]:
+    """Count, sum and last of the positions in the range (the whole-log position check), and
+    how many rows hold a number of another type."""
     where, params = range_clause(low, high)
     return (
-        "SELECT count(*), coalesce(sum(position), 0), coalesce(max(position), 0) "
-        f"FROM events{where}",
+        "SELECT count(*), coalesce(sum(position), 0), coalesce(max(position), 0), "
+        f"coalesce({_MISTYPED[dialect]}, 0) FROM events{where}",
         params,
     )
 
@@ -182,7 +192,7 @@ def sweep(
     totals: tuple[int, int, int],
     at: int = 0,
 ) -> Part | None:
-    """A ``Part`` for the rows in ``batches`` (``events_query``), or None.
+    """A ``Part`` for the rows in ``batches`` (``sweep_query``), or None.
 
     ``projected`` maps case id to ``(version, head hash, state JSON)`` for the same range;
     ``totals`` is ``totals_query``'s row from the same snapshot.
@@ -202,9 +212,9 @@ class _Sweep:
         self.states: dict[tuple, str] = {}  # one replay per distinct sequence of steps
         self.part = Part()
         self.last_case: str | None = None
-        self.ones: list[int] = []
+        self.ones: list[str] = []
 
-    def run(self, batches: Iterable[list[tuple]], totals: tuple[int, int, int]) -> Part:
+    def run(self, batches: Iterable[list[tuple]], totals: tuple[int, int, int, int]) -> Part:
         carry: list[tuple] = []
         for batch in batches:
             self._rows(batch)
@@ -214,34 +224,33 @@ class _Sweep:
         if self.projected:
             raise _Unsure  # projected cases without events
         part = self.part
-        count, positions_sum, last_position = (int(x) for x in totals)
-        if count != part.events:
+        count, positions_sum, last_position, mistyped = (int(x) for x in totals)
+        if count != part.events or mistyped:
             raise _Unsure
         part.positions_sum, part.last_position = positions_sum, last_position
         return part
 
     def _rows(self, batch: list[tuple]) -> None:
-        """Each row on its own: its hash, its stamp's form, its numbers being numbers (each
-        distinct step is checked, realm included, when it is first replayed)."""
-        if _digests(STORED_ENCODING, batch) != list(map(_HASH, batch)):
+        """Each row on its own: its hash and its stamp's form (each distinct step is checked,
+        realm included, when it is first replayed; the numbers' types by ``totals_query``)."""
+        texts = map(_LEAF_TEXT, map(_JOIN, map(_FIELDS, batch)))
+        if list(map(_HEXDIGEST, map(sha256, map(str.encode, texts)))) != list(map(_HASH, batch)):
             raise _Unsure
         if set(map(str.count, map(_STAMP, batch), repeat(SEPARATOR))) != {STAMP_SEPARATORS}:
-            raise _Unsure  # (``str.count`` refuses a stamp that is not text)
-        if not _all_ints(map(_INTEGERS, batch)):
             raise _Unsure
-        SEPARATOR.join(chain.from_iterable(map(_NAMES, batch)))  # TypeError unless all text
         self.part.events += len(batch)
 
-    def _one_to(self, n: int) -> list[int]:
+    def _one_to(self, n: int) -> list[str]:
+        """``["1", "2", ... str(n)]``: the sequence numbers of a case of ``n`` events."""
         ones = self.ones
         if len(ones) < n:
-            ones.extend(range(len(ones) + 1, n + 1))
+            ones.extend(map(str, range(len(ones) + 1, n + 1)))
         return ones[:n]
 
     def _cases(self, rows: list[tuple], final: bool) -> list[tuple]:
         """Check every case that ends within ``rows``; return the rows of one that may go on."""
         seqs = list(map(_SEQ, rows))
-        starts = [i for i, s in enumerate(seqs) if s == 1]
+        starts = [i for i, s in enumerate(seqs) if s == "1"]
         if not starts or starts[0] != 0:
             raise _Unsure  # rows before any case's first event
         if final:
@@ -289,7 +298,7 @@ class _Sweep:
 
     def _checkpoint(self, rows: list[tuple], starts: list[int]) -> None:
         """Each case's events and head as of the checkpoint's position (``walk`` counts them)."""
-        positions = list(map(_POSITION, rows))
+        positions = list(map(int, map(_POSITION, rows)))
         part = self.part
         for a, b in pairwise(starts):
             mine = positions[a:b]
