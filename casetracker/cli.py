@@ -126,15 +126,27 @@ def init(
     roles: Annotated[
         str, typer.Option(help="Roles for you, the first user (comma separated)")
     ] = "admin",
+    grant_to: Annotated[
+        str | None,
+        typer.Option(
+            help="PostgreSQL: give this role what the application needs, and nothing that "
+            "edits history (docs/postgresql.md)"
+        ),
+    ] = None,
 ) -> None:
     """Create the database, or bring its schema up to date."""
     from casetracker.identity import parse_roles
-    from casetracker.services import create_database
+    from casetracker.services import create_database, grant_application_role
 
     url = _obj(ctx).url(db)
+    if grant_to is not None and not url.startswith("postgresql"):
+        raise UsageError("--grant-to is for PostgreSQL; a SQLite file is protected by its triggers")
     info, created = create_database(url, realm, parse_roles(roles))
     word = "created" if created else "is up to date"
     typer.echo(f"{info.realm} database {word}: {url}")
+    if grant_to is not None:
+        grant_application_role(url, grant_to)
+        typer.echo(f"granted the application's privileges to {grant_to}")
 
 
 @app.command()

@@ -42,7 +42,7 @@ from casetracker.events import NewEvent, RecordedEvent, event_payload, split_per
 from casetracker.fields import validate_fields
 from casetracker.identity import Actor, User, list_users, resolve, save_user, seed_users
 from casetracker.replay_walk import IllegalLog, case_rows, changes, scan_query
-from casetracker.schema import initialise, read_info
+from casetracker.schema import grant_app_role, initialise, read_info
 from casetracker.store import EventStore, Head, describe, normalise_case_id
 from casetracker.verify import Report, make_checkpoint, verify
 from casetracker.workflow_spec import NEW
@@ -145,6 +145,17 @@ def create_database(
         return info, created
     except sa.exc.DatabaseError as exc:
         raise DatabaseError(f"cannot initialise the database: {exc.orig}") from None
+    finally:
+        engine.dispose()
+
+
+def grant_application_role(url: str, role: str) -> None:
+    """``schema.grant_app_role`` on the database at ``url``, run as its owner."""
+    engine = make_engine(url)
+    try:
+        grant_app_role(engine, role)
+    except sa.exc.DatabaseError as exc:
+        raise DatabaseError(f"cannot grant to {role!r}: {exc.orig}") from None
     finally:
         engine.dispose()
 

@@ -225,3 +225,44 @@ def test_workflow_commands_and_diagrams(run, db):
     assert "Class open s_active" in marked.out
     unknown = run("workflows", "diagram", "teleportation")
     assert unknown.code == 2 and "unknown lifecycle" in unknown.err
+
+
+def test_init_grant_to_is_refused_for_sqlite_and_creates_nothing(run, tmp_path):
+    path = tmp_path / "nothing.db"
+    result = run("--db", str(path), "init", "--grant-to", "casetracker_app")
+    assert result.code == 2 and "--grant-to is for PostgreSQL" in result.err
+    assert not path.exists()
+
+
+@pytest.mark.postgres
+def test_init_grant_to_gives_the_application_role_its_privileges(run, pg_url):
+    import sqlalchemy as sa
+
+    role = "ct_cli_" + pg_url.rsplit("_", 1)[-1][:8]
+    admin = sa.create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://"))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
+        conn.execute(sa.text(f'CREATE ROLE "{role}" LOGIN'))
+    try:
+        missing = run("--db", pg_url, "init", "--grant-to", role + "_nobody")
+        assert missing.code == 1 and "cannot grant" in missing.err
+        result = run("--db", pg_url, "init", "--grant-to", role)
+        assert result.code == 0, result.err
+        assert f"granted the application's privileges to {role}" in result.out
+        with admin.connect() as conn:
+            granted = set(
+                conn.execute(
+                    sa.text(
+                        "SELECT privilege_type FROM information_schema.table_privileges "
+                        "WHERE grantee = :r AND table_name = 'events'"
+                    ),
+                    {"r": role},
+                ).scalars()
+            )
+        assert granted == {"SELECT", "INSERT"}
+    finally:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text(f'REVOKE ALL ON ALL TABLES IN SCHEMA public FROM "{role}"'))
+            conn.execute(sa.text(f'REVOKE ALL ON SCHEMA public FROM "{role}"'))
+            conn.execute(sa.text(f'DROP ROLE "{role}"'))
+        admin.dispose()
