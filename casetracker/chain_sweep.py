@@ -40,7 +40,7 @@ from casetracker.canonical import (
     STORED_FIELDS,
 )
 from casetracker.chain_walk import COLUMNS, Part, cases_query, events_query, range_clause, walk
-from casetracker.projection import ReplayTable, replay_stored
+from casetracker.projection import REPLAY_MEMO_LIMIT, ReplayTable, replay_stored
 
 # The rows of ``sweep_query``: the stored fields, every one as text, then the hash.  Joined by
 # 0x1F after the tag they are the encoding; ``str.join`` refuses any value that is not text.
@@ -55,6 +55,9 @@ _POSITION, _CASE, _SEQ, _STEP, _STAMP, _PAYLOAD, _PREV = (
 _JOIN = SEPARATOR.join
 _LEAF_TEXT = ("\x00" + EVENT_FORMAT + SEPARATOR).__add__
 _HEXDIGEST = type(sha256()).hexdigest
+# A case is checked once all its events are in: until then each batch re-reads the ones so far,
+# so a case much longer than this is left to the walk.
+LONGEST_SWEPT_CASE = 20 * driver_rows.BATCH
 # Rows whose numbers are stored as something else than integers (which text would hide).
 _MISTYPED = {
     "sqlite": "sum(typeof(position) <> 'integer' OR typeof(seq) <> 'integer')",
@@ -219,6 +222,8 @@ class _Sweep:
         for batch in batches:
             self._rows(batch)
             carry = self._cases(carry + batch if carry else batch, final=False)
+            if len(carry) > LONGEST_SWEPT_CASE:
+                raise _Unsure  # a case this long costs the walk less than the sweep
         if carry:
             self._cases(carry, final=True)
         if self.projected:
@@ -277,6 +282,8 @@ class _Sweep:
             key = tuple(steps[a:b])
             state = states.get(key)
             if state is None:
+                if len(states) >= REPLAY_MEMO_LIMIT:
+                    states.clear()
                 state = states[key] = self._replay(key)
             if projected.pop(case_id, None) != (n, hashes[b - 1], state):
                 raise _Unsure

@@ -55,6 +55,11 @@ def replay_step(
     state[key] = dest
 
 
+# How many distinct sequences of steps a whole-log pass remembers the state of.  Most cases
+# follow one of a few paths; a log where most do not would otherwise hold every case's steps.
+REPLAY_MEMO_LIMIT = 50_000
+
+
 def replay_stored(table: ReplayTable, steps: Iterable[str]) -> tuple[str, set[str]]:
     """The state (canonical JSON) a case's stored steps lead to, and the realms they are
     marked with; ``ValueError`` if a step is not in the stored form or cannot apply.

@@ -19,7 +19,7 @@ from typing import Any
 from casetracker import driver_rows
 from casetracker.canonical import stored_stamp
 from casetracker.chain_walk import range_clause
-from casetracker.projection import ReplayTable, replay_stored
+from casetracker.projection import REPLAY_MEMO_LIMIT, ReplayTable, replay_stored
 
 _COLUMNS = "case_id, step, seq, hash, position, stamp"
 _CASE, _STEP = itemgetter(0), itemgetter(1)
@@ -53,6 +53,8 @@ def case_rows(
             steps = tuple(map(_STEP, mine))
             state = states.get(steps)
             if state is None:
+                if len(states) >= REPLAY_MEMO_LIMIT:
+                    states.clear()
                 state = states[steps] = _replay(table, case_id, steps)
             head = mine[-1]
             opened, updated = _recorded(case_id, mine[0]), _recorded(case_id, head)

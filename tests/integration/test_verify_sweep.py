@@ -9,10 +9,17 @@ from unittest import mock
 import pytest
 
 from casetracker.canonical import STORED_ENCODING, STORED_FIELDS
-from casetracker.chain_sweep import _sweep_range, access_log_intact, check_range
+from casetracker.chain_sweep import (
+    _sweep_range,
+    access_log_intact,
+    check_range,
+    sweep,
+    sweep_query,
+    totals_query,
+)
 from casetracker.chain_walk import COLUMNS, Part, cases_query
 from casetracker.database import read_transaction
-from casetracker.driver_rows import batches
+from casetracker.driver_rows import batches, first_row
 from casetracker.errors import DatabaseError
 from tests.helpers import new_service
 from tests.integration.tamper import rows, tamper
@@ -285,3 +292,39 @@ def test_a_column_retyped_on_postgresql_is_not_intact(pg_url):
         assert not ct.verify().ok
     finally:
         ct.close()
+
+
+def _swept_in_batches(ct, size: int) -> Part | None:
+    """A sweep of the whole log fetched ``size`` rows at a time."""
+    with read_transaction(ct.engine) as conn:
+        raw = conn.connection.dbapi_connection
+        projected = {
+            r[0]: tuple(r[1:]) for rows in batches(raw, cases_query(None, None)[0]) for r in rows
+        }
+        totals = first_row(raw, *totals_query(None, None, conn.dialect.name))
+        found = batches(raw, *sweep_query(None, None), size)
+        return sweep(found, projected, ct.flow.replay_table(), ct.info.realm, totals)
+
+
+def test_a_case_longer_than_the_sweep_takes_is_left_to_the_walk(service, monkeypatch):
+    """Cases of 1 to 5 events fetched two rows at a time: a case is carried from batch to
+    batch until its last event, and one longer than ``LONGEST_SWEPT_CASE`` makes it unsure."""
+    whole = _swept_in_batches(service, 1000)
+    assert whole is not None
+    assert _summary(_swept_in_batches(service, 2)) == _summary(whole)
+    monkeypatch.setattr("casetracker.chain_sweep.LONGEST_SWEPT_CASE", 3)
+    assert _swept_in_batches(service, 2) is None
+    assert service.verify().ok  # walked instead
+
+
+def test_a_bounded_memory_of_replays_gives_the_same_answers(service, monkeypatch):
+    kept = _summary(_walk(service))
+    with service.engine.connect() as conn:
+        table = conn.exec_driver_sql("SELECT * FROM cases ORDER BY case_id").all()
+    for module in ("chain_sweep", "replay_walk"):
+        monkeypatch.setattr(f"casetracker.{module}.REPLAY_MEMO_LIMIT", 1)
+    assert _sweep(service) is not None
+    assert _summary(_check(service)) == kept
+    service.rebuild()
+    with service.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT * FROM cases ORDER BY case_id").all() == table
