@@ -136,14 +136,20 @@ def init(
 ) -> None:
     """Create the database, or bring its schema up to date."""
     from casetracker.identity import parse_roles
+    from casetracker.schema import head_revision
     from casetracker.services import create_database, grant_application_role
 
     url = _obj(ctx).url(db)
     if grant_to is not None and not url.startswith("postgresql"):
         raise UsageError("--grant-to is for PostgreSQL; a SQLite file is protected by its triggers")
-    info, created = create_database(url, realm, parse_roles(roles))
-    word = "created" if created else "is up to date"
-    typer.echo(f"{info.realm} database {word}: {url}")
+    done = create_database(url, realm, parse_roles(roles))
+    if done.created:
+        word = "created"
+    elif done.upgraded_from:
+        word = f"upgraded from schema {done.upgraded_from} to {head_revision()}"
+    else:
+        word = "is up to date"
+    typer.echo(f"{done.info.realm} database {word}: {url}")
     if grant_to is not None:
         grant_application_role(url, grant_to)
         typer.echo(f"granted the application's privileges to {grant_to}")

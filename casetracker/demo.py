@@ -119,8 +119,7 @@ def build_demo(
     progress: Callable[[int, int], None] | None = None,
 ) -> DemoSummary:
     """Create the demo database at ``url`` unless it exists, and fill it; idempotent."""
-    _, created = create_database(url, "demo")
-    if not created:
+    if not create_database(url, "demo").created:
         return DemoSummary(url, False, 0)
     with ExitStack() as stack:
         services = {

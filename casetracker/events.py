@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from casetracker.canonical import EVENT_FIELDS, stored_stamp, stored_step
+from casetracker.canonical import EVENT_FIELDS, stored_stamp, stored_step, stored_types_ok
 from casetracker.workflow_spec import ActionSpec
 
 
@@ -59,8 +59,11 @@ class RecordedEvent(NamedTuple):
 
     @classmethod
     def stored(cls, row: Sequence[Any]) -> RecordedEvent:
-        """The event a log row holds (``STORED_FIELDS``, then the hash); ``ValueError`` if
-        its step or stamp is not in the stored form (``casetracker verify`` names such a row)."""
+        """The event a log row holds (``STORED_FIELDS``, then the hash); ``ValueError`` unless
+        it is in the form the store writes, types included (``casetracker verify`` names such
+        a row)."""
+        if not stored_types_ok(row):
+            raise ValueError("it holds a value of a type the store never writes")
         position, case_id, seq, step, stamp, key, payload, prev, hash = row
         realm, workflow, version, instance, action = stored_step(step)
         user, role, effective, recorded = stored_stamp(stamp)

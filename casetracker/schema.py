@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from alembic import command
@@ -68,8 +69,14 @@ def read_info(conn: Connection) -> DatabaseInfo:
     return DatabaseInfo(meta["realm"], meta["created"], meta["database_id"])
 
 
-def initialise(engine: Engine, realm: str = "live") -> tuple[DatabaseInfo, bool]:
-    """Create the schema or bring it up to date; returns the info and whether it was created.
+class Initialised(NamedTuple):
+    info: DatabaseInfo
+    created: bool
+    upgraded_from: str | None  # the schema revision it had, when this brought it up to date
+
+
+def initialise(engine: Engine, realm: str = "live") -> Initialised:
+    """Create the schema or bring it up to date.
 
     An existing database keeps its realm: a live database can never be turned into a training
     one (or back) by running init again.
@@ -106,7 +113,8 @@ def initialise(engine: Engine, realm: str = "live") -> tuple[DatabaseInfo, bool]
                 ],
             )
         info = read_info(conn)
-    return info, created
+    upgraded = revision if revision is not None and revision != head_revision() else None
+    return Initialised(info, created, upgraded)
 
 
 APP_GRANTS = {

@@ -42,7 +42,7 @@ from casetracker.events import NewEvent, RecordedEvent, event_payload, split_per
 from casetracker.fields import validate_fields
 from casetracker.identity import Actor, User, list_users, resolve, save_user, seed_users
 from casetracker.replay_walk import IllegalLog, case_rows, changes, scan_query
-from casetracker.schema import grant_app_role, initialise, read_info
+from casetracker.schema import Initialised, grant_app_role, initialise, read_info
 from casetracker.store import EventStore, Head, describe, normalise_case_id
 from casetracker.verify import Report, make_checkpoint, verify
 from casetracker.workflow_spec import NEW
@@ -126,7 +126,7 @@ def open_database(url: str) -> tuple[Engine, DatabaseInfo]:
 
 def create_database(
     url: str, realm: str = "live", admin_roles: tuple[str, ...] = ("admin",)
-) -> tuple[DatabaseInfo, bool]:
+) -> Initialised:
     """Create (or upgrade) a database; the first user is whoever created it."""
     from casetracker.identity import login_name
 
@@ -135,14 +135,14 @@ def create_database(
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
     try:
-        info, created = initialise(engine, realm)
-        if created:
+        done = initialise(engine, realm)
+        if done.created:
             with write_transaction(engine) as conn:
                 if realm == "live":
                     save_user(conn, login_name(conn), login_name(conn), admin_roles)
                 else:
                     seed_users(conn, realm)
-        return info, created
+        return done
     except sa.exc.DatabaseError as exc:
         raise DatabaseError(f"cannot initialise the database: {exc.orig}") from None
     finally:

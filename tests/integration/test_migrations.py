@@ -86,7 +86,9 @@ def test_an_old_log_is_upgraded_and_verifies_against_its_checkpoint(db_url, old_
     _write_at_0003(db_url, tables, history)
     with pytest.raises(DatabaseError, match="run `casetracker init` to upgrade"):
         Casetracker(db_url, role="police", workflows=core_engine())
-    create_database(db_url)  # what `casetracker init` does
+    done = create_database(db_url)  # what `casetracker init` does
+    assert (done.created, done.upgraded_from) == (False, "0003")
+    assert create_database(db_url).upgraded_from is None  # and then it is up to date
     ct = Casetracker(db_url, role="police", workflows=core_engine())
     try:
         report = ct.verify(checkpoint)

@@ -265,6 +265,8 @@ def test_a_rehashed_value_of_another_type_is_refused(sqlite_service, sqlite_url,
     assert _sweep(sqlite_service) is None
     [damage] = sqlite_service.verify().damaged
     assert damage.position == position
+    with pytest.raises(DatabaseError, match="cannot be read"):
+        sqlite_service.history("C-0000001")  # a reader never shows it as if it were text
 
 
 @pytest.mark.parametrize("column", ["payload", "stamp", "case_id"])
@@ -283,11 +285,20 @@ def test_rebuild_refuses_an_unreadable_stamp_with_a_message(sqlite_service, sqli
         sqlite_service.rebuild()
 
 
-def test_a_column_retyped_on_postgresql_is_not_intact(pg_url):
+@pytest.mark.parametrize(
+    "retype",
+    [
+        "seq TYPE text USING seq::text",
+        "seq TYPE numeric",  # reads as Decimal, which equals the int it was
+        "position TYPE numeric",
+        "stamp TYPE bytea USING convert_to(stamp, 'UTF8')",
+    ],
+)
+def test_a_column_retyped_on_postgresql_is_not_intact(pg_url, retype):
     ct = new_service(pg_url)
     try:
         ct.open_case({"name": "Person"}, "2014-01-01")
-        tamper(pg_url, "ALTER TABLE events ALTER COLUMN seq TYPE text USING seq::text")
+        tamper(pg_url, f"ALTER TABLE events ALTER COLUMN {retype}")
         assert _sweep(ct) is None
         assert not ct.verify().ok
     finally:
