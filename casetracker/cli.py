@@ -636,4 +636,25 @@ def main() -> None:
     except typer.Abort:
         typer.echo("casetracker: aborted", err=True)
         sys.exit(1)
+    except Exception as exc:
+        driver_error = _driver_error(exc)
+        if driver_error is None:
+            raise
+        typer.echo(f"casetracker: cannot read the database: {driver_error}", err=True)
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _driver_error(exc: Exception) -> str | None:
+    """What a database driver said, when it raised something no command expects (a file that
+    is damaged under SQLite's own checks, text that is not UTF-8, a server gone away); None
+    for any other exception, which is a bug and keeps its traceback."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    if isinstance(exc, sa.exc.DBAPIError):
+        return str(exc.orig).strip()
+    if isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("psycopg"):
+        return str(exc).strip()
+    return None

@@ -266,3 +266,22 @@ def test_init_grant_to_gives_the_application_role_its_privileges(run, pg_url):
             conn.execute(sa.text(f'REVOKE ALL ON SCHEMA public FROM "{role}"'))
             conn.execute(sa.text(f'DROP ROLE "{role}"'))
         admin.dispose()
+
+
+def test_a_damaged_file_gives_one_line_not_a_traceback(run, db):
+    """Text that is not UTF-8 (only editing the file puts it there): verify names the event,
+    and a reader says what the driver could not read."""
+    import sqlite3
+
+    case_id = _open(run, db)
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TRIGGER events_no_update")
+    conn.execute("UPDATE events SET payload = CAST(payload || X'FF' AS TEXT) WHERE seq = 1")
+    conn.commit()
+    conn.close()
+    verified = run("--db", db, "verify")
+    assert verified.code == 1 and f"{case_id}: event 1 (position 1)" in verified.out
+    shown = run("--db", db, "case", "history", case_id)
+    assert shown.code == 1
+    assert shown.err.startswith("casetracker: cannot read the database: Could not decode")
+    assert len(shown.err.strip().splitlines()) == 1
