@@ -35,7 +35,7 @@ from casetracker.canonical import (
     GENESIS,
     STORED_FIELDS,
     canonical_json,
-    event_hash,
+    stored_hash,
     stored_values,
 )
 from casetracker.database import write_transaction
@@ -216,8 +216,9 @@ def bench_bulk_raw(workdir: Path, events: int) -> float:
                     canonical_json(e.payload),
                     head,
                 )
-                head = event_hash(values)
-                rows.append((*stored_values(values), head))
+                columns = stored_values(values)
+                head = stored_hash(columns)
+                rows.append((*columns, head))
         conn.execute("BEGIN")
         conn.executemany(insert, rows)
         conn.execute("COMMIT")

@@ -119,23 +119,14 @@ def encode(tag: str, values: tuple[object, ...]) -> bytes:
 
 
 def leaf_hash(encoded: bytes) -> str:
-    """The hash of one entry of a log: of an event's stored encoding, or an access record's."""
+    """The hash of one entry of a log (an access record; events go through ``stored_hash``)."""
     return _sha256(LEAF_PREFIX + encoded).hexdigest()
 
 
-def event_encoding(values: tuple[object, ...] | list[object]) -> bytes:
-    """The bytes an event is hashed over, from its values in ``EVENT_FIELDS`` order (the same
-    bytes as ``stored_hash`` hashes from the stored columns; a test holds the two equal)."""
-    v = values
-    return (
-        f"{EVENT_FORMAT}\x1f{v[0]}\x1f{v[1]}\x1f{v[2]}\x1f{v[3]}\x1f{v[4]}\x1f{v[5]}\x1f{v[6]}"
-        f"\x1f{v[7]}\x1f{v[8]}\x1f{v[9]}\x1f{v[10]}\x1f{v[11]}\x1f{v[12]}\x1f{v[13]}\x1f{v[14]}"
-    ).encode()
-
-
 def event_hash(values: tuple[object, ...] | list[object]) -> str:
-    """Hash of an event given its values in ``EVENT_FIELDS`` order."""
-    return leaf_hash(event_encoding(values))
+    """Hash of an event given its values in ``EVENT_FIELDS`` order (the same bytes as
+    ``encode(EVENT_FORMAT, values)``; a test holds the two equal)."""
+    return stored_hash(stored_values(values))
 
 
 # How an event is stored.  The fields that the database indexes, or that the verifier compares
@@ -152,10 +143,13 @@ STORED_FIELDS = (
 )  # fmt: skip
 # What the driver must give for each stored field, and the hash after them: anything else
 # (bytes, a number in a text column) is not what the store wrote, whatever its text.
+STORED_COLUMNS = (*STORED_FIELDS, "hash")
 STORED_TYPES = (int, str, int, str, str, str, str, str, str)
-# The encoding, 0x00 leaf prefix included, from the stored fields (an integer becomes its
-# decimal text, text stays itself; arguments after the eighth, such as the hash, are ignored).
-STORED_ENCODING = ("\x00" + EVENT_FORMAT + "\x1f{}" * len(STORED_FIELDS)).format
+# What every event's hashed text starts with: the 0x00 leaf prefix, the tag, a separator.
+EVENT_LEAF_TEXT = LEAF_PREFIX.decode() + EVENT_FORMAT + SEPARATOR
+# The hashed text from the stored fields (an integer becomes its decimal text, text stays
+# itself; arguments after the eighth, such as the hash, are ignored).
+STORED_ENCODING = (EVENT_LEAF_TEXT + SEPARATOR.join(["{}"] * len(STORED_FIELDS))).format
 
 
 def stored_values(values: tuple[object, ...] | list[object]) -> tuple[object, ...]:
@@ -178,15 +172,20 @@ def stored_types_ok(row: tuple[object, ...] | list[object]) -> bool:
     return tuple(map(type, row)) == STORED_TYPES
 
 
+def _joined(name: str, value: object, fields: tuple[str, ...]) -> list[str]:
+    """The texts a stored group joins; ``ValueError`` unless it is text joining one per field."""
+    if type(value) is not str:
+        raise ValueError(f"a {name} is text, not {type(value).__name__}")
+    texts = value.split(SEPARATOR)
+    if len(texts) != len(fields):
+        raise ValueError(f"a {name} joins {len(fields)} texts, not {len(texts)}")
+    return texts
+
+
 def stored_step(step: object) -> tuple[str, str, int, int, str]:
     """``(realm, workflow, version, instance, action)`` from a stored step; ``ValueError``
     unless it is exactly what ``stored_values`` makes (five texts, numbers in decimal)."""
-    if type(step) is not str:
-        raise ValueError(f"a step is text, not {type(step).__name__}")
-    texts = step.split(SEPARATOR)
-    if len(texts) != len(STEP_FIELDS):
-        raise ValueError(f"a step joins {len(STEP_FIELDS)} texts, not {len(texts)}")
-    realm, workflow, version, instance, action = texts
+    realm, workflow, version, instance, action = _joined("step", step, STEP_FIELDS)
     numbers = int(version), int(instance)
     if (str(numbers[0]), str(numbers[1])) != (version, instance):
         raise ValueError("a number in the step is not in its decimal form")
@@ -196,12 +195,7 @@ def stored_step(step: object) -> tuple[str, str, int, int, str]:
 def stored_stamp(stamp: object) -> tuple[str, str, str, str]:
     """``(actor user, actor role, effective, recorded)`` from a stored stamp; ``ValueError``
     unless it is text joining exactly four texts."""
-    if type(stamp) is not str:
-        raise ValueError(f"a stamp is text, not {type(stamp).__name__}")
-    texts = stamp.split(SEPARATOR)
-    if len(texts) != len(STAMP_FIELDS):
-        raise ValueError(f"a stamp joins {len(STAMP_FIELDS)} texts, not {len(texts)}")
-    user, role, effective, recorded = texts
+    user, role, effective, recorded = _joined("stamp", stamp, STAMP_FIELDS)
     return user, role, effective, recorded
 
 

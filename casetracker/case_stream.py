@@ -6,14 +6,14 @@ from collections.abc import Callable, Iterator
 
 from sqlalchemy.engine import Connection
 
-from casetracker.canonical import STORED_FIELDS
+from casetracker.canonical import STORED_COLUMNS
 from casetracker.case_view import CaseView
 from casetracker.database import stream
 from casetracker.engine import WorkflowEngine
 from casetracker.events import RecordedEvent
 from casetracker.store import stored_event
 
-_QUERY = f"SELECT {', '.join((*STORED_FIELDS, 'hash'))} FROM events ORDER BY case_id, seq"
+_QUERY = f"SELECT {', '.join(STORED_COLUMNS)} FROM events ORDER BY case_id, seq"
 
 
 def case_views(

@@ -33,8 +33,9 @@ from casetracker import driver_rows, personal_digests
 from casetracker.canonical import (
     ACCESS_FIELDS,
     ACCESS_FORMAT,
-    EVENT_FORMAT,
+    EVENT_LEAF_TEXT,
     GENESIS,
+    LEAF_PREFIX,
     SEPARATOR,
     STAMP_SEPARATORS,
     STORED_FIELDS,
@@ -53,7 +54,7 @@ _POSITION, _CASE, _SEQ, _STEP, _STAMP, _PAYLOAD, _PREV = (
     for f in ("position", "case_id", "seq", "step", "stamp", "payload", "prev_hash")
 )
 _JOIN = SEPARATOR.join
-_LEAF_TEXT = ("\x00" + EVENT_FORMAT + SEPARATOR).__add__
+_LEAF_TEXT = EVENT_LEAF_TEXT.__add__
 _HEXDIGEST = type(sha256()).hexdigest
 # A case is checked once all its events are in: until then each batch re-reads the ones so far,
 # so a case much longer than this is left to the walk.
@@ -66,18 +67,13 @@ _MISTYPED = {
 }
 
 
-def _encoder(tag: str, fields: int):
-    """One ``str.format`` for a whole encoding, 0x00 leaf prefix included: ints become their
-    decimal text (``str``, as the walk's encoding), text stays itself."""
-    return ("\x00" + tag + "\x1f{}" * fields).format
+# An access record's hashed text, 0x00 leaf prefix included, from its fields (an integer
+# becomes its decimal text, as in ``canonical.encode``; the stored hash after them is ignored).
+_ACCESS_ENCODING = (LEAF_PREFIX.decode() + ACCESS_FORMAT + "\x1f{}" * len(ACCESS_FIELDS)).format
 
 
-_ACCESS_ENCODING = _encoder(ACCESS_FORMAT, len(ACCESS_FIELDS))
-
-
-def _digests(encode: Any, rows: Iterable[tuple]) -> list[str]:
-    """The hash of each row's fields (``str.format`` ignores the stored hash after them)."""
-    return list(map(_HEXDIGEST, map(sha256, map(str.encode, starmap(encode, rows)))))
+def _access_digests(rows: Iterable[tuple]) -> list[str]:
+    return list(map(_HEXDIGEST, map(sha256, map(str.encode, starmap(_ACCESS_ENCODING, rows)))))
 
 
 def check_range(
@@ -175,7 +171,7 @@ def access_log_intact(raw: Any) -> bool:
             if (
                 list(map(itemgetter(0), batch)) != list(range(expected, expected + len(batch)))
                 or list(map(itemgetter(fields - 1), batch)) != [prev, *hashes[:-1]]
-                or _digests(_ACCESS_ENCODING, batch) != hashes
+                or _access_digests(batch) != hashes
             ):
                 return False
             prev = hashes[-1]
@@ -202,7 +198,7 @@ def sweep(
     """
     try:
         return _Sweep(projected, table, realm, at).run(batches, totals)
-    except (_Unsure, TypeError, ValueError, AttributeError):  # values no walk would accept
+    except (_Unsure, TypeError, ValueError):  # values no walk would accept
         return None
 
 

@@ -1,8 +1,8 @@
 """The verifier's inner loop: walk the chains of a range of cases, in this process or another.
 
-A walk hashes each event's stored columns as they come, checks the links
-and the sequence, replays the projection and compares it with the ``cases`` table, and counts
-what the whole-log checks need (positions, heads as of a checkpoint, personal-data digests).
+A walk hashes each event's stored columns as they come, checks the links and the sequence,
+replays the projection and compares it with the ``cases`` table, and counts what the
+whole-log checks need (positions, heads as of a checkpoint, personal-data digests).
 Nothing here needs the database driver's wrapper or the workflow definitions - only the replay
 table - so a large SQLite log can be split by case id and walked by two processes at once
 (``casetracker.workers``).
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from casetracker.canonical import (
     GENESIS,
-    STORED_FIELDS,
+    STORED_COLUMNS,
     stored_hash,
     stored_stamp,
     stored_step,
@@ -24,7 +24,7 @@ from casetracker.canonical import (
 )
 from casetracker.projection import ReplayTable, replay_step
 
-COLUMNS = (*STORED_FIELDS, "hash")
+COLUMNS = STORED_COLUMNS
 _POSITION, _CASE, _SEQ, _STEP, _STAMP, _KEY, _PAYLOAD, _PREV, _HASH = range(len(COLUMNS))
 
 

@@ -136,12 +136,12 @@ def init(
 ) -> None:
     """Create the database, or bring its schema up to date."""
     from casetracker.identity import parse_roles
-    from casetracker.schema import head_revision
+    from casetracker.schema import GRANT_NEEDS_POSTGRESQL, head_revision
     from casetracker.services import create_database, grant_application_role
 
     url = _obj(ctx).url(db)
     if grant_to is not None and not url.startswith("postgresql"):
-        raise UsageError("--grant-to is for PostgreSQL; a SQLite file is protected by its triggers")
+        raise UsageError(GRANT_NEEDS_POSTGRESQL)  # before anything is created
     done = create_database(url, realm, parse_roles(roles))
     if done.created:
         word = "created"

@@ -135,6 +135,9 @@ APP_GRANTS = {
 }
 
 
+GRANT_NEEDS_POSTGRESQL = "--grant-to is for PostgreSQL; a SQLite file is protected by its triggers"
+
+
 def grant_app_role(engine: Engine, role: str) -> None:
     """Give a PostgreSQL login role what the application needs, and nothing that edits history.
 
@@ -142,9 +145,7 @@ def grant_app_role(engine: Engine, role: str) -> None:
     the owner after ``init``.  See docs/postgresql.md.
     """
     if engine.dialect.name != "postgresql":
-        raise DatabaseError(
-            "--grant-to is for PostgreSQL; a SQLite file is protected by its triggers"
-        )
+        raise DatabaseError(GRANT_NEEDS_POSTGRESQL)
     if not role.replace("_", "").isalnum():
         raise DatabaseError(f"{role!r} is not a plain role name")
     with write_transaction(engine) as conn:

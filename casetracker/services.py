@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -133,8 +134,7 @@ def create_database(
     path = sqlite_path(url) if url.startswith("sqlite") else None
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url)
-    try:
+    with _engine_for(url, "cannot initialise the database") as engine:
         done = initialise(engine, realm)
         if done.created:
             with write_transaction(engine) as conn:
@@ -143,19 +143,23 @@ def create_database(
                 else:
                     seed_users(conn, realm)
         return done
-    except sa.exc.DatabaseError as exc:
-        raise DatabaseError(f"cannot initialise the database: {exc.orig}") from None
-    finally:
-        engine.dispose()
 
 
 def grant_application_role(url: str, role: str) -> None:
     """``schema.grant_app_role`` on the database at ``url``, run as its owner."""
+    with _engine_for(url, f"cannot grant to {role!r}") as engine:
+        grant_app_role(engine, role)
+
+
+@contextmanager
+def _engine_for(url: str, failure: str) -> Iterator[Engine]:
+    """An engine for one piece of set-up work, disposed after it; a driver's error becomes
+    ``failure`` and what the driver said."""
     engine = make_engine(url)
     try:
-        grant_app_role(engine, role)
+        yield engine
     except sa.exc.DatabaseError as exc:
-        raise DatabaseError(f"cannot grant to {role!r}: {exc.orig}") from None
+        raise DatabaseError(f"{failure}: {exc.orig}") from None
     finally:
         engine.dispose()
 

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from casetracker import clock
 from casetracker.canonical import (
     GENESIS,
-    STORED_FIELDS,
+    STORED_COLUMNS,
     canonical_json,
     check_text,
     stored_hash,
@@ -45,8 +45,8 @@ from casetracker.tables import CASES, EVENTS
 
 CASE_PREFIX = "C-"
 _TEXT_FIELDS = ("workflow", "action", "actor_user", "actor_role", "effective", "idempotency key")
-_STORED = ", ".join((*STORED_FIELDS, "hash"))
-_Q_INSERT = f"INSERT INTO events ({_STORED}) VALUES ({', '.join(['?'] * (len(STORED_FIELDS) + 1))})"
+_STORED = ", ".join(STORED_COLUMNS)
+_Q_INSERT = f"INSERT INTO events ({_STORED}) VALUES ({', '.join(['?'] * len(STORED_COLUMNS))})"
 _Q_HEAD = (
     "SELECT e.seq, e.hash, c.version, c.state, (SELECT max(position) FROM events) "
     "FROM events e LEFT JOIN cases c ON c.case_id = e.case_id "
@@ -317,7 +317,7 @@ class EventStore:
     def iter_events(self, conn: Connection, after: int = 0) -> Iterator[RecordedEvent]:
         """Every event in global order, streamed."""
         result = conn.execute(
-            sa.select(*[EVENTS.c[n] for n in (*STORED_FIELDS, "hash")])
+            sa.select(*[EVENTS.c[n] for n in STORED_COLUMNS])
             .where(EVENTS.c.position > after)
             .order_by(EVENTS.c.position)
             .execution_options(yield_per=5000)

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.cli.conftest import snapshot
+from tests.integration.tamper import tamper
 
 
 def _open(run, db, *extra):
@@ -68,14 +69,11 @@ def test_open_act_show_history_replay_verify(run, db, tmp_path):
 
 
 def test_verify_exits_1_naming_the_event(run, db):
-    import sqlite3
-
     case_id = _open(run, db)
-    conn = sqlite3.connect(db)
-    conn.execute("DROP TRIGGER events_no_update")
-    conn.execute("UPDATE events SET stamp = 'mallory' || substr(stamp, instr(stamp, char(31)))")
-    conn.commit()
-    conn.close()
+    tamper(
+        f"sqlite:///{db}",
+        "UPDATE events SET stamp = 'mallory' || substr(stamp, instr(stamp, char(31)))",
+    )
     result = run("--db", db, "verify")
     assert result.code == 1
     assert f"{case_id}: event 1 (position 1)" in result.out and "altered" in result.out
@@ -271,14 +269,11 @@ def test_init_grant_to_gives_the_application_role_its_privileges(run, pg_url):
 def test_a_damaged_file_gives_one_line_not_a_traceback(run, db):
     """Text that is not UTF-8 (only editing the file puts it there): verify names the event,
     and a reader says what the driver could not read."""
-    import sqlite3
-
     case_id = _open(run, db)
-    conn = sqlite3.connect(db)
-    conn.execute("DROP TRIGGER events_no_update")
-    conn.execute("UPDATE events SET payload = CAST(payload || X'FF' AS TEXT) WHERE seq = 1")
-    conn.commit()
-    conn.close()
+    tamper(
+        f"sqlite:///{db}",
+        "UPDATE events SET payload = CAST(payload || X'FF' AS TEXT) WHERE seq = 1",
+    )
     verified = run("--db", db, "verify")
     assert verified.code == 1 and f"{case_id}: event 1 (position 1)" in verified.out
     shown = run("--db", db, "case", "history", case_id)

@@ -3,12 +3,11 @@ report is the walk's, word for word (the sweep may only say "not sure", never hi
 
 from __future__ import annotations
 
-import hashlib
 from unittest import mock
 
 import pytest
 
-from casetracker.canonical import STORED_ENCODING, STORED_FIELDS
+from casetracker.canonical import STORED_FIELDS, stored_hash
 from casetracker.chain_sweep import (
     _sweep_range,
     access_log_intact,
@@ -207,9 +206,7 @@ def _rehash_head(url: str, case_id: str, **changes: object) -> int:
     )
     row = dict(zip(COLUMNS, stored, strict=True))
     row.update(changes)
-    row["hash"] = hashlib.sha256(
-        STORED_ENCODING(*(row[f] for f in STORED_FIELDS)).encode()
-    ).hexdigest()
+    row["hash"] = stored_hash(tuple(row[f] for f in STORED_FIELDS))
     assignments = ", ".join(f"{c} = :{c}" for c in changes)
     tamper(
         url,
