@@ -31,17 +31,17 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from casetracker.canonical import (
+from casetracker.adapters.database import write_transaction
+from casetracker.domain.events import NewEvent
+from casetracker.integrity.encoding import (
     GENESIS,
     STORED_FIELDS,
     canonical_json,
     stored_hash,
     stored_values,
 )
-from casetracker.database import write_transaction
-from casetracker.events import NewEvent
-from casetracker.services import Casetracker, create_database, rebuild_projection
-from casetracker.verify import verify
+from casetracker.services.cases import Casetracker, create_database, rebuild_projection
+from casetracker.services.integrity import verify
 from tests.helpers import core_engine
 
 perf = time.perf_counter

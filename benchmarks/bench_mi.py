@@ -29,11 +29,12 @@ import time
 from pathlib import Path
 
 from benchmarks.bench_core import bench_bulk_raw
-from casetracker import mi_reports, sampling, synth
-from casetracker.database import read_transaction
-from casetracker.disclosure import draw_sample
-from casetracker.mi_model import default_organisation
-from casetracker.services import Casetracker, create_database
+from casetracker.adapters.database import read_transaction
+from casetracker.adapters.mi_model import default_organisation
+from casetracker.services import reports as mi_reports
+from casetracker.services import sampling, synth
+from casetracker.services.cases import Casetracker, create_database
+from casetracker.services.disclosure import draw_sample
 
 perf = time.perf_counter
 

@@ -25,16 +25,16 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from casetracker import worklist
-from casetracker.case_view import CaseView
-from casetracker.database import write_transaction
-from casetracker.effective_time import instant
-from casetracker.events import NewEvent, RecordedEvent
-from casetracker.identity import SEEDED_USERS
-from casetracker.registry import workflow_engine
-from casetracker.services import Casetracker, create_database, open_database
-from casetracker.store import EventStore
-from casetracker.tables import CASES
+from casetracker.adapters import worklist
+from casetracker.adapters.database import write_transaction
+from casetracker.adapters.store import EventStore
+from casetracker.adapters.tables import CASES
+from casetracker.adapters.users import SEEDED_USERS
+from casetracker.domain.case_view import CaseView
+from casetracker.domain.effective_time import instant
+from casetracker.domain.events import NewEvent, RecordedEvent
+from casetracker.services.cases import Casetracker, create_database, open_database
+from casetracker.services.registry import workflow_engine
 
 FORCES = ("MPS", "WMP", "WYP", "GMP", "KEN", "TVP")
 BATCH = 20_000
@@ -125,7 +125,7 @@ def build(url: str, cases: int, now: datetime) -> None:
 def _count(url: str) -> int:
     import sqlalchemy as sa
 
-    from casetracker.database import read_transaction
+    from casetracker.adapters.database import read_transaction
 
     engine, _ = open_database(url)
     with read_transaction(engine) as conn:

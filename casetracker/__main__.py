@@ -1,5 +1,5 @@
 """``python -m casetracker`` runs the command line."""
 
-from casetracker.cli import main
+from casetracker.cli.main import main
 
 main()

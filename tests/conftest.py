@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from casetracker import clock
+from casetracker.domain import clock
 
 PG_ADMIN_URL = os.environ.get(
     "CASETRACKER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

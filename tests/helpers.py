@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from casetracker.engine import WorkflowEngine
-from casetracker.services import Casetracker, create_database
+from casetracker.domain.engine import WorkflowEngine
+from casetracker.services.cases import Casetracker, create_database
 from workflows import case_file
 
 CORE_ROLES = ("admin", "police", "immigration_officer", "casework")

@@ -1,1 +1,1 @@
-"""The terminal UI: a thin Textual layer over ``casetracker.services``."""
+"""The terminal UI: a thin Textual layer over ``casetracker.services.cases``."""

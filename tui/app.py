@@ -2,7 +2,7 @@
 
 work — a caseworker's queues, cases and actions; audit — read-only history stepping;
 train — the report's case studies, narrated; reports — management information.  The app holds
-the service (``casetracker.services.Casetracker``) for the signed-in user; screens call it in
+the service (``casetracker.services.cases.Casetracker``) for the signed-in user; screens call it in
 thread workers and never touch SQL.  Key bindings carry ids so ``config.toml`` can remap them.
 """
 
@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingsMap, BindingType
 
-from casetracker.errors import CasetrackerError
-from casetracker.identity import Actor
+from casetracker.adapters.users import Actor
+from casetracker.domain.errors import CasetrackerError
 from tui.commands import CasetrackerCommands
 from tui.config import check_keymap, class_name, declared_bindings, load_keys
 from tui.layout import NARROW, SHORT
@@ -171,7 +171,7 @@ class CasetrackerApp(App):
 
 def run_tui(url: str, as_user: str | None = None, role: str | None = None) -> None:
     """Open the TUI on a database (``casetracker`` with no subcommand, ``casetracker demo``)."""
-    from casetracker.services import open_database
+    from casetracker.services.cases import open_database
 
     try:
         engine, _ = open_database(url)

@@ -4,7 +4,7 @@ A recorded event names the lifecycle and the version it ran under, so old versio
 for replay: a new version is appended to ``DEFINITIONS``, never substituted for an older one.
 """
 
-from casetracker.workflow_spec import WorkflowSpec
+from casetracker.domain.vocabulary import WorkflowSpec
 from workflows import (
     acro_check,
     barrier,

@@ -4,10 +4,10 @@ Police request one for every arrested foreign national; the Home Office must req
 before it may act on a result that is not on the Serious Offence List (fn 20), so the requester
 is part of the instance (two starting actions).  A HOSOL result goes onto PNC and to Criminal
 Casework for deportation (¶4.32).  Who may *see* a non-HOSOL result depends on the force's
-sharing policy (¶4.35): that is derived by ``casetracker.rules.hosol.acro_visibility``.
+sharing policy (¶4.35): that is derived by ``casetracker.domain.rules.hosol.acro_visibility``.
 """
 
-from casetracker.workflow_spec import (
+from casetracker.domain.vocabulary import (
     NEW,
     ActionSpec,
     FieldSpec,

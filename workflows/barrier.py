@@ -6,7 +6,7 @@ them (Figure 1 comments).  Those effects are read from these instances by guards
 lifecycle, so a claim is recorded once and every rule sees it.
 """
 
-from casetracker.workflow_spec import (
+from casetracker.domain.vocabulary import (
     NEW,
     ActionSpec,
     FieldSpec,

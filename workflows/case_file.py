@@ -5,7 +5,7 @@ identifiers are personal fields: the log keeps only salted digests of them, so a
 erasure (a legal duty under data-protection law) never breaks the hash chain.
 """
 
-from casetracker.workflow_spec import (
+from casetracker.domain.vocabulary import (
     ActionSpec,
     FieldSpec,
     FieldType,

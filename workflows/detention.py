@@ -11,7 +11,7 @@ detention record move out of police custody (``police_custody_ended``; fn 17, ¶
 custody here (``arrest_in_progress``).
 """
 
-from casetracker.workflow_spec import (
+from casetracker.domain.vocabulary import (
     ActionSpec,
     FieldSpec,
     FieldType,

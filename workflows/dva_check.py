@@ -5,7 +5,7 @@ auditable (fn 22).  Police may run a check themselves; IOs have no access and mu
 (¶4.37), so their request is a separate first step that a CCU call handler then runs or declines.
 """
 
-from casetracker.workflow_spec import (
+from casetracker.domain.vocabulary import (
     NEW,
     ActionSpec,
     FieldSpec,

@@ -8,8 +8,8 @@ history.  The referral for a status check starts a ``status_check`` instance tha
 encounter, so each referral is counted once, by its route (Recommendation 1, ¶4.8–4.12).
 """
 
-from casetracker.rules.offences import OFFENCE_CATEGORIES
-from casetracker.workflow_spec import (
+from casetracker.domain.rules.offences import OFFENCE_CATEGORIES
+from casetracker.domain.vocabulary import (
     NEW,
     ActionSpec,
     FieldSpec,

@@ -7,7 +7,7 @@ in 2014, completed on 2 Jun 2016) are then the story of one document, as its com
 removal cannot happen without it.  Figure 2: applied 26 Jun 2015, issued 3 Jul 2015.
 """
 
-from casetracker.workflow_spec import (
+from casetracker.domain.vocabulary import (
     ActionSpec,
     FieldSpec,
     FieldType,

@@ -6,8 +6,8 @@ leave's end date, so ``record_overstay`` is refused until that date has passed (
 their own rules (fn 9); a claim to be British may need a passport check (¶4.36).
 """
 
-from casetracker.rules.eea import TREATY_RIGHTS
-from casetracker.workflow_spec import (
+from casetracker.domain.rules.eea import TREATY_RIGHTS
+from casetracker.domain.vocabulary import (
     ActionSpec,
     FieldSpec,
     FieldType,

@@ -8,7 +8,7 @@ undecided protection claim, but not yet a travel document (Figure 1 set them on 
 interview); carrying out the removal needs a travel document and directions still in force.
 """
 
-from casetracker.workflow_spec import (
+from casetracker.domain.vocabulary import (
     ActionSpec,
     FieldSpec,
     FieldType,

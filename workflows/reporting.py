@@ -7,7 +7,7 @@ recognised by ``reencounter`` (guard ``reencounter_follows_listing``), and the l
 until new directions are issued.
 """
 
-from casetracker.workflow_spec import (
+from casetracker.domain.vocabulary import (
     ActionSpec,
     FieldSpec,
     FieldType,

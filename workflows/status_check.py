@@ -8,7 +8,7 @@ local practice allows (¶4.27, guard ``status_check_runner``).  Immigration offe
 Nexus JOC in London and to the local ICE team elsewhere (¶3.4, ¶3.6).
 """
 
-from casetracker.workflow_spec import (
+from casetracker.domain.vocabulary import (
     NEW,
     ActionSpec,
     FieldSpec,

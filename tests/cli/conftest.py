@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from casetracker import cli
+from casetracker.cli import main as cli
 
 
 @dataclass

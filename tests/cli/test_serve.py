@@ -13,7 +13,7 @@ import urllib.request
 import aiohttp
 import pytest
 
-from casetracker.demo import build_demo
+from casetracker.services.demo import build_demo
 
 
 def _free_port() -> int:

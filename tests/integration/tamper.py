@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from casetracker.canonical import STORED_FIELDS, stored_values
-from casetracker.chain_walk import COLUMNS
-from casetracker.events import RecordedEvent
+from casetracker.domain.events import RecordedEvent
+from casetracker.integrity.encoding import STORED_FIELDS, stored_values
+from casetracker.integrity.event_checks import COLUMNS
 
 
 def tamper(url: str, *statements: str, params: list[dict] | None = None) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from contextlib import closing
 
-from casetracker import worklist
-from casetracker.demo import build_demo
-from casetracker.services import Casetracker
-from casetracker.worklist import ALL_CASES, case_force
+from casetracker.adapters import worklist
+from casetracker.adapters.worklist import ALL_CASES, case_force
+from casetracker.services.cases import Casetracker
+from casetracker.services.demo import build_demo
 
 
 def test_every_listed_case_shows_the_force_its_history_gives(tmp_path):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from casetracker.database import make_engine
-from casetracker.schema import grant_app_role
+from casetracker.adapters.database import make_engine
+from casetracker.adapters.schema import grant_app_role
 from tests.helpers import new_service
 
 STATEMENTS = {

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from casetracker.services import Casetracker
+from casetracker.services.cases import Casetracker
 from tests.helpers import core_engine, new_service
 
 ROOT = Path(__file__).resolve().parents[2]

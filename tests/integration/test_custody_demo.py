@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from casetracker import clock
-from casetracker.case_view import CaseView
-from casetracker.demo import build_demo
-from casetracker.rules.field_values import as_text
-from casetracker.rules.police_custody import custody_contradictions, custody_steps_pending
-from casetracker.services import Casetracker
-from casetracker.worklist import case_force
+from casetracker.adapters.worklist import case_force
+from casetracker.domain import clock
+from casetracker.domain.case_view import CaseView
+from casetracker.domain.rules.field_values import as_text
+from casetracker.domain.rules.police_custody import custody_contradictions, custody_steps_pending
+from casetracker.services.cases import Casetracker
+from casetracker.services.demo import build_demo
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 CASES = 300

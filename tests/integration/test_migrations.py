@@ -10,11 +10,11 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from casetracker.canonical import EVENT_FIELDS
-from casetracker.database import make_engine
-from casetracker.errors import DatabaseError
-from casetracker.schema import alembic_config
-from casetracker.services import Casetracker, create_database
+from casetracker.adapters.database import make_engine
+from casetracker.adapters.schema import alembic_config
+from casetracker.domain.errors import DatabaseError
+from casetracker.integrity.encoding import EVENT_FIELDS
+from casetracker.services.cases import Casetracker, create_database
 from tests.helpers import core_engine, new_service
 from tests.integration.tamper import tamper
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from casetracker import workers
-from casetracker.database import read_transaction
-from casetracker.errors import DatabaseError
-from casetracker.services import rebuild_projection
+from casetracker.adapters import workers
+from casetracker.adapters.database import read_transaction
+from casetracker.domain.errors import DatabaseError
+from casetracker.services.cases import rebuild_projection
 from tests.helpers import new_service
 from tests.integration.tamper import tamper
 
@@ -72,8 +72,8 @@ def test_an_illegal_step_in_this_processs_half_is_refused(service, sqlite_url, m
 
 
 def test_every_lifecycle_of_a_demo_database_rebuilds_the_same_in_two_halves(tmp_path, monkeypatch):
-    from casetracker.demo import build_demo
-    from casetracker.services import Casetracker
+    from casetracker.services.cases import Casetracker
+    from casetracker.services.demo import build_demo
 
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     build_demo(url, 40)

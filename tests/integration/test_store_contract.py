@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from casetracker.canonical import GENESIS, event_hash
-from casetracker.errors import (
+from casetracker.domain.errors import (
     ActionBlocked,
     Conflict,
     DatabaseError,
@@ -15,8 +14,9 @@ from casetracker.errors import (
     UnknownCase,
     UsageError,
 )
-from casetracker.events import NewEvent
-from casetracker.services import Casetracker
+from casetracker.domain.events import NewEvent
+from casetracker.integrity.encoding import GENESIS, event_hash
+from casetracker.services.cases import Casetracker
 from tests.helpers import core_engine, new_service
 
 
@@ -194,7 +194,7 @@ def test_reads_are_logged(ct):
 def test_replay_as_of_and_recorded_as_of(ct):
     from datetime import UTC, datetime
 
-    from casetracker import clock as clk
+    from casetracker.domain import clock as clk
 
     clk.set_clock(lambda: datetime(2020, 1, 1, 12, tzinfo=UTC))
     case_id = _open(ct)

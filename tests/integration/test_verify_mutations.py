@@ -8,10 +8,10 @@ from unittest import mock
 
 import pytest
 
-from casetracker.canonical import EVENT_FIELDS, STORED_FIELDS, stored_hash, stored_values
-from casetracker.chain_walk import COLUMNS
-from casetracker.events import RecordedEvent
-from casetracker.services import Casetracker
+from casetracker.domain.events import RecordedEvent
+from casetracker.integrity.encoding import EVENT_FIELDS, STORED_FIELDS, stored_hash, stored_values
+from casetracker.integrity.event_checks import COLUMNS
+from casetracker.services.cases import Casetracker
 from tests.helpers import core_engine, new_service
 from tests.integration.tamper import rows, set_fields, tamper
 
@@ -31,7 +31,7 @@ def _event(db_url: str, position: int) -> RecordedEvent:
 def walkers(request, monkeypatch):
     """Every mutation is also caught when a SQLite log is split between two processes."""
     if request.param == "two walkers":
-        monkeypatch.setattr("casetracker.workers.PARALLEL_FROM", 1)
+        monkeypatch.setattr("casetracker.adapters.workers.PARALLEL_FROM", 1)
     return request.param
 
 
@@ -57,7 +57,7 @@ def _flip(value: str) -> str:
 def _damaged(ct: Casetracker, checkpoint=None):
     report = ct.verify(checkpoint)
     assert not report.ok
-    with mock.patch("casetracker.chain_sweep._sweep_range", return_value=None):
+    with mock.patch("casetracker.integrity.batch_checks._sweep_range", return_value=None):
         walked = ct.verify(checkpoint)
     assert walked.as_dict() == report.as_dict()  # the fast sweep hides nothing the walk finds
     return report

@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from casetracker import verify as verify_module
-from casetracker import workers
-from casetracker.database import read_transaction
+from casetracker.adapters import workers
+from casetracker.adapters.database import read_transaction
+from casetracker.services import integrity as verify_module
 from tests.helpers import new_service
 from tests.integration.tamper import set_fields, tamper
 

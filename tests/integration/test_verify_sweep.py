@@ -7,8 +7,9 @@ from unittest import mock
 
 import pytest
 
-from casetracker.canonical import STORED_FIELDS, stored_hash
-from casetracker.chain_sweep import (
+from casetracker.adapters.database import read_transaction
+from casetracker.domain.errors import DatabaseError
+from casetracker.integrity.batch_checks import (
     _sweep_range,
     access_log_intact,
     check_range,
@@ -16,10 +17,9 @@ from casetracker.chain_sweep import (
     sweep_query,
     totals_query,
 )
-from casetracker.chain_walk import COLUMNS, Part, cases_query
-from casetracker.database import read_transaction
-from casetracker.driver_rows import batches, first_row
-from casetracker.errors import DatabaseError
+from casetracker.integrity.dbapi import batches, first_row
+from casetracker.integrity.encoding import STORED_FIELDS, stored_hash
+from casetracker.integrity.event_checks import COLUMNS, Part, cases_query
 from tests.helpers import new_service
 from tests.integration.tamper import rows, tamper
 
@@ -63,7 +63,7 @@ def _sweep(ct, at: int = 0) -> Part | None:
 def _walk(ct, at: int = 0) -> Part:
     with (
         read_transaction(ct.engine) as conn,
-        mock.patch("casetracker.chain_sweep._sweep_range", return_value=None),
+        mock.patch("casetracker.integrity.batch_checks._sweep_range", return_value=None),
     ):
         raw = conn.connection.dbapi_connection
         return check_range(raw, None, None, ct.flow.replay_table(), ct.info.realm, at)
@@ -320,7 +320,7 @@ def test_a_case_longer_than_the_sweep_takes_is_left_to_the_walk(service, monkeyp
     whole = _swept_in_batches(service, 1000)
     assert whole is not None
     assert _summary(_swept_in_batches(service, 2)) == _summary(whole)
-    monkeypatch.setattr("casetracker.chain_sweep.LONGEST_SWEPT_CASE", 3)
+    monkeypatch.setattr("casetracker.integrity.batch_checks.LONGEST_SWEPT_CASE", 3)
     assert _swept_in_batches(service, 2) is None
     assert service.verify().ok  # walked instead
 
@@ -329,7 +329,7 @@ def test_a_bounded_memory_of_replays_gives_the_same_answers(service, monkeypatch
     kept = _summary(_walk(service))
     with service.engine.connect() as conn:
         table = conn.exec_driver_sql("SELECT * FROM cases ORDER BY case_id").all()
-    for module in ("chain_sweep", "replay_walk"):
+    for module in ("integrity.batch_checks", "integrity.replay"):
         monkeypatch.setattr(f"casetracker.{module}.REPLAY_MEMO_LIMIT", 1)
     assert _sweep(service) is not None
     assert _summary(_check(service)) == kept

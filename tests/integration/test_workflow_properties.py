@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from casetracker.errors import CasetrackerError
-from casetracker.services import Casetracker, create_database
-from casetracker.workflow_spec import FieldSpec, FieldType, Role, WorkflowSpec
+from casetracker.domain.errors import CasetrackerError
+from casetracker.domain.vocabulary import FieldSpec, FieldType, Role, WorkflowSpec
+from casetracker.services.cases import Casetracker, create_database
 from workflows import DEFINITIONS
 
 FORCES = ["MPS", "WMP", "WYP"]

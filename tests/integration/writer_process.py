@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sys
 
-from casetracker.errors import Conflict
-from casetracker.services import Casetracker
+from casetracker.domain.errors import Conflict
+from casetracker.services.cases import Casetracker
 from tests.helpers import core_engine
 
 

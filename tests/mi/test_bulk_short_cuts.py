@@ -13,15 +13,17 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from casetracker import bulk, clock, personal_digests, synth
-from casetracker.canonical import canonical_json
-from casetracker.effective_time import DEFAULT_ZONE
-from casetracker.errors import UsageError
-from casetracker.fields import coerce, validate_fields
-from casetracker.mi_model import default_organisation, local_year, moment_text
-from casetracker.registry import workflow_engine
-from casetracker.rules.io_coverage import io_coverage
-from casetracker.workflow_spec import ActionSpec, FieldSpec, FieldType, Role
+from casetracker.adapters.mi_model import default_organisation, local_year, moment_text
+from casetracker.domain import clock
+from casetracker.domain.effective_time import DEFAULT_ZONE
+from casetracker.domain.errors import UsageError
+from casetracker.domain.fields import coerce, validate_fields
+from casetracker.domain.rules.io_coverage import io_coverage
+from casetracker.domain.vocabulary import ActionSpec, FieldSpec, FieldType, Role
+from casetracker.integrity import personal_digests
+from casetracker.integrity.encoding import canonical_json
+from casetracker.services import bulk, synth
+from casetracker.services.registry import workflow_engine
 from tests.unit.view_builder import ViewBuilder
 
 

@@ -8,10 +8,11 @@ import sys
 
 import pytest
 
-from casetracker import access_log, bundle
-from casetracker.database import read_transaction
-from casetracker.disclosure import export_bundle
-from casetracker.errors import UnknownCase, UsageError
+from casetracker.adapters import access_log
+from casetracker.adapters.database import read_transaction
+from casetracker.domain.errors import UnknownCase, UsageError
+from casetracker.integrity import bundle
+from casetracker.services.disclosure import export_bundle
 
 
 def _cases_with_many_lifecycles(service, count: int) -> list[str]:
@@ -73,7 +74,7 @@ def test_the_verifier_needs_no_database(tmp_path, service):
     out = tmp_path / "b.jsonl"
     export_bundle(service, _cases_with_many_lifecycles(service, 1), "check", out)
     code = (
-        "import sys, casetracker.bundle as b; "
+        "import sys, casetracker.integrity.bundle as b; "
         f"r = b.verify(open({str(out)!r}, 'rb').read()); "
         "assert r.ok, r.problems; assert 'sqlalchemy' not in sys.modules"
     )

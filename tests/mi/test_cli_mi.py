@@ -7,9 +7,9 @@ import io
 
 import pytest
 
-from casetracker import mi_model
-from casetracker.database import read_transaction
-from casetracker.services import Casetracker
+from casetracker.adapters import mi_model
+from casetracker.adapters.database import read_transaction
+from casetracker.services.cases import Casetracker
 from tests.cli.conftest import snapshot
 from tests.mi.conftest import build
 

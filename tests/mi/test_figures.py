@@ -14,10 +14,11 @@ import math
 
 import pytest
 
-from casetracker import mi_reports, synth
-from casetracker.database import read_transaction
-from casetracker.mi_model import default_organisation
-from casetracker.services import Casetracker
+from casetracker.adapters.database import read_transaction
+from casetracker.adapters.mi_model import default_organisation
+from casetracker.services import reports as mi_reports
+from casetracker.services import synth
+from casetracker.services.cases import Casetracker
 from tests.mi.conftest import build
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from casetracker import mi_reports, synth
-from casetracker.organisation import Organisation
-from casetracker.services import Casetracker, create_database
+from casetracker.domain.organisation import Organisation
+from casetracker.services import reports as mi_reports
+from casetracker.services import synth
+from casetracker.services.cases import Casetracker, create_database
 
 ARRESTS = 400
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from casetracker import access_log, sampling
-from casetracker.database import read_transaction
-from casetracker.disclosure import draw_sample
-from casetracker.errors import Refused
+from casetracker.adapters import access_log
+from casetracker.adapters.database import read_transaction
+from casetracker.domain.errors import Refused
+from casetracker.services import sampling
+from casetracker.services.disclosure import draw_sample
 from tests.mi.conftest import ARRESTS
 
 # The inspection's request (40 per force at the report's scale); the shared test year is about a

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from casetracker import clock
-from casetracker.sandbox import fresh_sandbox
-from casetracker.scenario_runner import RunResult
-from casetracker.scenario_runner import run as run_scenario
-from casetracker.scenario_schema import load
+from casetracker.domain import clock
+from casetracker.services.training.player import RunResult
+from casetracker.services.training.player import run as run_scenario
+from casetracker.services.training.sandbox import fresh_sandbox
+from casetracker.services.training.scenarios import load
 from tests.cli.conftest import run  # noqa: F401  (the CLI fixture, shared)
 
 SCENARIOS = Path(__file__).parents[2] / "casetracker" / "data" / "scenarios"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from casetracker import clock
-from casetracker.sandbox import require_training
-from casetracker.services import Casetracker
+from casetracker.domain import clock
+from casetracker.services.cases import Casetracker
+from casetracker.services.training.sandbox import require_training
 from tests.scenarios.conftest import db_path
 
 AUDITOR = ("--as", "audit.demo")
@@ -68,10 +68,10 @@ def test_timeline_flags_and_shows_both_times(run, figure_1) -> None:
 
 
 def test_backdated_entry_is_flagged_with_both_times(tmp_path) -> None:
-    from casetracker.sandbox import fresh_sandbox
-    from casetracker.scenario_runner import run
-    from casetracker.scenario_schema import load
-    from casetracker.timeline import build_timeline
+    from casetracker.presenters.timeline import build_timeline
+    from casetracker.services.training.player import run
+    from casetracker.services.training.sandbox import fresh_sandbox
+    from casetracker.services.training.scenarios import load
 
     result = run(load("out-of-hours-release"), fresh_sandbox(tmp_path))
     flagged = [e for e in build_timeline(result.events) if e.flags]

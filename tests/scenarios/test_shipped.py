@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from casetracker.effective_time import parse_canonical
-from casetracker.scenario_schema import available, load
-from casetracker.timeline import build_timeline
+from casetracker.domain.effective_time import parse_canonical
+from casetracker.presenters.timeline import build_timeline
+from casetracker.services.training.scenarios import available, load
 
 EXTRA = {
     "eea-treaty-rights",
@@ -77,8 +77,8 @@ def test_figure_1_flags_the_human_rights_claim_alone(figure_1) -> None:
 
 
 def test_figure_2_is_removed_after_a_seven_day_etd_and_two_undated_attempts(tmp_path) -> None:
-    from casetracker.sandbox import fresh_sandbox
-    from casetracker.scenario_runner import run
+    from casetracker.services.training.player import run
+    from casetracker.services.training.sandbox import fresh_sandbox
 
     result = run(load("figure-2"), fresh_sandbox(tmp_path))
     end = result.outcomes[-1].snapshot

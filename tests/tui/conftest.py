@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from casetracker import clock, subjects
-from casetracker.demo import build_demo
+from casetracker.adapters import subjects
+from casetracker.domain import clock
+from casetracker.services.demo import build_demo
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 DEMO_CASES = 24

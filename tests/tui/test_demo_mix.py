@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
-from casetracker import clock
-from casetracker.demo import apportion, build_demo, referral_plan
+from casetracker.domain import clock
+from casetracker.services.demo import apportion, build_demo, referral_plan
 from tests.tui.conftest import NOW
 
 FIGURES = ("C-0000001", "C-0000002")  # the two case studies, not generated

@@ -7,8 +7,8 @@ import threading
 
 from textual.widgets import Input
 
-from casetracker import worklist
-from casetracker.database import make_engine
+from casetracker.adapters import worklist
+from casetracker.adapters.database import make_engine
 from tests.tui.conftest import run_async, screen_text, settle
 from tui.app import CasetrackerApp
 from tui.messages import Loaded

@@ -6,7 +6,7 @@ from contextlib import closing
 
 from textual.widgets import OptionList, Select
 
-from casetracker.services import Casetracker
+from casetracker.services.cases import Casetracker
 from tests.tui.conftest import run_async, screen_text, settle
 from tui.app import CasetrackerApp
 from tui.screens.case import SLOT_KEYS

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from casetracker import worklist
-from casetracker.database import make_engine, read_transaction
-from casetracker.registry import workflow_engine
+from casetracker.adapters import worklist
+from casetracker.adapters.database import make_engine, read_transaction
+from casetracker.services.registry import workflow_engine
 
 
 def _rows(engine) -> list[tuple]:

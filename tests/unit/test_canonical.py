@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casetracker.canonical import (
+from casetracker.domain.events import RecordedEvent
+from casetracker.integrity.encoding import (
     EVENT_FORMAT,
     GENESIS,
     canonical_json,
@@ -21,7 +22,6 @@ from casetracker.canonical import (
     stored_step,
     stored_values,
 )
-from casetracker.events import RecordedEvent
 
 TEXT = st.text(
     st.characters(min_codepoint=0x20, blacklist_characters="\x7f", blacklist_categories=("Cs",)),
@@ -117,7 +117,7 @@ def test_heads_digest_ignores_order_but_not_content():
 def test_text_fields_refuse_what_would_make_the_encoding_ambiguous():
     import pytest
 
-    from casetracker.canonical import check_text
+    from casetracker.integrity.encoding import check_text
 
     for bad in ("a\x1fb", "line\nbreak", "\udcff"):
         with pytest.raises(ValueError, match="control characters"):

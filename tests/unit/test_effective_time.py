@@ -6,7 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from casetracker.effective_time import EffectiveTimeError, out_of_sequence, parse, parse_canonical
+from casetracker.domain.effective_time import (
+    EffectiveTimeError,
+    out_of_sequence,
+    parse,
+    parse_canonical,
+)
 
 NOW = datetime(2016, 7, 1, 12, tzinfo=UTC)
 

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from casetracker.case_view import Attempt, CaseView, Instance
-from casetracker.effective_time import parse
-from casetracker.engine import WorkflowEngine
-from casetracker.events import RecordedEvent
-from casetracker.registry import workflow_engine
-from casetracker.workflow_spec import NEW, ActionSpec, Role, StateSpec
+from casetracker.domain.case_view import Attempt, CaseView, Instance
+from casetracker.domain.effective_time import parse
+from casetracker.domain.engine import WorkflowEngine
+from casetracker.domain.events import RecordedEvent
+from casetracker.domain.vocabulary import NEW, ActionSpec, Role, StateSpec
+from casetracker.services.registry import workflow_engine
 from workflows import DEFINITIONS, case_file
 
 NOW = datetime(2016, 6, 24, 12, tzinfo=UTC)

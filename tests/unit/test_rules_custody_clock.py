@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from casetracker.case_view import Instance
-from casetracker.rules.custody_clock import pace_clock
+from casetracker.domain.case_view import Instance
+from casetracker.domain.rules.custody_clock import pace_clock
 from tests.unit.view_builder import ViewBuilder
 
 ARREST = "2016-03-01T10:00:00Z"

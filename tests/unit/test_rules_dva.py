@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from casetracker.rules.dva import audit, decide
+from casetracker.domain.rules.dva import audit, decide
 from tests.unit.view_builder import ViewBuilder
 
 DOUBT = "speaks of a childhood abroad; no UK documents"

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from casetracker.rules.eea import add_months, assess, initial_right_ends
+from casetracker.domain.rules.eea import add_months, assess, initial_right_ends
 from tests.unit.view_builder import ViewBuilder
 
 ENTRY = date(2016, 1, 1)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from casetracker.rules.absconder import absconder_listings, is_listed_absconder
-from casetracker.rules.guards import GUARDS
+from casetracker.domain.rules.absconder import absconder_listings, is_listed_absconder
+from casetracker.domain.rules.guards import GUARDS
 from tests.unit.view_builder import ViewBuilder
 
 IO = "immigration_officer"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from casetracker.rules.high_harm import PROLIFIC, SERIOUS_CATEGORIES, assess, assess_offences
+from casetracker.domain.rules.high_harm import PROLIFIC, SERIOUS_CATEGORIES, assess, assess_offences
 from tests.unit.view_builder import ViewBuilder
 
 CASES = [

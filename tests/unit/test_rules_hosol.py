@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from casetracker.organisation import AcroSharing, Organisation
-from casetracker.rules.hosol import (
+from casetracker.domain.organisation import AcroSharing, Organisation
+from casetracker.domain.rules.hosol import (
     acro_visibility,
     classification_problems,
     hosol_offences,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from casetracker.rules.io_coverage import io_coverage
+from casetracker.domain.rules.io_coverage import io_coverage
 from tests.unit.view_builder import ViewBuilder
 
 ARREST = {

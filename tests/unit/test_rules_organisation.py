@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from casetracker.organisation import (
+from casetracker.domain.organisation import (
     AcroSharing,
     CustodyDbAccess,
     Organisation,

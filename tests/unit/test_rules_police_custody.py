@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import pytest
 
-from casetracker import case_studies
-from casetracker.engine import WorkflowEngine
-from casetracker.rules.police_custody import (
+from casetracker.domain import case_studies
+from casetracker.domain.engine import WorkflowEngine
+from casetracker.domain.rules.police_custody import (
     custody_contradictions,
     custody_steps_pending,
     held_by_police,
 )
-from casetracker.scenario_schema import available, load
+from casetracker.services.training.scenarios import available, load
 from tests.unit.view_builder import Refused, ViewBuilder
 
 IO = "immigration_officer"

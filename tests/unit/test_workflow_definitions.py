@@ -7,10 +7,10 @@ from collections import deque
 import pytest
 
 import workflows
-from casetracker.effective_time import out_of_sequence, parse_canonical
-from casetracker.fields import validate_fields
-from casetracker.rules.guards import GUARDS
-from casetracker.workflow_spec import NEW, Role, WorkflowSpec
+from casetracker.domain.effective_time import out_of_sequence, parse_canonical
+from casetracker.domain.fields import validate_fields
+from casetracker.domain.rules.guards import GUARDS
+from casetracker.domain.vocabulary import NEW, Role, WorkflowSpec
 from tests.unit import case_studies
 from tests.unit.view_builder import ViewBuilder
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from casetracker.case_view import Attempt, Block, CaseView, Instance, Step, instance_key
-from casetracker.effective_time import parse_canonical
-from casetracker.engine import WorkflowEngine
-from casetracker.events import split_personal
-from casetracker.organisation import Organisation
-from casetracker.rules.guards import GUARDS, GuardContext
+from casetracker.domain.case_view import Attempt, Block, CaseView, Instance, Step, instance_key
+from casetracker.domain.effective_time import parse_canonical
+from casetracker.domain.engine import WorkflowEngine
+from casetracker.domain.events import split_personal
+from casetracker.domain.organisation import Organisation
+from casetracker.domain.rules.guards import GUARDS, GuardContext
 from workflows import DEFINITIONS
 
 RECORDED = datetime(2016, 8, 19, 12, 0, tzinfo=UTC)
@@ -86,7 +86,7 @@ class ViewBuilder:
         return self.view.instances[instance_key(workflow, attempt.number)]
 
     def act_step(self, step: dict[str, Any]) -> Instance:
-        """One step of a shipped scenario (``casetracker.case_studies.steps``)."""
+        """One step of a shipped scenario (``casetracker.domain.case_studies.steps``)."""
         return self.act(
             step["workflow"],
             step["instance"],

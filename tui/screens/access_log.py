@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from casetracker.presenters import recorded_time
+from casetracker.presenters.text import recorded_time
 from tui.messages import Loaded
 from tui.screens.base import SessionScreen
 from tui.widgets.vim_table import VimTable

@@ -1,8 +1,8 @@
 """A form for one action, built from its definition: one typed input per field.
 
 The workflow definition is the only place an action's fields are stated, so the form, the CLI
-and the service validate alike (``casetracker.fields``).  Everything is checked before the form
-closes — each field's type, the required ones, and the effective time (defaulting to now, never
+and the service validate alike (``casetracker.domain.fields``).  Everything is checked before the
+form closes — each field's type, the required ones, and the effective time (defaulting to now, never
 in the future) — and the screen that opened it records the action with the version it showed,
 so a concurrent change is caught as a conflict instead of overwritten.
 """
@@ -18,12 +18,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from casetracker import clock
-from casetracker.effective_time import EffectiveTime, EffectiveTimeError, parse
-from casetracker.engine import Option
-from casetracker.errors import UsageError
-from casetracker.fields import validate_fields
-from casetracker.workflow_spec import FieldSpec, FieldType
+from casetracker.domain import clock
+from casetracker.domain.effective_time import EffectiveTime, EffectiveTimeError, parse
+from casetracker.domain.engine import Option
+from casetracker.domain.errors import UsageError
+from casetracker.domain.fields import validate_fields
+from casetracker.domain.vocabulary import FieldSpec, FieldType
 
 EFFECTIVE_HELP = "when it happened: now, 2016-06-24T09:30, 2016-06-24, 2010-12 or a range A..B"
 

@@ -4,7 +4,7 @@ At each step the auditor sees the event (both times, who, what it recorded, the 
 and the link to the one before), whether the chain verifies up to that event, every
 lifecycle's state as it then stood, and the diagram of the lifecycle the event moved with its
 state highlighted.  What an event recorded is its payload's ``fields``; personal data never
-enters the log (``casetracker.subjects``), so for those the panel says which were kept out
+enters the log (``casetracker.adapters.subjects``), so for those the panel says which were kept out
 rather than showing their digests.  The panel scrolls (tab reaches it) when the terminal is
 too small for it all.
 ``[`` and ``]`` step, ``p`` plays, ``@`` jumps to the case as of an effective date (what was
@@ -22,9 +22,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
-from casetracker.canonical import GENESIS, event_hash
-from casetracker.events import RecordedEvent
-from casetracker.presenters import effective_text, recorded_time
+from casetracker.domain.events import RecordedEvent
+from casetracker.integrity.encoding import GENESIS, event_hash
+from casetracker.presenters.text import effective_text, recorded_time
 from tui.messages import Loaded
 from tui.screens.base import SessionScreen
 from tui.widgets.lifecycle_diagram import LifecycleDiagram

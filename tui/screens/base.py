@@ -8,8 +8,8 @@ from typing import Any
 
 from textual.screen import Screen
 
-from casetracker.errors import CasetrackerError
-from casetracker.services import AUDITING_ROLES
+from casetracker.domain.errors import CasetrackerError
+from casetracker.services.cases import AUDITING_ROLES
 from tui.messages import Failed, Loaded
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.session_header import SessionHeader

@@ -16,7 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from casetracker.case_view import Block
+from casetracker.domain.case_view import Block
 
 
 def reasons_text(blocks: Sequence[Block]) -> Text:

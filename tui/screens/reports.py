@@ -1,6 +1,6 @@
 """Management information: referral rates per force and route (Recommendation 1, ¶4.8–4.12).
 
-A chart and the table it is drawn from, both from ``casetracker.mi_reports.referrals``; the
+A chart and the table it is drawn from, both from ``casetracker.services.reports.referrals``; the
 unit (calls or people, fn 13) is always named and ``u`` switches it, ``y`` picks the year.
 Below ``NARROW`` columns the table leaves out the split of local referrals (IO or ICE office)
 and abbreviates its headings, so that the rates, which are what the report is for, fit.
@@ -16,8 +16,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from casetracker import clock
-from casetracker.database import read_transaction
+from casetracker.adapters.database import read_transaction
+from casetracker.domain import clock
 from tui.layout import NARROW
 from tui.messages import Loaded
 from tui.screens.base import SessionScreen
@@ -50,7 +50,7 @@ NARROW_NOTE = "local = to an IO or the ICE office; none = not referred (wider: b
 
 
 def referral_table(engine: Any, year: int, unit: str) -> Any:
-    from casetracker.mi_reports import referrals
+    from casetracker.services.reports import referrals
 
     with read_transaction(engine) as conn:
         return referrals(conn, year, unit)

@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from casetracker.presenters import effective_text, recorded_time
+from casetracker.presenters.text import effective_text, recorded_time
 
 
 class ResultScreen(ModalScreen[None]):

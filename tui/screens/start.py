@@ -1,6 +1,6 @@
 """Opening the database and choosing who you are.
 
-In a live database you are your own account (``casetracker.identity``).  A demo or training
+In a live database you are your own account (``casetracker.adapters.users``).  A demo or training
 database ships one seeded user per role; without ``--as`` this screen lists them so that a new
 user can try each role's work without reading a manual.
 """
@@ -54,7 +54,7 @@ class StartScreen(SessionScreen):
 
     @staticmethod
     def _open(url: str, as_user: str | None, role: str | None) -> Any:
-        from casetracker.services import Casetracker
+        from casetracker.services.cases import Casetracker
 
         service = Casetracker(url, as_user=as_user, role=role)
         if service.realm != "live" and as_user is None:
@@ -64,7 +64,7 @@ class StartScreen(SessionScreen):
 
     @staticmethod
     def _as(url: str, name: str, role: str | None) -> Any:
-        from casetracker.services import Casetracker
+        from casetracker.services.cases import Casetracker
 
         service = Casetracker(url, as_user=name, role=role)
         service.actor  # noqa: B018

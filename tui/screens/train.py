@@ -1,12 +1,12 @@
 """Train mode: play one of the report's case studies step by step, with narration.
 
-Picking a scenario plays it into the training database (``casetracker.scenario_runner``: every
-step through the real service, as the role's seeded training user, so the rules are the live
+Picking a scenario plays it into the training database (``casetracker.services.training.player``:
+every step through the real service, as the role's seeded training user, so the rules are the live
 ones); the trainer then steps through the outcomes with ``[`` and ``]`` or plays them with
 ``p``: the narration and the report paragraph it comes from, every lifecycle's state, the
 clocks, and why removal is or is not possible yet.  ``f`` forks the case at the current step
-(``casetracker.sandbox.fork``) to try "what if?" in the training database.  Everything on this
-screen is marked TRAINING.
+(``casetracker.services.training.sandbox.fork``) to try "what if?" in the training database.
+Everything on this screen is marked TRAINING.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option as ListOption
 
 from casetracker import paths
-from casetracker.presenters import counted
+from casetracker.presenters.text import counted
 from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen
 from tui.widgets.pick_list import PickList
@@ -74,7 +74,7 @@ class TrainScreen(SessionScreen):
 
     @staticmethod
     def _list() -> list[tuple[str, str]]:
-        from casetracker.scenario_schema import available, load
+        from casetracker.services.training.scenarios import available, load
 
         return [(name, load(name).title) for name in available()]
 
@@ -119,9 +119,9 @@ class TrainScreen(SessionScreen):
 
     @staticmethod
     def _play(name: str) -> Any:
-        from casetracker.sandbox import ensure_training
-        from casetracker.scenario_runner import run
-        from casetracker.scenario_schema import load
+        from casetracker.services.training.player import run
+        from casetracker.services.training.sandbox import ensure_training
+        from casetracker.services.training.scenarios import load
 
         url = training_url()
         ensure_training(url)
@@ -195,7 +195,7 @@ class TrainScreen(SessionScreen):
             return
         outcome = self.result.outcomes[self.index]
         at = outcome.seq or max((o.seq or 0) for o in self.result.outcomes[: self.index + 1])
-        from casetracker.sandbox import fork
+        from casetracker.services.training.sandbox import fork
 
         self.run_db("fork", fork, training_url(), outcome.case_id, at, "forked in the TUI")
 

@@ -1,8 +1,8 @@
 """The worklist: the signed-in role's queues, most urgent first.
 
 Work mode opens a case to act on it; audit mode lists every case and opens its history,
-read-only.  Each page is one indexed query (``casetracker.worklist``) run in a worker, so the
-list comes back at once even with a million cases.  ``/`` filters on case id, force and text
+read-only.  Each page is one indexed query (``casetracker.adapters.worklist``) run in a worker, so
+the list comes back at once even with a million cases.  ``/`` filters on case id, force and text
 as you type: the query runs once typing pauses (``FILTER_DELAY``), in a worker, and a reply to
 an older filter or queue is dropped, so a slow query never freezes the screen or overwrites a
 newer one.  Countdown queues (PACE time left, ¶4.21) are re-timed every 30 seconds.
@@ -23,8 +23,8 @@ from textual.binding import Binding, BindingType
 from textual.timer import Timer
 from textual.widgets import Input, Static, Tab, Tabs
 
-from casetracker import worklist
-from casetracker.worklist import WorkItem
+from casetracker.adapters import worklist
+from casetracker.adapters.worklist import WorkItem
 from tui.layout import NARROW
 from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen

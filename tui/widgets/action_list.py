@@ -11,7 +11,7 @@ from typing import Any
 
 from rich.text import Text
 
-from casetracker.engine import Option
+from casetracker.domain.engine import Option
 from tui.widgets.row_table import RowTable
 
 SLOT_KEYS = "1234567890"

@@ -2,7 +2,7 @@
 absconder listings, undecided claims and the travel document.  A clock's expiry is in UK local
 time, as the case's effective times are.
 
-Computed from the folded case by ``casetracker.case_facts`` every second, so the countdown is
+Computed from the folded case by ``casetracker.domain.case_facts`` every second, so the countdown is
 what the guards would see at that moment; nothing here is stored.
 """
 
@@ -14,10 +14,10 @@ from rich.text import Text
 from textual.timer import Timer
 from textual.widgets import Static
 
-from casetracker import clock
-from casetracker.case_facts import case_facts
-from casetracker.case_view import CaseView
-from casetracker.presenters import clock_line, counted
+from casetracker.domain import clock
+from casetracker.domain.case_facts import case_facts
+from casetracker.domain.case_view import CaseView
+from casetracker.presenters.text import clock_line, counted
 
 
 class CaseFactsPanel(Static):

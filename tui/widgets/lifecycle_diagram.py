@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from casetracker.workflow_spec import NEW, WorkflowSpec
+from casetracker.domain.vocabulary import NEW, WorkflowSpec
 
 
 def render_lifecycle(spec: WorkflowSpec, current: str | None) -> Text:

@@ -6,7 +6,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from casetracker.case_view import CaseView
+from casetracker.domain.case_view import CaseView
 
 
 def state_label(flow, workflow: str, version: int, state: str) -> tuple[str, bool]:

@@ -2,7 +2,7 @@
 
 Rows follow the recorded order (the order of the hash chain); the effective time is shown at
 the precision the record has, and out-of-sequence or backdated entries are flagged
-(``casetracker.timeline``), so Figure 1's misplaced human-rights claim stands out.
+(``casetracker.presenters.timeline``), so Figure 1's misplaced human-rights claim stands out.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 
 from rich.text import Text
 
-from casetracker.events import RecordedEvent
-from casetracker.presenters import recorded_time
-from casetracker.timeline import build_timeline
+from casetracker.domain.events import RecordedEvent
+from casetracker.presenters.text import recorded_time
+from casetracker.presenters.timeline import build_timeline
 from tui.widgets.row_table import RowTable
 
 # "happened" is the effective time (when it happened, as precise as the record is); "recorded"

@@ -1,0 +1,99 @@
+"""The management-information tables (migration 0002), described for queries.
+
+They are read models: derived from the log by ``casetracker.adapters.mi_model`` in the same
+transaction as each event, recomputed by ``casetracker report rebuild``, and never evidence.  Times
+are the UTC start of the event's effective time (``2015-06-21T14:30:00Z``); ``year`` is the local
+(Europe/London) calendar year of that start, the year the report's 2015 figures count by.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+
+class MiArrest(SQLModel, table=True):
+    """One arrest (an encounter) and how it was referred and ended (¶4.8–4.12, ¶4.21)."""
+
+    __tablename__ = "mi_arrests"
+
+    case_id: str = Field(primary_key=True, max_length=64)
+    encounter: int = Field(primary_key=True)
+    force: str = Field(max_length=16)
+    suite: str = Field(max_length=128)
+    arrested_at: str = Field(max_length=32)
+    year: int
+    nationality_group: str = Field(max_length=16)
+    route: str = Field(max_length=32)  # first referral's route, or "none"
+    ccu_calls: int
+    local_io_referrals: int
+    local_ice_referrals: int
+    offender: bool  # a status check found an immigration offender or a known absconder
+    released: bool
+    seen_by_io: bool
+    released_before_io: bool
+    in_io_hours: bool | None  # at release; None when no configured suite or no exact time
+
+
+class MiPerson(SQLModel, table=True):
+    """One person's arrests as a foreign national by one force in one year, and their referrals
+    by route: counting people (fn 13) is then a plain count of rows."""
+
+    __tablename__ = "mi_people"
+
+    case_id: str = Field(primary_key=True, max_length=64)
+    year: int = Field(primary_key=True)
+    force: str = Field(primary_key=True, max_length=16)
+    arrests: int
+    ccu_calls: int
+    local_io_referrals: int
+    local_ice_referrals: int
+
+
+class MiReferral(SQLModel, table=True):
+    """One referral for a status check: a call to CCU or a local referral (fn 13)."""
+
+    __tablename__ = "mi_referrals"
+
+    case_id: str = Field(primary_key=True, max_length=64)
+    status_check: int = Field(primary_key=True)
+    encounter: int
+    force: str = Field(max_length=16)
+    route: str = Field(max_length=32)
+    referred_at: str = Field(max_length=32)
+    year: int
+    nationality_group: str = Field(max_length=16)
+    result: str = Field(max_length=64)  # the result action, "" while pending
+    offender: bool
+
+
+class MiSpell(SQLModel, table=True):
+    """A timed spell: status-check or ETD turnaround, immigration detention, absconding."""
+
+    __tablename__ = "mi_spells"
+
+    case_id: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(primary_key=True, max_length=32)
+    number: int = Field(primary_key=True)
+    started: str = Field(max_length=32)
+    ended: str | None = Field(default=None, max_length=32)
+    seconds: float | None = None
+    year: int
+
+
+class MiHighHarm(SQLModel, table=True):
+    """One High Harm criterion (fn 8) a case meets, with the evidence that meets it."""
+
+    __tablename__ = "mi_high_harm"
+
+    case_id: str = Field(primary_key=True, max_length=64)
+    criterion: str = Field(primary_key=True, max_length=64)
+    force: str = Field(max_length=16)
+    evidence: str
+
+
+MI_ARRESTS = MiArrest.__table__
+MI_PEOPLE = MiPerson.__table__
+MI_REFERRALS = MiReferral.__table__
+MI_SPELLS = MiSpell.__table__
+MI_HIGH_HARM = MiHighHarm.__table__
+MI_TABLES = (MI_ARRESTS, MI_PEOPLE, MI_REFERRALS, MI_SPELLS, MI_HIGH_HARM)

@@ -1,0 +1,127 @@
+"""Who is acting, and in which role.
+
+In a live database nobody becomes someone else by typing a name: the user is the operating-system
+account for a local SQLite file, and the login role on PostgreSQL; that name must be registered
+in ``users`` with the role asked for.  Demo and training databases ship seeded users of every
+role and let a person pick one with ``--as`` (every output then says DEMO or TRAINING).
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from casetracker.adapters.tables import USERS
+from casetracker.domain.errors import NotPermitted, UsageError
+from casetracker.domain.vocabulary import Role
+from casetracker.integrity.encoding import canonical_json
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: str
+    role: str
+    display_name: str = ""
+    roles: tuple[str, ...] = ()  # every role the user holds
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    display_name: str
+    roles: tuple[str, ...]
+    active: bool
+
+
+def login_name(conn: Connection) -> str:
+    """The account the operating system or the database server says we are."""
+    if conn.dialect.name == "postgresql":
+        return str(conn.execute(sa.text("SELECT current_user")).scalar())
+    return getpass.getuser()
+
+
+def get_user(conn: Connection, name: str) -> User | None:
+    row = conn.execute(sa.select(USERS).where(USERS.c.name == name)).first()
+    if row is None:
+        return None
+    return User(row.name, row.display_name, tuple(json.loads(row.roles)), bool(row.active))
+
+
+def list_users(conn: Connection) -> list[User]:
+    rows = conn.execute(sa.select(USERS).order_by(USERS.c.name))
+    return [User(r.name, r.display_name, tuple(json.loads(r.roles)), bool(r.active)) for r in rows]
+
+
+def parse_roles(text: str | list[str]) -> tuple[str, ...]:
+    items = text if isinstance(text, list) else [p.strip() for p in text.split(",") if p.strip()]
+    valid = {r.value for r in Role}
+    for item in items:
+        if item not in valid:
+            raise UsageError(f"unknown role {item!r} (roles: {', '.join(sorted(valid))})")
+    if not items:
+        raise UsageError("give at least one role")
+    return tuple(items)
+
+
+def save_user(conn: Connection, name: str, display_name: str, roles: tuple[str, ...]) -> None:
+    if not name or any(c.isspace() for c in name):
+        raise UsageError("a user name must be one word")
+    values = {
+        "display_name": display_name or name,
+        "roles": canonical_json(list(roles)),
+        "active": True,
+    }
+    if get_user(conn, name) is None:
+        conn.execute(USERS.insert().values(name=name, **values))
+    else:
+        conn.execute(USERS.update().where(USERS.c.name == name).values(**values))
+
+
+def resolve(conn: Connection, realm: str, as_user: str | None, role: str | None) -> Actor:
+    """The acting user and role for this command, or NotPermitted saying why not."""
+    if as_user and realm == "live" and as_user != login_name(conn):
+        raise NotPermitted(
+            f"--as is only for demo and training databases; in a live database you act as "
+            f"your own account ({login_name(conn)})"
+        )
+    name = as_user or login_name(conn)
+    user = get_user(conn, name)
+    if user is None or not user.active:
+        hint = (
+            "pick one of the seeded users with --as (see `casetracker user list`)"
+            if realm != "live"
+            else "an admin can register it with `casetracker user add`"
+        )
+        raise NotPermitted(f"user {name!r} is not registered in this database: {hint}")
+    if role is None:
+        role = user.roles[0]
+    elif role not in user.roles:
+        raise NotPermitted(
+            f"user {name} does not hold the {role} role (holds: {', '.join(user.roles)})"
+        )
+    return Actor(user.name, role, user.display_name, user.roles)
+
+
+# Demo and training databases ship one user per role, picked with ``--as``.
+SEEDED_USERS = {
+    "police": ("pc.demo", "PC Dana Demo (custody officer)"),
+    "ccu": ("ccu.demo", "Chris Demo (CCU call handler)"),
+    "joc": ("joc.demo", "Jo Demo (Nexus JOC)"),
+    "immigration_officer": ("io.demo", "Imran Demo (immigration officer)"),
+    "casework": ("cw.demo", "Casey Demo (Criminal Casework)"),
+    "auditor": ("audit.demo", "Aud Demo (inspector)"),
+    "trainer": ("trainer.demo", "Tess Demo (trainer)"),
+    "admin": ("admin.demo", "Ada Demo (administrator)"),
+}
+
+
+def seed_users(conn: Connection, realm: str) -> None:
+    """Give a demo or training database one user for every role (never a live one)."""
+    if realm == "live":
+        raise NotPermitted("seeded users are only for demo and training databases")
+    for role, (name, display) in SEEDED_USERS.items():
+        save_user(conn, name, display, (role,))

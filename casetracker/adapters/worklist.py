@@ -1,0 +1,413 @@
+"""Worklists: what each role has to do next, most urgent first, fast at a million cases.
+
+A queue is a question a caseworker asks every shift (DOMAIN.md, "Who acts"): CCU — which
+referrals still await a status check; an IO — which immigration offenders in police custody will
+be released first (the PACE deadline, ¶4.21: people released before an IO saw them), which ETDs
+are outstanding, who is listed as an absconder, which removal directions fall due, which claims
+are undecided.  Answering by folding every case would take minutes, so each case's rows are
+derived from its view in the same transaction as every event (``refresh``, a read model) and
+read back as one index range scan (``page``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from casetracker.adapters.database import driver_sql, read_transaction, write_transaction
+from casetracker.adapters.tables import CASES
+from casetracker.domain import clock
+from casetracker.domain.case_view import CaseView, Instance
+from casetracker.domain.rules import claims, high_harm
+from casetracker.domain.rules.custody_clock import pace_clock
+from casetracker.domain.rules.field_values import as_text
+
+NEVER = "9999-12-31T00:00:00Z"  # due time of an item with no date: sorts last
+
+_META = sa.MetaData()
+WORKLIST = sa.Table(
+    "worklist",
+    _META,
+    sa.Column("queue", sa.String(32), primary_key=True),
+    sa.Column("case_id", sa.String(64), primary_key=True),
+    sa.Column("item", sa.String(64), primary_key=True),
+    sa.Column("due", sa.String(32), nullable=False),
+    sa.Column("force", sa.String(16), nullable=False),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("search", sa.String(300), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One worklist: who works it and what its ``due`` time means."""
+
+    name: str
+    title: str
+    roles: tuple[str, ...]
+    due_means: str  # column heading for the urgency time
+    countdown: bool = False  # due is a deadline (time left), not a start (waiting since)
+
+
+QUEUES: dict[str, Queue] = {
+    q.name: q
+    for q in (
+        Queue("status_check", "Awaiting status check", ("ccu",), "referred"),
+        Queue(
+            "offender_custody",
+            "Offenders in custody",
+            ("immigration_officer",),
+            "PACE left",
+            countdown=True,
+        ),
+        Queue("custody", "In custody", ("police",), "PACE left", countdown=True),
+        Queue("local_check", "Local status checks", ("immigration_officer",), "referred"),
+        Queue("joc", "Referred to the JOC", ("joc",), "referred"),
+        Queue("etd", "ETD outstanding", ("immigration_officer",), "since"),
+        Queue("absconder", "Absconders", ("immigration_officer",), "listed"),
+        Queue("removal", "Removal directions", ("immigration_officer", "casework"), "due"),
+        Queue("barrier", "Pending claims", ("immigration_officer", "casework"), "lodged"),
+    )
+}
+ALL_CASES = Queue("all", "All cases", ("auditor", "trainer", "admin"), "updated")
+
+
+def queues_for(role: str) -> list[Queue]:
+    """The queues a role works, in the order its screen shows them (every role gets one)."""
+    found = [q for q in QUEUES.values() if role in q.roles]
+    return found or [ALL_CASES]
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    queue: str
+    case_id: str
+    item: str  # the lifecycle instance the row is about, e.g. "encounter#2"
+    due: str  # UTC text, sortable; NEVER when unknown
+    force: str
+    label: str
+
+    @property
+    def due_time(self) -> datetime | None:
+        if self.due == NEVER or not self.due:
+            return None
+        return datetime.fromisoformat(self.due.replace("Z", "+00:00"))
+
+
+# ---------------------------------------------------------------------- deriving rows
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _started(instance: Instance) -> str:
+    return _utc(instance.started.effective.start) if instance.started else NEVER
+
+
+def _last(instance: Instance) -> str:
+    return _utc(instance.history[-1].effective.start) if instance.history else NEVER
+
+
+def _state_label(instance: Instance) -> str:
+    from workflows import get
+
+    found = get(instance.workflow, instance.version).state(instance.state)
+    return found.label if found else instance.state
+
+
+def case_force(view: CaseView) -> str:
+    """The force of the latest arrest, else the one the case was opened with."""
+    for encounter in reversed(view.of("encounter")):
+        force = as_text(encounter.fields.get("force"))
+        if force:
+            return force.upper()
+    opened = view.one("case")
+    return as_text(opened.fields.get("force")).upper() if opened else ""
+
+
+def _encounter_of(view: CaseView, check: Instance) -> Instance | None:
+    try:
+        number = int(str(check.fields.get("encounter")))
+    except ValueError:
+        return None
+    return view.instances.get(f"encounter#{number}")
+
+
+_CHECK_WAITING = {
+    "requested": "awaiting CID check",
+    "cid_checked": "checked on CID, awaiting result",
+    "immigration_offender": "immigration offender: refer on",
+    "known_absconder": "known absconder: refer on",
+}
+_OFFENDER_RESULTS = frozenset(
+    {
+        "immigration_offender",
+        "known_absconder",
+        "referred_to_joc",
+        "passed_to_io",
+        "referred_to_ice_team",
+        "taken_up_locally",
+        "referred_to_high_harm_team",
+    }
+)
+
+
+def rows_for(view: CaseView) -> list[WorkItem]:
+    """Every worklist row a case belongs in now (pure: the case view is all it reads)."""
+    rows: list[WorkItem] = []
+    force = case_force(view)
+    case_id = view.case_id
+
+    def add(queue: str, instance: Instance, due: str, label: str, where: str = "") -> None:
+        rows.append(WorkItem(queue, case_id, instance.key, due, where or force, label[:200]))
+
+    offenders: dict[str, Instance] = {}
+    for check in view.of("status_check"):
+        encounter = _encounter_of(view, check)
+        where = as_text(encounter.fields.get("force")).upper() if encounter else force
+        route = check.started.action if check.started else ""
+        if check.state in _CHECK_WAITING:
+            ccu = route == "refer_to_ccu"
+            queue = "status_check" if ccu else "local_check"
+            via = "via CCU" if ccu else "local referral"
+            label = f"status check #{check.number} {_CHECK_WAITING[check.state]} ({via})"
+            add(queue, check, _started(check), label, where)
+        if check.state == "referred_to_joc":
+            add("joc", check, _last(check), f"status check #{check.number}: assess", where)
+        if check.state in _OFFENDER_RESULTS and encounter is not None:
+            offenders[encounter.key] = check
+    harm: list = []  # assessed once, and only for an offender in custody
+    for encounter in view.of("encounter"):
+        if encounter.state != "in_custody":
+            continue
+        status = pace_clock(encounter, clock.now())
+        due = _utc(status.deadline) if status.deadline else NEVER
+        offence = as_text(encounter.fields.get("offence")) or "immigration offence"
+        where = as_text(encounter.fields.get("force")).upper() or force
+        add("custody", encounter, due, f"encounter #{encounter.number}: {offence}", where)
+        check = offenders.get(encounter.key)
+        if check is not None:
+            kind = as_text(check.fields.get("offender_kind")).replace("_", " ")
+            seen = encounter.first("record_seen_by_io") is not None
+            parts = [
+                f"encounter #{encounter.number}",
+                kind or check.state.replace("_", " "),
+                "seen by an IO" if seen else "NOT yet seen by an IO",
+            ]
+            if not harm:
+                harm.append(high_harm.assess(view))
+            if harm[0].met:
+                parts.insert(0, "HIGH HARM")
+            add("offender_custody", encounter, due, " · ".join(parts), where)
+    etd = view.one("etd")
+    if etd is not None and etd.state not in ("unassessed", "passport_held", "issued"):
+        add("etd", etd, _last(etd), f"ETD: {_state_label(etd).lower()}")
+    reporting = view.one("reporting")
+    if reporting is not None and reporting.state in ("listed_absconder", "reencountered"):
+        listed = reporting.last("list_as_absconder")
+        due = _utc(listed.effective.start) if listed else _last(reporting)
+        add("absconder", reporting, due, _state_label(reporting))
+    removal = view.one("removal")
+    if removal is not None and removal.state in ("liable", "directions_set", "attempt_frustrated"):
+        label = _state_label(removal)
+        due = _last(removal)
+        when = (
+            as_text(removal.fields.get("removal_date")) if removal.state == "directions_set" else ""
+        )
+        if when:
+            try:
+                due = _utc(datetime.combine(date.fromisoformat(when), datetime.min.time(), UTC))
+                label = f"removal directions set for {when}"
+            except ValueError:
+                pass
+        add("removal", removal, due, label)
+    for claim in view.of("barrier"):
+        if claim.state == "lodged":
+            add("barrier", claim, _started(claim), claims.describe(claim) + ", undecided")
+    return rows
+
+
+# ---------------------------------------------------------------------- keeping it current
+
+
+def _row_dict(row: WorkItem) -> dict[str, str]:
+    search = f"{row.case_id} {row.force} {row.label}".lower()[:300]
+    return {
+        "queue": row.queue,
+        "case_id": row.case_id,
+        "item": row.item,
+        "due": row.due,
+        "force": row.force,
+        "label": row.label,
+        "search": search,
+    }
+
+
+_Q_DELETE = "DELETE FROM worklist WHERE case_id = ?"
+_Q_INSERT = (
+    "INSERT INTO worklist (queue, case_id, item, due, force, label, search) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def replace(conn: Connection, case_id: str, rows: list[WorkItem]) -> None:
+    """Read model: replace a case's rows, in the transaction that recorded its new events.
+
+    Plain SQL on the driver's cursor, as the store does: this runs inside every action.
+    """
+    driver_sql(conn, _Q_DELETE, (case_id,), "worklist")
+    if rows:
+        driver_sql(conn, _Q_INSERT, [tuple(_row_dict(r).values()) for r in rows], "worklist")
+
+
+def insert_rows(conn: Connection, rows: Iterable[WorkItem]) -> int:
+    """Bulk insert rows for cases that have none yet (generated data, rebuilds)."""
+    batch = [_row_dict(r) for r in rows]
+    if batch:
+        conn.execute(WORKLIST.insert(), batch)
+    return len(batch)
+
+
+def rebuild(engine: Engine, flow, progress: Callable[[int], None] | None = None) -> int:
+    """Recompute every row from the log (the table is derived, like the projection)."""
+    from casetracker.adapters.case_stream import case_views
+
+    count = 0
+    with write_transaction(engine) as conn:
+        conn.execute(WORKLIST.delete())
+        batch: list[WorkItem] = []
+        for view in case_views(conn, flow, progress):
+            batch.extend(rows_for(view))
+            count += 1
+            if len(batch) > 20_000:
+                insert_rows(conn, batch)
+                batch = []
+        insert_rows(conn, batch)
+    return count
+
+
+# ---------------------------------------------------------------------- reading
+
+
+def page(engine: Engine, queue: str, text: str = "", limit: int = 200) -> list[WorkItem]:
+    """One page of a queue, most urgent first; ``text`` filters on case id, force and label.
+
+    A filter that is a case id or a force code is matched exactly (an index range); anything
+    else is a substring of the row's search text (a scan of the queue in urgency order that
+    stops at ``limit`` matches: fast for common words, slower for rare ones).
+    """
+    if queue == ALL_CASES.name:
+        return _all_cases(engine, text, limit)
+    query = (
+        sa.select(
+            WORKLIST.c.queue,
+            WORKLIST.c.case_id,
+            WORKLIST.c.item,
+            WORKLIST.c.due,
+            WORKLIST.c.force,
+            WORKLIST.c.label,
+        )
+        .where(WORKLIST.c.queue == queue)
+        .order_by(WORKLIST.c.due, WORKLIST.c.case_id)
+        .limit(limit)
+    )
+    wanted = text.strip().lower()
+    if wanted.startswith("c-") and wanted[2:].isdigit():
+        query = query.where(WORKLIST.c.case_id == wanted.upper())
+    elif _is_force(wanted):
+        query = query.where(WORKLIST.c.force == wanted.upper())
+    elif wanted:
+        query = query.where(WORKLIST.c.search.contains(wanted, autoescape=True))
+    with read_transaction(engine) as conn:
+        return [WorkItem(*row) for row in conn.execute(query)]
+
+
+def _is_force(text: str) -> bool:
+    from casetracker.domain.organisation import Organisation
+
+    return bool(text) and Organisation.default().force(text) is not None
+
+
+def count(engine: Engine, queue: str, cap: int = 1000) -> int:
+    """How many rows a queue holds, counting no further than ``cap`` (shown as "1000+")."""
+    if queue == ALL_CASES.name:
+        inner = sa.select(CASES.c.case_id).limit(cap).subquery()
+    else:
+        inner = sa.select(WORKLIST.c.case_id).where(WORKLIST.c.queue == queue).limit(cap).subquery()
+    with read_transaction(engine) as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(inner)).scalar() or 0)
+
+
+def _all_cases(engine: Engine, text: str, limit: int) -> list[WorkItem]:
+    """Auditors, trainers and admins see every case, newest first (primary-key order)."""
+    query = (
+        sa.select(CASES.c.case_id, CASES.c.updated, CASES.c.state)
+        .order_by(CASES.c.case_id.desc())
+        .limit(limit)
+    )
+    wanted = text.strip().upper()
+    if wanted:
+        query = query.where(CASES.c.case_id.startswith(wanted, autoescape=True))
+    with read_transaction(engine) as conn:
+        rows = conn.execute(query).all()
+        forces = _forces(conn, [r.case_id for r in rows])
+    return [
+        WorkItem(
+            ALL_CASES.name,
+            r.case_id,
+            "case",
+            r.updated,
+            forces.get(r.case_id, ""),
+            state_summary(json.loads(r.state)),
+        )
+        for r in rows
+    ]
+
+
+def state_summary(state: dict[str, str]) -> str:
+    """A case in one line from its projection: where the person is, and removal."""
+    parts = []
+    arrests = sum(1 for key in state if key.startswith("encounter#"))
+    if arrests:
+        parts.append(f"{arrests} arrest{'s' if arrests > 1 else ''}")
+    for key in ("detention", "removal", "reporting"):
+        if key in state:
+            parts.append(f"{key}: {state[key].replace('_', ' ')}")
+    return " · ".join(parts)
+
+
+def _forces(conn: Connection, case_ids: list[str]) -> dict[str, str]:
+    """Each case's force, as ``case_force`` gives it: its latest arrest's (in the report
+    tables, kept for every case with an arrest, open or finished), else the one it was opened
+    with (from its first event)."""
+    if not case_ids:
+        return {}
+    marks = ", ".join("?" * len(case_ids))
+    pg = conn.dialect.name == "postgresql"
+
+    def rows(query: str) -> list:
+        return list(
+            conn.exec_driver_sql(query.replace("?", "%s") if pg else query, tuple(case_ids))
+        )
+
+    found = {
+        case_id: force.upper()
+        for case_id, force in rows(
+            f"SELECT case_id, force FROM mi_arrests WHERE case_id IN ({marks}) "
+            "ORDER BY case_id, encounter"
+        )
+        if force
+    }
+    for case_id, payload in rows(
+        f"SELECT case_id, payload FROM events WHERE case_id IN ({marks}) AND seq = 1"
+    ):
+        if case_id not in found:
+            force = as_text(json.loads(payload).get("fields", {}).get("force"))
+            found[case_id] = force.upper()
+    return found

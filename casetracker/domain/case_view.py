@@ -1,0 +1,115 @@
+"""A case as the rules see it: every lifecycle instance, its state, and how it got there.
+
+Built by folding a case's recorded events (``casetracker.domain.engine.fold``).  Guards and derived
+figures (clocks, flags) read this and nothing else, so they are pure functions that need no
+database and can be tested as tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from casetracker.domain.effective_time import EffectiveTime
+
+
+class Step(NamedTuple):
+    """One recorded action as it applied to an instance (a tuple: a fold makes one per event)."""
+
+    seq: int
+    action: str
+    effective: EffectiveTime
+    fields: dict[str, Any]
+    actor_role: str
+    recorded: datetime
+
+
+@dataclass
+class Instance:
+    """One run of a lifecycle on a case: the detention record, or encounter #3, or claim #2.
+
+    ``fields`` merges the (non-personal) fields of every action applied to it, latest value
+    winning; ``history`` keeps each step so rules can ask when something happened.
+    """
+
+    workflow: str
+    number: int  # 0 for a lifecycle with one instance per case, 1, 2, ... otherwise
+    state: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    history: list[Step] = field(default_factory=list)
+    version: int = 1  # definition version the instance runs under
+
+    @property
+    def key(self) -> str:
+        return instance_key(self.workflow, self.number)
+
+    def last(self, action: str) -> Step | None:
+        return next((s for s in reversed(self.history) if s.action == action), None)
+
+    def first(self, action: str) -> Step | None:
+        return next((s for s in self.history if s.action == action), None)
+
+    @property
+    def started(self) -> Step | None:
+        return self.history[0] if self.history else None
+
+
+def _number(instance: Instance) -> int:
+    return instance.number
+
+
+def instance_key(workflow: str, number: int) -> str:
+    return workflow if number == 0 else f"{workflow}#{number}"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """An action somebody wants to take now, with what they supplied."""
+
+    workflow: str
+    number: int
+    action: str
+    fields: dict[str, Any]
+    effective: EffectiveTime
+    actor_role: str
+    now: datetime
+    preview: bool = False  # asking "what may I do now?", before any field has been filled in
+
+
+@dataclass(frozen=True)
+class Block:
+    """One reason an action is not allowed, and what would lift it."""
+
+    reason: str
+    remedy: str = ""
+    rule: str = ""  # the guard's name, so an auditor can see which rule blocked
+
+    def __str__(self) -> str:
+        return f"{self.reason} — {self.remedy}" if self.remedy else self.reason
+
+
+@dataclass
+class CaseView:
+    case_id: str
+    instances: dict[str, Instance] = field(default_factory=dict)
+    steps: list[tuple[str, Step]] = field(default_factory=list)  # (instance key, step) in log order
+    version: int = 0  # sequence number of the last event folded in
+    head_hash: str = ""  # hash of that event
+    # Read-model rows this process last wrote for the case
+    # (casetracker.adapters.read_models.update).
+    written: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def of(self, workflow: str) -> list[Instance]:
+        """Every instance of a lifecycle, oldest first."""
+        found = [i for i in self.instances.values() if i.workflow == workflow]
+        if len(found) > 1:
+            found.sort(key=_number)
+        return found
+
+    def one(self, workflow: str) -> Instance | None:
+        return self.instances.get(workflow)
+
+    def latest(self, workflow: str) -> Instance | None:
+        found = self.of(workflow)
+        return found[-1] if found else None

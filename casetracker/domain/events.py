@@ -1,0 +1,110 @@
+"""Events: what a caller asks to record, and what the log holds once recorded."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from casetracker.domain.vocabulary import ActionSpec
+from casetracker.integrity.encoding import EVENT_FIELDS, stored_stamp, stored_step, stored_types_ok
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event not yet recorded.  The store adds position, sequence, times, realm and hashes."""
+
+    workflow: str
+    workflow_version: int
+    instance: int
+    action: str
+    actor_user: str
+    actor_role: str
+    effective: str  # canonical effective-time text (casetracker.domain.effective_time)
+    payload: dict[str, Any] = field(default_factory=dict)
+    idempotency_key: str | None = None
+
+
+class RecordedEvent(NamedTuple):
+    """One row of the log, exactly as stored and hashed.
+
+    A named tuple rather than a frozen dataclass: folds and read-model rebuilds make one per
+    event, millions of them, and a tuple is built several times faster.
+    """
+
+    position: int
+    case_id: str
+    seq: int
+    realm: str
+    workflow: str
+    workflow_version: int
+    instance: int
+    action: str
+    actor_user: str
+    actor_role: str
+    effective: str
+    recorded: str
+    idempotency_key: str
+    payload: str  # the canonical JSON text that was hashed
+    prev_hash: str
+    hash: str
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return json.loads(self.payload)
+
+    def hashed_values(self) -> tuple[object, ...]:
+        return self[: len(EVENT_FIELDS)]
+
+    @classmethod
+    def stored(cls, row: Sequence[Any]) -> RecordedEvent:
+        """The event a log row holds (``STORED_FIELDS``, then the hash); ``ValueError`` unless
+        it is in the form the store writes, types included (``casetracker verify`` names such
+        a row)."""
+        if not stored_types_ok(row):
+            raise ValueError("it holds a value of a type the store never writes")
+        position, case_id, seq, step, stamp, key, payload, prev, hash = row
+        realm, workflow, version, instance, action = stored_step(step)
+        user, role, effective, recorded = stored_stamp(stamp)
+        return cls(
+            position, case_id, seq, realm, workflow, version, instance, action, user, role,
+            effective, recorded, key, payload, prev, hash,
+        )  # fmt: skip
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every stored field, for ``--json`` output and bundles."""
+        return self._asdict()
+
+
+def split_personal(
+    spec: ActionSpec, values: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(fields for the log, personal values for the subject record)`` of an action's input.
+
+    Personal fields never enter the hash chain (casetracker.adapters.subjects keeps them erasable);
+    one function, so ``act`` and the bulk path cannot disagree about which fields those are.
+    """
+    personal = {f.name for f in spec.fields if f.personal}
+    logged = {k: v for k, v in values.items() if k not in personal}
+    return logged, {k: v for k, v in values.items() if k in personal}
+
+
+def event_payload(
+    spec: ActionSpec,
+    fields: dict[str, Any],
+    digests: dict[str, str] | None = None,
+    justification: str = "",
+    provenance: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The payload every recorded action carries (format: docs/event-format.md)."""
+    payload: dict[str, Any] = {"fields": fields}
+    if spec.guards:
+        payload["checked"] = list(spec.guards)  # which rules the event was checked against
+    if digests:
+        payload["personal"] = digests
+    if justification:
+        payload["justification"] = justification
+    if provenance:  # where a training fork or an import came from
+        payload["provenance"] = provenance
+    return payload

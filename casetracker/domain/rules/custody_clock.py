@@ -1,0 +1,112 @@
+"""The PACE clock of one encounter (fn 17).
+
+Police may hold an arrested person for 24 hours from arrest before they must charge or release
+them; a superintendent may approve a single 12-hour extension.  Bail pending enquiries suspends
+the clock and re-arrest for the same offence restarts it where it stopped.  Charge or release
+ends it.  Times come from the steps' effective times: when the arrest is known only to the day or
+month, the clock runs from the earliest moment it could have started and says it is approximate,
+so the deadline shown is never later than the true one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from casetracker.domain.case_view import Instance
+
+BASE_LIMIT = timedelta(hours=24)
+EXTENSION = timedelta(hours=12)
+STARTS = frozenset({"arrest", "arrest_for_immigration_offence"})
+PAUSES = frozenset({"bail"})
+RESUMES = frozenset({"rearrest"})
+EXTENDS = "extend_detention"
+ENDS = frozenset(
+    {
+        "charge",
+        "take_no_further_action",
+        "release_without_charge",
+        "hand_to_immigration",
+        "escape_custody",
+    }
+)
+_CLOCK_ACTIONS = STARTS | PAUSES | RESUMES | ENDS | {EXTENDS}
+
+
+@dataclass(frozen=True)
+class ClockStatus:
+    """Where the clock stands at ``now``.
+
+    ``deadline`` is None unless the clock is running; ``remaining`` is what is left of the
+    allowance (frozen while paused or ended, never negative); ``running`` is False before an
+    arrest, while on bail and after charge or release.
+    """
+
+    deadline: datetime | None
+    remaining: timedelta
+    paused: bool
+    extended: bool
+    expired: bool
+    approximate: bool
+    running: bool = False
+    explanation: tuple[str, ...] = ()
+
+
+def pace_clock(instance: Instance, now: datetime) -> ClockStatus:
+    """The PACE clock of an ``encounter`` instance as at ``now`` (timezone-aware)."""
+    used = timedelta(0)
+    running_since: datetime | None = None
+    paused = extended = started = False
+    notes: list[str] = []
+    steps = [s for s in instance.history if s.action in _CLOCK_ACTIONS]
+    for step in steps:
+        at = step.effective.start
+        if step.action in STARTS:
+            running_since, started = at, True
+            notes.append(f"started at arrest, {step.effective.display()}")
+        elif step.action == EXTENDS:
+            extended = True
+            notes.append("extended by 12 hours on a superintendent's authority")
+        elif step.action in RESUMES and paused:
+            running_since, paused = at, False
+            notes.append(f"restarted on re-arrest, {step.effective.display()}")
+        elif running_since is not None and (step.action in PAUSES or step.action in ENDS):
+            used += at - running_since
+            running_since = None
+            paused = step.action in PAUSES
+            notes.append(f"{'paused by bail' if paused else 'ended'}, {step.effective.display()}")
+    approximate = any(not s.effective.is_exact for s in steps)
+    if approximate:
+        notes.append(
+            "some times are known only as a day, month or range: the deadline shown "
+            "is the earliest it could be"
+        )
+    limit = BASE_LIMIT + (EXTENSION if extended else timedelta(0))
+    if not started:
+        return ClockStatus(None, limit, False, False, False, False, False, ("no arrest recorded",))
+    if running_since is None:
+        left = limit - used
+        return ClockStatus(
+            None,
+            max(left, timedelta(0)),
+            paused,
+            extended,
+            left < timedelta(0),
+            approximate,
+            False,
+            tuple(notes),
+        )
+    deadline = running_since + (limit - used)
+    left = deadline - now
+    if left <= timedelta(0):
+        notes.append(f"expired at {deadline.isoformat()}")
+    return ClockStatus(
+        deadline,
+        max(left, timedelta(0)),
+        False,
+        extended,
+        left <= timedelta(0),
+        approximate,
+        True,
+        tuple(notes),
+    )

@@ -1,0 +1,109 @@
+"""DVA passport checks of claimed British citizens (¶4.36–4.37, fn 21–22).
+
+Police may run a check; IOs have no access and must ask CCU; a check is run only where there is
+reasonable doubt that the person is a British citizen, and that doubt is recorded, because every
+request must be auditable and scrutinised against the same criteria (fn 21–22).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from casetracker.domain.case_view import CaseView, Step
+from casetracker.domain.effective_time import EffectiveTime
+from casetracker.domain.rules.field_values import as_text
+
+MIN_JUSTIFICATION = 10  # characters: a reason, not a placeholder
+ASKS_CCU = frozenset({"immigration_officer"})
+
+
+@dataclass(frozen=True)
+class DvaDecision:
+    allowed: bool
+    reasons: tuple[str, ...]
+    remedies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DvaAuditEntry:
+    """One DVA request as an auditor sees it (fn 22)."""
+
+    check: int
+    asked_by_role: str
+    asked_by: str
+    run_by_role: str
+    justification: str
+    outcome: str
+    effective: EffectiveTime
+    recorded: datetime
+
+
+def decide(action: str, role: str, justification: str, uk_claims: list[str]) -> DvaDecision:
+    """Whether a DVA step may go ahead: the right route for the role, a doubt, and a UK claim.
+
+    ``action`` is ``run_dva_check`` (police, directly), ``ask_ccu_for_dva_check`` (an IO) or
+    ``run_requested_dva_check`` (CCU, for the IO who asked).
+    """
+    reasons: list[str] = []
+    remedies: list[str] = []
+    if action == "run_dva_check" and role in ASKS_CCU:
+        reasons.append("immigration officers have no DVA access (¶4.37)")
+        remedies.append("ask CCU to run the check")
+    if len(justification.strip()) < MIN_JUSTIFICATION:
+        reasons.append("no reasonable doubt recorded (fn 21)")
+        remedies.append("write down why there is reasonable doubt that the subject is British")
+    if not uk_claims:
+        reasons.append("the record shows no claim to be a British citizen (¶4.36)")
+        remedies.append("record the claim first (record_british_claim or record_nationality)")
+    if reasons:
+        return DvaDecision(False, tuple(reasons), tuple(remedies))
+    return DvaDecision(True, (f"reasonable doubt recorded: {justification.strip()}", *uk_claims))
+
+
+def uk_claims(view: CaseView) -> list[str]:
+    """Where the record shows the subject claiming to be British."""
+    found: list[str] = []
+    leave = view.one("leave")
+    claim = leave.first("record_british_claim") if leave is not None else None
+    if claim is not None:
+        found.append(f"claimed British citizenship ({claim.effective})")
+    for encounter in view.of("encounter"):
+        said_british = any(
+            step.action == "record_nationality"
+            and step.fields.get("nationality_group") == "claimed_uk"
+            for step in encounter.history
+        )
+        if said_british:
+            found.append(f"claimed to be British when arrested (encounter #{encounter.number})")
+    return found
+
+
+def audit(view: CaseView) -> list[DvaAuditEntry]:
+    """Every DVA request on the case: who asked, who ran it, on what doubt, with what outcome."""
+    entries: list[DvaAuditEntry] = []
+    for check in view.of("dva_check"):
+        start = check.started
+        if start is None:
+            continue
+        ran = check.first("run_requested_dva_check")
+        entries.append(
+            DvaAuditEntry(
+                check=check.number,
+                asked_by_role=start.actor_role,
+                asked_by=as_text(start.fields.get("requested_by")),
+                run_by_role=_run_by(start, ran),
+                justification=as_text(check.fields.get("reasonable_doubt")),
+                outcome=check.state,
+                effective=start.effective,
+                recorded=start.recorded,
+            )
+        )
+    return entries
+
+
+def _run_by(start: Step, ran: Step | None) -> str:
+    """Who ran the check: CCU for a request, the police for a direct check, nobody yet."""
+    if ran is not None:
+        return ran.actor_role
+    return "" if start.action == "ask_ccu_for_dva_check" else start.actor_role

@@ -1,0 +1,172 @@
+"""Guards on removal, travel documents and reporting: the cross-lifecycle rules of the case
+studies (Figure 1 comments, Figure 2, ¶4.32)."""
+
+from __future__ import annotations
+
+from casetracker.domain.case_view import Block
+from casetracker.domain.rules import claims
+from casetracker.domain.rules.field_values import as_date, as_text, first_day
+from casetracker.domain.rules.guard_context import GuardContext, block
+from casetracker.domain.rules.travel_document import travel_document
+
+_STATUS_FOR_BASIS = {
+    "overstayer": "overstayer",
+    "illegal_entrant": "illegal_entrant",
+    "eea_not_exercising_treaty_rights": "eea_not_exercising",
+}
+
+
+def removal_basis_matches_status(ctx: GuardContext) -> list[Block]:
+    """Papers are served on an immigration offender of the kind they name (fn 5, fn 9)."""
+    basis = as_text(ctx.field("basis"))
+    leave = ctx.view.one("leave")
+    if leave is not None and leave.state == _STATUS_FOR_BASIS.get(basis):
+        return []
+    found_by_check = any(
+        c.fields.get("offender_kind") == basis
+        for c in ctx.view.of("status_check")
+        if c.first("record_immigration_offender") is not None
+    )
+    if found_by_check:
+        return []
+    status = leave.state.replace("_", " ") if leave else "unknown"
+    return [
+        block(
+            "removal_basis_matches_status",
+            f"the record does not show the subject as {basis.replace('_', ' ')} "
+            f"(immigration status: {status})",
+            "record the immigration status or the status check result first",
+        )
+    ]
+
+
+def hosol_referral_made(ctx: GuardContext) -> list[Block]:
+    if any(c.state == "referred_to_criminal_casework" for c in ctx.view.of("acro_check")):
+        return []
+    return [
+        block(
+            "hosol_referral_made",
+            "no Serious Offence List result has been referred to Criminal Casework (¶4.32)",
+            "serve removal papers instead, if liable",
+        )
+    ]
+
+
+def no_pending_protection_claim(ctx: GuardContext) -> list[Block]:
+    """Undecided asylum and human-rights claims block; pre-action letters do not (Figure 1)."""
+    return [
+        block(
+            "no_pending_protection_claim",
+            f"{claims.describe(c)} is undecided",
+            "wait for the claim to be decided",
+        )
+        for c in claims.undecided(ctx.view, claims.PROTECTION)
+    ]
+
+
+def no_pending_judicial_review(ctx: GuardContext) -> list[Block]:
+    return [
+        block(
+            "no_pending_judicial_review",
+            f"{claims.describe(c)} is undecided",
+            "wait for the judicial review to be decided",
+        )
+        for c in claims.undecided(ctx.view, frozenset({claims.JUDICIAL_REVIEW}))
+    ]
+
+
+def removal_date_not_past(ctx: GuardContext) -> list[Block]:
+    removal_date = as_date(ctx.field("removal_date"))
+    set_on = first_day(ctx.attempt.effective)
+    if removal_date is not None and removal_date < set_on:
+        return [
+            block(
+                "removal_date_not_past",
+                f"removal date {removal_date} is before the day the directions are set ({set_on})",
+                "choose a removal date on or after the day the directions are set",
+            )
+        ]
+    return []
+
+
+def judicial_review_lodged(ctx: GuardContext) -> list[Block]:
+    if ctx.field("reason") != claims.JUDICIAL_REVIEW:
+        return []
+    if claims.undecided(ctx.view, frozenset({claims.JUDICIAL_REVIEW})):
+        return []
+    return [
+        block(
+            "judicial_review_lodged",
+            "no undecided judicial review is recorded",
+            "record the judicial review first (lodge_claim kind=judicial_review)",
+        )
+    ]
+
+
+def directions_in_force(ctx: GuardContext) -> list[Block]:
+    """A judicial review lodged after the directions defers them (Figure 1, 24 Jun 2016)."""
+    removal = ctx.view.one("removal")
+    directions = removal.last("set_removal_directions") if removal else None
+    if directions is None:
+        return []
+    when = as_text(directions.fields.get("removal_date")) or directions.effective.display()
+    return [
+        block(
+            "directions_in_force",
+            f"directions for {when} deferred by {claims.describe(c)}",
+            "wait for the judicial review to be decided",
+        )
+        for c in claims.challenges_to(ctx.view, directions)
+    ]
+
+
+def travel_document_held(ctx: GuardContext) -> list[Block]:
+    found = travel_document(ctx.view, first_day(ctx.attempt.effective))
+    return [] if found.held else [block("travel_document_held", found.reason, found.remedy)]
+
+
+def removal_completed(ctx: GuardContext) -> list[Block]:
+    removal = ctx.view.one("removal")
+    if removal is not None and removal.state == "removed":
+        return []
+    return [
+        block(
+            "removal_completed",
+            "no removal has been carried out",
+            "record the removal first (remove)",
+        )
+    ]
+
+
+def reencounter_follows_listing(ctx: GuardContext) -> list[Block]:
+    reporting = ctx.view.one("reporting")
+    listing = reporting.last("list_as_absconder") if reporting else None
+    if listing is None:
+        return []
+    later = [e for e in ctx.view.of("encounter") if e.started and e.started.seq > listing.seq]
+    if later:
+        return []
+    return [
+        block(
+            "reencounter_follows_listing",
+            f"no arrest recorded since the listing of {listing.effective.display()}",
+            "record the arrest (encounter) first",
+        )
+    ]
+
+
+_CLAIM_FOR_HALT = {"asylum_claim": "asylum", "human_rights_claim": "human_rights"}
+
+
+def halting_claim_lodged(ctx: GuardContext) -> list[Block]:
+    kind = _CLAIM_FOR_HALT.get(as_text(ctx.field("halted_by")))
+    if kind is None or claims.undecided(ctx.view, frozenset({kind})):
+        return []
+    label = claims.KIND_LABELS[kind]
+    return [
+        block(
+            "halting_claim_lodged",
+            f"no undecided {label} is recorded",
+            f"record the {label} first (lodge_claim)",
+        )
+    ]

@@ -1,0 +1,329 @@
+"""The verifier's fast pass: prove a range of chains intact in whole batches, or give up.
+
+``chain_walk.walk`` checks one event at a time and says exactly what is wrong; at a million
+events that per-event Python is most of the cost.  A sweep asks the same questions of whole
+batches with C-level loops (``starmap`` of one format string and ``map`` over ``hashlib``,
+list comparisons, one replay per distinct sequence of steps) and answers only "intact, and here
+is the summary" or "not sure".  On "not sure" the caller walks the range with ``walk``, whose
+report is the one users see, so a sweep never has to explain damage; it only has to notice it.
+What it must notice is everything ``walk`` would report: a hash that does not match the
+columns, a link, a sequence number, a realm, an illegal step, a projection row that differs or
+is missing, a projection row with no events.  The mutation tests run through both.
+
+SQLite keeps any type in any column, and a BLOB or a text number with the very bytes of the
+original is still not what was written.  The sweep reads the two numbers as text, so that an
+encoding is one ``str.join``, and counts the rows whose numbers are stored as anything but
+integers in the same aggregate that totals the positions; ``str.join`` refuses every other
+value that is not text.  Either way the sweep is unsure, and the walk, which reads every value
+with the type the driver gives it, names the event.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from bisect import bisect_right
+from collections.abc import Iterable
+from hashlib import sha256
+from itertools import pairwise, repeat, starmap
+from operator import itemgetter
+from typing import Any
+
+from casetracker.domain.projection import REPLAY_MEMO_LIMIT, ReplayTable, replay_stored
+from casetracker.integrity import dbapi as driver_rows
+from casetracker.integrity import personal_digests
+from casetracker.integrity.encoding import (
+    ACCESS_FIELDS,
+    ACCESS_FORMAT,
+    EVENT_LEAF_TEXT,
+    GENESIS,
+    LEAF_PREFIX,
+    SEPARATOR,
+    STAMP_SEPARATORS,
+    STORED_FIELDS,
+)
+from casetracker.integrity.event_checks import (
+    COLUMNS,
+    Part,
+    cases_query,
+    events_query,
+    range_clause,
+    walk,
+)
+
+# The rows of ``sweep_query``: the stored fields, every one as text, then the hash.  Joined by
+# 0x1F after the tag they are the encoding; ``str.join`` refuses any value that is not text.
+_NUMBERS = ("position", "seq")
+_SWEPT = ", ".join(f"CAST({c} AS TEXT)" if c in _NUMBERS else c for c in COLUMNS)
+_FIELDS = itemgetter(slice(0, len(STORED_FIELDS)))
+_HASH = itemgetter(len(STORED_FIELDS))
+_POSITION, _CASE, _SEQ, _STEP, _STAMP, _PAYLOAD, _PREV = (
+    itemgetter(STORED_FIELDS.index(f))
+    for f in ("position", "case_id", "seq", "step", "stamp", "payload", "prev_hash")
+)
+_JOIN = SEPARATOR.join
+_LEAF_TEXT = EVENT_LEAF_TEXT.__add__
+_HEXDIGEST = type(sha256()).hexdigest
+# A case is checked once all its events are in: until then each batch re-reads the ones so far,
+# so a case much longer than this is left to the walk.
+LONGEST_SWEPT_CASE = 20 * driver_rows.BATCH
+# Rows whose numbers are stored as something else than integers (which text would hide).
+_MISTYPED = {
+    "sqlite": "sum(typeof(position) <> 'integer' OR typeof(seq) <> 'integer')",
+    "postgresql": "sum(CASE WHEN pg_typeof(position) = 'bigint'::regtype "
+    "AND pg_typeof(seq) = 'integer'::regtype THEN 0 ELSE 1 END)",
+}
+
+
+# An access record's hashed text, 0x00 leaf prefix included, from its fields (an integer
+# becomes its decimal text, as in ``canonical.encode``; the stored hash after them is ignored).
+_ACCESS_ENCODING = (LEAF_PREFIX.decode() + ACCESS_FORMAT + "\x1f{}" * len(ACCESS_FIELDS)).format
+
+
+def _access_digests(rows: Iterable[tuple]) -> list[str]:
+    return list(map(_HEXDIGEST, map(sha256, map(str.encode, starmap(_ACCESS_ENCODING, rows)))))
+
+
+def check_range(
+    raw: Any, low: str | None, high: str | None, table: ReplayTable, realm: str, at: int = 0
+) -> Part:
+    """Check the chains of the cases in ``[low, high)`` on the DBAPI connection ``raw``.
+
+    A sweep first; only if it is unsure, the event-by-event walk that names what is wrong.
+    Both read in the caller's transaction, so they see the same log.
+    """
+    with driver_rows.collector_paused():
+        try:
+            part = _sweep_range(raw, low, high, table, realm, at, _projected(raw, low, high))
+        except sqlite3.OperationalError:  # such as text that is not UTF-8: walk it
+            part = None
+        if part is None:
+            with driver_rows.tolerant_text(raw):
+                query, params = events_query(low, high)
+                rows = (r for rows in driver_rows.batches(raw, query, params) for r in rows)
+                part = walk(rows, _projected(raw, low, high), table, realm, at)
+        damaged = {d.case_id for d in (*part.damaged, *part.foreign)}
+        latest = {c: d for c, d in part.personal.items() if c not in damaged}
+        part.subjects = personal_digests.mismatches(raw, latest, low, high)
+        part.personal = {}  # checked here; nothing for the caller to do with it
+        return part
+
+
+def _projected(raw: Any, low: str | None, high: str | None) -> dict[str, tuple]:
+    """``(version, head hash, state JSON)`` of each case in the range, from ``cases``."""
+    query, params = cases_query(low, high)
+    return {r[0]: tuple(r[1:]) for rows in driver_rows.batches(raw, query, params) for r in rows}
+
+
+def check_sqlite_file(
+    path: str, low: str | None, high: str | None, table: ReplayTable, realm: str, at: int
+) -> Part:
+    """A worker's ``check_range`` on its own read-only connection, in one read transaction."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        snapshot = conn.execute("SELECT max(position) FROM events").fetchone()[0] or 0
+        part = check_range(conn, low, high, table, realm, at)
+        part.snapshot = snapshot
+        conn.execute("COMMIT")
+        return part
+    finally:
+        conn.close()
+
+
+def _sweep_range(
+    raw: Any,
+    low: str | None,
+    high: str | None,
+    table: ReplayTable,
+    realm: str,
+    at: int,
+    projected: dict,
+) -> Part | None:
+    """``projected``: ``(version, head hash, state JSON)`` by case id, consumed."""
+    dialect = "sqlite" if isinstance(raw, sqlite3.Connection) else "postgresql"
+    totals = driver_rows.first_row(raw, *totals_query(low, high, dialect))
+    query, params = sweep_query(low, high)
+    return sweep(driver_rows.batches(raw, query, params), projected, table, realm, totals, at)
+
+
+def sweep_query(low: str | None, high: str | None) -> tuple[str, tuple[str, ...]]:
+    """The walk's columns in its order, the numbers as text."""
+    where, params = range_clause(low, high)
+    return f"SELECT {_SWEPT} FROM events{where} ORDER BY case_id, seq", params
+
+
+def totals_query(low: str | None, high: str | None, dialect: str) -> tuple[str, tuple[str, ...]]:
+    """Count, sum and last of the positions in the range (the whole-log position check), and
+    how many rows hold a number of another type."""
+    where, params = range_clause(low, high)
+    return (
+        "SELECT count(*), coalesce(sum(position), 0), coalesce(max(position), 0), "
+        f"coalesce({_MISTYPED[dialect]}, 0) FROM events{where}",
+        params,
+    )
+
+
+_QUOTED = ", ".join(f'"{f}"' for f in ACCESS_FIELDS)  # "user" is a keyword on PostgreSQL
+_ACCESS_QUERY = f"SELECT {_QUOTED}, hash FROM access_log ORDER BY position"
+
+
+def access_log_intact(raw: Any) -> bool:
+    """True when the access log's positions run 1..N, each entry links to the one before and
+    matches its hash, checked in whole batches; False means walk it entry by entry."""
+    fields = len(ACCESS_FIELDS)
+    prev, expected = GENESIS, 1
+    with driver_rows.collector_paused():
+        for batch in driver_rows.batches(raw, _ACCESS_QUERY):
+            hashes = list(map(itemgetter(fields), batch))
+            if (
+                list(map(itemgetter(0), batch)) != list(range(expected, expected + len(batch)))
+                or list(map(itemgetter(fields - 1), batch)) != [prev, *hashes[:-1]]
+                or _access_digests(batch) != hashes
+            ):
+                return False
+            prev = hashes[-1]
+            expected += len(batch)
+    return True
+
+
+class _Unsure(Exception):
+    """Something a sweep cannot vouch for: the range must be walked event by event."""
+
+
+def sweep(
+    batches: Iterable[list[tuple]],
+    projected: dict,
+    table: ReplayTable,
+    realm: str,
+    totals: tuple[int, int, int],
+    at: int = 0,
+) -> Part | None:
+    """A ``Part`` for the rows in ``batches`` (``sweep_query``), or None.
+
+    ``projected`` maps case id to ``(version, head hash, state JSON)`` for the same range;
+    ``totals`` is ``totals_query``'s row from the same snapshot.
+    """
+    try:
+        return _Sweep(projected, table, realm, at).run(batches, totals)
+    except (_Unsure, TypeError, ValueError):  # values no walk would accept
+        return None
+
+
+class _Sweep:
+    def __init__(self, projected: dict, table: ReplayTable, realm: str, at: int) -> None:
+        self.projected = projected
+        self.table = table
+        self.realm = realm
+        self.at = at
+        self.states: dict[tuple, str] = {}  # one replay per distinct sequence of steps
+        self.part = Part()
+        self.last_case: str | None = None
+        self.ones: list[str] = []
+
+    def run(self, batches: Iterable[list[tuple]], totals: tuple[int, int, int, int]) -> Part:
+        carry: list[tuple] = []
+        for batch in batches:
+            self._rows(batch)
+            carry = self._cases(carry + batch if carry else batch, final=False)
+            if len(carry) > LONGEST_SWEPT_CASE:
+                raise _Unsure  # a case this long costs the walk less than the sweep
+        if carry:
+            self._cases(carry, final=True)
+        if self.projected:
+            raise _Unsure  # projected cases without events
+        part = self.part
+        count, positions_sum, last_position, mistyped = (int(x) for x in totals)
+        if count != part.events or mistyped:
+            raise _Unsure
+        part.positions_sum, part.last_position = positions_sum, last_position
+        return part
+
+    def _rows(self, batch: list[tuple]) -> None:
+        """Each row on its own: its hash and its stamp's form (each distinct step is checked,
+        realm included, when it is first replayed; the numbers' types by ``totals_query``)."""
+        texts = map(_LEAF_TEXT, map(_JOIN, map(_FIELDS, batch)))
+        if list(map(_HEXDIGEST, map(sha256, map(str.encode, texts)))) != list(map(_HASH, batch)):
+            raise _Unsure
+        if set(map(str.count, map(_STAMP, batch), repeat(SEPARATOR))) != {STAMP_SEPARATORS}:
+            raise _Unsure
+        self.part.events += len(batch)
+
+    def _one_to(self, n: int) -> list[str]:
+        """``["1", "2", ... str(n)]``: the sequence numbers of a case of ``n`` events."""
+        ones = self.ones
+        if len(ones) < n:
+            ones.extend(map(str, range(len(ones) + 1, n + 1)))
+        return ones[:n]
+
+    def _cases(self, rows: list[tuple], final: bool) -> list[tuple]:
+        """Check every case that ends within ``rows``; return the rows of one that may go on."""
+        seqs = list(map(_SEQ, rows))
+        starts = [i for i, s in enumerate(seqs) if s == "1"]
+        if not starts or starts[0] != 0:
+            raise _Unsure  # rows before any case's first event
+        if final:
+            starts.append(len(rows))
+        elif len(starts) == 1:
+            return rows
+        prevs = list(map(_PREV, rows))
+        hashes = list(map(_HASH, rows))
+        steps = list(map(_STEP, rows))
+        states, projected = self.states, self.projected
+        last_case = self.last_case
+        for a, b in pairwise(starts):
+            n = b - a
+            case_id = _CASE(rows[a])
+            if (
+                case_id == last_case
+                or _CASE(rows[b - 1]) != case_id
+                or prevs[a] != GENESIS
+                or seqs[a:b] != self._one_to(n)
+                or prevs[a + 1 : b] != hashes[a : b - 1]
+            ):
+                raise _Unsure
+            last_case = case_id
+            key = tuple(steps[a:b])
+            state = states.get(key)
+            if state is None:
+                if len(states) >= REPLAY_MEMO_LIMIT:
+                    states.clear()
+                state = states[key] = self._replay(key)
+            if projected.pop(case_id, None) != (n, hashes[b - 1], state):
+                raise _Unsure
+        self.last_case = last_case
+        done = starts[-1]
+        self.part.cases += len(starts) - 1
+        if self.at:
+            self._checkpoint(rows[:done], starts)
+        if '"personal"' in "\x1f".join(map(_PAYLOAD, rows[:done])):
+            self._personal(rows[:done])
+        return [] if final else rows[done:]
+
+    def _replay(self, steps: tuple) -> str:
+        """The state a sequence of stored steps leads to (each checked, realm included)."""
+        state, realms = replay_stored(self.table, steps)
+        if realms != {self.realm}:
+            raise _Unsure
+        return state
+
+    def _checkpoint(self, rows: list[tuple], starts: list[int]) -> None:
+        """Each case's events and head as of the checkpoint's position (``walk`` counts them)."""
+        positions = list(map(int, map(_POSITION, rows)))
+        part = self.part
+        for a, b in pairwise(starts):
+            mine = positions[a:b]
+            if mine != sorted(mine):
+                raise _Unsure
+            k = bisect_right(mine, self.at)
+            if k:
+                part.events_at_checkpoint += k
+                part.heads_at_checkpoint.append((_CASE(rows[a]), k, _HASH(rows[a + k - 1])))
+
+    def _personal(self, rows: list[tuple]) -> None:
+        """The latest personal-data digests of each case, in sequence order (as ``walk``)."""
+        for row in rows:
+            payload = _PAYLOAD(row)
+            if '"personal"' in payload:
+                digests = json.loads(payload).get("personal", {})
+                self.part.personal.setdefault(_CASE(row), {}).update(digests)

@@ -1,0 +1,340 @@
+"""Export bundles: chosen cases' events, a checkpoint over exactly them, and the definitions they
+ran under - verifiable on another machine with no database (docs/bundle-format.md).
+
+An inspector who takes a sample away (¶2.1) needs to show later that the records were not
+altered after export.  A bundle is JSON Lines: a header line, then one line per event in
+(case id, sequence) order.  Every line is canonical JSON, so the file has exactly one byte form;
+the events carry every hashed field and their hashes (docs/event-format.md); the header lists
+each case's event count and head hash, a checkpoint (a heads digest over the exported cases
+only), the serialised workflow definitions the events reference, what verification checks, and
+a digest of the header itself.  Any changed byte breaks a hash, a chain link, the layout, the
+canonical form or the header digest, and the verifier names the event (by line) where there is one.
+
+This module imports nothing that touches a database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from casetracker.integrity.encoding import (
+    EVENT_FIELDS,
+    GENESIS,
+    canonical_json,
+    event_hash,
+    heads_digest,
+)
+
+BUNDLE_FORMAT = "casetracker/bundle/1"
+BUNDLE_CHECKPOINT_FORMAT = "casetracker/bundle-checkpoint/1"
+EVENT_FORMAT = "casetracker/event/1"
+NEW = "_new"
+EVENT_KEYS = (*EVENT_FIELDS, "hash")
+_INTEGERS = frozenset({"position", "seq", "workflow_version", "instance"})
+
+CHECKS = (
+    "every line is canonical JSON (sorted keys, no insignificant whitespace) ending in LF",
+    "the header's header_digest is SHA-256 over the canonical JSON of the header without it",
+    "line 2 onwards hold exactly the events the header's case list announces, in case id and "
+    "sequence order",
+    "each event's hash is SHA-256(0x00 || encoding) of its fields (docs/event-format.md)",
+    "each case's chain starts at sequence 1 with 64 zeros and links prev_hash to the hash before",
+    "positions rise within each case; every event has the bundle's realm",
+    "each case's last hash equals its head in the header; the checkpoint's heads digest, event "
+    "and case counts and last position match the events",
+    "every event's action is a legal step of the bundled workflow definition it names, replayed "
+    "from the lifecycle's initial state (or _new for many-instance lifecycles)",
+)
+
+
+def spec_dict(spec: Any) -> dict[str, Any]:
+    """A workflow definition as plain data: states, and actions with sources, dest and roles."""
+    return {
+        "name": spec.name,
+        "version": spec.version,
+        "label": spec.label,
+        "initial": spec.initial,
+        "many": spec.many,
+        "states": [{"name": s.name, "label": s.label, "terminal": s.terminal} for s in spec.states],
+        "actions": [
+            {
+                "name": a.name,
+                "label": a.label,
+                "sources": list(a.sources),
+                "dest": a.dest,
+                "roles": [str(r) for r in a.roles],
+                "guards": list(a.guards),
+                "fields": [
+                    {
+                        "name": f.name,
+                        "type": str(f.type),
+                        "required": f.required,
+                        "personal": f.personal,
+                        "choices": list(f.choices),
+                    }
+                    for f in a.fields
+                ],
+            }
+            for a in spec.actions
+        ],
+    }
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(canonical_json(value).encode()).hexdigest()
+
+
+def build(
+    events: list[dict[str, Any]],
+    specs: Iterable[Any],
+    *,
+    database_id: str,
+    realm: str,
+    exported: str,
+    exported_by: str,
+    reason: str,
+) -> bytes:
+    """The bundle's bytes, from events (``RecordedEvent.as_dict()``) in case id, seq order."""
+    events = sorted(events, key=lambda e: (e["case_id"], e["seq"]))
+    cases: dict[str, dict[str, Any]] = {}
+    for e in events:
+        entry = cases.setdefault(e["case_id"], {"case_id": e["case_id"], "events": 0, "head": ""})
+        entry["events"] += 1
+        entry["head"] = e["hash"]
+    used = {(e["workflow"], e["workflow_version"]) for e in events}
+    definitions = [spec_dict(s) for s in specs if (s.name, s.version) in used]
+    header: dict[str, Any] = {
+        "format": BUNDLE_FORMAT,
+        "event_format": EVENT_FORMAT,
+        "database_id": database_id,
+        "realm": realm,
+        "exported": exported,
+        "exported_by": exported_by,
+        "reason": reason,
+        "cases": list(cases.values()),
+        "checkpoint": {
+            "format": BUNDLE_CHECKPOINT_FORMAT,
+            "cases": len(cases),
+            "events": len(events),
+            "position": max((e["position"] for e in events), default=0),
+            "heads_digest": heads_digest(
+                [(c["case_id"], c["events"], c["head"]) for c in cases.values()]
+            ),
+        },
+        "workflows": sorted(definitions, key=lambda d: (d["name"], d["version"])),
+        "checks": list(CHECKS),
+    }
+    header["header_digest"] = _digest(header)
+    lines = [
+        canonical_json(header),
+        *(canonical_json({k: e[k] for k in EVENT_KEYS}) for e in events),
+    ]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+# ---------------------------------------------------------------------------- verifying
+
+
+@dataclass
+class BundleReport:
+    cases: int = 0
+    events: int = 0
+    problems: list[str] = field(default_factory=list)
+    header: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "cases": self.cases,
+            "events": self.events,
+            "problems": self.problems,
+        }
+
+
+def verify(data: bytes) -> BundleReport:
+    """Check a bundle's bytes; each problem names the event (case, sequence, line) it is in."""
+    report = BundleReport()
+    if not data.endswith(b"\n"):
+        report.problems.append("the file does not end with a line feed: it was cut short")
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    header = _header(lines[0] if lines else b"", report)
+    if header is None:
+        return report
+    layout = [(c["case_id"], seq) for c in header["cases"] for seq in range(1, c["events"] + 1)]
+    if len(lines) - 1 != len(layout):
+        report.problems.append(
+            f"the header announces {len(layout)} events but the file has {len(lines) - 1} "
+            "event lines: events were added or removed"
+        )
+    specs = {(w["name"], w["version"]): w for w in header["workflows"]}
+    heads: dict[str, tuple[int, str]] = {}
+    states: dict[tuple[str, str], str] = {}
+    prev: dict[str, tuple[str, int]] = {}
+    last_position = 0
+    for number, raw in enumerate(lines[1:], start=2):
+        expected = layout[number - 2] if number - 2 < len(layout) else None
+        name = _name(expected, number)
+        event = _event(raw, name, report)
+        if event is None:
+            continue
+        report.events += 1
+        problem = _check_event(event, expected, header, prev, specs, states)
+        if problem:
+            report.problems.append(f"{name}: {problem}")
+            continue
+        case_id = event["case_id"]
+        prev[case_id] = (event["hash"], event["position"])
+        heads[case_id] = (event["seq"], event["hash"])
+        last_position = max(last_position, event["position"])
+    report.cases = len(heads)
+    _check_heads(header, heads, last_position, report)
+    return report
+
+
+def _name(expected: tuple[str, int] | None, line: int) -> str:
+    if expected is None:
+        return f"line {line} (beyond the events the header announces)"
+    return f"event {expected[1]} of {expected[0]} (line {line})"
+
+
+def _canonical_line(raw: bytes) -> Any:
+    """The parsed line, or a reason it is not one canonical JSON object."""
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return f"not readable JSON ({exc})"
+    if not isinstance(value, dict):
+        return "not a JSON object"
+    if canonical_json(value).encode("utf-8") != raw:
+        return "not in canonical form: bytes were changed"
+    return value
+
+
+def _header(raw: bytes, report: BundleReport) -> dict[str, Any] | None:
+    value = _canonical_line(raw)
+    if isinstance(value, str):
+        report.problems.append(f"header (line 1): {value}")
+        return None
+    if value.get("format") != BUNDLE_FORMAT:
+        report.problems.append(f"header (line 1): not a {BUNDLE_FORMAT} bundle")
+        return None
+    claimed = value.pop("header_digest", None)
+    if claimed != _digest(value):
+        report.problems.append("header (line 1): its digest does not match: the header was altered")
+        return None
+    problem = _header_shape(value)
+    if problem:
+        report.problems.append(f"header (line 1): malformed ({problem})")
+        return None
+    report.header = value
+    return value
+
+
+def _header_shape(header: dict[str, Any]) -> str:
+    """What is missing from a header whose digest matched (a bundle written wrongly)."""
+    cases, checkpoint, workflows = (header.get(k) for k in ("cases", "checkpoint", "workflows"))
+    if not isinstance(cases, list) or not all(
+        isinstance(c, dict)
+        and isinstance(c.get("case_id"), str)
+        and isinstance(c.get("events"), int)
+        for c in cases
+    ):
+        return "cases must list case_id, events and head"
+    if not isinstance(checkpoint, dict) or any(
+        k not in checkpoint for k in ("heads_digest", "events", "cases", "position")
+    ):
+        return "checkpoint needs heads_digest, events, cases and position"
+    if not isinstance(workflows, list) or not all(
+        isinstance(w, dict) and {"name", "version", "initial", "actions"} <= set(w)
+        for w in workflows
+    ):
+        return "workflows must give name, version, initial and actions"
+    return ""
+
+
+def _event(raw: bytes, name: str, report: BundleReport) -> dict[str, Any] | None:
+    value = _canonical_line(raw)
+    if isinstance(value, str):
+        report.problems.append(f"{name}: {value}")
+        return None
+    if set(value) != set(EVENT_KEYS):
+        report.problems.append(f"{name}: its fields are not exactly {', '.join(EVENT_KEYS)}")
+        return None
+    bad = [
+        k
+        for k in EVENT_KEYS
+        if not isinstance(value[k], int if k in _INTEGERS else str) or isinstance(value[k], bool)
+    ]
+    if bad:
+        report.problems.append(f"{name}: wrong type for {', '.join(bad)}")
+        return None
+    return value
+
+
+def _check_event(
+    event: dict[str, Any],
+    expected: tuple[str, int] | None,
+    header: dict[str, Any],
+    prev: dict[str, tuple[str, int]],
+    specs: dict[tuple[str, int], dict[str, Any]],
+    states: dict[tuple[str, str], str],
+) -> str:
+    if expected is None or (event["case_id"], event["seq"]) != expected:
+        return (
+            f"holds event {event['seq']} of {event['case_id']} where the header's layout puts "
+            "another: events were removed, inserted or reordered"
+        )
+    values = tuple(event[k] for k in EVENT_FIELDS)
+    if event_hash(values) != event["hash"]:
+        return "its content does not match its hash: the event was altered"
+    link, position = prev.get(event["case_id"], (GENESIS, 0))
+    if event["prev_hash"] != link:
+        return "does not link to the event before it: an event was removed, altered or reordered"
+    if event["position"] <= position:
+        return f"position {event['position']} does not rise after {position}"
+    if event["realm"] != header["realm"]:
+        return f"marked {event['realm']!r} in a {header['realm']} bundle"
+    spec = specs.get((event["workflow"], event["workflow_version"]))
+    if spec is None:
+        return f"names {event['workflow']} version {event['workflow_version']}, not in the bundle"
+    action = next((a for a in spec["actions"] if a["name"] == event["action"]), None)
+    if action is None:
+        return f"{event['workflow']} version {event['workflow_version']} has no {event['action']}"
+    key = (event["case_id"], f"{event['workflow']}#{event['instance']}")
+    current = states.get(key, NEW if event["instance"] else spec["initial"])
+    if current not in action["sources"]:
+        return f"{event['action']} cannot follow state {current!r} of {key[1]}"
+    states[key] = action["dest"]
+    return ""
+
+
+def _check_heads(
+    header: dict[str, Any], heads: dict[str, tuple[int, str]], last: int, report: BundleReport
+) -> None:
+    for case in header["cases"]:
+        got = heads.get(case["case_id"])
+        if got is None or got != (case["events"], case["head"]):
+            report.problems.append(
+                f"{case['case_id']}: its chain does not end at the head the header records"
+            )
+    checkpoint = header["checkpoint"]
+    found = [(c, s, h) for c, (s, h) in heads.items()]
+    if heads_digest(found) != checkpoint["heads_digest"]:
+        report.problems.append("checkpoint: the heads digest does not match the events")
+    if (checkpoint["events"], checkpoint["cases"]) != (report.events, len(heads)):
+        report.problems.append(
+            f"checkpoint: counts {checkpoint['events']} events in {checkpoint['cases']} cases; "
+            f"the bundle holds {report.events} in {len(heads)}"
+        )
+    if checkpoint["position"] != last:
+        report.problems.append(f"checkpoint: last position {checkpoint['position']}, found {last}")

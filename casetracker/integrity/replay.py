@@ -1,0 +1,114 @@
+"""Recomputing the ``cases`` table from the log, one case after another.
+
+The log is read in (case, sequence) order, so each case's events arrive together.  Its state is
+its steps replayed through the compiled transition table (``replay_step``: never through guards
+or ``transitions``), once per distinct sequence of steps: most cases follow one of a few paths,
+so the replay is looked up far more often than it is run.  Cases are independent, so a large
+SQLite log is split by case id and the upper half replayed by a worker process
+(``casetracker.adapters.workers``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from itertools import chain, groupby
+from operator import itemgetter
+from typing import Any
+
+from casetracker.domain.projection import REPLAY_MEMO_LIMIT, ReplayTable, replay_stored
+from casetracker.integrity import dbapi as driver_rows
+from casetracker.integrity.encoding import stored_stamp
+from casetracker.integrity.event_checks import range_clause
+
+_COLUMNS = "case_id, step, seq, hash, position, stamp"
+_CASE, _STEP = itemgetter(0), itemgetter(1)
+PROGRESS_EVERY = 100_000
+Changes = tuple[list[tuple], list[str]]  # (rows to write, case ids to delete)
+
+
+class IllegalLog(ValueError):
+    """An event that the workflow definitions say cannot have happened."""
+
+
+def scan_query(low: str | None, high: str | None) -> tuple[str, tuple[str, ...]]:
+    where, params = range_clause(low, high)
+    return f"SELECT {_COLUMNS} FROM events{where} ORDER BY case_id, seq", params
+
+
+def case_rows(
+    batches: Iterable[list[tuple]],
+    table: ReplayTable,
+    progress: Callable[[int], None] | None = None,
+) -> list[tuple]:
+    """``cases`` rows (case, version, head hash, head position, opened, updated, state JSON)
+    for the events in ``batches`` (``scan_query`` columns); ``IllegalLog`` names the first case
+    whose steps its workflow does not allow."""
+    states: dict[tuple, str] = {}
+    rows = []
+    events = reported = 0
+    with driver_rows.collector_paused():
+        for case_id, group in groupby(chain.from_iterable(batches), key=_CASE):
+            mine = list(group)
+            steps = tuple(map(_STEP, mine))
+            state = states.get(steps)
+            if state is None:
+                if len(states) >= REPLAY_MEMO_LIMIT:
+                    states.clear()
+                state = states[steps] = _replay(table, case_id, steps)
+            head = mine[-1]
+            opened, updated = _recorded(case_id, mine[0]), _recorded(case_id, head)
+            rows.append((case_id, head[2], head[3], head[4], opened, updated, state))
+            events += len(mine)
+            if progress and events - reported >= PROGRESS_EVERY:
+                progress(events)
+                reported = events
+    return rows
+
+
+_CASES = "case_id, version, head_hash, head_position, opened, updated, state"
+
+
+def changes(raw: Any, rows: list[tuple], low: str | None, high: str | None) -> Changes:
+    """What must be written so that the ``cases`` rows in ``[low, high)`` are exactly ``rows``:
+    ``(rows that are new or differ, case ids that have no events)``.
+
+    Most rebuilds find the table right, or nearly; writing only the difference spares the log
+    file a copy of every row (and the next writer a checkpoint of it)."""
+    where, params = range_clause(low, high)
+    query = f"SELECT {_CASES} FROM cases{where}"
+    kept = {r[0]: r for batch in driver_rows.batches(raw, query, params) for r in batch}
+    differ = [row for row in rows if kept.pop(row[0], None) != row]
+    return differ, list(kept)  # in any order: ids of different types do not sort
+
+
+def _recorded(case_id: str, row: tuple) -> str:
+    """The recorded time in a row's stamp."""
+    try:
+        return stored_stamp(row[5])[3]
+    except ValueError as exc:
+        raise IllegalLog(f"{case_id}: event {row[2]}: {exc}") from None
+
+
+def _replay(table: ReplayTable, case_id: str, steps: tuple) -> str:
+    try:
+        return replay_stored(table, steps)[0]
+    except ValueError as exc:
+        raise IllegalLog(f"{case_id}: {exc}") from None
+
+
+def replay_sqlite_file(
+    path: str, low: str | None, high: str | None, table: ReplayTable
+) -> tuple[int, int, Changes]:
+    """A worker's half: ``(the log's last position as its transaction saw it, its number of
+    cases, the changes its part of the table needs)``."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        snapshot = conn.execute("SELECT max(position) FROM events").fetchone()[0] or 0
+        rows = case_rows(driver_rows.batches(conn, *scan_query(low, high)), table)
+        found = changes(conn, rows, low, high)
+        conn.execute("COMMIT")
+        return snapshot, len(rows), found
+    finally:
+        conn.close()

@@ -1,0 +1,238 @@
+"""Plain-text and JSON renderings shared by the CLI, and the words for times the TUI shares.
+
+Times are stored in UTC, but effective times are read and shown in UK local time
+(``effective_time.DEFAULT_ZONE``); a recorded time shown in UTC beside them made a record seem
+to precede what it recorded (an event of 24 June 2016 "recorded 2016-06-23T23:00Z").  So every
+human rendering shows recorded times, and deadlines, in that same zone, named (GMT or BST);
+JSON keeps the stored UTC text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from casetracker.adapters.access_log import AccessEntry
+from casetracker.domain.case_facts import CaseFacts, Clock
+from casetracker.domain.case_view import CaseView
+from casetracker.domain.clock import parse_recorded
+from casetracker.domain.effective_time import DEFAULT_ZONE, parse_canonical
+from casetracker.domain.engine import Option
+from casetracker.domain.events import RecordedEvent
+from casetracker.domain.vocabulary import WorkflowSpec
+
+
+def counted(n: int, noun: str) -> str:
+    """``1 event``, ``2 events``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def local_time(moment: datetime, seconds: bool = False) -> str:
+    """``moment`` in UK local time, the zone named: ``2016-06-24 00:00 BST``."""
+    pattern = "%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z"
+    return moment.astimezone(DEFAULT_ZONE).strftime(pattern)
+
+
+def recorded_time(text: str, seconds: bool = False) -> str:
+    """A stored recorded time (UTC text) in UK local time, as effective times are shown."""
+    return local_time(parse_recorded(text), seconds)
+
+
+def recorded_date(text: str) -> str:
+    """The UK day a stored recorded time falls on (the UTC date can be the day before)."""
+    return parse_recorded(text).astimezone(DEFAULT_ZONE).date().isoformat()
+
+
+def effective_text(text: str) -> str:
+    """A stored effective time at its own precision; an instant with its zone named."""
+    when = parse_canonical(text)
+    shown = when.display()
+    if when.precision == "instant":
+        shown += when.start.astimezone(DEFAULT_ZONE).strftime(" %Z")
+    return shown
+
+
+def clock_line(clock: Clock) -> str:
+    """A PACE clock in words, its expiry in UK local time."""
+    return clock.describe(local_time)
+
+
+def facts_lines(facts: CaseFacts) -> list[str]:
+    """``CaseFacts.lines`` with the clocks' expiry in UK local time."""
+    rest = dataclasses.replace(facts, clocks=[]).lines()
+    return [clock_line(c) for c in facts.clocks] + rest
+
+
+def event_line(event: RecordedEvent) -> str:
+    effective = parse_canonical(event.effective).display()
+    target = event.workflow if not event.instance else f"{event.workflow}#{event.instance}"
+    return (
+        f"{event.seq:>4}  {effective:<28} {event.action:<28} {target:<16} "
+        f"{event.actor_user} ({event.actor_role})  recorded {recorded_time(event.recorded, True)}"
+    )
+
+
+def view_json(view: CaseView) -> dict[str, Any]:
+    return {
+        "version": view.version,
+        "lifecycles": {
+            key: {
+                "state": i.state,
+                "workflow": i.workflow,
+                "definition_version": i.version,
+                "fields": i.fields,
+            }
+            for key, i in view.instances.items()
+        },
+    }
+
+
+def view_lines(view: CaseView) -> list[str]:
+    return [f"  {key:<24} {i.state}" for key, i in view.instances.items()]
+
+
+def summary_json(summary: Any) -> dict[str, Any]:
+    return {
+        "case_id": summary.case_id,
+        "version": summary.version,
+        "opened": summary.opened,
+        "updated": summary.updated,
+        "subject": summary.subject,
+        "subject_erased": summary.subject_erased,
+        "personal_data": "shown" if summary.subject is not None else "withheld: give --reason",
+        **view_json(summary.view),
+        "facts": summary.facts.as_dict(),
+    }
+
+
+def summary_lines(summary: Any) -> list[str]:
+    opened = recorded_time(summary.opened, seconds=True)
+    lines = [f"case {summary.case_id}  version {summary.version}  opened {opened}"]
+    if summary.subject_erased:
+        lines.append(f"  personal data erased on {summary.subject_erased[:10]}")
+    elif summary.subject is not None:
+        lines += [f"  {k}: {v}" for k, v in summary.subject.items()]
+    else:
+        lines.append("  personal data withheld (give --reason to see it; the reason is logged)")
+    lines.append("lifecycles:")
+    lines += view_lines(summary.view)
+    facts = facts_lines(summary.facts)
+    if facts:
+        lines.append("now:")
+        lines += [f"  {line}" for line in facts]
+    return lines
+
+
+def options_json(view: CaseView, options: list[Option], role: str) -> dict[str, Any]:
+    return {
+        "case_id": view.case_id,
+        "role": role,
+        "version": view.version,
+        "actions": [
+            {
+                "action": o.spec.name,
+                "label": o.spec.label,
+                "lifecycle": o.target,
+                "allowed": o.allowed,
+                "blocks": [
+                    {"reason": b.reason, "remedy": b.remedy, "rule": b.rule} for b in o.blocks
+                ],
+                "fields": [
+                    {
+                        "name": f.name,
+                        "type": f.type.value,
+                        "required": f.required,
+                        "choices": list(f.choices),
+                    }
+                    for f in o.spec.fields
+                ],
+            }
+            for o in options
+        ],
+    }
+
+
+def options_lines(options: list[Option], everything: bool = False) -> list[str]:
+    """Allowed, then blocked with every reason; actions that only another role may take are
+    summed up in one line unless ``everything`` is asked for (they are all in ``--json``)."""
+    allowed = [o for o in options if o.allowed]
+    blocked = [o for o in options if not o.allowed]
+    others = [o for o in blocked if all(b.rule == "role" for b in o.blocks)]
+    if not everything:
+        blocked = [o for o in blocked if o not in others]
+    lines = ["allowed now:"] + [f"  {o.spec.name:<30} {o.spec.label} ({o.target})" for o in allowed]
+    if not allowed:
+        lines.append("  (nothing)")
+    lines.append("not allowed:")
+    for o in blocked:
+        lines.append(f"  {o.spec.name:<30} blocked — " + "; ".join(str(b) for b in o.blocks))
+    if others and not everything:
+        lines.append(
+            f"for other roles only ({len(others)}): "
+            + ", ".join(o.spec.name for o in others)
+            + " (--all shows who may)"
+        )
+    return lines
+
+
+def access_line(entry: AccessEntry) -> str:
+    case = f" {entry.case_id}" if entry.case_id else ""
+    why = f"  reason: {entry.justification}" if entry.justification else ""
+    when = recorded_time(entry.recorded, seconds=True)
+    return f"{when}  {entry.user} ({entry.role})  {entry.action}{case}{why}"
+
+
+def spec_json(spec: WorkflowSpec) -> dict[str, Any]:
+    return {
+        "name": spec.name,
+        "version": spec.version,
+        "label": spec.label,
+        "many": spec.many,
+        "initial": spec.initial,
+        "cites": spec.cites,
+        "help": spec.help,
+        "states": [{"name": s.name, "label": s.label, "terminal": s.terminal} for s in spec.states],
+        "actions": [
+            {
+                "name": a.name,
+                "label": a.label,
+                "sources": list(a.sources),
+                "dest": a.dest,
+                "roles": [r.value for r in a.roles],
+                "guards": list(a.guards),
+                "irreversible": a.irreversible,
+                "cites": a.cites,
+                "fields": [
+                    {
+                        "name": f.name,
+                        "type": f.type.value,
+                        "required": f.required,
+                        "personal": f.personal,
+                        "choices": list(f.choices),
+                    }
+                    for f in a.fields
+                ],
+            }
+            for a in spec.actions
+        ],
+    }
+
+
+def spec_lines(spec: WorkflowSpec) -> list[str]:
+    lines = [f"{spec.label} ({spec.name} v{spec.version}) {spec.cites}", spec.help, "states:"]
+    lines += [f"  {s.name:<28} {s.label}{' (terminal)' if s.terminal else ''}" for s in spec.states]
+    lines.append("actions:")
+    for a in spec.actions:
+        lines.append(f"  {a.name:<30} {' | '.join(a.sources)} -> {a.dest}")
+        lines.append(f"      roles: {', '.join(r.value for r in a.roles)}")
+        if a.guards:
+            lines.append(f"      guards: {', '.join(a.guards)}")
+        if a.fields:
+            fields = ", ".join(
+                f"{f.name}{'' if f.required else '?'}:{f.type.value}"
+                + (f"[{'|'.join(f.choices)}]" if f.choices else "")
+                for f in a.fields
+            )
+            lines.append(f"      fields: {fields}")
+    return lines

@@ -1,0 +1,598 @@
+"""The service layer: every use case, called alike by the CLI, the TUI and the tests.
+
+Each function checks everything it can before it opens a write transaction, and raises a
+``CasetrackerError`` (never a half-done write) when the request cannot be carried out.  Reading a
+case is itself recorded in the access log.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from casetracker.adapters import access_log, read_models, subjects, workers
+from casetracker.adapters.database import (
+    DatabaseInfo,
+    KeptConnections,
+    make_engine,
+    read_transaction,
+    sqlite_path,
+    write_transaction,
+)
+from casetracker.adapters.schema import Initialised, grant_app_role, initialise, read_info
+from casetracker.adapters.store import EventStore, Head, describe, normalise_case_id
+from casetracker.adapters.users import Actor, User, list_users, resolve, save_user, seed_users
+from casetracker.domain import clock
+from casetracker.domain.case_facts import CaseFacts, case_facts
+from casetracker.domain.case_view import Attempt, CaseView, instance_key
+from casetracker.domain.effective_time import EffectiveTimeError, parse
+from casetracker.domain.engine import Option, WorkflowEngine
+from casetracker.domain.errors import (
+    ActionBlocked,
+    CasetrackerError,
+    Conflict,
+    DatabaseError,
+    NotPermitted,
+    UsageError,
+)
+from casetracker.domain.events import NewEvent, RecordedEvent, event_payload, split_personal
+from casetracker.domain.fields import validate_fields
+from casetracker.domain.vocabulary import NEW
+from casetracker.integrity import dbapi as driver_rows
+from casetracker.integrity.replay import IllegalLog, case_rows, changes, scan_query
+from casetracker.services.integrity import Report, make_checkpoint, verify
+
+OPEN_ACTION = "open_case"
+ERASE_ACTION = "erase_subject"
+
+
+@dataclass(frozen=True)
+class ActResult:
+    case_id: str
+    events: list[RecordedEvent]
+    instance: str
+    state: str
+    replayed: bool = False  # True when an idempotent retry returned the original events
+
+
+@dataclass
+class CaseSummary:
+    case_id: str
+    realm: str
+    version: int
+    opened: str
+    updated: str
+    states: dict[str, str]
+    subject: dict[str, Any] | None
+    subject_erased: str | None
+    view: CaseView = field(repr=False)
+    events: list[RecordedEvent] = field(repr=False, default_factory=list)
+    facts: CaseFacts = field(default_factory=CaseFacts)
+
+
+class ViewCache:
+    """Recently used case views, so a caseworker's next action need not re-read the history.
+
+    An entry is used only while its version and head hash still match the log's, so another
+    process's write simply causes a re-read.  ``act`` takes a view out of the cache before it
+    folds new events into it and puts it back once the transaction has committed, so a failed
+    action never leaves a changed view behind.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._views: OrderedDict[str, CaseView] = OrderedDict()
+
+    def get(self, case_id: str) -> CaseView | None:
+        view = self._views.get(case_id)
+        if view is not None:
+            self._views.move_to_end(case_id)
+        return view
+
+    def drop(self, case_id: str) -> None:
+        self._views.pop(case_id, None)
+
+    def put(self, case_id: str, view: CaseView) -> None:
+        self._views[case_id] = view
+        self._views.move_to_end(case_id)
+        while len(self._views) > self.size:
+            self._views.popitem(last=False)
+
+
+def open_database(url: str) -> tuple[Engine, DatabaseInfo]:
+    """Connect to an existing casetracker database, refusing anything else untouched."""
+    path = sqlite_path(url) if url.startswith("sqlite") else None
+    if url.startswith("sqlite") and (path is None or not path.exists()):
+        raise DatabaseError(
+            f"no database at {path}: create one with `casetracker init` (or try `casetracker demo`)"
+        )
+    engine = make_engine(url)
+    try:
+        with read_transaction(engine) as conn:
+            info = read_info(conn)
+    except sa.exc.DatabaseError as exc:
+        engine.dispose()
+        raise DatabaseError(f"cannot read the database: {exc.orig}") from None
+    except CasetrackerError:
+        engine.dispose()
+        raise
+    return engine, info
+
+
+def create_database(
+    url: str, realm: str = "live", admin_roles: tuple[str, ...] = ("admin",)
+) -> Initialised:
+    """Create (or upgrade) a database; the first user is whoever created it."""
+    from casetracker.adapters.users import login_name
+
+    path = sqlite_path(url) if url.startswith("sqlite") else None
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    with _engine_for(url, "cannot initialise the database") as engine:
+        done = initialise(engine, realm)
+        if done.created:
+            with write_transaction(engine) as conn:
+                if realm == "live":
+                    save_user(conn, login_name(conn), login_name(conn), admin_roles)
+                else:
+                    seed_users(conn, realm)
+        return done
+
+
+def grant_application_role(url: str, role: str) -> None:
+    """``schema.grant_app_role`` on the database at ``url``, run as its owner."""
+    with _engine_for(url, f"cannot grant to {role!r}") as engine:
+        grant_app_role(engine, role)
+
+
+@contextmanager
+def _engine_for(url: str, failure: str) -> Iterator[Engine]:
+    """An engine for one piece of set-up work, disposed after it; a driver's error becomes
+    ``failure`` and what the driver said."""
+    engine = make_engine(url)
+    try:
+        yield engine
+    except sa.exc.DatabaseError as exc:
+        raise DatabaseError(f"{failure}: {exc.orig}") from None
+    finally:
+        engine.dispose()
+
+
+AUDITING_ROLES = ("auditor", "admin")
+
+
+class Casetracker:
+    """An open database plus the person using it."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        as_user: str | None = None,
+        role: str | None = None,
+        workflows: WorkflowEngine | None = None,
+    ) -> None:
+        from casetracker.services.registry import workflow_engine
+
+        self.url = url
+        self.engine, self.info = open_database(url)
+        self.flow = workflows or workflow_engine()
+        self.store = EventStore(self.engine, self.info.realm, self.flow)
+        self._as_user, self._role = as_user, role
+        self._actor: Actor | None = None
+        self._views = ViewCache()
+        self._connections = KeptConnections(self.engine)
+
+    def close(self) -> None:
+        self._connections.close()
+        self.engine.dispose()
+
+    @property
+    def realm(self) -> str:
+        return self.info.realm
+
+    @property
+    def actor(self) -> Actor:
+        if self._actor is None:
+            with read_transaction(self.engine) as conn:
+                self._actor = resolve(conn, self.info.realm, self._as_user, self._role)
+        return self._actor
+
+    def require_role(self, roles: tuple[str, ...], what: str) -> Actor:
+        """The actor, if they act in one of ``roles``; otherwise a logged refusal."""
+        actor = self.actor
+        if actor.role not in roles:
+            with self._connections.write() as conn:
+                access_log.append(
+                    conn, user=actor.user, role=actor.role, action="denied",
+                    detail={"attempted": what},
+                )  # fmt: skip
+            raise NotPermitted(f"the {actor.role} role may not {what} (only: {', '.join(roles)})")
+        return actor
+
+    # ------------------------------------------------------------------ acting
+
+    def open_case(
+        self,
+        fields: dict[str, Any],
+        effective: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> ActResult:
+        return self.act(None, OPEN_ACTION, fields, effective, idempotency_key=idempotency_key)
+
+    def act(
+        self,
+        case_id: str | None,
+        action: str,
+        fields: dict[str, Any] | None = None,
+        effective: str | None = None,
+        *,
+        expected_version: int | None = None,
+        instance: int | None = None,
+        idempotency_key: str | None = None,
+        justification: str = "",
+        provenance: dict[str, Any] | None = None,
+    ) -> ActResult:
+        """Validate and record one action on a case (``case_id`` None opens a new case)."""
+        case_id = normalise_case_id(case_id) if case_id is not None else None
+        workflow = self.flow.action_owner.get(action)
+        if workflow is None:
+            raise UsageError(
+                f"unknown action {action!r} (`casetracker case actions CASE` lists them)"
+            )
+        if (case_id is None) != (action == OPEN_ACTION):
+            raise UsageError("open a case with `case open`; other actions need a case id")
+        now = clock.now()
+        when = self._effective(effective, now)
+        actor = self.actor
+        with self._connections.write() as conn:
+            if idempotency_key:
+                earlier = self.store.recorded_for_keys(conn, [(idempotency_key, workflow, action)])
+                if earlier:
+                    first = earlier[0]
+                    key = instance_key(first.workflow, first.instance)
+                    head = self.store.case_head(first.case_id, conn)
+                    return ActResult(first.case_id, earlier, key, head.state.get(key, ""), True)
+            head = self.store.head(conn, case_id) if case_id else None
+            view = self._current_view(conn, case_id, head) if head else CaseView("")
+            if expected_version is not None and expected_version != view.version:
+                newer = self.store.event_at(conn, view.case_id, expected_version + 1)
+                raise Conflict(
+                    view.case_id, expected_version, view.version, describe(newer) if newer else ""
+                )
+            number = self._instance_for(view, workflow, action, instance)
+            version = self.flow.version_for(view, workflow, number)
+            spec = self.flow.spec(workflow, version).action(action)
+            assert spec is not None
+            if actor.role in spec.roles:
+                values = validate_fields(spec, fields or {})
+                attempt = Attempt(workflow, number, action, values, when, actor.role, now)
+            else:  # refused for the role: say so before asking for any field
+                values = {}
+                attempt = Attempt(workflow, number, action, {}, when, actor.role, now, preview=True)
+            blocks = self.flow.check(view, attempt)
+            if not blocks:
+                dest = self.flow.fire(view, attempt)
+                logged, personal = split_personal(spec, values)
+                if case_id is None:
+                    case_id = self.store.allocate_case_id(conn)
+                digests = subjects.record(conn, case_id, personal) if personal else None
+                payload = event_payload(spec, logged, digests, justification, provenance)
+                new = NewEvent(
+                    workflow,
+                    version,
+                    number,
+                    action,
+                    actor.user,
+                    actor.role,
+                    when.text,
+                    payload,
+                    idempotency_key,
+                )
+                recorded = self.store.append(case_id, view.version, [new], conn, head)
+                if action == ERASE_ACTION:
+                    subjects.erase(conn, case_id, recorded[-1].recorded)
+                self._views.drop(view.case_id)  # until the transaction is known to be committed
+                view.case_id = case_id
+                read_models.update(conn, self.flow.fold_into(view, recorded))
+        if not blocks:
+            self._views.put(case_id, view)
+            return ActResult(case_id, recorded, instance_key(workflow, number), dest)
+        message = f"{spec.label}: " + "; ".join(str(b) for b in blocks)
+        if any(b.rule == "role" for b in blocks):
+            self._log_denied(case_id, action, blocks)
+            raise NotPermitted(f"not permitted — {message}", blocks)
+        raise ActionBlocked(f"blocked — {message}", blocks)
+
+    def _current_view(self, conn: Connection, case_id: str, head: Head) -> CaseView:
+        """The case as the rules see it, from this process's cache when the log has not moved."""
+        cached = self._views.get(case_id)
+        if cached is not None and (cached.version, cached.head_hash) == (head.version, head.hash):
+            return cached
+        view = self.flow.fold(case_id, self.store.read_case(case_id, conn))
+        self._views.put(case_id, view)
+        return view
+
+    def _instance_for(self, view: CaseView, workflow: str, action: str, given: int | None) -> int:
+        spec = self.flow.latest[workflow]
+        if not spec.many:
+            if given:
+                raise UsageError(f"{spec.label} has one record per case: do not give --instance")
+            return 0
+        action_spec = spec.action(action)
+        if action_spec is not None and NEW in action_spec.sources and given is None:
+            return len(view.of(workflow)) + 1
+        instances = view.of(workflow)
+        if given is not None:
+            if instance_key(workflow, given) not in view.instances:
+                numbers = ", ".join(str(i.number) for i in instances) or "none yet"
+                raise UsageError(f"{spec.label} #{given} does not exist on this case ({numbers})")
+            return given
+        able = [i for i in instances if action_spec is not None and i.state in action_spec.sources]
+        if able:
+            return able[-1].number
+        return instances[-1].number if instances else 1
+
+    def _effective(self, text: str | None, now: datetime, allow_future: bool = False) -> Any:
+        try:
+            return parse(text or "now", now, allow_future=allow_future)
+        except EffectiveTimeError as exc:
+            raise UsageError(str(exc)) from None
+
+    def _log_denied(self, case_id: str | None, action: str, blocks: list) -> None:
+        actor = self.actor
+        with self._connections.write() as conn:
+            access_log.append(
+                conn,
+                user=actor.user,
+                role=actor.role,
+                action="denied",
+                case_id=case_id or "",
+                detail={"attempted": action, "reasons": [str(b) for b in blocks]},
+            )
+
+    # ------------------------------------------------------------------ reading
+
+    def _read_logged(
+        self, case_id: str, what: str, justification: str = "", detail: dict | None = None
+    ) -> tuple[list[RecordedEvent], CaseView]:
+        """Read a case and record the consultation, in one write transaction."""
+        actor = self.actor
+        with self._connections.write() as conn:
+            events = self.store.read_case(case_id, conn)
+            access_log.append(
+                conn,
+                user=actor.user,
+                role=actor.role,
+                action=what,
+                case_id=case_id,
+                justification=justification,
+                detail=detail,
+            )
+        return events, self.flow.fold(case_id, events)
+
+    def show(self, case_id: str, reason: str | None = None) -> CaseSummary:
+        """The case now.  Personal data is shown only with a stated reason, which is logged."""
+        case_id = normalise_case_id(case_id)
+        if reason is not None and not reason.strip():
+            raise UsageError("give a reason that says why you need the personal data")
+        reason = (reason or "").strip()
+        events, view = self._read_logged(case_id, "show", reason, {"personal_data": bool(reason)})
+        with read_transaction(self.engine) as conn:
+            head = self.store.case_head(case_id, conn)
+            values, erased = subjects.read(conn, case_id)
+        return CaseSummary(
+            case_id,
+            self.realm,
+            head.version,
+            head.opened,
+            head.updated,
+            {k: i.state for k, i in view.instances.items()},
+            values if reason else None,
+            erased,
+            view,
+            events,
+            case_facts(view, clock.now()),
+        )
+
+    def history(self, case_id: str) -> list[RecordedEvent]:
+        events, _ = self._read_logged(normalise_case_id(case_id), "history")
+        return events
+
+    def replay(
+        self, case_id: str, as_of: str | None = None, recorded_as_of: str | None = None
+    ) -> tuple[CaseView, list[RecordedEvent]]:
+        """The case as it was: on an effective date, or as the record stood at a moment."""
+        case_id = normalise_case_id(case_id)
+        now = clock.now()
+        as_of_time = self._effective(as_of, now, allow_future=True) if as_of else None
+        recorded_cut = (
+            self._effective(recorded_as_of, now, allow_future=True) if recorded_as_of else None
+        )
+        events, _ = self._read_logged(
+            case_id, "replay", detail={"as_of": as_of or "", "recorded_as_of": recorded_as_of or ""}
+        )
+        chosen = events
+        if recorded_cut is not None:
+            cut = clock.format_recorded(recorded_cut.end)
+            chosen = [e for e in chosen if e.recorded < cut]
+        if as_of_time is not None:
+            from casetracker.domain.effective_time import parse_canonical
+
+            chosen = [e for e in chosen if parse_canonical(e.effective).start < as_of_time.end]
+            return self.flow.fold(case_id, chosen, strict=False), chosen
+        return self.flow.fold(case_id, chosen), chosen
+
+    def options(self, case_id: str) -> tuple[CaseView, list[Option]]:
+        """Every action, allowed now or blocked with all its reasons, for the current user."""
+        case_id = normalise_case_id(case_id)
+        _, view = self._read_logged(case_id, "actions")
+        now = clock.now()
+        when = parse("now", now)
+
+        def make(workflow: str, number: int, action: str, role: str) -> Attempt:
+            return Attempt(workflow, number, action, {}, when, role, now, preview=True)
+
+        return view, self.flow.options(view, self.actor.role, make)
+
+    def access_entries(self, case_id: str | None = None, limit: int | None = 50) -> list:
+        """The access log (for one case, or all), itself a consultation worth logging.
+
+        Who consulted which case is itself sensitive (it shows colleagues' work and the cases
+        under scrutiny), so only those who audit may read it.
+        """
+        case_id = normalise_case_id(case_id) if case_id is not None else None
+        actor = self.require_role(AUDITING_ROLES, "read the access log")
+        with self._connections.write() as conn:
+            if case_id is not None:
+                self.store.case_head(case_id, conn)
+            entries = access_log.entries(conn, case_id, limit)
+            access_log.append(
+                conn,
+                user=actor.user,
+                role=actor.role,
+                action="read-access-log",
+                case_id=case_id or "",
+            )
+        return entries
+
+    # ------------------------------------------------------------------ users
+
+    def users(self) -> list[User]:
+        with read_transaction(self.engine) as conn:
+            return list_users(conn)
+
+    def save_user(self, name: str, display_name: str, roles: tuple[str, ...]) -> None:
+        """Register a user or change their roles: admins only, and logged."""
+        actor = self.actor
+        if actor.role != "admin":
+            raise NotPermitted(f"only the admin role may manage users (you act as {actor.role})")
+        with self._connections.write() as conn:
+            save_user(conn, name, display_name, roles)
+            access_log.append(
+                conn,
+                user=actor.user,
+                role=actor.role,
+                action="user-save",
+                detail={"name": name, "roles": list(roles)},
+            )
+
+    # ------------------------------------------------------------------ integrity
+
+    def verify(self, checkpoint: dict[str, Any] | None = None) -> Report:
+        with read_transaction(self.engine) as conn:
+            return verify(conn, self.info, self.flow, checkpoint)
+
+    def checkpoint(self) -> dict[str, Any]:
+        with read_transaction(self.engine) as conn:
+            return make_checkpoint(conn, self.info, clock.utc_now_text())
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Recompute every case's current state, then every read model, from the log alone.
+
+        Returns the number of cases.  Each step is one transaction, so a failure leaves that
+        table as it was; rerunning is always safe.
+        """
+        count = rebuild_projection(self.engine, self.flow, progress)
+        for model in read_models.READ_MODELS:
+            model.rebuild(self.engine, self.flow, progress)
+        self._views = ViewCache()
+        return count
+
+
+REBUILD_CACHE_KIB = 131_072  # SQLite's page cache while a rebuild writes the cases table
+
+
+def rebuild_projection(
+    engine: Engine, flow: WorkflowEngine, progress: Callable[[int], None] | None = None
+) -> int:
+    """Recompute the ``cases`` table from the log alone; returns the number of cases.
+
+    One pass over the log in (case, sequence) order (``casetracker.integrity.replay``); a large
+    SQLite log is split by case id with a worker process.  Only rows that differ from what the
+    log says are written.  The write transaction is taken first, so the log cannot move while
+    it is read.
+    """
+    table = flow.replay_table()
+    with write_transaction(engine) as conn:
+        split = workers.case_split_point(conn)
+        worker = None
+        if split is not None:
+            worker = workers.start(
+                "replay", path=engine.url.database, low=split, high=None, table=table
+            )
+        try:
+            snapshot = conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0
+            count = _rebuild_range(conn, table, None, split, progress)
+            if split is not None:
+                later = workers.result(worker)
+                if isinstance(later, tuple) and later[0] == snapshot:
+                    count += later[1]
+                    _write_cases(conn, *later[2])
+                else:
+                    count += _rebuild_range(conn, table, split, None, progress)
+        except IllegalLog as exc:
+            raise DatabaseError(f"cannot rebuild: {exc}") from None
+        finally:
+            workers.stop(worker)
+        if progress:
+            progress(snapshot)
+    return count
+
+
+def _rebuild_range(
+    conn: Connection,
+    table: Any,
+    low: str | None,
+    high: str | None,
+    progress: Callable[[int], None] | None,
+) -> int:
+    """Rebuild the cases in ``[low, high)`` here (written at once: a worker may still be busy
+    with the rest, and a later failure rolls this back); returns how many there are."""
+    raw = conn.connection.dbapi_connection
+    rows = case_rows(driver_rows.batches(raw, *scan_query(low, high)), table, progress)
+    _write_cases(conn, *changes(raw, rows, low, high))
+    return len(rows)
+
+
+def _write_cases(conn: Connection, rows: list[tuple], gone: list[str]) -> None:
+    """Write a rebuild's changes.  On SQLite with a page cache large enough to hold them, so
+    that the transaction does not spill half-written pages to the log as it goes."""
+    if not rows and not gone:
+        return
+    sqlite = conn.dialect.name == "sqlite"
+    placeholder = "?" if sqlite else "%s"
+    cursor = conn.connection.cursor()
+    if sqlite:
+        kept = cursor.execute("PRAGMA cache_size").fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-REBUILD_CACHE_KIB}")
+    try:
+        if gone:
+            cursor.executemany(
+                f"DELETE FROM cases WHERE case_id = {placeholder}", [(c,) for c in gone]
+            )
+        if rows:
+            cursor.executemany(
+                "INSERT INTO cases (case_id, version, head_hash, head_position, opened, updated, "
+                f"state) VALUES ({', '.join([placeholder] * 7)}) ON CONFLICT (case_id) DO UPDATE "
+                "SET version = excluded.version, head_hash = excluded.head_hash, "
+                "head_position = excluded.head_position, opened = excluded.opened, "
+                "updated = excluded.updated, state = excluded.state",
+                rows,
+            )
+    finally:
+        if sqlite:
+            cursor.execute(f"PRAGMA cache_size = {int(kept)}")
+        cursor.close()
+
+
+def payload_of(event: RecordedEvent) -> dict[str, Any]:
+    return json.loads(event.payload)

@@ -1,0 +1,63 @@
+"""Auditors' disclosures through the service layer: sampled case lists and export bundles.
+
+Both are logged in the access log in the same transaction as the read that serves them (Data
+Protection Act 2018 s.62 expects logs of disclosure, not only of change): an export needs a
+stated reason and records one entry per case; a sample records its parameters and seed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from casetracker.adapters import access_log
+from casetracker.adapters.database import write_transaction
+from casetracker.domain import clock
+from casetracker.domain.errors import UsageError
+from casetracker.integrity import bundle
+from casetracker.services import sampling
+from casetracker.services.cases import AUDITING_ROLES, Casetracker
+
+# Exports and samples serve inspection and disclosure (¶2.1): not a caseworker's task.
+DISCLOSING_ROLES = AUDITING_ROLES  # who may see who looked may also disclose
+
+
+def export_bundle(ct: Casetracker, case_ids: list[str], reason: str, out: Path) -> dict:
+    """Write a bundle of the cases to ``out``; returns a summary.  Nothing is logged on failure."""
+    if not reason.strip():
+        raise UsageError("--reason is required: an export is a disclosure and is logged")
+    ids = sorted(dict.fromkeys(c.strip() for c in case_ids if c.strip()))
+    if not ids:
+        raise UsageError("name at least one case to export")
+    if not out.parent.is_dir():
+        raise UsageError(f"cannot write {out}: no directory {out.parent}")
+    actor = ct.require_role(DISCLOSING_ROLES, "export cases")
+    with write_transaction(ct.engine) as conn:  # the read and its log entries commit together
+        events = [e.as_dict() for case_id in ids for e in ct.store.read_case(case_id, conn)]
+        data = bundle.build(
+            events,
+            ct.flow.specs.values(),
+            database_id=ct.info.database_id,
+            realm=ct.realm,
+            exported=clock.utc_now_text(),
+            exported_by=actor.user,
+            reason=reason,
+        )
+        for case_id in ids:
+            access_log.append(
+                conn,
+                user=actor.user,
+                role=actor.role,
+                action="export",
+                case_id=case_id,
+                justification=reason,
+                detail={"bundle": out.name, "cases": len(ids), "events": len(events)},
+            )
+    out.write_bytes(data)
+    return {"out": str(out), "cases": len(ids), "events": len(events), "bytes": len(data)}
+
+
+def draw_sample(ct: Casetracker, req: sampling.SampleRequest, reason: str = "") -> sampling.Sample:
+    """Draw and log a sample (parameters, seed, population sizes and the cases chosen)."""
+    actor = ct.require_role(DISCLOSING_ROLES, "draw an inspection sample")
+    with write_transaction(ct.engine) as conn:
+        return sampling.draw(conn, req, actor, reason)

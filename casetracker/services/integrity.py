@@ -1,0 +1,227 @@
+"""Proving that nothing in the log was altered, removed, inserted or reordered.
+
+``verify`` walks every case's chain in sequence order and hashes each event's stored columns,
+which are its encoding byte for byte (no JSON is re-serialised): a changed byte in any field
+breaks that event's hash, a value of a type the store never writes is refused whatever its text,
+a removed or inserted event breaks the sequence and the links, swapped events break both.  Global
+positions must run 1..N without a gap.  The projection must agree with a replay of the log, and
+the personal data on file with the digests the log last recorded.
+
+What a chain cannot show on its own - a case deleted whole, the tail cut off, an older backup put
+back - a checkpoint kept elsewhere can: it records the global position, the event count and a
+digest over every case's head as of that position, and ``verify --checkpoint`` recomputes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from casetracker.adapters import access_log, workers
+from casetracker.adapters.database import DatabaseInfo
+from casetracker.adapters.tables import EVENTS
+from casetracker.domain.projection import Projector
+from casetracker.integrity.batch_checks import check_range
+from casetracker.integrity.encoding import heads_digest
+from casetracker.integrity.event_checks import Part
+
+CHECKPOINT_FORMAT = "casetracker/checkpoint/1"
+
+
+@dataclass
+class CaseDamage:
+    case_id: str
+    seq: int | None
+    position: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"event {self.seq} (position {self.position})" if self.seq is not None else "case"
+        return f"{self.case_id}: {where}: {self.problem}"
+
+
+@dataclass
+class Report:
+    events: int = 0
+    cases: int = 0
+    last_position: int = 0
+    damaged: list[CaseDamage] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # not tied to one case
+    checkpoint: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.damaged and not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "events": self.events,
+            "cases": self.cases,
+            "last_position": self.last_position,
+            "damaged": [d.__dict__ for d in self.damaged],
+            "problems": self.problems,
+            "checkpoint": self.checkpoint,
+        }
+
+
+def verify(
+    conn: Connection,
+    info: DatabaseInfo,
+    projector: Projector,
+    checkpoint: dict[str, Any] | None = None,
+) -> Report:
+    """Check every chain, the global positions, the projection, the subjects and the access log.
+
+    A large SQLite log is walked by two processes, each over half of the case ids, when the
+    machine has the cores; both must see the same snapshot (the log is append-only, so the same
+    last position means the same log), or the second half is walked again here.
+    """
+    report = Report()
+    at = int(checkpoint["position"]) if checkpoint else 0
+    table = projector.replay_table()
+    parts = _walk_parts(conn, info, table, at)
+    damaged_cases: set[str] = set()
+    heads_at_checkpoint: list[tuple[str, int, str]] = []
+    events_at_checkpoint = positions_sum = 0
+    for part in parts:
+        report.events += part.events
+        report.cases += part.cases
+        report.last_position = max(report.last_position, part.last_position)
+        positions_sum += part.positions_sum
+        events_at_checkpoint += part.events_at_checkpoint
+        heads_at_checkpoint += part.heads_at_checkpoint
+        for d in part.damaged:
+            report.damaged.append(CaseDamage(d.case_id, d.seq, d.position, d.problem))
+            damaged_cases.add(d.case_id)
+    for part in parts:
+        for d in part.foreign:
+            if d.case_id not in damaged_cases:
+                damaged_cases.add(d.case_id)
+                report.damaged.append(CaseDamage(d.case_id, d.seq, d.position, d.problem))
+    for part in parts:
+        for orphan in part.orphans:
+            report.damaged.append(
+                CaseDamage(
+                    orphan,
+                    None,
+                    None,
+                    "listed in the current-state table but has no events: its events were deleted",
+                )
+            )
+    n = report.events
+    if n and (positions_sum != n * (n + 1) // 2 or report.last_position != n):
+        report.problems.append(_position_gaps(conn, n))
+    for part in parts:  # each part compared its cases' subject records with their digests
+        for case_id, problems in part.subjects.items():
+            report.damaged.extend(CaseDamage(case_id, None, None, p) for p in problems)
+    report.problems.extend(access_log.verify(conn))
+    if checkpoint:
+        report.checkpoint = _check_checkpoint(
+            report, info, checkpoint, events_at_checkpoint, heads_at_checkpoint
+        )
+    return report
+
+
+def _walk_parts(conn: Connection, info: DatabaseInfo, table: Any, at: int) -> list[Part]:
+    """The log walked in one part here, or in two with the upper half in a worker process."""
+    split = workers.case_split_point(conn)
+    if split is None:
+        return [_walk_here(conn, table, info.realm, at, None, None)]
+    path = conn.engine.url.database
+    worker = workers.start(
+        "chain", path=path, low=split, high=None, table=table, realm=info.realm, at=at
+    )
+    try:
+        snapshot = conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0
+        first = _walk_here(conn, table, info.realm, at, None, split)
+        second = workers.result(worker)
+    finally:
+        workers.stop(worker)
+    if not isinstance(second, Part) or second.snapshot != snapshot:
+        second = _walk_here(conn, table, info.realm, at, split, None)
+    return [first, second]
+
+
+def _walk_here(
+    conn: Connection, table: Any, realm: str, at: int, low: str | None, high: str | None
+) -> Part:
+    return check_range(conn.connection.dbapi_connection, low, high, table, realm, at)
+
+
+def _position_gaps(conn: Connection, count: int) -> str:
+    positions = [
+        p for (p,) in conn.execute(sa.select(EVENTS.c.position).order_by(EVENTS.c.position))
+    ]
+    expected = 1
+    for p in positions:
+        if p != expected:
+            return (
+                f"global position {expected} is missing (the log jumps to {p}): "
+                "an event was removed"
+            )
+        expected += 1
+    return f"global positions do not run 1..{count}"
+
+
+def _check_checkpoint(
+    report: Report,
+    info: DatabaseInfo,
+    checkpoint: dict[str, Any],
+    events_then: int,
+    heads_then: list[tuple[str, int, str]],
+) -> dict[str, Any]:
+    problems: list[str] = []
+    if checkpoint.get("format") != CHECKPOINT_FORMAT:
+        problems.append("the checkpoint file is not a casetracker checkpoint")
+    elif checkpoint.get("database_id") != info.database_id:
+        problems.append("the checkpoint was taken of a different database")
+    else:
+        position = int(checkpoint["position"])
+        if report.last_position < position:
+            problems.append(
+                f"the log ends at position {report.last_position} but the checkpoint saw "
+                f"{position}: the tail was cut off or an older backup was restored"
+            )
+        if events_then != int(checkpoint["events"]):
+            problems.append(
+                f"the checkpoint counted {checkpoint['events']} events up to position {position}; "
+                f"the log now has {events_then}: events or whole cases were removed"
+            )
+        if heads_digest(heads_then) != checkpoint["heads_digest"]:
+            problems.append(
+                f"the case heads as of position {position} differ from the checkpoint's: "
+                "a case was deleted, rewritten or rolled back"
+            )
+    report.problems.extend(problems)
+    return {"position": checkpoint.get("position"), "ok": not problems, "problems": problems}
+
+
+def make_checkpoint(conn: Connection, info: DatabaseInfo, created: str) -> dict[str, Any]:
+    """A small summary of the whole log for an auditor to keep somewhere else."""
+    heads = [
+        (r.case_id, r.seq, r.hash)
+        for r in conn.execute(
+            sa.select(EVENTS.c.case_id, EVENTS.c.seq, EVENTS.c.hash).where(
+                sa.tuple_(EVENTS.c.case_id, EVENTS.c.seq).in_(
+                    sa.select(EVENTS.c.case_id, sa.func.max(EVENTS.c.seq)).group_by(
+                        EVENTS.c.case_id
+                    )
+                )
+            )
+        )
+    ]
+    count, last = conn.execute(sa.select(sa.func.count(), sa.func.max(EVENTS.c.position))).one()
+    return {
+        "format": CHECKPOINT_FORMAT,
+        "database_id": info.database_id,
+        "realm": info.realm,
+        "position": last or 0,
+        "events": count,
+        "cases": len(heads),
+        "heads_digest": heads_digest(heads),
+        "created": created,
+    }

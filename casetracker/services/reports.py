@@ -1,0 +1,315 @@
+"""Management-information reports over the indexed MI tables
+(``casetracker.adapters.report_tables``).
+
+Recommendation 1 asks for a picture of referrals per force, whichever route they took; fn 13
+warns that WYP's 2,920 direct referrals counted *people* while its 881 CCU referrals counted
+*calls*.  So the referrals report always says which unit it counts, in its title, in every CSV
+row and in the JSON, and can give either; the two are never added together.  Each report is a
+``Table`` (title, columns, rows, notes) so the CLI and the TUI render the same thing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from casetracker.adapters import mi_model
+from casetracker.adapters.mi_model import SPELL_KINDS, default_organisation
+from casetracker.domain.errors import UsageError
+
+UNITS = ("calls", "people")
+FORMATS = ("table", "csv", "json")
+FOREIGN = tuple(sorted(mi_model.FOREIGN))
+ROUTES = ("ccu", "local_io", "local_ice_office")
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+    notes: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            **self.meta,
+            "columns": self.columns,
+            "rows": [dict(zip(self.columns, row, strict=True)) for row in self.rows],
+            "notes": self.notes,
+        }
+
+
+def render(table: Table, fmt: str) -> str:
+    """The table as aligned text, CSV (header row first) or JSON."""
+    if fmt == "json":
+        return json.dumps(table.as_dict(), indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(table.columns)
+        writer.writerows(table.rows)
+        return out.getvalue().rstrip("\n")
+    if fmt != "table":
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)}")
+    cells = [
+        table.columns,
+        *[[_cell(c, v) for c, v in zip(table.columns, row, strict=True)] for row in table.rows],
+    ]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(table.columns))]
+    lines = [table.title, ""]
+    for n, row in enumerate(cells):
+        lines.append(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            ).rstrip()
+        )
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    lines += ["", *table.notes] if table.notes else []
+    return "\n".join(lines)
+
+
+def _cell(column: str, value: Any) -> str:
+    if value is None:
+        return "-"
+    if "rate" in column:
+        return f"{value:.1%}"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _london() -> tuple[str, ...]:
+    return tuple(f.code for f in default_organisation().forces if f.in_london)
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)  # codes come from configuration, not the user
+
+
+# ---------------------------------------------------------------------------- referrals
+
+
+def referrals(conn: Connection, year: int, count: str = "calls") -> Table:
+    """Per force: arrests of foreign nationals and their referrals by route (¶4.8–4.12)."""
+    if count not in UNITS:
+        raise UsageError(f"--count must be one of {', '.join(UNITS)} (fn 13: never both at once)")
+    london = set(_london())
+    if count == "calls":
+        by_force = conn.exec_driver_sql(
+            "SELECT force, COUNT(*), SUM(ccu_calls), SUM(local_io_referrals), "
+            "SUM(local_ice_referrals), SUM(CASE WHEN route = 'none' THEN 1 ELSE 0 END) "
+            f"FROM mi_arrests WHERE year = {int(year)} "
+            f"AND nationality_group IN ({_in(FOREIGN)}) GROUP BY force ORDER BY force"
+        ).all()
+        # Calls add up across forces (people do only when nobody spans two: see below).
+        by_force = [(f, n, c, i, o, i + o, none) for f, n, c, i, o, none in by_force]
+        found = [*by_force, *_totals(by_force, london)]
+    else:
+        people = (
+            "COUNT(*), SUM(CASE WHEN c > 0 THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN i > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN o > 0 THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN i + o > 0 THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN c + i + o = 0 THEN 1 ELSE 0 END)"
+        )
+        base = f"FROM mi_people WHERE year = {int(year)}"
+        # One row per person and force already: count rows.  A person arrested by two forces
+        # is one person in the totals, so those group by person first.
+        found = conn.exec_driver_sql(
+            f"SELECT force, {people} FROM (SELECT force, ccu_calls c, local_io_referrals i, "
+            f"local_ice_referrals o {base}) p GROUP BY force ORDER BY force"
+        ).all()
+        spans = conn.exec_driver_sql(
+            f"SELECT case_id {base} GROUP BY case_id HAVING COUNT(*) > 1 LIMIT 1"
+        ).first()
+        if spans is None:  # nobody was arrested by two forces: the totals are sums of rows
+            found += _totals(found, london)
+        else:
+            outside = f" AND force NOT IN ({_in(tuple(sorted(london)))})"
+            for label, clause in (("All forces", ""), ("Outside London", outside)):
+                found.append(
+                    conn.exec_driver_sql(
+                        f"SELECT '{label}', {people} FROM (SELECT SUM(ccu_calls) c, "
+                        f"SUM(local_io_referrals) i, SUM(local_ice_referrals) o "
+                        f"{base}{clause} GROUP BY case_id) p"
+                    ).one()
+                )
+    rows: list[list[Any]] = []
+    for name, arrested, ccu, local_io, ice, local, none in found:
+        if not arrested:
+            continue
+        row = [name, arrested, ccu or 0, local_io or 0, ice or 0, local or 0, none or 0]
+        row += [_rate(row[2], arrested), _rate(row[5], arrested), _rate(row[6], arrested)]
+        rows.append([*row, count])
+    if count == "calls":
+        unit = (
+            "calls: every arrest and every referral counted, repeat calls about one arrest "
+            "included; rates are referrals per arrest (the measure of ¶4.8)"
+        )
+    else:
+        unit = (
+            "people: each person counted once per force and route however often arrested or "
+            "referred; rates are per person arrested; a person referred by two routes is in both"
+        )
+    return Table(
+        f"Referrals of arrested foreign nationals, {year}, counted as {count.upper()}",
+        [
+            "force", "arrested", "ccu", "local_io", "local_ice_office", "local_any",
+            "not_referred", "ccu_rate", "local_rate", "not_referred_rate", "unit",
+        ],
+        rows,
+        [
+            f"Unit: {unit}.",
+            "fn 13: people and calls are different units; compare like with like.",
+            "Foreign nationals: arrests whose nationality was recorded as EEA or non-EEA.",
+        ],
+        {"report": "referrals", "year": year, "unit": count},
+    )  # fmt: skip
+
+
+def _totals(rows: list, london: set[str]) -> list[tuple]:
+    """'All forces' and 'Outside London' as column sums of per-force rows."""
+    if not rows:
+        return []
+    outside = [r for r in rows if r[0] not in london]
+
+    def add(label: str, chosen: list) -> tuple:
+        return (label, *(sum(r[i] or 0 for r in chosen) for i in range(1, 7)))
+
+    return [add("All forces", rows), add("Outside London", outside)]
+
+
+# ---------------------------------------------------------------------------- releases
+
+
+def releases(conn: Connection, year: int | None = None) -> Table:
+    """Immigration offenders released before an IO saw them, in and out of IO hours (¶4.21)."""
+    year_clause = f" AND year = {int(year)}" if year is not None else ""
+    query = (
+        "SELECT force, suite, COUNT(*), "
+        "SUM(CASE WHEN in_io_hours THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN NOT in_io_hours THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN released_before_io THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN released_before_io AND in_io_hours THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN released_before_io AND NOT in_io_hours THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN released_before_io AND in_io_hours IS NULL THEN 1 ELSE 0 END) "
+        f"FROM mi_arrests WHERE offender AND released{year_clause} "
+        "GROUP BY force, suite ORDER BY force, suite"
+    )
+    rows: list[list[Any]] = []
+    totals = [0] * 7
+    for force, suite, *counts in conn.exec_driver_sql(query):
+        counts = [int(c or 0) for c in counts]
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        rows.append(_release_row(force, suite or "(no configured suite)", counts))
+    if rows:
+        rows.append(_release_row("All", "", totals))
+    return Table(
+        "Immigration offenders released before an IO saw them" + (f", {year}" if year else ""),
+        [
+            "force", "suite", "released", "released_in_hours", "released_out_of_hours",
+            "before_io", "before_io_in_hours", "before_io_out_of_hours", "before_io_hours_unknown",
+            "rate_in_hours", "rate_out_of_hours",
+        ],
+        rows,
+        [
+            "Offenders: a status check found an immigration offender or a known absconder.",
+            "IO hours come from each suite's configured shifts (¶4.22); without a configured "
+            "suite or an exact release time they are unknown.",
+        ],
+        {"report": "releases", "year": year},
+    )  # fmt: skip
+
+
+def _release_row(force: str, suite: str, c: list[int]) -> list[Any]:
+    released, in_hours, out_hours, before, before_in, before_out, unknown = c
+    return [
+        force, suite, released, in_hours, out_hours, before, before_in, before_out, unknown,
+        _rate(before_in, in_hours), _rate(before_out, out_hours),
+    ]  # fmt: skip
+
+
+# ---------------------------------------------------------------------------- durations
+
+_KIND_LABELS = {
+    "status_check_turnaround": "status check: referral to result",
+    "etd_turnaround": "ETD: application to decision",
+    "immigration_detention": "immigration detention",
+    "absconder": "absconder: listing to re-encounter",
+}
+
+
+def durations(conn: Connection, year: int | None = None) -> Table:
+    """Time in state: how long checks, ETDs, detention and absconding last (in hours)."""
+    rows: list[list[Any]] = []
+    for kind in SPELL_KINDS:
+        clause = f" AND year = {int(year)}" if year is not None else ""
+        ended = [
+            s
+            for (s,) in conn.exec_driver_sql(
+                f"SELECT seconds FROM mi_spells WHERE kind = '{kind}'{clause} "
+                "AND seconds IS NOT NULL ORDER BY seconds"
+            )
+        ]
+        still = conn.exec_driver_sql(
+            f"SELECT COUNT(*) FROM mi_spells WHERE kind = '{kind}'{clause} AND seconds IS NULL"
+        ).scalar()
+        hours = [s / 3600 for s in ended]
+        rows.append(
+            [
+                kind, _KIND_LABELS[kind], len(hours), int(still or 0),
+                _round(statistics.median(hours)) if hours else None,
+                _round(hours[min(len(hours) - 1, int(0.9 * len(hours)))]) if hours else None,
+                _round(statistics.fmean(hours)) if hours else None,
+                _round(hours[-1]) if hours else None,
+            ]
+        )  # fmt: skip
+    return Table(
+        "Time in state (hours)" + (f", spells starting in {year}" if year else ""),
+        ["measure", "what", "ended", "still_open", "median_h", "p90_h", "mean_h", "max_h"],
+        rows,
+        [
+            "Measured between the starts of the recorded effective times; a day- or "
+            "month-precision time makes the figure approximate."
+        ],
+        {"report": "durations", "year": year},
+    )
+
+
+def _round(value: float) -> float:
+    return round(value, 2)
+
+
+# ---------------------------------------------------------------------------- high harm
+
+
+def high_harm(conn: Connection) -> Table:
+    """Cases meeting the High Harm criteria (fn 8), by criterion."""
+    rows: list[list[Any]] = [
+        [criterion, count]
+        for criterion, count in conn.exec_driver_sql(
+            "SELECT criterion, COUNT(*) FROM mi_high_harm GROUP BY criterion ORDER BY criterion"
+        )
+    ]
+    total = conn.exec_driver_sql("SELECT COUNT(DISTINCT case_id) FROM mi_high_harm").scalar()
+    rows.append(["any criterion", int(total or 0)])
+    return Table(
+        "Cases meeting the High Harm criteria (fn 8)",
+        ["criterion", "cases"],
+        rows,
+        ["A case meeting several criteria is counted under each, and once under 'any'."],
+        {"report": "high-harm"},
+    )
