@@ -29,10 +29,10 @@ from casetracker.adapters import worklist
 from casetracker.adapters.database import write_transaction
 from casetracker.adapters.store import EventStore
 from casetracker.adapters.tables import CASES
-from casetracker.adapters.users import SEEDED_USERS
 from casetracker.domain.case_view import CaseView
 from casetracker.domain.effective_time import instant
 from casetracker.domain.events import NewEvent, RecordedEvent
+from casetracker.domain.identity import SEEDED_USERS
 from casetracker.services.cases import Casetracker, create_database, open_database
 from casetracker.services.registry import workflow_engine
 

@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingsMap, BindingType
 
-from casetracker.adapters.users import Actor
 from casetracker.domain.errors import CasetrackerError
+from casetracker.domain.identity import Actor
 from tui.commands import CasetrackerCommands
 from tui.config import check_keymap, class_name, declared_bindings, load_keys
 from tui.layout import NARROW, SHORT

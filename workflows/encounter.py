@@ -9,6 +9,7 @@ encounter, so each referral is counted once, by its route (Recommendation 1, ¶4
 """
 
 from casetracker.domain.rules.offences import OFFENCE_CATEGORIES
+from casetracker.domain.rules.referral import NATIONALITY_GROUPS
 from casetracker.domain.vocabulary import (
     NEW,
     ActionSpec,
@@ -18,8 +19,6 @@ from casetracker.domain.vocabulary import (
     StateSpec,
     WorkflowSpec,
 )
-
-NATIONALITY_GROUPS = ("claimed_uk", "eea", "non_eea", "unknown")
 
 _POLICE = (Role.POLICE,)
 _IO = (Role.IMMIGRATION_OFFICER,)

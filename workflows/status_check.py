@@ -18,11 +18,6 @@ from casetracker.domain.vocabulary import (
     WorkflowSpec,
 )
 
-ROUTE_OF_ACTION = {
-    "refer_to_ccu": "ccu",
-    "refer_to_local_io": "local_io",
-    "refer_to_local_ice_office": "local_ice_office",
-}
 OFFENDER_KINDS = ("overstayer", "illegal_entrant", "eea_not_exercising_treaty_rights")
 
 _RUNNERS = (Role.CCU, Role.IMMIGRATION_OFFICER)

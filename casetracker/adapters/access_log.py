@@ -7,7 +7,6 @@ like the event log, in one global chain.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from casetracker.adapters.tables import ACCESS_LOG
 from casetracker.domain import clock
+from casetracker.domain.access import AccessEntry
 from casetracker.integrity.batch_checks import access_log_intact
 from casetracker.integrity.encoding import (
     ACCESS_FIELDS,
@@ -25,23 +25,6 @@ from casetracker.integrity.encoding import (
 )
 
 _COLUMNS = [ACCESS_LOG.c[name] for name in (*ACCESS_FIELDS, "hash")]
-
-
-@dataclass(frozen=True)
-class AccessEntry:
-    position: int
-    recorded: str
-    user: str
-    role: str
-    action: str
-    case_id: str
-    justification: str
-    detail: str
-    prev_hash: str
-    hash: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 def append(

@@ -226,6 +226,6 @@ def driver_sql(conn: Connection, query: str, params: Any = (), cursor_name: str 
 def stream(
     conn: Connection, query: str, batch: int = 10_000, params: tuple = ()
 ) -> Iterator[tuple]:
-    """Rows of a large query as plain tuples straight from the driver (``driver_rows``)."""
+    """Rows of a large query as plain tuples straight from the driver (``integrity.dbapi``)."""
     for rows in batches(conn.connection.dbapi_connection, query, params, batch):
         yield from rows

@@ -25,7 +25,7 @@ from casetracker.domain.organisation import Organisation
 from casetracker.domain.rules import high_harm
 from casetracker.domain.rules.field_values import as_text
 from casetracker.domain.rules.io_coverage import io_coverage
-from workflows.status_check import ROUTE_OF_ACTION
+from casetracker.domain.rules.referral import ROUTE_OF_ACTION
 
 RESULT_ACTIONS = frozenset(
     {

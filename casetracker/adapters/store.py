@@ -38,6 +38,7 @@ from casetracker.integrity.encoding import (
     STORED_COLUMNS,
     canonical_json,
     check_text,
+    recorded_event,
     stored_hash,
     stored_values,
     text_is_clean,
@@ -334,7 +335,7 @@ class EventStore:
 def stored_event(row: Sequence[Any]) -> RecordedEvent:
     """The event a row of ``STORED_FIELDS`` and hash holds; an unreadable one is damage."""
     try:
-        return RecordedEvent.stored(row)
+        return recorded_event(row)
     except ValueError as exc:
         raise DatabaseError(
             f"an event of this log cannot be read ({exc}): run `casetracker verify`"

@@ -10,31 +10,14 @@ from __future__ import annotations
 
 import getpass
 import json
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from casetracker.adapters.tables import USERS
 from casetracker.domain.errors import NotPermitted, UsageError
-from casetracker.domain.vocabulary import Role
+from casetracker.domain.identity import SEEDED_USERS, Actor, User
 from casetracker.integrity.encoding import canonical_json
-
-
-@dataclass(frozen=True)
-class Actor:
-    user: str
-    role: str
-    display_name: str = ""
-    roles: tuple[str, ...] = ()  # every role the user holds
-
-
-@dataclass(frozen=True)
-class User:
-    name: str
-    display_name: str
-    roles: tuple[str, ...]
-    active: bool
 
 
 def login_name(conn: Connection) -> str:
@@ -54,17 +37,6 @@ def get_user(conn: Connection, name: str) -> User | None:
 def list_users(conn: Connection) -> list[User]:
     rows = conn.execute(sa.select(USERS).order_by(USERS.c.name))
     return [User(r.name, r.display_name, tuple(json.loads(r.roles)), bool(r.active)) for r in rows]
-
-
-def parse_roles(text: str | list[str]) -> tuple[str, ...]:
-    items = text if isinstance(text, list) else [p.strip() for p in text.split(",") if p.strip()]
-    valid = {r.value for r in Role}
-    for item in items:
-        if item not in valid:
-            raise UsageError(f"unknown role {item!r} (roles: {', '.join(sorted(valid))})")
-    if not items:
-        raise UsageError("give at least one role")
-    return tuple(items)
 
 
 def save_user(conn: Connection, name: str, display_name: str, roles: tuple[str, ...]) -> None:
@@ -104,19 +76,6 @@ def resolve(conn: Connection, realm: str, as_user: str | None, role: str | None)
             f"user {name} does not hold the {role} role (holds: {', '.join(user.roles)})"
         )
     return Actor(user.name, role, user.display_name, user.roles)
-
-
-# Demo and training databases ship one user per role, picked with ``--as``.
-SEEDED_USERS = {
-    "police": ("pc.demo", "PC Dana Demo (custody officer)"),
-    "ccu": ("ccu.demo", "Chris Demo (CCU call handler)"),
-    "joc": ("joc.demo", "Jo Demo (Nexus JOC)"),
-    "immigration_officer": ("io.demo", "Imran Demo (immigration officer)"),
-    "casework": ("cw.demo", "Casey Demo (Criminal Casework)"),
-    "auditor": ("audit.demo", "Aud Demo (inspector)"),
-    "trainer": ("trainer.demo", "Tess Demo (trainer)"),
-    "admin": ("admin.demo", "Ada Demo (administrator)"),
-}
 
 
 def seed_users(conn: Connection, realm: str) -> None:

@@ -138,7 +138,7 @@ def init(
 ) -> None:
     """Create the database, or bring its schema up to date."""
     from casetracker.adapters.schema import GRANT_NEEDS_POSTGRESQL, head_revision
-    from casetracker.adapters.users import parse_roles
+    from casetracker.domain.identity import parse_roles
     from casetracker.services.cases import create_database, grant_application_role
 
     url = _obj(ctx).url(db)
@@ -578,7 +578,7 @@ def user_add(
     display_name: Annotated[str, typer.Option(help="Full name")] = "",
 ) -> None:
     """Register a user (or change their roles); needs the admin role."""
-    from casetracker.adapters.users import parse_roles
+    from casetracker.domain.identity import parse_roles
 
     with closing(_obj(ctx).service()) as ct:
         ct.save_user(name, display_name, parse_roles(roles))

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from casetracker.domain.vocabulary import ActionSpec
-from casetracker.integrity.encoding import EVENT_FIELDS, stored_stamp, stored_step, stored_types_ok
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,24 +51,6 @@ class RecordedEvent(NamedTuple):
     @property
     def data(self) -> dict[str, Any]:
         return json.loads(self.payload)
-
-    def hashed_values(self) -> tuple[object, ...]:
-        return self[: len(EVENT_FIELDS)]
-
-    @classmethod
-    def stored(cls, row: Sequence[Any]) -> RecordedEvent:
-        """The event a log row holds (``STORED_FIELDS``, then the hash); ``ValueError`` unless
-        it is in the form the store writes, types included (``casetracker verify`` names such
-        a row)."""
-        if not stored_types_ok(row):
-            raise ValueError("it holds a value of a type the store never writes")
-        position, case_id, seq, step, stamp, key, payload, prev, hash = row
-        realm, workflow, version, instance, action = stored_step(step)
-        user, role, effective, recorded = stored_stamp(stamp)
-        return cls(
-            position, case_id, seq, realm, workflow, version, instance, action, user, role,
-            effective, recorded, key, payload, prev, hash,
-        )  # fmt: skip
 
     def as_dict(self) -> dict[str, Any]:
         """Every stored field, for ``--json`` output and bundles."""

@@ -8,11 +8,9 @@ the workflow definitions, cheap enough to replay millions of events.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Protocol
 
 from casetracker.domain.vocabulary import NEW
-from casetracker.integrity.encoding import canonical_json, stored_step
 
 
 class Projector(Protocol):
@@ -53,22 +51,3 @@ def replay_step(
     if current not in sources:
         raise ValueError(f"{action} cannot apply to {key} in state {current!r}")
     state[key] = dest
-
-
-# How many distinct sequences of steps a whole-log pass remembers the state of.  Most cases
-# follow one of a few paths; a log where most do not would otherwise hold every case's steps.
-REPLAY_MEMO_LIMIT = 50_000
-
-
-def replay_stored(table: ReplayTable, steps: Iterable[str]) -> tuple[str, set[str]]:
-    """The state (canonical JSON) a case's stored steps lead to, and the realms they are
-    marked with; ``ValueError`` if a step is not in the stored form or cannot apply.
-
-    Rebuild and the verifier's sweep run this once per distinct sequence of steps."""
-    state: dict[str, str] = {}
-    realms = set()
-    for step in steps:
-        realm, workflow, version, instance, action = stored_step(step)
-        realms.add(realm)
-        replay_step(table, state, workflow, version, instance, action)
-    return canonical_json(state), realms

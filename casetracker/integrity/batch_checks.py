@@ -29,9 +29,8 @@ from itertools import pairwise, repeat, starmap
 from operator import itemgetter
 from typing import Any
 
-from casetracker.domain.projection import REPLAY_MEMO_LIMIT, ReplayTable, replay_stored
-from casetracker.integrity import dbapi as driver_rows
-from casetracker.integrity import personal_digests
+from casetracker.domain.projection import ReplayTable
+from casetracker.integrity import dbapi, personal_digests
 from casetracker.integrity.encoding import (
     ACCESS_FIELDS,
     ACCESS_FORMAT,
@@ -50,6 +49,7 @@ from casetracker.integrity.event_checks import (
     range_clause,
     walk,
 )
+from casetracker.integrity.replay import REPLAY_MEMO_LIMIT, replay_stored
 
 # The rows of ``sweep_query``: the stored fields, every one as text, then the hash.  Joined by
 # 0x1F after the tag they are the encoding; ``str.join`` refuses any value that is not text.
@@ -66,7 +66,7 @@ _LEAF_TEXT = EVENT_LEAF_TEXT.__add__
 _HEXDIGEST = type(sha256()).hexdigest
 # A case is checked once all its events are in: until then each batch re-reads the ones so far,
 # so a case much longer than this is left to the walk.
-LONGEST_SWEPT_CASE = 20 * driver_rows.BATCH
+LONGEST_SWEPT_CASE = 20 * dbapi.BATCH
 # Rows whose numbers are stored as something else than integers (which text would hide).
 _MISTYPED = {
     "sqlite": "sum(typeof(position) <> 'integer' OR typeof(seq) <> 'integer')",
@@ -92,15 +92,15 @@ def check_range(
     A sweep first; only if it is unsure, the event-by-event walk that names what is wrong.
     Both read in the caller's transaction, so they see the same log.
     """
-    with driver_rows.collector_paused():
+    with dbapi.collector_paused():
         try:
             part = _sweep_range(raw, low, high, table, realm, at, _projected(raw, low, high))
         except sqlite3.OperationalError:  # such as text that is not UTF-8: walk it
             part = None
         if part is None:
-            with driver_rows.tolerant_text(raw):
+            with dbapi.tolerant_text(raw):
                 query, params = events_query(low, high)
-                rows = (r for rows in driver_rows.batches(raw, query, params) for r in rows)
+                rows = (r for rows in dbapi.batches(raw, query, params) for r in rows)
                 part = walk(rows, _projected(raw, low, high), table, realm, at)
         damaged = {d.case_id for d in (*part.damaged, *part.foreign)}
         latest = {c: d for c, d in part.personal.items() if c not in damaged}
@@ -112,7 +112,7 @@ def check_range(
 def _projected(raw: Any, low: str | None, high: str | None) -> dict[str, tuple]:
     """``(version, head hash, state JSON)`` of each case in the range, from ``cases``."""
     query, params = cases_query(low, high)
-    return {r[0]: tuple(r[1:]) for rows in driver_rows.batches(raw, query, params) for r in rows}
+    return {r[0]: tuple(r[1:]) for rows in dbapi.batches(raw, query, params) for r in rows}
 
 
 def check_sqlite_file(
@@ -142,9 +142,9 @@ def _sweep_range(
 ) -> Part | None:
     """``projected``: ``(version, head hash, state JSON)`` by case id, consumed."""
     dialect = "sqlite" if isinstance(raw, sqlite3.Connection) else "postgresql"
-    totals = driver_rows.first_row(raw, *totals_query(low, high, dialect))
+    totals = dbapi.first_row(raw, *totals_query(low, high, dialect))
     query, params = sweep_query(low, high)
-    return sweep(driver_rows.batches(raw, query, params), projected, table, realm, totals, at)
+    return sweep(dbapi.batches(raw, query, params), projected, table, realm, totals, at)
 
 
 def sweep_query(low: str | None, high: str | None) -> tuple[str, tuple[str, ...]]:
@@ -173,8 +173,8 @@ def access_log_intact(raw: Any) -> bool:
     matches its hash, checked in whole batches; False means walk it entry by entry."""
     fields = len(ACCESS_FIELDS)
     prev, expected = GENESIS, 1
-    with driver_rows.collector_paused():
-        for batch in driver_rows.batches(raw, _ACCESS_QUERY):
+    with dbapi.collector_paused():
+        for batch in dbapi.batches(raw, _ACCESS_QUERY):
             hashes = list(map(itemgetter(fields), batch))
             if (
                 list(map(itemgetter(0), batch)) != list(range(expected, expected + len(batch)))

@@ -18,8 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from hashlib import sha256 as _sha256
 from typing import Any
+
+from casetracker.domain.events import RecordedEvent
 
 EVENT_FORMAT = "casetracker/event/1"
 ACCESS_FORMAT = "casetracker/access/1"
@@ -213,3 +216,22 @@ def heads_digest(heads: list[tuple[str, int, str]]) -> str:
     for case_id, seq, head in sorted(heads):
         digest.update(f"\x1f{case_id}\x1f{seq}\x1f{head}".encode())
     return digest.hexdigest()
+
+
+def recorded_event(row: Sequence[Any]) -> RecordedEvent:
+    """The event a log row holds (``STORED_FIELDS``, then the hash); ``ValueError`` unless it is
+    in the form the store writes, types included (``casetracker verify`` names such a row)."""
+    if not stored_types_ok(row):
+        raise ValueError("it holds a value of a type the store never writes")
+    position, case_id, seq, step, stamp, key, payload, prev, hash = row
+    realm, workflow, version, instance, action = stored_step(step)
+    user, role, effective, recorded = stored_stamp(stamp)
+    return RecordedEvent(
+        position, case_id, seq, realm, workflow, version, instance, action, user, role,
+        effective, recorded, key, payload, prev, hash,
+    )  # fmt: skip
+
+
+def hashed_values(event: RecordedEvent) -> tuple[object, ...]:
+    """The fields of an event that its hash covers, in ``EVENT_FIELDS`` order."""
+    return event[: len(EVENT_FIELDS)]

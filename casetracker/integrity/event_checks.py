@@ -79,7 +79,7 @@ class Part:
 def _hash_matches(row: tuple) -> bool:
     try:
         return stored_hash(row[:_HASH]) == row[_HASH]
-    except UnicodeEncodeError:  # undecodable bytes read as text (driver_rows.tolerant_text)
+    except UnicodeEncodeError:  # undecodable bytes read as text (dbapi.tolerant_text)
         return False
 
 

@@ -12,7 +12,7 @@ import json
 from json.encoder import encode_basestring as _json_string  # canonical_json of a str
 from typing import Any
 
-from casetracker.integrity import dbapi as driver_rows
+from casetracker.integrity import dbapi
 from casetracker.integrity.encoding import canonical_json
 from casetracker.integrity.event_checks import range_clause
 
@@ -45,7 +45,7 @@ def mismatches(
     on_file: set[str] = set()
     where, params = range_clause(low, high)
     query = f"SELECT case_id, salt, data, erased FROM subjects{where}"
-    for rows in driver_rows.batches(raw, query, params):
+    for rows in dbapi.batches(raw, query, params):
         for case_id, salt, data, erased in rows:
             wanted = latest.get(case_id)
             if wanted is None:

@@ -16,15 +16,34 @@ from itertools import chain, groupby
 from operator import itemgetter
 from typing import Any
 
-from casetracker.domain.projection import REPLAY_MEMO_LIMIT, ReplayTable, replay_stored
-from casetracker.integrity import dbapi as driver_rows
-from casetracker.integrity.encoding import stored_stamp
+from casetracker.domain.projection import ReplayTable, replay_step
+from casetracker.integrity import dbapi
+from casetracker.integrity.encoding import canonical_json, stored_stamp, stored_step
 from casetracker.integrity.event_checks import range_clause
 
 _COLUMNS = "case_id, step, seq, hash, position, stamp"
 _CASE, _STEP = itemgetter(0), itemgetter(1)
 PROGRESS_EVERY = 100_000
 Changes = tuple[list[tuple], list[str]]  # (rows to write, case ids to delete)
+
+
+# How many distinct sequences of steps a whole-log pass remembers the state of.  Most cases
+# follow one of a few paths; a log where most do not would otherwise hold every case's steps.
+REPLAY_MEMO_LIMIT = 50_000
+
+
+def replay_stored(table: ReplayTable, steps: Iterable[str]) -> tuple[str, set[str]]:
+    """The state (canonical JSON) a case's stored steps lead to, and the realms they are
+    marked with; ``ValueError`` if a step is not in the stored form or cannot apply.
+
+    Rebuild and the verifier's sweep run this once per distinct sequence of steps."""
+    state: dict[str, str] = {}
+    realms = set()
+    for step in steps:
+        realm, workflow, version, instance, action = stored_step(step)
+        realms.add(realm)
+        replay_step(table, state, workflow, version, instance, action)
+    return canonical_json(state), realms
 
 
 class IllegalLog(ValueError):
@@ -47,7 +66,7 @@ def case_rows(
     states: dict[tuple, str] = {}
     rows = []
     events = reported = 0
-    with driver_rows.collector_paused():
+    with dbapi.collector_paused():
         for case_id, group in groupby(chain.from_iterable(batches), key=_CASE):
             mine = list(group)
             steps = tuple(map(_STEP, mine))
@@ -77,7 +96,7 @@ def changes(raw: Any, rows: list[tuple], low: str | None, high: str | None) -> C
     file a copy of every row (and the next writer a checkpoint of it)."""
     where, params = range_clause(low, high)
     query = f"SELECT {_CASES} FROM cases{where}"
-    kept = {r[0]: r for batch in driver_rows.batches(raw, query, params) for r in batch}
+    kept = {r[0]: r for batch in dbapi.batches(raw, query, params) for r in batch}
     differ = [row for row in rows if kept.pop(row[0], None) != row]
     return differ, list(kept)  # in any order: ids of different types do not sort
 
@@ -106,7 +125,7 @@ def replay_sqlite_file(
     try:
         conn.execute("BEGIN")
         snapshot = conn.execute("SELECT max(position) FROM events").fetchone()[0] or 0
-        rows = case_rows(driver_rows.batches(conn, *scan_query(low, high)), table)
+        rows = case_rows(dbapi.batches(conn, *scan_query(low, high)), table)
         found = changes(conn, rows, low, high)
         conn.execute("COMMIT")
         return snapshot, len(rows), found

@@ -13,7 +13,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from casetracker.adapters.access_log import AccessEntry
+from casetracker.domain.access import AccessEntry
 from casetracker.domain.case_facts import CaseFacts, Clock
 from casetracker.domain.case_view import CaseView
 from casetracker.domain.clock import parse_recorded

@@ -29,7 +29,7 @@ from casetracker.adapters.database import (
 )
 from casetracker.adapters.schema import Initialised, grant_app_role, initialise, read_info
 from casetracker.adapters.store import EventStore, Head, describe, normalise_case_id
-from casetracker.adapters.users import Actor, User, list_users, resolve, save_user, seed_users
+from casetracker.adapters.users import list_users, resolve, save_user, seed_users
 from casetracker.domain import clock
 from casetracker.domain.case_facts import CaseFacts, case_facts
 from casetracker.domain.case_view import Attempt, CaseView, instance_key
@@ -45,8 +45,9 @@ from casetracker.domain.errors import (
 )
 from casetracker.domain.events import NewEvent, RecordedEvent, event_payload, split_personal
 from casetracker.domain.fields import validate_fields
+from casetracker.domain.identity import Actor, User
 from casetracker.domain.vocabulary import NEW
-from casetracker.integrity import dbapi as driver_rows
+from casetracker.integrity import dbapi
 from casetracker.integrity.replay import IllegalLog, case_rows, changes, scan_query
 from casetracker.services.integrity import Report, make_checkpoint, verify
 
@@ -558,7 +559,7 @@ def _rebuild_range(
     """Rebuild the cases in ``[low, high)`` here (written at once: a worker may still be busy
     with the rest, and a later failure rolls this back); returns how many there are."""
     raw = conn.connection.dbapi_connection
-    rows = case_rows(driver_rows.batches(raw, *scan_query(low, high)), table, progress)
+    rows = case_rows(dbapi.batches(raw, *scan_query(low, high)), table, progress)
     _write_cases(conn, *changes(raw, rows, low, high))
     return len(rows)
 

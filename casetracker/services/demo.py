@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from casetracker.adapters.users import SEEDED_USERS
 from casetracker.domain import clock
-from casetracker.domain.case_studies import FIGURE_1, FIGURE_2
 from casetracker.domain.effective_time import instant, out_of_sequence, parse_canonical
+from casetracker.domain.identity import SEEDED_USERS
 from casetracker.domain.organisation import Organisation
 from casetracker.services.cases import Casetracker, create_database
 from casetracker.services.synth import ForceProfile, profiles
+from casetracker.services.training.case_studies import FIGURE_1, FIGURE_2
 from casetracker.services.training.sandbox import StoryClock, story_clock
 
 # Forces the generated arrests come from, weighted roughly as the report's arrests are

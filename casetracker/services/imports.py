@@ -21,10 +21,9 @@ from casetracker.adapters.database import write_transaction
 from casetracker.domain import clock
 from casetracker.domain.effective_time import EffectiveTime, EffectiveTimeError, parse
 from casetracker.domain.errors import Refused, UsageError
+from casetracker.domain.rules.referral import NATIONALITY_GROUPS, ROUTE_OF_ACTION
 from casetracker.services.bulk import BulkStep, BulkValidator, PreparedCase, StepRefused, write
 from casetracker.services.cases import Casetracker
-from workflows.encounter import NATIONALITY_GROUPS
-from workflows.status_check import ROUTE_OF_ACTION
 
 REQUIRED = (
     "person_ref", "name", "nationality_group", "force", "arrested_at", "offence",

@@ -19,9 +19,9 @@ from sqlalchemy.engine import Connection
 
 from casetracker.adapters import access_log
 from casetracker.adapters.mi_model import default_organisation, moment_text
-from casetracker.adapters.users import Actor
 from casetracker.domain.effective_time import EffectiveTimeError, parse_canonical
 from casetracker.domain.errors import Refused, UsageError
+from casetracker.domain.identity import Actor
 from casetracker.services.reports import ROUTES
 
 

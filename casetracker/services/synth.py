@@ -34,10 +34,10 @@ from multiprocessing.pool import AsyncResult, Pool
 
 from casetracker.adapters.database import write_transaction
 from casetracker.adapters.store import EventStore
-from casetracker.adapters.users import SEEDED_USERS
 from casetracker.domain import clock
 from casetracker.domain.effective_time import DEFAULT_ZONE, EffectiveTime
 from casetracker.domain.engine import WorkflowEngine
+from casetracker.domain.identity import SEEDED_USERS
 from casetracker.domain.organisation import Organisation, Shift
 from casetracker.domain.rules.offences import label
 from casetracker.integrity.dbapi import collector_paused

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from casetracker.domain.events import RecordedEvent
-from casetracker.integrity.encoding import STORED_FIELDS, stored_values
+from casetracker.integrity.encoding import (
+    STORED_FIELDS,
+    hashed_values,
+    recorded_event,
+    stored_values,
+)
 from casetracker.integrity.event_checks import COLUMNS
 
 
@@ -43,8 +47,8 @@ def set_fields(url: str, at: int, **fields: object) -> None:
     """Change fields of the event at position ``at`` and leave its hash as it was, as someone
     editing the stored columns would (a field inside ``step`` or ``stamp`` changes that column)."""
     (row,) = rows(url, f"SELECT {', '.join(COLUMNS)} FROM events WHERE position = {at}")
-    event = RecordedEvent.stored(row)._replace(**fields)
-    stored = dict(zip(STORED_FIELDS, stored_values(event.hashed_values()), strict=True))
+    event = recorded_event(row)._replace(**fields)
+    stored = dict(zip(STORED_FIELDS, stored_values(hashed_values(event)), strict=True))
     assignments = ", ".join(f"{c} = :{c}" for c in stored)
     tamper(
         url,

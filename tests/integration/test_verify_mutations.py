@@ -9,7 +9,14 @@ from unittest import mock
 import pytest
 
 from casetracker.domain.events import RecordedEvent
-from casetracker.integrity.encoding import EVENT_FIELDS, STORED_FIELDS, stored_hash, stored_values
+from casetracker.integrity.encoding import (
+    EVENT_FIELDS,
+    STORED_FIELDS,
+    hashed_values,
+    recorded_event,
+    stored_hash,
+    stored_values,
+)
 from casetracker.integrity.event_checks import COLUMNS
 from casetracker.services.cases import Casetracker
 from tests.helpers import core_engine, new_service
@@ -24,7 +31,7 @@ TEXT_FIELDS = [
 
 def _event(db_url: str, position: int) -> RecordedEvent:
     query = f"SELECT {', '.join(COLUMNS)} FROM events WHERE position = {position}"
-    return RecordedEvent.stored(rows(db_url, query)[0])
+    return recorded_event(rows(db_url, query)[0])
 
 
 @pytest.fixture(autouse=True, params=["one walker", "two walkers"])
@@ -178,11 +185,11 @@ def test_fully_rewritten_history_is_caught_against_a_checkpoint(log, db_url):
     statements, params = [], []
     prev: dict[str, str] = {}
     for row in events:
-        event = RecordedEvent.stored(row)
+        event = recorded_event(row)
         if event.seq == 2:
             event = event._replace(actor_user="nobody")
         event = event._replace(prev_hash=prev.get(event.case_id, event.prev_hash))
-        stored = dict(zip(STORED_FIELDS, stored_values(event.hashed_values()), strict=True))
+        stored = dict(zip(STORED_FIELDS, stored_values(hashed_values(event)), strict=True))
         stored["hash"] = stored_hash(tuple(stored.values()))
         prev[event.case_id] = stored["hash"]
         statements.append(

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import pytest
 
-from casetracker.domain import case_studies
 from casetracker.domain.engine import WorkflowEngine
 from casetracker.domain.rules.police_custody import (
     custody_contradictions,
     custody_steps_pending,
     held_by_police,
 )
+from casetracker.services.training import case_studies
 from casetracker.services.training.scenarios import available, load
 from tests.unit.view_builder import Refused, ViewBuilder
 

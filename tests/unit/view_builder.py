@@ -86,7 +86,7 @@ class ViewBuilder:
         return self.view.instances[instance_key(workflow, attempt.number)]
 
     def act_step(self, step: dict[str, Any]) -> Instance:
-        """One step of a shipped scenario (``casetracker.domain.case_studies.steps``)."""
+        """One step of a shipped scenario (``casetracker.services.training.case_studies.steps``)."""
         return self.act(
             step["workflow"],
             step["instance"],

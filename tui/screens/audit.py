@@ -23,7 +23,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from casetracker.domain.events import RecordedEvent
-from casetracker.integrity.encoding import GENESIS, event_hash
+from casetracker.integrity.encoding import GENESIS, event_hash, hashed_values
 from casetracker.presenters.text import effective_text, recorded_time
 from tui.messages import Loaded
 from tui.screens.base import SessionScreen
@@ -36,7 +36,7 @@ def chain_status(events: list[RecordedEvent]) -> list[bool]:
     """For each event, whether the case's chain verifies from the first event up to it."""
     ok, prev, out = True, GENESIS, []
     for event in events:
-        ok = ok and event.prev_hash == prev and event_hash(event.hashed_values()) == event.hash
+        ok = ok and event.prev_hash == prev and event_hash(hashed_values(event)) == event.hash
         out.append(ok)
         prev = event.hash
     return out

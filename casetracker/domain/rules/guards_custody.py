@@ -10,7 +10,7 @@ from casetracker.domain.rules.field_values import as_list, as_text
 from casetracker.domain.rules.guard_context import GuardContext, as_int, block
 from casetracker.domain.rules.offences import unknown_categories
 from casetracker.domain.rules.police_custody import held_by_police
-from workflows.status_check import ROUTE_OF_ACTION
+from casetracker.domain.rules.referral import ROUTE_OF_ACTION
 
 
 def known_force(ctx: GuardContext) -> list[Block]:

@@ -29,10 +29,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from casetracker.adapters.users import SEEDED_USERS
 from casetracker.domain import clock
 from casetracker.domain.errors import Refused, UsageError
 from casetracker.domain.events import RecordedEvent
+from casetracker.domain.identity import SEEDED_USERS
 from casetracker.domain.vocabulary import NEW
 from casetracker.presenters.timeline import FORK_MARK
 from casetracker.services.cases import Casetracker, create_database, open_database
