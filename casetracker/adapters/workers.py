@@ -14,9 +14,11 @@ from __future__ import annotations
 import importlib
 import os
 import pickle
+import sqlite3
 import subprocess
 import sys
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from casetracker.integrity.dbapi import collector_paused
 
@@ -25,11 +27,14 @@ if TYPE_CHECKING:  # the worker process must start quickly: it never needs SQLAl
 
 PARALLEL_FROM = 200_000  # events: below this a second process costs more than it saves
 
-# What a worker may be asked to run: task name -> (module, function taking the job's keywords).
+# What a worker may be asked to run: task name -> (module, function taking a DBAPI connection,
+# then the job's keywords).
 TASKS = {
-    "chain": ("casetracker.integrity.batch_checks", "check_sqlite_file"),
-    "replay": ("casetracker.integrity.replay", "replay_sqlite_file"),
+    "chain": ("casetracker.integrity.batch_checks", "check_range"),
+    "replay": ("casetracker.integrity.replay", "replay_range"),
 }
+
+T = TypeVar("T")
 
 
 def parallel_events(conn: Connection) -> int:
@@ -57,6 +62,39 @@ def case_split_point(conn: Connection) -> str | None:
     return conn.exec_driver_sql(
         "SELECT case_id FROM events ORDER BY case_id, seq LIMIT 1 OFFSET ?", (events // 2,)
     ).scalar()
+
+
+def in_two_halves(
+    conn: Connection,
+    task: str,
+    here: Callable[[str | None, str | None], T],
+    adopt: Callable[[Any], T | None],
+    **job: Any,
+) -> list[T]:
+    """The work of ``task`` over every case, in one part here or in two: cases below the split
+    point here (``here(low, high)``) while a worker process does the rest (``adopt`` turns what
+    it returned into this side's result, or None if it is not what the task returns).
+
+    The one sequence ``verify`` and ``rebuild`` share: split, start the worker, do this half,
+    take the worker's half only if it saw the same log (the same last position, in a log that
+    is only appended to), and otherwise do that half here too.  A worker that fails only costs
+    time.
+    """
+    split = case_split_point(conn)
+    if split is None:
+        return [here(None, None)]
+    worker = start(task, path=conn.engine.url.database, low=split, high=None, **job)
+    try:
+        snapshot = conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0
+        first = here(None, split)
+        second = result(worker)
+    finally:
+        stop(worker)
+    if isinstance(second, tuple) and len(second) == 2 and second[0] == snapshot:
+        adopted = adopt(second[1])
+        if adopted is not None:
+            return [first, adopted]
+    return [first, here(split, None)]
 
 
 def start(task: str, **job: Any) -> subprocess.Popen | None:
@@ -99,13 +137,23 @@ def stop(worker: subprocess.Popen | None) -> None:
 
 
 def main() -> None:
+    """Run one task on the file's log in one read transaction on a read-only connection, and
+    hand back ``(the log's last position as that transaction saw it, the task's result)``."""
     task, job = pickle.load(sys.stdin.buffer)
     module, function = TASKS[task]
-    # Run as ``-m`` this file is ``__main__``; results must be instances of the importable
-    # modules' classes for the caller to unpickle them.
-    with collector_paused():
-        out = getattr(importlib.import_module(module), function)(**job)
-        pickle.dump(out, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    path = job.pop("path")
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        snapshot = conn.execute("SELECT max(position) FROM events").fetchone()[0] or 0
+        # Run as ``-m`` this file is ``__main__``; results must be instances of the importable
+        # modules' classes for the caller to unpickle them.
+        with collector_paused():
+            out = getattr(importlib.import_module(module), function)(conn, **job)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    pickle.dump((snapshot, out), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 if __name__ == "__main__":

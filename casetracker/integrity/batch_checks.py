@@ -115,22 +115,6 @@ def _projected(raw: Any, low: str | None, high: str | None) -> dict[str, tuple]:
     return {r[0]: tuple(r[1:]) for rows in dbapi.batches(raw, query, params) for r in rows}
 
 
-def check_sqlite_file(
-    path: str, low: str | None, high: str | None, table: ReplayTable, realm: str, at: int
-) -> Part:
-    """A worker's ``check_range`` on its own read-only connection, in one read transaction."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
-    try:
-        conn.execute("BEGIN")
-        snapshot = conn.execute("SELECT max(position) FROM events").fetchone()[0] or 0
-        part = check_range(conn, low, high, table, realm, at)
-        part.snapshot = snapshot
-        conn.execute("COMMIT")
-        return part
-    finally:
-        conn.close()
-
-
 def _sweep_range(
     raw: Any,
     low: str | None,

@@ -73,7 +73,6 @@ class Part:
     subjects: dict[str, list[str]] = field(default_factory=dict)  # records that differ
     events_at_checkpoint: int = 0
     heads_at_checkpoint: list[tuple[str, int, str]] = field(default_factory=list)
-    snapshot: int = 0  # the log's last position as the walker's transaction saw it
 
 
 def _hash_matches(row: tuple) -> bool:

@@ -10,7 +10,6 @@ SQLite log is split by case id and the upper half replayed by a worker process
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable
 from itertools import chain, groupby
 from operator import itemgetter
@@ -116,18 +115,9 @@ def _replay(table: ReplayTable, case_id: str, steps: tuple) -> str:
         raise IllegalLog(f"{case_id}: {exc}") from None
 
 
-def replay_sqlite_file(
-    path: str, low: str | None, high: str | None, table: ReplayTable
-) -> tuple[int, int, Changes]:
-    """A worker's half: ``(the log's last position as its transaction saw it, its number of
-    cases, the changes its part of the table needs)``."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
-    try:
-        conn.execute("BEGIN")
-        snapshot = conn.execute("SELECT max(position) FROM events").fetchone()[0] or 0
-        rows = case_rows(dbapi.batches(conn, *scan_query(low, high)), table)
-        found = changes(conn, rows, low, high)
-        conn.execute("COMMIT")
-        return snapshot, len(rows), found
-    finally:
-        conn.close()
+def replay_range(
+    raw: Any, low: str | None, high: str | None, table: ReplayTable
+) -> tuple[int, Changes]:
+    """A worker's half: ``(its number of cases, the changes its part of the table needs)``."""
+    rows = case_rows(dbapi.batches(raw, *scan_query(low, high)), table)
+    return len(rows), changes(raw, rows, low, high)

@@ -523,30 +523,27 @@ def rebuild_projection(
     it is read.
     """
     table = flow.replay_table()
+
+    def adopt(half: Any) -> int | None:
+        if not (isinstance(half, tuple) and len(half) == 2 and isinstance(half[0], int)):
+            return None
+        _write_cases(conn, *half[1])
+        return half[0]
+
     with write_transaction(engine) as conn:
-        split = workers.case_split_point(conn)
-        worker = None
-        if split is not None:
-            worker = workers.start(
-                "replay", path=engine.url.database, low=split, high=None, table=table
-            )
         try:
-            snapshot = conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0
-            count = _rebuild_range(conn, table, None, split, progress)
-            if split is not None:
-                later = workers.result(worker)
-                if isinstance(later, tuple) and later[0] == snapshot:
-                    count += later[1]
-                    _write_cases(conn, *later[2])
-                else:
-                    count += _rebuild_range(conn, table, split, None, progress)
+            counts = workers.in_two_halves(
+                conn,
+                "replay",
+                lambda low, high: _rebuild_range(conn, table, low, high, progress),
+                adopt,
+                table=table,
+            )
         except IllegalLog as exc:
             raise DatabaseError(f"cannot rebuild: {exc}") from None
-        finally:
-            workers.stop(worker)
         if progress:
-            progress(snapshot)
-    return count
+            progress(conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0)
+    return sum(counts)
 
 
 def _rebuild_range(

@@ -128,22 +128,15 @@ def verify(
 
 def _walk_parts(conn: Connection, info: DatabaseInfo, table: Any, at: int) -> list[Part]:
     """The log walked in one part here, or in two with the upper half in a worker process."""
-    split = workers.case_split_point(conn)
-    if split is None:
-        return [_walk_here(conn, table, info.realm, at, None, None)]
-    path = conn.engine.url.database
-    worker = workers.start(
-        "chain", path=path, low=split, high=None, table=table, realm=info.realm, at=at
+    return workers.in_two_halves(
+        conn,
+        "chain",
+        lambda low, high: _walk_here(conn, table, info.realm, at, low, high),
+        lambda half: half if isinstance(half, Part) else None,
+        table=table,
+        realm=info.realm,
+        at=at,
     )
-    try:
-        snapshot = conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0
-        first = _walk_here(conn, table, info.realm, at, None, split)
-        second = workers.result(worker)
-    finally:
-        workers.stop(worker)
-    if not isinstance(second, Part) or second.snapshot != snapshot:
-        second = _walk_here(conn, table, info.realm, at, split, None)
-    return [first, second]
 
 
 def _walk_here(

@@ -31,11 +31,18 @@ def _parts(ct):
 
 def test_a_large_log_is_walked_in_two_parts_that_add_up(service, monkeypatch):
     monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
+    handed_back = []
+    result = workers.result
+    monkeypatch.setattr(
+        workers, "result", lambda w: handed_back.append(result(w)) or handed_back[0]
+    )
     parts = _parts(service)
     assert len(parts) == 2
     assert sum(p.events for p in parts) == 12
     assert sum(p.cases for p in parts) == 6
-    assert parts[1].snapshot == 12  # walked by the worker, in its own transaction
+    snapshot, part = handed_back[0]  # walked by the worker, in its own transaction
+    assert snapshot == 12
+    assert part == parts[1]
 
 
 def test_two_walkers_report_exactly_what_one_walker_reports(service, sqlite_url, monkeypatch):
