@@ -64,43 +64,18 @@ ACCESS_FIELDS = (
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 
+# Configured once: ``json.dumps`` with options builds a new encoder on every call.  No
+# circular-reference check: a canonical value is JSON read from or written to the log, never
+# cyclic, so the markers would only cost time.
 _ENCODER = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-)
-
-
-def _c_iterencode() -> Any:
-    """The C encoder ``_ENCODER.encode`` builds afresh on every call, built once (None if this
-    Python has none, or it would not give the same text).  Without circular-reference markers,
-    so it keeps no state between calls and threads may share it."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return None
-    try:
-        built = make(
-            None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",",
-            True, False, False,
-        )  # fmt: skip
-        sample = {"b": [1, 2.5, None, True, "é\n\u2028"], "a": {"z": "", "y": -0.0}}
-        if "".join(built(sample, 0)) != _ENCODER.encode(sample):
-            return None
-    except Exception:  # a different C signature: use the encoder itself
-        return None
-    return built
-
-
-_ITERENCODE = _c_iterencode()
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False,
+    check_circular=False,
+)  # fmt: skip
 
 
 def canonical_json(value: Any) -> str:
-    """Sorted keys, no insignificant whitespace, UTF-8 text, no NaN: one text per value.
-
-    One encoder for the process: ``json.dumps`` with options builds a new one per call, which
-    cost a tenth of a caseworker action; and ``JSONEncoder.encode`` builds a new C encoder per
-    call, which cost another 0.7 µs per payload."""
-    if _ITERENCODE is None or isinstance(value, str):
-        return _ENCODER.encode(value)
-    return "".join(_ITERENCODE(value, 0))
+    """Sorted keys, no insignificant whitespace, UTF-8 text, no NaN: one text per value."""
+    return _ENCODER.encode(value)
 
 
 def text_is_clean(value: str) -> bool:
@@ -170,7 +145,7 @@ def stored_hash(stored: tuple[object, ...] | list[object]) -> str:
     return _sha256(STORED_ENCODING(*stored).encode()).hexdigest()
 
 
-def stored_types_ok(row: tuple[object, ...] | list[object]) -> bool:
+def stored_types_ok(row: Sequence[object]) -> bool:
     """Whether a row of ``STORED_FIELDS`` and hash holds exactly the types the store writes."""
     return tuple(map(type, row)) == STORED_TYPES
 
