@@ -7,6 +7,8 @@ of these *before* it writes anything, so a refused request leaves the database a
 
 from __future__ import annotations
 
+from casetracker.domain.case_view import Block
+
 
 class CasetrackerError(Exception):
     exit_code = 1
@@ -52,7 +54,7 @@ class IdempotencyMismatch(Refused):
 class NotPermitted(Refused):
     """The actor's role may not do this, or the user may not act as that role."""
 
-    def __init__(self, message: str, blocks: list | None = None) -> None:
+    def __init__(self, message: str, blocks: list[Block] | None = None) -> None:
         super().__init__(message)
         self.blocks = blocks or []
 
@@ -60,6 +62,6 @@ class NotPermitted(Refused):
 class ActionBlocked(Refused):
     """The lifecycle does not allow this action now; ``blocks`` says every reason."""
 
-    def __init__(self, message: str, blocks: list) -> None:
+    def __init__(self, message: str, blocks: list[Block]) -> None:
         super().__init__(message)
         self.blocks = blocks

@@ -50,7 +50,8 @@ class RecordedEvent(NamedTuple):
 
     @property
     def data(self) -> dict[str, Any]:
-        return json.loads(self.payload)
+        data: dict[str, Any] = json.loads(self.payload)
+        return data
 
     def as_dict(self) -> dict[str, Any]:
         """Every stored field, for ``--json`` output and bundles."""

@@ -31,6 +31,7 @@ from typing import Any
 
 from casetracker.domain.projection import ReplayTable
 from casetracker.integrity import dbapi, personal_digests
+from casetracker.integrity.dbapi import Row
 from casetracker.integrity.encoding import (
     ACCESS_FIELDS,
     ACCESS_FORMAT,
@@ -80,7 +81,7 @@ _MISTYPED = {
 _ACCESS_ENCODING = (LEAF_PREFIX.decode() + ACCESS_FORMAT + "\x1f{}" * len(ACCESS_FIELDS)).format
 
 
-def _access_digests(rows: Iterable[tuple]) -> list[str]:
+def _access_digests(rows: Iterable[Row]) -> list[str]:
     return list(map(_HEXDIGEST, map(sha256, map(str.encode, starmap(_ACCESS_ENCODING, rows)))))
 
 
@@ -109,7 +110,7 @@ def check_range(
         return part
 
 
-def _projected(raw: Any, low: str | None, high: str | None) -> dict[str, tuple]:
+def _projected(raw: Any, low: str | None, high: str | None) -> dict[str, Row]:
     """``(version, head hash, state JSON)`` of each case in the range, from ``cases``."""
     query, params = cases_query(low, high)
     return {r[0]: tuple(r[1:]) for rows in dbapi.batches(raw, query, params) for r in rows}
@@ -122,7 +123,7 @@ def _sweep_range(
     table: ReplayTable,
     realm: str,
     at: int,
-    projected: dict,
+    projected: dict[str, Row],
 ) -> Part | None:
     """``projected``: ``(version, head hash, state JSON)`` by case id, consumed."""
     dialect = "sqlite" if isinstance(raw, sqlite3.Connection) else "postgresql"
@@ -176,11 +177,11 @@ class _Unsure(Exception):
 
 
 def sweep(
-    batches: Iterable[list[tuple]],
-    projected: dict,
+    batches: Iterable[list[Row]],
+    projected: dict[str, Row],
     table: ReplayTable,
     realm: str,
-    totals: tuple[int, int, int],
+    totals: tuple[int, int, int, int],
     at: int = 0,
 ) -> Part | None:
     """A ``Part`` for the rows in ``batches`` (``sweep_query``), or None.
@@ -195,18 +196,18 @@ def sweep(
 
 
 class _Sweep:
-    def __init__(self, projected: dict, table: ReplayTable, realm: str, at: int) -> None:
+    def __init__(self, projected: dict[str, Row], table: ReplayTable, realm: str, at: int) -> None:
         self.projected = projected
         self.table = table
         self.realm = realm
         self.at = at
-        self.states: dict[tuple, str] = {}  # one replay per distinct sequence of steps
+        self.states: dict[tuple[str, ...], str] = {}  # one replay per distinct sequence of steps
         self.part = Part()
         self.last_case: str | None = None
         self.ones: list[str] = []
 
-    def run(self, batches: Iterable[list[tuple]], totals: tuple[int, int, int, int]) -> Part:
-        carry: list[tuple] = []
+    def run(self, batches: Iterable[list[Row]], totals: tuple[int, int, int, int]) -> Part:
+        carry: list[Row] = []
         for batch in batches:
             self._rows(batch)
             carry = self._cases(carry + batch if carry else batch, final=False)
@@ -223,7 +224,7 @@ class _Sweep:
         part.positions_sum, part.last_position = positions_sum, last_position
         return part
 
-    def _rows(self, batch: list[tuple]) -> None:
+    def _rows(self, batch: list[Row]) -> None:
         """Each row on its own: its hash and its stamp's form (each distinct step is checked,
         realm included, when it is first replayed; the numbers' types by ``totals_query``)."""
         texts = map(_LEAF_TEXT, map(_JOIN, map(_FIELDS, batch)))
@@ -240,7 +241,7 @@ class _Sweep:
             ones.extend(map(str, range(len(ones) + 1, n + 1)))
         return ones[:n]
 
-    def _cases(self, rows: list[tuple], final: bool) -> list[tuple]:
+    def _cases(self, rows: list[Row], final: bool) -> list[Row]:
         """Check every case that ends within ``rows``; return the rows of one that may go on."""
         seqs = list(map(_SEQ, rows))
         starts = [i for i, s in enumerate(seqs) if s == "1"]
@@ -284,14 +285,14 @@ class _Sweep:
             self._personal(rows[:done])
         return [] if final else rows[done:]
 
-    def _replay(self, steps: tuple) -> str:
+    def _replay(self, steps: tuple[str, ...]) -> str:
         """The state a sequence of stored steps leads to (each checked, realm included)."""
         state, realms = replay_stored(self.table, steps)
         if realms != {self.realm}:
             raise _Unsure
         return state
 
-    def _checkpoint(self, rows: list[tuple], starts: list[int]) -> None:
+    def _checkpoint(self, rows: list[Row], starts: list[int]) -> None:
         """Each case's events and head as of the checkpoint's position (``walk`` counts them)."""
         positions = list(map(int, map(_POSITION, rows)))
         part = self.part
@@ -304,7 +305,7 @@ class _Sweep:
                 part.events_at_checkpoint += k
                 part.heads_at_checkpoint.append((_CASE(rows[a]), k, _HASH(rows[a + k - 1])))
 
-    def _personal(self, rows: list[tuple]) -> None:
+    def _personal(self, rows: list[Row]) -> None:
         """The latest personal-data digests of each case, in sequence order (as ``walk``)."""
         for row in rows:
             payload = _PAYLOAD(row)

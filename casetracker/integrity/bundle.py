@@ -207,7 +207,7 @@ def _name(expected: tuple[str, int] | None, line: int) -> str:
     return f"event {expected[1]} of {expected[0]} (line {line})"
 
 
-def _canonical_line(raw: bytes) -> Any:
+def _canonical_line(raw: bytes) -> dict[str, Any] | str:
     """The parsed line, or a reason it is not one canonical JSON object."""
     try:
         value = json.loads(raw.decode("utf-8"))

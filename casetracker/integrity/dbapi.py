@@ -17,10 +17,15 @@ from typing import Any
 
 BATCH = 1000  # rows per fetch: small enough that a batch is still in the CPU cache when used
 
+# A row as a DBAPI driver gives it: its values' types are whatever the database holds.
+Row = tuple[Any, ...]
+
 _names = itertools.count(1)
 
 
-def batches(raw: Any, query: str, params: tuple = (), size: int = BATCH) -> Iterator[list[tuple]]:
+def batches(
+    raw: Any, query: str, params: tuple[object, ...] = (), size: int = BATCH
+) -> Iterator[list[Row]]:
     """The rows of ``query`` on the DBAPI connection ``raw``, as lists of plain tuples."""
     if isinstance(raw, sqlite3.Connection):
         cursor = raw.cursor()
@@ -37,7 +42,7 @@ def batches(raw: Any, query: str, params: tuple = (), size: int = BATCH) -> Iter
         cursor.close()
 
 
-def first_row(raw: Any, query: str, params: tuple = ()) -> tuple:
+def first_row(raw: Any, query: str, params: tuple[object, ...] = ()) -> Row:
     """The one row of an aggregate query."""
     for rows in batches(raw, query, params, 1):
         return rows[0]

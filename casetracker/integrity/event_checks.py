@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from casetracker.domain.projection import ReplayTable, replay_step
+from casetracker.integrity.dbapi import Row
 from casetracker.integrity.encoding import (
     GENESIS,
     STORED_COLUMNS,
@@ -30,7 +31,8 @@ _POSITION, _CASE, _SEQ, _STEP, _STAMP, _KEY, _PAYLOAD, _PREV, _HASH = range(len(
 
 def range_clause(low: str | None, high: str | None) -> tuple[str, tuple[str, ...]]:
     """``WHERE`` text and parameters for case ids in ``[low, high)`` (None: unbounded)."""
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[str] = []
     if low is not None:
         parts.append("case_id >= ?")
         params.append(low)
@@ -75,14 +77,14 @@ class Part:
     heads_at_checkpoint: list[tuple[str, int, str]] = field(default_factory=list)
 
 
-def _hash_matches(row: tuple) -> bool:
+def _hash_matches(row: Row) -> bool:
     try:
-        return stored_hash(row[:_HASH]) == row[_HASH]
+        return bool(stored_hash(row[:_HASH]) == row[_HASH])
     except UnicodeEncodeError:  # undecodable bytes read as text (dbapi.tolerant_text)
         return False
 
 
-def _step(row: tuple) -> tuple | None:
+def _step(row: Row) -> tuple[str, str, int, int, str] | None:
     """The row's ``(realm, workflow, version, instance, action)``, or None if its step or its
     stamp is not in the form the store writes."""
     try:
@@ -93,8 +95,8 @@ def _step(row: tuple) -> tuple | None:
 
 
 def walk(
-    rows: Iterable[tuple],
-    projected: dict[str, tuple[int, str, str]],
+    rows: Iterable[Row],
+    projected: dict[str, Row],
     table: ReplayTable,
     realm: str,
     at: int = 0,
@@ -114,7 +116,7 @@ def walk(
     expected_seq = 1
     state: dict[str, str] = {}
     head_before: tuple[str, int, str] | None = None
-    last: tuple = ()
+    last: Row = ()
     count = 0
 
     def finish_case() -> None:
@@ -138,11 +140,11 @@ def walk(
             )
 
     for row in rows:
-        position, seq = row[_POSITION], row[_SEQ]
-        if row[_CASE] != case_id:
+        position, seq, this_case = row[_POSITION], row[_SEQ], row[_CASE]
+        if this_case != case_id:
             finish_case()
             case_id, broken, prev, expected_seq, state, head_before = (
-                row[_CASE], False, GENESIS, 1, {}, None,
+                this_case, False, GENESIS, 1, {}, None,
             )  # fmt: skip
             part.cases += 1
         last = row
@@ -152,12 +154,12 @@ def walk(
             last_position = position
         if position <= at:
             part.events_at_checkpoint += 1
-            head_before = (case_id, seq, row[_HASH])
+            head_before = (this_case, seq, row[_HASH])
         step = _step(row)
         marked = step[0] if step else realm
-        if marked != realm and not any(d.case_id == case_id for d in part.foreign):
+        if marked != realm and not any(d.case_id == this_case for d in part.foreign):
             part.foreign.append(
-                Damage(case_id, seq, position, f"marked {marked!r} in a {realm} database")
+                Damage(this_case, seq, position, f"marked {marked!r} in a {realm} database")
             )
         if broken:
             continue
@@ -184,9 +186,9 @@ def walk(
             payload = row[_PAYLOAD]
             if '"personal"' in payload:
                 digests = json.loads(payload).get("personal", {})
-                part.personal.setdefault(case_id, {}).update(digests)
+                part.personal.setdefault(this_case, {}).update(digests)
         if problem:
-            damaged.append(Damage(case_id, seq, position, problem))
+            damaged.append(Damage(this_case, seq, position, problem))
             broken = True
         prev = row[_HASH]
         expected_seq += 1

@@ -17,13 +17,14 @@ from typing import Any
 
 from casetracker.domain.projection import ReplayTable, replay_step
 from casetracker.integrity import dbapi
+from casetracker.integrity.dbapi import Row
 from casetracker.integrity.encoding import canonical_json, stored_stamp, stored_step
 from casetracker.integrity.event_checks import range_clause
 
 _COLUMNS = "case_id, step, seq, hash, position, stamp"
 _CASE, _STEP = itemgetter(0), itemgetter(1)
 PROGRESS_EVERY = 100_000
-Changes = tuple[list[tuple], list[str]]  # (rows to write, case ids to delete)
+Changes = tuple[list[Row], list[str]]  # (rows to write, case ids to delete)
 
 
 # How many distinct sequences of steps a whole-log pass remembers the state of.  Most cases
@@ -37,7 +38,7 @@ def replay_stored(table: ReplayTable, steps: Iterable[str]) -> tuple[str, set[st
 
     Rebuild and the verifier's sweep run this once per distinct sequence of steps."""
     state: dict[str, str] = {}
-    realms = set()
+    realms: set[str] = set()
     for step in steps:
         realm, workflow, version, instance, action = stored_step(step)
         realms.add(realm)
@@ -55,15 +56,15 @@ def scan_query(low: str | None, high: str | None) -> tuple[str, tuple[str, ...]]
 
 
 def case_rows(
-    batches: Iterable[list[tuple]],
+    batches: Iterable[list[Row]],
     table: ReplayTable,
     progress: Callable[[int], None] | None = None,
-) -> list[tuple]:
+) -> list[Row]:
     """``cases`` rows (case, version, head hash, head position, opened, updated, state JSON)
     for the events in ``batches`` (``scan_query`` columns); ``IllegalLog`` names the first case
     whose steps its workflow does not allow."""
-    states: dict[tuple, str] = {}
-    rows = []
+    states: dict[tuple[str, ...], str] = {}
+    rows: list[Row] = []
     events = reported = 0
     with dbapi.collector_paused():
         for case_id, group in groupby(chain.from_iterable(batches), key=_CASE):
@@ -87,7 +88,7 @@ def case_rows(
 _CASES = "case_id, version, head_hash, head_position, opened, updated, state"
 
 
-def changes(raw: Any, rows: list[tuple], low: str | None, high: str | None) -> Changes:
+def changes(raw: Any, rows: list[Row], low: str | None, high: str | None) -> Changes:
     """What must be written so that the ``cases`` rows in ``[low, high)`` are exactly ``rows``:
     ``(rows that are new or differ, case ids that have no events)``.
 
@@ -100,7 +101,7 @@ def changes(raw: Any, rows: list[tuple], low: str | None, high: str | None) -> C
     return differ, list(kept)  # in any order: ids of different types do not sort
 
 
-def _recorded(case_id: str, row: tuple) -> str:
+def _recorded(case_id: str, row: Row) -> str:
     """The recorded time in a row's stamp."""
     try:
         return stored_stamp(row[5])[3]
@@ -108,7 +109,7 @@ def _recorded(case_id: str, row: tuple) -> str:
         raise IllegalLog(f"{case_id}: event {row[2]}: {exc}") from None
 
 
-def _replay(table: ReplayTable, case_id: str, steps: tuple) -> str:
+def _replay(table: ReplayTable, case_id: str, steps: tuple[str, ...]) -> str:
     try:
         return replay_stored(table, steps)[0]
     except ValueError as exc:
