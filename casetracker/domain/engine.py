@@ -1,12 +1,12 @@
 """The workflow engine: one compiled state machine per definition version, cases kept detached.
 
-For each (lifecycle, version) one ``transitions.Machine`` is built, once, with ``model=None`` and
-no auto transitions, no conditions and no callbacks; an action is fired by reading its destination
-from the machine's transition table for the lifecycle's current state (``fire``), which is all
-``trigger`` would do for such a machine, less its callback plumbing (no per-case memory).  Replaying
-recorded history does not go through ``transitions``: a lookup table compiled from the same
-definitions (``(lifecycle, version, action) -> (sources, dest)``) is ~70× faster and never
-re-evaluates a guard against today's data.
+For each (lifecycle, version) one ``transitions.Machine`` is built, once, with ``model=None``
+(``casetracker.domain.machines``).  It alone decides transitions: whether an action may leave an
+instance's current state (``check``), where it lands (``fire``, which triggers the event), and
+which instance of a many-instance lifecycle an action acts on (``instance_for``).  Replaying
+recorded history reads a plain table taken from those same machines (``replay_table``), since a
+log of millions of events is replayed without the library and never re-evaluates a guard
+against today's data.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from transitions import Machine, MachineError
+from transitions import Machine
 
+from casetracker.domain import machines
 from casetracker.domain.case_view import Attempt, Block, CaseView, Instance, Step, instance_key
 from casetracker.domain.clock import parse_recorded
 from casetracker.domain.effective_time import parse_canonical
@@ -69,7 +70,7 @@ class WorkflowEngine:
         self.specs: dict[tuple[str, int], WorkflowSpec] = {}
         self.latest: dict[str, WorkflowSpec] = {}
         self.action_owner: dict[str, str] = {}
-        self._replay: ReplayTable = {}
+        self._replay: ReplayTable | None = None
         self._machines: dict[tuple[str, int], Machine] = {}
         for spec in self.definitions:
             key = (spec.name, spec.version)
@@ -82,11 +83,6 @@ class WorkflowEngine:
                 owner = self.action_owner.setdefault(action.name, spec.name)
                 if owner != spec.name:
                     raise ValueError(f"action {action.name} is defined by {owner} and {spec.name}")
-                self._replay[(spec.name, spec.version, action.name)] = (
-                    frozenset(action.sources),
-                    action.dest,
-                    spec.initial,
-                )
                 missing = [g for g in action.guards if g not in self.guards]
                 if self.guards and missing:
                     raise ValueError(f"{spec.name}.{action.name} names unknown guards {missing}")
@@ -103,22 +99,7 @@ class WorkflowEngine:
         key = (workflow, version)
         found = self._machines.get(key)
         if found is None:
-            spec = self.specs[key]
-            states = [s.name for s in spec.states]
-            if any(NEW in a.sources for a in spec.actions):
-                states.append(NEW)
-            found = Machine(
-                model=None,
-                states=states,
-                initial=NEW if spec.many else spec.initial,
-                transitions=[
-                    {"trigger": a.name, "source": list(a.sources), "dest": a.dest}
-                    for a in spec.actions
-                ],
-                auto_transitions=False,
-                send_event=False,
-            )
-            self._machines[key] = found
+            found = self._machines[key] = machines.compile_machine(self.specs[key])
         return found
 
     # ------------------------------------------------------------ projection
@@ -127,11 +108,23 @@ class WorkflowEngine:
         self, state: dict[str, str], workflow: str, version: int, instance: int, action: str
     ) -> None:
         """The store's projector: advance one instance's state by table lookup."""
-        replay_step(self._replay, state, workflow, version, instance, action)
+        replay_step(self.replay_table(), state, workflow, version, instance, action)
 
     def replay_table(self) -> ReplayTable:
-        """For replaying millions of events (``casetracker.domain.projection.replay_step``)."""
-        return self._replay
+        """Every machine's transitions as one plain table, for replaying millions of events
+        (``casetracker.domain.projection.replay_step``).
+
+        Read from the machines once, on first use: a machine is complete once built.
+        """
+        table = self._replay
+        if table is None:
+            table = {}
+            for workflow, version in self.specs:
+                machine = self.machine(workflow, version)
+                for action, moves in machines.moves(machine).items():
+                    table[(workflow, version, action)] = (moves, str(machine.initial))
+            self._replay = table
+        return table
 
     def fold(self, case_id: str, events: Iterable[RecordedEvent], strict: bool = True) -> CaseView:
         """Rebuild a case as the rules see it from its recorded events, in log order.
@@ -178,18 +171,19 @@ class WorkflowEngine:
         """Apply one step to a view: the fold's unit, also used by bulk validation, which has
         the parsed values at hand and need not serialise them to read them back."""
         key = instance_key(workflow, number)
+        moves, initial = self.replay_table()[(workflow, version, action)]
         instance = view.instances.get(key)
         if instance is None:
-            spec = self.specs[(workflow, version)]
-            start = NEW if number else spec.initial
-            instance = Instance(workflow, number, start, version=spec.version)
+            instance = Instance(workflow, number, NEW if number else initial, version=version)
             view.instances[key] = instance
-        sources, dest, _ = self._replay[(workflow, version, action)]
-        if strict and instance.state not in sources:
-            raise ValueError(
-                f"event {step.seq} of {view.case_id}: {action} cannot apply to {key} "
-                f"in state {instance.state!r}"
-            )
+        dest = moves.get(instance.state)
+        if dest is None:
+            if strict:
+                raise ValueError(
+                    f"event {step.seq} of {view.case_id}: {action} cannot apply to {key} "
+                    f"in state {instance.state!r}"
+                )
+            dest = next(iter(moves.values()))  # the first declared: definitions have one
         instance.state = dest
         instance.fields.update(step.fields)
         instance.history.append(step)
@@ -205,8 +199,9 @@ class WorkflowEngine:
         if action is None:
             return [Block(f"{spec.label} has no action {attempt.action}", rule="state")]
         blocks: list[Block] = []
-        if current not in action.sources:
-            blocks.append(self._state_block(spec, attempt.number, current, action))
+        machine = self.machine(spec.name, spec.version)
+        if not machines.leaves(machine, action.name, current):
+            blocks.append(self._state_block(spec, machine, attempt.number, current, action))
         if attempt.actor_role not in action.roles:
             allowed = ", ".join(r.value for r in action.roles)
             blocks.append(
@@ -230,19 +225,13 @@ class WorkflowEngine:
         return blocks
 
     def fire(self, view: CaseView, attempt: Attempt) -> str:
-        """Take the transition through the compiled machine; returns the destination state.
+        """Trigger the action on the compiled machine from the instance's current state; returns
+        the state it lands in (``MachineError`` if the machine has no such transition).
 
-        The destination is read from the machine's own transition table for the current state,
-        as ``trigger`` would find it: the machines are built with no conditions and no callbacks,
-        so triggering would do only that lookup and then set the state, at ~5 µs of callback
-        plumbing and logging calls per action.
+        The view is not changed: the recorded event is folded in once it is written.
         """
         spec, current = self._target(view, attempt.workflow, attempt.number)
-        event = self.machine(spec.name, spec.version).events[attempt.action]
-        found = event.transitions.get(current)
-        if not found:
-            raise MachineError(f"Can't trigger event {attempt.action} from state {current}!")
-        return found[0].dest
+        return machines.take(self.machine(spec.name, spec.version), attempt.action, current)
 
     def version_for(self, view: CaseView, workflow: str, number: int | None) -> int:
         """Existing instances stay on the version they started under; new ones take the latest."""
@@ -252,39 +241,57 @@ class WorkflowEngine:
                 return found.version
         return self.latest[workflow].version
 
+    def instance_for(
+        self, view: CaseView, workflow: str, action: str, given: int | None = None
+    ) -> int:
+        """The instance an action acts on: 0 for a one-per-case lifecycle; else the one given;
+        else a new one (the next number) for an action that starts an instance; else the latest
+        instance the action can leave from, or the latest of all, or 1 when there is none (an
+        instance that does not exist, which ``check`` then refuses by its state).
+
+        The one answer for the service, bulk opening and ``options``; checking what a caller
+        was given (that an instance exists, that one was named) is theirs.
+        """
+        if not self.latest[workflow].many:
+            return 0
+        if given is not None:
+            return given
+        if self.starts(workflow, action):
+            return len(view.of(workflow)) + 1
+        instances = view.of(workflow)
+        able = [
+            i.number
+            for i in instances
+            if machines.leaves(self.machine(workflow, i.version), action, i.state)
+        ]
+        if able:
+            return able[-1]
+        return instances[-1].number if instances else 1
+
+    def starts(self, workflow: str, action: str) -> bool:
+        """Whether the action starts a new instance (of the lifecycle's latest version)."""
+        latest = self.latest[workflow]
+        return machines.leaves(self.machine(workflow, latest.version), action, NEW)
+
     def options(
         self, view: CaseView, role: str, make_attempt: Callable[..., Attempt]
     ) -> list[Option]:
         """Every action of every lifecycle, each either allowed now or with all its blocks."""
         out: list[Option] = []
         for name, latest in self.latest.items():
-            instances = view.of(name)
             for action_name in [a.name for a in latest.actions]:
-                targets: list[int | None]
-                if latest.many:
-                    starts = NEW in latest.action(action_name).sources  # type: ignore[union-attr]
-                    live = [i.number for i in instances if self._has(i, action_name)]
-                    targets = (
-                        [None]
-                        if starts
-                        else (live[-1:] or [instances[-1].number] if instances else [None])
-                    )
-                else:
-                    targets = [0]
-                for number in targets:
-                    spec, _ = self._target(view, name, number)
-                    action = spec.action(action_name)
-                    if action is None:
-                        continue
-                    attempt = make_attempt(name, 0 if number is None else number, action_name, role)
-                    out.append(
-                        Option(name, spec.version, number, action, tuple(self.check(view, attempt)))
-                    )
+                found = self.instance_for(view, name, action_name)
+                exists = found == 0 or instance_key(name, found) in view.instances
+                number = found if exists else None
+                spec, _ = self._target(view, name, number)
+                action = spec.action(action_name)
+                if action is None:
+                    continue
+                attempt = make_attempt(name, 0 if number is None else number, action_name, role)
+                out.append(
+                    Option(name, spec.version, number, action, tuple(self.check(view, attempt)))
+                )
         return out
-
-    def _has(self, instance: Instance, action_name: str) -> bool:
-        action = self.specs[(instance.workflow, instance.version)].action(action_name)
-        return action is not None and instance.state in action.sources
 
     def _target(
         self, view: CaseView, workflow: str, number: int | None
@@ -303,14 +310,19 @@ class WorkflowEngine:
         return self.specs[(workflow, found.version)], found.state
 
     def _state_block(
-        self, spec: WorkflowSpec, number: int | None, current: str, action: ActionSpec
+        self,
+        spec: WorkflowSpec,
+        machine: Machine,
+        number: int | None,
+        current: str,
+        action: ActionSpec,
     ) -> Block:
         def label(state: str) -> str:
             found = spec.state(state)
             return found.label if found else ("not started" if state == NEW else state)
 
         where = instance_key(spec.name, number or 0) if spec.many and number else spec.label
-        needs = " or ".join(label(s) for s in action.sources)
+        needs = " or ".join(label(s) for s in machines.sources(machine, action.name))
         if current == NEW and spec.many:
             return Block(
                 f"there is no {spec.label.lower()} that can {action.label.lower()}", rule="state"

@@ -2,14 +2,15 @@
 
 The store keeps each case's state (a map from lifecycle instance to state name) in the ``cases``
 table and updates it in the same transaction as every append, but it must not know what any
-workflow means: it asks a ``Projector``.  The engine's projector is a lookup table compiled from
-the workflow definitions, cheap enough to replay millions of events.
+workflow means: it asks a ``Projector``.  The engine's projector is a lookup table read from its
+compiled state machines, cheap enough to replay millions of events.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
+from casetracker.domain.case_view import instance_key
 from casetracker.domain.vocabulary import NEW
 
 
@@ -23,8 +24,8 @@ class Projector(Protocol):
         """The same steps as a plain table, for replaying whole logs (``replay_step``)."""
 
 
-# (workflow, version, action) -> (states it may start from, state it leads to, initial state)
-ReplayTable = dict[tuple[str, int, str], tuple[frozenset[str], str, str]]
+# (workflow, version, action) -> ({state it may leave from: state it leads to}, initial state)
+ReplayTable = dict[tuple[str, int, str], tuple[dict[str, str], str]]
 
 
 def replay_step(
@@ -43,11 +44,12 @@ def replay_step(
     entry = table.get((workflow, version, action))
     if entry is None:
         raise ValueError(f"{workflow} version {version} has no action {action!r}")
-    sources, dest, initial = entry
-    key = f"{workflow}#{instance}" if instance else workflow
+    moves, initial = entry
+    key = instance_key(workflow, instance)
     current = state.get(key)
     if current is None:
         current = NEW if instance else initial
-    if current not in sources:
+    dest = moves.get(current)
+    if dest is None:
         raise ValueError(f"{action} cannot apply to {key} in state {current!r}")
     state[key] = dest

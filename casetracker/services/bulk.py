@@ -1,8 +1,9 @@
 """Opening many cases at once through the engine: the one path shared by ``synth`` and ``import``.
 
 Each case's steps are checked as ``Casetracker.act`` checks one action - fields validated against
-the definition, state, role and every guard checked on the case as folded so far, the recorded
-event folded back (strictly: its source state must hold) - but without a transaction per event:
+the definition, state, role and every guard checked on the case as folded so far, the transition
+fired on the definition's machine, the recorded event folded back (strictly: its source state must
+hold) - but without a transaction per event:
 the whole batch is then written by ``EventStore.bulk_open_cases`` (same encoding and chaining
 as ``append``) inside one write transaction, with the subjects' personal data and the rows of
 every read model (report tables and worklist), as ``act`` would have written them.
@@ -32,7 +33,7 @@ from casetracker.domain.engine import WorkflowEngine
 from casetracker.domain.errors import CasetrackerError, UsageError
 from casetracker.domain.events import NewEvent, event_payload, split_personal
 from casetracker.domain.fields import validate_fields
-from casetracker.domain.vocabulary import NEW
+from casetracker.domain.vocabulary import ActionSpec
 from casetracker.integrity import personal_digests
 from casetracker.integrity.encoding import canonical_json
 
@@ -96,7 +97,7 @@ class BulkValidator:
         self.realm = realm
         self.now = now or clock.now()
         self.recorded = clock.format_recorded(self.now)
-        self._actions: dict[tuple[str, int, str], tuple[Any, bool]] = {}
+        self._actions: dict[tuple[str, int, str], tuple[ActionSpec | None, bool]] = {}
 
     def prepare(self, steps: Sequence[BulkStep]) -> PreparedCase:
         """Validate every step of one new case, in order; ``StepRefused`` on the first failure."""
@@ -115,6 +116,8 @@ class BulkValidator:
             number = self._instance(view, step, index)
             version = flow.version_for(view, workflow, number)
             spec, has_personal = self._action(workflow, version, action)
+            if spec is None:  # the instance runs under a version without this action
+                raise StepRefused(index, action, f"not an action of {workflow} v{version}")
             try:
                 values = validate_fields(spec, step.fields)
             except UsageError as exc:
@@ -127,6 +130,7 @@ class BulkValidator:
                 raise StepRefused(
                     index, action, "; ".join(map(str, blocks)), _field_of(blocks, step)
                 )
+            flow.fire(view, attempt)
             if has_personal:
                 values, secret = split_personal(spec, values)
                 personal.update(secret)
@@ -147,26 +151,25 @@ class BulkValidator:
             events, personal, salt, mi_model.rows_for(view), worklist.rows_for(view)
         )
 
-    def _action(self, workflow: str, version: int, action: str) -> tuple[Any, bool]:
+    def _action(self, workflow: str, version: int, action: str) -> tuple[ActionSpec | None, bool]:
         """The action's spec, and whether any of its fields is personal (most are not, and
         need no splitting)."""
         key = (workflow, version, action)
         found = self._actions.get(key)
         if found is None:
             spec = self.flow.spec(workflow, version).action(action)
-            found = self._actions[key] = (spec, any(f.personal for f in spec.fields))
+            personal = spec is not None and any(f.personal for f in spec.fields)
+            found = self._actions[key] = (spec, personal)
         return found
 
     def _instance(self, view: CaseView, step: BulkStep, index: int) -> int:
-        spec = self.flow.latest[step.workflow]
-        if not spec.many:
-            return 0
-        action = spec.action(step.action)
-        if step.instance is None:
-            if action is None or NEW not in action.sources:
-                raise StepRefused(index, step.action, "name the instance it acts on", usage=True)
-            return len(view.of(step.workflow)) + 1
-        return step.instance
+        """The engine's choice of instance; a step on a many-instance lifecycle must name the
+        instance it acts on unless it starts one."""
+        flow, workflow = self.flow, step.workflow
+        named = step.instance is not None or not flow.latest[workflow].many
+        if not named and not flow.starts(workflow, step.action):
+            raise StepRefused(index, step.action, "name the instance it acts on", usage=True)
+        return flow.instance_for(view, workflow, step.action, step.instance)
 
 
 def _field_named(message: str, spec: Any) -> str:

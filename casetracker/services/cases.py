@@ -46,7 +46,6 @@ from casetracker.domain.errors import (
 from casetracker.domain.events import NewEvent, RecordedEvent, event_payload, split_personal
 from casetracker.domain.fields import validate_fields
 from casetracker.domain.identity import Actor, User
-from casetracker.domain.vocabulary import NEW
 from casetracker.integrity import dbapi
 from casetracker.integrity.replay import IllegalLog, case_rows, changes, scan_query
 from casetracker.services.integrity import Report, make_checkpoint, verify
@@ -328,19 +327,10 @@ class Casetracker:
             if given:
                 raise UsageError(f"{spec.label} has one record per case: do not give --instance")
             return 0
-        action_spec = spec.action(action)
-        if action_spec is not None and NEW in action_spec.sources and given is None:
-            return len(view.of(workflow)) + 1
-        instances = view.of(workflow)
-        if given is not None:
-            if instance_key(workflow, given) not in view.instances:
-                numbers = ", ".join(str(i.number) for i in instances) or "none yet"
-                raise UsageError(f"{spec.label} #{given} does not exist on this case ({numbers})")
-            return given
-        able = [i for i in instances if action_spec is not None and i.state in action_spec.sources]
-        if able:
-            return able[-1].number
-        return instances[-1].number if instances else 1
+        if given is not None and instance_key(workflow, given) not in view.instances:
+            numbers = ", ".join(str(i.number) for i in view.of(workflow)) or "none yet"
+            raise UsageError(f"{spec.label} #{given} does not exist on this case ({numbers})")
+        return self.flow.instance_for(view, workflow, action, given)
 
     def _effective(self, text: str | None, now: datetime, allow_future: bool = False) -> Any:
         try:
