@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from casetracker.domain.errors import Refused, UsageError
+from casetracker.domain.errors import UsageError
 from casetracker.presenters.text import counted
 
 report_app = typer.Typer(
@@ -46,24 +46,16 @@ def synth(
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from casetracker.adapters.mi_model import default_organisation
     from casetracker.domain import clock
     from casetracker.services import synth as generator
+    from casetracker.services.synthetic_year import generate_year, refuse_synthetic
 
     if arrests < 1:
         raise UsageError("--arrests must be at least 1")
     if not 2000 <= year < clock.now().year:
         raise UsageError(f"--year must be a past year from 2000 (not {year})")
     with closing(_service(ctx)) as ct:
-        if ct.realm == "live":
-            raise Refused(
-                "synthetic data goes only into a demo or training database "
-                "(casetracker --db FILE init --realm demo)"
-            )
-        with ct.engine.connect() as conn:
-            key = generator.idempotency_prefix(seed, year, 0) + "-1"
-            if ct.store.recorded_for_keys(conn, [(key, "case", "open_case")]):
-                raise Refused(f"seed {seed} for {year} was already generated in this database")
+        refuse_synthetic(ct, seed, year)
         total = generator.expected_events(arrests)
         with Progress(
             TextColumn("synth"), BarColumn(), TextColumn("{task.completed:,} events"),
@@ -71,9 +63,9 @@ def synth(
         ) as bar:  # fmt: skip
             task = bar.add_task("synth", total=total)
             started = clock.now()
-            people, result = generator.run(
-                ct.store, ct.flow, seed=seed, year=year, arrests=arrests,
-                org=default_organisation(), workers=workers or (os.cpu_count() or 1),
+            people, result = generate_year(
+                ct, seed=seed, year=year, arrests=arrests,
+                workers=workers or (os.cpu_count() or 1),
                 progress=lambda _cases, events: bar.advance(task, events),
             )  # fmt: skip
         seconds = (clock.now() - started).total_seconds()
@@ -187,13 +179,12 @@ def verify_bundle_file(path: Path, json_out: bool) -> bool:
 
 
 def _report(ctx: typer.Context, build, fmt: str, **params) -> None:
-    from casetracker.adapters.database import read_transaction
-    from casetracker.services.reports import FORMATS, render
+    from casetracker.services.reports import FORMATS, read_report, render
 
     if fmt not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}")
-    with closing(_service(ctx)) as ct, read_transaction(ct.engine) as conn:
-        table = build(conn, **params)
+    with closing(_service(ctx)) as ct:
+        table = read_report(ct, build, **params)
     typer.echo(render(table, fmt))
 
 

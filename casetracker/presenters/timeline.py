@@ -24,6 +24,7 @@ from typing import Any
 from casetracker.domain.case_view import CaseView, instance_key
 from casetracker.domain.clock import parse_recorded
 from casetracker.domain.effective_time import EffectiveTime, out_of_sequence, parse_canonical
+from casetracker.domain.engine import WorkflowEngine
 from casetracker.domain.events import RecordedEvent
 from casetracker.domain.organisation import Organisation
 from casetracker.domain.rules.absconder import absconder_listings
@@ -169,16 +170,18 @@ def derive_figures(
     view: CaseView,
     events: Sequence[RecordedEvent],
     as_at: datetime,
+    flow: WorkflowEngine,
     org: Organisation | None = None,
 ) -> Figures:
-    """The case's figures as at ``as_at`` (states still open are counted up to it).
+    """The case's figures as at ``as_at`` (states still open are counted up to it), the states
+    named by ``flow``'s definitions (the caller's: presenters do not load them).
 
     Durations use the earliest moment each effective time allows, and say so (``approximate``)
     when any of them is a day, month or range rather than an instant.
     """
     org = org or Organisation.default()
     timeline = build_timeline(events)
-    in_state, approximate = _time_in_state(view, as_at)
+    in_state, approximate = _time_in_state(view, as_at, flow)
     encounters = view.of("encounter")
     return Figures(
         as_at=as_at,
@@ -219,7 +222,9 @@ def _etd_turnaround(view: CaseView) -> int | None:
     return (answers[0].effective.start - applied.effective.start).days
 
 
-def _time_in_state(view: CaseView, as_at: datetime) -> tuple[dict[str, dict[str, int]], bool]:
+def _time_in_state(
+    view: CaseView, as_at: datetime, flow: WorkflowEngine
+) -> tuple[dict[str, dict[str, int]], bool]:
     """Whole days spent in each state of the single-record lifecycles, up to ``as_at``.
 
     The state a lifecycle starts in is not timed: the record does not say since when.
@@ -236,7 +241,7 @@ def _time_in_state(view: CaseView, as_at: datetime) -> tuple[dict[str, dict[str,
         )
         approximate = approximate or any(not s.effective.is_exact for s in steps)
         spent: dict[str, timedelta] = {}
-        state_of = {s.seq: _dest(view, name, s.action) for s in steps}
+        state_of = {s.seq: _dest(flow, view, name, s.action) for s in steps}
         for step, nxt in zip(steps, [*steps[1:], None], strict=True):
             until = nxt.effective.start if nxt is not None else as_at
             state = state_of[step.seq]
@@ -246,12 +251,10 @@ def _time_in_state(view: CaseView, as_at: datetime) -> tuple[dict[str, dict[str,
     return out, approximate
 
 
-def _dest(view: CaseView, lifecycle: str, action: str) -> str:
-    from casetracker.services.registry import workflow_engine
-
+def _dest(flow: WorkflowEngine, view: CaseView, lifecycle: str, action: str) -> str:
     instance = view.one(lifecycle)
     version = instance.version if instance else 1
-    spec = workflow_engine().spec(lifecycle, version).action(action)
+    spec = flow.spec(lifecycle, version).action(action)
     return spec.dest if spec else action
 
 
@@ -308,6 +311,7 @@ def _or_none(value: int | None, unit: str) -> str:
 def replay_figures(
     view: CaseView,
     events: Sequence[RecordedEvent],
+    flow: WorkflowEngine,
     realm: str,
     as_of: str | None,
     recorded_as_of: str | None,
@@ -324,4 +328,4 @@ def replay_figures(
         as_at = parse(recorded_as_of, now).end
     else:
         as_at = figures_as_at(realm, events, now)
-    return derive_figures(view, events, as_at)
+    return derive_figures(view, events, as_at, flow)

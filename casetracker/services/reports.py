@@ -14,14 +14,19 @@ import csv
 import io
 import json
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection
 
 from casetracker.adapters import mi_model
+from casetracker.adapters.database import read_transaction
 from casetracker.adapters.mi_model import SPELL_KINDS, default_organisation
 from casetracker.domain.errors import UsageError
+
+if TYPE_CHECKING:
+    from casetracker.services.cases import Casetracker
 
 UNITS = ("calls", "people")
 FORMATS = ("table", "csv", "json")
@@ -313,3 +318,11 @@ def high_harm(conn: Connection) -> Table:
         ["A case meeting several criteria is counted under each, and once under 'any'."],
         {"report": "high-harm"},
     )
+
+
+def read_report(service: Casetracker, build: Callable[..., Table], **params: Any) -> Table:
+    """``build`` (one of the reports above) over the service's database, in a read transaction
+    of its own, so that the CLI and the TUI's worker threads ask for a report, not a
+    connection."""
+    with read_transaction(service.engine) as conn:
+        return build(conn, **params)

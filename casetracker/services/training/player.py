@@ -29,12 +29,19 @@ from casetracker.domain.vocabulary import NEW
 from casetracker.presenters.timeline import Figures, derive_figures
 from casetracker.services.training.sandbox import (
     Actors,
+    default_training_url,
     ensure_training,
     fresh_sandbox,
     require_training,
     story_clock,
 )
-from casetracker.services.training.scenarios import Expectation, Probe, Scenario, ScenarioStep
+from casetracker.services.training.scenarios import (
+    Expectation,
+    Probe,
+    Scenario,
+    ScenarioStep,
+    load,
+)
 
 REMOVAL_PROBES = ("set_removal_directions", "remove")
 
@@ -153,6 +160,14 @@ def play(scenario: Scenario, url: str, on_step: OnStep | None = None) -> RunResu
     return run(scenario, url, on_step, stop_at_failure=False)
 
 
+def play_in_training(name: str) -> RunResult:
+    """Play the scenario ``name`` into the default training database, created if absent, every
+    outcome kept (what the TUI's train mode shows a class)."""
+    url = default_training_url()
+    ensure_training(url)
+    return run(load(name), url, stop_at_failure=False)
+
+
 def _where(scenario: Scenario, step: ScenarioStep) -> str:
     return f"{scenario.path.name}: {step.label}"
 
@@ -206,7 +221,7 @@ def snapshot(
 ) -> Snapshot:
     """Every lifecycle's state, the clocks, and why removal is blocked, as at ``as_at``."""
     states = {key: i.state for key, i in view.instances.items()}
-    figures = derive_figures(view, events, as_at)
+    figures = derive_figures(view, events, as_at, flow)
     blocks = {}
     removal = view.one("removal")
     if removal is not None and removal.state not in {"not_liable", "removed"}:

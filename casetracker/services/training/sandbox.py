@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from casetracker import paths
 from casetracker.domain import clock
 from casetracker.domain.errors import Refused, UsageError
 from casetracker.domain.events import RecordedEvent
@@ -64,6 +65,16 @@ def ensure_training(url: str) -> None:
     if path is not None and not path.exists():
         create_database(url, TRAINING)
     require_training(url)
+
+
+def default_training_url() -> str:
+    """The URL of the training database kept in the data directory (``casetracker.paths``)."""
+    return paths.database_url(str(paths.training_db_path()))
+
+
+def fork_in_training(case_id: str, at_event: int, why: str = "") -> tuple[str, int]:
+    """``fork`` in the default training database: what the TUI's train mode forks into."""
+    return fork(default_training_url(), case_id, at_event, why)
 
 
 def fresh_sandbox(directory: Path) -> str:

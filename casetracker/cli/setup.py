@@ -1,0 +1,117 @@
+"""Setting up: ``init``, ``locate``, ``demo`` and ``serve``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from casetracker import paths
+from casetracker.cli.common import DbOption, JsonOption, emit, state
+
+
+def init(
+    ctx: typer.Context,
+    db: DbOption = None,
+    realm: Annotated[str, typer.Option(help="live, demo or training")] = "live",
+    roles: Annotated[
+        str, typer.Option(help="Roles for you, the first user (comma separated)")
+    ] = "admin",
+    grant_to: Annotated[
+        str | None,
+        typer.Option(
+            help="PostgreSQL: give this role what the application needs, and nothing that "
+            "edits history (docs/postgresql.md)"
+        ),
+    ] = None,
+) -> None:
+    """Create the database, or bring its schema up to date."""
+    from casetracker.domain.identity import parse_roles
+    from casetracker.services.cases import create_database, grant_application_role
+    from casetracker.services.setup import head_revision, require_grant_target
+
+    url = state(ctx).url(db)
+    if grant_to is not None:
+        require_grant_target(url)  # before anything is created
+    done = create_database(url, realm, parse_roles(roles))
+    if done.created:
+        word = "created"
+    elif done.upgraded_from:
+        word = f"upgraded from schema {done.upgraded_from} to {head_revision()}"
+    else:
+        word = "is up to date"
+    typer.echo(f"{done.info.realm} database {word}: {url}")
+    if grant_to is not None:
+        grant_application_role(url, grant_to)
+        typer.echo(f"granted the application's privileges to {grant_to}")
+
+
+def locate(json_out: JsonOption = False) -> None:
+    """Print where casetracker keeps its configuration and data."""
+    data = {
+        "config_dir": str(paths.config_dir()),
+        "config_file": str(paths.config_file()),
+        "data_dir": str(paths.data_dir()),
+        "database": paths.database_url(),
+        "demo_database": str(paths.demo_db_path()),
+        "training_database": str(paths.training_db_path()),
+    }
+    emit(data, json_out, [f"{k:18} {v}" for k, v in data.items()])
+
+
+def demo(
+    ctx: typer.Context,
+    cases: Annotated[int, typer.Option(help="Generated cases, besides the two case studies")] = 300,
+    no_ui: Annotated[
+        bool, typer.Option("--no-ui", help="Create the database, do not open it")
+    ] = False,
+) -> None:
+    """Create the demo database (if absent) and open it in the terminal UI."""
+    from casetracker.services.demo import build_demo
+
+    url = paths.database_url(str(paths.demo_db_path()))
+    if not paths.demo_db_path().exists():
+        typer.echo(f"creating the demo database at {paths.demo_db_path()} …", err=True)
+
+        def report(done: int, total: int) -> None:
+            if done % 50 == 0 or done == total:
+                typer.echo(f"  {done}/{total} generated cases", err=True)
+
+        build_demo(url, cases, progress=report)
+    if not no_ui:
+        from tui.app import run_tui
+
+        options = state(ctx)
+        run_tui(url, as_user=options.as_user, role=options.role)
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Serve the terminal UI in a browser (textual-serve).
+
+    There is no login of its own: run it only behind an authenticating reverse proxy, on a
+    demo or training database, or on localhost.
+    """
+    import shlex
+
+    from textual_serve.server import Server
+
+    options = state(ctx)
+    argv = [sys.executable, "-m", "casetracker", "--db", options.url()]
+    if options.as_user:
+        argv += ["--as", options.as_user]
+    if options.role:
+        argv += ["--role", options.role]
+    Server(shlex.join(argv), host=host, port=port, title="casetracker").serve()
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the main application."""
+    app.command()(init)
+    app.command()(locate)
+    app.command()(demo)
+    app.command()(serve)

@@ -1,0 +1,39 @@
+"""A database driver's own errors, as the project's ``DatabaseError``.
+
+A file damaged under SQLite's own checks, text that is not UTF-8 or a server gone away raises
+something no service expects, from the driver (through SQLAlchemy or straight from a DBAPI
+connection).  The interfaces run their commands inside ``driver_errors_refused`` so that such
+an error is one refusal that says what the driver said, and the interfaces need not know the
+drivers; any other exception is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+
+from casetracker.domain.errors import DatabaseError
+
+
+def driver_message(exc: BaseException) -> str | None:
+    """What a database driver said, if ``exc`` is its error; None for anything else."""
+    if isinstance(exc, sa.exc.DBAPIError):
+        return str(exc.orig).strip()
+    if isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("psycopg"):
+        return str(exc).strip()
+    return None
+
+
+@contextmanager
+def driver_errors_refused() -> Iterator[None]:
+    """Turn a driver's error raised inside into ``DatabaseError("cannot read the database: …")``."""
+    try:
+        yield
+    except Exception as exc:
+        message = driver_message(exc)
+        if message is None:
+            raise
+        raise DatabaseError(f"cannot read the database: {message}") from exc
