@@ -14,7 +14,6 @@ from typing import Any, ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingsMap, BindingType
 
-from casetracker.domain.errors import CasetrackerError
 from casetracker.domain.identity import Actor
 from tui.commands import CasetrackerCommands
 from tui.config import check_keymap, class_name, declared_bindings, load_keys
@@ -171,12 +170,8 @@ class CasetrackerApp(App):
 
 def run_tui(url: str, as_user: str | None = None, role: str | None = None) -> None:
     """Open the TUI on a database (``casetracker`` with no subcommand, ``casetracker demo``)."""
-    from casetracker.services.cases import open_database
+    from casetracker.services.setup import require_database
 
-    try:
-        engine, _ = open_database(url)
-        engine.dispose()
-    except CasetrackerError:
-        raise
+    require_database(url)
     while CasetrackerApp(url, as_user, role).run() == "switch-user":
         as_user = role = None  # the picker again, with every seeded user

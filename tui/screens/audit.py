@@ -1,7 +1,8 @@
 """Audit mode: step through a case's history, read-only (Dolphie's replay mode).
 
 At each step the auditor sees the event (both times, who, what it recorded, the payload's hash
-and the link to the one before), whether the chain verifies up to that event, every
+and the link to the one before), whether the chain verifies up to that event (the service's
+walk of the case, ``casetracker.services.case_integrity``, as ``verify`` walks), every
 lifecycle's state as it then stood, and the diagram of the lifecycle the event moved with its
 state highlighted.  What an event recorded is its payload's ``fields``; personal data never
 enters the log (``casetracker.adapters.subjects``), so for those the panel says which were kept out
@@ -23,23 +24,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from casetracker.domain.events import RecordedEvent
-from casetracker.integrity.encoding import GENESIS, event_hash, hashed_values
 from casetracker.presenters.text import effective_text, recorded_time
+from casetracker.services.case_integrity import CaseCheck, verify_case
 from tui.messages import Loaded
 from tui.screens.base import SessionScreen
 from tui.widgets.lifecycle_diagram import LifecycleDiagram
 from tui.widgets.lifecycle_states import LifecycleStates
 from tui.widgets.timeline import Timeline, action_label
-
-
-def chain_status(events: list[RecordedEvent]) -> list[bool]:
-    """For each event, whether the case's chain verifies from the first event up to it."""
-    ok, prev, out = True, GENESIS, []
-    for event in events:
-        ok = ok and event.prev_hash == prev and event_hash(hashed_values(event)) == event.hash
-        out.append(ok)
-        prev = event.hash
-    return out
 
 
 def payload_rows(payload: dict[str, Any]) -> list[tuple[str, Text | Table]]:
@@ -142,13 +133,18 @@ class AuditScreen(SessionScreen):
 
     def on_mount(self) -> None:
         self.loading = True
-        self.run_db("history", self.service.history, self.case_id)
+        self.run_db("history", self._read, self.service, self.case_id)
+
+    @staticmethod
+    def _read(service: Any, case_id: str) -> tuple[list[RecordedEvent], CaseCheck]:
+        """The history (a logged read) and the service's check of the case's chain."""
+        return service.history(case_id), verify_case(service, case_id)
 
     def on_loaded(self, message: Loaded) -> None:
         if message.what == "history":
             self.loading = False
-            self.events = message.data
-            self.chain = chain_status(self.events)
+            self.events, check = message.data
+            self.chain = [check.verifies_through(e.seq) for e in self.events]
             self.query_one(Timeline).show(self.service.flow, self.events)
             self.go(len(self.events) - 1)
             self.query_one(Timeline).focus()

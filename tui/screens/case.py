@@ -26,10 +26,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from casetracker.adapters.worklist import case_force
 from casetracker.domain.engine import Option
 from casetracker.domain.errors import ActionBlocked, Conflict, NotPermitted
 from casetracker.presenters.text import recorded_date
+from casetracker.services.worklists import case_force
 from tui.layout import NARROW
 from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen

@@ -16,7 +16,6 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from casetracker.adapters.database import read_transaction
 from casetracker.domain import clock
 from tui.layout import NARROW
 from tui.messages import Loaded
@@ -49,11 +48,10 @@ NARROW_COLUMNS = (
 NARROW_NOTE = "local = to an IO or the ICE office; none = not referred (wider: both apart)."
 
 
-def referral_table(engine: Any, year: int, unit: str) -> Any:
-    from casetracker.services.reports import referrals
+def referral_table(service: Any, year: int, unit: str) -> Any:
+    from casetracker.services.reports import read_report, referrals
 
-    with read_transaction(engine) as conn:
-        return referrals(conn, year, unit)
+    return read_report(service, referrals, year=year, count=unit)
 
 
 class ReportsScreen(SessionScreen):
@@ -90,7 +88,7 @@ class ReportsScreen(SessionScreen):
 
     def load(self) -> None:
         self.query_one("#report-table").loading = True
-        self.run_db("report", referral_table, self.service.engine, self.year, self.unit)
+        self.run_db("report", referral_table, self.service, self.year, self.unit)
 
     def on_loaded(self, message: Loaded) -> None:
         self.data = table_data = message.data

@@ -28,10 +28,6 @@ from tui.screens.base import SessionScreen
 from tui.widgets.pick_list import PickList
 
 
-def training_url() -> str:
-    return paths.database_url(str(paths.training_db_path()))
-
-
 class TrainScreen(SessionScreen):
     AUTO_FOCUS = "#scenarios"
     TITLE_TEXT = "train"
@@ -119,13 +115,9 @@ class TrainScreen(SessionScreen):
 
     @staticmethod
     def _play(name: str) -> Any:
-        from casetracker.services.training.player import run
-        from casetracker.services.training.sandbox import ensure_training
-        from casetracker.services.training.scenarios import load
+        from casetracker.services.training.player import play_in_training
 
-        url = training_url()
-        ensure_training(url)
-        return run(load(name), url, stop_at_failure=False)
+        return play_in_training(name)
 
     def go(self, index: int) -> None:
         if self.result is None or not self.result.outcomes:
@@ -195,9 +187,9 @@ class TrainScreen(SessionScreen):
             return
         outcome = self.result.outcomes[self.index]
         at = outcome.seq or max((o.seq or 0) for o in self.result.outcomes[: self.index + 1])
-        from casetracker.services.training.sandbox import fork
+        from casetracker.services.training.sandbox import fork_in_training
 
-        self.run_db("fork", fork, training_url(), outcome.case_id, at, "forked in the TUI")
+        self.run_db("fork", fork_in_training, outcome.case_id, at, "forked in the TUI")
 
     def commands(self) -> list[tuple[str, Any, str]]:
         return [

@@ -1,7 +1,7 @@
 """The worklist: the signed-in role's queues, most urgent first.
 
 Work mode opens a case to act on it; audit mode lists every case and opens its history,
-read-only.  Each page is one indexed query (``casetracker.adapters.worklist``) run in a worker, so
+read-only.  Each page is one indexed query (``casetracker.services.worklists``) run in a worker, so
 the list comes back at once even with a million cases.  ``/`` filters on case id, force and text
 as you type: the query runs once typing pauses (``FILTER_DELAY``), in a worker, and a reply to
 an older filter or queue is dropped, so a slow query never freezes the screen or overwrites a
@@ -23,8 +23,8 @@ from textual.binding import Binding, BindingType
 from textual.timer import Timer
 from textual.widgets import Input, Static, Tab, Tabs
 
-from casetracker.adapters import worklist
-from casetracker.adapters.worklist import WorkItem
+from casetracker.services import worklists
+from casetracker.services.worklists import WorkItem
 from tui.layout import NARROW
 from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen
@@ -80,7 +80,9 @@ class WorklistScreen(SessionScreen):
         self.mode = mode
         self.TITLE_TEXT = "worklist" if mode == "work" else "audit: all cases"
         role = self.app.actor.role if self.app.actor else ""  # type: ignore[attr-defined]
-        self.queues = queues = worklist.queues_for(role) if mode == "work" else [worklist.ALL_CASES]
+        self.queues = queues = (
+            worklists.queues_for(role) if mode == "work" else [worklists.ALL_CASES]
+        )
         self.queue = queues[0]
         self.items: list[WorkItem] = []
         self.total = 0
@@ -149,24 +151,23 @@ class WorklistScreen(SessionScreen):
             )
         else:
             self.query_one(WorkTable).loading = True
-        engine = self.service.engine
         query = self.query_text()
-        self.run_db("worklist", self._fetch, engine, self.queue.name, query, self.limit)
+        self.run_db("worklist", self._fetch, self.service, self.queue.name, query, self.limit)
 
     def query_text(self) -> str:
         """The filter as the query takes it: in "All cases", which matches case ids only, a
         number is the case of that number."""
         text = self.filter_text
-        if self.queue.name == worklist.ALL_CASES.name and text.isdigit():
+        if self.queue.name == worklists.ALL_CASES.name and text.isdigit():
             return f"C-{int(text):07d}"
         return text
 
     @staticmethod
     def _fetch(
-        engine: Any, queue: str, text: str, limit: int
+        service: Any, queue: str, text: str, limit: int
     ) -> tuple[str, str, list[WorkItem], int]:
-        items = worklist.page(engine, queue, text, limit)
-        total = len(items) if text else worklist.count(engine, queue)
+        items = worklists.page(service, queue, text, limit)
+        total = len(items) if text else worklists.count(service, queue)
         return queue, text, items, total
 
     def on_loaded(self, message: Loaded) -> None:
@@ -192,7 +193,7 @@ class WorklistScreen(SessionScreen):
     def show_status(self) -> None:
         total, items = self.total, self.items
         shown = f"{total}+" if total >= 1000 else str(total)
-        everything = self.queue.name == worklist.ALL_CASES.name
+        everything = self.queue.name == worklists.ALL_CASES.name
         noun = ("case" if total == 1 else "cases") if everything else "in this queue"
         what = f"matching “{self.filter_text}”" if self.filter_text else noun
         more = (
