@@ -14,7 +14,7 @@ from casetracker.services.training.sandbox import fresh_sandbox
 from casetracker.services.training.scenarios import load
 from tests.cli.conftest import run  # noqa: F401  (the CLI fixture, shared)
 
-SCENARIOS = Path(__file__).parents[2] / "casetracker" / "services" / "training" / "data" / "scenarios"
+SCENARIOS = Path(__file__).parents[2] / "casetracker/services/training/data/scenarios"
 
 
 @pytest.fixture(scope="module")
