@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters.database import driver_sql, read_transaction, write_transaction
-from casetracker.adapters.tables import CASES, EVENTS
+from casetracker.adapters.tables import CASES
 from casetracker.domain import clock
 from casetracker.domain.errors import (
     Conflict,
@@ -31,7 +31,7 @@ from casetracker.domain.errors import (
     UnknownCase,
     UsageError,
 )
-from casetracker.domain.events import NewEvent, RecordedEvent
+from casetracker.domain.events import EventValues, NewEvent, RecordedEvent
 from casetracker.domain.projection import Projector
 from casetracker.integrity.encoding import (
     GENESIS,
@@ -164,17 +164,17 @@ class EventStore:
             return self._append(conn, case_id, 0, GENESIS, {}, position, events, new_case=True)
         if row is None:
             raise UnknownCase(case_id)
-        seq, head, projected_version, state_text, position = row
+        seq, head_hash, projected_version, state_text, position = row
         if expected_version != seq:
             newer = self.event_at(conn, case_id, expected_version + 1)
             raise Conflict(case_id, expected_version, seq, describe(newer) if newer else "")
-        if projected_version != seq:
+        if projected_version != seq or state_text is None:
             raise DatabaseError(
                 f"the current-state table is out of step with the log for case {case_id}: "
                 "run `casetracker rebuild`"
             )
         state = json.loads(state_text)
-        return self._append(conn, case_id, seq, head, state, position, events, new_case=False)
+        return self._append(conn, case_id, seq, head_hash, state, position, events, new_case=False)
 
     def _append(
         self,
@@ -217,8 +217,14 @@ class EventStore:
 
     def _values(
         self, position: int, case_id: str, seq: int, recorded: str, new: NewEvent, prev: str
-    ) -> tuple[object, ...]:
-        texts = (new.workflow, new.action, new.actor_user, new.actor_role, new.effective)
+    ) -> EventValues:
+        texts: tuple[str, ...] = (
+            new.workflow,
+            new.action,
+            new.actor_user,
+            new.actor_role,
+            new.effective,
+        )
         if new.idempotency_key:
             texts += (new.idempotency_key,)
         if not text_is_clean("".join(texts)):
@@ -314,17 +320,6 @@ class EventStore:
         return CaseHead(
             row.case_id, row.version, row.head_hash, json.loads(row.state), row.opened, row.updated
         )
-
-    def iter_events(self, conn: Connection, after: int = 0) -> Iterator[RecordedEvent]:
-        """Every event in global order, streamed."""
-        result = conn.execute(
-            sa.select(*[EVENTS.c[n] for n in STORED_COLUMNS])
-            .where(EVENTS.c.position > after)
-            .order_by(EVENTS.c.position)
-            .execution_options(yield_per=5000)
-        )
-        for row in result:
-            yield stored_event(row)
 
     def event_at(self, conn: Connection, case_id: str, seq: int) -> RecordedEvent | None:
         """One event by case and sequence number (to name the newer event in a conflict)."""

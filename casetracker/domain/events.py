@@ -24,6 +24,11 @@ class NewEvent:
     idempotency_key: str | None = None
 
 
+# An event's values in the order they are hashed (``encoding.EVENT_FIELDS``): a
+# ``RecordedEvent`` without its hash.
+EventValues = tuple[int, str, int, str, str, int, int, str, str, str, str, str, str, str, str]
+
+
 class RecordedEvent(NamedTuple):
     """One row of the log, exactly as stored and hashed.
 
