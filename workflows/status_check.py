@@ -45,8 +45,25 @@ def _referral(action: str, label: str, cites: str, help_text: str) -> ActionSpec
     )
 
 
-def _result(action: str, label: str, dest: str, **extra: object) -> ActionSpec:
-    return ActionSpec(action, label, sources=("cid_checked",), dest=dest, roles=_RUNNERS, **extra)
+def _result(
+    action: str,
+    label: str,
+    dest: str,
+    *,
+    fields: tuple[FieldSpec, ...] = (),
+    guards: tuple[str, ...] = (),
+    cites: str = "",
+) -> ActionSpec:
+    return ActionSpec(
+        action,
+        label,
+        sources=("cid_checked",),
+        dest=dest,
+        roles=_RUNNERS,
+        fields=fields,
+        guards=guards,
+        cites=cites,
+    )
 
 
 DEFINITION = WorkflowSpec(

@@ -221,7 +221,7 @@ def _generated_case(
     record.open(_at(arrested - timedelta(minutes=5)), force, name)
     offence, category = rng.choice(OFFENCES)
     suites = SUITES.get(force)
-    where = {"custody_suite": rng.choice(suites)} if suites else {}
+    where: dict[str, Any] = {"custody_suite": rng.choice(suites)} if suites else {}
     t = arrested
     record(
         "police", "arrest", _at(t), offence=offence, offence_category=category, force=force, **where

@@ -533,9 +533,9 @@ def _in_order(pool: Pool, chunks: list[tuple[int, int]], ahead: int) -> Iterator
         waiting.append(pool.apply_async(_prepare_chunk, (bounds,)))
     while waiting:
         done = waiting.popleft().get()
-        bounds = next(queue, None)
-        if bounds is not None:
-            waiting.append(pool.apply_async(_prepare_chunk, (bounds,)))
+        following = next(queue, None)
+        if following is not None:
+            waiting.append(pool.apply_async(_prepare_chunk, (following,)))
         yield done
 
 

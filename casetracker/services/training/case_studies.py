@@ -46,7 +46,7 @@ def steps(name: str) -> tuple[Step, ...]:
     for step in scenario.steps:
         spec = flow.latest[step.workflow]
         action = spec.action(step.action)
-        instance: str | int = (
+        instance: str | int | None = (
             "new" if action and NEW in action.sources else (step.instance if spec.many else 0)
         )
         out.append(
