@@ -259,10 +259,11 @@ class Casetracker:
                 if earlier:
                     first = earlier[0]
                     key = instance_key(first.workflow, first.instance)
-                    head = self.store.case_head(first.case_id, conn)
-                    return ActResult(first.case_id, earlier, key, head.state.get(key, ""), True)
+                    projected = self.store.case_head(first.case_id, conn)
+                    state = projected.state.get(key, "")
+                    return ActResult(first.case_id, earlier, key, state, True)
             head = self.store.head(conn, case_id) if case_id else None
-            view = self._current_view(conn, case_id, head) if head else CaseView("")
+            view = self._current_view(conn, case_id, head) if case_id and head else CaseView("")
             if expected_version is not None and expected_version != view.version:
                 newer = self.store.event_at(conn, view.case_id, expected_version + 1)
                 raise Conflict(
@@ -304,8 +305,8 @@ class Casetracker:
                 view.case_id = case_id
                 read_models.update(conn, self.flow.fold_into(view, recorded))
         if not blocks:
-            self._views.put(case_id, view)
-            return ActResult(case_id, recorded, instance_key(workflow, number), dest)
+            self._views.put(view.case_id, view)
+            return ActResult(view.case_id, recorded, instance_key(workflow, number), dest)
         message = f"{spec.label}: " + "; ".join(str(b) for b in blocks)
         if any(b.rule == "role" for b in blocks):
             self._log_denied(case_id, action, blocks)

@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import statistics
+from collections.abc import Sequence
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -113,15 +114,16 @@ def referrals(conn: Connection, year: int, count: str = "calls") -> Table:
     if count not in UNITS:
         raise UsageError(f"--count must be one of {', '.join(UNITS)} (fn 13: never both at once)")
     london = set(_london())
+    found: list[Sequence[Any]]
     if count == "calls":
-        by_force = conn.exec_driver_sql(
+        counted = conn.exec_driver_sql(
             "SELECT force, COUNT(*), SUM(ccu_calls), SUM(local_io_referrals), "
             "SUM(local_ice_referrals), SUM(CASE WHEN route = 'none' THEN 1 ELSE 0 END) "
             f"FROM mi_arrests WHERE year = {int(year)} "
             f"AND nationality_group IN ({_in(FOREIGN)}) GROUP BY force ORDER BY force"
         ).all()
         # Calls add up across forces (people do only when nobody spans two: see below).
-        by_force = [(f, n, c, i, o, i + o, none) for f, n, c, i, o, none in by_force]
+        by_force = [(f, n, c, i, o, i + o, none) for f, n, c, i, o, none in counted]
         found = [*by_force, *_totals(by_force, london)]
     else:
         people = (
@@ -133,10 +135,12 @@ def referrals(conn: Connection, year: int, count: str = "calls") -> Table:
         base = f"FROM mi_people WHERE year = {int(year)}"
         # One row per person and force already: count rows.  A person arrested by two forces
         # is one person in the totals, so those group by person first.
-        found = conn.exec_driver_sql(
-            f"SELECT force, {people} FROM (SELECT force, ccu_calls c, local_io_referrals i, "
-            f"local_ice_referrals o {base}) p GROUP BY force ORDER BY force"
-        ).all()
+        found = list(
+            conn.exec_driver_sql(
+                f"SELECT force, {people} FROM (SELECT force, ccu_calls c, local_io_referrals i, "
+                f"local_ice_referrals o {base}) p GROUP BY force ORDER BY force"
+            ).all()
+        )
         spans = conn.exec_driver_sql(
             f"SELECT case_id {base} GROUP BY case_id HAVING COUNT(*) > 1 LIMIT 1"
         ).first()
