@@ -14,8 +14,7 @@ import csv
 import io
 import json
 import statistics
-from collections.abc import Sequence
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
