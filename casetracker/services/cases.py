@@ -7,7 +7,6 @@ case is itself recorded in the access log.
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -581,7 +580,3 @@ def _write_cases(conn: Connection, rows: list[tuple], gone: list[str]) -> None:
         if sqlite:
             cursor.execute(f"PRAGMA cache_size = {int(kept)}")
         cursor.close()
-
-
-def payload_of(event: RecordedEvent) -> dict[str, Any]:
-    return json.loads(event.payload)

@@ -1,10 +1,10 @@
-"""DVA passport checks (¶4.36–4.37, fn 21–22): who may run them, on what doubt, and the audit."""
+"""DVA passport checks (¶4.36–4.37, fn 21–22): who may run them, on what doubt, and who asked."""
 
 from __future__ import annotations
 
 import pytest
 
-from casetracker.domain.rules.dva import audit, decide
+from casetracker.domain.rules.dva import decide
 from tests.unit.view_builder import ViewBuilder
 
 DOUBT = "speaks of a childhood abroad; no UK documents"
@@ -69,14 +69,13 @@ def test_io_must_go_through_ccu_and_ccu_runs_it_recording_who_asked() -> None:
     )
     builder.act("dva_check", 1, "run_requested_dva_check", role="ccu")
     builder.act("dva_check", 1, "record_no_passport_record", role="ccu")
-    (entry,) = audit(builder.view)
-    assert (entry.asked_by_role, entry.asked_by, entry.run_by_role) == (
-        "immigration_officer",
-        "IO 4471 (synthetic)",
-        "ccu",
-    )
-    assert entry.justification == DOUBT
-    assert entry.outcome == "no_passport_record"
+    (check,) = builder.view.of("dva_check")
+    assert check.fields["requested_by"] == "IO 4471 (synthetic)"
+    assert check.fields["reasonable_doubt"] == DOUBT
+    ran = check.first("run_requested_dva_check")
+    assert ran is not None
+    assert ran.actor_role == "ccu"
+    assert check.state == "no_passport_record"
 
 
 def test_no_check_without_a_claim_to_be_british() -> None:

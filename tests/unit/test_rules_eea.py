@@ -28,7 +28,6 @@ ENTRY = date(2016, 1, 1)
 def test_eea_table(on: date, treaty_right: str | None, status: str) -> None:
     found = assess(ENTRY, on, treaty_right)
     assert found.status == status
-    assert found.removable is (status == "not_exercising")
     assert "fn 9" in found.reasons[0]
 
 

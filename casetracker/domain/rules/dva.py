@@ -8,11 +8,8 @@ request must be auditable and scrutinised against the same criteria (fn 21–22)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from casetracker.domain.case_view import CaseView, Step
-from casetracker.domain.effective_time import EffectiveTime
-from casetracker.domain.rules.field_values import as_text
+from casetracker.domain.case_view import CaseView
 
 MIN_JUSTIFICATION = 10  # characters: a reason, not a placeholder
 ASKS_CCU = frozenset({"immigration_officer"})
@@ -23,20 +20,6 @@ class DvaDecision:
     allowed: bool
     reasons: tuple[str, ...]
     remedies: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class DvaAuditEntry:
-    """One DVA request as an auditor sees it (fn 22)."""
-
-    check: int
-    asked_by_role: str
-    asked_by: str
-    run_by_role: str
-    justification: str
-    outcome: str
-    effective: EffectiveTime
-    recorded: datetime
 
 
 def decide(action: str, role: str, justification: str, uk_claims: list[str]) -> DvaDecision:
@@ -77,33 +60,3 @@ def uk_claims(view: CaseView) -> list[str]:
         if said_british:
             found.append(f"claimed to be British when arrested (encounter #{encounter.number})")
     return found
-
-
-def audit(view: CaseView) -> list[DvaAuditEntry]:
-    """Every DVA request on the case: who asked, who ran it, on what doubt, with what outcome."""
-    entries: list[DvaAuditEntry] = []
-    for check in view.of("dva_check"):
-        start = check.started
-        if start is None:
-            continue
-        ran = check.first("run_requested_dva_check")
-        entries.append(
-            DvaAuditEntry(
-                check=check.number,
-                asked_by_role=start.actor_role,
-                asked_by=as_text(start.fields.get("requested_by")),
-                run_by_role=_run_by(start, ran),
-                justification=as_text(check.fields.get("reasonable_doubt")),
-                outcome=check.state,
-                effective=start.effective,
-                recorded=start.recorded,
-            )
-        )
-    return entries
-
-
-def _run_by(start: Step, ran: Step | None) -> str:
-    """Who ran the check: CCU for a request, the police for a direct check, nobody yet."""
-    if ran is not None:
-        return ran.actor_role
-    return "" if start.action == "ask_ccu_for_dva_check" else start.actor_role

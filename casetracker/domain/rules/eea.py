@@ -22,10 +22,6 @@ class EeaAssessment:
     initial_right_ends: date  # first day without the initial right
     reasons: tuple[str, ...]
 
-    @property
-    def removable(self) -> bool:
-        return self.status == "not_exercising"
-
 
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` later, pulled back to the month's last day where it is shorter."""
