@@ -113,7 +113,6 @@ class EventStore:
         self.engine = engine
         self.realm = realm
         self.projector = projector
-        self._pg = engine.dialect.name == "postgresql"
 
     def _sql(self, conn: Connection, query: str, params: Any = ()) -> Any:
         return driver_sql(conn, query, params, "store")

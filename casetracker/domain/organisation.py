@@ -4,19 +4,16 @@ The report describes three forces that work differently: the Metropolitan Police
 hub-and-spoke model (¶4.13), West Midlands' rota of IOs at central suites (¶4.16) and West
 Yorkshire's mixed model (¶4.19).  Whether an IO can see the custody database (¶4.26), ACRO results
 (¶4.33–4.35) or CID at the suite (¶4.28), and when IOs are on shift (¶4.21–4.22), all vary by force
-and suite and change over time, so they live here and can be replaced from a TOML file.
+and suite and change over time, so they live here rather than in the rules.
 
 Shift hours shipped below are illustrative defaults: the report gives no rosters.
 """
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
-from pathlib import Path
-from typing import Any
 
 from casetracker.domain.effective_time import DEFAULT_ZONE
 
@@ -106,40 +103,6 @@ class Organisation:
     @classmethod
     def default(cls) -> Organisation:
         return cls(_DEFAULT_FORCES)
-
-    @classmethod
-    def from_toml(cls, path: Path) -> Organisation:
-        """Load forces from a TOML file: ``[[force]]`` tables, each with ``[[force.suite]]``."""
-        with path.open("rb") as handle:
-            return cls.from_mapping(tomllib.load(handle))
-
-    @classmethod
-    def from_mapping(cls, data: dict[str, Any]) -> Organisation:
-        return cls(tuple(_force(entry) for entry in data.get("force", [])))
-
-
-def _force(entry: dict[str, Any]) -> Force:
-    policy = entry.get("policy", {})
-    return Force(
-        code=str(entry["code"]).upper(),
-        name=str(entry["name"]),
-        in_london=bool(entry.get("in_london", False)),
-        suites=tuple(_suite(s) for s in entry.get("suite", [])),
-        policy=DataPolicy(
-            custody_db=CustodyDbAccess(policy.get("custody_db", CustodyDbAccess.NONE)),
-            acro_sharing=AcroSharing(policy.get("acro_sharing", AcroSharing.RESTRICTED)),
-            io_status_checks=bool(policy.get("io_status_checks", True)),
-        ),
-    )
-
-
-def _suite(entry: dict[str, Any]) -> Suite:
-    return Suite(
-        name=str(entry["name"]),
-        model=SuiteModel(entry.get("model", SuiteModel.NONE)),
-        io_shifts=tuple(_shift(text) for text in entry.get("io_shifts", [])),
-        cid_access=bool(entry.get("cid_access", False)),
-    )
 
 
 def _shift(text: str) -> Shift:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import UTC, datetime, time
 
 from casetracker.domain.organisation import (
     AcroSharing,
     CustodyDbAccess,
     Organisation,
+    Shift,
+    Suite,
     SuiteModel,
 )
 
@@ -44,26 +45,8 @@ def test_io_hours_in_local_time() -> None:
     assert suite.in_io_hours(datetime(2016, 7, 5, 6, 30, tzinfo=UTC))
 
 
-def test_a_night_shift_runs_past_midnight(tmp_path: Path) -> None:
-    config = tmp_path / "org.toml"
-    config.write_text(
-        """
-[[force]]
-code = "mps"
-name = "Metropolitan Police Service"
-in_london = true
-policy = { acro_sharing = "restricted", io_status_checks = false }
-
-[[force.suite]]
-name = "Croydon"
-model = "nexus_hub_and_spoke"
-io_shifts = ["07:00-19:00", "19:00-07:00"]
-cid_access = true
-""",
-        encoding="utf-8",
-    )
-    org = Organisation.from_toml(config)
-    croydon = org.force("MPS").suite("Croydon")
+def test_a_night_shift_runs_past_midnight() -> None:
+    night = (Shift(time(7), time(19)), Shift(time(19), time(7)))
+    croydon = Suite("Croydon", SuiteModel.NEXUS_HUB_AND_SPOKE, night, cid_access=True)
     assert croydon.in_io_hours(datetime(2016, 1, 5, 2, tzinfo=UTC))
     assert croydon.in_io_hours(datetime(2016, 1, 5, 12, tzinfo=UTC))
-    assert not org.force("MPS").policy.io_status_checks
