@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters.database import driver_sql, write_transaction
+from casetracker.adapters.report_tables import MI_TABLES
 from casetracker.domain.case_view import CaseView, Instance, Step
 from casetracker.domain.effective_time import DEFAULT_ZONE
 from casetracker.domain.organisation import Organisation
@@ -51,28 +52,12 @@ SPELLS: dict[str, tuple[str, str, frozenset[str] | None]] = {
 STATUS_CHECK_TURNAROUND = "status_check_turnaround"
 SPELL_KINDS = (STATUS_CHECK_TURNAROUND, *SPELLS)
 
-_TABLE_COLUMNS = {
-    "mi_arrests": (
-        "case_id", "encounter", "force", "suite", "arrested_at", "year", "nationality_group",
-        "route", "ccu_calls", "local_io_referrals", "local_ice_referrals", "offender",
-        "released", "seen_by_io", "released_before_io", "in_io_hours",
-    ),
-    "mi_people": (
-        "case_id", "year", "force", "arrests", "ccu_calls", "local_io_referrals",
-        "local_ice_referrals",
-    ),
-    "mi_referrals": (
-        "case_id", "status_check", "encounter", "force", "route", "referred_at", "year",
-        "nationality_group", "result", "offender",
-    ),
-    "mi_spells": ("case_id", "kind", "number", "started", "ended", "seconds", "year"),
-    "mi_high_harm": ("case_id", "criterion", "force", "evidence"),
-}  # fmt: skip
+_TABLE_COLUMNS = {table.name: tuple(table.c.keys()) for table in MI_TABLES}
 
 
 @dataclass
 class MiRows:
-    """Rows for the four tables, each a tuple in ``_TABLE_COLUMNS`` order."""
+    """Rows for the five tables, each a tuple in its table's column order (``report_tables``)."""
 
     arrests: list[tuple] = field(default_factory=list)
     people: list[tuple] = field(default_factory=list)
@@ -322,8 +307,8 @@ def rebuild(
     org = default_organisation()
     cases = 0
     with write_transaction(engine) as conn:
-        for table in _TABLE_COLUMNS:
-            _run(conn, f"DELETE FROM {table}")
+        for table in MI_TABLES:
+            conn.execute(table.delete())
         pending = MiRows()
         for view in case_views(conn, flow, progress):
             pending.extend(rows_for(view, org))

@@ -3,15 +3,33 @@
 The event log (``events``) and the access log (``access_log``) are append-only: the application
 only inserts into them, and the database refuses UPDATE, DELETE (and TRUNCATE on PostgreSQL)
 through triggers created by the first migration.  The other tables are derived (``cases``, the
-projection, rebuilt by ``casetracker rebuild``) or deliberately mutable (``subjects``: personal
-data that the law may require to be corrected or erased; ``users``; ``meta``).
+projection, and ``worklist``, a read model, both rebuilt by ``casetracker rebuild``) or
+deliberately mutable (``subjects``: personal data that the law may require to be corrected or
+erased; ``users``; ``meta``).  The report tables are in ``casetracker.adapters.report_tables``.
 
-Alembic owns the schema: these models describe it for queries, the migrations create it.
+Alembic owns the schema: the migrations create it, and these models (with
+``casetracker.adapters.report_tables``) say what the migrations create, on ``SQLModel.metadata``,
+the one MetaData of the application.  tests/integration/test_models_match_migrations.py holds
+the two to each other on SQLite and PostgreSQL: a column's type, nullability, index or server
+default written here must be the one a migration created.
 """
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, UniqueConstraint
+
+POSITION = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+"""A global position: BIGINT, but on SQLite an INTEGER PRIMARY KEY, which is the rowid itself
+(no second index, faster appends): what migration 0001 creates."""
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The Core table a model declares (SQLModel sets ``__table__`` but does not type it)."""
+    table = sa.inspect(model).local_table
+    if not isinstance(table, sa.Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
 
 
 class Event(SQLModel, table=True):
@@ -27,13 +45,15 @@ class Event(SQLModel, table=True):
         UniqueConstraint("idempotency_key", name="uq_events_idempotency_key"),
     )
 
-    position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    position: int = Field(
+        primary_key=True, sa_type=POSITION, sa_column_kwargs={"autoincrement": False}
+    )
     case_id: str = Field(max_length=64)
     seq: int
     step: str = Field(max_length=300)
     stamp: str = Field(max_length=300)
     idempotency_key: str = Field(max_length=128)
-    payload: str
+    payload: str = Field(sa_type=sa.Text)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
 
@@ -46,10 +66,10 @@ class CaseRow(SQLModel, table=True):
     case_id: str = Field(primary_key=True, max_length=64)
     version: int
     head_hash: str = Field(max_length=64)
-    head_position: int
+    head_position: int = Field(sa_type=sa.BigInteger)
     opened: str = Field(max_length=32)
     updated: str = Field(max_length=32)
-    state: str  # canonical JSON {instance key: state name}
+    state: str = Field(sa_type=sa.Text)  # canonical JSON {instance key: state name}
 
 
 class SubjectRow(SQLModel, table=True):
@@ -63,7 +83,7 @@ class SubjectRow(SQLModel, table=True):
 
     case_id: str = Field(primary_key=True, max_length=64)
     salt: str | None = Field(default=None, max_length=64)
-    data: str | None = None  # canonical JSON {field: value}
+    data: str | None = Field(default=None, sa_type=sa.Text)  # canonical JSON {field: value}
     erased: str | None = Field(default=None, max_length=32)
 
 
@@ -72,14 +92,16 @@ class AccessRecord(SQLModel, table=True):
 
     __tablename__ = "access_log"
 
-    position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    position: int = Field(
+        primary_key=True, sa_type=POSITION, sa_column_kwargs={"autoincrement": False}
+    )
     recorded: str = Field(max_length=32)
     user: str = Field(max_length=128)
     role: str = Field(max_length=64)
     action: str = Field(max_length=64)
     case_id: str = Field(max_length=64, index=True)
-    justification: str
-    detail: str  # canonical JSON
+    justification: str = Field(sa_type=sa.Text)
+    detail: str = Field(sa_type=sa.Text)  # canonical JSON
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
 
@@ -89,8 +111,8 @@ class UserRow(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=128)
     display_name: str = Field(max_length=200)
-    roles: str  # canonical JSON list of role names
-    active: bool = True
+    roles: str = Field(sa_type=sa.Text)  # canonical JSON list of role names
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
 
 
 class MetaRow(SQLModel, table=True):
@@ -99,13 +121,38 @@ class MetaRow(SQLModel, table=True):
     __tablename__ = "meta"
 
     key: str = Field(primary_key=True, max_length=64)
-    value: str
+    value: str = Field(sa_type=sa.Text)
 
 
-EVENTS = Event.__table__
-CASES = CaseRow.__table__
-SUBJECTS = SubjectRow.__table__
-ACCESS_LOG = AccessRecord.__table__
-USERS = UserRow.__table__
-META = MetaRow.__table__
+class WorklistRow(SQLModel, table=True):
+    """One case's place in one queue (migration 0003), derived by ``casetracker.adapters.worklist``.
+
+    ``due`` sorts by urgency; ``search`` is the lower-cased case id, force and label that a
+    free-text filter scans.
+    """
+
+    __tablename__ = "worklist"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("queue", "case_id", "item", name="pk_worklist"),
+        sa.Index("ix_worklist_queue_due", "queue", "due", "case_id"),
+        sa.Index("ix_worklist_queue_force_due", "queue", "force", "due", "case_id"),
+        sa.Index("ix_worklist_case", "case_id"),
+    )
+
+    queue: str = Field(primary_key=True, max_length=32)
+    case_id: str = Field(primary_key=True, max_length=64)
+    item: str = Field(primary_key=True, max_length=64)
+    due: str = Field(max_length=32)
+    force: str = Field(max_length=16)
+    label: str = Field(max_length=200)
+    search: str = Field(max_length=300)
+
+
+EVENTS = table_of(Event)
+CASES = table_of(CaseRow)
+SUBJECTS = table_of(SubjectRow)
+ACCESS_LOG = table_of(AccessRecord)
+USERS = table_of(UserRow)
+META = table_of(MetaRow)
+WORKLIST = table_of(WorklistRow)
 APPEND_ONLY_TABLES = ("events", "access_log")

@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters.database import driver_sql, read_transaction, write_transaction
-from casetracker.adapters.tables import CASES
+from casetracker.adapters.report_tables import MI_ARRESTS
+from casetracker.adapters.tables import CASES, EVENTS, WORKLIST
 from casetracker.domain import clock
 from casetracker.domain.case_view import CaseView, Instance
 from casetracker.domain.rules import claims, high_harm
@@ -28,19 +29,6 @@ from casetracker.domain.rules.custody_clock import pace_clock
 from casetracker.domain.rules.field_values import as_text
 
 NEVER = "9999-12-31T00:00:00Z"  # due time of an item with no date: sorts last
-
-_META = sa.MetaData()
-WORKLIST = sa.Table(
-    "worklist",
-    _META,
-    sa.Column("queue", sa.String(32), primary_key=True),
-    sa.Column("case_id", sa.String(64), primary_key=True),
-    sa.Column("item", sa.String(64), primary_key=True),
-    sa.Column("due", sa.String(32), nullable=False),
-    sa.Column("force", sa.String(16), nullable=False),
-    sa.Column("label", sa.String(200), nullable=False),
-    sa.Column("search", sa.String(300), nullable=False),
-)
 
 
 @dataclass(frozen=True)
@@ -191,13 +179,13 @@ def rows_for(view: CaseView) -> list[WorkItem]:
         offence = as_text(encounter.fields.get("offence")) or "immigration offence"
         where = as_text(encounter.fields.get("force")).upper() or force
         add("custody", encounter, due, f"encounter #{encounter.number}: {offence}", where)
-        check = offenders.get(encounter.key)
-        if check is not None:
-            kind = as_text(check.fields.get("offender_kind")).replace("_", " ")
+        found = offenders.get(encounter.key)
+        if found is not None:
+            kind = as_text(found.fields.get("offender_kind")).replace("_", " ")
             seen = encounter.first("record_seen_by_io") is not None
             parts = [
                 f"encounter #{encounter.number}",
-                kind or check.state.replace("_", " "),
+                kind or found.state.replace("_", " "),
                 "seen by an IO" if seen else "NOT yet seen by an IO",
             ]
             if not harm:
@@ -388,25 +376,18 @@ def _forces(conn: Connection, case_ids: list[str]) -> dict[str, str]:
     with (from its first event)."""
     if not case_ids:
         return {}
-    marks = ", ".join("?" * len(case_ids))
-    pg = conn.dialect.name == "postgresql"
-
-    def rows(query: str) -> list:
-        return list(
-            conn.exec_driver_sql(query.replace("?", "%s") if pg else query, tuple(case_ids))
+    arrests = conn.execute(
+        sa.select(MI_ARRESTS.c.case_id, MI_ARRESTS.c.force)
+        .where(MI_ARRESTS.c.case_id.in_(case_ids))
+        .order_by(MI_ARRESTS.c.case_id, MI_ARRESTS.c.encounter)
+    )
+    found = {case_id: force.upper() for case_id, force in arrests if force}
+    openings = conn.execute(
+        sa.select(EVENTS.c.case_id, EVENTS.c.payload).where(
+            EVENTS.c.case_id.in_(case_ids), EVENTS.c.seq == 1
         )
-
-    found = {
-        case_id: force.upper()
-        for case_id, force in rows(
-            f"SELECT case_id, force FROM mi_arrests WHERE case_id IN ({marks}) "
-            "ORDER BY case_id, encounter"
-        )
-        if force
-    }
-    for case_id, payload in rows(
-        f"SELECT case_id, payload FROM events WHERE case_id IN ({marks}) AND seq = 1"
-    ):
+    )
+    for case_id, payload in openings:
         if case_id not in found:
             force = as_text(json.loads(payload).get("fields", {}).get("force"))
             found[case_id] = force.upper()
