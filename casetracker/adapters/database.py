@@ -4,6 +4,31 @@ SQLite runs in WAL mode with ``synchronous=FULL`` (an acknowledged action surviv
 and a busy timeout; every write transaction starts with ``BEGIN IMMEDIATE`` so two writers never
 both read the same chain head.  On PostgreSQL a transaction-scoped advisory lock does the same.
 Writers are serialised because each event's global position is part of its hash.
+
+Where SQL stays raw, and why
+----------------------------
+Queries are written in SQLAlchemy Core against the tables declared in
+``casetracker.adapters.tables`` and ``casetracker.adapters.report_tables``, except:
+
+- The per-action path: the store's statements (``casetracker.adapters.store``: append, the
+  chain head, idempotency keys, reading a case, opening one) and the read models written inside
+  every action (``worklist.replace``, ``mi_model.replace``), sent through ``driver_sql`` on the
+  driver's cursor, because SQLAlchemy's statement layer cost as much as SQLite itself there
+  (benchmarks/bench_core).  The same statements serve the bulk path (``bulk_open_cases``,
+  ``mi_model.insert``), where executemany on the cursor is the point.
+- Streaming the whole log (``stream``, ``casetracker.adapters.case_stream``) and everything in
+  ``casetracker.integrity``: DBAPI batch readers that must not import SQLAlchemy, so that the
+  verifier depends on the driver alone.  The sweeps' companions read the log's size in the same
+  plain SQL: ``casetracker.adapters.workers`` (its snapshot, and the split for a second
+  process) and the progress count of ``casetracker.services.cases``.
+- Connection set-up and transaction control here: PRAGMAs and ``BEGIN IMMEDIATE`` go to the
+  SQLite driver, which has no Core form for them; ``GRANT`` in ``casetracker.adapters.schema``,
+  which has no Core form either.
+- The migrations, which are shipped and never edited.
+- In the services, outside the adapters: the report and sampling queries
+  (``casetracker.services.reports``, ``sampling``, measured by benchmarks/bench_mi) and the
+  projection rewrite of ``rebuild_projection`` in ``casetracker.services.cases`` (executemany on
+  the cursor over every case).
 """
 
 from __future__ import annotations
@@ -26,6 +51,7 @@ APPLICATION = "casetracker"
 WRITE_LOCK_KEY = 0x63747261  # advisory lock id on PostgreSQL ("ctra")
 BUSY_TIMEOUT_MS = 30_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
+_WRITE_LOCK = sa.select(sa.func.pg_advisory_xact_lock(sa.literal(WRITE_LOCK_KEY, sa.BigInteger)))
 
 
 @dataclass(frozen=True)
@@ -70,6 +96,14 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
+def _driver_of(conn: Connection) -> Any:
+    """The driver's own connection under ``conn`` (SQLAlchemy types it as absent once closed)."""
+    driver = conn.connection.driver_connection
+    if driver is None:
+        raise DatabaseError("the database connection is closed")
+    return driver
+
+
 def _sqlite_connect(dbapi_connection, _record) -> None:
     # Take transaction control away from the sqlite3 module so BEGIN IMMEDIATE is ours to emit.
     dbapi_connection.isolation_level = None
@@ -81,7 +115,7 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    driver = conn.connection.driver_connection
+    driver = _driver_of(conn)
     if driver.in_transaction:
         return  # begun on the driver by KeptConnections.write; SQLAlchemy joins it
     immediate = conn.get_execution_options().get("casetracker_write", False)
@@ -94,7 +128,7 @@ def enable_wal(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         raw = engine.raw_connection()
         try:
-            raw.driver_connection.execute("PRAGMA journal_mode = WAL")
+            raw.cursor().execute("PRAGMA journal_mode = WAL")
         finally:
             raw.close()
 
@@ -106,7 +140,7 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         conn.execution_options(casetracker_write=True)
         with conn.begin():
             if engine.dialect.name == "postgresql":
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
+                conn.execute(_WRITE_LOCK)
             yield conn
 
 
@@ -134,7 +168,7 @@ class _DriverTransaction:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.driver = conn.connection.driver_connection
+        self.driver = _driver_of(conn)
 
     def __enter__(self) -> Connection:
         self.driver.execute("BEGIN IMMEDIATE")
@@ -191,7 +225,7 @@ class KeptConnections:
     @contextmanager
     def _locked(self, conn: Connection) -> Iterator[Connection]:
         with conn.begin():
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
+            conn.execute(_WRITE_LOCK)
             yield conn
 
     def close(self) -> None:

@@ -50,7 +50,7 @@ def read_info(conn: Connection) -> DatabaseInfo:
             if not tables
             else "this database belongs to something else: it has no casetracker metadata"
         )
-    meta = dict(conn.execute(sa.select(META.c.key, META.c.value)).all())
+    meta: dict[str, str] = {key: value for key, value in conn.execute(sa.select(META))}
     if meta.get("application") != APPLICATION:
         raise DatabaseError(
             "this database belongs to something else: it has no casetracker metadata"

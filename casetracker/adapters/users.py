@@ -23,7 +23,7 @@ from casetracker.integrity.encoding import canonical_json
 def login_name(conn: Connection) -> str:
     """The account the operating system or the database server says we are."""
     if conn.dialect.name == "postgresql":
-        return str(conn.execute(sa.text("SELECT current_user")).scalar())
+        return str(conn.execute(sa.select(sa.func.current_user())).scalar())
     return getpass.getuser()
 
 
