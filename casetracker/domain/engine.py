@@ -2,7 +2,7 @@
 
 For each (lifecycle, version) one ``transitions.Machine`` is built, once, with ``model=None``
 (``casetracker.domain.machines``).  It alone decides transitions: whether an action may leave an
-instance's current state (``check``), where it lands (``fire``, which triggers the event), and
+instance's current state (``check``), where it lands (``fire``), and
 which instance of a many-instance lifecycle an action acts on (``instance_for``).  Replaying
 recorded history reads a plain table taken from those same machines (``replay_table``), since a
 log of millions of events is replayed without the library and never re-evaluates a guard
@@ -225,13 +225,13 @@ class WorkflowEngine:
         return blocks
 
     def fire(self, view: CaseView, attempt: Attempt) -> str:
-        """Trigger the action on the compiled machine from the instance's current state; returns
-        the state it lands in (``MachineError`` if the machine has no such transition).
+        """The state the compiled machine takes the instance to from where it is now
+        (``MachineError`` if the machine has no such transition).
 
         The view is not changed: the recorded event is folded in once it is written.
         """
         spec, current = self._target(view, attempt.workflow, attempt.number)
-        return machines.take(self.machine(spec.name, spec.version), attempt.action, current)
+        return machines.lands_in(self.machine(spec.name, spec.version), attempt.action, current)
 
     def version_for(self, view: CaseView, workflow: str, number: int | None) -> int:
         """Existing instances stay on the version they started under; new ones take the latest."""

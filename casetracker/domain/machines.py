@@ -3,15 +3,18 @@ engine asks it.
 
 The machine is the one transition table: whether an action may leave a state, where it goes,
 which states it leaves from (for the reason given when it may not), and the plain table replay
-uses are all read from it through the library's public API, never from the definition again.
-The machine holds no models: each decision sets the state of its own light token
-(``Machine.set_state``) and triggers the event on it, so one machine serves every case and every
-thread at once.
+uses are all read from it through the library's public API (``Machine.get_transitions``), never
+from the definition again.  The machine holds no models, so one machine serves every case and
+every thread at once.
+
+Where an action goes is read, not triggered: ``Event.trigger`` on a token model would land in the
+same state (the machines have no conditions and no callbacks), but its callback plumbing costs
+several times the rest of deciding, and bulk opening decides every step of every case.
 """
 
 from __future__ import annotations
 
-from transitions import Machine, MachineError
+from transitions import Machine, MachineError, Transition
 
 from casetracker.domain.vocabulary import NEW, WorkflowSpec
 
@@ -19,15 +22,8 @@ from casetracker.domain.vocabulary import NEW, WorkflowSpec
 Moves = dict[str, dict[str, str]]
 
 
-class _Token:
-    """The model of one decision: just the lifecycle instance's state, set before triggering."""
-
-    __slots__ = ("state",)
-    state: str
-
-
 def compile_machine(spec: WorkflowSpec) -> Machine:
-    """One definition version as a machine with no models, auto transitions, guards or
+    """One definition version as a machine with no models, auto transitions, conditions or
     callbacks: guards are the engine's business (they need the case), the machine knows states."""
     states = [s.name for s in spec.states]
     if any(NEW in a.sources for a in spec.actions):
@@ -54,19 +50,15 @@ def sources(machine: Machine, action: str) -> list[str]:
     return [t.source for t in machine.get_transitions(trigger=action)]
 
 
-def take(machine: Machine, action: str, state: str) -> str:
-    """Trigger ``action`` on an instance in ``state``; the state it lands in.
+def lands_in(machine: Machine, action: str, state: str) -> str:
+    """The state ``action`` takes an instance in ``state`` to (the first transition declared).
 
-    ``MachineError`` when the machine has no such transition out of ``state``.
+    ``MachineError``, as triggering would raise, when the machine has no such transition.
     """
-    event = machine.events.get(action)
-    if event is None:
+    found = machine.get_transitions(trigger=action, source=state)
+    if not found:
         raise MachineError(f"Can't trigger event {action} from state {state}!")
-    token = _Token()
-    machine.set_state(state, token)
-    if not event.trigger(token):
-        raise MachineError(f"Can't trigger event {action} from state {state}!")
-    return token.state
+    return _dest(found[0])
 
 
 def moves(machine: Machine) -> Moves:
@@ -76,6 +68,10 @@ def moves(machine: Machine) -> Moves:
     found: Moves = {}
     for action in machine.events:
         for transition in machine.get_transitions(trigger=action):
-            dest = transition.source if transition.dest is None else transition.dest  # internal
-            found.setdefault(action, {})[transition.source] = dest
+            found.setdefault(action, {})[transition.source] = _dest(transition)
     return found
+
+
+def _dest(transition: Transition) -> str:
+    """Where a transition lands; an internal transition (no destination) stays put."""
+    return transition.source if transition.dest is None else transition.dest
