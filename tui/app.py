@@ -58,9 +58,10 @@ class CasetrackerApp(App):
     }
     COMMANDS = App.COMMANDS | {CasetrackerCommands}
     # Screen classes for small terminals (80×24 is the smallest laid out for): app.tcss and
-    # the screens fit what they show to them.
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (NARROW, "-wide")]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (SHORT, "-tall")]
+    # the screens fit what they show to them.  Textual's typing declares these per instance,
+    # so they cannot be marked ClassVar here.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave casetracker"),
         Binding(
@@ -141,7 +142,7 @@ class CasetrackerApp(App):
         self.actor = service.actor
         self.switch_mode(MODE_FOR_ROLE.get(self.actor.role, "work"))
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         if len(self.screen_stack) > 1:
             self.pop_screen()
 

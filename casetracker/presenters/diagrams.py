@@ -6,6 +6,8 @@ path), with the case's current state highlighted when one is given.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from transitions.extensions import GraphMachine
 
 from casetracker.domain.vocabulary import NEW, WorkflowSpec
@@ -36,7 +38,7 @@ def mermaid(spec: WorkflowSpec, current: str | None = None) -> str:
     )
     if current is not None and current != machine.initial:
         machine.set_state(current, model=model)
-    text = model.get_graph(force_new=True).draw(None)
+    text = cast(Any, model).get_graph(force_new=True).draw(None)  # added by GraphMachine
     if current is None:  # a definition on its own has no current state to mark
         text = text.replace(" s_active\n", " s_default\n")
     for state in states:  # show each state's human label instead of its identifier

@@ -9,7 +9,7 @@ so a concurrent change is caught as a conflict instead of overwritten.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -41,7 +41,7 @@ def field_widget(spec: FieldSpec) -> Any:
         FieldType.CHOICES: "comma separated: " + ", ".join(spec.choices),
         FieldType.TEXT_LIST: "comma separated",
     }.get(spec.type, "")
-    kind = "integer" if spec.type == FieldType.INTEGER else "text"
+    kind: Literal["integer", "text"] = "integer" if spec.type == FieldType.INTEGER else "text"
     return Input(placeholder=placeholder, id=wid, type=kind)
 
 
@@ -106,7 +106,7 @@ class ActionFormScreen(ModalScreen[tuple[dict[str, Any], str] | None]):
             elif isinstance(widget, Select):
                 if not widget.is_blank():
                     out[field.name] = widget.value
-            elif widget.value.strip():
+            elif isinstance(widget, Input) and widget.value.strip():
                 out[field.name] = widget.value.strip()
         return out
 

@@ -102,7 +102,8 @@ class ReportsScreen(SessionScreen):
             names = [str(r[0]) for r in forces]
             ccu = [100 * (r[7] or 0) for r in forces]
             local = [100 * (r[8] or 0) for r in forces]
-            plt.multiple_bar(names, [ccu, local], labels=["CCU %", "local %"])
+            # textual-plotext's stub says ``label``; plotext itself takes ``labels``.
+            plt.multiple_bar(names, [ccu, local], labels=["CCU %", "local %"])  # type: ignore[call-arg]
         plt.title(table_data.title)
         plot.refresh()
         self.fill_notes()

@@ -23,4 +23,5 @@ class PickList(OptionList):
     def __init__(self, *, help: str = "", **kwargs: Any) -> None:
         """``help`` says what enter does here, for the help screen's "In this list" line."""
         super().__init__(**kwargs)
-        self.HELP = f"j/k or ↑/↓ move · g/G first/last · enter {help or 'picks the entry'}"
+        # Textual declares HELP per class; this list says what enter does per instance.
+        self.HELP = f"j/k or ↑/↓ move · g/G first/last · enter {help or 'picks the entry'}"  # type: ignore[misc]
