@@ -40,8 +40,9 @@ from casetracker.integrity.encoding import (
     stored_hash,
     stored_values,
 )
-from casetracker.services.cases import Casetracker, create_database, rebuild_projection
-from casetracker.services.integrity import verify
+from casetracker.services.cases import Casetracker
+from casetracker.services.integrity import rebuild_projection, verify
+from casetracker.services.setup import create_database
 from tests.helpers import core_engine
 
 perf = time.perf_counter

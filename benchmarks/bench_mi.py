@@ -33,8 +33,9 @@ from casetracker.adapters.database import read_transaction
 from casetracker.adapters.mi_model import default_organisation
 from casetracker.services import reports as mi_reports
 from casetracker.services import sampling, synth
-from casetracker.services.cases import Casetracker, create_database
+from casetracker.services.cases import Casetracker
 from casetracker.services.disclosure import draw_sample
+from casetracker.services.setup import create_database
 
 perf = time.perf_counter
 

@@ -33,8 +33,9 @@ from casetracker.domain.case_view import CaseView
 from casetracker.domain.effective_time import instant
 from casetracker.domain.events import NewEvent, RecordedEvent
 from casetracker.domain.identity import SEEDED_USERS
-from casetracker.services.cases import Casetracker, create_database, open_database
+from casetracker.services.cases import Casetracker
 from casetracker.services.registry import workflow_engine
+from casetracker.services.setup import create_database, open_database
 
 FORCES = ("MPS", "WMP", "WYP", "GMP", "KEN", "TVP")
 BATCH = 20_000

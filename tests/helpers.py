@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from casetracker.domain.engine import WorkflowEngine
-from casetracker.services.cases import Casetracker, create_database
+from casetracker.services.cases import Casetracker
+from casetracker.services.setup import create_database
 from workflows import case_file
 
 CORE_ROLES = ("admin", "police", "immigration_officer", "casework")

@@ -27,7 +27,7 @@ Queries are written in SQLAlchemy Core against the tables declared in
 - The migrations, which are shipped and never edited.
 - In the services, outside the adapters: the report and sampling queries
   (``casetracker.services.reports``, ``sampling``, measured by benchmarks/bench_mi) and the
-  projection rewrite of ``rebuild_projection`` in ``casetracker.services.cases`` (executemany on
+  projection rewrite of ``rebuild_projection`` in ``casetracker.services.integrity`` (executemany on
   the cursor over every case).
 """
 

@@ -28,8 +28,12 @@ def init(
 ) -> None:
     """Create the database, or bring its schema up to date."""
     from casetracker.domain.identity import parse_roles
-    from casetracker.services.cases import create_database, grant_application_role
-    from casetracker.services.setup import head_revision, require_grant_target
+    from casetracker.services.setup import (
+        create_database,
+        grant_application_role,
+        head_revision,
+        require_grant_target,
+    )
 
     url = state(ctx).url(db)
     if grant_to is not None:

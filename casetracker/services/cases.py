@@ -8,27 +8,20 @@ case is itself recorded in the access log.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
-from casetracker.adapters import access_log, read_models, subjects, workers
+from casetracker.adapters import access_log, read_models, subjects
 from casetracker.adapters.database import (
-    DatabaseInfo,
     KeptConnections,
-    make_engine,
     read_transaction,
-    sqlite_path,
-    write_transaction,
 )
-from casetracker.adapters.schema import Initialised, grant_app_role, initialise, read_info
 from casetracker.adapters.store import EventStore, Head, describe, normalise_case_id
-from casetracker.adapters.users import list_users, resolve, save_user, seed_users
+from casetracker.adapters.users import list_users, resolve, save_user
 from casetracker.domain import clock
 from casetracker.domain.case_facts import CaseFacts, case_facts
 from casetracker.domain.case_view import Attempt, CaseView, instance_key
@@ -36,18 +29,15 @@ from casetracker.domain.effective_time import EffectiveTimeError, parse
 from casetracker.domain.engine import Option, WorkflowEngine
 from casetracker.domain.errors import (
     ActionBlocked,
-    CasetrackerError,
     Conflict,
-    DatabaseError,
     NotPermitted,
     UsageError,
 )
 from casetracker.domain.events import NewEvent, RecordedEvent, event_payload, split_personal
 from casetracker.domain.fields import validate_fields
 from casetracker.domain.identity import Actor, User
-from casetracker.integrity import dbapi
-from casetracker.integrity.replay import IllegalLog, case_rows, changes, scan_query
-from casetracker.services.integrity import Report, make_checkpoint, verify
+from casetracker.services.integrity import Report, make_checkpoint, rebuild_projection, verify
+from casetracker.services.setup import open_database
 
 OPEN_ACTION = "open_case"
 ERASE_ACTION = "erase_subject"
@@ -104,65 +94,6 @@ class ViewCache:
         self._views.move_to_end(case_id)
         while len(self._views) > self.size:
             self._views.popitem(last=False)
-
-
-def open_database(url: str) -> tuple[Engine, DatabaseInfo]:
-    """Connect to an existing casetracker database, refusing anything else untouched."""
-    path = sqlite_path(url) if url.startswith("sqlite") else None
-    if url.startswith("sqlite") and (path is None or not path.exists()):
-        raise DatabaseError(
-            f"no database at {path}: create one with `casetracker init` (or try `casetracker demo`)"
-        )
-    engine = make_engine(url)
-    try:
-        with read_transaction(engine) as conn:
-            info = read_info(conn)
-    except sa.exc.DatabaseError as exc:
-        engine.dispose()
-        raise DatabaseError(f"cannot read the database: {exc.orig}") from None
-    except CasetrackerError:
-        engine.dispose()
-        raise
-    return engine, info
-
-
-def create_database(
-    url: str, realm: str = "live", admin_roles: tuple[str, ...] = ("admin",)
-) -> Initialised:
-    """Create (or upgrade) a database; the first user is whoever created it."""
-    from casetracker.adapters.users import login_name
-
-    path = sqlite_path(url) if url.startswith("sqlite") else None
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    with _engine_for(url, "cannot initialise the database") as engine:
-        done = initialise(engine, realm)
-        if done.created:
-            with write_transaction(engine) as conn:
-                if realm == "live":
-                    save_user(conn, login_name(conn), login_name(conn), admin_roles)
-                else:
-                    seed_users(conn, realm)
-        return done
-
-
-def grant_application_role(url: str, role: str) -> None:
-    """``schema.grant_app_role`` on the database at ``url``, run as its owner."""
-    with _engine_for(url, f"cannot grant to {role!r}") as engine:
-        grant_app_role(engine, role)
-
-
-@contextmanager
-def _engine_for(url: str, failure: str) -> Iterator[Engine]:
-    """An engine for one piece of set-up work, disposed after it; a driver's error becomes
-    ``failure`` and what the driver said."""
-    engine = make_engine(url)
-    try:
-        yield engine
-    except sa.exc.DatabaseError as exc:
-        raise DatabaseError(f"{failure}: {exc.orig}") from None
-    finally:
-        engine.dispose()
 
 
 AUDITING_ROLES = ("auditor", "admin")
@@ -497,86 +428,3 @@ class Casetracker:
             model.rebuild(self.engine, self.flow, progress)
         self._views = ViewCache()
         return count
-
-
-REBUILD_CACHE_KIB = 131_072  # SQLite's page cache while a rebuild writes the cases table
-
-
-def rebuild_projection(
-    engine: Engine, flow: WorkflowEngine, progress: Callable[[int], None] | None = None
-) -> int:
-    """Recompute the ``cases`` table from the log alone; returns the number of cases.
-
-    One pass over the log in (case, sequence) order (``casetracker.integrity.replay``); a large
-    SQLite log is split by case id with a worker process.  Only rows that differ from what the
-    log says are written.  The write transaction is taken first, so the log cannot move while
-    it is read.
-    """
-    table = flow.replay_table()
-
-    def adopt(half: Any) -> int | None:
-        if not (isinstance(half, tuple) and len(half) == 2 and isinstance(half[0], int)):
-            return None
-        _write_cases(conn, *half[1])
-        return half[0]
-
-    with write_transaction(engine) as conn:
-        try:
-            counts = workers.in_two_halves(
-                conn,
-                "replay",
-                lambda low, high: _rebuild_range(conn, table, low, high, progress),
-                adopt,
-                table=table,
-            )
-        except IllegalLog as exc:
-            raise DatabaseError(f"cannot rebuild: {exc}") from None
-        if progress:
-            progress(conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0)
-    return sum(counts)
-
-
-def _rebuild_range(
-    conn: Connection,
-    table: Any,
-    low: str | None,
-    high: str | None,
-    progress: Callable[[int], None] | None,
-) -> int:
-    """Rebuild the cases in ``[low, high)`` here (written at once: a worker may still be busy
-    with the rest, and a later failure rolls this back); returns how many there are."""
-    raw = conn.connection.dbapi_connection
-    rows = case_rows(dbapi.batches(raw, *scan_query(low, high)), table, progress)
-    _write_cases(conn, *changes(raw, rows, low, high))
-    return len(rows)
-
-
-def _write_cases(conn: Connection, rows: list[tuple], gone: list[str]) -> None:
-    """Write a rebuild's changes.  On SQLite with a page cache large enough to hold them, so
-    that the transaction does not spill half-written pages to the log as it goes."""
-    if not rows and not gone:
-        return
-    sqlite = conn.dialect.name == "sqlite"
-    placeholder = "?" if sqlite else "%s"
-    cursor = conn.connection.cursor()
-    if sqlite:
-        kept = cursor.execute("PRAGMA cache_size").fetchone()[0]
-        cursor.execute(f"PRAGMA cache_size = {-REBUILD_CACHE_KIB}")
-    try:
-        if gone:
-            cursor.executemany(
-                f"DELETE FROM cases WHERE case_id = {placeholder}", [(c,) for c in gone]
-            )
-        if rows:
-            cursor.executemany(
-                "INSERT INTO cases (case_id, version, head_hash, head_position, opened, updated, "
-                f"state) VALUES ({', '.join([placeholder] * 7)}) ON CONFLICT (case_id) DO UPDATE "
-                "SET version = excluded.version, head_hash = excluded.head_hash, "
-                "head_position = excluded.head_position, opened = excluded.opened, "
-                "updated = excluded.updated, state = excluded.state",
-                rows,
-            )
-    finally:
-        if sqlite:
-            cursor.execute(f"PRAGMA cache_size = {int(kept)}")
-        cursor.close()

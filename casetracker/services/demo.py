@@ -31,7 +31,8 @@ from casetracker.domain import clock
 from casetracker.domain.effective_time import instant, out_of_sequence, parse_canonical
 from casetracker.domain.identity import SEEDED_USERS
 from casetracker.domain.organisation import Organisation
-from casetracker.services.cases import Casetracker, create_database
+from casetracker.services.cases import Casetracker
+from casetracker.services.setup import create_database
 from casetracker.services.synth import ForceProfile, profiles
 from casetracker.services.training.case_studies import FIGURE_1, FIGURE_2
 from casetracker.services.training.sandbox import StoryClock, story_clock

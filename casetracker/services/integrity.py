@@ -14,19 +14,24 @@ digest over every case's head as of that position, and ``verify --checkpoint`` r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters import access_log, workers
-from casetracker.adapters.database import DatabaseInfo
+from casetracker.adapters.database import DatabaseInfo, write_transaction
 from casetracker.adapters.tables import EVENTS
+from casetracker.domain.engine import WorkflowEngine
+from casetracker.domain.errors import DatabaseError
 from casetracker.domain.projection import Projector
+from casetracker.integrity import dbapi
 from casetracker.integrity.batch_checks import check_range
 from casetracker.integrity.encoding import heads_digest
 from casetracker.integrity.event_checks import Part
+from casetracker.integrity.replay import IllegalLog, case_rows, changes, scan_query
 
 CHECKPOINT_FORMAT = "casetracker/checkpoint/1"
 
@@ -218,3 +223,86 @@ def make_checkpoint(conn: Connection, info: DatabaseInfo, created: str) -> dict[
         "heads_digest": heads_digest(heads),
         "created": created,
     }
+
+
+REBUILD_CACHE_KIB = 131_072  # SQLite's page cache while a rebuild writes the cases table
+
+
+def rebuild_projection(
+    engine: Engine, flow: WorkflowEngine, progress: Callable[[int], None] | None = None
+) -> int:
+    """Recompute the ``cases`` table from the log alone; returns the number of cases.
+
+    One pass over the log in (case, sequence) order (``casetracker.integrity.replay``); a large
+    SQLite log is split by case id with a worker process.  Only rows that differ from what the
+    log says are written.  The write transaction is taken first, so the log cannot move while
+    it is read.
+    """
+    table = flow.replay_table()
+
+    def adopt(half: Any) -> int | None:
+        if not (isinstance(half, tuple) and len(half) == 2 and isinstance(half[0], int)):
+            return None
+        _write_cases(conn, *half[1])
+        return half[0]
+
+    with write_transaction(engine) as conn:
+        try:
+            counts = workers.in_two_halves(
+                conn,
+                "replay",
+                lambda low, high: _rebuild_range(conn, table, low, high, progress),
+                adopt,
+                table=table,
+            )
+        except IllegalLog as exc:
+            raise DatabaseError(f"cannot rebuild: {exc}") from None
+        if progress:
+            progress(conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0)
+    return sum(counts)
+
+
+def _rebuild_range(
+    conn: Connection,
+    table: Any,
+    low: str | None,
+    high: str | None,
+    progress: Callable[[int], None] | None,
+) -> int:
+    """Rebuild the cases in ``[low, high)`` here (written at once: a worker may still be busy
+    with the rest, and a later failure rolls this back); returns how many there are."""
+    raw = conn.connection.dbapi_connection
+    rows = case_rows(dbapi.batches(raw, *scan_query(low, high)), table, progress)
+    _write_cases(conn, *changes(raw, rows, low, high))
+    return len(rows)
+
+
+def _write_cases(conn: Connection, rows: list[tuple], gone: list[str]) -> None:
+    """Write a rebuild's changes.  On SQLite with a page cache large enough to hold them, so
+    that the transaction does not spill half-written pages to the log as it goes."""
+    if not rows and not gone:
+        return
+    sqlite = conn.dialect.name == "sqlite"
+    placeholder = "?" if sqlite else "%s"
+    cursor = conn.connection.cursor()
+    if sqlite:
+        kept = cursor.execute("PRAGMA cache_size").fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-REBUILD_CACHE_KIB}")
+    try:
+        if gone:
+            cursor.executemany(
+                f"DELETE FROM cases WHERE case_id = {placeholder}", [(c,) for c in gone]
+            )
+        if rows:
+            cursor.executemany(
+                "INSERT INTO cases (case_id, version, head_hash, head_position, opened, updated, "
+                f"state) VALUES ({', '.join([placeholder] * 7)}) ON CONFLICT (case_id) DO UPDATE "
+                "SET version = excluded.version, head_hash = excluded.head_hash, "
+                "head_position = excluded.head_position, opened = excluded.opened, "
+                "updated = excluded.updated, state = excluded.state",
+                rows,
+            )
+    finally:
+        if sqlite:
+            cursor.execute(f"PRAGMA cache_size = {int(kept)}")
+        cursor.close()

@@ -1,15 +1,41 @@
-"""Setting a database up and checking it is there, besides ``create_database`` and
-``grant_application_role`` (``casetracker.services.cases``): the refusal ``casetracker init``
-makes before creating anything, the schema revision it reports an upgrade to, and the check the
-terminal UI makes before it starts."""
+"""Setting a database up and opening it: creating or upgrading it (``casetracker init``), the
+application role's grants on PostgreSQL, the refusal ``init`` makes before creating anything, the
+schema revision it reports an upgrade to, and the check the terminal UI makes before it starts."""
 
 from __future__ import annotations
 
-from casetracker.adapters.schema import GRANT_NEEDS_POSTGRESQL, head_revision
-from casetracker.domain.errors import UsageError
-from casetracker.services.cases import open_database
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-__all__ = ["head_revision", "require_database", "require_grant_target"]
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from casetracker.adapters.database import (
+    DatabaseInfo,
+    make_engine,
+    read_transaction,
+    sqlite_path,
+    write_transaction,
+)
+from casetracker.adapters.schema import (
+    GRANT_NEEDS_POSTGRESQL,
+    Initialised,
+    grant_app_role,
+    head_revision,
+    initialise,
+    read_info,
+)
+from casetracker.adapters.users import save_user, seed_users
+from casetracker.domain.errors import CasetrackerError, DatabaseError, UsageError
+
+__all__ = [
+    "create_database",
+    "grant_application_role",
+    "head_revision",
+    "open_database",
+    "require_database",
+    "require_grant_target",
+]
 
 
 def require_grant_target(url: str) -> None:
@@ -22,3 +48,62 @@ def require_database(url: str) -> None:
     """Refuse, with ``DatabaseError``, unless a casetracker database answers at ``url``."""
     engine, _ = open_database(url)
     engine.dispose()
+
+
+def open_database(url: str) -> tuple[Engine, DatabaseInfo]:
+    """Connect to an existing casetracker database, refusing anything else untouched."""
+    path = sqlite_path(url) if url.startswith("sqlite") else None
+    if url.startswith("sqlite") and (path is None or not path.exists()):
+        raise DatabaseError(
+            f"no database at {path}: create one with `casetracker init` (or try `casetracker demo`)"
+        )
+    engine = make_engine(url)
+    try:
+        with read_transaction(engine) as conn:
+            info = read_info(conn)
+    except sa.exc.DatabaseError as exc:
+        engine.dispose()
+        raise DatabaseError(f"cannot read the database: {exc.orig}") from None
+    except CasetrackerError:
+        engine.dispose()
+        raise
+    return engine, info
+
+
+def create_database(
+    url: str, realm: str = "live", admin_roles: tuple[str, ...] = ("admin",)
+) -> Initialised:
+    """Create (or upgrade) a database; the first user is whoever created it."""
+    from casetracker.adapters.users import login_name
+
+    path = sqlite_path(url) if url.startswith("sqlite") else None
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    with _engine_for(url, "cannot initialise the database") as engine:
+        done = initialise(engine, realm)
+        if done.created:
+            with write_transaction(engine) as conn:
+                if realm == "live":
+                    save_user(conn, login_name(conn), login_name(conn), admin_roles)
+                else:
+                    seed_users(conn, realm)
+        return done
+
+
+def grant_application_role(url: str, role: str) -> None:
+    """``schema.grant_app_role`` on the database at ``url``, run as its owner."""
+    with _engine_for(url, f"cannot grant to {role!r}") as engine:
+        grant_app_role(engine, role)
+
+
+@contextmanager
+def _engine_for(url: str, failure: str) -> Iterator[Engine]:
+    """An engine for one piece of set-up work, disposed after it; a driver's error becomes
+    ``failure`` and what the driver said."""
+    engine = make_engine(url)
+    try:
+        yield engine
+    except sa.exc.DatabaseError as exc:
+        raise DatabaseError(f"{failure}: {exc.orig}") from None
+    finally:
+        engine.dispose()

@@ -14,7 +14,8 @@ from casetracker.adapters.database import make_engine
 from casetracker.adapters.schema import alembic_config
 from casetracker.domain.errors import DatabaseError
 from casetracker.integrity.encoding import EVENT_FIELDS
-from casetracker.services.cases import Casetracker, create_database
+from casetracker.services.cases import Casetracker
+from casetracker.services.setup import create_database
 from tests.helpers import core_engine, new_service
 from tests.integration.tamper import tamper
 

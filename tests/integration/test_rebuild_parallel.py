@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from casetracker.adapters import workers
 from casetracker.adapters.database import read_transaction
 from casetracker.domain.errors import DatabaseError
-from casetracker.services.cases import rebuild_projection
+from casetracker.services.integrity import rebuild_projection
 from tests.helpers import new_service
 from tests.integration.tamper import tamper
 

@@ -22,7 +22,8 @@ from casetracker.domain.effective_time import parse
 from casetracker.domain.errors import CasetrackerError
 from casetracker.domain.rules.hosol import HOSOL_CATEGORIES
 from casetracker.domain.vocabulary import ActionSpec, FieldSpec, FieldType, Role, WorkflowSpec
-from casetracker.services.cases import Casetracker, create_database
+from casetracker.services.cases import Casetracker
+from casetracker.services.setup import create_database
 from workflows import DEFINITIONS
 
 FORCES = ["MPS", "WMP", "WYP"]

@@ -13,7 +13,8 @@ import pytest
 
 from casetracker.adapters.mi_model import default_organisation
 from casetracker.services import synth
-from casetracker.services.cases import Casetracker, create_database
+from casetracker.services.cases import Casetracker
+from casetracker.services.setup import create_database
 from tests.cli.conftest import db, run  # noqa: F401 - the CLI fixtures, shared
 
 ARRESTS = int(os.environ.get("CASETRACKER_MI_ARRESTS", "20000"))

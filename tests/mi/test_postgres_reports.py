@@ -8,7 +8,8 @@ import pytest
 from casetracker.domain.organisation import Organisation
 from casetracker.services import reports as mi_reports
 from casetracker.services import synth
-from casetracker.services.cases import Casetracker, create_database
+from casetracker.services.cases import Casetracker
+from casetracker.services.setup import create_database
 
 ARRESTS = 400
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from casetracker.services.cases import create_database
+from casetracker.services.setup import create_database
 from tests.cli.conftest import snapshot
 from tests.scenarios.conftest import SCENARIOS
 

@@ -36,7 +36,8 @@ from casetracker.domain.events import RecordedEvent
 from casetracker.domain.identity import SEEDED_USERS
 from casetracker.domain.vocabulary import NEW
 from casetracker.presenters.timeline import FORK_MARK
-from casetracker.services.cases import Casetracker, create_database, open_database
+from casetracker.services.cases import Casetracker
+from casetracker.services.setup import create_database, open_database
 
 TRAINING = "training"
 
