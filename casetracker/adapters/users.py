@@ -1,15 +1,19 @@
 """Who is acting, and in which role.
 
-In a live database nobody becomes someone else by typing a name: the user is the operating-system
-account for a local SQLite file, and the login role on PostgreSQL; that name must be registered
-in ``users`` with the role asked for.  Demo and training databases ship seeded users of every
-role and let a person pick one with ``--as`` (every output then says DEMO or TRAINING).
+In a live database nobody becomes someone else by typing a name, or by setting an environment
+variable: the user is the operating-system account this process runs as (its effective uid, read
+from the password database, never ``LOGNAME`` or ``USER``) for a local SQLite file, and the
+session's login role (``session_user``, which ``SET ROLE`` does not change) on PostgreSQL; that
+name must be registered in ``users`` with the role asked for.  Demo and training databases ship
+seeded users of every role and let a person pick one with ``--as`` (every output then says DEMO
+or TRAINING).
 """
 
 from __future__ import annotations
 
-import getpass
 import json
+import os
+import pwd
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -23,8 +27,17 @@ from casetracker.integrity.encoding import canonical_json
 def login_name(conn: Connection) -> str:
     """The account the operating system or the database server says we are."""
     if conn.dialect.name == "postgresql":
-        return str(conn.execute(sa.select(sa.func.current_user())).scalar())
-    return getpass.getuser()
+        return str(conn.execute(sa.select(sa.func.session_user())).scalar())
+    return os_account()
+
+
+def os_account() -> str:
+    """The effective uid's account name; an account with no name is refused, not guessed."""
+    uid = os.geteuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        raise NotPermitted(f"this process runs as uid {uid}, which has no account name") from None
 
 
 def get_user(conn: Connection, name: str) -> User | None:
