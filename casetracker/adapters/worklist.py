@@ -1,19 +1,18 @@
-"""Worklists: what each role has to do next, most urgent first, fast at a million cases.
+"""The worklist read model: what each role has to do next, most urgent first, fast at a
+million cases.
 
-A queue is a question a caseworker asks every shift (DOMAIN.md, "Who acts"): CCU — which
-referrals still await a status check; an IO — which immigration offenders in police custody will
-be released first (the PACE deadline, ¶4.21: people released before an IO saw them), which ETDs
-are outstanding, who is listed as an absconder, which removal directions fall due, which claims
-are undecided.  Answering by folding every case would take minutes, so each case's rows are
-derived from its view in the same transaction as every event (``refresh``, a read model) and
-read back as one index range scan (``page``).
+The queues and their items are the domain's (``casetracker.domain.queues``); this module files
+cases under them.  A queue's question — e.g. which immigration offenders in police custody will
+be released first (the PACE deadline, ¶4.21: people released before an IO saw them) — answered
+by folding every case would take minutes, so each case's rows are derived from its view in the
+same transaction as every event (``replace``, a read model) and read back as one index range
+scan (``page``).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -24,68 +23,10 @@ from casetracker.adapters.report_tables import MI_ARRESTS
 from casetracker.adapters.tables import CASES, EVENTS, WORKLIST
 from casetracker.domain import clock
 from casetracker.domain.case_view import CaseView, Instance
+from casetracker.domain.queues import ALL_CASES, NEVER, WorkItem, case_force
 from casetracker.domain.rules import claims, high_harm
 from casetracker.domain.rules.custody_clock import pace_clock
 from casetracker.domain.rules.field_values import as_text
-
-NEVER = "9999-12-31T00:00:00Z"  # due time of an item with no date: sorts last
-
-
-@dataclass(frozen=True)
-class Queue:
-    """One worklist: who works it and what its ``due`` time means."""
-
-    name: str
-    title: str
-    roles: tuple[str, ...]
-    due_means: str  # column heading for the urgency time
-    countdown: bool = False  # due is a deadline (time left), not a start (waiting since)
-
-
-QUEUES: dict[str, Queue] = {
-    q.name: q
-    for q in (
-        Queue("status_check", "Awaiting status check", ("ccu",), "referred"),
-        Queue(
-            "offender_custody",
-            "Offenders in custody",
-            ("immigration_officer",),
-            "PACE left",
-            countdown=True,
-        ),
-        Queue("custody", "In custody", ("police",), "PACE left", countdown=True),
-        Queue("local_check", "Local status checks", ("immigration_officer",), "referred"),
-        Queue("joc", "Referred to the JOC", ("joc",), "referred"),
-        Queue("etd", "ETD outstanding", ("immigration_officer",), "since"),
-        Queue("absconder", "Absconders", ("immigration_officer",), "listed"),
-        Queue("removal", "Removal directions", ("immigration_officer", "casework"), "due"),
-        Queue("barrier", "Pending claims", ("immigration_officer", "casework"), "lodged"),
-    )
-}
-ALL_CASES = Queue("all", "All cases", ("auditor", "trainer", "admin"), "updated")
-
-
-def queues_for(role: str) -> list[Queue]:
-    """The queues a role works, in the order its screen shows them (every role gets one)."""
-    found = [q for q in QUEUES.values() if role in q.roles]
-    return found or [ALL_CASES]
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    queue: str
-    case_id: str
-    item: str  # the lifecycle instance the row is about, e.g. "encounter#2"
-    due: str  # UTC text, sortable; NEVER when unknown
-    force: str
-    label: str
-
-    @property
-    def due_time(self) -> datetime | None:
-        if self.due == NEVER or not self.due:
-            return None
-        return datetime.fromisoformat(self.due.replace("Z", "+00:00"))
-
 
 # ---------------------------------------------------------------------- deriving rows
 
@@ -107,16 +48,6 @@ def _state_label(instance: Instance) -> str:
 
     found = get(instance.workflow, instance.version).state(instance.state)
     return found.label if found else instance.state
-
-
-def case_force(view: CaseView) -> str:
-    """The force of the latest arrest, else the one the case was opened with."""
-    for encounter in reversed(view.of("encounter")):
-        force = as_text(encounter.fields.get("force"))
-        if force:
-            return force.upper()
-    opened = view.one("case")
-    return as_text(opened.fields.get("force")).upper() if opened else ""
 
 
 def _encounter_of(view: CaseView, check: Instance) -> Instance | None:

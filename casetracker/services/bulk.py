@@ -33,6 +33,7 @@ from casetracker.domain.engine import WorkflowEngine
 from casetracker.domain.errors import CasetrackerError, UsageError
 from casetracker.domain.events import NewEvent, event_payload, split_personal
 from casetracker.domain.fields import validate_fields
+from casetracker.domain.queues import WorkItem
 from casetracker.domain.vocabulary import ActionSpec
 from casetracker.integrity import personal_digests
 from casetracker.integrity.encoding import canonical_json
@@ -86,7 +87,7 @@ class PreparedCase:
     personal: dict[str, Any] = field(default_factory=dict)
     salt: str = ""
     rows: mi_model.MiRows = field(default_factory=mi_model.MiRows)
-    work: list[worklist.WorkItem] = field(default_factory=list)  # worklist rows, case id blank
+    work: list[WorkItem] = field(default_factory=list)  # worklist rows, case id blank
 
 
 class BulkValidator:
@@ -222,7 +223,7 @@ def unpack(data: bytes) -> list[PreparedCase]:
             personal,
             salt,
             mi_model.MiRows(*rows),
-            [worklist.WorkItem(*w) for w in work],
+            [WorkItem(*w) for w in work],
         )
         for events, personal, salt, rows, work in marshal.loads(data)
     ]
@@ -232,7 +233,7 @@ def write(conn: Connection, store: EventStore, cases: Sequence[PreparedCase]) ->
     """Write prepared cases inside the caller's write transaction; returns their case ids."""
     ids = store.bulk_open_cases((c.events for c in cases), conn)
     rows = mi_model.MiRows()
-    work: list[worklist.WorkItem] = []
+    work: list[WorkItem] = []
     subject_rows = []
     for case_id, case in zip(ids, cases, strict=True):
         work.extend(replace(item, case_id=case_id) for item in case.work)

@@ -2,8 +2,8 @@
 
 Each read is one indexed query on the worklist read model (``casetracker.adapters.worklist``)
 in its own read transaction, so the TUI can run it in a worker thread while the service's
-kept write connection stays free.  The read model's types are re-exported here: they are what
-the interfaces draw, and the interfaces do not reach into storage for them.
+kept write connection stays free.  The queues and the items themselves are domain vocabulary
+(``casetracker.domain.queues``), which the interfaces import from there.
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from casetracker.adapters import worklist
-from casetracker.adapters.worklist import ALL_CASES, Queue, WorkItem, case_force, queues_for
+from casetracker.domain.queues import WorkItem
 
 if TYPE_CHECKING:
     from casetracker.services.cases import Casetracker
-
-__all__ = ["ALL_CASES", "Queue", "WorkItem", "case_force", "count", "page", "queues_for"]
 
 
 def page(service: Casetracker, queue: str, text: str = "", limit: int = 200) -> list[WorkItem]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import closing
 
 from casetracker.adapters import worklist
-from casetracker.adapters.worklist import ALL_CASES, case_force
+from casetracker.domain.queues import ALL_CASES, case_force
 from casetracker.services.cases import Casetracker
 from casetracker.services.demo import build_demo
 

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from casetracker.adapters.worklist import case_force
 from casetracker.domain import clock
 from casetracker.domain.case_view import CaseView
+from casetracker.domain.queues import case_force
 from casetracker.domain.rules.field_values import as_text
 from casetracker.domain.rules.police_custody import custody_contradictions, custody_steps_pending
 from casetracker.services.cases import Casetracker

@@ -6,19 +6,21 @@ import sqlalchemy as sa
 
 from casetracker.adapters import worklist
 from casetracker.adapters.database import make_engine, read_transaction
+from casetracker.adapters.tables import WORKLIST
+from casetracker.domain.queues import ALL_CASES, queues_for
 from casetracker.services.registry import workflow_engine
 
 
 def _rows(engine) -> list[tuple]:
     with read_transaction(engine) as conn:
-        return sorted(conn.execute(sa.select(worklist.WORKLIST)).all())
+        return sorted(conn.execute(sa.select(WORKLIST)).all())
 
 
 def test_each_role_has_its_queues():
-    assert [q.name for q in worklist.queues_for("ccu")] == ["status_check"]
-    io = [q.name for q in worklist.queues_for("immigration_officer")]
+    assert [q.name for q in queues_for("ccu")] == ["status_check"]
+    io = [q.name for q in queues_for("immigration_officer")]
     assert io[0] == "offender_custody" and {"etd", "absconder", "removal", "barrier"} <= set(io)
-    assert worklist.queues_for("auditor") == [worklist.ALL_CASES]
+    assert queues_for("auditor") == [ALL_CASES]
 
 
 def test_a_queue_comes_back_most_urgent_first_and_filters(demo_url):

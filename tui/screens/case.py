@@ -28,8 +28,8 @@ from textual.widgets import Static
 
 from casetracker.domain.engine import Option
 from casetracker.domain.errors import ActionBlocked, Conflict, NotPermitted
+from casetracker.domain.queues import case_force
 from casetracker.presenters.text import recorded_date
-from casetracker.services.worklists import case_force
 from tui.layout import NARROW
 from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen

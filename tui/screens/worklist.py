@@ -23,8 +23,8 @@ from textual.binding import Binding, BindingType
 from textual.timer import Timer
 from textual.widgets import Input, Static, Tab, Tabs
 
+from casetracker.domain.queues import ALL_CASES, WorkItem, queues_for
 from casetracker.services import worklists
-from casetracker.services.worklists import WorkItem
 from tui.layout import NARROW
 from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen
@@ -80,9 +80,7 @@ class WorklistScreen(SessionScreen):
         self.mode = mode
         self.TITLE_TEXT = "worklist" if mode == "work" else "audit: all cases"
         role = self.app.actor.role if self.app.actor else ""  # type: ignore[attr-defined]
-        self.queues = queues = (
-            worklists.queues_for(role) if mode == "work" else [worklists.ALL_CASES]
-        )
+        self.queues = queues = queues_for(role) if mode == "work" else [ALL_CASES]
         self.queue = queues[0]
         self.items: list[WorkItem] = []
         self.total = 0
@@ -158,7 +156,7 @@ class WorklistScreen(SessionScreen):
         """The filter as the query takes it: in "All cases", which matches case ids only, a
         number is the case of that number."""
         text = self.filter_text
-        if self.queue.name == worklists.ALL_CASES.name and text.isdigit():
+        if self.queue.name == ALL_CASES.name and text.isdigit():
             return f"C-{int(text):07d}"
         return text
 
@@ -193,7 +191,7 @@ class WorklistScreen(SessionScreen):
     def show_status(self) -> None:
         total, items = self.total, self.items
         shown = f"{total}+" if total >= 1000 else str(total)
-        everything = self.queue.name == worklists.ALL_CASES.name
+        everything = self.queue.name == ALL_CASES.name
         noun = ("case" if total == 1 else "cases") if everything else "in this queue"
         what = f"matching “{self.filter_text}”" if self.filter_text else noun
         more = (

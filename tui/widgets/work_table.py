@@ -16,8 +16,8 @@ from typing import Any
 from rich.text import Text
 
 from casetracker.domain import clock
+from casetracker.domain.queues import ALL_CASES, Queue, WorkItem
 from casetracker.presenters.text import recorded_time
-from casetracker.services.worklists import ALL_CASES, Queue, WorkItem
 from tui.layout import NARROW
 from tui.widgets.row_table import RowTable
 

@@ -1,0 +1,88 @@
+"""The worklists' vocabulary: which queues there are, which roles work each, and what an item is.
+
+A queue is a question a caseworker asks every shift (DOMAIN.md, "Who acts"): CCU — which
+referrals still await a status check; an IO — which immigration offenders in police custody will
+be released first, which ETDs are outstanding, who is listed as an absconder, which removal
+directions fall due, which claims are undecided.  These are facts about the work, not about
+storage: the read model (``casetracker.adapters.worklist``) files each case's items under them,
+and the interfaces draw them, so both take them from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from casetracker.domain.case_view import CaseView
+from casetracker.domain.rules.field_values import as_text
+
+NEVER = "9999-12-31T00:00:00Z"  # due time of an item with no date: sorts last
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One worklist: who works it and what its ``due`` time means."""
+
+    name: str
+    title: str
+    roles: tuple[str, ...]
+    due_means: str  # column heading for the urgency time
+    countdown: bool = False  # due is a deadline (time left), not a start (waiting since)
+
+
+QUEUES: dict[str, Queue] = {
+    q.name: q
+    for q in (
+        Queue("status_check", "Awaiting status check", ("ccu",), "referred"),
+        Queue(
+            "offender_custody",
+            "Offenders in custody",
+            ("immigration_officer",),
+            "PACE left",
+            countdown=True,
+        ),
+        Queue("custody", "In custody", ("police",), "PACE left", countdown=True),
+        Queue("local_check", "Local status checks", ("immigration_officer",), "referred"),
+        Queue("joc", "Referred to the JOC", ("joc",), "referred"),
+        Queue("etd", "ETD outstanding", ("immigration_officer",), "since"),
+        Queue("absconder", "Absconders", ("immigration_officer",), "listed"),
+        Queue("removal", "Removal directions", ("immigration_officer", "casework"), "due"),
+        Queue("barrier", "Pending claims", ("immigration_officer", "casework"), "lodged"),
+    )
+}
+ALL_CASES = Queue("all", "All cases", ("auditor", "trainer", "admin"), "updated")
+
+
+def queues_for(role: str) -> list[Queue]:
+    """The queues a role works, in the order its screen shows them (every role gets one)."""
+    found = [q for q in QUEUES.values() if role in q.roles]
+    return found or [ALL_CASES]
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One thing to do on one case: the lifecycle instance it is about, and when it is due."""
+
+    queue: str
+    case_id: str
+    item: str  # the lifecycle instance the row is about, e.g. "encounter#2"
+    due: str  # UTC text, sortable; NEVER when unknown
+    force: str
+    label: str
+
+    @property
+    def due_time(self) -> datetime | None:
+        if self.due == NEVER or not self.due:
+            return None
+        return datetime.fromisoformat(self.due.replace("Z", "+00:00"))
+
+
+def case_force(view: CaseView) -> str:
+    """The force a case's items are filed under: the force of the latest arrest, else the one
+    the case was opened with."""
+    for encounter in reversed(view.of("encounter")):
+        force = as_text(encounter.fields.get("force"))
+        if force:
+            return force.upper()
+    opened = view.one("case")
+    return as_text(opened.fields.get("force")).upper() if opened else ""
