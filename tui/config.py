@@ -23,10 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.binding import Binding
-from textual.keys import (
-    _normalize_key_list,  # what App.set_keymap applies to the keys
-    format_key,
-)
+from textual.keys import format_key
 
 from casetracker import paths
 
@@ -48,6 +45,14 @@ class KeyConfig:
 def _bad_keys(keys: str) -> bool:
     parts = [part.strip() for part in keys.split(",")]
     return not parts or any(not part or any(c.isspace() for c in part) for part in parts)
+
+
+def key_names(keys: str) -> set[str]:
+    """The keys a comma-separated list binds, named as Textual matches key events ("]" is
+    ``right_square_bracket``, "?" ``question_mark``): the names ``Binding.make_bindings`` gives
+    a binding's keys and ``App.set_keymap`` gives a keymap's, so that a remapped key and a
+    declared one compare as the app will match them."""
+    return {binding.key for binding in Binding.make_bindings([Binding(keys, "")])}
 
 
 def load_keys(path: Path | None = None) -> KeyConfig:
@@ -135,7 +140,7 @@ def check_keymap(config: KeyConfig, declared: dict[str, list[Binding]], app: str
         config.problem(
             f"[keys] {binding_id!r}: no such binding id (the help screen, ?, lists them), ignored"
         )
-    keymap = {k: _normalize_key_list(v) for k, v in config.keymap.items()}
+    keymap = {k: key_names(v) for k, v in config.keymap.items()}
     everywhere = declared.get(app, [])
     clashes: dict[tuple[str, str], Clash] = {}
     for name, bindings in declared.items():
@@ -161,9 +166,11 @@ def check_keymap(config: KeyConfig, declared: dict[str, list[Binding]], app: str
         config.problem(_clash_text(clash, keymap))
 
 
-def _keys(binding: Binding, keymap: dict[str, str]) -> set[str]:
-    keys = keymap.get(binding.id or "", _normalize_key_list(binding.key))
-    return {k.strip() for k in keys.split(",")}
+def _keys(binding: Binding, keymap: dict[str, set[str]]) -> set[str]:
+    """The keys ``binding`` has once ``keymap`` (keys by binding id) is applied."""
+    if binding.id in keymap:
+        return keymap[binding.id]
+    return key_names(binding.key)
 
 
 def _name(binding: Binding) -> str:
@@ -174,7 +181,7 @@ def _what(binding: Binding) -> str:
     return binding.tooltip or binding.description or binding.action
 
 
-def _clash_text(clash: Clash, keymap: dict[str, str]) -> str:
+def _clash_text(clash: Clash, keymap: dict[str, set[str]]) -> str:
     binding, other = clash.binding, clash.other
     keys = ", ".join(sorted(format_key(k) for k in clash.keys))
     head = f"[keys] {binding.id!r} takes {keys!r} from {_name(other)!r} ({_what(other)})"

@@ -3,12 +3,17 @@ does, the help screen shows the new one, and a bad entry is explained instead of
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+import pytest
+from textual.app import App
+from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
 from casetracker import paths
 from tests.tui.conftest import run_async, settle
 from tui.app import CasetrackerApp
-from tui.config import load_keys
+from tui.config import key_names, load_keys
 from tui.widgets.key_bar import KeyBar
 
 SIZE = (120, 40)
@@ -132,3 +137,25 @@ def test_keys_table_must_be_a_table(tmp_path):
     assert found.keymap == {}
     assert found.problems == [f"{path}: [keys] must be a table of binding id = keys, e.g. "
                               '"worklist.filter" = "f"']  # fmt: skip
+
+
+class _OneBinding(App[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("x", "bell", "Bell", id="test.bell")]
+
+
+@pytest.mark.parametrize(
+    "keys", ["n,]", " ctrl+f ", "?", "/", "1", "F", "é", "+", "f6, ctrl+r", "space,left"]
+)
+@run_async
+async def test_key_names_are_the_keys_set_keymap_binds(keys):
+    """``key_names`` (what the clash check compares) names a keymap's keys exactly as Textual
+    binds them once ``App.set_keymap`` applies it."""
+    app = _OneBinding()
+    async with app.run_test():
+        app.set_keymap({"test.bell": keys})
+        bound = {
+            key
+            for key, active in app.screen.active_bindings.items()
+            if active.binding.id == "test.bell"
+        }
+    assert bound == key_names(keys)
