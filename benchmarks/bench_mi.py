@@ -4,7 +4,7 @@
                                   [--data-dir DIR]
 
 1. synth   - a year of synthetic arrests (190,000 at scale 1.0) generated, checked through the
-             engine and written through the bulk service path (``synth.run``, as the command
+             engine and written through the bulk service path (``generate_year``, as the command
              runs it), in events/s against the goal of 20,000/s, beside the raw sqlite3
              executemany + encode + chain baseline of benchmarks/bench_core (same run).
              ``--repeat`` runs it on that many fresh databases and reports the median; the load
@@ -30,12 +30,13 @@ from pathlib import Path
 
 from benchmarks.bench_core import bench_bulk_raw
 from casetracker.adapters.database import read_transaction
-from casetracker.adapters.mi_model import default_organisation
 from casetracker.services import reports as mi_reports
-from casetracker.services import sampling, synth
+from casetracker.services import sampling
 from casetracker.services.cases import Casetracker
 from casetracker.services.disclosure import draw_sample
 from casetracker.services.setup import create_database
+from casetracker.services.synthetic_plan import REPORT_ARRESTS
+from casetracker.services.synthetic_year import generate_year
 
 perf = time.perf_counter
 
@@ -48,15 +49,12 @@ def _load() -> str:
 
 
 def bench_synth(path: Path, arrests: int, workers: int) -> tuple[Casetracker, int, float]:
-    """One ``synth.run`` into a fresh database: ``(service, events, events/s)``."""
+    """One ``generate_year`` into a fresh database: ``(service, events, events/s)``."""
     url = f"sqlite:///{path}"
     create_database(url, "demo")
     ct = Casetracker(url, as_user="admin.demo")
     started = perf()
-    _, result = synth.run(
-        ct.store, ct.flow, seed=1, year=2015, arrests=arrests, org=default_organisation(),
-        workers=workers,
-    )  # fmt: skip
+    _, result = generate_year(ct, seed=1, year=2015, arrests=arrests, workers=workers)
     return ct, result.events, result.events / (perf() - started)
 
 
@@ -72,7 +70,7 @@ def main() -> None:
     args = parser.parse_args()
     base = Path(args.data_dir or tempfile.mkdtemp(prefix="ct-bench-mi-", dir="."))
     base.mkdir(parents=True, exist_ok=True)
-    arrests = max(1000, int(synth.REPORT_ARRESTS * args.scale))
+    arrests = max(1000, int(REPORT_ARRESTS * args.scale))
     print(
         f"# casetracker MI benchmarks  scale {args.scale}  "
         f"({arrests:,} arrests, {args.workers} workers)\n"

@@ -47,8 +47,11 @@ def synth(
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from casetracker.domain import clock
-    from casetracker.services import synth as generator
-    from casetracker.services.synthetic_year import generate_year, refuse_synthetic
+    from casetracker.services.synthetic_year import (
+        expected_events,
+        generate_year,
+        refuse_synthetic,
+    )
 
     if arrests < 1:
         raise UsageError("--arrests must be at least 1")
@@ -56,7 +59,7 @@ def synth(
         raise UsageError(f"--year must be a past year from 2000 (not {year})")
     with closing(_service(ctx)) as ct:
         refuse_synthetic(ct, seed, year)
-        total = generator.expected_events(arrests)
+        total = expected_events(arrests)
         with Progress(
             TextColumn("synth"), BarColumn(), TextColumn("{task.completed:,} events"),
             TimeRemainingColumn(), transient=True, console=Console(stderr=True),

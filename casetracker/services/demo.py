@@ -10,9 +10,10 @@ they check a caseworker's, and the read models and the access log are as in real
 Each force refers its arrests as the report found (``referral_plan``): about a third of the
 arrests are the MPS's, nearly all referred to CCU; outside London under 30% go to CCU, the West
 Midlands just over a third, West Yorkshire under 15% with most sent to local immigration staff
-instead (¶3.1, ¶4.8-4.11).  The rates are ``casetracker.services.synth``'s force profiles, so the
-demo and the generated management-information year agree; and the arrests are dealt out by quota,
-not drawn one by one, so a few hundred cases follow the mix rather than approximate it by chance.
+instead (¶3.1, ¶4.8-4.11).  The rates are ``casetracker.services.synthetic_plan``'s force profiles,
+so the demo and the generated management-information year agree; and the arrests are dealt out by
+quota, not drawn one by one, so a few hundred cases follow the mix rather than approximate it by
+chance.
 
 Generation is deterministic for a given seed and clock: tests freeze the clock and get the
 same database every time.  All names are synthetic.
@@ -33,13 +34,13 @@ from casetracker.domain.identity import SEEDED_USERS
 from casetracker.domain.organisation import Organisation
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
-from casetracker.services.synth import ForceProfile, profiles
+from casetracker.services.synthetic_plan import ForceProfile, profiles
 from casetracker.services.training.case_studies import FIGURE_1, FIGURE_2
 from casetracker.services.training.sandbox import StoryClock, story_clock
 
 # Forces the generated arrests come from, weighted roughly as the report's arrests are
 # (about a third by MPS, ¶3.1), with the three inspected forces well represented.  Each must
-# have a profile in ``casetracker.services.synth.profiles``.
+# have a profile in ``casetracker.services.synthetic_plan.profiles``.
 FORCES = (("MPS", 33), ("WMP", 14), ("WYP", 12), ("GMP", 12), ("KEN", 8), ("TVP", 8), ("ESX", 7))
 SUITES = {"MPS": ("Croydon", "Freshwharf"), "WMP": ("Perry Barr",), "WYP": ("Normanton",)}
 OFFENCES = (

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from casetracker.adapters.mi_model import default_organisation
-from casetracker.services import synth
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
+from casetracker.services.synthetic_year import generate_year
 from tests.cli.conftest import db, run  # noqa: F401 - the CLI fixtures, shared
 
 ARRESTS = int(os.environ.get("CASETRACKER_MI_ARRESTS", "20000"))
@@ -35,10 +34,7 @@ def build(path: str, arrests: int, seed: int = SEED, workers: int = 2) -> Year:
     create_database(url, "demo")
     ct = Casetracker(url, as_user="admin.demo")
     try:
-        people, result = synth.run(
-            ct.store, ct.flow, seed=seed, year=2015, arrests=arrests,
-            org=default_organisation(), workers=workers,
-        )  # fmt: skip
+        people, result = generate_year(ct, seed=seed, year=2015, arrests=arrests, workers=workers)
     finally:
         ct.close()
     return Year(path, url, arrests, people, result.events)

@@ -22,17 +22,18 @@ from casetracker.domain.rules.io_coverage import io_coverage
 from casetracker.domain.vocabulary import ActionSpec, FieldSpec, FieldType, Role
 from casetracker.integrity import personal_digests
 from casetracker.integrity.encoding import canonical_json
-from casetracker.services import bulk, synth
+from casetracker.services import bulk
 from casetracker.services.registry import workflow_engine
+from casetracker.services.synthetic_arrests import CaseSteps, horizon_of
+from casetracker.services.synthetic_plan import plan, profiles
 from tests.unit.view_builder import ViewBuilder
 
 
 def _prepared(people: int) -> list[bulk.PreparedCase]:
     now = clock.now()
-    horizon = now.replace(microsecond=0) - timedelta(minutes=1)
     validator = bulk.BulkValidator(workflow_engine(), "demo", now)
-    planned = synth.plan(3, people, synth.profiles(default_organisation()))
-    return [validator.prepare(synth._Case(p, 3, 2015, horizon).build()) for p in planned]
+    planned = plan(3, people, profiles(default_organisation()))
+    return [validator.prepare(CaseSteps(p, 3, 2015, horizon_of(now)).build()) for p in planned]
 
 
 def test_packed_cases_unpack_equal() -> None:

@@ -19,7 +19,7 @@ from casetracker.adapters.mi_model import default_organisation
 from casetracker.adapters.store import stored_event
 from casetracker.integrity.encoding import STORED_COLUMNS
 from casetracker.services import reports as mi_reports
-from casetracker.services import synth
+from casetracker.services import synthetic_plan as plan
 from casetracker.services.cases import Casetracker
 from tests.mi.conftest import build
 
@@ -51,10 +51,10 @@ def test_ccu_rates_overall_outside_london_wmp_wyp(service):
 
 
 def test_wyp_counts_people_and_calls(service, year_2015):
-    scale = year_2015.arrests / synth.REPORT_ARRESTS
+    scale = year_2015.arrests / plan.REPORT_ARRESTS
     people, calls = _rows(service, count="people"), _rows(service, count="calls")
-    _near(people["WYP"]["local_any"], synth.WYP_DIRECT_PEOPLE * scale, 0.07)  # 2,920 people
-    _near(calls["WYP"]["ccu"], synth.WYP_CCU_CALLS * scale, 0.10)  # 881 calls
+    _near(people["WYP"]["local_any"], plan.WYP_DIRECT_PEOPLE * scale, 0.07)  # 2,920 people
+    _near(calls["WYP"]["ccu"], plan.WYP_CCU_CALLS * scale, 0.10)  # 881 calls
     # fn 13: repeat calls and repeat arrests make the two units differ, and the report says so.
     assert people["WYP"]["ccu"] < calls["WYP"]["ccu"]
     assert people["All forces"]["arrested"] < calls["All forces"]["arrested"]
@@ -107,8 +107,8 @@ def test_deterministic_for_a_seed(tmp_path):
 
 
 def test_profiles_follow_the_report():
-    profiles = {p.code: p for p in synth.profiles(default_organisation())}
+    profiles = {p.code: p for p in plan.profiles(default_organisation())}
     assert sum(p.share for p in profiles.values()) == pytest.approx(1.0)
     assert profiles["MPS"].share == pytest.approx(1 / 3)
     wyp = profiles["WYP"]
-    assert wyp.share * synth.REPORT_ARRESTS * wyp.ccu_calls == pytest.approx(synth.WYP_CCU_CALLS)
+    assert wyp.share * plan.REPORT_ARRESTS * wyp.ccu_calls == pytest.approx(plan.WYP_CCU_CALLS)

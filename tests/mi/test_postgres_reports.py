@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from casetracker.domain.organisation import Organisation
 from casetracker.services import reports as mi_reports
-from casetracker.services import synth
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
+from casetracker.services.synthetic_year import generate_year
 
 ARRESTS = 400
 
@@ -18,9 +17,7 @@ def _reports(url: str) -> dict:
     create_database(url, "demo")
     ct = Casetracker(url, as_user="admin.demo")
     try:
-        synth.run(
-            ct.store, ct.flow, seed=11, year=2015, arrests=ARRESTS, org=Organisation.default()
-        )
+        generate_year(ct, seed=11, year=2015, arrests=ARRESTS, workers=1)
         assert ct.verify().ok
         with ct.engine.connect() as conn:
             tables = {
