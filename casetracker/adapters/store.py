@@ -149,7 +149,17 @@ class EventStore:
             with write_transaction(self.engine) as conn:
                 return self.append(case_id, expected_version, events, conn)
         keys = [(e.idempotency_key, e.workflow, e.action) for e in events if e.idempotency_key]
-        replay = self.recorded_for_keys(conn, keys) if keys else None
+        actors = {(e.actor_user, e.actor_role) for e in events}
+        replay = (
+            self.recorded_for_keys(
+                conn,
+                keys,
+                case_id=case_id if expected_version else None,
+                actor=actors.pop() if len(actors) == 1 else None,
+            )
+            if keys
+            else None
+        )
         if replay:
             if len(replay) != len(events):
                 raise IdempotencyMismatch("some of these idempotency keys were used before")
@@ -237,12 +247,19 @@ class EventStore:
         )  # fmt: skip
 
     def recorded_for_keys(
-        self, conn: Connection, keys: list[tuple[str, str, str]]
+        self,
+        conn: Connection,
+        keys: list[tuple[str, str, str]],
+        *,
+        case_id: str | None = None,
+        actor: tuple[str, str] | None = None,
     ) -> list[RecordedEvent]:
         """Events already recorded under these idempotency keys, in the order asked.
 
-        ``keys`` holds ``(key, workflow, action)``; a key reused for a different command is an
-        error rather than a silent no-op.
+        ``keys`` holds ``(key, workflow, action)``.  A key replays only the same command: the
+        same action, and when given, the same case and the same actor in the same role.  Anything
+        else is an error that says nothing of the earlier event: a key must not be a way to read
+        another case, or another person's entry (issue 13).
         """
         out = []
         for key, workflow, action in keys:
@@ -250,9 +267,16 @@ class EventStore:
             if row is None:
                 continue
             event = stored_event(row)
-            if (event.workflow, event.action) != (workflow, action):
+            same = (event.workflow, event.action) == (workflow, action)
+            if case_id is not None:
+                same = same and event.case_id == case_id
+            if actor is not None:
+                same = same and (event.actor_user, event.actor_role) == actor
+            if not same:
                 raise IdempotencyMismatch(
-                    f"idempotency key {key!r} was already used for {describe(event)}"
+                    f"idempotency key {key!r} was already used for another request; "
+                    "a retry must repeat the same action on the same case, as the same user in "
+                    "the same role"
                 )
             out.append(event)
         return out

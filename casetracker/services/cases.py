@@ -21,7 +21,7 @@ from casetracker.adapters.database import (
     read_transaction,
 )
 from casetracker.adapters.store import EventStore, Head, describe, normalise_case_id
-from casetracker.adapters.users import list_users, resolve, save_user
+from casetracker.adapters.users import list_users, login_name, resolve, save_user
 from casetracker.domain import clock
 from casetracker.domain.case_facts import CaseFacts, case_facts
 from casetracker.domain.case_view import Attempt, CaseView, instance_key
@@ -30,6 +30,7 @@ from casetracker.domain.engine import Option, WorkflowEngine
 from casetracker.domain.errors import (
     ActionBlocked,
     Conflict,
+    IdempotencyMismatch,
     NotPermitted,
     UsageError,
 )
@@ -133,19 +134,24 @@ class Casetracker:
     def actor(self) -> Actor:
         if self._actor is None:
             with read_transaction(self.engine) as conn:
-                self._actor = resolve(conn, self.info.realm, self._as_user, self._role)
+                try:
+                    self._actor = resolve(conn, self.info.realm, self._as_user, self._role)
+                except NotPermitted as exc:
+                    refused, account = exc, login_name(conn)
+            if self._actor is None:
+                # Logged as the account that asked, in the role it asked for.
+                attempted = f"act as {self._as_user}" if self._as_user else "act"
+                self._log_refusal(Actor(account, self._role or ""), "", attempted, [str(refused)])
+                raise refused
         return self._actor
 
     def require_role(self, roles: tuple[str, ...], what: str) -> Actor:
         """The actor, if they act in one of ``roles``; otherwise a logged refusal."""
         actor = self.actor
         if actor.role not in roles:
-            with self._connections.write() as conn:
-                access_log.append(
-                    conn, user=actor.user, role=actor.role, action="denied",
-                    detail={"attempted": what},
-                )  # fmt: skip
-            raise NotPermitted(f"the {actor.role} role may not {what} (only: {', '.join(roles)})")
+            message = f"the {actor.role} role may not {what} (only: {', '.join(roles)})"
+            self._log_refusal(actor, "", what, [message])
+            raise NotPermitted(message)
         return actor
 
     # ------------------------------------------------------------------ acting
@@ -183,15 +189,11 @@ class Casetracker:
         now = clock.now()
         when = self._effective(effective, now)
         actor = self.actor
+        if idempotency_key:
+            retried = self._retry(idempotency_key, workflow, action, case_id, actor)
+            if retried is not None:
+                return retried
         with self._connections.write() as conn:
-            if idempotency_key:
-                earlier = self.store.recorded_for_keys(conn, [(idempotency_key, workflow, action)])
-                if earlier:
-                    first = earlier[0]
-                    key = instance_key(first.workflow, first.instance)
-                    projected = self.store.case_head(first.case_id, conn)
-                    state = projected.state.get(key, "")
-                    return ActResult(first.case_id, earlier, key, state, True)
             head = self.store.head(conn, case_id) if case_id else None
             view = self._current_view(conn, case_id, head) if case_id and head else CaseView("")
             if expected_version is not None and expected_version != view.version:
@@ -239,9 +241,34 @@ class Casetracker:
             return ActResult(view.case_id, recorded, instance_key(workflow, number), dest)
         message = f"{spec.label}: " + "; ".join(str(b) for b in blocks)
         if any(b.rule == "role" for b in blocks):
-            self._log_denied(case_id, action, blocks)
+            self._log_refusal(self.actor, case_id, action, [str(b) for b in blocks])
             raise NotPermitted(f"not permitted — {message}", blocks)
         raise ActionBlocked(f"blocked — {message}", blocks)
+
+    def _retry(
+        self, key: str, workflow: str, action: str, case_id: str | None, actor: Actor
+    ) -> ActResult | None:
+        """What an earlier request with this idempotency key recorded, handed back as a logged
+        read; a key used for another request (another case, action or user) is a logged
+        refusal that discloses nothing of it."""
+        try:
+            with self._connections.write() as conn:
+                earlier = self.store.recorded_for_keys(
+                    conn, [(key, workflow, action)], case_id=case_id, actor=(actor.user, actor.role)
+                )
+                if not earlier:
+                    return None
+                first = earlier[0]
+                target = instance_key(first.workflow, first.instance)
+                state = self.store.case_head(first.case_id, conn).state.get(target, "")
+                access_log.append(
+                    conn, user=actor.user, role=actor.role, action="retry",
+                    case_id=first.case_id, detail={"attempted": action},
+                )  # fmt: skip
+                return ActResult(first.case_id, earlier, target, state, True)
+        except IdempotencyMismatch as exc:
+            self._log_refusal(actor, case_id, action, [str(exc)])
+            raise
 
     def _current_view(self, conn: Connection, case_id: str, head: Head) -> CaseView:
         """The case as the rules see it, from this process's cache when the log has not moved."""
@@ -269,8 +296,10 @@ class Casetracker:
         except EffectiveTimeError as exc:
             raise UsageError(str(exc)) from None
 
-    def _log_denied(self, case_id: str | None, action: str, blocks: list) -> None:
-        actor = self.actor
+    def _log_refusal(
+        self, actor: Actor, case_id: str | None, attempted: str, reasons: list[str]
+    ) -> None:
+        """Every refusal goes into the access log, whatever refused it (issue 13)."""
         with self._connections.write() as conn:
             access_log.append(
                 conn,
@@ -278,7 +307,7 @@ class Casetracker:
                 role=actor.role,
                 action="denied",
                 case_id=case_id or "",
-                detail={"attempted": action, "reasons": [str(b) for b in blocks]},
+                detail={"attempted": attempted, "reasons": reasons},
             )
 
     # ------------------------------------------------------------------ reading
@@ -396,7 +425,9 @@ class Casetracker:
         """Register a user or change their roles: admins only, and logged."""
         actor = self.actor
         if actor.role != "admin":
-            raise NotPermitted(f"only the admin role may manage users (you act as {actor.role})")
+            message = f"only the admin role may manage users (you act as {actor.role})"
+            self._log_refusal(actor, "", "manage users", [message])
+            raise NotPermitted(message)
         with self._connections.write() as conn:
             save_user(conn, name, display_name, roles)
             access_log.append(

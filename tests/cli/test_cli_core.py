@@ -114,6 +114,8 @@ def test_verify_exits_1_naming_the_event(run, db):
 def test_user_errors_are_one_line_and_change_nothing(run, db, args, code, message):
     _open(run, db)
     before = snapshot(db)
+    events_before = _rows(db, "events")
+    access_before = [r[3] for r in _rows(db, "access_log")]
     result = (
         run("--db", db, "--role", "police", *args)
         if "--as" not in args and "--role" not in args
@@ -122,8 +124,24 @@ def test_user_errors_are_one_line_and_change_nothing(run, db, args, code, messag
     assert result.code == code, (result.out, result.err)
     assert message in result.err
     assert len(result.err.strip().splitlines()) == 1
-    if "police role may not" not in message:  # a refused attempt by role is logged, by design
+    if message in REFUSALS:  # every refusal is logged, by design, and nothing else changes
+        assert _rows(db, "events") == events_before
+        assert [r[3] for r in _rows(db, "access_log")] == [*access_before, "denied"]
+    else:
         assert snapshot(db) == before
+
+
+REFUSALS = ("police role may not", "only for demo and training", "does not hold the trainer role")
+
+
+def _rows(db: str, table: str) -> list[tuple]:
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(db)) as conn:
+        if table == "access_log":
+            return conn.execute("SELECT position, user, role, action FROM access_log").fetchall()
+        return conn.execute(f"SELECT * FROM {table} ORDER BY position").fetchall()
 
 
 def test_malformed_checkpoint_file(run, db, tmp_path):
