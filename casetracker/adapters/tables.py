@@ -113,6 +113,10 @@ class UserRow(SQLModel, table=True):
     display_name: str = Field(max_length=200)
     roles: str = Field(sa_type=sa.Text)  # canonical JSON list of role names
     active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    # The police force a police user belongs to (a force code); empty for everyone else.
+    force: str = Field(
+        default="", max_length=16, sa_column_kwargs={"server_default": sa.text("''")}
+    )
 
 
 class MetaRow(SQLModel, table=True):

@@ -61,7 +61,9 @@ def _write_at_0003(url: str, tables: dict, history: dict, altered: int = 0) -> N
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0003")
         for table, rows in tables.items():
-            if rows:
+            if rows:  # only the columns revision 0003 had (later revisions add some)
+                then = {c["name"] for c in sa.inspect(conn).get_columns(table)}
+                rows = [{k: v for k, v in row.items() if k in then} for row in rows]
                 conn.execute(sa.table(table, *map(sa.column, rows[0])).insert(), rows)
         events = [
             dict(zip((*EVENT_FIELDS, "hash"), e, strict=True))
