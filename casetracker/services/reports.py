@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection
 
-from casetracker.adapters import mi_model
+from casetracker.adapters import mi_model, report_queries
 from casetracker.adapters.database import read_transaction
 from casetracker.adapters.mi_model import SPELL_KINDS, default_organisation
 from casetracker.domain.errors import UsageError
@@ -101,10 +101,6 @@ def _london() -> tuple[str, ...]:
     return tuple(f.code for f in default_organisation().forces if f.in_london)
 
 
-def _in(values: tuple[str, ...]) -> str:
-    return ", ".join(f"'{v}'" for v in values)  # codes come from configuration, not the user
-
-
 # ---------------------------------------------------------------------------- referrals
 
 
@@ -115,46 +111,20 @@ def referrals(conn: Connection, year: int, count: str = "calls") -> Table:
     london = set(_london())
     found: list[Sequence[Any]]
     if count == "calls":
-        counted = conn.exec_driver_sql(
-            "SELECT force, COUNT(*), SUM(ccu_calls), SUM(local_io_referrals), "
-            "SUM(local_ice_referrals), SUM(CASE WHEN route = 'none' THEN 1 ELSE 0 END) "
-            f"FROM mi_arrests WHERE year = {int(year)} "
-            f"AND nationality_group IN ({_in(FOREIGN)}) GROUP BY force ORDER BY force"
-        ).all()
+        counted = report_queries.referral_calls(conn, year, FOREIGN)
         # Calls add up across forces (people do only when nobody spans two: see below).
         by_force = [(f, n, c, i, o, i + o, none) for f, n, c, i, o, none in counted]
         found = [*by_force, *_totals(by_force, london)]
     else:
-        people = (
-            "COUNT(*), SUM(CASE WHEN c > 0 THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN i > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN o > 0 THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN i + o > 0 THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN c + i + o = 0 THEN 1 ELSE 0 END)"
-        )
-        base = f"FROM mi_people WHERE year = {int(year)}"
         # One row per person and force already: count rows.  A person arrested by two forces
         # is one person in the totals, so those group by person first.
-        found = list(
-            conn.exec_driver_sql(
-                f"SELECT force, {people} FROM (SELECT force, ccu_calls c, local_io_referrals i, "
-                f"local_ice_referrals o {base}) p GROUP BY force ORDER BY force"
-            ).all()
-        )
-        spans = conn.exec_driver_sql(
-            f"SELECT case_id {base} GROUP BY case_id HAVING COUNT(*) > 1 LIMIT 1"
-        ).first()
-        if spans is None:  # nobody was arrested by two forces: the totals are sums of rows
-            found += _totals(found, london)
+        found = report_queries.referral_people(conn, year)
+        if not report_queries.someone_spans_forces(conn, year):
+            found += _totals(found, london)  # the totals are sums of rows
         else:
-            outside = f" AND force NOT IN ({_in(tuple(sorted(london)))})"
-            for label, clause in (("All forces", ""), ("Outside London", outside)):
-                found.append(
-                    conn.exec_driver_sql(
-                        f"SELECT '{label}', {people} FROM (SELECT SUM(ccu_calls) c, "
-                        f"SUM(local_io_referrals) i, SUM(local_ice_referrals) o "
-                        f"{base}{clause} GROUP BY case_id) p"
-                    ).one()
-                )
+            for label, excluded in (("All forces", ()), ("Outside London", sorted(london))):
+                total = report_queries.referral_people_total(conn, year, excluded)
+                found.append((label, *total))
     rows: list[list[Any]] = []
     for name, arrested, ccu, local_io, ice, local, none in found:
         if not arrested:
@@ -205,21 +175,9 @@ def _totals(rows: list, london: set[str]) -> list[tuple]:
 
 def releases(conn: Connection, year: int | None = None) -> Table:
     """Immigration offenders released before an IO saw them, in and out of IO hours (¶4.21)."""
-    year_clause = f" AND year = {int(year)}" if year is not None else ""
-    query = (
-        "SELECT force, suite, COUNT(*), "
-        "SUM(CASE WHEN in_io_hours THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN NOT in_io_hours THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN released_before_io THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN released_before_io AND in_io_hours THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN released_before_io AND NOT in_io_hours THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN released_before_io AND in_io_hours IS NULL THEN 1 ELSE 0 END) "
-        f"FROM mi_arrests WHERE offender AND released{year_clause} "
-        "GROUP BY force, suite ORDER BY force, suite"
-    )
     rows: list[list[Any]] = []
     totals = [0] * 7
-    for force, suite, *counts in conn.exec_driver_sql(query):
+    for force, suite, *counts in report_queries.release_counts(conn, year):
         counts = [int(c or 0) for c in counts]
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
         rows.append(_release_row(force, suite or "(no configured suite)", counts))
@@ -264,21 +222,11 @@ def durations(conn: Connection, year: int | None = None) -> Table:
     """Time in state: how long checks, ETDs, detention and absconding last (in hours)."""
     rows: list[list[Any]] = []
     for kind in SPELL_KINDS:
-        clause = f" AND year = {int(year)}" if year is not None else ""
-        ended = [
-            s
-            for (s,) in conn.exec_driver_sql(
-                f"SELECT seconds FROM mi_spells WHERE kind = '{kind}'{clause} "
-                "AND seconds IS NOT NULL ORDER BY seconds"
-            )
-        ]
-        still = conn.exec_driver_sql(
-            f"SELECT COUNT(*) FROM mi_spells WHERE kind = '{kind}'{clause} AND seconds IS NULL"
-        ).scalar()
-        hours = [s / 3600 for s in ended]
+        still = report_queries.open_spells(conn, kind, year)
+        hours = [s / 3600 for s in report_queries.ended_spell_seconds(conn, kind, year)]
         rows.append(
             [
-                kind, _KIND_LABELS[kind], len(hours), int(still or 0),
+                kind, _KIND_LABELS[kind], len(hours), still,
                 _round(statistics.median(hours)) if hours else None,
                 _round(hours[min(len(hours) - 1, int(0.9 * len(hours)))]) if hours else None,
                 _round(statistics.fmean(hours)) if hours else None,
@@ -307,13 +255,9 @@ def _round(value: float) -> float:
 def high_harm(conn: Connection) -> Table:
     """Cases meeting the High Harm criteria (fn 8), by criterion."""
     rows: list[list[Any]] = [
-        [criterion, count]
-        for criterion, count in conn.exec_driver_sql(
-            "SELECT criterion, COUNT(*) FROM mi_high_harm GROUP BY criterion ORDER BY criterion"
-        )
+        [criterion, count] for criterion, count in report_queries.high_harm_counts(conn)
     ]
-    total = conn.exec_driver_sql("SELECT COUNT(DISTINCT case_id) FROM mi_high_harm").scalar()
-    rows.append(["any criterion", int(total or 0)])
+    rows.append(["any criterion", report_queries.high_harm_cases(conn)])
     return Table(
         "Cases meeting the High Harm criteria (fn 8)",
         ["criterion", "cases"],

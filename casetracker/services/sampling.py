@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from casetracker.adapters import access_log
 from casetracker.adapters.mi_model import default_organisation, moment_text
+from casetracker.adapters.report_queries import referred_cases
 from casetracker.domain.effective_time import EffectiveTimeError, parse_canonical
 from casetracker.domain.errors import Refused, UsageError
 from casetracker.domain.identity import Actor
@@ -98,20 +99,9 @@ def population(conn: Connection, req: SampleRequest, force: str) -> list[str]:
         high = moment_text(parse_canonical(req.end.isoformat()).end)
     except EffectiveTimeError as exc:
         raise UsageError(str(exc)) from None
-    query = (
-        "SELECT DISTINCT case_id FROM mi_referrals "
-        "WHERE force = ? AND referred_at >= ? AND referred_at < ?"
+    return referred_cases(
+        conn, force, low, high, offenders_only=req.offenders_only, route=req.route
     )
-    params: list[Any] = [force, low, high]
-    if req.offenders_only:
-        query += " AND offender"
-    if req.route:
-        query += " AND route = ?"
-        params.append(req.route)
-    query += " ORDER BY case_id"
-    if conn.dialect.name == "postgresql":
-        query = query.replace("?", "%s")
-    return [case_id for (case_id,) in conn.exec_driver_sql(query, tuple(params))]
 
 
 def draw(conn: Connection, req: SampleRequest, actor: Actor, reason: str = "") -> Sample:
