@@ -20,15 +20,18 @@ Queries are written in SQLAlchemy Core against the tables declared in
   ``casetracker.integrity``: DBAPI batch readers that must not import SQLAlchemy, so that the
   verifier depends on the driver alone.  The sweeps' companions read the log's size in the same
   plain SQL: ``casetracker.adapters.workers`` (its snapshot, and the split for a second
-  process) and the progress count of ``casetracker.services.cases``.
+  process).
 - Connection set-up and transaction control here: PRAGMAs and ``BEGIN IMMEDIATE`` go to the
   SQLite driver, which has no Core form for them; ``GRANT`` in ``casetracker.adapters.schema``,
   which has no Core form either.
 - The migrations, which are shipped and never edited.
-- In the services, outside the adapters: the report and sampling queries
-  (``casetracker.services.reports``, ``sampling``, measured by benchmarks/bench_mi) and the
-  projection rewrite of ``rebuild_projection`` in ``casetracker.services.integrity`` (executemany on
-  the cursor over every case).
+- A rebuild's rewrite of the current-state table (``casetracker.adapters.rebuilt_cases``):
+  executemany on the cursor over every case, under a page cache enlarged by PRAGMA.
+
+The reports' and the sample's queries are Core, in ``casetracker.adapters.report_queries`` (as
+fast as the raw SQL they replaced, measured on benchmarks/bench_mi's year).  One service still
+holds SQL: the audit screen's one-case chain check (``casetracker.services.case_integrity``)
+reads one case's rows through the integrity layer's DBAPI batch reader, as verify does.
 """
 
 from __future__ import annotations

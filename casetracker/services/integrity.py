@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters import access_log, workers
 from casetracker.adapters.database import DatabaseInfo, write_transaction
+from casetracker.adapters.rebuilt_cases import last_position, write_rebuilt_cases
 from casetracker.adapters.tables import EVENTS
 from casetracker.domain.engine import WorkflowEngine
 from casetracker.domain.errors import DatabaseError
@@ -225,9 +226,6 @@ def make_checkpoint(conn: Connection, info: DatabaseInfo, created: str) -> dict[
     }
 
 
-REBUILD_CACHE_KIB = 131_072  # SQLite's page cache while a rebuild writes the cases table
-
-
 def rebuild_projection(
     engine: Engine, flow: WorkflowEngine, progress: Callable[[int], None] | None = None
 ) -> int:
@@ -243,7 +241,7 @@ def rebuild_projection(
     def adopt(half: Any) -> int | None:
         if not (isinstance(half, tuple) and len(half) == 2 and isinstance(half[0], int)):
             return None
-        _write_cases(conn, *half[1])
+        write_rebuilt_cases(conn, *half[1])
         return half[0]
 
     with write_transaction(engine) as conn:
@@ -258,7 +256,7 @@ def rebuild_projection(
         except IllegalLog as exc:
             raise DatabaseError(f"cannot rebuild: {exc}") from None
         if progress:
-            progress(conn.exec_driver_sql("SELECT max(position) FROM events").scalar() or 0)
+            progress(last_position(conn))
     return sum(counts)
 
 
@@ -273,36 +271,5 @@ def _rebuild_range(
     with the rest, and a later failure rolls this back); returns how many there are."""
     raw = conn.connection.dbapi_connection
     rows = case_rows(dbapi.batches(raw, *scan_query(low, high)), table, progress)
-    _write_cases(conn, *changes(raw, rows, low, high))
+    write_rebuilt_cases(conn, *changes(raw, rows, low, high))
     return len(rows)
-
-
-def _write_cases(conn: Connection, rows: list[tuple], gone: list[str]) -> None:
-    """Write a rebuild's changes.  On SQLite with a page cache large enough to hold them, so
-    that the transaction does not spill half-written pages to the log as it goes."""
-    if not rows and not gone:
-        return
-    sqlite = conn.dialect.name == "sqlite"
-    placeholder = "?" if sqlite else "%s"
-    cursor = conn.connection.cursor()
-    if sqlite:
-        kept = cursor.execute("PRAGMA cache_size").fetchone()[0]
-        cursor.execute(f"PRAGMA cache_size = {-REBUILD_CACHE_KIB}")
-    try:
-        if gone:
-            cursor.executemany(
-                f"DELETE FROM cases WHERE case_id = {placeholder}", [(c,) for c in gone]
-            )
-        if rows:
-            cursor.executemany(
-                "INSERT INTO cases (case_id, version, head_hash, head_position, opened, updated, "
-                f"state) VALUES ({', '.join([placeholder] * 7)}) ON CONFLICT (case_id) DO UPDATE "
-                "SET version = excluded.version, head_hash = excluded.head_hash, "
-                "head_position = excluded.head_position, opened = excluded.opened, "
-                "updated = excluded.updated, state = excluded.state",
-                rows,
-            )
-    finally:
-        if sqlite:
-            cursor.execute(f"PRAGMA cache_size = {int(kept)}")
-        cursor.close()
