@@ -20,7 +20,6 @@ with the type the driver gives it, names the event.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from bisect import bisect_right
 from collections.abc import Iterable
@@ -47,6 +46,7 @@ from casetracker.integrity.event_checks import (
     Part,
     cases_query,
     events_query,
+    logged_digests,
     range_clause,
     walk,
 )
@@ -310,5 +310,7 @@ class _Sweep:
         for row in rows:
             payload = _PAYLOAD(row)
             if '"personal"' in payload:
-                digests = json.loads(payload).get("personal", {})
+                digests = logged_digests(payload)
+                if digests is None:  # the walk names the event
+                    raise _Unsure
                 self.part.personal.setdefault(_CASE(row), {}).update(digests)

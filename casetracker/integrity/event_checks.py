@@ -52,6 +52,26 @@ def cases_query(low: str | None, high: str | None) -> tuple[str, tuple[str, ...]
     return f"SELECT case_id, version, head_hash, state FROM cases{where}", params
 
 
+def logged_digests(payload: str) -> dict[str, str] | None:
+    """The personal-data digests an event's payload carries (field name -> hex digest), or
+    None when the payload or its ``personal`` member is not in the form the store writes.
+
+    A hash that matches proves only that nobody changed the event after it was hashed, not
+    that casetracker wrote it, so the verifier must read even a crafted payload without
+    failing.
+    """
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return None
+    digests = data.get("personal", {}) if isinstance(data, dict) else None
+    if not isinstance(digests, dict):
+        return None
+    if not all(isinstance(d, str) for d in digests.values()):
+        return None
+    return digests
+
+
 @dataclass
 class Damage:
     case_id: str
@@ -185,8 +205,14 @@ def walk(
                 problem = f"not a legal step of its workflow: {exc}"
             payload = row[_PAYLOAD]
             if '"personal"' in payload:
-                digests = json.loads(payload).get("personal", {})
-                part.personal.setdefault(this_case, {}).update(digests)
+                digests = logged_digests(payload)
+                if digests is None:
+                    problem = (
+                        "its personal-data digests are not in the form the store writes: "
+                        "the event was altered"
+                    )
+                else:
+                    part.personal.setdefault(this_case, {}).update(digests)
         if problem:
             damaged.append(Damage(this_case, seq, position, problem))
             broken = True

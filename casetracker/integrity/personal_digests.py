@@ -59,13 +59,26 @@ def mismatches(
     return {case_id: found[case_id] for case_id in latest if case_id in found}
 
 
-def _differences(salt: str, data_json: str | None, latest: dict[str, str]) -> list[str]:
-    data = json.loads(data_json or "{}")
-    key = bytes.fromhex(salt)
-    bad = [
-        name
-        for name, d in latest.items()
-        if name not in data or _digest(key, name, data[name]) != d
-    ]
+def _differences(salt: Any, data_json: Any, latest: dict[str, str]) -> list[str]:
+    """What is wrong with one subject record that is not erased, read as the store writes it
+    (a hex salt, a JSON object of values) or reported as damage when it is not."""
+    try:
+        key = bytes.fromhex(salt)
+    except (TypeError, ValueError):
+        return ["the subject record's salt is not in the form the store writes: it was altered"]
+    try:
+        data = json.loads(data_json or "{}")
+    except (TypeError, ValueError):
+        data = None
+    if not isinstance(data, dict):
+        return ["the subject record's data is not a JSON object: it was altered"]
+    try:
+        bad = [
+            name
+            for name, d in latest.items()
+            if name not in data or _digest(key, name, data[name]) != d
+        ]
+    except ValueError:  # a value canonical JSON cannot hold, such as NaN
+        return ["the subject record holds a value the store never writes: it was altered"]
     bad += [name for name in data if name not in latest]
     return [f"subject field {name!r} does not match the log" for name in sorted(set(bad))]
