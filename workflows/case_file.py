@@ -73,7 +73,9 @@ DEFINITION = WorkflowSpec(
                     FieldSpec(f.name, f.type, False, f.label, f.help, personal=True)
                     for f in SUBJECT_FIELDS
                 ),
-                FieldSpec("reason", FieldType.TEXT, label="Why the record was wrong"),
+                FieldSpec(
+                    "reason", FieldType.TEXT, label="Why the record was wrong", free_text=True
+                ),
             ),
         ),
         ActionSpec(
@@ -82,7 +84,11 @@ DEFINITION = WorkflowSpec(
             sources=("open", "closed"),
             dest="erased",
             roles=(Role.ADMIN,),
-            fields=(FieldSpec("legal_basis", FieldType.TEXT, label="Legal basis for erasure"),),
+            fields=(
+                FieldSpec(
+                    "legal_basis", FieldType.TEXT, label="Legal basis for erasure", free_text=True
+                ),
+            ),
             irreversible=True,
             help="Destroys the personal data and its salt; the history stays verifiable.",
         ),
@@ -92,7 +98,7 @@ DEFINITION = WorkflowSpec(
             sources=("open",),
             dest="open",
             roles=_EVERY_CASEWORKER,
-            fields=(FieldSpec("text", FieldType.TEXT, label="Note"),),
+            fields=(FieldSpec("text", FieldType.TEXT, label="Note", free_text=True),),
         ),
         ActionSpec(
             "close_case",
@@ -100,7 +106,7 @@ DEFINITION = WorkflowSpec(
             sources=("open",),
             dest="closed",
             roles=(Role.CASEWORK, Role.IMMIGRATION_OFFICER, Role.ADMIN),
-            fields=(FieldSpec("reason", FieldType.TEXT, label="Why it is closed"),),
+            fields=(FieldSpec("reason", FieldType.TEXT, label="Why it is closed", free_text=True),),
             irreversible=True,
         ),
     ),

@@ -21,6 +21,7 @@ _JUSTIFICATION = (
         FieldType.TEXT,
         label="Reasonable doubt",
         help="Why there is reasonable doubt that the subject is a British citizen (fn 21).",
+        free_text=True,
     ),
 )
 _RUNNERS = (Role.POLICE, Role.CCU)
@@ -59,7 +60,9 @@ DEFINITION = WorkflowSpec(
             roles=(Role.IMMIGRATION_OFFICER,),
             fields=(
                 *_JUSTIFICATION,
-                FieldSpec("requested_by", FieldType.TEXT, label="Requesting officer"),
+                FieldSpec(
+                    "requested_by", FieldType.TEXT, label="Requesting officer", free_text=True
+                ),
             ),
             guards=("dva_reasonable_doubt",),
             cites="¶4.37",
@@ -79,7 +82,9 @@ DEFINITION = WorkflowSpec(
             sources=("awaiting_ccu",),
             dest="declined",
             roles=(Role.CCU,),
-            fields=(FieldSpec("reason", FieldType.TEXT, label="Why it is declined"),),
+            fields=(
+                FieldSpec("reason", FieldType.TEXT, label="Why it is declined", free_text=True),
+            ),
             cites="fn 21–22",
         ),
         ActionSpec(

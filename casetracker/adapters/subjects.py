@@ -15,7 +15,7 @@ import secrets
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters.tables import SUBJECTS
 from casetracker.domain.errors import Refused
@@ -59,3 +59,17 @@ def read(conn: Connection, case_id: str) -> tuple[dict[str, Any] | None, str | N
     if row is None:
         return None, None
     return (json.loads(row.data) if row.data else None), row.erased
+
+
+def clean_up(engine: Engine) -> None:
+    """Leave no copy of erased values behind the database: on SQLite every connection deletes
+    securely (``PRAGMA secure_delete``, which zeroes freed space), and a checkpoint copies the
+    write-ahead log into the file and truncates it, since its frames hold older page images.
+    On PostgreSQL an erased row's old version stays in the table's pages, invisible to every
+    query, until ``VACUUM`` marks its space free for reuse (run here, after the erasure has
+    committed; a role that does not own the table gets a warning and autovacuum does it)."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM subjects")

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from casetracker.domain.case_view import CaseView
 from casetracker.domain.vocabulary import ActionSpec
 
 
@@ -64,16 +65,40 @@ class RecordedEvent(NamedTuple):
 
 
 def split_personal(
-    spec: ActionSpec, values: dict[str, Any]
+    spec: ActionSpec, values: dict[str, Any], seq: int
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(fields for the log, personal values for the subject record)`` of an action's input.
 
     Personal fields never enter the hash chain (casetracker.adapters.subjects keeps them erasable);
     one function, so ``act`` and the bulk path cannot disagree about which fields those are.
+    A free-text value is the event's own, kept as ``name@seq`` (``seq`` is the event's sequence
+    number in its case), so the next note does not replace this one.
     """
-    personal = {f.name for f in spec.fields if f.personal}
+    personal = {f.name: f"{f.name}@{seq}" if f.free_text else f.name for f in spec.fields
+                if f.personal or f.free_text}  # fmt: skip
     logged = {k: v for k, v in values.items() if k not in personal}
-    return logged, {k: v for k, v in values.items() if k in personal}
+    return logged, {personal[k]: v for k, v in values.items() if k in personal}
+
+
+def personal_name(key: str) -> tuple[str, int | None]:
+    """``(field name, sequence number)`` of a subject-record key; the number is None for the
+    subject's own details (``name``), which the latest correction replaces."""
+    name, _, seq = key.partition("@")
+    return name, int(seq) if seq.isdigit() else None
+
+
+def merge_free_text(view: CaseView, values: dict[str, Any]) -> None:
+    """Put the free text of earlier steps (``values``: a subject record) back into the view's
+    instances, where the rules read it; the fold sees only the log, which holds digests.
+    Once the record is erased there is nothing to merge and the rules find no text."""
+    by_seq: dict[int, dict[str, Any]] = {}
+    for key, value in values.items():
+        name, seq = personal_name(key)
+        if seq is not None:
+            by_seq.setdefault(seq, {})[name] = value
+    for key, step in view.steps if by_seq else ():
+        if step.seq in by_seq:
+            view.instances[key].fields.update(by_seq[step.seq])
 
 
 def event_payload(

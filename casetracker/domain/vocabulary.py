@@ -47,6 +47,9 @@ class FieldSpec:
     ``personal`` marks personal data of the subject (names, dates of birth, nationality,
     identifiers): the service keeps such values in the erasable subject record and the event
     carries only a salted digest, so the hash chain never holds them in plain form.
+    ``free_text`` marks what a person types (a note, a reason, a legal basis): personal data
+    too, since a name can be typed into it, kept the same way but as each event's own value
+    (``name@seq`` in the subject record) rather than the subject's latest one.
     """
 
     name: str
@@ -56,6 +59,7 @@ class FieldSpec:
     help: str = ""
     choices: tuple[str, ...] = ()
     personal: bool = False
+    free_text: bool = False
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,7 @@ class BulkValidator:
                 )
             flow.fire(view, attempt)
             if has_personal:
-                values, secret = split_personal(spec, values)
+                values, secret = split_personal(spec, values, index + 1)
                 personal.update(secret)
                 payload = event_payload(spec, values, personal_digests.digests(salt, secret))
             else:
@@ -159,7 +159,7 @@ class BulkValidator:
         found = self._actions.get(key)
         if found is None:
             spec = self.flow.spec(workflow, version).action(action)
-            personal = spec is not None and any(f.personal for f in spec.fields)
+            personal = spec is not None and any(f.personal or f.free_text for f in spec.fields)
             found = self._actions[key] = (spec, personal)
         return found
 

@@ -34,7 +34,13 @@ from casetracker.domain.errors import (
     NotPermitted,
     UsageError,
 )
-from casetracker.domain.events import NewEvent, RecordedEvent, event_payload, split_personal
+from casetracker.domain.events import (
+    NewEvent,
+    RecordedEvent,
+    event_payload,
+    merge_free_text,
+    split_personal,
+)
 from casetracker.domain.fields import validate_fields
 from casetracker.domain.identity import Actor, User
 from casetracker.services.integrity import Report, make_checkpoint, rebuild_projection, verify
@@ -211,10 +217,12 @@ class Casetracker:
             else:  # refused for the role: say so before asking for any field
                 values = {}
                 attempt = Attempt(workflow, number, action, {}, when, actor.role, now, preview=True)
+            if spec.guards and head is not None:  # rules may read earlier free text
+                merge_free_text(view, subjects.read(conn, view.case_id)[0] or {})
             blocks = self.flow.check(view, attempt)
             if not blocks:
                 dest = self.flow.fire(view, attempt)
-                logged, personal = split_personal(spec, values)
+                logged, personal = split_personal(spec, values, view.version + 1)
                 if case_id is None:
                     case_id = self.store.allocate_case_id(conn)
                 digests = subjects.record(conn, case_id, personal) if personal else None
@@ -237,7 +245,10 @@ class Casetracker:
                 view.case_id = case_id
                 read_models.update(conn, self.flow.fold_into(view, recorded))
         if not blocks:
-            self._views.put(view.case_id, view)
+            if action == ERASE_ACTION:  # the view may hold merged free text: keep none of it
+                subjects.clean_up(self.engine)
+            else:
+                self._views.put(view.case_id, view)
             return ActResult(view.case_id, recorded, instance_key(workflow, number), dest)
         message = f"{spec.label}: " + "; ".join(str(b) for b in blocks)
         if any(b.rule == "role" for b in blocks):

@@ -34,7 +34,7 @@ def test_an_altered_event_breaks_the_chain_from_it_on_and_only_in_its_case(db_ur
         )
         tamper(
             db_url,
-            "UPDATE events SET payload = replace(payload, 'note 1', 'note X') WHERE position = :p",
+            "UPDATE events SET payload = replace(payload, 'fields', 'fieldz') WHERE position = :p",
             params=[{"p": position}],
         )
         check = verify_case(ct, case_id.removeprefix("C-").lstrip("0"))  # any form of the id

@@ -77,7 +77,12 @@ class ViewBuilder:
         if refused:
             raise Refused(action, refused)
         spec = self.flow.latest[workflow]
-        logged, _ = split_personal(spec.action(action), attempt.fields)
+        action_spec = spec.action(action)
+        assert action_spec is not None
+        logged, personal = split_personal(action_spec, attempt.fields, 0)
+        logged.update(  # free text, as the service merges it back for the rules
+            (name, v) for name, v in attempt.fields.items() if f"{name}@0" in personal
+        )
         step = Step(
             len(self.view.steps) + 1, action, attempt.effective, logged, attempt.actor_role,
             RECORDED,

@@ -32,7 +32,7 @@ from typing import Any
 from casetracker import paths
 from casetracker.domain import clock
 from casetracker.domain.errors import Refused, UsageError
-from casetracker.domain.events import RecordedEvent
+from casetracker.domain.events import RecordedEvent, personal_name
 from casetracker.domain.identity import SEEDED_USERS
 from casetracker.domain.vocabulary import NEW
 from casetracker.presenters.timeline import FORK_MARK
@@ -187,7 +187,7 @@ def _values(event: RecordedEvent, subject: dict[str, Any]) -> dict[str, Any]:
     """The event's fields again, personal ones from the subject record (they are not in the log)."""
     data = event.data
     values = dict(data.get("fields", {}))
-    for name in data.get("personal", {}):
-        if name in subject:
-            values[name] = subject[name]
+    for key in data.get("personal", {}):
+        if key in subject:
+            values[personal_name(key)[0]] = subject[key]
     return values
