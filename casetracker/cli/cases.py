@@ -8,10 +8,13 @@ from typing import Annotated, Any
 import typer
 
 from casetracker.cli.common import (
+    LARGEST_INTEGER,
     EffectiveOption,
     FieldOption,
     JsonOption,
     emit,
+    key_text,
+    one_line_text,
     require_acting_role,
     state,
 )
@@ -25,7 +28,8 @@ def case_open(
     field: FieldOption = None,
     effective: EffectiveOption = None,
     idempotency_key: Annotated[
-        str | None, typer.Option(help="Retry-safe key: a repeat is recorded once")
+        str | None,
+        typer.Option(help="Retry-safe key: a repeat is recorded once", callback=key_text),
     ] = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -47,15 +51,26 @@ def case_act(
     field: FieldOption = None,
     effective: EffectiveOption = None,
     instance: Annotated[
-        int | None, typer.Option(help="Which encounter / claim (default: the one the action fits)")
+        int | None,
+        typer.Option(
+            help="Which encounter / claim (default: the one the action fits)",
+            min=0,
+            max=LARGEST_INTEGER,
+        ),
     ] = None,
     expect_version: Annotated[
-        int | None, typer.Option(help="Refuse if the case has moved past this version")
+        int | None,
+        typer.Option(
+            help="Refuse if the case has moved past this version", min=0, max=LARGEST_INTEGER
+        ),
     ] = None,
     idempotency_key: Annotated[
-        str | None, typer.Option(help="Retry-safe key: a repeat is recorded once")
+        str | None,
+        typer.Option(help="Retry-safe key: a repeat is recorded once", callback=key_text),
     ] = None,
-    reason: Annotated[str, typer.Option(help="Justification recorded with the event")] = "",
+    reason: Annotated[
+        str, typer.Option(help="Justification recorded with the event", callback=one_line_text)
+    ] = "",
     json_out: JsonOption = False,
 ) -> None:
     """Record an action on a case, if its lifecycle allows it now."""
@@ -88,7 +103,10 @@ def case_show(
     case_id: str,
     reason: Annotated[
         str | None,
-        typer.Option(help="Why you need the personal data (logged); without it, it is withheld"),
+        typer.Option(
+            help="Why you need the personal data (logged); without it, it is withheld",
+            callback=one_line_text,
+        ),
     ] = None,
     json_out: JsonOption = False,
 ) -> None:

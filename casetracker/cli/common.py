@@ -14,6 +14,26 @@ import typer
 
 from casetracker import paths
 from casetracker.domain.errors import UsageError
+from casetracker.integrity.encoding import text_is_clean
+
+LARGEST_INTEGER = 2**63 - 1  # what a database integer holds: a larger number is refused as usage
+CHECKPOINT_FILE_LIMIT = 1 << 20  # a checkpoint is a few hundred bytes; a larger file is refused
+
+
+def one_line_text(value: str | None) -> str | None:
+    """A justification as recorded: its runs of whitespace become one space; any other control
+    character (or an undecodable byte) would make the log's encoding ambiguous, so is refused."""
+    if value is not None and not text_is_clean(" ".join(value.split())):
+        raise typer.BadParameter("must not contain control characters or undecodable bytes")
+    return value
+
+
+def key_text(value: str | None) -> str | None:
+    """An idempotency key is hashed as given: no control character, no undecodable byte."""
+    if value is not None and not text_is_clean(value):
+        raise typer.BadParameter("must not contain control characters or undecodable bytes")
+    return value
+
 
 DbOption = Annotated[
     str | None,
@@ -75,12 +95,22 @@ def emit(data: Any, as_json: bool, text: str | list[str], realm: str | None = No
 
 
 def read_json_file(path: Path) -> dict[str, Any]:
+    """A checkpoint file's object; its size and nesting are bounded before it is trusted."""
     try:
-        data = json.loads(path.read_text())
+        with path.open("rb") as handle:
+            raw = handle.read(CHECKPOINT_FILE_LIMIT + 1)
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    if len(raw) > CHECKPOINT_FILE_LIMIT:
+        raise UsageError(f"{path} is over {CHECKPOINT_FILE_LIMIT} bytes: not a checkpoint")
+    try:
+        data = json.loads(raw.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"{path} is nested too deeply: not a checkpoint") from None
     if not isinstance(data, dict):
         raise UsageError(f"{path} is not a checkpoint")
     return data

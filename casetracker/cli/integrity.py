@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from casetracker.cli import mi as cli_mi
-from casetracker.cli.common import JsonOption, emit, read_json_file, state
+from casetracker.cli.common import LARGEST_INTEGER, JsonOption, emit, read_json_file, state
 from casetracker.presenters.text import counted
 
 
@@ -23,6 +23,13 @@ def verify_cmd(
     bundle: Annotated[
         Path | None, typer.Option(help="Verify this export bundle instead, with no database")
     ] = None,
+    thorough: Annotated[
+        bool,
+        typer.Option(
+            help="Check the database file with SQLite's integrity_check (every index against "
+            "its table) instead of the quicker quick_check"
+        ),
+    ] = False,
 ) -> None:
     """Re-check every chain, the projection and the access log; exit 1 if anything is wrong."""
     if bundle is not None:
@@ -31,7 +38,7 @@ def verify_cmd(
         return
     saved = read_json_file(checkpoint) if checkpoint else None
     with closing(state(ctx).service()) as ct:
-        report = ct.verify(saved)
+        report = ct.verify(saved, thorough)
         lines = [f"{counted(report.events, 'event')} in {counted(report.cases, 'case')} checked"]
         lines += [f"DAMAGED {d}" for d in report.damaged]
         lines += [f"PROBLEM {p}" for p in report.problems]
@@ -68,7 +75,7 @@ def rebuild(ctx: typer.Context) -> None:
 def access_log_cmd(
     ctx: typer.Context,
     case_id: Annotated[str | None, typer.Argument()] = None,
-    limit: int = 50,
+    limit: Annotated[int, typer.Option(min=1, max=LARGEST_INTEGER)] = 50,
     json_out: JsonOption = False,
 ) -> None:
     """Who consulted, disclosed or was refused what (newest last)."""

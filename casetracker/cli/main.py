@@ -9,7 +9,9 @@ option).  Every reading command has ``--json``.
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -21,7 +23,7 @@ from casetracker.cli.common import DbOption, State
 from casetracker.cli.scenario import scenario_app
 from casetracker.cli.users import user_app
 from casetracker.cli.workflows import workflows_app
-from casetracker.domain.errors import CasetrackerError
+from casetracker.domain.errors import CasetrackerError, UsageError
 from casetracker.services.driver_errors import driver_errors_refused
 
 app = typer.Typer(
@@ -59,14 +61,30 @@ def main_callback(
         run_tui(ctx.obj.url(), as_user=as_user, role=role)
 
 
+DEBUG_VARIABLE = "CASETRACKER_DEBUG"
+
+
+def refuse_undecodable(arguments: Sequence[str]) -> None:
+    """Every argument must be UTF-8 text: Python hands undecodable bytes on as lone surrogates,
+    which no database, log or file name the commands write can hold."""
+    for number, argument in enumerate(arguments, start=1):
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(argument).decode("utf-8", "backslashreplace")
+            raise UsageError(f"argument {number} ({shown}) is not valid UTF-8") from None
+
+
 def main() -> None:
     """Console entry point: one line on stderr and a meaningful exit code for every error.
 
     An error a database driver raises (a damaged file, text that is not UTF-8, a server gone)
-    arrives as the services' ``DatabaseError``; any other exception is a bug and keeps its
-    traceback.
+    arrives as the services' ``DatabaseError``.  Any other exception is a bug: it is reported as
+    one "internal error" line (exit 1), and with ``CASETRACKER_DEBUG=1`` it keeps its traceback,
+    as it does in the tests.
     """
     try:
+        refuse_undecodable(sys.argv[1:])
         with driver_errors_refused():
             code = app(standalone_mode=False)
     except CasetrackerError as exc:
@@ -79,5 +97,14 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except typer.Abort:
         typer.echo("casetracker: aborted", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        typer.echo(
+            f"casetracker: internal error ({type(exc).__name__}: {exc}); please report it, "
+            f"with the traceback {DEBUG_VARIABLE}=1 shows",
+            err=True,
+        )
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

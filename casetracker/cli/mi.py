@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from casetracker.cli.common import LARGEST_INTEGER, one_line_text
 from casetracker.domain.errors import UsageError
 from casetracker.presenters.text import counted
 
@@ -33,13 +34,19 @@ def _service(ctx: typer.Context):
 
 def synth(
     ctx: typer.Context,
-    year: Annotated[int, typer.Option(help="Calendar year of the arrests")] = 2015,
+    year: Annotated[int, typer.Option(help="Calendar year of the arrests", min=1, max=9999)] = 2015,
     arrests: Annotated[
-        int, typer.Option(help="Arrests of foreign nationals to generate")
+        int,
+        typer.Option(help="Arrests of foreign nationals to generate", min=0, max=LARGEST_INTEGER),
     ] = 190_000,
-    seed: Annotated[int, typer.Option(help="Same seed, same data")] = 1,
+    seed: Annotated[int, typer.Option(help="Same seed, same data", min=0, max=LARGEST_INTEGER)] = 1,
     workers: Annotated[
-        int, typer.Option(help="Processes generating and checking cases (default: CPUs)")
+        int,
+        typer.Option(
+            help="Processes generating and checking cases (default: CPUs)",
+            min=0,
+            max=LARGEST_INTEGER,
+        ),
     ] = 0,
 ) -> None:
     """Generate a year of SYNTHETIC arrests shaped like the report's figures (demo/training)."""
@@ -102,18 +109,24 @@ def import_cmd(
 
 def sample(
     ctx: typer.Context,
-    per_force: Annotated[int, typer.Option(help="Cases drawn from each force (¶2.1: 40)")] = 40,
+    per_force: Annotated[
+        int, typer.Option(help="Cases drawn from each force (¶2.1: 40)", min=0, max=LARGEST_INTEGER)
+    ] = 40,
     forces: Annotated[str, typer.Option(help="Comma-separated force codes")] = "MPS,WMP,WYP",
     start: Annotated[str, typer.Option("--from", help="First referral day, e.g. 2015-06-01")] = "",
     end: Annotated[str, typer.Option("--to", help="Last referral day, e.g. 2015-11-30")] = "",
     offenders_only: Annotated[
         bool, typer.Option(help="Only checks that found an immigration offender (fn 2)")
     ] = False,
-    seed: Annotated[int | None, typer.Option(help="Seed of the draw (required)")] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed of the draw (required)", min=0, max=LARGEST_INTEGER)
+    ] = None,
     route: Annotated[
         str | None, typer.Option(help="Only referrals by this route: ccu, local_io, ...")
     ] = None,
-    reason: Annotated[str, typer.Option(help="Why the sample is drawn (logged)")] = "",
+    reason: Annotated[
+        str, typer.Option(help="Why the sample is drawn (logged)", callback=one_line_text)
+    ] = "",
     json_out: JsonOption = False,
 ) -> None:
     """Draw a reproducible stratified random sample of cases, as the inspection did (¶2.1)."""
@@ -142,7 +155,9 @@ def export(
     ctx: typer.Context,
     cases: Annotated[list[str], typer.Argument(help="Case ids to export")],
     out: Annotated[Path, typer.Option(help="Bundle file to write")],
-    reason: Annotated[str, typer.Option(help="Justification, logged (required)")] = "",
+    reason: Annotated[
+        str, typer.Option(help="Justification, logged (required)", callback=one_line_text)
+    ] = "",
     json_out: JsonOption = False,
 ) -> None:
     """Write cases as a bundle anyone can verify offline (docs/bundle-format.md)."""
@@ -194,7 +209,7 @@ def _report(ctx: typer.Context, build, fmt: str, **params) -> None:
 @report_app.command("referrals")
 def report_referrals(
     ctx: typer.Context,
-    year: Annotated[int, typer.Option(help="Year of arrest")],
+    year: Annotated[int, typer.Option(help="Year of arrest", min=1, max=9999)],
     count: Annotated[str, typer.Option(help="people or calls (fn 13)")] = "calls",
     fmt: FormatOption = "table",
 ) -> None:
@@ -207,7 +222,9 @@ def report_referrals(
 @report_app.command("releases")
 def report_releases(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Option(help="Year of arrest (default all)")] = None,
+    year: Annotated[
+        int | None, typer.Option(help="Year of arrest (default all)", min=1, max=9999)
+    ] = None,
     fmt: FormatOption = "table",
 ) -> None:
     """Offenders released before an IO saw them, in and out of IO hours, per suite (¶4.21)."""
@@ -219,7 +236,9 @@ def report_releases(
 @report_app.command("durations")
 def report_durations(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Option(help="Year the spells started (default all)")] = None,
+    year: Annotated[
+        int | None, typer.Option(help="Year the spells started (default all)", min=1, max=9999)
+    ] = None,
     fmt: FormatOption = "table",
 ) -> None:
     """Time in state: status-check and ETD turnaround, detention, absconder spells."""

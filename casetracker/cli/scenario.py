@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from casetracker import paths
+from casetracker.cli.common import LARGEST_INTEGER
 from casetracker.domain.errors import UsageError
 from casetracker.services.training.player import ScenarioFailed, StepOutcome, play, run
 from casetracker.services.training.scenarios import Scenario, available, load, scenario_path
@@ -211,7 +212,9 @@ def _outcome_json(outcome: StepOutcome) -> dict[str, Any]:
 def fork_cmd(
     ctx: typer.Context,
     case_id: str,
-    at: Annotated[int, typer.Option("--at", help="Copy events 1..AT, then stop")],
+    at: Annotated[
+        int, typer.Option("--at", help="Copy events 1..AT, then stop", min=0, max=LARGEST_INTEGER)
+    ],
     why: Annotated[str, typer.Option(help="The question the fork asks")] = "",
     db: DbOption = None,
     json_out: JsonOption = False,

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy.engine import Connection
 
@@ -32,6 +32,7 @@ from casetracker.domain.errors import (
     Conflict,
     IdempotencyMismatch,
     NotPermitted,
+    UnknownCase,
     UsageError,
 )
 from casetracker.domain.events import (
@@ -42,7 +43,9 @@ from casetracker.domain.events import (
     split_personal,
 )
 from casetracker.domain.fields import validate_fields
+from casetracker.domain.forces import may_see, without_force
 from casetracker.domain.identity import Actor, User
+from casetracker.domain.rules.field_values import as_text
 from casetracker.services.integrity import Report, make_checkpoint, rebuild_projection, verify
 from casetracker.services.setup import open_database
 
@@ -195,6 +198,8 @@ class Casetracker:
         now = clock.now()
         when = self._effective(effective, now)
         actor = self.actor
+        if actor.force_bound:
+            fields = self._within_force(actor, case_id, action, fields)
         if idempotency_key:
             retried = self._retry(idempotency_key, workflow, action, case_id, actor)
             if retried is not None:
@@ -281,6 +286,39 @@ class Casetracker:
             self._log_refusal(actor, case_id, action, [str(exc)])
             raise
 
+    def _within_force(
+        self, actor: Actor, case_id: str | None, action: str, fields: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """The fields to act with, if a force-bound actor may act on the case: a case they can
+        see, or a new case opened for their own force (which the opening then records)."""
+        if case_id is not None:
+            with read_transaction(self.engine) as conn:
+                view = self._current_view(conn, case_id, self.store.head(conn, case_id))
+            if not may_see(actor, view):
+                self._refuse_unseen(actor, case_id, action)
+            return fields or {}
+        if not actor.force:
+            self._refuse_unseen(actor, None, action)
+        given = as_text((fields or {}).get("force")).strip().upper()
+        if given and given != actor.force:
+            message = f"a {actor.force} officer opens cases for {actor.force} only"
+            self._log_refusal(actor, None, action, [message])
+            raise NotPermitted(message)
+        return {**(fields or {}), "force": actor.force}
+
+    def _refuse_unseen(self, actor: Actor, case_id: str | None, attempted: str) -> NoReturn:
+        """Refuse a force-bound actor a case outside their force, as if it did not exist: to
+        say "another force's case" would confirm to one data controller what another holds.
+        The access log, which only auditors read, says why."""
+        if not actor.force:
+            message = without_force(actor)
+            self._log_refusal(actor, case_id, attempted, [message])
+            raise NotPermitted(message)
+        assert case_id is not None
+        reason = f"not a case of {actor.force}: answered as an unknown case"
+        self._log_refusal(actor, case_id, attempted, [reason])
+        raise UnknownCase(case_id)
+
     def _current_view(self, conn: Connection, case_id: str, head: Head) -> CaseView:
         """The case as the rules see it, from this process's cache when the log has not moved."""
         cached = self._views.get(case_id)
@@ -328,18 +366,26 @@ class Casetracker:
     ) -> tuple[list[RecordedEvent], CaseView]:
         """Read a case and record the consultation, in one write transaction."""
         actor = self.actor
+        view: CaseView | None = None
         with self._connections.write() as conn:
             events = self.store.read_case(case_id, conn)
-            access_log.append(
-                conn,
-                user=actor.user,
-                role=actor.role,
-                action=what,
-                case_id=case_id,
-                justification=justification,
-                detail=detail,
-            )
-        return events, self.flow.fold(case_id, events)
+            if actor.force_bound:  # whether they may see it decides whether the read happens
+                view = self.flow.fold(case_id, events)
+                if not may_see(actor, view):
+                    events = []
+            if events:
+                access_log.append(
+                    conn,
+                    user=actor.user,
+                    role=actor.role,
+                    action=what,
+                    case_id=case_id,
+                    justification=justification,
+                    detail=detail,
+                )
+        if not events:
+            self._refuse_unseen(actor, case_id, what)
+        return events, view or self.flow.fold(case_id, events)
 
     def show(self, case_id: str, reason: str | None = None) -> CaseSummary:
         """The case now.  Personal data is shown only with a stated reason, which is logged."""
@@ -432,21 +478,24 @@ class Casetracker:
         with read_transaction(self.engine) as conn:
             return list_users(conn)
 
-    def save_user(self, name: str, display_name: str, roles: tuple[str, ...]) -> None:
-        """Register a user or change their roles: admins only, and logged."""
+    def save_user(
+        self, name: str, display_name: str, roles: tuple[str, ...], force: str = ""
+    ) -> None:
+        """Register a user or change their roles (and a police user's force): admins only,
+        and logged."""
         actor = self.actor
         if actor.role != "admin":
             message = f"only the admin role may manage users (you act as {actor.role})"
             self._log_refusal(actor, "", "manage users", [message])
             raise NotPermitted(message)
         with self._connections.write() as conn:
-            save_user(conn, name, display_name, roles)
+            save_user(conn, name, display_name, roles, force)
             access_log.append(
                 conn,
                 user=actor.user,
                 role=actor.role,
                 action="user-save",
-                detail={"name": name, "roles": list(roles)},
+                detail={"name": name, "roles": list(roles), "force": force},
             )
 
     # ------------------------------------------------------------------ integrity

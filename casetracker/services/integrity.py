@@ -79,15 +79,22 @@ def verify(
     info: DatabaseInfo,
     projector: Projector,
     checkpoint: dict[str, Any] | None = None,
+    thorough: bool = False,
 ) -> Report:
     """Check every chain, the global positions, the projection, the subjects and the access log.
+
+    On SQLite the file's own structure is checked first (``PRAGMA quick_check``, or the slower
+    ``integrity_check`` when ``thorough``): a damaged index can hide rows from a lookup, so that
+    a retried idempotency key finds nothing and records a second event, while every chain still
+    hashes correctly.
 
     A large SQLite log is walked by two processes, each over half of the case ids, when the
     machine has the cores; both must see the same snapshot (the log is append-only, so the same
     last position means the same log), or the second half is walked again here.
     """
-    report = Report()
-    at = int(checkpoint["position"]) if checkpoint else 0
+    report = Report(problems=physical_damage(conn, thorough))
+    malformed = "" if checkpoint is None else checkpoint_problem(checkpoint)
+    at = checkpoint["position"] if checkpoint is not None and not malformed else 0
     table = projector.replay_table()
     parts = _walk_parts(conn, info, table, at)
     damaged_cases: set[str] = set()
@@ -125,9 +132,9 @@ def verify(
         for case_id, problems in part.subjects.items():
             report.damaged.extend(CaseDamage(case_id, None, None, p) for p in problems)
     report.problems.extend(access_log.verify(conn))
-    if checkpoint:
+    if checkpoint is not None:
         report.checkpoint = _check_checkpoint(
-            report, info, checkpoint, events_at_checkpoint, heads_at_checkpoint
+            report, info, checkpoint, malformed, events_at_checkpoint, heads_at_checkpoint
         )
     return report
 
@@ -166,26 +173,78 @@ def _position_gaps(conn: Connection, count: int) -> str:
     return f"global positions do not run 1..{count}"
 
 
+PHYSICAL_PROBLEMS_SHOWN = 20  # the first problems SQLite names; the rest add nothing to do
+
+
+def physical_damage(conn: Connection, thorough: bool = False) -> list[str]:
+    """What SQLite's own check finds wrong with the database file ([] on PostgreSQL).
+
+    ``quick_check`` reads every page and row but does not compare indexes with their tables;
+    ``integrity_check`` does, and so finds a damaged unique index (which would let a retried
+    idempotency key record a second event).  Damage is repaired by restoring a backup, or by
+    ``REINDEX`` when only an index is damaged (docs/architecture.md).
+    """
+    if conn.dialect.name != "sqlite":
+        return []
+    pragma = "integrity_check" if thorough else "quick_check"
+    found = [
+        " ".join(str(row[0]).split())
+        for row in conn.exec_driver_sql(f"PRAGMA {pragma}({PHYSICAL_PROBLEMS_SHOWN})")
+    ]
+    if found == ["ok"]:
+        return []
+    return [
+        f"the database file is damaged (SQLite {pragma}): {line}; restore a backup, or run "
+        "REINDEX if only an index is named"
+        for line in found
+    ]
+
+
+_CHECKPOINT_COUNTS = ("position", "events")
+_LARGEST_POSITION = 2**63 - 1  # a position is a 64-bit SQL integer
+
+
+def checkpoint_problem(checkpoint: Any) -> str:
+    """Why a checkpoint read from a file cannot be compared with the log ('' when it can).
+
+    The file is kept elsewhere and may be damaged or hostile: every value used is checked for
+    its type (and a count for the range a database integer holds) before anything reads it.
+    """
+    if not isinstance(checkpoint, dict):
+        return "it is not a JSON object"
+    for key in _CHECKPOINT_COUNTS:
+        value = checkpoint.get(key)
+        if type(value) is not int or not 0 <= value <= _LARGEST_POSITION:
+            return f"{key} must be a whole number from 0 to {_LARGEST_POSITION}"
+    for key in ("database_id", "heads_digest"):
+        if not isinstance(checkpoint.get(key), str):
+            return f"{key} must be text"
+    return ""
+
+
 def _check_checkpoint(
     report: Report,
     info: DatabaseInfo,
     checkpoint: dict[str, Any],
+    malformed: str,
     events_then: int,
     heads_then: list[tuple[str, int, str]],
 ) -> dict[str, Any]:
     problems: list[str] = []
     if checkpoint.get("format") != CHECKPOINT_FORMAT:
         problems.append("the checkpoint file is not a casetracker checkpoint")
+    elif malformed:
+        problems.append(f"the checkpoint file is malformed: {malformed}")
     elif checkpoint.get("database_id") != info.database_id:
         problems.append("the checkpoint was taken of a different database")
     else:
-        position = int(checkpoint["position"])
+        position = checkpoint["position"]
         if report.last_position < position:
             problems.append(
                 f"the log ends at position {report.last_position} but the checkpoint saw "
                 f"{position}: the tail was cut off or an older backup was restored"
             )
-        if events_then != int(checkpoint["events"]):
+        if events_then != checkpoint["events"]:
             problems.append(
                 f"the checkpoint counted {checkpoint['events']} events up to position {position}; "
                 f"the log now has {events_then}: events or whole cases were removed"

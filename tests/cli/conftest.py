@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import pwd
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +51,11 @@ def db(tmp_path, run) -> str:
         "admin,police,ccu,immigration_officer,casework,auditor",
     )
     assert result.code == 0, result.err
+    # A police user belongs to a force (issue 13): the Met's, whose cases these tests open.
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    roles = "admin,police,ccu,immigration_officer,casework,auditor"
+    forced = run("--db", str(path), "user", "add", me, "--roles", roles, "--force", "MPS")
+    assert forced.code == 0, forced.err
     return str(path)
 
 
