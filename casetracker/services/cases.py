@@ -500,9 +500,9 @@ class Casetracker:
 
     # ------------------------------------------------------------------ integrity
 
-    def verify(self, checkpoint: dict[str, Any] | None = None) -> Report:
+    def verify(self, checkpoint: dict[str, Any] | None = None, thorough: bool = False) -> Report:
         with read_transaction(self.engine) as conn:
-            return verify(conn, self.info, self.flow, checkpoint)
+            return verify(conn, self.info, self.flow, checkpoint, thorough)
 
     def checkpoint(self) -> dict[str, Any]:
         with read_transaction(self.engine) as conn:

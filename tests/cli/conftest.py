@@ -29,6 +29,7 @@ class Run:
 def run(capsys, monkeypatch):
     def invoke(*args: str) -> Run:
         monkeypatch.setattr(sys, "argv", ["casetracker", *args])
+        monkeypatch.setenv("CASETRACKER_DEBUG", "1")  # a bug keeps its traceback in the tests
         code = 0
         try:
             cli.main()
