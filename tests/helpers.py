@@ -23,4 +23,23 @@ def new_service(
     workflows: WorkflowEngine | None = None,
 ) -> Casetracker:
     create_database(url, realm, roles)
+    if realm == "live" and "police" in roles:
+        police_of(url, "MPS")
     return Casetracker(url, role=role, workflows=workflows or core_engine())
+
+
+def police_of(url: str, force: str) -> None:
+    """Make the account that created a live database a police user of ``force`` (a police user
+    belongs to one force and sees only its cases, issue 13), as an admin would."""
+    from casetracker.adapters.database import write_transaction
+    from casetracker.adapters.users import get_user, login_name, save_user
+    from casetracker.services.setup import open_database
+
+    engine, _ = open_database(url)
+    try:
+        with write_transaction(engine) as conn:
+            me = get_user(conn, login_name(conn))
+            assert me is not None
+            save_user(conn, me.name, me.display_name, me.roles, force)
+    finally:
+        engine.dispose()

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 from casetracker.adapters.tables import USERS
 from casetracker.domain.errors import NotPermitted, UsageError
-from casetracker.domain.identity import SEEDED_USERS, Actor, User
+from casetracker.domain.identity import SEEDED_FORCE, SEEDED_POLICE, SEEDED_USERS, Actor, User
 from casetracker.integrity.encoding import canonical_json
 
 
@@ -44,21 +44,28 @@ def get_user(conn: Connection, name: str) -> User | None:
     row = conn.execute(sa.select(USERS).where(USERS.c.name == name)).first()
     if row is None:
         return None
-    return User(row.name, row.display_name, tuple(json.loads(row.roles)), bool(row.active))
+    return _user(row)
 
 
 def list_users(conn: Connection) -> list[User]:
-    rows = conn.execute(sa.select(USERS).order_by(USERS.c.name))
-    return [User(r.name, r.display_name, tuple(json.loads(r.roles)), bool(r.active)) for r in rows]
+    return [_user(r) for r in conn.execute(sa.select(USERS).order_by(USERS.c.name))]
 
 
-def save_user(conn: Connection, name: str, display_name: str, roles: tuple[str, ...]) -> None:
+def _user(row: sa.Row) -> User:
+    roles = tuple(json.loads(row.roles))
+    return User(row.name, row.display_name, roles, bool(row.active), row.force or "")
+
+
+def save_user(
+    conn: Connection, name: str, display_name: str, roles: tuple[str, ...], force: str = ""
+) -> None:
     if not name or any(c.isspace() for c in name):
         raise UsageError("a user name must be one word")
     values = {
         "display_name": display_name or name,
         "roles": canonical_json(list(roles)),
         "active": True,
+        "force": force,
     }
     if get_user(conn, name) is None:
         conn.execute(USERS.insert().values(name=name, **values))
@@ -88,7 +95,7 @@ def resolve(conn: Connection, realm: str, as_user: str | None, role: str | None)
         raise NotPermitted(
             f"user {name} does not hold the {role} role (holds: {', '.join(user.roles)})"
         )
-    return Actor(user.name, role, user.display_name, user.roles)
+    return Actor(user.name, role, user.display_name, user.roles, user.force)
 
 
 def seed_users(conn: Connection, realm: str) -> None:
@@ -96,4 +103,7 @@ def seed_users(conn: Connection, realm: str) -> None:
     if realm == "live":
         raise NotPermitted("seeded users are only for demo and training databases")
     for role, (name, display) in SEEDED_USERS.items():
-        save_user(conn, name, display, (role,))
+        save_user(conn, name, display, (role,), SEEDED_FORCE if role == "police" else "")
+    for force, (name, display) in SEEDED_POLICE.items():
+        if force != SEEDED_FORCE:  # the MPS officer is the police role's seeded user
+            save_user(conn, name, display, ("police",), force)

@@ -214,8 +214,11 @@ def rebuild(engine: Engine, flow, progress: Callable[[int], None] | None = None)
 # ---------------------------------------------------------------------- reading
 
 
-def page(engine: Engine, queue: str, text: str = "", limit: int = 200) -> list[WorkItem]:
-    """One page of a queue, most urgent first; ``text`` filters on case id, force and label.
+def page(
+    engine: Engine, queue: str, text: str = "", limit: int = 200, *, force: str | None = None
+) -> list[WorkItem]:
+    """One page of a queue, most urgent first; ``text`` filters on case id, force and label,
+    and ``force`` (a police user's) keeps only that force's rows.
 
     A filter that is a case id or a force code is matched exactly (an index range); anything
     else is a substring of the row's search text (a scan of the queue in urgency order that
@@ -236,6 +239,8 @@ def page(engine: Engine, queue: str, text: str = "", limit: int = 200) -> list[W
         .order_by(WORKLIST.c.due, WORKLIST.c.case_id)
         .limit(limit)
     )
+    if force is not None:
+        query = query.where(WORKLIST.c.force == force)
     wanted = text.strip().lower()
     if wanted.startswith("c-") and wanted[2:].isdigit():
         query = query.where(WORKLIST.c.case_id == wanted.upper())
@@ -253,12 +258,16 @@ def _is_force(text: str) -> bool:
     return bool(text) and Organisation.default().force(text) is not None
 
 
-def count(engine: Engine, queue: str, cap: int = 1000) -> int:
-    """How many rows a queue holds, counting no further than ``cap`` (shown as "1000+")."""
+def count(engine: Engine, queue: str, cap: int = 1000, *, force: str | None = None) -> int:
+    """How many rows a queue holds (only ``force``'s, when given), counting no further than
+    ``cap`` (shown as "1000+")."""
     if queue == ALL_CASES.name:
         inner = sa.select(CASES.c.case_id).limit(cap).subquery()
     else:
-        inner = sa.select(WORKLIST.c.case_id).where(WORKLIST.c.queue == queue).limit(cap).subquery()
+        rows = sa.select(WORKLIST.c.case_id).where(WORKLIST.c.queue == queue)
+        if force is not None:
+            rows = rows.where(WORKLIST.c.force == force)
+        inner = rows.limit(cap).subquery()
     with read_transaction(engine) as conn:
         return int(conn.execute(sa.select(sa.func.count()).select_from(inner)).scalar() or 0)
 

@@ -18,23 +18,28 @@ def user_add(
     name: str,
     roles: Annotated[str, typer.Option(help="Comma-separated roles")],
     display_name: Annotated[str, typer.Option(help="Full name")] = "",
+    force: Annotated[
+        str, typer.Option(help="A police user's force code, e.g. WMP: they see only its cases")
+    ] = "",
 ) -> None:
     """Register a user (or change their roles); needs the admin role."""
-    from casetracker.domain.identity import parse_roles
+    from casetracker.domain.identity import parse_force, parse_roles
 
+    held = parse_roles(roles)
+    code = parse_force(force, held)
     with closing(state(ctx).service()) as ct:
-        ct.save_user(name, display_name, parse_roles(roles))
-    typer.echo(f"user {name}: {roles}")
+        ct.save_user(name, display_name, held, code)
+    typer.echo(f"user {name}: {roles}" + (f" ({code})" if code else ""))
 
 
 @user_app.command("list")
 def user_list(ctx: typer.Context, json_out: JsonOption = False) -> None:
-    """Every registered user and their roles."""
+    """Every registered user, their roles and (for the police) their force."""
     with closing(state(ctx).service()) as ct:
         users = ct.users()
         emit(
             {"users": [u.__dict__ for u in users]},
             json_out,
-            [f"{u.name:16} {','.join(u.roles):40} {u.display_name}" for u in users],
+            [f"{u.name:16} {','.join(u.roles):40} {u.force:5} {u.display_name}" for u in users],
             ct.realm,
         )

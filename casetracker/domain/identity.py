@@ -7,7 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from casetracker.domain.errors import UsageError
+from casetracker.domain.organisation import Organisation
 from casetracker.domain.vocabulary import Role
+
+# Police forces are separate data controllers: a user acting in one of these roles belongs to
+# one force and sees only that force's cases (``casetracker.domain.forces``).
+FORCE_BOUND_ROLES = ("police",)
 
 
 @dataclass(frozen=True)
@@ -16,6 +21,12 @@ class Actor:
     role: str
     display_name: str = ""
     roles: tuple[str, ...] = ()  # every role the user holds
+    force: str = ""  # a police user's force code; empty for everyone else
+
+    @property
+    def force_bound(self) -> bool:
+        """Whether this actor, in the role they act in, sees only their own force's cases."""
+        return self.role in FORCE_BOUND_ROLES
 
 
 @dataclass(frozen=True)
@@ -24,6 +35,7 @@ class User:
     display_name: str
     roles: tuple[str, ...]
     active: bool
+    force: str = ""
 
 
 def parse_roles(text: str | list[str]) -> tuple[str, ...]:
@@ -37,7 +49,23 @@ def parse_roles(text: str | list[str]) -> tuple[str, ...]:
     return tuple(items)
 
 
-# Demo and training databases ship one user per role, picked with ``--as``.
+def parse_force(code: str, roles: tuple[str, ...]) -> str:
+    """A user's force as typed: a configured force's code, for a user who holds a police role;
+    anyone else has none."""
+    code = code.strip().upper()
+    if not code:
+        return ""
+    if not any(role in FORCE_BOUND_ROLES for role in roles):
+        raise UsageError(f"--force is only for police users (roles given: {', '.join(roles)})")
+    if Organisation.default().force(code) is None:
+        raise UsageError(f"--force: {code} is not a configured police force")
+    return code
+
+
+# Demo and training databases ship one user per role, picked with ``--as``; the police user is
+# the Metropolitan Police's, and ``SEEDED_POLICE`` adds one officer for each other force the
+# demo's arrests come from, so a trainer can show the boundary between forces.
+SEEDED_FORCE = "MPS"
 SEEDED_USERS = {
     "police": ("pc.demo", "PC Dana Demo (custody officer)"),
     "ccu": ("ccu.demo", "Chris Demo (CCU call handler)"),
@@ -48,3 +76,19 @@ SEEDED_USERS = {
     "trainer": ("trainer.demo", "Tess Demo (trainer)"),
     "admin": ("admin.demo", "Ada Demo (administrator)"),
 }
+SEEDED_POLICE = {
+    SEEDED_FORCE: SEEDED_USERS["police"],
+    "WMP": ("pc.wmp", "PC Wendy Demo (West Midlands custody officer)"),
+    "WYP": ("pc.wyp", "PC Wyn Demo (West Yorkshire custody officer)"),
+    "GMP": ("pc.gmp", "PC Gus Demo (Greater Manchester custody officer)"),
+    "KEN": ("pc.ken", "PC Ken Demo (Kent custody officer)"),
+    "TVP": ("pc.tvp", "PC Tyler Demo (Thames Valley custody officer)"),
+    "ESX": ("pc.esx", "PC Essie Demo (Essex custody officer)"),
+}
+
+
+def seeded_user(role: str, force: str = "") -> str:
+    """The seeded user who acts in ``role`` (for the police, the officer of ``force``)."""
+    if role in FORCE_BOUND_ROLES and force:
+        return SEEDED_POLICE.get(force.upper(), SEEDED_USERS[role])[0]
+    return SEEDED_USERS[role][0]

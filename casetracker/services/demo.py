@@ -30,7 +30,7 @@ from typing import Any
 
 from casetracker.domain import clock
 from casetracker.domain.effective_time import instant, out_of_sequence, parse_canonical
-from casetracker.domain.identity import SEEDED_USERS
+from casetracker.domain.identity import SEEDED_FORCE, SEEDED_POLICE, SEEDED_USERS
 from casetracker.domain.organisation import Organisation
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
@@ -40,7 +40,8 @@ from casetracker.services.training.sandbox import StoryClock, story_clock
 
 # Forces the generated arrests come from, weighted roughly as the report's arrests are
 # (about a third by MPS, ¶3.1), with the three inspected forces well represented.  Each must
-# have a profile in ``casetracker.services.synthetic_plan.profiles``.
+# have a profile in ``casetracker.services.synthetic_plan.profiles`` and a seeded police officer
+# (``SEEDED_POLICE``), who records its arrests.
 FORCES = (("MPS", 33), ("WMP", 14), ("WYP", 12), ("GMP", 12), ("KEN", 8), ("TVP", 8), ("ESX", 7))
 SUITES = {"MPS": ("Croydon", "Freshwharf"), "WMP": ("Perry Barr",), "WYP": ("Normanton",)}
 OFFENCES = (
@@ -66,16 +67,23 @@ class DemoSummary:
 
 
 class _Recorder:
-    """Acts on one case as whichever seeded user holds the step's role."""
+    """Acts on one case as whichever seeded user holds the step's role (for the police, the
+    officer of the force the case was opened for: an officer acts only on their force's cases)."""
 
-    def __init__(self, services: dict[str, Casetracker]) -> None:
+    def __init__(self, services: dict[str, Casetracker], police: dict[str, Casetracker]) -> None:
         self.services = services
+        self.police = police
         self.case_id = ""
+        self.force = SEEDED_FORCE
         self.steps = 0  # numbers each command's idempotency key: a rerun records nothing twice
+
+    def service(self, role: str) -> Casetracker:
+        return self.police[self.force] if role == "police" else self.services[role]
 
     def open(self, when: str, force: str, name: str) -> None:
         self.steps += 1
-        result = self.services["police"].open_case(
+        self.force = force
+        result = self.service("police").open_case(
             {"name": name, "nationality": "Synthland (synthetic)", "force": force},
             when,
             idempotency_key=f"demo:{self.steps}",
@@ -86,7 +94,7 @@ class _Recorder:
         self, role: str, action: str, when: str, instance: int | None = None, **fields: Any
     ) -> None:
         self.steps += 1
-        self.services[role].act(
+        self.service(role).act(
             self.case_id,
             action,
             fields,
@@ -127,9 +135,12 @@ def build_demo(
         services = {
             role: Casetracker(url, as_user=user) for role, (user, _) in SEEDED_USERS.items()
         }
-        for service in services.values():
+        police = {
+            force: Casetracker(url, as_user=user) for force, (user, _) in SEEDED_POLICE.items()
+        }
+        for service in [*services.values(), *police.values()]:
             stack.callback(service.close)
-        record = _Recorder(services)
+        record = _Recorder(services, police)
         for name, steps in (
             ("Figure One (synthetic)", FIGURE_1),
             ("Figure Two (synthetic)", FIGURE_2),

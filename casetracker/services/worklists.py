@@ -4,6 +4,11 @@ Each read is one indexed query on the worklist read model (``casetracker.adapter
 in its own read transaction, so the TUI can run it in a worker thread while the service's
 kept write connection stays free.  The queues and the items themselves are domain vocabulary
 (``casetracker.domain.queues``), which the interfaces import from there.
+
+A police user sees only their own force's items (``casetracker.domain.forces``): their queues
+are read with the force as part of the index range (``ix_worklist_queue_force_due``), so a
+filter, a search for a case id included, never finds another force's case.  They work no
+"All cases" list, and a police user with no force sees nothing.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from casetracker.adapters import worklist
-from casetracker.domain.queues import WorkItem
+from casetracker.domain.queues import ALL_CASES, WorkItem
 
 if TYPE_CHECKING:
     from casetracker.services.cases import Casetracker
@@ -20,9 +25,28 @@ if TYPE_CHECKING:
 def page(service: Casetracker, queue: str, text: str = "", limit: int = 200) -> list[WorkItem]:
     """Up to ``limit`` items of ``queue`` (``ALL_CASES.name``: every case, newest first), most
     urgent first, filtered on ``text`` (a case id, a force, or words of the label)."""
-    return worklist.page(service.engine, queue, text, limit)
+    force = _force_of(service, queue)
+    if force == _NOTHING:
+        return []
+    return worklist.page(service.engine, queue, text, limit, force=force)
 
 
 def count(service: Casetracker, queue: str) -> int:
     """How many items ``queue`` holds, counted no further than the read model's cap."""
-    return worklist.count(service.engine, queue)
+    force = _force_of(service, queue)
+    if force == _NOTHING:
+        return 0
+    return worklist.count(service.engine, queue, force=force)
+
+
+_NOTHING = "-"  # no force code is this: the user may see no item of the queue
+
+
+def _force_of(service: Casetracker, queue: str) -> str | None:
+    """The force whose items the user may see (None: every force's)."""
+    actor = service.actor
+    if not actor.force_bound:
+        return None
+    if not actor.force or queue == ALL_CASES.name:
+        return _NOTHING
+    return actor.force

@@ -16,7 +16,7 @@ from casetracker.domain.errors import DatabaseError
 from casetracker.integrity.encoding import EVENT_FIELDS
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
-from tests.helpers import core_engine, new_service
+from tests.helpers import core_engine, new_service, police_of
 from tests.integration.tamper import tamper
 
 _KEPT = ("meta", "users", "subjects", "cases", "access_log")
@@ -92,6 +92,7 @@ def test_an_old_log_is_upgraded_and_verifies_against_its_checkpoint(db_url, old_
     done = create_database(db_url)  # what `casetracker init` does
     assert (done.created, done.upgraded_from) == (False, "0003")
     assert create_database(db_url).upgraded_from is None  # and then it is up to date
+    police_of(db_url, "MPS")  # users before 0005 have no force: an admin gives the police theirs
     ct = Casetracker(db_url, role="police", workflows=core_engine())
     try:
         report = ct.verify(checkpoint)

@@ -115,7 +115,7 @@ def run(
     """
     require_training(url)
     result = RunResult(scenario)
-    actors = Actors(url)
+    actors = Actors(url, scenario.force)
     flow = actors.as_role(scenario.opened_by).flow
     recorded_steps = [s for s in scenario.steps if not s.refused]
     late = out_of_sequence([scenario.opened] + [s.effective for s in recorded_steps])

@@ -33,7 +33,8 @@ from casetracker import paths
 from casetracker.domain import clock
 from casetracker.domain.errors import Refused, UsageError
 from casetracker.domain.events import RecordedEvent, personal_name
-from casetracker.domain.identity import SEEDED_USERS
+from casetracker.domain.identity import SEEDED_USERS, seeded_user
+from casetracker.domain.queues import case_force
 from casetracker.domain.vocabulary import NEW
 from casetracker.presenters.timeline import FORK_MARK
 from casetracker.services.cases import Casetracker
@@ -86,10 +87,12 @@ def fresh_sandbox(directory: Path) -> str:
 
 
 class Actors:
-    """One service per role, acting as that role's seeded training user."""
+    """One service per role, acting as that role's seeded training user (the police officer of
+    ``force``, the force the story's case is opened for)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, force: str = "") -> None:
         self.url = url
+        self.force = force
         self._by_role: dict[str, Casetracker] = {}
 
     def as_role(self, role: str) -> Casetracker:
@@ -97,7 +100,7 @@ class Actors:
         if found is None:
             if role not in SEEDED_USERS:
                 raise UsageError(f"unknown role {role!r}")
-            found = Casetracker(self.url, as_user=SEEDED_USERS[role][0], role=role)
+            found = Casetracker(self.url, as_user=seeded_user(role, self.force), role=role)
             self._by_role[role] = found
         return found
 
@@ -150,6 +153,7 @@ def fork(url: str, case_id: str, at_event: int, why: str = "") -> tuple[str, int
     try:
         reader = actors.as_role("trainer")
         source = reader.show(case_id, reason="training fork: copying the case")
+        actors.force = case_force(source.view)  # its police steps are that force's officer's
         events = source.events
         if not 1 <= at_event <= len(events):
             raise UsageError(f"{case_id} has events 1 to {len(events)}; cannot fork at {at_event}")
