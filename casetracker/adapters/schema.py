@@ -122,7 +122,8 @@ APP_GRANTS = {
     "access_log": "SELECT, INSERT",
     "cases": "SELECT, INSERT, UPDATE, DELETE",
     "subjects": "SELECT, INSERT, UPDATE",
-    "users": "SELECT, INSERT, UPDATE",
+    # written only through casetracker_save_user, which lets an active admin in (migration 0006)
+    "users": "SELECT",
     "meta": "SELECT",
     "alembic_version": "SELECT",
     # read models: derived from the log, rewritten by every action and by `rebuild`
@@ -139,7 +140,8 @@ GRANT_NEEDS_POSTGRESQL = "--grant-to is for PostgreSQL; a SQLite file is protect
 
 
 def grant_app_role(engine: Engine, role: str) -> None:
-    """Give a PostgreSQL login role what the application needs, and nothing that edits history.
+    """Give a PostgreSQL login role exactly what the application needs, and nothing that edits
+    history (what it held before is revoked first).
 
     The role must not own the tables (an owner could drop the append-only triggers); run this as
     the owner after ``init``.  See docs/postgresql.md.
@@ -151,4 +153,5 @@ def grant_app_role(engine: Engine, role: str) -> None:
     with write_transaction(engine) as conn:
         conn.exec_driver_sql(f'GRANT USAGE ON SCHEMA public TO "{role}"')
         for table, privileges in APP_GRANTS.items():
+            conn.exec_driver_sql(f'REVOKE ALL ON TABLE "{table}" FROM "{role}"')
             conn.exec_driver_sql(f'GRANT {privileges} ON TABLE "{table}" TO "{role}"')

@@ -67,6 +67,13 @@ def save_user(
         "active": True,
         "force": force,
     }
+    if conn.dialect.name == "postgresql":  # only an admin's function may write users there
+        conn.execute(
+            sa.select(
+                sa.func.casetracker_save_user(name, values["display_name"], values["roles"], force)
+            )
+        )
+        return
     if get_user(conn, name) is None:
         conn.execute(USERS.insert().values(name=name, **values))
     else:
