@@ -9,8 +9,7 @@ from textual.widgets import OptionList, Select
 from casetracker.services.cases import Casetracker
 from tests.tui.conftest import run_async, screen_text, settle
 from tui.app import CasetrackerApp
-from tui.screens.case import SLOT_KEYS
-from tui.widgets.action_list import ActionList
+from tui.widgets.action_list import SLOT_KEYS, ActionList
 
 SIZE = (120, 40)
 

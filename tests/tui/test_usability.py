@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.tui.conftest import run_async, screen_text, settle
 from tests.tui.test_journeys import case_ready, open_first_row
 from tui.app import CasetrackerApp
-from tui.screens.case import SLOT_KEYS
+from tui.widgets.action_list import SLOT_KEYS
 from tui.widgets.key_bar import KeyBar
 
 WIDE = (120, 40)

@@ -9,9 +9,8 @@ Acting opens a form built from the definition; the result and the event it wrote
 once; a conflict with someone else's change is explained and the case reloaded.
 
 The app keeps one case screen and shows each case in it (``CaseScreen.reusable``): composing
-and mounting a fresh screen cost more than everything else in opening a case.  Below
-``NARROW`` columns the case and its actions take turns on the screen (tab switches), each
-at full width, rather than two panes too narrow to read.
+and mounting a fresh screen cost more than everything else in opening a case.  Which widgets
+the screen holds, and how they share a narrow terminal, is ``tui.screens.case_layout``.
 """
 
 from __future__ import annotations
@@ -20,21 +19,17 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widget import Widget
-from textual.widgets import Static
 
 from casetracker.domain.engine import Option
 from casetracker.domain.errors import ActionBlocked, Conflict, NotPermitted
-from casetracker.domain.queues import case_force
-from casetracker.presenters.text import recorded_date
 from tui.layout import NARROW
 from tui.messages import Failed, Loaded
-from tui.screens.base import SessionScreen
+from tui.screens.case_layout import CaseLayout
 from tui.widgets.action_list import SLOT_KEYS, ActionList, shown_options, why_dimmed
+from tui.widgets.actions_pane import ActionsPane
 from tui.widgets.case_facts import CaseFactsPanel
+from tui.widgets.case_subject import SubjectPanel
 from tui.widgets.lifecycle_states import LifecycleStates
 from tui.widgets.timeline import Timeline
 
@@ -42,7 +37,7 @@ SCREEN_NAME = "case"  # the name the reusable case screen is installed under
 ACT_GROUP = Binding.Group("act", compact=True)  # the number keys, in the key bar
 
 
-class CaseScreen(SessionScreen):
+class CaseScreen(CaseLayout):
     AUTO_FOCUS = "#actions"
     HELP = (
         "The case now.  Number keys (or enter in the action list) take an action; dimmed ones "
@@ -127,21 +122,6 @@ class CaseScreen(SessionScreen):
             self.render_case(rebind=False)
             self.reset_view()
 
-    def compose(self) -> ComposeResult:
-        yield self.header()
-        yield Static("", id="case-panes")
-        with Horizontal(id="case-body"):
-            with VerticalScroll(id="case-main"):
-                yield Static("", id="subject", classes="panel")
-                yield CaseFactsPanel(id="facts")
-                yield LifecycleStates(id="states")
-            with Vertical(id="case-side"):
-                yield Static(Text("actions now", style="bold"), id="actions-title")
-                yield ActionList(id="actions")
-                yield Static("", id="action-note")
-        yield Timeline(id="timeline")
-        yield self.footer()
-
     def on_mount(self) -> None:
         self.set_class(self.app.size.width < NARROW, "-narrow")  # before the first resize
         if self.summary is None:
@@ -151,63 +131,17 @@ class CaseScreen(SessionScreen):
             self.render_case(rebind=False)
             self.reset_view()
 
-    def reset_view(self) -> None:
-        """As a newly opened case looks: at the top, first action highlighted, focus on the
-        actions (on the case itself when the screen is too narrow for both)."""
-        self.query_one("#case-main", VerticalScroll).scroll_home(animate=False)
-        self.query_one(ActionList).move_cursor(row=0)
-        narrow = self.has_class("-narrow")
-        self.show_pane("case" if narrow else "actions")
-        target: Widget = self.query_one(Timeline) if narrow else self.query_one(ActionList)
-        target.focus(scroll_visible=False)
-        header = self.query_one("SessionHeader")
-        header.title = self.TITLE_TEXT  # type: ignore[attr-defined]
-        header.refresh_session()  # type: ignore[attr-defined]
-
     def on_screen_suspend(self) -> None:
         self.query_one(CaseFactsPanel).pause()
 
     def on_screen_resume(self) -> None:
         self.query_one(CaseFactsPanel).resume()
 
-    # ------------------------------------------------------------ panes
-
-    def on_resize(self, event: events.Resize) -> None:
-        """Narrow now (the app's breakpoints set ``-narrow``): show the half that has focus."""
-        self.set_class(event.size.width < NARROW, "-narrow")
-        self.show_pane("actions" if self.query_one(ActionList).has_focus else "case")
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        """When narrow, the half on screen is the one with focus, however focus got there."""
-        if self.has_class("-narrow"):
-            self.show_pane("actions" if isinstance(event.widget, ActionList) else "case")
-
-    def show_pane(self, pane: str) -> None:
-        """Which half is on screen when narrow (both are, when wide), and the bar naming it."""
-        self.set_class(pane == "actions", "-actions-pane")
-        allowed = sum(1 for o in self.shown if o.allowed)
-        bar = Text(" ")
-        panes = (("case", "case & timeline"), ("actions", f"actions: {allowed} allowed"))
-        for name, label in panes:
-            bar.append(f" {label} ", "bold reverse" if name == pane else "dim")
-            bar.append("  ")
-        bar.append("tab switches", "dim italic")
-        self.query_one("#case-panes", Static).update(bar)
-
-    def action_next_pane(self) -> None:
-        if not self.has_class("-narrow"):
-            self.focus_next()
-            return
-        to_actions = not self.has_class("-actions-pane")
-        self.show_pane("actions" if to_actions else "case")
-        target: Widget = self.query_one(ActionList) if to_actions else self.query_one(Timeline)
-        target.focus(scroll_visible=False)
-
     # ------------------------------------------------------------ loading
 
     def load(self) -> None:
         self.busy = True
-        self.query_one("#action-note", Static).update(Text("reading the case…", style="italic"))
+        self.query_one(ActionsPane).note(Text("reading the case…", style="italic"))
         self.run_db("case", self.read, self.service, self.case_id)
 
     @staticmethod
@@ -269,13 +203,7 @@ class CaseScreen(SessionScreen):
         if timeline.row_count:
             timeline.move_cursor(row=timeline.row_count - 1)
         self.shown = shown_options(self.options, self.focus_item)
-        self.query_one(ActionList).show(self.shown)
-        allowed = sum(1 for o in self.shown if o.allowed)
-        self.query_one("#action-note", Static).update(
-            Text(
-                f"{allowed} allowed · {len(self.shown) - allowed} dimmed · x: why not", style="dim"
-            )
-        )
+        self.query_one(ActionsPane).show(self.shown)
         self.show_pane("actions" if self.has_class("-actions-pane") else "case")
         if rebind:
             self.bind_actions()
@@ -321,32 +249,8 @@ class CaseScreen(SessionScreen):
         return True
 
     def render_subject(self) -> None:
-        summary = self.summary
-        if summary is None:
-            return
-        text = Text()
-        text.append(f"{summary.case_id}", style="bold")
-        text.append(f"   force {case_force(self.view) or '—'}\n")
-        text.append(f"version {summary.version} · opened {recorded_date(summary.opened)}\n")
-        if summary.subject_erased:
-            erased = recorded_date(summary.subject_erased)
-            text.append(f"personal data erased on {erased}", style="dim")
-        elif self.subject is not None:  # one field a line: a value is never split in two
-            text.append(
-                "\n".join(
-                    f"{k.replace('_', ' ')}: {', '.join(v) if isinstance(v, list) else v}"
-                    for k, v in self.subject.items()
-                ),
-                style="bold",
-            )
-        else:
-            text.append(
-                "personal data withheld — press s and give a reason (it is logged)",
-                style="dim italic",
-            )
-        panel = self.query_one("#subject", Static)
-        panel.border_title = "subject"
-        panel.update(text)
+        if self.summary is not None:
+            self.query_one(SubjectPanel).show(self.summary, self.view, self.subject)
 
     # ------------------------------------------------------------ acting
 
@@ -376,7 +280,7 @@ class CaseScreen(SessionScreen):
                 return
             values, effective = answer
             self.busy = True
-            self.query_one("#action-note", Static).update(Text("recording…", style="italic"))
+            self.query_one(ActionsPane).note(Text("recording…", style="italic"))
             self.run_db(
                 "act",
                 self.service.act,
