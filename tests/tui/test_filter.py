@@ -41,20 +41,22 @@ def shows(screen: WorklistScreen, force: str) -> bool:
 
 
 async def custody(pilot) -> tuple[WorklistScreen, str, str]:
-    """The police custody queue, and two of the forces in it (lower case, as typed)."""
+    """An immigration officer's first queue (offenders in police custody, every force's: a
+    police user sees only their own force's), and two of the forces in it (lower case, as
+    typed)."""
     app = pilot.app
     await settle(
         pilot, lambda: type(app.screen).__name__ == "WorklistScreen" and bool(app.screen.items)
     )
     forces = sorted({i.force.lower() for i in app.screen.items})
-    assert len(forces) >= 2, "the demo's custody queue should hold more than one force"
+    assert len(forces) >= 2, "the demo's offenders in custody should be in more than one force"
     return app.screen, forces[0], forces[1]
 
 
 @run_async
 async def test_typing_filters_without_enter(demo_url, monkeypatch):
     calls = spy_on_fetches(monkeypatch)
-    app = CasetrackerApp(demo_url, as_user="pc.demo")
+    app = CasetrackerApp(demo_url, as_user="io.demo")
     async with app.run_test(size=SIZE) as pilot:
         screen, force, _ = await custody(pilot)
         everything = len(screen.items)
@@ -63,7 +65,7 @@ async def test_typing_filters_without_enter(demo_url, monkeypatch):
         box = screen.query_one("#filter", Input)
         assert box.has_focus and box.value == force  # still typing: no enter was pressed
         engine = make_engine(demo_url)
-        expected = worklist.page(engine, "custody", force)
+        expected = worklist.page(engine, "offender_custody", force)
         engine.dispose()
         assert [i.case_id for i in screen.items] == [i.case_id for i in expected]
         assert 0 < len(screen.items) < everything
@@ -81,7 +83,7 @@ async def test_typing_filters_without_enter(demo_url, monkeypatch):
 async def test_one_query_per_pause_in_typing(demo_url, monkeypatch):
     calls = spy_on_fetches(monkeypatch)
     monkeypatch.setattr(worklist_screen, "FILTER_DELAY", 1.5)  # longer than three key presses
-    app = CasetrackerApp(demo_url, as_user="pc.demo")
+    app = CasetrackerApp(demo_url, as_user="io.demo")
     async with app.run_test(size=SIZE) as pilot:
         screen, force, _ = await custody(pilot)
         before = len(calls)
@@ -93,7 +95,7 @@ async def test_one_query_per_pause_in_typing(demo_url, monkeypatch):
 
 @run_async
 async def test_a_reply_to_an_older_filter_is_dropped(demo_url):
-    app = CasetrackerApp(demo_url, as_user="pc.demo")
+    app = CasetrackerApp(demo_url, as_user="io.demo")
     async with app.run_test(size=SIZE) as pilot:
         screen, force, other = await custody(pilot)
         await pilot.press("slash", *force, "enter")
@@ -101,8 +103,8 @@ async def test_a_reply_to_an_older_filter_is_dropped(demo_url):
         assert screen.focused is screen.query_one("#worklist")
         shown = [i.case_id for i in screen.items]
         engine = make_engine(demo_url)
-        stale = worklist.page(engine, "custody", other)
+        stale = worklist.page(engine, "offender_custody", other)
         engine.dispose()
-        screen.post_message(Loaded("worklist", ("custody", other, stale, len(stale))))
+        screen.post_message(Loaded("worklist", ("offender_custody", other, stale, len(stale))))
         await settle(pilot)
         assert [i.case_id for i in screen.items] == shown and shows(screen, force)
