@@ -9,7 +9,9 @@ help screen, e.g. ``worklist.filter``) to one key or several, comma separated::
 
 A mistake in the file never stops the app: what can be used is used, and every problem is
 reported in words (``KeyConfig.problems``), naming the file and the entry, so that a remapping
-that silently did nothing cannot happen.
+that silently did nothing cannot happen.  A file that cannot be read as a whole - over
+``SIZE_LIMIT`` bytes, not UTF-8, not TOML, or nested deeper than the parser can follow - is
+ignored with a warning and the default keys are in use.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from textual.keys import format_key
 from casetracker import paths
 
 EXAMPLE = '"worklist.filter" = "f"'
+SIZE_LIMIT = 1 << 20  # bytes; a key map is a few hundred
 
 
 @dataclass
@@ -60,14 +63,25 @@ def load_keys(path: Path | None = None) -> KeyConfig:
     found = KeyConfig(path or paths.config_file())
     try:
         with found.path.open("rb") as handle:
-            data = tomllib.load(handle)
+            raw = handle.read(SIZE_LIMIT + 1)
     except FileNotFoundError:
         return found
     except OSError as exc:
         found.problem(f"cannot be read ({exc.strerror}); the default keys are in use")
         return found
+    if len(raw) > SIZE_LIMIT:
+        found.problem(f"is over {SIZE_LIMIT} bytes; the default keys are in use")
+        return found
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        found.problem(f"is not UTF-8 text ({exc}); the default keys are in use")
+        return found
     except tomllib.TOMLDecodeError as exc:
         found.problem(f"is not valid TOML ({exc}); the default keys are in use")
+        return found
+    except RecursionError:
+        found.problem("is nested too deeply to read; the default keys are in use")
         return found
     keys = data.get("keys", {})
     if not isinstance(keys, dict):

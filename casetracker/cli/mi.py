@@ -176,12 +176,17 @@ def export(
 
 def verify_bundle_file(path: Path, json_out: bool) -> bool:
     """``verify --bundle``: check a bundle without any database; True when intact."""
-    from casetracker.integrity.bundle import verify
+    from casetracker.integrity.bundle import SIZE_LIMIT, verify
 
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(SIZE_LIMIT + 1)
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    if len(data) > SIZE_LIMIT:
+        raise UsageError(f"{path} is over {SIZE_LIMIT} bytes, the largest bundle verified")
     report = verify(data)
     if json_out:
         typer.echo(json.dumps(report.as_dict(), indent=2))

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from casetracker.integrity.encoding import (
@@ -35,6 +36,7 @@ EVENT_FORMAT = "casetracker/event/1"
 NEW = "_new"
 EVENT_KEYS = (*EVENT_FIELDS, "hash")
 _INTEGERS = frozenset({"position", "seq", "workflow_version", "instance"})
+SIZE_LIMIT = 1 << 30  # the verifier holds the whole file (and its lines) in memory
 
 CHECKS = (
     "every line is canonical JSON (sorted keys, no insignificant whitespace) ending in LF",
@@ -170,12 +172,13 @@ def verify(data: bytes) -> BundleReport:
     header = _header(lines[0] if lines else b"", report)
     if header is None:
         return report
-    layout = [(c["case_id"], seq) for c in header["cases"] for seq in range(1, c["events"] + 1)]
-    if len(lines) - 1 != len(layout):
+    announced = sum(c["events"] for c in header["cases"])
+    if len(lines) - 1 != announced:
         report.problems.append(
-            f"the header announces {len(layout)} events but the file has {len(lines) - 1} "
+            f"the header announces {announced} events but the file has {len(lines) - 1} "
             "event lines: events were added or removed"
         )
+    layout = list(islice(_layout(header["cases"]), len(lines) - 1))
     specs = {(w["name"], w["version"]): w for w in header["workflows"]}
     heads: dict[str, tuple[int, str]] = {}
     states: dict[tuple[str, str], str] = {}
@@ -201,6 +204,14 @@ def verify(data: bytes) -> BundleReport:
     return report
 
 
+def _layout(cases: list[dict[str, Any]]) -> Iterator[tuple[str, int]]:
+    """Where the header puts each event: (case id, sequence), generated as the lines are read,
+    so that a header claiming more events than the file holds costs nothing."""
+    for case in cases:
+        for seq in range(1, case["events"] + 1):
+            yield case["case_id"], seq
+
+
 def _name(expected: tuple[str, int] | None, line: int) -> str:
     if expected is None:
         return f"line {line} (beyond the events the header announces)"
@@ -213,9 +224,15 @@ def _canonical_line(raw: bytes) -> dict[str, Any] | str:
         value = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return f"not readable JSON ({exc})"
+    except RecursionError:
+        return "nested too deeply to be a bundle line"
     if not isinstance(value, dict):
         return "not a JSON object"
-    if canonical_json(value).encode("utf-8") != raw:
+    try:
+        canonical = canonical_json(value).encode("utf-8")
+    except (RecursionError, ValueError, UnicodeEncodeError):
+        return "not in canonical form: it has no canonical JSON"
+    if canonical != raw:
         return "not in canonical form: bytes were changed"
     return value
 
@@ -240,26 +257,56 @@ def _header(raw: bytes, report: BundleReport) -> dict[str, Any] | None:
     return value
 
 
+def _whole(value: Any, least: int = 0) -> bool:
+    return type(value) is int and value >= least
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
 def _header_shape(header: dict[str, Any]) -> str:
-    """What is missing from a header whose digest matched (a bundle written wrongly)."""
+    """What is wrong with a header whose digest matched (a bundle written wrongly, or crafted:
+    anyone can recompute the digest), checked before the verifier reads any of it."""
     cases, checkpoint, workflows = (header.get(k) for k in ("cases", "checkpoint", "workflows"))
+    if not isinstance(header.get("realm"), str):
+        return "realm must be text"
     if not isinstance(cases, list) or not all(
         isinstance(c, dict)
         and isinstance(c.get("case_id"), str)
-        and isinstance(c.get("events"), int)
+        and _whole(c.get("events"), 1)
+        and isinstance(c.get("head"), str)
         for c in cases
     ):
-        return "cases must list case_id, events and head"
-    if not isinstance(checkpoint, dict) or any(
-        k not in checkpoint for k in ("heads_digest", "events", "cases", "position")
+        return "cases must list case_id, events (at least 1) and head"
+    if not isinstance(checkpoint, dict) or not (
+        isinstance(checkpoint.get("heads_digest"), str)
+        and all(_whole(checkpoint.get(k)) for k in ("events", "cases", "position"))
     ):
-        return "checkpoint needs heads_digest, events, cases and position"
+        return "checkpoint needs heads_digest, and events, cases and position as whole numbers"
     if not isinstance(workflows, list) or not all(
-        isinstance(w, dict) and {"name", "version", "initial", "actions"} <= set(w)
+        isinstance(w, dict)
+        and isinstance(w.get("name"), str)
+        and _whole(w.get("version"))
+        and isinstance(w.get("initial"), str)
+        and isinstance(w.get("actions"), list)
+        and all(_action_shaped(a) for a in w["actions"])
         for w in workflows
     ):
-        return "workflows must give name, version, initial and actions"
+        return (
+            "workflows must give name, version, initial and actions "
+            "(each with a name, its sources and dest)"
+        )
     return ""
+
+
+def _action_shaped(action: Any) -> bool:
+    return (
+        isinstance(action, dict)
+        and isinstance(action.get("name"), str)
+        and _texts(action.get("sources"))
+        and isinstance(action.get("dest"), str)
+    )
 
 
 def _event(raw: bytes, name: str, report: BundleReport) -> dict[str, Any] | None:

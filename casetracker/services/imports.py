@@ -68,8 +68,19 @@ class ImportResult:
 
 
 def read_rows(text: str, now: datetime) -> list[_Row]:
-    """Parse and check the file's structure; times are read now so rows can be ordered."""
+    """Parse and check the file's structure; times are read now so rows can be ordered.
+
+    The csv module refuses a field longer than its limit (131,072 characters, which no column
+    of the format comes near) as a usage error naming the line (the one after the last read).
+    """
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _read_rows(reader, now)
+    except csv.Error as exc:
+        raise RowError(reader.line_num + 1, "", f"not readable CSV ({exc})") from None
+
+
+def _read_rows(reader: csv.DictReader[str], now: datetime) -> list[_Row]:
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in header]
     if missing:

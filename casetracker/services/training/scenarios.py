@@ -40,6 +40,7 @@ from casetracker.domain.effective_time import EffectiveTime, EffectiveTimeError,
 from casetracker.domain.errors import UsageError
 from casetracker.domain.fields import coerce, validate_fields
 from casetracker.domain.vocabulary import NEW, ActionSpec, WorkflowSpec
+from casetracker.services.training.bounded_yaml import bounded_text, not_yaml
 from casetracker.services.training.scenario_errors import explain, first_met, refuse
 
 SCENARIO_DIR = Path(__file__).parent / "data" / "scenarios"
@@ -346,15 +347,16 @@ def load(name: str, now: datetime | None = None) -> Scenario:
     from casetracker.services.registry import workflow_engine
 
     path = scenario_path(name)
+    text = bounded_text(path, _Loader)
     try:
-        loader = _Loader(path.read_text(encoding="utf-8"))
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path.name}: not valid YAML: {exc}".replace("\n", " ")) from None
+        raise not_yaml(path, exc) from None
     if not isinstance(data, dict):
         raise ScenarioError(
             f"{path.name}: top level: a scenario is a mapping with name, subject and steps"
