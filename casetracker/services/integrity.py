@@ -182,7 +182,7 @@ def physical_damage(conn: Connection, thorough: bool = False) -> list[str]:
     ``quick_check`` reads every page and row but does not compare indexes with their tables;
     ``integrity_check`` does, and so finds a damaged unique index (which would let a retried
     idempotency key record a second event).  Damage is repaired by restoring a backup, or by
-    ``REINDEX`` when only an index is damaged (docs/architecture.md).
+    ``REINDEX`` when only an index is damaged (README, "A damaged database file").
     """
     if conn.dialect.name != "sqlite":
         return []

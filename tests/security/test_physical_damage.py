@@ -86,7 +86,7 @@ def test_an_undamaged_database_passes_both_checks(db, run):
 
 @pytest.mark.parametrize("thorough", [False, True])
 def test_reindex_repairs_a_damaged_index(db, run, tmp_path, thorough):
-    """What docs/architecture.md tells a user to do when only an index is named."""
+    """What the README tells a user to do when only an index is named."""
     damaged = _damaged_copy(db, tmp_path, _key_renamed)
     conn = sqlite3.connect(damaged)
     conn.execute("REINDEX")
