@@ -13,7 +13,7 @@ from casetracker.cli.common import (
     FieldOption,
     JsonOption,
     emit,
-    key_text,
+    exact_text,
     one_line_text,
     require_acting_role,
     state,
@@ -29,7 +29,7 @@ def case_open(
     effective: EffectiveOption = None,
     idempotency_key: Annotated[
         str | None,
-        typer.Option(help="Retry-safe key: a repeat is recorded once", callback=key_text),
+        typer.Option(help="Retry-safe key: a repeat is recorded once", callback=exact_text),
     ] = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -66,7 +66,7 @@ def case_act(
     ] = None,
     idempotency_key: Annotated[
         str | None,
-        typer.Option(help="Retry-safe key: a repeat is recorded once", callback=key_text),
+        typer.Option(help="Retry-safe key: a repeat is recorded once", callback=exact_text),
     ] = None,
     reason: Annotated[
         str, typer.Option(help="Justification recorded with the event", callback=one_line_text)

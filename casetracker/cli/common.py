@@ -28,8 +28,9 @@ def one_line_text(value: str | None) -> str | None:
     return value
 
 
-def key_text(value: str | None) -> str | None:
-    """An idempotency key is hashed as given: no control character, no undecodable byte."""
+def exact_text(value: str | None) -> str | None:
+    """A value recorded as given (an idempotency key, a role, a user's name): no control
+    character, no undecodable byte."""
     if value is not None and not text_is_clean(value):
         raise typer.BadParameter("must not contain control characters or undecodable bytes")
     return value

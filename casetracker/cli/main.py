@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import os
 import sys
+import unicodedata
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from casetracker.cli import cases, integrity, setup
 from casetracker.cli import mi as cli_mi
 from casetracker.cli.cases import case_app
-from casetracker.cli.common import DbOption, State
+from casetracker.cli.common import DbOption, State, exact_text
 from casetracker.cli.scenario import scenario_app
 from casetracker.cli.users import user_app
 from casetracker.cli.workflows import workflows_app
@@ -48,10 +49,15 @@ def main_callback(
     db: DbOption = None,
     as_user: Annotated[
         str | None,
-        typer.Option("--as", help="Act as this seeded user (demo and training databases only)"),
+        typer.Option(
+            "--as",
+            help="Act as this seeded user (demo and training databases only)",
+            callback=exact_text,
+        ),
     ] = None,
     role: Annotated[
-        str | None, typer.Option("--role", help="Act in this role (one the user holds)")
+        str | None,
+        typer.Option("--role", help="Act in this role (one the user holds)", callback=exact_text),
     ] = None,
 ) -> None:
     ctx.obj = State(db, as_user, role)
@@ -71,8 +77,33 @@ def refuse_undecodable(arguments: Sequence[str]) -> None:
         try:
             argument.encode("utf-8")
         except UnicodeEncodeError:
-            shown = os.fsencode(argument).decode("utf-8", "backslashreplace")
-            raise UsageError(f"argument {number} ({shown}) is not valid UTF-8") from None
+            raise UsageError(
+                f"argument {number} ({_bytes_of(argument)}) is not valid UTF-8"
+            ) from None
+
+
+def _bytes_of(argument: str) -> str:
+    """The bytes a terminal passed, as ``C-\\xff`` (or the text's escapes if it came otherwise)."""
+    try:
+        return os.fsencode(argument).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return ascii(argument)[1:-1]
+
+
+_UNPRINTABLE = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def printable(message: str) -> str:
+    """A message as one line, whatever text it quotes: a control character, a line or paragraph
+    separator or an undecodable byte is written as its escape (``\\n``, ``\\x1e``)."""
+    return "".join(
+        ascii(c)[1:-1] if unicodedata.category(c) in _UNPRINTABLE else c for c in message
+    )
+
+
+def fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"casetracker: {printable(message)}", err=True)
+    sys.exit(code)
 
 
 def main() -> None:
@@ -88,23 +119,19 @@ def main() -> None:
         with driver_errors_refused():
             code = app(standalone_mode=False)
     except CasetrackerError as exc:
-        typer.echo(f"casetracker: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        fail(str(exc), exc.exit_code)
     except typer.TyperException as exc:  # usage errors: unknown option, missing argument
         ctx = getattr(exc, "ctx", None)
         hint = f" — see `{ctx.command_path} --help`" if ctx is not None else ""
-        typer.echo(f"casetracker: {exc.format_message()}{hint}", err=True)
-        sys.exit(exc.exit_code)
+        fail(f"{exc.format_message()}{hint}", exc.exit_code)
     except typer.Abort:
-        typer.echo("casetracker: aborted", err=True)
-        sys.exit(1)
+        fail("aborted", 1)
     except Exception as exc:
         if os.environ.get(DEBUG_VARIABLE):
             raise
-        typer.echo(
-            f"casetracker: internal error ({type(exc).__name__}: {exc}); please report it, "
+        fail(
+            f"internal error ({type(exc).__name__}: {exc}); please report it, "
             f"with the traceback {DEBUG_VARIABLE}=1 shows",
-            err=True,
+            1,
         )
-        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

@@ -93,7 +93,7 @@ def demo(
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    port: Annotated[int, typer.Option(help="Port to listen on", min=0, max=65535)] = 8000,
 ) -> None:
     """Serve the terminal UI in a browser (textual-serve).
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from casetracker.cli.common import JsonOption, emit, state
+from casetracker.cli.common import LARGEST_INTEGER, JsonOption, emit, state
 from casetracker.domain.errors import UsageError
 from casetracker.domain.vocabulary import WorkflowSpec
 
@@ -43,7 +43,10 @@ def workflows_list(json_out: JsonOption = False) -> None:
 @workflows_app.command("show")
 def workflows_show(
     name: str,
-    version: Annotated[int | None, typer.Option(help="A given version (default: latest)")] = None,
+    version: Annotated[
+        int | None,
+        typer.Option(help="A given version (default: latest)", min=0, max=LARGEST_INTEGER),
+    ] = None,
     json_out: JsonOption = False,
 ) -> None:
     """States, actions, roles, fields and guards of one lifecycle."""
@@ -61,7 +64,8 @@ def workflows_diagram(
         str | None, typer.Option("--case", help="Highlight this case's state")
     ] = None,
     instance: Annotated[
-        int | None, typer.Option(help="Which encounter / claim of the case")
+        int | None,
+        typer.Option(help="Which encounter / claim of the case", min=0, max=LARGEST_INTEGER),
     ] = None,
 ) -> None:
     """The lifecycle as a Mermaid state diagram, a case's current state highlighted."""

@@ -269,6 +269,8 @@ def _header_shape(header: dict[str, Any]) -> str:
     """What is wrong with a header whose digest matched (a bundle written wrongly, or crafted:
     anyone can recompute the digest), checked before the verifier reads any of it."""
     cases, checkpoint, workflows = (header.get(k) for k in ("cases", "checkpoint", "workflows"))
+    if header.get("event_format") != EVENT_FORMAT:
+        return f"event_format must be {EVENT_FORMAT}"
     if not isinstance(header.get("realm"), str):
         return "realm must be text"
     if not isinstance(cases, list) or not all(

@@ -125,6 +125,7 @@ def _header_changes():
 
     return {
         "no-realm": lambda h: _without(h, "realm"),
+        "no-event-format": lambda h: _without(h, "event_format"),
         "realm-number": lambda h: {**h, "realm": 5},
         "no-head": lambda h: {**h, "cases": [_without(h["cases"][0], "head")]},
         "events-text": case({"events": "2"}),
@@ -224,6 +225,18 @@ def test_control_characters_in_a_reason_are_a_usage_error(db, run, command):
     _open(run, db)
     result = run("--db", db, "--role", "police", *command, "--reason", "because\x07")
     _one_line(result, 2, "'--reason': must not contain control characters")
+
+
+@pytest.mark.parametrize("option", ["--role", "--as"])
+def test_control_characters_in_a_role_or_user_are_a_usage_error(db, run, option):
+    """``--role $'\\x1f'`` was a ValueError from logging the refusal."""
+    result = run("--db", db, option, "police\x1f", "case", "show", "C-0000001")
+    _one_line(result, 2, f"'{option}': must not contain control characters")
+
+
+def test_an_error_quoting_a_line_break_stays_one_line(db, run, tmp_path):
+    result = run("--db", db, "verify", "--checkpoint", "a\nb\x1ec")
+    _one_line(result, 2, "no such file: a\\nb\\x1ec")
 
 
 def test_line_breaks_in_a_reason_are_whitespace(db, run):
