@@ -12,7 +12,8 @@ Queries are written in SQLAlchemy Core against the tables declared in
 
 - The per-action path: the store's statements (``casetracker.adapters.store``: append, the
   chain head, idempotency keys, reading a case, opening one) and the read models written inside
-  every action (``worklist.replace``, ``mi_model.replace``), sent through ``driver_sql`` on the
+  every action (``worklist.replace``, ``mi_model.replace``), and the subject's free text
+  (``subjects.record``), sent through ``driver_sql`` on the
   driver's cursor, because SQLAlchemy's statement layer cost as much as SQLite itself there
   (benchmarks/bench_core).  The same statements serve the bulk path (``bulk_open_cases``,
   ``mi_model.insert``), where executemany on the cursor is the point.

@@ -122,6 +122,9 @@ APP_GRANTS = {
     "access_log": "SELECT, INSERT",
     "cases": "SELECT, INSERT, UPDATE, DELETE",
     "subjects": "SELECT, INSERT, UPDATE",
+    # erasable free text and justifications: inserted, or deleted by an erasure (migration 0007)
+    "subject_values": "SELECT, INSERT, DELETE",
+    "access_justifications": "SELECT, INSERT, DELETE",
     # written only through casetracker_save_user, which lets an active admin in (migration 0006)
     "users": "SELECT",
     "meta": "SELECT",

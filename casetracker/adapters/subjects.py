@@ -12,53 +12,117 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from casetracker.adapters.tables import SUBJECTS
+from casetracker.adapters.database import driver_sql
+from casetracker.adapters.tables import ACCESS_JUSTIFICATIONS, SUBJECT_VALUES, SUBJECTS
 from casetracker.domain.errors import Refused
+from casetracker.domain.events import personal_name
 from casetracker.integrity.encoding import canonical_json
 from casetracker.integrity.personal_digests import digests
 
+_RECORD = sa.select(SUBJECTS.c.salt, SUBJECTS.c.data, SUBJECTS.c.erased)
+# The per-action statements, on the driver's cursor (``database.driver_sql`` says why).
+_Q_RECORD = "SELECT salt, data, erased FROM subjects WHERE case_id = ?"
+_Q_NEW_RECORD = "INSERT INTO subjects (case_id, salt, data) VALUES (?, ?, ?)"
+_Q_OWN_DETAILS = "UPDATE subjects SET data = ? WHERE case_id = ?"
+_Q_FREE_TEXT = "INSERT INTO subject_values (case_id, seq, field, value) VALUES (?, ?, ?, ?)"
+
 
 def record(conn: Connection, case_id: str, values: dict[str, Any]) -> dict[str, str]:
-    """Store (or update) personal values; returns the digests the event must carry."""
-    row = conn.execute(sa.select(SUBJECTS).where(SUBJECTS.c.case_id == case_id)).first()
-    if row is not None and row.erased:
-        raise Refused(f"the personal data of case {case_id} was erased on {row.erased}")
+    """Store personal values; returns the digests the event must carry.
+
+    The subject's own details (``name``) replace those in the case's record; free text
+    (``name@seq``, each event's own) is a new row of ``subject_values``, so a note neither
+    reads nor rewrites the notes before it.
+    """
+    row = driver_sql(conn, _Q_RECORD, (case_id,), "subjects").fetchone()
+    if row is not None and row[2]:
+        raise Refused(f"the personal data of case {case_id} was erased on {row[2]}")
+    own, free_text = _split(values)
     if row is None:
         salt = secrets.token_hex(32)
-        data: dict[str, Any] = {}
+        driver_sql(conn, _Q_NEW_RECORD, (case_id, salt, canonical_json(own)), "subjects")
     else:
-        salt, data = row.salt, json.loads(row.data or "{}")
-    data.update(values)
-    if row is None:
-        conn.execute(
-            SUBJECTS.insert().values(case_id=case_id, salt=salt, data=canonical_json(data))
-        )
-    else:
-        conn.execute(
-            SUBJECTS.update().where(SUBJECTS.c.case_id == case_id).values(data=canonical_json(data))
-        )
+        salt = row[0]
+        if own:
+            data = {**json.loads(row[1] or "{}"), **own}
+            driver_sql(conn, _Q_OWN_DETAILS, (canonical_json(data), case_id), "subjects")
+    if free_text:
+        driver_sql(conn, _Q_FREE_TEXT, _value_rows(case_id, free_text), "subjects")
     return digests(salt, values)
 
 
+def write_many(conn: Connection, records: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
+    """Store the personal values of new cases, ``(case id, salt, values)`` each, as ``record``
+    would have (the bulk path digests them itself)."""
+    subject_rows, value_rows = [], []
+    for case_id, salt, values in records:
+        own, free_text = _split(values)
+        subject_rows.append({"case_id": case_id, "salt": salt, "data": canonical_json(own)})
+        value_rows += _value_rows(case_id, free_text)
+    if subject_rows:
+        conn.execute(SUBJECTS.insert(), subject_rows)
+    if value_rows:
+        driver_sql(conn, _Q_FREE_TEXT, value_rows, "subjects")
+
+
+def _split(values: dict[str, Any]) -> tuple[dict[str, Any], dict[tuple[str, int], Any]]:
+    """``(the subject's own details, free text by (field, seq))``."""
+    own: dict[str, Any] = {}
+    free_text: dict[tuple[str, int], Any] = {}
+    for key, value in values.items():
+        name, seq = personal_name(key)
+        if seq is None:
+            own[key] = value
+        else:
+            free_text[name, seq] = value
+    return own, free_text
+
+
+def _value_rows(case_id: str, free_text: dict[tuple[str, int], Any]) -> list[tuple[Any, ...]]:
+    """``subject_values`` rows in column order."""
+    return [(case_id, seq, name, canonical_json(value)) for (name, seq), value in free_text.items()]
+
+
 def erase(conn: Connection, case_id: str, when: str) -> None:
+    """Destroy the subject's values, salt, free text and the justifications of reads of the
+    case; what the chain holds of them (digests) can then be neither reversed nor guessed."""
     conn.execute(
         SUBJECTS.update()
         .where(SUBJECTS.c.case_id == case_id)
         .values(salt=None, data=None, erased=when)
     )
+    conn.execute(SUBJECT_VALUES.delete().where(SUBJECT_VALUES.c.case_id == case_id))
+    conn.execute(ACCESS_JUSTIFICATIONS.delete().where(ACCESS_JUSTIFICATIONS.c.case_id == case_id))
 
 
 def read(conn: Connection, case_id: str) -> tuple[dict[str, Any] | None, str | None]:
-    """``(values, erased_at)``: values is None once erased or if none were ever recorded."""
-    row = conn.execute(sa.select(SUBJECTS).where(SUBJECTS.c.case_id == case_id)).first()
+    """``(values, erased_at)``: values is None once erased or if none were ever recorded.
+
+    Values holds the subject's own details under their names and free text under
+    ``name@seq``.
+    """
+    row = conn.execute(_RECORD.where(SUBJECTS.c.case_id == case_id)).first()
     if row is None:
         return None, None
-    return (json.loads(row.data) if row.data else None), row.erased
+    if not row.data:
+        return None, row.erased
+    values: dict[str, Any] = json.loads(row.data)
+    free_text = conn.execute(
+        sa.select(SUBJECT_VALUES.c.field, SUBJECT_VALUES.c.seq, SUBJECT_VALUES.c.value)
+        .where(SUBJECT_VALUES.c.case_id == case_id)
+        .order_by(SUBJECT_VALUES.c.seq, SUBJECT_VALUES.c.field)
+    )
+    values.update((f"{name}@{seq}", json.loads(value)) for name, seq, value in free_text)
+    return values, row.erased
+
+
+ERASABLE_TABLES = ("subjects", "subject_values", "access_justifications")
 
 
 def clean_up(engine: Engine) -> None:
@@ -72,4 +136,6 @@ def clean_up(engine: Engine) -> None:
         if engine.dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         else:
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM subjects")
+            autocommit = conn.execution_options(isolation_level="AUTOCOMMIT")
+            for table in ERASABLE_TABLES:
+                autocommit.exec_driver_sql(f"VACUUM {table}")

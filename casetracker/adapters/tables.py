@@ -87,6 +87,38 @@ class SubjectRow(SQLModel, table=True):
     erased: str | None = Field(default=None, max_length=32)
 
 
+class SubjectValueRow(SQLModel, table=True):
+    """One event's free text (a note, a reason), personal data kept outside the log (migration
+    0007): the event carries ``HMAC-SHA256(salt, "field@seq" || value)`` under its case's
+    subject salt.  Insert-only, so a note costs one small row, not a rewrite of the subject's
+    record; erasing the subject deletes its case's rows.
+    """
+
+    __tablename__ = "subject_values"
+    __table_args__ = (sa.PrimaryKeyConstraint("case_id", "seq", "field", name="pk_subject_values"),)
+
+    case_id: str = Field(primary_key=True, max_length=64)
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    field: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_type=sa.Text)  # canonical JSON of the value
+
+
+class AccessJustificationRow(SQLModel, table=True):
+    """The text of an access-log entry's justification (migration 0007), kept outside the
+    chain: the entry hashes ``HMAC-SHA256(salt, "justification" || text)`` with this row's
+    salt, and erasing the subject of the entry's case deletes the row.
+    """
+
+    __tablename__ = "access_justifications"
+
+    position: int = Field(
+        primary_key=True, sa_type=POSITION, sa_column_kwargs={"autoincrement": False}
+    )
+    case_id: str = Field(max_length=64, index=True)
+    salt: str = Field(max_length=64)
+    text: str = Field(sa_type=sa.Text)
+
+
 class AccessRecord(SQLModel, table=True):
     """Who consulted or disclosed what, and who was refused: hash-chained, append-only."""
 
@@ -155,7 +187,9 @@ class WorklistRow(SQLModel, table=True):
 EVENTS = table_of(Event)
 CASES = table_of(CaseRow)
 SUBJECTS = table_of(SubjectRow)
+SUBJECT_VALUES = table_of(SubjectValueRow)
 ACCESS_LOG = table_of(AccessRecord)
+ACCESS_JUSTIFICATIONS = table_of(AccessJustificationRow)
 USERS = table_of(UserRow)
 META = table_of(MetaRow)
 WORKLIST = table_of(WorklistRow)

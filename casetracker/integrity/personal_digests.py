@@ -13,6 +13,7 @@ from json.encoder import encode_basestring as _json_string  # canonical_json of 
 from typing import Any
 
 from casetracker.integrity import dbapi
+from casetracker.integrity.dbapi import Row
 from casetracker.integrity.encoding import canonical_json
 from casetracker.integrity.event_checks import range_clause
 
@@ -39,35 +40,57 @@ def mismatches(
     whose value on file no longer matches; cases with nothing wrong are left out.  ``raw`` is
     a DBAPI connection; ``low``/``high`` bound the case ids read, as the verifier's ranges do.
 
-    One pass over the subject records: a query per case cost more than the whole chain walk.
+    One pass over the subject records and one over the free text (``subject_values``, each
+    event's own value under ``field@seq``): a query per case cost more than the whole chain walk.
     """
     found: dict[str, list[str]] = {}
     on_file: set[str] = set()
     where, params = range_clause(low, high)
+    free_text: dict[str, list[Row]] = {}
+    values_query = f"SELECT case_id, field, seq, value FROM subject_values{where}"
+    for rows in dbapi.batches(raw, values_query, params):
+        for row in rows:
+            free_text.setdefault(row[0], []).append(row)
     query = f"SELECT case_id, salt, data, erased FROM subjects{where}"
     for rows in dbapi.batches(raw, query, params):
         for case_id, salt, data, erased in rows:
+            values = free_text.pop(case_id, [])
+            if erased and values:
+                found[case_id] = ["free text is kept after the subject's erasure"]
             wanted = latest.get(case_id)
             if wanted is None:
                 continue
             on_file.add(case_id)
-            if not erased and (problems := _differences(salt, data, wanted)):
+            if not erased and (problems := _differences(salt, data, values, wanted)):
                 found[case_id] = problems
+    for case_id in free_text:  # values of a case with no subject record
+        found[case_id] = ["free text is kept without a subject record"]
     for case_id, wanted in latest.items():
         if case_id not in on_file and wanted:
             found[case_id] = [f"no subject record for {', '.join(sorted(wanted))}"]
-    return {case_id: found[case_id] for case_id in latest if case_id in found}
+    return {case_id: found[case_id] for case_id in sorted(found, key=_in_order(latest))}
 
 
-def _differences(salt: Any, data_json: Any, latest: dict[str, str]) -> list[str]:
+def _in_order(latest: dict[str, dict[str, str]]) -> Any:
+    """Cases in the order of ``latest`` (the log's), then any others by case id."""
+    rank = {case_id: i for i, case_id in enumerate(latest)}
+    return lambda case_id: (rank.get(case_id, len(rank)), case_id)
+
+
+def _differences(
+    salt: Any, data_json: Any, free_text: list[Row], latest: dict[str, str]
+) -> list[str]:
     """What is wrong with one subject record that is not erased, read as the store writes it
-    (a hex salt, a JSON object of values) or reported as damage when it is not."""
+    (a hex salt, a JSON object of values, each free-text value canonical JSON) or reported as
+    damage when it is not."""
     try:
         key = bytes.fromhex(salt)
     except (TypeError, ValueError):
         return ["the subject record's salt is not in the form the store writes: it was altered"]
     try:
         data = json.loads(data_json or "{}")
+        if isinstance(data, dict):
+            data.update((f"{field}@{seq}", json.loads(value)) for _, field, seq, value in free_text)
     except (TypeError, ValueError):
         data = None
     if not isinstance(data, dict):

@@ -23,9 +23,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Connection
 
-from casetracker.adapters import mi_model, worklist
+from casetracker.adapters import mi_model, subjects, worklist
 from casetracker.adapters.store import EventStore
-from casetracker.adapters.tables import SUBJECTS
 from casetracker.domain import clock
 from casetracker.domain.case_view import Attempt, Block, CaseView, Step
 from casetracker.domain.effective_time import EffectiveTime
@@ -36,7 +35,6 @@ from casetracker.domain.fields import validate_fields
 from casetracker.domain.queues import WorkItem
 from casetracker.domain.vocabulary import ActionSpec
 from casetracker.integrity import personal_digests
-from casetracker.integrity.encoding import canonical_json
 
 OPEN_ACTION = "open_case"
 _REFUSED_IN_BULK = frozenset({"erase_subject"})
@@ -234,16 +232,13 @@ def write(conn: Connection, store: EventStore, cases: Sequence[PreparedCase]) ->
     ids = store.bulk_open_cases((c.events for c in cases), conn)
     rows = mi_model.MiRows()
     work: list[WorkItem] = []
-    subject_rows = []
+    personal = []
     for case_id, case in zip(ids, cases, strict=True):
         work.extend(replace(item, case_id=case_id) for item in case.work)
         if case.personal:
-            subject_rows.append(
-                {"case_id": case_id, "salt": case.salt, "data": canonical_json(case.personal)}
-            )
+            personal.append((case_id, case.salt, case.personal))
         rows.extend(case.rows.for_case(case_id))
-    if subject_rows:
-        conn.execute(SUBJECTS.insert(), subject_rows)
+    subjects.write_many(conn, personal)
     mi_model.insert(conn, rows)
     worklist.insert_rows(conn, work)
     return ids

@@ -4,6 +4,7 @@ upgrade is still found after it."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from alembic import command
 from casetracker.adapters.database import make_engine
 from casetracker.adapters.schema import alembic_config
 from casetracker.domain.errors import DatabaseError
-from casetracker.integrity.encoding import EVENT_FIELDS
+from casetracker.integrity.encoding import EVENT_FIELDS, canonical_json
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
 from tests.helpers import core_engine, new_service, police_of
@@ -35,6 +36,11 @@ def _capture(url: str) -> tuple[dict, dict, list]:
     with ct.engine.connect() as conn:
         tables = {t: [dict(r._mapping) for r in conn.execute(sa.text(f"SELECT * FROM {t}"))]
                   for t in _KEPT}  # fmt: skip
+        free_text = conn.execute(sa.text("SELECT case_id, seq, field, value FROM subject_values"))
+        for case_id, seq, field, value in free_text:  # before 0007, in the subject record
+            row = next(r for r in tables["subjects"] if r["case_id"] == case_id)
+            data = {**json.loads(row["data"]), f"{field}@{seq}": json.loads(value)}
+            row["data"] = canonical_json(data)
     ct.close()
     return tables, history, checkpoint
 

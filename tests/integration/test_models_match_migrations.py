@@ -39,7 +39,8 @@ def _differences(url: str) -> list:
 def test_every_table_is_declared_once_on_one_metadata() -> None:
     declared = [
         tables.EVENTS, tables.CASES, tables.SUBJECTS, tables.ACCESS_LOG, tables.USERS,
-        tables.META, tables.WORKLIST, *report_tables.MI_TABLES,
+        tables.META, tables.WORKLIST, tables.SUBJECT_VALUES, tables.ACCESS_JUSTIFICATIONS,
+        *report_tables.MI_TABLES,
     ]  # fmt: skip
     assert all(table.metadata is SQLModel.metadata for table in declared)
     assert sorted(t.name for t in declared) == sorted(SQLModel.metadata.tables)

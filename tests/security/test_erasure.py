@@ -3,10 +3,14 @@ database file, its write-ahead log and its free pages, while verify still says i
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from alembic import command
 
+from casetracker.adapters.database import make_engine
+from casetracker.adapters.schema import alembic_config
 from casetracker.services.cases import Casetracker
 from tests.helpers import core_engine, new_service
 from tests.integration.tamper import rows
@@ -53,3 +57,35 @@ def test_erasure_leaves_no_byte_of_a_note(noted):
     assert not any(MARKER in str(r) for r in rows(url, "SELECT * FROM events"))
     for path in _files(url) if url.startswith("sqlite") else ():
         assert MARKER.encode() not in path.read_bytes(), path.name
+
+
+def _migrate(url: str, revision: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        if revision == "head":
+            command.upgrade(cfg, revision)
+        else:
+            command.downgrade(cfg, revision)
+    engine.dispose()
+
+
+def test_free_text_moves_out_of_the_subject_record_and_every_chain_verifies(noted):
+    """Before 0007 each note was a ``text@seq`` key of the case's one subject record; the
+    upgrade makes each a row of ``subject_values`` and changes no stored hash."""
+    url, case_id = noted
+    hashes = rows(url, "SELECT hash FROM events ORDER BY position")
+    _migrate(url, "0006")
+    (data,) = rows(url, f"SELECT data FROM subjects WHERE case_id = '{case_id}'")[0]
+    assert json.loads(data)["text@3"] == "a second note"
+    _migrate(url, "head")
+    assert rows(url, "SELECT data FROM subjects") == [('{"name":"A Person"}',)]
+    assert sorted(rows(url, "SELECT seq, field, value FROM subject_values")) == [
+        (2, "text", json.dumps(f"spoke to {MARKER} at the desk")),
+        (3, "text", '"a second note"'),
+    ]
+    assert rows(url, "SELECT hash FROM events ORDER BY position") == hashes
+    ct = Casetracker(url, role="casework", workflows=core_engine())
+    assert ct.verify().ok
+    ct.close()

@@ -237,6 +237,52 @@ def test_a_member_cannot_invent_a_subject(logins):
         )
 
 
+# ---------------------------------------------------------------------------------- free text
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM subject_values WHERE case_id = %s",
+        "UPDATE subject_values SET value = '\"nothing happened\"' WHERE case_id = %s",
+        "INSERT INTO subject_values (case_id, seq, field, value) "
+        "VALUES (%s, 2, 'reason', '\"made up\"')",
+    ],
+    ids=["erase-a-note", "alter-a-note", "add-to-an-old-event"],
+)
+def test_a_member_cannot_change_free_text_without_its_event(logins, statement):
+    """A note (migration 0007: one row per value) changes only with the event that records
+    it, and goes only with its case's erasure; an event of one's own does not stand in."""
+    case_id = _open_case(logins)
+    query = "SELECT * FROM subject_values WHERE case_id = %s ORDER BY seq, field"
+    with logins.psql(logins.member) as conn:
+        before = conn.execute(query, (case_id,)).fetchall()
+    assert [row[1:3] for row in before] == [(2, "text")]
+    with pytest.raises(REFUSED, match="subject_values"), logins.psql(logins.member) as conn:
+        conn.execute(statement, (case_id,))
+    with pytest.raises(REFUSED, match="subject_values"), logins.psql(logins.member) as conn:
+        _beside_an_event_of_their_own(conn, case_id, logins.member, statement)
+    with logins.psql(logins.member) as conn:
+        assert conn.execute(query, (case_id,)).fetchall() == before
+    assert _verify(logins) == []
+
+
+def test_a_member_cannot_slip_free_text_in_beside_their_own_event(logins):
+    """Their own event of the case carries no digest of the value: the row is refused."""
+    case_id = _open_case(logins)
+    with pytest.raises(REFUSED, match="subject_values"), logins.psql(logins.member) as conn:
+        _a_value_beside_their_own_event(conn, case_id, logins.member)
+
+
+def _a_value_beside_their_own_event(conn: psycopg.Connection, case_id: str, member: str) -> None:
+    own = _forged(conn.cursor(), case_id, member, "casework", "add_note")
+    _insert_and_fix_projection(conn.cursor(), own)
+    conn.execute(
+        "INSERT INTO subject_values (case_id, seq, field, value) VALUES (%s, %s, 'text', %s)",
+        (case_id, own[2], '"nothing happened"'),
+    )
+
+
 # ---------------------------------------------------------------------------------- projection
 
 
