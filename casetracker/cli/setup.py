@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from casetracker import paths
-from casetracker.cli.common import DbOption, JsonOption, emit, state
+from casetracker.cli.common import LARGEST_INTEGER, DbOption, JsonOption, emit, state
 
 
 def init(
@@ -66,7 +66,12 @@ def locate(json_out: JsonOption = False) -> None:
 
 def demo(
     ctx: typer.Context,
-    cases: Annotated[int, typer.Option(help="Generated cases, besides the two case studies")] = 300,
+    cases: Annotated[
+        int,
+        typer.Option(
+            help="Generated cases, besides the two case studies", min=0, max=LARGEST_INTEGER
+        ),
+    ] = 300,
     no_ui: Annotated[
         bool, typer.Option("--no-ui", help="Create the database, do not open it")
     ] = False,
