@@ -3,28 +3,42 @@
 Police data law (Data Protection Act 2018 s.62) expects logs of who consulted or disclosed
 records, not only of who changed them.  The log is append-only in the database and hash-chained
 like the event log, in one global chain.
+
+A justification is what a person typed, so it is personal data like a note (issue 13): the
+entry hashes ``hmac-sha256:`` and ``HMAC-SHA256(salt, "justification" 0x1F JSON text)`` (format
+``casetracker/access/2``), and the text and its salt are a row of ``access_justifications``,
+deleted when the subject of the entry's case is erased (``subjects.erase``).  Entries from
+before migration 0007 keep their text in the chain and verify as they always did.
 """
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from casetracker.adapters.tables import ACCESS_LOG
+from casetracker.adapters.tables import ACCESS_JUSTIFICATIONS, ACCESS_LOG
 from casetracker.domain import clock
 from casetracker.domain.access import AccessEntry
 from casetracker.integrity.batch_checks import access_log_intact
 from casetracker.integrity.encoding import (
     ACCESS_FIELDS,
+    ACCESS_FORMAT_1,
     GENESIS,
+    JUSTIFICATION_PREFIX,
+    access_format,
     access_hash,
     canonical_json,
     check_text,
 )
+from casetracker.integrity.personal_digests import digest
 
 _COLUMNS = [ACCESS_LOG.c[name] for name in (*ACCESS_FIELDS, "hash")]
+JUSTIFICATION = "justification"  # the name its digest is keyed with, as a personal field's
+ERASED = "[erased with the subject]"
 
 
 def append(
@@ -37,13 +51,15 @@ def append(
     justification: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AccessEntry:
-    """Record one access; the caller's write transaction serialises the chain."""
+    """Record one access, returned as hashed; the caller's write transaction serialises it."""
     last = conn.execute(
         sa.select(ACCESS_LOG.c.position, ACCESS_LOG.c.hash)
         .order_by(ACCESS_LOG.c.position.desc())
         .limit(1)
     ).first()
     position, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    text = check_text("justification", " ".join(justification.split()))
+    salt = secrets.token_hex(32)
     values = (
         position,
         clock.utc_now_text(),
@@ -51,24 +67,65 @@ def append(
         check_text("role", role),
         check_text("action", action),
         check_text("case id", case_id),
-        check_text("justification", " ".join(justification.split())),
+        JUSTIFICATION_PREFIX + digest(salt, JUSTIFICATION, text) if text else "",
         canonical_json(detail or {}),
         prev,
     )
     entry = AccessEntry(*values, access_hash(values))
     conn.execute(ACCESS_LOG.insert().values(**entry.as_dict()))
+    if text:
+        conn.execute(
+            ACCESS_JUSTIFICATIONS.insert().values(
+                position=position, case_id=case_id, salt=salt, text=text
+            )
+        )
     return entry
 
 
 def entries(
     conn: Connection, case_id: str | None = None, limit: int | None = None
 ) -> list[AccessEntry]:
-    query = sa.select(*_COLUMNS).order_by(ACCESS_LOG.c.position.desc())
+    """Entries to show, each justification as typed (``ERASED`` once erased), not its digest."""
+    query = (
+        sa.select(*_COLUMNS, ACCESS_JUSTIFICATIONS.c.text)
+        .outerjoin(ACCESS_JUSTIFICATIONS, ACCESS_JUSTIFICATIONS.c.position == ACCESS_LOG.c.position)
+        .order_by(ACCESS_LOG.c.position.desc())
+    )
     if case_id is not None:
         query = query.where(ACCESS_LOG.c.case_id == case_id)
     if limit is not None:
         query = query.limit(limit)
-    return [AccessEntry(*row) for row in conn.execute(query)][::-1]
+    return [_shown(AccessEntry(*row[:-1]), row[-1]) for row in conn.execute(query)][::-1]
+
+
+def _shown(entry: AccessEntry, text: str | None) -> AccessEntry:
+    if access_format(entry.justification) == ACCESS_FORMAT_1:
+        return entry  # the text itself, in the chain (before migration 0007), or none
+    return replace(entry, justification=ERASED if text is None else text)
+
+
+def justification_problems(conn: Connection) -> list[str]:
+    """Kept justifications that are not the ones their entries hash, first one only."""
+    query = (
+        sa.select(
+            ACCESS_JUSTIFICATIONS.c.position,
+            ACCESS_JUSTIFICATIONS.c.case_id,
+            ACCESS_JUSTIFICATIONS.c.salt,
+            ACCESS_JUSTIFICATIONS.c.text,
+            ACCESS_LOG.c.case_id,
+            ACCESS_LOG.c.justification,
+        )
+        .outerjoin(ACCESS_LOG, ACCESS_LOG.c.position == ACCESS_JUSTIFICATIONS.c.position)
+        .order_by(ACCESS_JUSTIFICATIONS.c.position)
+    )
+    for position, case_id, salt, text, logged_case, logged in conn.execute(query):
+        try:
+            kept = JUSTIFICATION_PREFIX + digest(salt, JUSTIFICATION, text)
+        except (TypeError, ValueError):  # a salt that is not hex, a value that is not text
+            kept = None
+        if (case_id, kept) != (logged_case, logged):
+            return [f"access log: the justification kept for entry {position} was altered"]
+    return []
 
 
 def verify(conn: Connection) -> list[str]:
@@ -77,7 +134,7 @@ def verify(conn: Connection) -> list[str]:
     A sweep in whole batches first (``chain_sweep``); entry by entry only to say what is wrong.
     """
     if access_log_intact(conn.connection.dbapi_connection):
-        return []
+        return justification_problems(conn)
     problems: list[str] = []
     prev, expected = GENESIS, 1
     for row in conn.execute(sa.select(*_COLUMNS).order_by(ACCESS_LOG.c.position)):

@@ -64,20 +64,29 @@ class RecordedEvent(NamedTuple):
         return self._asdict()
 
 
+JUSTIFICATION = "justification"
+"""The free text an actor gives for an action (``act(..., justification=...)``, ``--reason``):
+kept like a free-text field, as ``justification@seq``.  Events recorded before migration 0007
+carry it in the payload instead."""
+
+
 def split_personal(
-    spec: ActionSpec, values: dict[str, Any], seq: int
+    spec: ActionSpec, values: dict[str, Any], seq: int, justification: str = ""
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(fields for the log, personal values for the subject record)`` of an action's input.
 
     Personal fields never enter the hash chain (casetracker.adapters.subjects keeps them erasable);
     one function, so ``act`` and the bulk path cannot disagree about which fields those are.
     A free-text value is the event's own, kept as ``name@seq`` (``seq`` is the event's sequence
-    number in its case), so the next note does not replace this one.
+    number in its case), so the next note does not replace this one; so is the justification.
     """
     personal = {f.name: f"{f.name}@{seq}" if f.free_text else f.name for f in spec.fields
                 if f.personal or f.free_text}  # fmt: skip
     logged = {k: v for k, v in values.items() if k not in personal}
-    return logged, {personal[k]: v for k, v in values.items() if k in personal}
+    secret = {personal[k]: v for k, v in values.items() if k in personal}
+    if justification:
+        secret[f"{JUSTIFICATION}@{seq}"] = justification
+    return logged, secret
 
 
 def personal_name(key: str) -> tuple[str, int | None]:
@@ -94,7 +103,7 @@ def merge_free_text(view: CaseView, values: dict[str, Any]) -> None:
     by_seq: dict[int, dict[str, Any]] = {}
     for key, value in values.items():
         name, seq = personal_name(key)
-        if seq is not None:
+        if seq is not None and name != JUSTIFICATION:  # the actor's reason is not a field
             by_seq.setdefault(seq, {})[name] = value
     for key, step in view.steps if by_seq else ():
         if step.seq in by_seq:
@@ -105,7 +114,6 @@ def event_payload(
     spec: ActionSpec,
     fields: dict[str, Any],
     digests: dict[str, str] | None = None,
-    justification: str = "",
     provenance: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The payload every recorded action carries (format: docs/event-format.md)."""
@@ -114,8 +122,6 @@ def event_payload(
         payload["checked"] = list(spec.guards)  # which rules the event was checked against
     if digests:
         payload["personal"] = digests
-    if justification:
-        payload["justification"] = justification
     if provenance:  # where a training fork or an import came from
         payload["provenance"] = provenance
     return payload

@@ -34,12 +34,15 @@ from casetracker.integrity.dbapi import Row
 from casetracker.integrity.encoding import (
     ACCESS_FIELDS,
     ACCESS_FORMAT,
+    ACCESS_FORMAT_1,
     EVENT_LEAF_TEXT,
     GENESIS,
+    JUSTIFICATION_PREFIX,
     LEAF_PREFIX,
     SEPARATOR,
     STAMP_SEPARATORS,
     STORED_FIELDS,
+    access_format,
 )
 from casetracker.integrity.event_checks import (
     COLUMNS,
@@ -76,13 +79,23 @@ _MISTYPED = {
 }
 
 
-# An access record's hashed text, 0x00 leaf prefix included, from its fields (an integer
-# becomes its decimal text, as in ``canonical.encode``; the stored hash after them is ignored).
-_ACCESS_ENCODING = (LEAF_PREFIX.decode() + ACCESS_FORMAT + "\x1f{}" * len(ACCESS_FIELDS)).format
+# An access record's hashed text in each format, 0x00 leaf prefix included, from its fields (an
+# integer becomes its decimal text, as in ``encoding.encode``; the stored hash after them is
+# ignored).  The justification says which format an entry is in (``encoding.access_format``).
+_ACCESS_ENCODINGS = {
+    tag: (LEAF_PREFIX.decode() + tag + "\x1f{}" * len(ACCESS_FIELDS)).format
+    for tag in (ACCESS_FORMAT_1, ACCESS_FORMAT)
+}
+_JUSTIFICATION = itemgetter(ACCESS_FIELDS.index("justification"))
 
 
-def _access_digests(rows: Iterable[Row]) -> list[str]:
-    return list(map(_HEXDIGEST, map(sha256, map(str.encode, starmap(_ACCESS_ENCODING, rows)))))
+def _access_digests(rows: list[Row]) -> list[str]:
+    justifications = map(_JUSTIFICATION, rows)
+    if any(type(j) is not str or j.startswith(JUSTIFICATION_PREFIX) for j in justifications):
+        texts = [_ACCESS_ENCODINGS[access_format(_JUSTIFICATION(r))](*r) for r in rows]
+    else:  # entries of format 1 only: one format string for the whole batch
+        texts = list(starmap(_ACCESS_ENCODINGS[ACCESS_FORMAT_1], rows))
+    return list(map(_HEXDIGEST, map(sha256, map(str.encode, texts))))
 
 
 def check_range(

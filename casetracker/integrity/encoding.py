@@ -25,7 +25,14 @@ from typing import Any
 from casetracker.domain.events import RecordedEvent
 
 EVENT_FORMAT = "casetracker/event/1"
-ACCESS_FORMAT = "casetracker/access/1"
+ACCESS_FORMAT = "casetracker/access/2"
+"""An access-log entry whose justification is a digest (``JUSTIFICATION_DIGEST``) of a text kept
+outside the chain, erasable: every entry with a justification since migration 0007."""
+ACCESS_FORMAT_1 = "casetracker/access/1"
+"""An access-log entry whose justification is the text itself (or empty): every entry before
+migration 0007, and every entry since without a justification."""
+JUSTIFICATION_PREFIX = "hmac-sha256:"
+JUSTIFICATION_DIGEST = re.compile(JUSTIFICATION_PREFIX + "[0-9a-f]{64}")
 SEPARATOR = "\x1f"
 LEAF_PREFIX = b"\x00"
 GENESIS = "0" * 64  # prev_hash of the first entry of a chain
@@ -177,8 +184,16 @@ def stored_stamp(stamp: object) -> tuple[str, str, str, str]:
     return user, role, effective, recorded
 
 
+def access_format(justification: object) -> str:
+    """The format an access-log entry is hashed in, told by its justification: a digest
+    (``hmac-sha256:`` and 64 lower-case hex digits) is format 2, anything else format 1."""
+    digest = type(justification) is str and JUSTIFICATION_DIGEST.fullmatch(justification)
+    return ACCESS_FORMAT if digest else ACCESS_FORMAT_1
+
+
 def access_hash(values: tuple[object, ...]) -> str:
-    return leaf_hash(encode(ACCESS_FORMAT, values))
+    """The hash of an access-log entry from its ``ACCESS_FIELDS``."""
+    return leaf_hash(encode(access_format(values[ACCESS_FIELDS.index("justification")]), values))
 
 
 def heads_digest(heads: list[tuple[str, int, str]]) -> str:

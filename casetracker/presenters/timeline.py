@@ -34,6 +34,7 @@ from casetracker.presenters.text import local_time
 BACKDATED_AFTER = timedelta(hours=24)
 TIMED_LIFECYCLES = ("detention", "reporting", "removal", "etd", "leave")
 FORK_MARK = "training fork of "
+FORKED_FROM, AT_EVENT = "forked_from", "at_event"  # a fork's provenance: which case, which event
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,17 @@ class TimelineEntry:
 
 
 def forked_from(events: Sequence[RecordedEvent]) -> tuple[str, int] | None:
-    """``(case, event)`` when the case is a training fork, from its opening event."""
+    """``(case, event)`` when the case is a training fork, from its opening event: its
+    provenance, or in a fork made before migration 0007 its justification (kept in the payload
+    then; since, the justification is erasable free text and the provenance says it)."""
     if not events:
         return None
-    text = str(events[0].data.get("justification", ""))
+    data = events[0].data
+    source = data.get("provenance")
+    if isinstance(source, dict) and FORKED_FROM in source:
+        number = source.get(AT_EVENT)
+        return (str(source[FORKED_FROM]), number) if type(number) is int else None
+    text = str(data.get("justification", ""))
     if not text.startswith(FORK_MARK):
         return None
     case_id, _, rest = text[len(FORK_MARK) :].partition(" at event ")

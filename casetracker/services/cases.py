@@ -227,11 +227,11 @@ class Casetracker:
             blocks = self.flow.check(view, attempt)
             if not blocks:
                 dest = self.flow.fire(view, attempt)
-                logged, personal = split_personal(spec, values, view.version + 1)
+                logged, personal = split_personal(spec, values, view.version + 1, justification)
                 if case_id is None:
                     case_id = self.store.allocate_case_id(conn)
                 digests = subjects.record(conn, case_id, personal) if personal else None
-                payload = event_payload(spec, logged, digests, justification, provenance)
+                payload = event_payload(spec, logged, digests, provenance)
                 new = NewEvent(
                     workflow,
                     version,

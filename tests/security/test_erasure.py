@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from alembic import command
 
+from casetracker.adapters.access_log import ERASED
 from casetracker.adapters.database import make_engine
 from casetracker.adapters.schema import alembic_config
 from casetracker.services.cases import Casetracker
 from tests.helpers import core_engine, new_service
-from tests.integration.tamper import rows
+from tests.integration.tamper import rows, tamper
 
 MARKER = "Zebedee-Quarrington-7731"
 
@@ -25,25 +26,53 @@ def _files(url: str) -> list[Path]:
 
 @pytest.fixture
 def noted(db_url):
-    """A case whose note and whose closing reason name the marker; returns (url, case id)."""
+    """A case whose first note, the reason given for it and the reason given for reading the
+    case name the marker; returns (url, case id)."""
     ct = new_service(db_url, role="casework")
     case_id = ct.open_case({"name": "A Person"}, "2014-01-01").case_id
-    ct.act(case_id, "add_note", {"text": f"spoke to {MARKER} at the desk"}, "2014-01-02")
+    ct.act(
+        case_id, "add_note", {"text": f"spoke to {MARKER} at the desk"}, "2014-01-02",
+        justification=f"{MARKER} asked for it",
+    )  # fmt: skip
     ct.act(case_id, "add_note", {"text": "a second note"}, "2014-01-03")
+    ct.show(case_id, reason=f"a call from {MARKER}")
     ct.close()
     return db_url, case_id
 
 
+def _everywhere(url: str) -> str:
+    """Every row of every table that could hold what a person typed, as text."""
+    tables = ("events", "subjects", "subject_values", "access_log", "access_justifications")
+    return " ".join(str(r) for t in tables for r in rows(url, f"SELECT * FROM {t}"))
+
+
 def test_a_note_is_not_in_the_chain_and_each_note_is_kept(noted):
     url, case_id = noted
-    payloads = " ".join(r[0] for r in rows(url, "SELECT payload FROM events"))
-    assert MARKER not in payloads and "second note" not in payloads
+    chains = [r[0] for r in rows(url, "SELECT payload FROM events")]
+    chains += [r[0] for r in rows(url, "SELECT justification FROM access_log")]
+    assert not any(MARKER in text or "second note" in text for text in chains)
     ct = Casetracker(url, role="casework", workflows=core_engine())
     subject = ct.show(case_id, reason="checking the notes").subject or {}
     assert subject["text@2"] == f"spoke to {MARKER} at the desk"
+    assert subject["justification@2"] == f"{MARKER} asked for it"
     assert subject["text@3"] == "a second note"
     assert ct.verify().ok
     ct.close()
+
+
+def test_a_reason_for_reading_is_shown_to_an_auditor_and_verified(noted):
+    """The access log hashes a digest of the reason (format 2); the text is shown, and a text
+    altered behind the log is found."""
+    url, case_id = noted
+    reader = Casetracker(url, role="admin", workflows=core_engine())
+    reasons = [e.justification for e in reader.access_entries(case_id) if e.action == "show"]
+    assert reasons == [f"a call from {MARKER}"]
+    assert reader.verify().ok
+    reader.close()
+    tamper(url, "UPDATE access_justifications SET text = 'nothing to see'")
+    reader = Casetracker(url, role="admin", workflows=core_engine())
+    assert any("justification" in p for p in reader.verify().problems)
+    reader.close()
 
 
 def test_erasure_leaves_no_byte_of_a_note(noted):
@@ -53,8 +82,11 @@ def test_erasure_leaves_no_byte_of_a_note(noted):
     assert admin.verify().ok
     assert admin.show(case_id, reason="after erasure").subject is None
     admin.close()
-    assert not any(MARKER in str(r) for r in rows(url, "SELECT * FROM subjects"))
-    assert not any(MARKER in str(r) for r in rows(url, "SELECT * FROM events"))
+    assert MARKER not in _everywhere(url)
+    reader = Casetracker(url, role="admin", workflows=core_engine())
+    shown = [e.justification for e in reader.access_entries(case_id) if e.action == "show"]
+    assert shown[0] == ERASED
+    reader.close()
     for path in _files(url) if url.startswith("sqlite") else ():
         assert MARKER.encode() not in path.read_bytes(), path.name
 
@@ -82,6 +114,7 @@ def test_free_text_moves_out_of_the_subject_record_and_every_chain_verifies(note
     _migrate(url, "head")
     assert rows(url, "SELECT data FROM subjects") == [('{"name":"A Person"}',)]
     assert sorted(rows(url, "SELECT seq, field, value FROM subject_values")) == [
+        (2, "justification", json.dumps(f"{MARKER} asked for it")),
         (2, "text", json.dumps(f"spoke to {MARKER} at the desk")),
         (3, "text", '"a second note"'),
     ]

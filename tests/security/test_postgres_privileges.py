@@ -283,6 +283,47 @@ def _a_value_beside_their_own_event(conn: psycopg.Connection, case_id: str, memb
     )
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM access_justifications WHERE case_id = %s",
+        "UPDATE access_justifications SET text = 'routine' WHERE case_id = %s",
+        "INSERT INTO access_justifications (position, case_id, salt, text) "
+        "SELECT position, case_id, repeat('ab', 32), 'routine' FROM access_log "
+        "WHERE case_id = %s AND action = 'history'",
+    ],
+    ids=["erase-a-reason", "alter-a-reason", "give-an-old-read-a-reason"],
+)
+def test_a_member_cannot_change_a_reason_for_reading(logins, statement):
+    """The reason given for a read (migration 0007: a row beside its access-log entry, whose
+    hash covers a digest of it) is written only with its entry, by its reader, and goes only
+    with the erasure of the case's subject."""
+    case_id = _open_case(logins)
+    member = logins.service(logins.member, "casework")
+    member.show(case_id, reason="a call from the subject")
+    member.history(case_id)  # a read logged without a reason: one to give a forged reason
+    member.close()
+    query = "SELECT * FROM access_justifications WHERE case_id = %s ORDER BY position"
+    with logins.psql(logins.member) as conn:
+        before = conn.execute(query, (case_id,)).fetchall()
+    assert [row[3] for row in before] == ["a call from the subject"]
+    with pytest.raises(REFUSED, match="access_justifications"), logins.psql(logins.member) as conn:
+        conn.execute(statement, (case_id,))
+    with logins.psql(logins.member) as conn:
+        assert conn.execute(query, (case_id,)).fetchall() == before
+    assert _verify(logins) == []
+    admin = logins.service(logins.admin, "admin")
+    admin.act(case_id, "erase_subject", {"legal_basis": "Article 17"}, "2015-06-23")
+    admin.close()
+    with logins.psql(logins.member) as conn:
+        assert conn.execute(query, (case_id,)).fetchall() == []
+        assert (
+            conn.execute("SELECT * FROM subject_values WHERE case_id = %s", (case_id,)).fetchall()
+            == []
+        )
+    assert _verify(logins) == []
+
+
 # ---------------------------------------------------------------------------------- projection
 
 

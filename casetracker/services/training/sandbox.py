@@ -32,11 +32,11 @@ from typing import Any
 from casetracker import paths
 from casetracker.domain import clock
 from casetracker.domain.errors import Refused, UsageError
-from casetracker.domain.events import RecordedEvent, personal_name
+from casetracker.domain.events import JUSTIFICATION, RecordedEvent, personal_name
 from casetracker.domain.identity import SEEDED_USERS, seeded_user
 from casetracker.domain.queues import case_force
 from casetracker.domain.vocabulary import NEW
-from casetracker.presenters.timeline import FORK_MARK
+from casetracker.presenters.timeline import AT_EVENT, FORK_MARK, FORKED_FROM
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database, open_database
 
@@ -166,6 +166,7 @@ def fork(url: str, case_id: str, at_event: int, why: str = "") -> tuple[str, int
             _values(opening, subject),
             opening.effective,
             justification=note,
+            provenance={FORKED_FROM: case_id, AT_EVENT: at_event},
         )
         new_id = opened.case_id
         for event in events[1:at_event]:
@@ -192,6 +193,7 @@ def _values(event: RecordedEvent, subject: dict[str, Any]) -> dict[str, Any]:
     data = event.data
     values = dict(data.get("fields", {}))
     for key in data.get("personal", {}):
-        if key in subject:
-            values[personal_name(key)[0]] = subject[key]
+        name = personal_name(key)[0]
+        if key in subject and name != JUSTIFICATION:  # the actor's reason, not a field
+            values[name] = subject[key]
     return values
