@@ -75,7 +75,7 @@ def spec_dict(spec: Any) -> dict[str, Any]:
                         "name": f.name,
                         "type": str(f.type),
                         "required": f.required,
-                        "personal": f.personal,
+                        "personal": f.personal or f.free_text,  # what a person types too
                         "choices": list(f.choices),
                     }
                     for f in a.fields

@@ -19,7 +19,7 @@ from casetracker.domain.case_view import CaseView
 from casetracker.domain.clock import parse_recorded
 from casetracker.domain.effective_time import DEFAULT_ZONE, parse_canonical
 from casetracker.domain.engine import Option
-from casetracker.domain.events import RecordedEvent
+from casetracker.domain.events import RecordedEvent, personal_name
 from casetracker.domain.vocabulary import WorkflowSpec
 
 
@@ -92,13 +92,35 @@ def view_lines(view: CaseView) -> list[str]:
     return [f"  {key:<24} {i.state}" for key, i in view.instances.items()]
 
 
+def split_subject(
+    values: dict[str, Any] | None,
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """``(the subject's own details, free text)`` of a subject record: free text is kept as
+    ``field@seq`` and shown under its field, event by event (``justification`` is the reason
+    the actor gave for that event)."""
+    if values is None:
+        return None, []
+    own: dict[str, Any] = {}
+    free_text: list[dict[str, Any]] = []
+    for key, value in values.items():
+        name, seq = personal_name(key)
+        if seq is None:
+            own[key] = value
+        else:
+            free_text.append({"seq": seq, "field": name, "value": value})
+    free_text.sort(key=lambda item: (item["seq"], item["field"]))
+    return own, free_text
+
+
 def summary_json(summary: Any) -> dict[str, Any]:
+    own, free_text = split_subject(summary.subject)
     return {
         "case_id": summary.case_id,
         "version": summary.version,
         "opened": summary.opened,
         "updated": summary.updated,
-        "subject": summary.subject,
+        "subject": own,
+        "free_text": free_text,
         "subject_erased": summary.subject_erased,
         "personal_data": "shown" if summary.subject is not None else "withheld: give --reason",
         **view_json(summary.view),
@@ -112,7 +134,9 @@ def summary_lines(summary: Any) -> list[str]:
     if summary.subject_erased:
         lines.append(f"  personal data erased on {summary.subject_erased[:10]}")
     elif summary.subject is not None:
-        lines += [f"  {k}: {v}" for k, v in summary.subject.items()]
+        own, free_text = split_subject(summary.subject)
+        lines += [f"  {k}: {v}" for k, v in (own or {}).items()]
+        lines += [f"  event {t['seq']} {t['field']}: {t['value']}" for t in free_text]
     else:
         lines.append("  personal data withheld (give --reason to see it; the reason is logged)")
     lines.append("lifecycles:")
@@ -208,7 +232,7 @@ def spec_json(spec: WorkflowSpec) -> dict[str, Any]:
                         "name": f.name,
                         "type": f.type.value,
                         "required": f.required,
-                        "personal": f.personal,
+                        "personal": f.personal or f.free_text,  # what a person types too
                         "choices": list(f.choices),
                     }
                     for f in a.fields

@@ -122,3 +122,22 @@ def test_free_text_moves_out_of_the_subject_record_and_every_chain_verifies(note
     ct = Casetracker(url, role="casework", workflows=core_engine())
     assert ct.verify().ok
     ct.close()
+
+
+def test_free_text_is_shown_under_its_field_and_marked_personal(db, run):
+    opened = run("--db", db, "--role", "casework", "case", "open", "-f", "name=A Person",
+                 "-e", "2014-01-01", "--json")  # fmt: skip
+    case_id = opened.json["case_id"]
+    noted = run("--db", db, "--role", "casework", "case", "act", case_id, "add_note", "-f",
+                f"text=spoke to {MARKER}", "--reason", "asked to", "-e", "2014-01-02")  # fmt: skip
+    assert noted.code == 0, noted.err
+    shown = run("--db", db, "--role", "casework", "case", "show", case_id, "--reason", "checking")
+    assert f"event 2 text: spoke to {MARKER}" in shown.out
+    assert "event 2 justification: asked to" in shown.out and "@" not in shown.out
+    data = run("--db", db, "--role", "casework", "case", "show", case_id, "--reason", "again",
+               "--json").json  # fmt: skip
+    assert data["subject"] == {"name": "A Person"}
+    assert {"seq": 2, "field": "text", "value": f"spoke to {MARKER}"} in data["free_text"]
+    spec = run("workflows", "show", "case", "--json").json
+    note = next(a for a in spec["actions"] if a["name"] == "add_note")
+    assert note["fields"][0]["personal"] is True
