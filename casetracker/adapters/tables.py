@@ -95,7 +95,10 @@ class SubjectValueRow(SQLModel, table=True):
     """
 
     __tablename__ = "subject_values"
-    __table_args__ = (sa.PrimaryKeyConstraint("case_id", "seq", "field", name="pk_subject_values"),)
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("case_id", "seq", "field", name="pk_subject_values"),
+        {"sqlite_with_rowid": False},  # the key is the table: one b-tree to write per note
+    )
 
     case_id: str = Field(primary_key=True, max_length=64)
     seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})

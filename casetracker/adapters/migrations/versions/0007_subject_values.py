@@ -188,6 +188,7 @@ def upgrade() -> None:
         sa.Column("field", sa.String(length=64), nullable=False),
         sa.Column("value", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("case_id", "seq", "field", name="pk_subject_values"),
+        sqlite_with_rowid=False,  # the key is the table: one b-tree to write per note, not two
     )
     op.create_table(
         "access_justifications",
