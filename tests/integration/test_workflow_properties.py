@@ -24,9 +24,10 @@ from casetracker.domain.rules.hosol import HOSOL_CATEGORIES
 from casetracker.domain.vocabulary import ActionSpec, FieldSpec, FieldType, Role, WorkflowSpec
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
+from tests.helpers import police_of
 from workflows import DEFINITIONS
 
-FORCES = ["MPS", "WMP", "WYP"]
+FORCES = ["MPS"]  # the acting police user's force: another force's arrest is refused (test_forces)
 OPEN = "open_case"
 
 
@@ -164,6 +165,7 @@ def _run(tmp_path, specs: list[WorkflowSpec], examples: int, steps: int) -> set[
     """Run the machine; returns the actions it recorded at least once."""
     url = f"sqlite:///{tmp_path / 'prop.db'}"
     create_database(url, "live", tuple(r.value for r in Role))
+    police_of(url, "MPS")  # a police user belongs to one force
     reached: set[str] = set()
     services = {r.value: Casetracker(url, role=r.value) for r in Role if r is not Role.TRAINER}
     machine = case_machine(services, specs, reached)
