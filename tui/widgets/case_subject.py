@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from casetracker.domain.case_view import CaseView
 from casetracker.domain.queues import case_force
-from casetracker.presenters.text import recorded_date
+from casetracker.presenters.text import recorded_date, split_subject
 
 
 class SubjectPanel(Static):
@@ -28,10 +28,16 @@ class SubjectPanel(Static):
             erased = recorded_date(summary.subject_erased)
             text.append(f"personal data erased on {erased}", style="dim")
         elif subject is not None:
+            own, free_text = split_subject(subject)  # free text under its field, by event
             text.append(
                 "\n".join(
-                    f"{k.replace('_', ' ')}: {', '.join(v) if isinstance(v, list) else v}"
-                    for k, v in subject.items()
+                    [
+                        *(
+                            f"{k.replace('_', ' ')}: {', '.join(v) if isinstance(v, list) else v}"
+                            for k, v in (own or {}).items()
+                        ),
+                        *(f"event {t['seq']} {t['field']}: {t['value']}" for t in free_text),
+                    ]
                 ),
                 style="bold",
             )
