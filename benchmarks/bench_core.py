@@ -43,7 +43,7 @@ from casetracker.integrity.encoding import (
 from casetracker.services.cases import Casetracker
 from casetracker.services.integrity import rebuild_projection, verify
 from casetracker.services.setup import create_database
-from tests.helpers import core_engine
+from tests.helpers import core_engine, police_of
 
 perf = time.perf_counter
 EVENTS_PER_CASE = 10
@@ -52,6 +52,7 @@ EVENTS_PER_CASE = 10
 def _service(path: Path) -> Casetracker:
     url = f"sqlite:///{path}"
     create_database(url, "live", ("admin", "police"))
+    police_of(url, "MPS")  # a police user belongs to one force
     return Casetracker(url, role="police", workflows=core_engine())
 
 
