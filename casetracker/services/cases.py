@@ -109,6 +109,11 @@ class ViewCache:
 AUDITING_ROLES = ("auditor", "admin")
 
 
+class _Unseen(Exception):
+    """A force-bound actor asked for a case outside their force (refused once outside the
+    transaction, so that the refusal's log entry is kept)."""
+
+
 class Casetracker:
     """An open database plus the person using it."""
 
@@ -198,57 +203,67 @@ class Casetracker:
         now = clock.now()
         when = self._effective(effective, now)
         actor = self.actor
-        if actor.force_bound:
+        if actor.force_bound and (case_id is None or idempotency_key):
             fields = self._within_force(actor, case_id, action, fields)
         if idempotency_key:
             retried = self._retry(idempotency_key, workflow, action, case_id, actor)
             if retried is not None:
                 return retried
-        with self._connections.write() as conn:
-            head = self.store.head(conn, case_id) if case_id else None
-            view = self._current_view(conn, case_id, head) if case_id and head else CaseView("")
-            if expected_version is not None and expected_version != view.version:
-                newer = self.store.event_at(conn, view.case_id, expected_version + 1)
-                raise Conflict(
-                    view.case_id, expected_version, view.version, describe(newer) if newer else ""
-                )
-            number = self._instance_for(view, workflow, action, instance)
-            version = self.flow.version_for(view, workflow, number)
-            spec = self.flow.spec(workflow, version).action(action)
-            assert spec is not None
-            if actor.role in spec.roles:
-                values = validate_fields(spec, fields or {})
-                attempt = Attempt(workflow, number, action, values, when, actor.role, now)
-            else:  # refused for the role: say so before asking for any field
-                values = {}
-                attempt = Attempt(workflow, number, action, {}, when, actor.role, now, preview=True)
-            if spec.guards and head is not None:  # rules may read earlier free text
-                merge_free_text(view, subjects.read(conn, view.case_id)[0] or {})
-            blocks = self.flow.check(view, attempt)
-            if not blocks:
-                dest = self.flow.fire(view, attempt)
-                logged, personal = split_personal(spec, values, view.version + 1, justification)
-                if case_id is None:
-                    case_id = self.store.allocate_case_id(conn)
-                digests = subjects.record(conn, case_id, personal) if personal else None
-                payload = event_payload(spec, logged, digests, provenance)
-                new = NewEvent(
-                    workflow,
-                    version,
-                    number,
-                    action,
-                    actor.user,
-                    actor.role,
-                    when.text,
-                    payload,
-                    idempotency_key,
-                )
-                recorded = self.store.append(case_id, view.version, [new], conn, head)
-                if action == ERASE_ACTION:
-                    subjects.erase(conn, case_id, recorded[-1].recorded)
-                self._views.drop(view.case_id)  # until the transaction is known to be committed
-                view.case_id = case_id
-                read_models.update(conn, self.flow.fold_into(view, recorded))
+        try:
+            with self._connections.write() as conn:
+                head = self.store.head(conn, case_id) if case_id else None
+                view = self._current_view(conn, case_id, head) if case_id and head else CaseView("")
+                if case_id is not None and not may_see(actor, view):
+                    raise _Unseen  # decided in the same transaction as the action, at no extra read
+                if expected_version is not None and expected_version != view.version:
+                    newer = self.store.event_at(conn, view.case_id, expected_version + 1)
+                    raise Conflict(
+                        view.case_id,
+                        expected_version,
+                        view.version,
+                        describe(newer) if newer else "",
+                    )
+                number = self._instance_for(view, workflow, action, instance)
+                version = self.flow.version_for(view, workflow, number)
+                spec = self.flow.spec(workflow, version).action(action)
+                assert spec is not None
+                if actor.role in spec.roles:
+                    values = validate_fields(spec, fields or {})
+                    attempt = Attempt(workflow, number, action, values, when, actor.role, now)
+                else:  # refused for the role: say so before asking for any field
+                    values = {}
+                    attempt = Attempt(
+                        workflow, number, action, {}, when, actor.role, now, preview=True
+                    )
+                if spec.guards and head is not None:  # rules may read earlier free text
+                    merge_free_text(view, subjects.read(conn, view.case_id)[0] or {})
+                blocks = self.flow.check(view, attempt)
+                if not blocks:
+                    dest = self.flow.fire(view, attempt)
+                    logged, personal = split_personal(spec, values, view.version + 1, justification)
+                    if case_id is None:
+                        case_id = self.store.allocate_case_id(conn)
+                    digests = subjects.record(conn, case_id, personal) if personal else None
+                    payload = event_payload(spec, logged, digests, provenance)
+                    new = NewEvent(
+                        workflow,
+                        version,
+                        number,
+                        action,
+                        actor.user,
+                        actor.role,
+                        when.text,
+                        payload,
+                        idempotency_key,
+                    )
+                    recorded = self.store.append(case_id, view.version, [new], conn, head)
+                    if action == ERASE_ACTION:
+                        subjects.erase(conn, case_id, recorded[-1].recorded)
+                    self._views.drop(view.case_id)  # until the transaction is known to be committed
+                    view.case_id = case_id
+                    read_models.update(conn, self.flow.fold_into(view, recorded))
+        except _Unseen:
+            self._refuse_unseen(actor, case_id, action)
         if not blocks:
             if action == ERASE_ACTION:  # the view may hold merged free text: keep none of it
                 subjects.clean_up(self.engine)
