@@ -1,38 +1,34 @@
-"""The service layer: every use case, called alike by the CLI, the TUI and the tests.
+"""``Casetracker``: the service the CLI, the TUI and the tests all call, and the case work itself.
 
-Each function checks everything it can before it opens a write transaction, and raises a
+Each method checks everything it can before it opens a write transaction, and raises a
 ``CasetrackerError`` (never a half-done write) when the request cannot be carried out.  Reading a
 case is itself recorded in the access log.
+
+The class is assembled from one base class per concern, each in a module named for it:
+``actor_session`` (the open database, the actor, refusals logged, the cached view),
+``force_boundary`` (what a police user's force lets them see), ``case_reading`` (show, history,
+replay, options, the access log) and ``user_admin``.  They are base classes rather than helper
+objects because all of them share the same session state; ``actor_session`` says more.  This
+module keeps what changes a case - ``act`` with its idempotent retries - and the integrity
+commands, so the per-action path reads top to bottom in one place.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, NoReturn
-
-from sqlalchemy.engine import Connection
+from dataclasses import dataclass
+from typing import Any
 
 from casetracker.adapters import access_log, read_models, subjects
-from casetracker.adapters.database import (
-    KeptConnections,
-    read_transaction,
-)
-from casetracker.adapters.store import EventStore, Head, describe, normalise_case_id
-from casetracker.adapters.users import list_users, login_name, resolve, save_user
+from casetracker.adapters.database import read_transaction
+from casetracker.adapters.store import describe, normalise_case_id
 from casetracker.domain import clock
-from casetracker.domain.case_facts import CaseFacts, case_facts
 from casetracker.domain.case_view import Attempt, CaseView, instance_key
-from casetracker.domain.effective_time import EffectiveTimeError, parse
-from casetracker.domain.engine import Option, WorkflowEngine
 from casetracker.domain.errors import (
     ActionBlocked,
     Conflict,
     IdempotencyMismatch,
     NotPermitted,
-    UnknownCase,
     UsageError,
 )
 from casetracker.domain.events import (
@@ -43,11 +39,22 @@ from casetracker.domain.events import (
     split_personal,
 )
 from casetracker.domain.fields import validate_fields
-from casetracker.domain.forces import may_see, without_force
-from casetracker.domain.identity import Actor, User
-from casetracker.domain.rules.field_values import as_text
+from casetracker.domain.forces import may_see
+from casetracker.domain.identity import Actor
+from casetracker.services.case_reading import AUDITING_ROLES, CaseReading, CaseSummary
+from casetracker.services.force_boundary import ForceBoundary, Unseen
 from casetracker.services.integrity import Report, make_checkpoint, rebuild_projection, verify
-from casetracker.services.setup import open_database
+from casetracker.services.user_admin import UserAdministration
+from casetracker.services.view_cache import ViewCache
+
+__all__ = [
+    "AUDITING_ROLES",
+    "ERASE_ACTION",
+    "OPEN_ACTION",
+    "ActResult",
+    "CaseSummary",
+    "Casetracker",
+]
 
 OPEN_ACTION = "open_case"
 ERASE_ACTION = "erase_subject"
@@ -62,111 +69,8 @@ class ActResult:
     replayed: bool = False  # True when an idempotent retry returned the original events
 
 
-@dataclass
-class CaseSummary:
-    case_id: str
-    realm: str
-    version: int
-    opened: str
-    updated: str
-    states: dict[str, str]
-    subject: dict[str, Any] | None
-    subject_erased: str | None
-    view: CaseView = field(repr=False)
-    events: list[RecordedEvent] = field(repr=False, default_factory=list)
-    facts: CaseFacts = field(default_factory=CaseFacts)
-
-
-class ViewCache:
-    """Recently used case views, so a caseworker's next action need not re-read the history.
-
-    An entry is used only while its version and head hash still match the log's, so another
-    process's write simply causes a re-read.  ``act`` takes a view out of the cache before it
-    folds new events into it and puts it back once the transaction has committed, so a failed
-    action never leaves a changed view behind.
-    """
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._views: OrderedDict[str, CaseView] = OrderedDict()
-
-    def get(self, case_id: str) -> CaseView | None:
-        view = self._views.get(case_id)
-        if view is not None:
-            self._views.move_to_end(case_id)
-        return view
-
-    def drop(self, case_id: str) -> None:
-        self._views.pop(case_id, None)
-
-    def put(self, case_id: str, view: CaseView) -> None:
-        self._views[case_id] = view
-        self._views.move_to_end(case_id)
-        while len(self._views) > self.size:
-            self._views.popitem(last=False)
-
-
-AUDITING_ROLES = ("auditor", "admin")
-
-
-class _Unseen(Exception):
-    """A force-bound actor asked for a case outside their force (refused once outside the
-    transaction, so that the refusal's log entry is kept)."""
-
-
-class Casetracker:
-    """An open database plus the person using it."""
-
-    def __init__(
-        self,
-        url: str,
-        *,
-        as_user: str | None = None,
-        role: str | None = None,
-        workflows: WorkflowEngine | None = None,
-    ) -> None:
-        from casetracker.services.registry import workflow_engine
-
-        self.url = url
-        self.engine, self.info = open_database(url)
-        self.flow = workflows or workflow_engine()
-        self.store = EventStore(self.engine, self.info.realm, self.flow)
-        self._as_user, self._role = as_user, role
-        self._actor: Actor | None = None
-        self._views = ViewCache()
-        self._connections = KeptConnections(self.engine)
-
-    def close(self) -> None:
-        self._connections.close()
-        self.engine.dispose()
-
-    @property
-    def realm(self) -> str:
-        return self.info.realm
-
-    @property
-    def actor(self) -> Actor:
-        if self._actor is None:
-            with read_transaction(self.engine) as conn:
-                try:
-                    self._actor = resolve(conn, self.info.realm, self._as_user, self._role)
-                except NotPermitted as exc:
-                    refused, account = exc, login_name(conn)
-            if self._actor is None:
-                # Logged as the account that asked, in the role it asked for.
-                attempted = f"act as {self._as_user}" if self._as_user else "act"
-                self._log_refusal(Actor(account, self._role or ""), "", attempted, [str(refused)])
-                raise refused
-        return self._actor
-
-    def require_role(self, roles: tuple[str, ...], what: str) -> Actor:
-        """The actor, if they act in one of ``roles``; otherwise a logged refusal."""
-        actor = self.actor
-        if actor.role not in roles:
-            message = f"the {actor.role} role may not {what} (only: {', '.join(roles)})"
-            self._log_refusal(actor, "", what, [message])
-            raise NotPermitted(message)
-        return actor
+class Casetracker(CaseReading, UserAdministration, ForceBoundary):
+    """An open database plus the person using it: case work here, the rest in the base classes."""
 
     # ------------------------------------------------------------------ acting
 
@@ -214,7 +118,7 @@ class Casetracker:
                 head = self.store.head(conn, case_id) if case_id else None
                 view = self._current_view(conn, case_id, head) if case_id and head else CaseView("")
                 if case_id is not None and not may_see(actor, view):
-                    raise _Unseen  # decided in the same transaction as the action, at no extra read
+                    raise Unseen  # decided in the same transaction as the action, at no extra read
                 if expected_version is not None and expected_version != view.version:
                     newer = self.store.event_at(conn, view.case_id, expected_version + 1)
                     raise Conflict(
@@ -262,7 +166,7 @@ class Casetracker:
                     self._views.drop(view.case_id)  # until the transaction is known to be committed
                     view.case_id = case_id
                     read_models.update(conn, self.flow.fold_into(view, recorded))
-        except _Unseen:
+        except Unseen:
             self._refuse_unseen(actor, case_id, action)
         if not blocks:
             if action == ERASE_ACTION:  # the view may hold merged free text: keep none of it
@@ -301,48 +205,6 @@ class Casetracker:
             self._log_refusal(actor, case_id, action, [str(exc)])
             raise
 
-    def _within_force(
-        self, actor: Actor, case_id: str | None, action: str, fields: dict[str, Any] | None
-    ) -> dict[str, Any]:
-        """The fields to act with, if a force-bound actor may act on the case: a case they can
-        see, or a new case opened for their own force (which the opening then records)."""
-        if case_id is not None:
-            with read_transaction(self.engine) as conn:
-                view = self._current_view(conn, case_id, self.store.head(conn, case_id))
-            if not may_see(actor, view):
-                self._refuse_unseen(actor, case_id, action)
-            return fields or {}
-        if not actor.force:
-            self._refuse_unseen(actor, None, action)
-        given = as_text((fields or {}).get("force")).strip().upper()
-        if given and given != actor.force:
-            message = f"a {actor.force} officer opens cases for {actor.force} only"
-            self._log_refusal(actor, None, action, [message])
-            raise NotPermitted(message)
-        return {**(fields or {}), "force": actor.force}
-
-    def _refuse_unseen(self, actor: Actor, case_id: str | None, attempted: str) -> NoReturn:
-        """Refuse a force-bound actor a case outside their force, as if it did not exist: to
-        say "another force's case" would confirm to one data controller what another holds.
-        The access log, which only auditors read, says why."""
-        if not actor.force:
-            message = without_force(actor)
-            self._log_refusal(actor, case_id, attempted, [message])
-            raise NotPermitted(message)
-        assert case_id is not None
-        reason = f"not a case of {actor.force}: answered as an unknown case"
-        self._log_refusal(actor, case_id, attempted, [reason])
-        raise UnknownCase(case_id)
-
-    def _current_view(self, conn: Connection, case_id: str, head: Head) -> CaseView:
-        """The case as the rules see it, from this process's cache when the log has not moved."""
-        cached = self._views.get(case_id)
-        if cached is not None and (cached.version, cached.head_hash) == (head.version, head.hash):
-            return cached
-        view = self.flow.fold(case_id, self.store.read_case(case_id, conn))
-        self._views.put(case_id, view)
-        return view
-
     def _instance_for(self, view: CaseView, workflow: str, action: str, given: int | None) -> int:
         spec = self.flow.latest[workflow]
         if not spec.many:
@@ -353,165 +215,6 @@ class Casetracker:
             numbers = ", ".join(str(i.number) for i in view.of(workflow)) or "none yet"
             raise UsageError(f"{spec.label} #{given} does not exist on this case ({numbers})")
         return self.flow.instance_for(view, workflow, action, given)
-
-    def _effective(self, text: str | None, now: datetime, allow_future: bool = False) -> Any:
-        try:
-            return parse(text or "now", now, allow_future=allow_future)
-        except EffectiveTimeError as exc:
-            raise UsageError(str(exc)) from None
-
-    def _log_refusal(
-        self, actor: Actor, case_id: str | None, attempted: str, reasons: list[str]
-    ) -> None:
-        """Every refusal goes into the access log, whatever refused it (issue 13)."""
-        with self._connections.write() as conn:
-            access_log.append(
-                conn,
-                user=actor.user,
-                role=actor.role,
-                action="denied",
-                case_id=case_id or "",
-                detail={"attempted": attempted, "reasons": reasons},
-            )
-
-    # ------------------------------------------------------------------ reading
-
-    def _read_logged(
-        self, case_id: str, what: str, justification: str = "", detail: dict | None = None
-    ) -> tuple[list[RecordedEvent], CaseView]:
-        """Read a case and record the consultation, in one write transaction."""
-        actor = self.actor
-        view: CaseView | None = None
-        with self._connections.write() as conn:
-            events = self.store.read_case(case_id, conn)
-            if actor.force_bound:  # whether they may see it decides whether the read happens
-                view = self.flow.fold(case_id, events)
-                if not may_see(actor, view):
-                    events = []
-            if events:
-                access_log.append(
-                    conn,
-                    user=actor.user,
-                    role=actor.role,
-                    action=what,
-                    case_id=case_id,
-                    justification=justification,
-                    detail=detail,
-                )
-        if not events:
-            self._refuse_unseen(actor, case_id, what)
-        return events, view or self.flow.fold(case_id, events)
-
-    def show(self, case_id: str, reason: str | None = None) -> CaseSummary:
-        """The case now.  Personal data is shown only with a stated reason, which is logged."""
-        case_id = normalise_case_id(case_id)
-        if reason is not None and not reason.strip():
-            raise UsageError("give a reason that says why you need the personal data")
-        reason = (reason or "").strip()
-        events, view = self._read_logged(case_id, "show", reason, {"personal_data": bool(reason)})
-        with read_transaction(self.engine) as conn:
-            head = self.store.case_head(case_id, conn)
-            values, erased = subjects.read(conn, case_id)
-        return CaseSummary(
-            case_id,
-            self.realm,
-            head.version,
-            head.opened,
-            head.updated,
-            {k: i.state for k, i in view.instances.items()},
-            values if reason else None,
-            erased,
-            view,
-            events,
-            case_facts(view, clock.now()),
-        )
-
-    def history(self, case_id: str) -> list[RecordedEvent]:
-        events, _ = self._read_logged(normalise_case_id(case_id), "history")
-        return events
-
-    def replay(
-        self, case_id: str, as_of: str | None = None, recorded_as_of: str | None = None
-    ) -> tuple[CaseView, list[RecordedEvent]]:
-        """The case as it was: on an effective date, or as the record stood at a moment."""
-        case_id = normalise_case_id(case_id)
-        now = clock.now()
-        as_of_time = self._effective(as_of, now, allow_future=True) if as_of else None
-        recorded_cut = (
-            self._effective(recorded_as_of, now, allow_future=True) if recorded_as_of else None
-        )
-        events, _ = self._read_logged(
-            case_id, "replay", detail={"as_of": as_of or "", "recorded_as_of": recorded_as_of or ""}
-        )
-        chosen = events
-        if recorded_cut is not None:
-            cut = clock.format_recorded(recorded_cut.end)
-            chosen = [e for e in chosen if e.recorded < cut]
-        if as_of_time is not None:
-            from casetracker.domain.effective_time import parse_canonical
-
-            chosen = [e for e in chosen if parse_canonical(e.effective).start < as_of_time.end]
-            return self.flow.fold(case_id, chosen, strict=False), chosen
-        return self.flow.fold(case_id, chosen), chosen
-
-    def options(self, case_id: str) -> tuple[CaseView, list[Option]]:
-        """Every action, allowed now or blocked with all its reasons, for the current user."""
-        case_id = normalise_case_id(case_id)
-        _, view = self._read_logged(case_id, "actions")
-        now = clock.now()
-        when = parse("now", now)
-
-        def make(workflow: str, number: int, action: str, role: str) -> Attempt:
-            return Attempt(workflow, number, action, {}, when, role, now, preview=True)
-
-        return view, self.flow.options(view, self.actor.role, make)
-
-    def access_entries(self, case_id: str | None = None, limit: int | None = 50) -> list:
-        """The access log (for one case, or all), itself a consultation worth logging.
-
-        Who consulted which case is itself sensitive (it shows colleagues' work and the cases
-        under scrutiny), so only those who audit may read it.
-        """
-        case_id = normalise_case_id(case_id) if case_id is not None else None
-        actor = self.require_role(AUDITING_ROLES, "read the access log")
-        with self._connections.write() as conn:
-            if case_id is not None:
-                self.store.case_head(case_id, conn)
-            entries = access_log.entries(conn, case_id, limit)
-            access_log.append(
-                conn,
-                user=actor.user,
-                role=actor.role,
-                action="read-access-log",
-                case_id=case_id or "",
-            )
-        return entries
-
-    # ------------------------------------------------------------------ users
-
-    def users(self) -> list[User]:
-        with read_transaction(self.engine) as conn:
-            return list_users(conn)
-
-    def save_user(
-        self, name: str, display_name: str, roles: tuple[str, ...], force: str = ""
-    ) -> None:
-        """Register a user or change their roles (and a police user's force): admins only,
-        and logged."""
-        actor = self.actor
-        if actor.role != "admin":
-            message = f"only the admin role may manage users (you act as {actor.role})"
-            self._log_refusal(actor, "", "manage users", [message])
-            raise NotPermitted(message)
-        with self._connections.write() as conn:
-            save_user(conn, name, display_name, roles, force)
-            access_log.append(
-                conn,
-                user=actor.user,
-                role=actor.role,
-                action="user-save",
-                detail={"name": name, "roles": list(roles), "force": force},
-            )
 
     # ------------------------------------------------------------------ integrity
 

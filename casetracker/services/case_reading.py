@@ -1,0 +1,151 @@
+"""The reading side of the ``Casetracker`` service: a case now, its history, a replay as of a
+past date, the actions open to the user, and the access log.
+
+Every read of a case is itself a consultation, written to the access log in the same transaction
+that reads it (``_read_logged``), and a force-bound reader is refused another force's case before
+anything is logged as read; that is why this class builds on ``ForceBoundary``.  Reading never
+changes a case, so none of it is on the per-action path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from casetracker.adapters import access_log, subjects
+from casetracker.adapters.database import read_transaction
+from casetracker.adapters.store import normalise_case_id
+from casetracker.domain import clock
+from casetracker.domain.case_facts import CaseFacts, case_facts
+from casetracker.domain.case_view import Attempt, CaseView
+from casetracker.domain.effective_time import parse, parse_canonical
+from casetracker.domain.engine import Option
+from casetracker.domain.errors import UsageError
+from casetracker.domain.events import RecordedEvent
+from casetracker.services.force_boundary import ForceBoundary
+
+AUDITING_ROLES = ("auditor", "admin")
+
+
+@dataclass
+class CaseSummary:
+    case_id: str
+    realm: str
+    version: int
+    opened: str
+    updated: str
+    states: dict[str, str]
+    subject: dict[str, Any] | None
+    subject_erased: str | None
+    view: CaseView = field(repr=False)
+    events: list[RecordedEvent] = field(repr=False, default_factory=list)
+    facts: CaseFacts = field(default_factory=CaseFacts)
+
+
+class CaseReading(ForceBoundary):
+    """Reads of one case (each logged) and of the access log (auditors only)."""
+
+    def _read_logged(
+        self, case_id: str, what: str, justification: str = "", detail: dict | None = None
+    ) -> tuple[list[RecordedEvent], CaseView]:
+        """Read a case and record the consultation, in one write transaction."""
+        actor = self.actor
+        with self._connections.write() as conn:
+            # Whether a force-bound actor may see it decides whether the read happens.
+            events, view = self._visible(actor, case_id, self.store.read_case(case_id, conn))
+            if events:
+                access_log.append(
+                    conn,
+                    user=actor.user,
+                    role=actor.role,
+                    action=what,
+                    case_id=case_id,
+                    justification=justification,
+                    detail=detail,
+                )
+        if not events:
+            self._refuse_unseen(actor, case_id, what)
+        return events, view or self.flow.fold(case_id, events)
+
+    def show(self, case_id: str, reason: str | None = None) -> CaseSummary:
+        """The case now.  Personal data is shown only with a stated reason, which is logged."""
+        case_id = normalise_case_id(case_id)
+        if reason is not None and not reason.strip():
+            raise UsageError("give a reason that says why you need the personal data")
+        reason = (reason or "").strip()
+        events, view = self._read_logged(case_id, "show", reason, {"personal_data": bool(reason)})
+        with read_transaction(self.engine) as conn:
+            head = self.store.case_head(case_id, conn)
+            values, erased = subjects.read(conn, case_id)
+        return CaseSummary(
+            case_id,
+            self.realm,
+            head.version,
+            head.opened,
+            head.updated,
+            {k: i.state for k, i in view.instances.items()},
+            values if reason else None,
+            erased,
+            view,
+            events,
+            case_facts(view, clock.now()),
+        )
+
+    def history(self, case_id: str) -> list[RecordedEvent]:
+        events, _ = self._read_logged(normalise_case_id(case_id), "history")
+        return events
+
+    def replay(
+        self, case_id: str, as_of: str | None = None, recorded_as_of: str | None = None
+    ) -> tuple[CaseView, list[RecordedEvent]]:
+        """The case as it was: on an effective date, or as the record stood at a moment."""
+        case_id = normalise_case_id(case_id)
+        now = clock.now()
+        as_of_time = self._effective(as_of, now, allow_future=True) if as_of else None
+        recorded_cut = (
+            self._effective(recorded_as_of, now, allow_future=True) if recorded_as_of else None
+        )
+        events, _ = self._read_logged(
+            case_id, "replay", detail={"as_of": as_of or "", "recorded_as_of": recorded_as_of or ""}
+        )
+        chosen = events
+        if recorded_cut is not None:
+            cut = clock.format_recorded(recorded_cut.end)
+            chosen = [e for e in chosen if e.recorded < cut]
+        if as_of_time is not None:
+            chosen = [e for e in chosen if parse_canonical(e.effective).start < as_of_time.end]
+            return self.flow.fold(case_id, chosen, strict=False), chosen
+        return self.flow.fold(case_id, chosen), chosen
+
+    def options(self, case_id: str) -> tuple[CaseView, list[Option]]:
+        """Every action, allowed now or blocked with all its reasons, for the current user."""
+        case_id = normalise_case_id(case_id)
+        _, view = self._read_logged(case_id, "actions")
+        now = clock.now()
+        when = parse("now", now)
+
+        def make(workflow: str, number: int, action: str, role: str) -> Attempt:
+            return Attempt(workflow, number, action, {}, when, role, now, preview=True)
+
+        return view, self.flow.options(view, self.actor.role, make)
+
+    def access_entries(self, case_id: str | None = None, limit: int | None = 50) -> list:
+        """The access log (for one case, or all), itself a consultation worth logging.
+
+        Who consulted which case is itself sensitive (it shows colleagues' work and the cases
+        under scrutiny), so only those who audit may read it.
+        """
+        case_id = normalise_case_id(case_id) if case_id is not None else None
+        actor = self.require_role(AUDITING_ROLES, "read the access log")
+        with self._connections.write() as conn:
+            if case_id is not None:
+                self.store.case_head(case_id, conn)
+            entries = access_log.entries(conn, case_id, limit)
+            access_log.append(
+                conn,
+                user=actor.user,
+                role=actor.role,
+                action="read-access-log",
+                case_id=case_id or "",
+            )
+        return entries

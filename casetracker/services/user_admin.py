@@ -1,0 +1,44 @@
+"""Managing users through the ``Casetracker`` service: listing them, and registering or changing
+one, which only an admin may do and which is logged like any other change.
+
+A class of its own because it touches no case: it shares with the rest of the service only the
+session (the actor and the refusal log of ``ActorSession``), not the force boundary or the view
+cache.
+"""
+
+from __future__ import annotations
+
+from casetracker.adapters import access_log
+from casetracker.adapters.database import read_transaction
+from casetracker.adapters.users import list_users, save_user
+from casetracker.domain.errors import NotPermitted
+from casetracker.domain.identity import User
+from casetracker.services.actor_session import ActorSession
+
+
+class UserAdministration(ActorSession):
+    """The users of the database, and an admin's changes to them."""
+
+    def users(self) -> list[User]:
+        with read_transaction(self.engine) as conn:
+            return list_users(conn)
+
+    def save_user(
+        self, name: str, display_name: str, roles: tuple[str, ...], force: str = ""
+    ) -> None:
+        """Register a user or change their roles (and a police user's force): admins only,
+        and logged."""
+        actor = self.actor
+        if actor.role != "admin":
+            message = f"only the admin role may manage users (you act as {actor.role})"
+            self._log_refusal(actor, "", "manage users", [message])
+            raise NotPermitted(message)
+        with self._connections.write() as conn:
+            save_user(conn, name, display_name, roles, force)
+            access_log.append(
+                conn,
+                user=actor.user,
+                role=actor.role,
+                action="user-save",
+                detail={"name": name, "roles": list(roles), "force": force},
+            )
