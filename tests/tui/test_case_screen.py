@@ -12,7 +12,7 @@ from tests.tui.conftest import run_async, screen_text, settle
 from tests.tui.test_journeys import case_ready
 from tui.app import CasetrackerApp
 from tui.messages import Loaded
-from tui.widgets.action_list import ActionList
+from tui.widgets.action_list import SLOT_KEYS, ActionList
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.timeline import Timeline
 
@@ -147,3 +147,26 @@ async def test_narrowing_the_terminal_keeps_the_focused_half_on_screen(demo_url)
         await pilot.resize_terminal(120, 40)
         await settle(pilot)
         assert timeline.is_on_screen and actions.is_on_screen
+
+
+@run_async
+async def test_the_number_keys_are_the_actions_shown_now(demo_url):
+    """The ten number keys are declared once; each is named by the action in its slot now, and
+    a slot with no action has no key: in the key bar, in help, and when pressed."""
+    app = CasetrackerApp(demo_url, as_user="ccu.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        case = await open_row(pilot, 0)
+        case.shown = case.shown[:3]
+        case.bind_actions()
+        await settle(pilot)
+        labels = [(SLOT_KEYS[i], o.spec.label) for i, o in enumerate(case.shown)]
+        items = case.query_one(KeyBar).collect()[0]
+        assert [(i.key, i.description) for i in items if i.key in SLOT_KEYS] == labels
+        await pilot.press("question_mark")
+        await settle(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+        assert [(keys, what) for keys, what, _ in app.screen.rows if keys in SLOT_KEYS] == labels
+        await pilot.press("escape")
+        await settle(pilot, lambda: case_ready(app))
+        await pilot.press(SLOT_KEYS[3])
+        await settle(pilot)
+        assert app.screen is case

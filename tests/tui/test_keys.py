@@ -13,7 +13,7 @@ from textual.widgets import Input
 from casetracker import paths
 from tests.tui.conftest import run_async, settle
 from tui.app import CasetrackerApp
-from tui.config import key_names, load_keys
+from tui.config import KeyConfig, check_keymap, class_name, declared_bindings, key_names, load_keys
 from tui.widgets.key_bar import KeyBar
 
 SIZE = (120, 40)
@@ -128,6 +128,17 @@ async def test_a_remapped_key_that_takes_another_bindings_key_says_so(demo_url):
         told = "\n".join(warnings(app))
         assert "'worklist.filter' takes 'o' from 'worklist.open'" in told
         assert "(Open a case by its id), which now has no key" in told
+
+
+def test_a_key_remapped_onto_an_action_number_says_so(tmp_path):
+    """The case screen's number keys are declared like every other binding, so a key remapped
+    onto one is reported as any other clash is: that number then no longer takes its action."""
+    config = KeyConfig(tmp_path / "config.toml", {"case.why": "1"})
+    check_keymap(config, declared_bindings(CasetrackerApp), class_name(CasetrackerApp))
+    assert config.problems == [
+        f"{config.path}: [keys] 'case.why' takes '1' from 'act(0)' (Take action 1 in the list), "
+        "which now has no key"
+    ]
 
 
 def test_keys_table_must_be_a_table(tmp_path):

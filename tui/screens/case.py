@@ -15,11 +15,12 @@ the screen holds, and how they share a narrow terminal, is ``tui.screens.case_la
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingsMap, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 
 from casetracker.domain.engine import Option
 from casetracker.domain.errors import ActionBlocked, Conflict, NotPermitted
@@ -35,6 +36,7 @@ from tui.widgets.timeline import Timeline
 
 SCREEN_NAME = "case"  # the name the reusable case screen is installed under
 ACT_GROUP = Binding.Group("act", compact=True)  # the number keys, in the key bar
+SLOT_ACTIONS = {f"act({i})": i for i in range(len(SLOT_KEYS))}  # a number key's action: its slot
 
 
 class CaseScreen(CaseLayout):
@@ -68,6 +70,10 @@ class CaseScreen(CaseLayout):
             id="case.focus_next",
             tooltip="Next pane",
         ),
+        *(  # a number key for every slot: see ``bind_actions``
+            Binding(key, action, f"Take action {key} in the list", group=ACT_GROUP)
+            for action, key in zip(SLOT_ACTIONS, SLOT_KEYS, strict=True)
+        ),
     ]
 
     def __init__(
@@ -87,7 +93,6 @@ class CaseScreen(CaseLayout):
         self.shown: list[Option] = []
         self.subject: dict[str, Any] | None = None
         self.busy = True  # a read or a write is in flight
-        self._base_bindings = self._bindings.copy()
         self.preloaded = preloaded
         self.focus_item = focus
         if preloaded is not None:
@@ -99,7 +104,7 @@ class CaseScreen(CaseLayout):
         a fresh one if that one is still in use (on a screen stack)."""
         if app.is_screen_installed(SCREEN_NAME):
             kept = app.get_screen(SCREEN_NAME)
-            if not any(kept in _stack(app, mode) for mode in ("_default", *app.MODES)):
+            if not any(kept in _stack(app, mode) for mode in (app.DEFAULT_MODE, *app.MODES)):
                 return kept
             return cls()
         kept = cls()
@@ -209,15 +214,32 @@ class CaseScreen(CaseLayout):
             self.bind_actions()
 
     def bind_actions(self) -> None:
-        """Number keys for the first actions, shown in the key bar (dimmed when not allowed;
-        folded into ``1234567890 act`` when their labels do not fit)."""
-        numbered = BindingsMap(
-            Binding(SLOT_KEYS[i], f"act({i})", option.spec.label, group=ACT_GROUP)
-            for i, option in enumerate(self.shown[: len(SLOT_KEYS)])
-        )
-        self._bindings = BindingsMap.merge([self._base_bindings, numbered])
+        """Number keys for the first actions, in the key bar (folded into ``1234567890 act``
+        when their labels do not fit): declared for every slot, they are hidden past the last
+        action and dimmed when not allowed (``check_action``), and named by ``key_description``:
+        both read ``shown``, so the key bar is only told to ask again."""
         if self.is_mounted:
             self.refresh_bindings()
+
+    def key_description(self, binding: Binding) -> str:
+        """What ``binding`` does on this case now: a number key's is the label of the action
+        in its slot ("" for an empty slot); any other's is its own description.  The key bar
+        (through ``active_bindings``) and the help screen ask it."""
+        index = SLOT_ACTIONS.get(binding.action)
+        if index is None:
+            return binding.description
+        return self.shown[index].spec.label if index < len(self.shown) else ""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Textual's active bindings, each number key's described by ``key_description``: a
+        binding's description is fixed when it is declared, the action in a slot is not."""
+        found = super().active_bindings
+        for key, active in found.items():
+            if active.binding.action in SLOT_ACTIONS:
+                binding = replace(active.binding, description=self.key_description(active.binding))
+                found[key] = ActiveBinding(active.node, binding, active.enabled, active.tooltip)
+        return found
 
     def on_key(self, event: events.Key) -> None:
         """The number key of a dimmed action: its binding is disabled (that is what dims it in

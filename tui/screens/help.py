@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
@@ -22,6 +22,25 @@ def user_facing(binding: Binding) -> bool:
     (the case's numbered actions); not Textual's own plumbing (``ctrl+c help_quit``,
     ``Scroll Left``), which the focused widget's one-line help sums up instead."""
     return bool(binding.id) or binding.show
+
+
+def declared_keys(node: Any) -> BindingsMap:
+    """The bindings ``node`` has: those its class and its bases declare in ``BINDINGS``,
+    merged as Textual merges them (a key a class binds again keeps only that class's
+    bindings).  Textual would also drop the bases' bindings above a class declared with
+    ``inherit_bindings=False``; of the classes here only ``Static`` is, and nothing above
+    it declares bindings."""
+    keys: dict[str, list[Binding]] = {}
+    for klass in reversed(type(node).__mro__):
+        keys.update(BindingsMap(vars(klass).get("BINDINGS", ())).key_to_bindings)
+    return BindingsMap.from_keys(keys)
+
+
+def description(node: Any, binding: Binding) -> str:
+    """What ``binding`` of ``node`` does, as the key bar says it: the node's
+    ``key_description`` when it has one (the case screen's number keys), else the binding's."""
+    describe = getattr(node, "key_description", None)
+    return str(describe(binding)) if callable(describe) else binding.description
 
 
 class HelpScreen(ModalScreen[None]):
@@ -51,9 +70,9 @@ class HelpScreen(ModalScreen[None]):
         sources += [self.target_screen, self.app]
         app: Any = self.app
         for source in sources:
-            for key, bindings in app.remapped(source._bindings).key_to_bindings.items():
+            for key, bindings in app.remapped(declared_keys(source)).key_to_bindings.items():
                 for binding in bindings:
-                    what = binding.tooltip or binding.description
+                    what = binding.tooltip or description(source, binding)
                     if not user_facing(binding) or not what or (key, what) in seen:
                         continue
                     seen.add((key, what))
