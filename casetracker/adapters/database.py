@@ -25,6 +25,8 @@ Queries are written in SQLAlchemy Core against the tables declared in
 - Connection set-up and transaction control here: PRAGMAs and ``BEGIN IMMEDIATE`` go to the
   SQLite driver, which has no Core form for them; ``GRANT`` in ``casetracker.adapters.schema``,
   which has no Core form either.
+- SQLite's own check of the file (``casetracker.adapters.file_check``: ``PRAGMA quick_check`` /
+  ``integrity_check``), a PRAGMA with no Core form.
 - The migrations, which are shipped and never edited.
 - A rebuild's rewrite of the current-state table (``casetracker.adapters.rebuilt_cases``):
   executemany on the cursor over every case, under a page cache enlarged by PRAGMA.

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters import access_log, workers
 from casetracker.adapters.database import DatabaseInfo, write_transaction
+from casetracker.adapters.file_check import PhysicalCheck
 from casetracker.adapters.rebuilt_cases import last_position, write_rebuilt_cases
 from casetracker.adapters.tables import EVENTS
 from casetracker.domain.engine import WorkflowEngine
@@ -92,7 +93,8 @@ def verify(
     machine has the cores; both must see the same snapshot (the log is append-only, so the same
     last position means the same log), or the second half is walked again here.
     """
-    report = Report(problems=physical_damage(conn, thorough))
+    physical = PhysicalCheck(conn, thorough)  # beside the walk: SQLite runs it without the GIL
+    report = Report()
     malformed = "" if checkpoint is None else checkpoint_problem(checkpoint)
     at = checkpoint["position"] if checkpoint is not None and not malformed else 0
     table = projector.replay_table()
@@ -125,6 +127,7 @@ def verify(
                     "listed in the current-state table but has no events: its events were deleted",
                 )
             )
+    report.problems[:0] = physical.problems()
     n = report.events
     if n and (positions_sum != n * (n + 1) // 2 or report.last_position != n):
         report.problems.append(_position_gaps(conn, n))
@@ -171,33 +174,6 @@ def _position_gaps(conn: Connection, count: int) -> str:
             )
         expected += 1
     return f"global positions do not run 1..{count}"
-
-
-PHYSICAL_PROBLEMS_SHOWN = 20  # the first problems SQLite names; the rest add nothing to do
-
-
-def physical_damage(conn: Connection, thorough: bool = False) -> list[str]:
-    """What SQLite's own check finds wrong with the database file ([] on PostgreSQL).
-
-    ``quick_check`` reads every page and row but does not compare indexes with their tables;
-    ``integrity_check`` does, and so finds a damaged unique index (which would let a retried
-    idempotency key record a second event).  Damage is repaired by restoring a backup, or by
-    ``REINDEX`` when only an index is damaged (README, "A damaged database file").
-    """
-    if conn.dialect.name != "sqlite":
-        return []
-    pragma = "integrity_check" if thorough else "quick_check"
-    found = [
-        " ".join(str(row[0]).split())
-        for row in conn.exec_driver_sql(f"PRAGMA {pragma}({PHYSICAL_PROBLEMS_SHOWN})")
-    ]
-    if found == ["ok"]:
-        return []
-    return [
-        f"the database file is damaged (SQLite {pragma}): {line}; restore a backup, or run "
-        "REINDEX if only an index is named"
-        for line in found
-    ]
 
 
 _CHECKPOINT_COUNTS = ("position", "events")
