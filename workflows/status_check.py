@@ -149,6 +149,7 @@ DEFINITION = WorkflowSpec(
             fields=(
                 FieldSpec("offender_kind", FieldType.CHOICE, label="Kind", choices=OFFENDER_KINDS),
             ),
+            guards=("finding_agrees_with_status",),
             cites="fn 5, fn 9",
         ),
         ActionSpec(

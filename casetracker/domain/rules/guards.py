@@ -20,6 +20,7 @@ GUARDS: dict[str, Guard] = {
         guards_status.leave_dates_consistent,
         guards_status.leave_expired,
         guards_status.eea_initial_right_ended,
+        guards_status.finding_agrees_with_status,
         guards_status.british_claim_evidence,
         guards_status.claim_granted,
         guards_custody.known_force,

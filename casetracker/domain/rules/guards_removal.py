@@ -7,6 +7,7 @@ from casetracker.domain.case_view import Block
 from casetracker.domain.rules import claims
 from casetracker.domain.rules.field_values import as_date, as_text, first_day
 from casetracker.domain.rules.guard_context import GuardContext, block
+from casetracker.domain.rules.status_record import lawful_on
 from casetracker.domain.rules.travel_document import travel_document
 
 _STATUS_FOR_BASIS = {
@@ -17,8 +18,15 @@ _STATUS_FOR_BASIS = {
 
 
 def removal_basis_matches_status(ctx: GuardContext) -> list[Block]:
-    """Papers are served on an immigration offender of the kind they name (fn 5, fn 9)."""
+    """Papers are served on an immigration offender of the kind they name (fn 5, fn 9).
+
+    A status check's finding counts only while the status record agrees: leave granted or an EEA
+    national's initial right since the check outweighs it.
+    """
     basis = as_text(ctx.field("basis"))
+    lawful = lawful_on(ctx.view, first_day(ctx.attempt.effective))
+    if lawful is not None:
+        return [block("removal_basis_matches_status", lawful.reason, lawful.remedy)]
     leave = ctx.view.one("leave")
     if leave is not None and leave.state == _STATUS_FOR_BASIS.get(basis):
         return []

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from casetracker.domain.case_view import Block
 from casetracker.domain.rules import claims, eea
-from casetracker.domain.rules.field_values import as_date, first_day
+from casetracker.domain.rules.field_values import as_date, as_text, first_day
 from casetracker.domain.rules.guard_context import GuardContext, block
+from casetracker.domain.rules.status_record import lawful_on
 
 
 def leave_dates_consistent(ctx: GuardContext) -> list[Block]:
@@ -68,6 +69,24 @@ def eea_initial_right_ended(ctx: GuardContext) -> list[Block]:
             )
         ]
     return []
+
+
+def finding_agrees_with_status(ctx: GuardContext) -> list[Block]:
+    """A status check may not find an offender whom the status record shows lawful (fn 5, fn 9).
+
+    The same reading refuses the finding on the status record itself, so the two cannot differ.
+    """
+    lawful = lawful_on(ctx.view, first_day(ctx.attempt.effective))
+    if lawful is None:
+        return []
+    kind = as_text(ctx.field("offender_kind")).replace("_", " ") or "an immigration offender"
+    return [
+        block(
+            "finding_agrees_with_status",
+            lawful.reason,
+            f"{lawful.remedy}; only then record the subject as {kind}",
+        )
+    ]
 
 
 def british_claim_evidence(ctx: GuardContext) -> list[Block]:
