@@ -28,6 +28,9 @@ class Clock:
         """The clock in words; ``show_time`` writes the expiry (screens use UK local time)."""
         s = self.status
         approx = " (approximate: the arrest time is not exact)" if s.approximate else ""
+        if s.expired:
+            when = f" at {show_time(s.expired_at)}" if s.expired_at is not None else ""
+            return f"PACE clock {self.encounter}: EXPIRED{when}{approx}"
         if s.running and s.deadline is not None:
             hours, rest = divmod(int(s.remaining.total_seconds()), 3600)
             extended = ", extended" if s.extended else ""
@@ -35,8 +38,6 @@ class Clock:
                 f"PACE clock {self.encounter}: {hours} h {rest // 60:02d} min left, expires "
                 f"{show_time(s.deadline)}{extended}{approx}"
             )
-        if s.expired:
-            return f"PACE clock {self.encounter}: EXPIRED{approx}"
         state = "paused (bail)" if s.paused else "stopped"
         return f"PACE clock {self.encounter}: {state}{approx}"
 

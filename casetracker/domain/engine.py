@@ -215,14 +215,19 @@ class WorkflowEngine:
         # given at once ("directions deferred by a judicial review; no travel document").
         ctx = self.context(view, attempt) if action.guards else None
         pending = getattr(ctx, "needs_input", None)  # fields a preview has not got yet
+        deferred = getattr(ctx, "deferred", None)  # of those, the ones the guard itself put off
         for name in action.guards:
             if pending:
                 pending.clear()  # one context for every guard; what each one waits for is its own
+            if deferred:
+                deferred.clear()
             found = self.guards[name](ctx)
-            if attempt.preview and pending:
-                continue  # decided only once the form is filled in
+            if attempt.preview and pending and not pending <= (deferred or set()):
+                # The guard read a field still to come without saying which of its reasons
+                # depend on it: its verdict waits for the form.
+                continue
             blocks.extend(Block(b.reason, b.remedy, b.rule or name) for b in found)
-        return blocks
+        return _rule_advice_wins(blocks)
 
     def fire(self, view: CaseView, attempt: Attempt) -> str:
         """The state the compiled machine takes the instance to from where it is now
@@ -328,3 +333,19 @@ class WorkflowEngine:
                 f"there is no {spec.label.lower()} that can {action.label.lower()}", rule="state"
             )
         return Block(f"{where} is {label(current)}; this needs {needs}", rule="state")
+
+
+def _rule_advice_wins(blocks: list[Block]) -> list[Block]:
+    """A guard that explains why this role may not act (a block under the rule ``role``) says
+    who should instead: its advice replaces the generic "ask someone with one of these roles"
+    (an IO refused a DVA check is told to ask CCU, ¶4.37, not the police)."""
+    generic = [b for b in blocks if b.rule == "role"]
+    if len(generic) < 2:
+        return blocks
+    own = generic[1:]
+    merged = Block(
+        "; ".join([generic[0].reason, *(b.reason for b in own)]),
+        "; ".join(b.remedy for b in own if b.remedy),
+        rule="role",
+    )
+    return [merged if b is generic[0] else b for b in blocks if b not in own]

@@ -50,6 +50,7 @@ class ClockStatus:
     approximate: bool
     running: bool = False
     explanation: tuple[str, ...] = ()
+    expired_at: datetime | None = None  # when the allowance ran out, once it has
 
 
 def pace_clock(instance: Instance, now: datetime) -> ClockStatus:
@@ -57,6 +58,7 @@ def pace_clock(instance: Instance, now: datetime) -> ClockStatus:
     used = timedelta(0)
     running_since: datetime | None = None
     paused = extended = started = False
+    ran_out: datetime | None = None
     notes: list[str] = []
     steps = [s for s in instance.history if s.action in _CLOCK_ACTIONS]
     for step in steps:
@@ -71,6 +73,9 @@ def pace_clock(instance: Instance, now: datetime) -> ClockStatus:
             running_since, paused = at, False
             notes.append(f"restarted on re-arrest, {step.effective.display()}")
         elif running_since is not None and (step.action in PAUSES or step.action in ENDS):
+            allowance = BASE_LIMIT + (EXTENSION if extended else timedelta(0))
+            if ran_out is None and used + (at - running_since) > allowance:
+                ran_out = running_since + (allowance - used)
             used += at - running_since
             running_since = None
             paused = step.action in PAUSES
@@ -95,6 +100,7 @@ def pace_clock(instance: Instance, now: datetime) -> ClockStatus:
             approximate,
             False,
             tuple(notes),
+            ran_out if left < timedelta(0) else None,
         )
     deadline = running_since + (limit - used)
     left = deadline - now
@@ -109,4 +115,5 @@ def pace_clock(instance: Instance, now: datetime) -> ClockStatus:
         approximate,
         True,
         tuple(notes),
+        deadline if left <= timedelta(0) else None,
     )

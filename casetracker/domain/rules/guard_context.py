@@ -22,11 +22,22 @@ class GuardContext:
     # Set when a preview asked for a field nobody has filled in yet: the guard's verdict then
     # depends on input still to come, so the engine does not count it against the action.
     needs_input: set[str] = field(default_factory=set)
+    # Fields whose checks the guard itself put off (``awaiting``): its other reasons still count.
+    deferred: set[str] = field(default_factory=set)
 
     @property
     def target(self) -> Instance | None:
         """The instance the attempt acts on; None when it starts a new one."""
         return self.view.instances.get(instance_key(self.attempt.workflow, self.attempt.number))
+
+    def awaiting(self, name: str) -> bool:
+        """Whether a preview has not got this field yet: the guard skips the checks of it and
+        still gives every reason that does not depend on it."""
+        if self.attempt.preview and name not in self.attempt.fields:
+            self.deferred.add(name)
+            self.needs_input.add(name)
+            return True
+        return False
 
     def field(self, name: str) -> object:
         if self.attempt.preview and name not in self.attempt.fields:

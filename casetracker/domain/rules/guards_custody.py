@@ -49,7 +49,9 @@ def pace_extension_allowed(ctx: GuardContext) -> list[Block]:
                 "charge or release the detained person now",
             )
         )
-    if not as_text(ctx.field("superintendent_authority")):
+    if not ctx.awaiting("superintendent_authority") and not as_text(
+        ctx.field("superintendent_authority")
+    ):
         blocks.append(
             block(
                 "pace_extension_allowed",
@@ -249,17 +251,23 @@ def hosol_classification(ctx: GuardContext) -> list[Block]:
 def dva_reasonable_doubt(ctx: GuardContext) -> list[Block]:
     """Reasonable doubt, recorded, about a recorded claim to be British (fn 21–22, ¶4.37)."""
     request = ctx.target
-    justification = as_text(ctx.field("reasonable_doubt")) or (
-        as_text(request.fields.get("reasonable_doubt")) if request else ""
-    )
+    kept = as_text(request.fields.get("reasonable_doubt")) if request else ""
+    waiting = ctx.awaiting("reasonable_doubt")
+    justification = kept if waiting else as_text(ctx.field("reasonable_doubt")) or kept
     decision = dva.decide(
-        ctx.attempt.action, ctx.attempt.actor_role, justification, dva.uk_claims(ctx.view)
+        ctx.attempt.action,
+        ctx.attempt.actor_role,
+        justification,
+        dva.uk_claims(ctx.view),
+        doubt_to_come=waiting and not kept,
     )
     if decision.allowed:
         return []
     return [
-        block("dva_reasonable_doubt", reason, remedy)
-        for reason, remedy in zip(decision.reasons, decision.remedies, strict=True)
+        block(rule or "dva_reasonable_doubt", reason, remedy)
+        for reason, remedy, rule in zip(
+            decision.reasons, decision.remedies, decision.rules, strict=True
+        )
     ]
 
 

@@ -246,6 +246,11 @@ def _clocks(view: CaseView, figures: Figures, as_at: datetime) -> list[str]:
                 f"PACE clock (encounter #{latest.number}): running; the arrest is recorded as "
                 f"{arrest.effective.display()}, so the time left cannot be given exactly"
             )
+        elif status.expired and status.expired_at is not None:
+            lines.append(
+                f"PACE clock (encounter #{latest.number}): EXPIRED at "
+                f"{status.expired_at:%Y-%m-%d %H:%M} UTC"
+            )
         elif status.running:
             lines.append(
                 f"PACE clock (encounter #{latest.number}): {_hm(status.remaining)} left"

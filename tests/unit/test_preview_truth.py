@@ -1,0 +1,65 @@
+"""The "allowed now" preview tells the truth (issue 14, item 9).
+
+A guard that waits for a form field still gives every reason that does not depend on that field:
+an expired PACE clock refuses ``extend_detention`` before anyone types a superintendent's name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+from casetracker.domain.case_facts import Clock
+from casetracker.domain.rules.custody_clock import pace_clock
+from casetracker.presenters.text import clock_line
+from tests.unit.view_builder import ViewBuilder
+
+ARREST_FIELDS = {"offence": "synthetic", "offence_category": "theft", "force": "WYP"}
+
+
+def _preview(builder: ViewBuilder, action: str, effective: str, role: str | None = None) -> list:
+    attempt = builder._attempt("encounter", 1, action, {}, effective, role)
+    return builder.flow.check(builder.view, dataclasses.replace(attempt, preview=True))
+
+
+def test_preview_of_extension_on_an_expired_clock_says_it_has_expired() -> None:
+    builder = ViewBuilder()
+    builder.act("encounter", "new", "arrest", ARREST_FIELDS, "2016-03-01T10:00:00Z")
+    blocks = _preview(builder, "extend_detention", "2016-03-02T11:00:00Z")
+    assert [b.reason for b in blocks] == ["the PACE clock has already expired"]
+
+
+def test_preview_of_extension_in_time_waits_for_the_authority() -> None:
+    builder = ViewBuilder()
+    builder.act("encounter", "new", "arrest", ARREST_FIELDS, "2016-03-01T10:00:00Z")
+    assert _preview(builder, "extend_detention", "2016-03-02T06:00:00Z") == []
+
+
+def test_preview_of_io_dva_check_gives_the_route_but_waits_for_the_doubt() -> None:
+    builder = ViewBuilder()
+    builder.act("encounter", "new", "arrest", ARREST_FIELDS, "2016-03-01T10:00:00Z")
+    builder.act(
+        "encounter", 1, "record_nationality", {"nationality_group": "claimed_uk"},
+        "2016-03-01T10:30:00Z",
+    )  # fmt: skip
+    attempt = builder._attempt(
+        "dva_check", "new", "run_dva_check", {}, "2016-03-01T11:00:00Z", "immigration_officer"
+    )
+    blocks = builder.flow.check(builder.view, dataclasses.replace(attempt, preview=True))
+    assert [b.rule for b in blocks] == ["role"]  # the doubt is not judged before it is typed
+    assert "immigration officers have no DVA access (¶4.37)" in blocks[0].reason
+    assert "CCU" in blocks[0].remedy
+    assert "police" not in blocks[0].remedy
+
+
+def test_an_expired_clock_says_expired_and_when() -> None:
+    builder = ViewBuilder()
+    encounter = builder.act("encounter", "new", "arrest", ARREST_FIELDS, "2016-03-01T10:00:00Z")
+    status = pace_clock(encounter, datetime(2016, 3, 2, 11, tzinfo=UTC))
+    assert status.expired
+    assert status.expired_at == datetime(2016, 3, 2, 10, tzinfo=UTC)
+    line = clock_line(Clock("encounter #1", status))
+    assert "EXPIRED" in line
+    assert "left" not in line
+    assert "2016-03-02 10:00" in line
+    assert "EXPIRED" in Clock("encounter #1", status).describe()
