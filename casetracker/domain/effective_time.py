@@ -123,8 +123,10 @@ def parse(
     Accepts ``now``, ISO instants (``2013-07-16T14:30``, with or without an offset; without one
     the time is read in ``zone``), days (``2013-07-16``), months (``2010-12``, ``December 2010``,
     ``Dec 2010``) and ranges written ``A/B`` or ``A..B``.  A period is in the future when its
-    start is after ``now``; a day or month that has begun is accepted.  ``allow_future`` is
-    for reading ("the case as of ..."), where a later date simply means as it stands now.
+    start is after ``now``; a day or month that has begun is accepted.  A range is refused
+    when its last part has not begun: something that happened cannot end later than now.
+    ``allow_future`` is for reading ("the case as of ..."), where a later date simply means
+    as it stands now.
     """
     cleaned = text.strip()
     if not cleaned:
@@ -136,6 +138,12 @@ def parse(
     if value.start > now and not allow_future:
         raise EffectiveTimeError(
             f"effective time {value.text} is in the future (now is {_instant(now).text})"
+        )
+    _, ranged, last_text = value.text.partition("/")
+    if ranged and not allow_future and _parse_fixed(last_text, zone).start > now:
+        raise EffectiveTimeError(
+            f"range {value.text} ends in the future (now is {_instant(now).text}): "
+            "give the part that has happened"
         )
     return value
 

@@ -46,6 +46,8 @@ def test_forms_and_precision(typed, canonical, precision):
         ("2013-13", "does not exist"),
         ("yesterday", "cannot read"),
         ("2015-10-05..2015-07-03", "ends before it starts"),
+        ("2016-06-01..2016-07-05", "ends in the future"),
+        ("2016-06..2016-09", "ends in the future"),
         ("", "empty"),
     ],
 )
@@ -57,6 +59,8 @@ def test_refusals(typed, message):
 def test_today_and_this_month_are_not_the_future():
     assert parse("2016-07-01", NOW).precision == "day"
     assert parse("2016-07", NOW).precision == "month"
+    assert parse("2016-06-01..2016-07-01", NOW).precision == "range"
+    assert parse("2016-06-01..now", NOW).precision == "range"
 
 
 def test_display_never_invents_precision():
