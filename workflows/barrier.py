@@ -2,8 +2,10 @@
 
 An undecided asylum or human-rights claim stops removal directions being set; a pre-action
 protocol letter is shown but stops nothing; a judicial review lodged against directions defers
-them (Figure 1 comments).  Those effects are read from these instances by guards on the removal
-lifecycle, so a claim is recorded once and every rule sees it.
+them (Figure 1 comments).  Appeals are barriers too (Figure 1's commentary: "claims or
+appeals"): the tribunal dismisses one, lifting it, or allows it, keeping removal stopped.  Those
+effects are read from these instances by guards on the removal lifecycle, so a claim is recorded
+once and every rule sees it.
 """
 
 from casetracker.domain.vocabulary import (
@@ -16,7 +18,7 @@ from casetracker.domain.vocabulary import (
     WorkflowSpec,
 )
 
-BARRIER_KINDS = ("asylum", "human_rights", "pre_action_protocol", "judicial_review")
+BARRIER_KINDS = ("asylum", "human_rights", "pre_action_protocol", "judicial_review", "appeal")
 
 _HOME_OFFICE = (Role.IMMIGRATION_OFFICER, Role.CASEWORK)
 
@@ -27,12 +29,14 @@ DEFINITION = WorkflowSpec(
     initial=NEW,
     many=True,
     cites="Figure 1",
-    help="Asylum and human-rights claims, pre-action protocol letters and judicial reviews.",
+    help="Asylum and human-rights claims, pre-action letters, judicial reviews and appeals.",
     states=(
         StateSpec("lodged", "Lodged, undecided"),
         StateSpec("refused", "Refused", terminal=True),
         StateSpec("granted", "Granted", terminal=True),
         StateSpec("withdrawn", "Withdrawn", terminal=True),
+        StateSpec("appeal_dismissed", "Appeal dismissed by the tribunal", terminal=True),
+        StateSpec("appeal_allowed", "Appeal allowed by the tribunal", terminal=True),
     ),
     actions=(
         ActionSpec(
@@ -59,6 +63,7 @@ DEFINITION = WorkflowSpec(
             sources=("lodged",),
             dest="refused",
             roles=_HOME_OFFICE,
+            guards=("decision_fits_barrier",),
             cites="Figure 1 (15 Apr 2014, 26 May 2016)",
         ),
         ActionSpec(
@@ -67,6 +72,7 @@ DEFINITION = WorkflowSpec(
             sources=("lodged",),
             dest="granted",
             roles=_HOME_OFFICE,
+            guards=("decision_fits_barrier",),
         ),
         ActionSpec(
             "withdraw_claim",
@@ -74,6 +80,26 @@ DEFINITION = WorkflowSpec(
             sources=("lodged",),
             dest="withdrawn",
             roles=_HOME_OFFICE,
+        ),
+        ActionSpec(
+            "dismiss_appeal",
+            "Record the appeal as dismissed by the tribunal",
+            sources=("lodged",),
+            dest="appeal_dismissed",
+            roles=_HOME_OFFICE,
+            guards=("decision_fits_barrier",),
+            cites="Figure 1 comments",
+            help="Lifts the barrier: removal may go ahead.",
+        ),
+        ActionSpec(
+            "allow_appeal",
+            "Record the appeal as allowed by the tribunal",
+            sources=("lodged",),
+            dest="appeal_allowed",
+            roles=_HOME_OFFICE,
+            guards=("decision_fits_barrier",),
+            cites="Figure 1 comments",
+            help="Keeps removal stopped until liability is decided afresh.",
         ),
     ),
 )

@@ -4,8 +4,9 @@ One instance per case that may cycle: directions can be set, deferred, frustrate
 (Figure 2: two unescorted attempts, then removal under escort).  Liability comes from removal
 papers served on an immigration offender, or from a deportation decision that Criminal Casework
 takes on a Serious Offence List result (¶4.32).  Setting directions needs liability and no
-undecided protection claim, but not yet a travel document (Figure 1 set them on the day of its ETD
-interview); carrying out the removal needs a travel document and directions still in force.
+undecided protection claim or appeal, but not yet a travel document (Figure 1 set them on the
+day of its ETD interview); carrying out the removal needs a travel document and directions still
+in force.
 """
 
 from casetracker.domain.vocabulary import (
@@ -81,6 +82,7 @@ DEFINITION = WorkflowSpec(
             ),
             guards=(
                 "no_pending_protection_claim",
+                "appeals_allow_removal",
                 "no_pending_judicial_review",
                 "removal_date_not_past",
             ),
@@ -119,7 +121,12 @@ DEFINITION = WorkflowSpec(
             dest="removed",
             roles=_HOME_OFFICE,
             fields=(FieldSpec("escorted", FieldType.BOOLEAN, required=False, label="Escorted"),),
-            guards=("travel_document_held", "directions_in_force", "no_pending_protection_claim"),
+            guards=(
+                "travel_document_held",
+                "directions_in_force",
+                "no_pending_protection_claim",
+                "appeals_allow_removal",
+            ),
             irreversible=True,
             cites="Figure 1 comments, Figure 2 (5 Oct 2015)",
         ),

@@ -84,7 +84,11 @@ DEFINITION = WorkflowSpec(
         StateSpec("referred_to_joc", "Referred to the Nexus JOC"),
         StateSpec("referred_to_ice_team", "Referred to the local ICE team", terminal=True),
         StateSpec("taken_up_locally", "Taken up by the local IO", terminal=True),
-        StateSpec("passed_to_io", "Passed by the JOC to an IO", terminal=True),
+        StateSpec(
+            "passed_to_io",
+            "Passed by the JOC to an IO",
+            help="The JOC may still refer the case to the High Harm team (¶3.4).",
+        ),
         StateSpec("referred_to_high_harm_team", "Referred to the High Harm team", terminal=True),
     ),
     actions=(
@@ -190,11 +194,12 @@ DEFINITION = WorkflowSpec(
         ActionSpec(
             "refer_to_high_harm_team",
             "Refer to the High Harm team",
-            sources=("referred_to_joc",),
+            sources=("referred_to_joc", "passed_to_io"),
             dest="referred_to_high_harm_team",
             roles=(Role.JOC,),
             guards=("high_harm_met",),
             cites="¶3.4, fn 8",
+            help="Also after the case was passed to an IO: both can happen (¶3.4).",
         ),
     ),
 )

@@ -165,9 +165,9 @@ STATUS_CHECK = Lifecycle(
         Row("refer_to_ice_team", _OFFENDER, "referred_to_ice_team", (CCU,), "¶3.6"),
         Row("take_up_locally", _OFFENDER, "taken_up_locally", (IO,), "¶4.10–4.11"),
         Row("pass_to_io", ("referred_to_joc",), "passed_to_io", (JOC,), "¶3.4–3.5"),
-        # DISPUTED: ¶3.4 has the JOC "also" assess cases against High Harm, and DOMAIN.md ("Read
-        # closely") says a High Harm referral and an IO's action can both happen; the definition
-        # makes passed_to_io terminal, so a case passed to an IO can no longer be referred.
+        # ¶3.4 has the JOC "also" assess cases against High Harm, and DOMAIN.md ("Read closely")
+        # says a High Harm referral and an IO's action can both happen: passing to an IO first
+        # does not stop the referral.
         Row("refer_to_high_harm_team", ("referred_to_joc", "passed_to_io"),
             "referred_to_high_harm_team", (JOC,), "¶3.4, fn 8, DOMAIN.md 'Read closely'"),
     ),
@@ -332,7 +332,7 @@ REMOVAL = Lifecycle(
 # Figure 1: asylum 4 Oct 2013 (refused 15 Apr 2014), human rights (refused 26 May 2016),
 # pre-action protocol 31 May 2016, judicial review 24 Jun 2016; recorded by the Home Office.
 BARRIER = Lifecycle(
-    ("lodged", "refused", "granted", "withdrawn"),
+    ("lodged", "refused", "granted", "withdrawn", "appeal_dismissed", "appeal_allowed"),
     NEW,
     (
         Row("lodge_claim", (NEW,), "lodged", HOME_OFFICE, "Figure 1 (4 Oct 2013, 31 May 2016)"),
@@ -340,6 +340,10 @@ BARRIER = Lifecycle(
             "Figure 1 (15 Apr 2014, 26 May 2016)"),
         Row("grant_claim", ("lodged",), "granted", HOME_OFFICE, "DOMAIN.md lifecycle 8"),
         Row("withdraw_claim", ("lodged",), "withdrawn", HOME_OFFICE, "DOMAIN.md lifecycle 8"),
+        # Appeals are barriers too (Figure 1's commentary: "claims or appeals"); a tribunal
+        # decides them.  Who records the decision: report silent (the Home Office, as claims).
+        Row("dismiss_appeal", ("lodged",), "appeal_dismissed", HOME_OFFICE, "Figure 1 comments"),
+        Row("allow_appeal", ("lodged",), "appeal_allowed", HOME_OFFICE, "Figure 1 comments"),
     ),
 )  # fmt: skip
 
@@ -359,9 +363,4 @@ TABLE: dict[str, Lifecycle] = {
 
 # (lifecycle, action) -> why this reading and the definition disagree.  Each is a strict expected
 # failure: when the definition changes to match, the test passes and must be moved out of here.
-DISPUTED: dict[tuple[str, str], str] = {
-    ("status_check", "refer_to_high_harm_team"): (
-        "¶3.4 and DOMAIN.md 'Read closely': a High Harm referral and an IO's action can both "
-        "happen, but passed_to_io is terminal, so a case passed to an IO cannot be referred"
-    ),
-}
+DISPUTED: dict[tuple[str, str], str] = {}

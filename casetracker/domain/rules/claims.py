@@ -4,7 +4,9 @@ An asylum or human-rights claim that is still undecided protects the subject fro
 directions (Figure 1: directions came only after both claims were refused).  A pre-action
 protocol letter is a warning of a challenge and protects nothing by itself (Figure 1: directions
 were set two days after one).  A judicial review lodged against directions defers them (Figure 1,
-24 Jun 2016).
+24 Jun 2016).  An appeal is a barrier too (Figure 1's commentary: "claims or appeals"): while
+undecided it stops removal, a dismissal lifts it, and an allowed appeal keeps it until liability
+is decided afresh.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from casetracker.domain.rules.field_values import as_text
 
 PROTECTION = frozenset({"asylum", "human_rights"})
 JUDICIAL_REVIEW = "judicial_review"
+APPEAL = "appeal"
 KIND_LABELS = {
     "asylum": "asylum claim",
     "human_rights": "human-rights claim",
     "pre_action_protocol": "pre-action protocol letter",
     "judicial_review": "judicial review",
+    "appeal": "appeal",
 }
 
 
@@ -48,3 +52,13 @@ def challenges_to(view: CaseView, directions: Step) -> list[Instance]:
         for c in undecided(view, frozenset({JUDICIAL_REVIEW}))
         if c.started is not None and c.started.seq > directions.seq
     ]
+
+
+def allowed_appeals_since(view: CaseView, seq: int) -> list[tuple[Instance, Step]]:
+    """Appeals the tribunal allowed after event ``seq``, each with the decision's step."""
+    found: list[tuple[Instance, Step]] = []
+    for claim in view.of("barrier"):
+        decision = claim.last("allow_appeal")
+        if claim.state == "appeal_allowed" and decision is not None and decision.seq > seq:
+            found.append((claim, decision))
+    return found

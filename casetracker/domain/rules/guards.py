@@ -37,6 +37,8 @@ GUARDS: dict[str, Guard] = {
         guards_removal.removal_basis_matches_status,
         guards_removal.hosol_referral_made,
         guards_removal.no_pending_protection_claim,
+        guards_removal.appeals_allow_removal,
+        guards_removal.decision_fits_barrier,
         guards_removal.no_pending_judicial_review,
         guards_removal.removal_date_not_past,
         guards_removal.judicial_review_lodged,

@@ -72,6 +72,61 @@ def no_pending_protection_claim(ctx: GuardContext) -> list[Block]:
     ]
 
 
+def appeals_allow_removal(ctx: GuardContext) -> list[Block]:
+    """An undecided appeal blocks removal; an allowed one keeps blocking until liability is
+    decided again (papers served or a deportation decision taken after the tribunal's decision).
+    """
+    blocks = [
+        block(
+            "appeals_allow_removal",
+            f"{claims.describe(c)} is undecided",
+            "wait for the tribunal to decide the appeal",
+        )
+        for c in claims.undecided(ctx.view, frozenset({claims.APPEAL}))
+    ]
+    removal = ctx.view.one("removal")
+    liability = [removal.last(a) for a in _LIABILITY] if removal else []
+    since = max((step.seq for step in liability if step is not None), default=0)
+    blocks.extend(
+        block(
+            "appeals_allow_removal",
+            f"{claims.describe(c)} was allowed by the tribunal on {decided.effective.display()}",
+            "withdraw liability to removal, then decide it afresh if there are new grounds",
+        )
+        for c, decided in claims.allowed_appeals_since(ctx.view, since)
+    )
+    return blocks
+
+
+_LIABILITY = ("serve_removal_papers", "make_deportation_decision")
+_APPEAL_DECISIONS = ("dismiss_appeal", "allow_appeal")
+
+
+def decision_fits_barrier(ctx: GuardContext) -> list[Block]:
+    """A tribunal decides appeals; claims and challenges are refused or granted."""
+    target = ctx.target
+    if target is None:
+        return []
+    is_appeal = claims.kind(target) == claims.APPEAL
+    if is_appeal == (ctx.attempt.action in _APPEAL_DECISIONS):
+        return []
+    if is_appeal:
+        return [
+            block(
+                "decision_fits_barrier",
+                f"{claims.describe(target)} is an appeal",
+                "record the tribunal's decision (dismiss_appeal or allow_appeal)",
+            )
+        ]
+    return [
+        block(
+            "decision_fits_barrier",
+            f"{claims.describe(target)} is not an appeal",
+            "record the decision on the claim (refuse_claim or grant_claim)",
+        )
+    ]
+
+
 def no_pending_judicial_review(ctx: GuardContext) -> list[Block]:
     return [
         block(
