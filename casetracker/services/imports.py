@@ -5,7 +5,8 @@ keep arrests in their own custody systems (¶4.25), so a feed is the realistic w
 is checked first - columns, values, and then each resulting action through the engine, exactly
 as a caseworker's would be - and only a file with no error is written, in one transaction.  An
 error names the line and the column.  Rows sharing a ``person_ref`` become one case, its arrests
-in time order (Figure 1: one person, many arrests).
+in time order (Figure 1: one person, many arrests).  Every bad row is reported at once, up to
+``MAX_REPORTED``, each at the line its record starts on.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +43,7 @@ OUTCOMES = {
     "charged": "charge",
     "handed_to_immigration": "hand_to_immigration",
 }
+MAX_REPORTED = 20  # errors listed before "and N more": enough to fix a feed in one pass
 _YES = {"yes", "y", "true", "1"}
 _NO = {"", "no", "n", "false", "0"}
 
@@ -49,6 +52,32 @@ class RowError(UsageError):
     def __init__(self, line: int, column: str, message: str) -> None:
         where = f"line {line}, column {column}" if column else f"line {line}"
         super().__init__(f"{where}: {message}")
+        self.line = line
+        self.refused = False  # True: understood, but a rule refuses it (exit code 1)
+
+
+class ImportErrors:
+    """The file's errors, collected so that every bad row is reported, not only one."""
+
+    def __init__(self) -> None:
+        self.found: list[RowError] = []
+
+    def add(self, error: RowError) -> None:
+        self.found.append(error)
+
+    def raise_any(self) -> None:
+        """One error, its exit code that of the errors: refused (1) only when every error is
+        a refusal, else a usage error (2); the lines in file order, at most ``MAX_REPORTED``."""
+        if not self.found:
+            return
+        ordered = sorted(self.found, key=lambda e: e.line)
+        lines = [str(e) for e in ordered[:MAX_REPORTED]]
+        if len(ordered) > MAX_REPORTED:
+            lines.append(f"and {len(ordered) - MAX_REPORTED} more errors")
+        message = "\n".join(lines)
+        if all(e.refused for e in ordered):
+            raise Refused(message)
+        raise UsageError(message)
 
 
 @dataclass(frozen=True)
@@ -67,20 +96,39 @@ class ImportResult:
     last_case: str
 
 
-def read_rows(text: str, now: datetime) -> list[_Row]:
+def read_rows(text: str, now: datetime, errors: ImportErrors) -> list[_Row]:
     """Parse and check the file's structure; times are read now so rows can be ordered.
 
-    The csv module refuses a field longer than its limit (131,072 characters, which no column
-    of the format comes near) as a usage error naming the line (the one after the last read).
+    The reader is strict, so a quote opened and never closed is an error at the line the
+    record starts on, not a field that swallows the rest of the file.  The csv module refuses
+    a field longer than its limit (131,072 characters, which no column of the format comes
+    near) the same way.  Past such an error the file cannot be read, so reading stops there.
     """
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), strict=True)
+    rows: list[_Row] = []
+    read = [1]  # the last line of the last record read (the header's, to begin with)
     try:
-        return _read_rows(reader, now)
+        _read_rows(reader, now, errors, rows, read)
     except csv.Error as exc:
-        raise RowError(reader.line_num + 1, "", f"not readable CSV ({exc})") from None
+        errors.add(RowError(read[-1] + 1, "", f"not readable CSV ({_csv_problem(exc)})"))
+    if not rows and not errors.found:
+        raise UsageError("the file holds no rows to import")
+    return rows
 
 
-def _read_rows(reader: csv.DictReader[str], now: datetime) -> list[_Row]:
+def _csv_problem(exc: csv.Error) -> str:
+    if "unexpected end of data" in str(exc):
+        return "a quoted value opened on this line is never closed"
+    return str(exc)
+
+
+def _read_rows(
+    reader: csv.DictReader[str],
+    now: datetime,
+    errors: ImportErrors,
+    rows: list[_Row],
+    read: list[int],
+) -> None:
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
@@ -88,19 +136,23 @@ def _read_rows(reader: csv.DictReader[str], now: datetime) -> list[_Row]:
     unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
     if unknown:
         raise RowError(1, unknown[0], "not a column of the import format")
-    rows = []
+    read.append(reader.line_num)
     for raw in reader:
-        line = reader.line_num
+        line = read[-1] + 1  # a quoted value may span lines: name the record's first
+        read.append(reader.line_num)
         if None in raw:
-            raise RowError(line, "", "more values than the header has columns")
+            errors.add(RowError(line, "", "more values than the header has columns"))
+            continue
         values = {k.strip(): (v or "").strip() for k, v in raw.items()}
-        for column in REQUIRED:
-            if not values.get(column):
-                raise RowError(line, column, "required, but empty")
-        rows.append(_Row(line, values, _time(line, "arrested_at", values["arrested_at"], now)))
-    if not rows:
-        raise UsageError("the file holds no rows to import")
-    return rows
+        empty = [c for c in REQUIRED if not values.get(c)]
+        for column in empty:
+            errors.add(RowError(line, column, "required, but empty"))
+        if empty:
+            continue
+        try:
+            rows.append(_Row(line, values, _time(line, "arrested_at", values["arrested_at"], now)))
+        except RowError as error:
+            errors.add(error)
 
 
 def _time(line: int, column: str, text: str, now: datetime) -> EffectiveTime:
@@ -110,8 +162,11 @@ def _time(line: int, column: str, text: str, now: datetime) -> EffectiveTime:
         raise RowError(line, column, str(exc)) from None
 
 
-def _steps(person: list[_Row], actor_user: str, role: str, key: str, now: datetime) -> tuple:
-    """One case's steps, and for each step the (line, column prefix) it came from."""
+def _steps(
+    person: list[_Row], actor_user: str, role: str, key: str, now: datetime, errors: ImportErrors
+) -> tuple:
+    """One case's steps, and for each step the line it came from; a row's bad value is added
+    to ``errors`` and the case's other rows are still checked (its steps are then not used)."""
     first = person[0].values
     steps: list[BulkStep] = []
     origin: list[int] = []
@@ -129,47 +184,49 @@ def _steps(person: list[_Row], actor_user: str, role: str, key: str, now: dateti
         nationality=first.get("nationality"), identifiers=[f"custody:{first['person_ref']}"],
         force=first["force"].upper(),
     )  # fmt: skip
-    checks = 0
     for number, row in enumerate(person, 1):
-        v = row.values
-        immigration = _flag(row, "immigration_arrest")
-        where = {"force": v["force"].upper(), "custody_suite": v.get("custody_suite")}
-        if immigration:
-            add(row, "encounter", None, "arrest_for_immigration_offence", row.arrested, **where)
-        else:
-            add(
-                row, "encounter", None, "arrest", row.arrested, offence=v["offence"],
-                offence_category=v["offence_category"], **where,
-            )  # fmt: skip
-        add(
-            row, "encounter", number, "record_nationality", row.arrested,
-            nationality=v.get("nationality"), nationality_group=v["nationality_group"],
-            nationality_basis=v.get("nationality_basis") or "claimed",
-        )  # fmt: skip
-        route = v["referral_route"]
-        if route not in ROUTES:
-            raise RowError(
-                row.line, "referral_route", f"{route!r} is not one of {', '.join(ROUTES)}"
-            )
-        if ROUTES[route]:
-            referred = (
-                _time(row.line, "referred_at", v["referred_at"], now)
-                if v.get("referred_at")
-                else row.arrested
-            )
-            add(row, "status_check", None, ROUTES[route], referred, encounter=number)
-            checks += 1
-        outcome = v.get("outcome", "")
-        if outcome:
-            if outcome not in OUTCOMES:
-                raise RowError(
-                    row.line, "outcome", f"{outcome!r} is not one of {', '.join(OUTCOMES)}"
-                )
-            if not v.get("outcome_at"):
-                raise RowError(row.line, "outcome_at", "required when an outcome is given")
-            when = _time(row.line, "outcome_at", v["outcome_at"], now)
-            add(row, "encounter", number, OUTCOMES[outcome], when)
+        try:
+            _row_steps(row, number, add, now)
+        except RowError as error:
+            errors.add(error)
     return steps, origin
+
+
+def _row_steps(row: _Row, number: int, add: Callable[..., None], now: datetime) -> None:
+    """The steps of one arrest row, through ``add``; a bad value raises ``RowError``."""
+    v = row.values
+    immigration = _flag(row, "immigration_arrest")
+    where = {"force": v["force"].upper(), "custody_suite": v.get("custody_suite")}
+    if immigration:
+        add(row, "encounter", None, "arrest_for_immigration_offence", row.arrested, **where)
+    else:
+        add(
+            row, "encounter", None, "arrest", row.arrested, offence=v["offence"],
+            offence_category=v["offence_category"], **where,
+        )  # fmt: skip
+    add(
+        row, "encounter", number, "record_nationality", row.arrested,
+        nationality=v.get("nationality"), nationality_group=v["nationality_group"],
+        nationality_basis=v.get("nationality_basis") or "claimed",
+    )  # fmt: skip
+    route = v["referral_route"]
+    if route not in ROUTES:
+        raise RowError(row.line, "referral_route", f"{route!r} is not one of {', '.join(ROUTES)}")
+    if ROUTES[route]:
+        referred = (
+            _time(row.line, "referred_at", v["referred_at"], now)
+            if v.get("referred_at")
+            else row.arrested
+        )
+        add(row, "status_check", None, ROUTES[route], referred, encounter=number)
+    outcome = v.get("outcome", "")
+    if outcome:
+        if outcome not in OUTCOMES:
+            raise RowError(row.line, "outcome", f"{outcome!r} is not one of {', '.join(OUTCOMES)}")
+        if not v.get("outcome_at"):
+            raise RowError(row.line, "outcome_at", "required when an outcome is given")
+        when = _time(row.line, "outcome_at", v["outcome_at"], now)
+        add(row, "encounter", number, OUTCOMES[outcome], when)
 
 
 def _flag(row: _Row, column: str) -> bool:
@@ -194,28 +251,32 @@ _COLUMN_OF = {
 def prepare(
     text: str, validator: BulkValidator, actor_user: str, role: str, now: datetime
 ) -> tuple[int, list[PreparedCase]]:
-    """Every row checked through the engine; the first error raises ``RowError``."""
-    rows = read_rows(text, now)
+    """Every row checked through the engine; every error found (each case stops at its first
+    refused step) is raised together, by ``ImportErrors.raise_any``."""
+    errors = ImportErrors()
+    rows = read_rows(text, now, errors)
     key = "import-" + hashlib.sha256(text.encode()).hexdigest()[:16]
     people: dict[str, list[_Row]] = {}
     for row in rows:
         if row.values["nationality_group"] not in NATIONALITY_GROUPS:
-            raise RowError(
-                row.line, "nationality_group", f"must be one of {', '.join(NATIONALITY_GROUPS)}"
-            )
+            groups = ", ".join(NATIONALITY_GROUPS)
+            errors.add(RowError(row.line, "nationality_group", f"must be one of {groups}"))
+            continue
         people.setdefault(row.values["person_ref"], []).append(row)
     prepared = []
     for person in people.values():
         person.sort(key=lambda r: r.arrested.sort_key())
-        steps, origin = _steps(person, actor_user, role, key, now)
+        before = len(errors.found)
+        steps, origin = _steps(person, actor_user, role, key, now, errors)
+        if len(errors.found) > before:
+            continue
         try:
             prepared.append(validator.prepare(steps))
         except StepRefused as exc:
-            column = _COLUMN_OF.get(exc.field, "")
-            error = RowError(origin[exc.step], column, exc.message)
-            if exc.exit_code == 1:
-                raise Refused(str(error)) from None
-            raise error from None
+            error = RowError(origin[exc.step], _COLUMN_OF.get(exc.field, ""), exc.message)
+            error.refused = exc.exit_code == 1
+            errors.add(error)
+    errors.raise_any()
     return len(rows), prepared
 
 

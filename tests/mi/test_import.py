@@ -119,3 +119,46 @@ def test_a_person_arrested_by_two_forces_is_one_person_in_the_totals(run, police
     assert by_force["Outside London"]["arrested"] == 7
     calls = run("--db", police_db, "report", "referrals", "--year", "2015", "--format", "json")
     assert {r["force"]: r["arrested"] for r in calls.json["rows"]}["All forces"] == 12
+
+
+def test_every_bad_row_is_reported_in_file_order(run, police_db, tmp_path):
+    rows = _rows(80)
+    rows[10]["referral_route"] = "pigeon"  # line 12
+    rows[40]["arrested_at"] = "2015-13-45"  # line 42
+    rows[60]["nationality_group"] = "martian"  # line 62
+    path = _write(tmp_path / "feed.csv", rows)
+    before = snapshot(police_db)
+    result = run("--db", police_db, "--role", "police", "import", path)
+    assert result.code == 2, result.err
+    assert "line 12, column referral_route" in result.err
+    assert "line 42, column arrested_at" in result.err
+    assert "line 62, column nationality_group" in result.err
+    assert result.err.index("line 12") < result.err.index("line 42") < result.err.index("line 62")
+    assert snapshot(police_db) == before
+
+
+def test_errors_past_the_cap_are_counted(run, police_db, tmp_path):
+    from casetracker.services.imports import MAX_REPORTED
+
+    rows = _rows(80)
+    for row in rows[: MAX_REPORTED + 5]:
+        row["referral_route"] = "pigeon"
+    path = _write(tmp_path / "feed.csv", rows)
+    result = run("--db", police_db, "--role", "police", "import", path)
+    assert result.code == 2
+    assert "line 2, column referral_route" in result.err
+    assert "and 5 more errors" in result.err
+
+
+def test_an_unclosed_quote_is_blamed_on_the_line_it_opens(run, police_db, tmp_path):
+    path = tmp_path / "feed.csv"
+    _write(path, _rows(10))
+    lines = path.read_text().splitlines()
+    lines[3] = lines[3].replace("Imported Person", '"Imported Person', 1)  # line 4 of the file
+    path.write_text("\n".join(lines) + "\n")
+    before = snapshot(police_db)
+    result = run("--db", police_db, "--role", "police", "import", str(path))
+    assert result.code == 2, result.err
+    assert "line 4:" in result.err and "never closed" in result.err
+    assert "line 11" not in result.err
+    assert snapshot(police_db) == before
