@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 
 from platformdirs import user_config_path, user_data_path
 
 APP = "casetracker"
 ENV_DB = "CASETRACKER_DB"
+ENV_ORGANISATION = "CASETRACKER_ORGANISATION"
 
 
 def data_dir() -> Path:
@@ -21,6 +23,21 @@ def config_dir() -> Path:
 
 def config_file() -> Path:
     return config_dir() / "config.toml"
+
+
+def shipped_organisation_file() -> Path:
+    """The organisation file that ships with casetracker (docs/organisation.md)."""
+    return Path(str(files("casetracker.domain") / "data" / "organisation.toml"))
+
+
+def organisation_file() -> Path:
+    """The organisation file in use: ``$CASETRACKER_ORGANISATION``, else ``organisation.toml``
+    in the configuration directory when there is one, else the shipped file."""
+    chosen = os.environ.get(ENV_ORGANISATION)
+    if chosen:
+        return Path(chosen).expanduser()
+    own = config_dir() / "organisation.toml"
+    return own if own.exists() else shipped_organisation_file()
 
 
 def default_db_path() -> Path:

@@ -56,6 +56,7 @@ def locate(json_out: JsonOption = False) -> None:
     data = {
         "config_dir": str(paths.config_dir()),
         "config_file": str(paths.config_file()),
+        "organisation_file": str(paths.organisation_file()),
         "data_dir": str(paths.data_dir()),
         "database": paths.database_url(),
         "demo_database": str(paths.demo_db_path()),

@@ -24,13 +24,13 @@ def test_defaults_cover_the_forces_of_england_and_wales() -> None:
 def test_the_three_inspected_forces() -> None:
     org = Organisation.default()
     mps, wmp, wyp = org.force("mps"), org.force("WMP"), org.force("WYP")
-    assert mps.suite("croydon").model == SuiteModel.NEXUS_HUB_AND_SPOKE
+    assert mps.suite("croydon").model == SuiteModel.HUB
     assert not mps.policy.io_status_checks
     assert mps.policy.custody_db == CustodyDbAccess.VIA_NEXUS_OFFICER
     assert wmp.suite("Perry Barr").model == SuiteModel.ROTA
     assert not wmp.suite("Perry Barr").cid_access
     assert wmp.policy.custody_db == CustodyDbAccess.VIA_CUSTODY_SERGEANT
-    assert wyp.suite("Normanton").model == SuiteModel.MIXED
+    assert wyp.suite("Normanton").model == SuiteModel.ROTA  # nine IOs on a rota (¶4.19)
     assert wyp.policy.acro_sharing == AcroSharing.ALL
     assert wyp.policy.custody_db == CustodyDbAccess.DIRECT
     assert org.force("ZZZ") is None
@@ -47,6 +47,6 @@ def test_io_hours_in_local_time() -> None:
 
 def test_a_night_shift_runs_past_midnight() -> None:
     night = (Shift(time(7), time(19)), Shift(time(19), time(7)))
-    croydon = Suite("Croydon", SuiteModel.NEXUS_HUB_AND_SPOKE, night, cid_access=True)
+    croydon = Suite("Croydon", SuiteModel.HUB, night, cid_access=True)
     assert croydon.in_io_hours(datetime(2016, 1, 5, 2, tzinfo=UTC))
     assert croydon.in_io_hours(datetime(2016, 1, 5, 12, tzinfo=UTC))
