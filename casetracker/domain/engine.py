@@ -22,6 +22,7 @@ from casetracker.domain import machines
 from casetracker.domain.case_view import Attempt, Block, CaseView, Instance, Step, instance_key
 from casetracker.domain.clock import parse_recorded
 from casetracker.domain.effective_time import parse_canonical
+from casetracker.domain.errors import Refused
 from casetracker.domain.events import RecordedEvent
 from casetracker.domain.projection import ReplayTable, replay_step
 from casetracker.domain.vocabulary import NEW, ActionSpec, WorkflowSpec
@@ -171,7 +172,14 @@ class WorkflowEngine:
         """Apply one step to a view: the fold's unit, also used by bulk validation, which has
         the parsed values at hand and need not serialise them to read them back."""
         key = instance_key(workflow, number)
-        moves, initial = self.replay_table()[(workflow, version, action)]
+        found = self.replay_table().get((workflow, version, action))
+        if found is None:
+            raise Refused(
+                f"event {step.seq} of {view.case_id} was recorded under version {version} of "
+                f"{workflow}, which {self._defines(workflow, version, action)}: restore that "
+                "definition version (workflows/) to read this case"
+            )
+        moves, initial = found
         instance = view.instances.get(key)
         if instance is None:
             instance = Instance(workflow, number, NEW if number else initial, version=version)
@@ -197,7 +205,7 @@ class WorkflowEngine:
         spec, current = self._target(view, attempt.workflow, attempt.number)
         action = spec.action(attempt.action)
         if action is None:
-            return [Block(f"{spec.label} has no action {attempt.action}", rule="state")]
+            return [self._missing_action_block(spec, attempt.action)]
         blocks: list[Block] = []
         machine = self.machine(spec.name, spec.version)
         if not machines.leaves(machine, action.name, current):
@@ -313,6 +321,26 @@ class WorkflowEngine:
         if found is None:
             return spec, spec.initial
         return self.specs[(workflow, found.version)], found.state
+
+    def _defines(self, workflow: str, version: int, action: str) -> str:
+        """Why (workflow, version) cannot replay ``action``, in words."""
+        if (workflow, version) not in self.specs:
+            return "this casetracker no longer defines"
+        return f"has no action {action}"
+
+    def _missing_action_block(self, spec: WorkflowSpec, action: str) -> Block:
+        """An instance started under a version without the action (it stays on that version)."""
+        latest = self.latest[spec.name]
+        later = latest.version != spec.version and latest.action(action) is not None
+        return Block(
+            f"{spec.label} is on version {spec.version} of its lifecycle, which has no action "
+            f"{action}" + (f" (version {latest.version} has it)" if later else ""),
+            "an instance stays on the version it started under: record what version "
+            f"{spec.version} allows"
+            if later
+            else "",
+            rule="state",
+        )
 
     def _state_block(
         self,

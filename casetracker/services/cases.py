@@ -130,7 +130,10 @@ class Casetracker(CaseReading, UserAdministration, ForceBoundary):
                 number = self._instance_for(view, workflow, action, instance)
                 version = self.flow.version_for(view, workflow, number)
                 spec = self.flow.spec(workflow, version).action(action)
-                assert spec is not None
+                if spec is None:  # the instance is on a version without it
+                    bare = Attempt(workflow, number, action, {}, when, actor.role, now)
+                    blocks = self.flow.check(view, bare)
+                    raise ActionBlocked(f"blocked — {blocks[0]}", blocks)
                 if actor.role in spec.roles:
                     values = validate_fields(spec, fields or {})
                     attempt = Attempt(workflow, number, action, values, when, actor.role, now)
