@@ -147,7 +147,7 @@ def rows_for(view: CaseView, org: Organisation | None = None) -> MiRows:
             continue
         checks = checks_by_encounter.get(number, [])
         routes = [route for route, _ in checks]
-        coverage = io_coverage(encounter, org)
+        coverage = io_coverage(encounter, org, view)
         at = start.effective.start
         out.arrests.append(
             (
@@ -157,6 +157,7 @@ def rows_for(view: CaseView, org: Organisation | None = None) -> MiRows:
                 routes.count("local_io"), routes.count("local_ice_office"),
                 any(result in OFFENDER_RESULTS for _, result in checks), coverage.released,
                 coverage.seen_by_io, coverage.released_before_seen, coverage.in_io_hours,
+                coverage.left_by, coverage.home_office_acted,
             )
         )  # fmt: skip
     out.people.extend(_people(case_id, out.arrests))

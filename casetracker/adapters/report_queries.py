@@ -110,9 +110,10 @@ def referral_people_total(conn: Connection, year: int, excluded: Sequence[str] =
 
 
 def release_counts(conn: Connection, year: int | None) -> list[Row]:
-    """Per force and suite, offenders released (arrested in ``year``, or any year): ``(force,
-    suite, released, in IO hours, out of them, before an IO saw them, of those in IO hours, out
-    of them, and with the hours unknown)``."""
+    """Per force and suite, offenders who left police custody by any way (arrested in ``year``,
+    or any year): ``(force, suite, left, in IO hours, out of them, before an IO saw them, of
+    those in IO hours, out of them, with the hours unknown, with the Home Office having dealt
+    with them first, and without)``."""
     a = MI_ARRESTS.c
     before = a.released_before_io
     query = sa.select(
@@ -125,6 +126,8 @@ def release_counts(conn: Connection, year: int | None) -> list[Row]:
         _count_if(sa.and_(before, a.in_io_hours)),
         _count_if(sa.and_(before, sa.not_(a.in_io_hours))),
         _count_if(sa.and_(before, a.in_io_hours.is_(None))),
+        _count_if(sa.and_(before, a.home_office_acted)),
+        _count_if(sa.and_(before, sa.not_(a.home_office_acted))),
     ).where(a.offender, a.released)
     if year is not None:
         query = query.where(a.year == year)

@@ -43,6 +43,12 @@ class MiArrest(SQLModel, table=True):
     seen_by_io: bool
     released_before_io: bool
     in_io_hours: bool | None  # at release; None when no configured suite or no exact time
+    # The action that ended police custody, or ""; whether the Home Office had dealt with them
+    # before they left (Figure 1).  Server defaults: rows written before migration 0008.
+    left_by: str = Field(
+        default="", max_length=32, sa_column_kwargs={"server_default": sa.text("''")}
+    )
+    home_office_acted: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class MiPerson(SQLModel, table=True):

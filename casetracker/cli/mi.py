@@ -231,11 +231,19 @@ def report_releases(
         int | None, typer.Option(help="Year of arrest (default all)", min=1, max=9999)
     ] = None,
     fmt: FormatOption = "table",
+    by: Annotated[
+        str,
+        typer.Option(
+            help="Group by suite, model (hub / spoke / rota, Recommendation 2) or shifts "
+            "(IO shift pattern, Recommendation 3)"
+        ),
+    ] = "suite",
 ) -> None:
-    """Offenders released before an IO saw them, in and out of IO hours, per suite (¶4.21)."""
+    """Offenders who left police custody before an IO saw them (¶4.21–4.23): in and out of IO
+    hours, and whether the Home Office had dealt with them first."""
     from casetracker.services.reports import releases
 
-    _report(ctx, releases, fmt, year=year)
+    _report(ctx, releases, fmt, year=year, by=by)
 
 
 @report_app.command("durations")

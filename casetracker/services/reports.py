@@ -173,39 +173,71 @@ def _totals(rows: list, london: set[str]) -> list[tuple]:
 # ---------------------------------------------------------------------------- releases
 
 
-def releases(conn: Connection, year: int | None = None) -> Table:
-    """Immigration offenders released before an IO saw them, in and out of IO hours (¶4.21)."""
-    rows: list[list[Any]] = []
-    totals = [0] * 7
+RELEASE_GROUPINGS = ("suite", "model", "shifts")
+_RELEASE_COUNTS = [
+    "left_custody", "left_in_hours", "left_out_of_hours", "before_io", "before_io_in_hours",
+    "before_io_out_of_hours", "before_io_hours_unknown", "before_io_home_office_acted",
+    "before_io_not_dealt_with",
+]  # fmt: skip
+
+
+def releases(conn: Connection, year: int | None = None, by: str = "suite") -> Table:
+    """Immigration offenders who left police custody before an IO saw them, in and out of IO
+    hours, and whether the Home Office had dealt with them first (¶4.21–4.23), per suite, per
+    suite model (¶4.13–4.19, Recommendation 2) or per IO shift pattern (Recommendation 3)."""
+    if by not in RELEASE_GROUPINGS:
+        raise UsageError(f"--by must be one of {', '.join(RELEASE_GROUPINGS)}, not {by!r}")
+    groups: dict[tuple[str, ...], list[int]] = {}
     for force, suite, *counts in report_queries.release_counts(conn, year):
-        counts = [int(c or 0) for c in counts]
-        totals = [a + b for a, b in zip(totals, counts, strict=True)]
-        rows.append(_release_row(force, suite or "(no configured suite)", counts))
+        key = _release_group(by, force, suite)
+        total = groups.setdefault(key, [0] * len(_RELEASE_COUNTS))
+        groups[key] = [a + int(b or 0) for a, b in zip(total, counts, strict=True)]
+    rows = [[*key, *_release_figures(c)] for key, c in sorted(groups.items())]
     if rows:
-        rows.append(_release_row("All", "", totals))
+        totals = [sum(column) for column in zip(*groups.values(), strict=True)]
+        blank = [""] * (len(_RELEASE_KEYS[by]) - 1)
+        rows.append(["All", *blank, *_release_figures(totals)])
     return Table(
-        "Immigration offenders released before an IO saw them" + (f", {year}" if year else ""),
-        [
-            "force", "suite", "released", "released_in_hours", "released_out_of_hours",
-            "before_io", "before_io_in_hours", "before_io_out_of_hours", "before_io_hours_unknown",
-            "rate_in_hours", "rate_out_of_hours",
-        ],
+        "Immigration offenders who left police custody before an IO saw them"
+        + (f", {year}" if year else "")
+        + ("" if by == "suite" else f", by {_RELEASE_BY_LABEL[by]}"),
+        [*_RELEASE_KEYS[by], *_RELEASE_COUNTS, "rate_in_hours", "rate_out_of_hours"],
         rows,
         [
             "Offenders: a status check found an immigration offender or a known absconder.",
-            "IO hours come from each suite's configured shifts (¶4.22); without a configured "
-            "suite or an exact release time they are unknown.",
+            "Left police custody: released, no further action, police bail, charged and remanded "
+            "or bailed to court, or ran away (¶4.22).",
+            "Home Office acted: reporting directions, removal papers, a deportation decision, a "
+            "request to hold or immigration detention before leaving (Figure 1); not dealt with: "
+            "none of those.",
+            "IO hours, suite models and shift patterns come from the organisation file "
+            "(casetracker locate; docs/organisation.md); without a configured suite or an exact "
+            "time the hours are unknown.",
         ],
-        {"report": "releases", "year": year},
-    )  # fmt: skip
+        {"report": "releases", "year": year, "by": by},
+    )
 
 
-def _release_row(force: str, suite: str, c: list[int]) -> list[Any]:
-    released, in_hours, out_hours, before, before_in, before_out, unknown = c
-    return [
-        force, suite, released, in_hours, out_hours, before, before_in, before_out, unknown,
-        _rate(before_in, in_hours), _rate(before_out, out_hours),
-    ]  # fmt: skip
+_RELEASE_KEYS = {"suite": ["force", "suite"], "model": ["suite_model"], "shifts": ["io_shifts"]}
+_RELEASE_BY_LABEL = {"model": "suite model", "shifts": "IO shift pattern"}
+_UNCONFIGURED = "(no configured suite)"
+
+
+def _release_group(by: str, force: str, suite_name: str) -> tuple[str, ...]:
+    if by == "suite":
+        return (force, suite_name or _UNCONFIGURED)
+    found = default_organisation().force(force)
+    suite = found.suite(suite_name) if found and suite_name else None
+    if suite is None:
+        return (_UNCONFIGURED,)
+    if by == "model":
+        return (suite.model.value,)
+    return (suite.shift_pattern,)
+
+
+def _release_figures(c: list[int]) -> list[Any]:
+    in_hours, out_hours, before_in, before_out = c[1], c[2], c[4], c[5]
+    return [*c, _rate(before_in, in_hours), _rate(before_out, out_hours)]
 
 
 # ---------------------------------------------------------------------------- durations

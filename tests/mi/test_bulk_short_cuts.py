@@ -156,8 +156,9 @@ def test_io_coverage_reasons_are_given_in_full() -> None:
         "encounter", 1, "release_without_charge", effective="2016-01-06T05:00:00Z"
     )
     assert io_coverage(released, builder.org).reasons == (
-        "released (release without charge) 2016-01-06 05:00",
-        "not seen by an IO before release (¶4.21)",
+        "left police custody (released) 2016-01-06 05:00",
+        "not seen by an IO before leaving police custody (¶4.21–4.22)",
+        "the Home Office had not dealt with them",
         "outside IO hours at Perry Barr (¶4.22)",
     )
     other = ViewBuilder()
@@ -167,7 +168,8 @@ def test_io_coverage_reasons_are_given_in_full() -> None:
     )
     bailed = other.act("encounter", 1, "take_no_further_action", effective="2016-01-06")
     assert io_coverage(bailed, other.org).reasons == (
-        "released (take no further action) 2016-01-06",
+        "left police custody (no further action) 2016-01-06",
         "seen by an IO first",
+        "the Home Office had not dealt with them",
         "IO hours unknown: no configured suite or no exact release time",
     )
