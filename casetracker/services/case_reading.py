@@ -22,6 +22,8 @@ from casetracker.domain.effective_time import parse, parse_canonical
 from casetracker.domain.engine import Option
 from casetracker.domain.errors import UsageError
 from casetracker.domain.events import RecordedEvent
+from casetracker.domain.organisation import Organisation
+from casetracker.domain.rules.acro_redaction import redact_events, redact_view, withheld_checks
 from casetracker.services.force_boundary import ForceBoundary
 
 AUDITING_ROLES = ("auditor", "admin")
@@ -74,6 +76,7 @@ class CaseReading(ForceBoundary):
             raise UsageError("give a reason that says why you need the personal data")
         reason = (reason or "").strip()
         events, view = self._read_logged(case_id, "show", reason, {"personal_data": bool(reason)})
+        events, view = self._as_shown(events, view)
         with read_transaction(self.engine) as conn:
             head = self.store.case_head(case_id, conn)
             values, erased = subjects.read(conn, case_id)
@@ -92,8 +95,8 @@ class CaseReading(ForceBoundary):
         )
 
     def history(self, case_id: str) -> list[RecordedEvent]:
-        events, _ = self._read_logged(normalise_case_id(case_id), "history")
-        return events
+        events, view = self._read_logged(normalise_case_id(case_id), "history")
+        return self._as_shown(events, view)[0]
 
     def replay(
         self, case_id: str, as_of: str | None = None, recorded_as_of: str | None = None
@@ -105,9 +108,10 @@ class CaseReading(ForceBoundary):
         recorded_cut = (
             self._effective(recorded_as_of, now, allow_future=True) if recorded_as_of else None
         )
-        events, _ = self._read_logged(
+        events, view = self._read_logged(
             case_id, "replay", detail={"as_of": as_of or "", "recorded_as_of": recorded_as_of or ""}
         )
+        events, _ = self._as_shown(events, view)
         chosen = events
         if recorded_cut is not None:
             cut = clock.format_recorded(recorded_cut.end)
@@ -127,7 +131,15 @@ class CaseReading(ForceBoundary):
         def make(workflow: str, number: int, action: str, role: str) -> Attempt:
             return Attempt(workflow, number, action, {}, when, role, now, preview=True)
 
-        return view, self.flow.options(view, self.actor.role, make)
+        options = self.flow.options(view, self.actor.role, make)  # the rules see everything
+        return self._as_shown([], view)[1], options
+
+    def _as_shown(
+        self, events: list[RecordedEvent], view: CaseView
+    ) -> tuple[list[RecordedEvent], CaseView]:
+        """What the reader may see: police-only ACRO results redacted (¶4.32, ¶4.35)."""
+        hidden = withheld_checks(view, Organisation.default(), self.actor.role)
+        return redact_events(events, hidden), redact_view(view, hidden)
 
     def access_entries(self, case_id: str | None = None, limit: int | None = 50) -> list:
         """The access log (for one case, or all), itself a consultation worth logging.
