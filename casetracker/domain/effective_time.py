@@ -58,6 +58,13 @@ class EffectiveTime:
     def sort_key(self) -> tuple[datetime, datetime]:
         return (self.start, self.end)
 
+    @property
+    def known_from(self) -> datetime:
+        """The first moment it can be recorded: its start, or for a range the start of its last
+        part (what happened "between 3 Jul and 5 Oct" is known once 5 Oct has begun)."""
+        _, ranged, last = self.text.partition("/")
+        return parse_canonical(last).start if ranged else self.start
+
     def display(self, zone: tzinfo = DEFAULT_ZONE) -> str:
         """Human form at the record's own precision (instants shown in the local zone)."""
         if self.precision == "instant":
@@ -139,8 +146,7 @@ def parse(
         raise EffectiveTimeError(
             f"effective time {value.text} is in the future (now is {_instant(now).text})"
         )
-    _, ranged, last_text = value.text.partition("/")
-    if ranged and not allow_future and _parse_fixed(last_text, zone).start > now:
+    if value.known_from > now and not allow_future:
         raise EffectiveTimeError(
             f"range {value.text} ends in the future (now is {_instant(now).text}): "
             "give the part that has happened"

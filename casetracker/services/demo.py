@@ -111,7 +111,8 @@ def replay_steps(record: _Recorder, steps: list[dict[str, Any]], story: StoryClo
     times = [parse_canonical(step["effective"]) for step in steps]
     late = out_of_sequence(times)
     for index, step in enumerate(steps):
-        story.stamp(times[index].start, None, index in late)
+        ranged = times[index].precision == "range"  # recorded once its last part has begun
+        story.stamp(times[index].known_from, None, index in late or ranged)
         number = step["instance"]
         record(
             step["role"],

@@ -141,6 +141,10 @@ def test_figure_1_flags_only_the_misdated_human_rights_claim() -> None:
     assert [steps[i]["fields"].get("kind") for i in flagged] == ["human_rights"]
 
 
+# Figure 2: the report publishes the subject's nationality and the ETD's High Commission.
+PUBLISHED_FACTS = {"Indian", "Indian High Commission"}
+
+
 @pytest.mark.parametrize("figure", [case_studies.FIGURE_1, case_studies.FIGURE_2])
 def test_case_study_steps_are_well_formed(figure: list[dict]) -> None:
     for step in figure:
@@ -150,6 +154,7 @@ def test_case_study_steps_are_well_formed(figure: list[dict]) -> None:
         assert step["role"] in {r.value for r in action.roles}, step
         validate_fields(action, step["fields"])
         for field in action.fields:
-            if field.personal and field.name in step["fields"]:
-                assert "synthetic" in step["fields"][field.name]
+            value = step["fields"].get(field.name)
+            if field.personal and value is not None and value not in PUBLISHED_FACTS:
+                assert "synthetic" in value
         assert parse_canonical(step["effective"]).text == step["effective"]

@@ -130,8 +130,10 @@ def run(
             result.events.extend(opened.events)
             view = flow.fold(opened.case_id, opened.events)
             for step in scenario.steps:
-                moment = clock.stamp(
-                    step.effective.start, step.recorded, step.number in out_of_order
+                moment = clock.stamp(  # a range is recorded once its last part has begun,
+                    step.effective.known_from,  # without moving the story on to that day
+                    step.recorded,
+                    step.number in out_of_order or step.effective.precision == "range",
                 )
                 outcome = _play_step(step, result, view, actors, flow, moment)
                 result.outcomes.append(outcome)
