@@ -5,7 +5,8 @@ through CCU, or locally to an embedded IO or the ICE office.  Counting these sta
 and by the referenced encounter's force, gives Recommendation 1's referral rates.  An encounter
 with no status check was not referred.  CCU call handlers run the check on CID; IOs do so where
 local practice allows (¶4.27, guard ``status_check_runner``).  Immigration offenders go on to the
-Nexus JOC in London and to the local ICE team elsewhere (¶3.4, ¶3.6).
+Nexus JOC in London and to the local ICE team elsewhere (¶3.4, ¶3.6); outside London the police
+refer a High Harm case themselves, from their own checks of previous convictions (¶3.6).
 """
 
 from casetracker.domain.vocabulary import (
@@ -82,7 +83,11 @@ DEFINITION = WorkflowSpec(
         StateSpec("known_absconder", "Known absconder"),
         StateSpec("immigration_offender", "Immigration offender"),
         StateSpec("referred_to_joc", "Referred to the Nexus JOC"),
-        StateSpec("referred_to_ice_team", "Referred to the local ICE team", terminal=True),
+        StateSpec(
+            "referred_to_ice_team",
+            "Referred to the local ICE team",
+            help="The police may still refer a High Harm case themselves (¶3.6).",
+        ),
         StateSpec("taken_up_locally", "Taken up by the local IO", terminal=True),
         StateSpec(
             "passed_to_io",
@@ -200,6 +205,22 @@ DEFINITION = WorkflowSpec(
             guards=("high_harm_met",),
             cites="¶3.4, fn 8",
             help="Also after the case was passed to an IO: both can happen (¶3.4).",
+        ),
+        ActionSpec(
+            "police_refer_to_high_harm_team",
+            "Refer a High Harm case to the Home Office (police, outside London)",
+            sources=(
+                "requested",
+                "cid_checked",
+                "immigration_offender",
+                "known_absconder",
+                "referred_to_ice_team",
+            ),
+            dest="referred_to_high_harm_team",
+            roles=(Role.POLICE,),
+            guards=("police_high_harm_referral", "police_high_harm_met"),
+            cites="¶3.6, fn 8",
+            help="Outside London the police's own checks of previous convictions find these.",
         ),
     ),
 )

@@ -61,8 +61,8 @@ BAD_STEPS = {
     ),
     "bad field value": (
         "  - {effective: 2012-01-01, role: immigration_officer, action: lodge_claim,"
-        " fields: {kind: appeal}}\n",
-        "step 2 (lodge_claim, line 10): field 'kind': 'appeal' is not one of",
+        " fields: {kind: complaint}}\n",
+        "step 2 (lodge_claim, line 10): field 'kind': 'complaint' is not one of",
     ),
     "unknown expectation": (
         "  - {effective: 2012-01-01, role: immigration_officer, action: record_etd_needed,"

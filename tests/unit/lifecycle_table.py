@@ -170,6 +170,13 @@ STATUS_CHECK = Lifecycle(
         # does not stop the referral.
         Row("refer_to_high_harm_team", ("referred_to_joc", "passed_to_io"),
             "referred_to_high_harm_team", (JOC,), "¶3.4, fn 8, DOMAIN.md 'Read closely'"),
+        # Outside London the police refer High Harm cases themselves, from their own checks of
+        # previous convictions (¶3.6); at which point of the check: report silent (any before
+        # the case is closed by the IO).
+        Row("police_refer_to_high_harm_team",
+            ("requested", "cid_checked", "immigration_offender", "known_absconder",
+             "referred_to_ice_team"),
+            "referred_to_high_harm_team", (POLICE,), "¶3.6, fn 8"),
     ),
 )  # fmt: skip
 

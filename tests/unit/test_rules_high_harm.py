@@ -86,12 +86,29 @@ def test_case_level_assessment_counts_convictions_across_encounters() -> None:
     _arrested(builder, "theft", "2014-01-10")
     assert not assess(builder.view).met
     _convicted(builder, "burglary", "2015-01-10")
+    assert not assess(builder.view).met, "this arrest's own conviction is not a previous one"
+    _arrested(builder, "theft", "2016-01-10")
     found = assess(builder.view)
     assert found.met
     assert "encounter #4" in found.criteria[0].evidence
+    assert not assess(builder.view, 3).met, "convictions after an arrest are not previous to it"
 
 
-def test_case_level_assessment_uses_only_acro_results_the_home_office_may_act_on() -> None:
+def test_previous_means_before_this_arrest_by_effective_date() -> None:
+    """A conviction recorded later but dated before the arrest is previous (fn 8)."""
+    builder = ViewBuilder()
+    _arrested(builder, "theft", "2016-01-10")
+    _convicted(builder, "knife", "2015-06-01")
+    assert assess(builder.view, 1).met
+    _convicted(builder, "gbh", "2016-03-01")
+    assert [c.evidence for c in assess(builder.view, 1).criteria] == [
+        "previous conviction for knife offence (encounter #2)"
+    ]
+
+
+def test_police_acro_results_count_for_high_harm() -> None:
+    """The police's own ACRO results find High Harm cases for them (¶3.6, ¶4.33); the Home
+    Office counts a non-HOSOL result only from its own second check (fn 20)."""
     builder = ViewBuilder()
     _arrested(builder, "theft", "2016-01-01")
     request = {"force": "WYP", "country": "Synthland (synthetic)"}
@@ -102,15 +119,52 @@ def test_case_level_assessment_uses_only_acro_results_the_home_office_may_act_on
         "record_non_hosol_result",
         {"conviction_categories": ["burglary", "burglary", "burglary"]},
     )
-    assert not assess(builder.view).met, "police data needs a second Home Office check (fn 20)"
-    second = builder.act(
-        "acro_check", "new", "request_immigration_acro_check", request, role="immigration_officer"
+    assert not assess(builder.view).met, "the Home Office needs its own second check (fn 20)"
+    found = assess(builder.view, by_police=True)
+    assert found.criteria[0].name == PROLIFIC
+    assert "ACRO check #1" in found.criteria[0].evidence
+
+
+def _referred(builder: ViewBuilder, force: str, category: str) -> None:
+    fields = {"offence": "synthetic", "offence_category": category, "force": force}
+    number = builder.act("encounter", "new", "arrest", fields, "2016-02-01").number
+    builder.act("status_check", "new", "refer_to_ccu", {"encounter": number}, "2016-02-01")
+
+
+@pytest.mark.parametrize(
+    ("force", "category", "blocked"),
+    [
+        ("WMP", "knife", []),  # outside London the police refer High Harm cases (¶3.6)
+        ("WYP", "gbh", []),
+        ("WMP", "theft", ["police_high_harm_met"]),
+        ("MPS", "knife", ["police_high_harm_referral"]),  # in London the JOC does (¶3.4)
+    ],
+)
+def test_police_refer_high_harm_cases_outside_london(
+    force: str, category: str, blocked: list[str]
+) -> None:
+    builder = ViewBuilder()
+    _referred(builder, force, category)
+    blocks = builder.blocks(
+        "status_check", 1, "police_refer_to_high_harm_team", effective="2016-02-01", role="police"
     )
-    builder.act(
-        "acro_check",
-        second.number,
-        "record_non_hosol_result",
-        {"conviction_categories": ["burglary", "burglary", "burglary"]},
-        role="immigration_officer",
+    assert [b.rule for b in blocks] == blocked
+
+
+def test_police_referral_counts_their_own_acro_results() -> None:
+    builder = ViewBuilder()
+    _referred(builder, "WMP", "theft")
+    request = {"force": "WMP", "country": "Synthland (synthetic)"}
+    check = builder.act("acro_check", "new", "request_acro_check", request, "2016-02-01")
+    three = {"conviction_categories": ["burglary", "burglary", "burglary"]}
+    builder.act("acro_check", check.number, "record_non_hosol_result", three, "2016-02-01")
+    assert (
+        builder.blocks(
+            "status_check",
+            1,
+            "police_refer_to_high_harm_team",
+            effective="2016-02-01",
+            role="police",
+        )
+        == []
     )
-    assert assess(builder.view).criteria[0].name == PROLIFIC

@@ -9,7 +9,12 @@ recorded once.  A guard's name is its function's name and the ``rule`` of the bl
 
 from __future__ import annotations
 
-from casetracker.domain.rules import guards_custody, guards_removal, guards_status
+from casetracker.domain.rules import (
+    guards_custody,
+    guards_high_harm,
+    guards_removal,
+    guards_status,
+)
 from casetracker.domain.rules.guard_context import Guard, GuardContext
 
 __all__ = ["GUARDS", "Guard", "GuardContext"]
@@ -32,6 +37,8 @@ GUARDS: dict[str, Guard] = {
         guards_custody.listed_absconder,
         guards_custody.onward_referral_region,
         guards_custody.high_harm_met,
+        guards_high_harm.police_high_harm_referral,
+        guards_high_harm.police_high_harm_met,
         guards_custody.hosol_classification,
         guards_custody.dva_reasonable_doubt,
         guards_removal.removal_basis_matches_status,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from casetracker.domain.case_view import CaseView, Instance
-from casetracker.domain.rules.field_values import as_text
+from casetracker.domain.case_view import CaseView, Instance, Step
+from casetracker.domain.rules.field_values import as_text, first_day
 from casetracker.domain.rules.hosol import conviction_categories, usable_for_immigration_action
 from casetracker.domain.rules.offences import label
 
@@ -102,11 +102,14 @@ def _serious_criteria(arrests: list[Offence], previous: list[Offence]) -> list[C
     return criteria
 
 
-def assess(view: CaseView, encounter: int | None = None) -> HighHarm:
+def assess(view: CaseView, encounter: int | None = None, *, by_police: bool = False) -> HighHarm:
     """High Harm for a case: this occasion is ``encounter`` (default: the latest arrest).
 
-    Previous convictions are those recorded on the case's encounters and those in ACRO results
-    the Home Office may act on (HOSOL results and its own second checks, ¶4.32, fn 20).
+    Previous convictions are those before this arrest (a conviction on a later or on this same
+    encounter is not previous, fn 8), and the convictions abroad of ACRO results.  The police
+    assessing (``by_police``, outside London, ¶3.6) count their own ACRO results, the way they
+    find High Harm cases (¶4.33–4.34); the Home Office counts only results it may act on: HOSOL
+    results and its own second checks (¶4.32, fn 20).
     """
     encounters = view.of("encounter")
     current = next((e for e in encounters if e.number == encounter), None)
@@ -120,16 +123,24 @@ def assess(view: CaseView, encounter: int | None = None) -> HighHarm:
     convictions = [
         Offence(as_text(step.fields.get("conviction_category")), f"encounter #{e.number}")
         for e in encounters
+        if e is not current
         for step in e.history
-        if step.action == "convict"
+        if step.action == "convict" and _before(step, current)
     ]
     for check in view.of("acro_check"):
-        if usable_for_immigration_action(check).allowed:
+        if by_police or usable_for_immigration_action(check).allowed:
             convictions.extend(
                 Offence(category, f"ACRO check #{check.number}")
                 for category in conviction_categories(check)
             )
     return assess_offences(arrest, convictions)
+
+
+def _before(conviction: Step, current: Instance | None) -> bool:
+    """Whether a conviction is known to precede the arrest of this occasion."""
+    if current is None or current.started is None:
+        return True
+    return first_day(conviction.effective) < first_day(current.started.effective)
 
 
 def _arrest_category(encounter: Instance) -> str:
