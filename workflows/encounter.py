@@ -265,8 +265,15 @@ DEFINITION = WorkflowSpec(
                     label="Sentence",
                     choices=("custodial", "non_custodial"),
                 ),
+                FieldSpec(
+                    "sentence_months",
+                    FieldType.INTEGER,
+                    required=False,
+                    label="Custodial sentence (months)",
+                    help="The deportation criteria go by sentence length (fn 19).",
+                ),
             ),
-            cites="fn 8, Figure 1",
+            cites="fn 8, fn 19, Figure 1",
         ),
         ActionSpec(
             "acquit",

@@ -3,7 +3,8 @@
 One instance per case that may cycle: directions can be set, deferred, frustrated and set again
 (Figure 2: two unescorted attempts, then removal under escort).  Liability comes from removal
 papers served on an immigration offender, or from a deportation decision that Criminal Casework
-takes on a Serious Offence List result (¶4.32).  Setting directions needs liability and no
+takes on a Serious Offence List result (¶4.32) or a UK sentence meeting the deportation criteria
+(fn 19).  Setting directions needs liability and no
 undecided protection claim or appeal, but not yet a travel document (Figure 1 set them on the
 day of its ETD interview); carrying out the removal needs a travel document and directions still
 in force.
@@ -61,8 +62,9 @@ DEFINITION = WorkflowSpec(
             sources=("not_liable",),
             dest="liable",
             roles=(Role.CASEWORK,),
-            guards=("hosol_referral_made",),
-            cites="¶4.32, fn 19",
+            guards=("deportation_grounds",),
+            cites="¶3.4, ¶4.32, fn 19",
+            help="On a Serious Offence List result or a UK sentence meeting the criteria.",
         ),
         ActionSpec(
             "set_removal_directions",

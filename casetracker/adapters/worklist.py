@@ -24,7 +24,7 @@ from casetracker.adapters.tables import CASES, EVENTS, WORKLIST
 from casetracker.domain import clock
 from casetracker.domain.case_view import CaseView, Instance
 from casetracker.domain.queues import ALL_CASES, NEVER, WorkItem, case_force
-from casetracker.domain.rules import claims, high_harm
+from casetracker.domain.rules import claims, deportation, high_harm
 from casetracker.domain.rules.custody_clock import pace_clock
 from casetracker.domain.rules.field_values import as_text
 
@@ -149,6 +149,9 @@ def rows_for(view: CaseView) -> list[WorkItem]:
     for claim in view.of("barrier"):
         if claim.state == "lodged":
             add("barrier", claim, _started(claim), claims.describe(claim) + ", undecided")
+    if removal is None or removal.state == "not_liable":
+        for instance, reason in deportation.grounds_by_instance(view):
+            add("criminal_casework", instance, _last(instance), f"consider deportation: {reason}")
     return rows
 
 

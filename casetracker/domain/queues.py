@@ -48,6 +48,7 @@ QUEUES: dict[str, Queue] = {
         Queue("absconder", "Absconders", ("immigration_officer",), "listed"),
         Queue("removal", "Removal directions", ("immigration_officer", "casework"), "due"),
         Queue("barrier", "Pending claims", ("immigration_officer", "casework"), "lodged"),
+        Queue("criminal_casework", "Criminal Casework: deportation", ("casework",), "since"),
     )
 }
 ALL_CASES = Queue("all", "All cases", ("auditor", "trainer", "admin"), "updated")

@@ -190,7 +190,7 @@ def test_an_asylum_claim_lodged_after_directions_blocks_removal(liable: ViewBuil
 
 def test_deportation_needs_a_hosol_referral() -> None:
     blocks = ViewBuilder().blocks("removal", 0, "make_deportation_decision", role="casework")
-    assert rules(blocks) == ["hosol_referral_made"]
+    assert rules(blocks) == ["deportation_grounds"]
 
 
 # -------------------------------------------------------------------- reporting and ETD

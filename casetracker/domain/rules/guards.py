@@ -42,7 +42,7 @@ GUARDS: dict[str, Guard] = {
         guards_custody.hosol_classification,
         guards_custody.dva_reasonable_doubt,
         guards_removal.removal_basis_matches_status,
-        guards_removal.hosol_referral_made,
+        guards_removal.deportation_grounds,
         guards_removal.no_pending_protection_claim,
         guards_removal.appeals_allow_removal,
         guards_removal.decision_fits_barrier,

@@ -4,7 +4,7 @@ studies (Figure 1 comments, Figure 2, ¶4.32)."""
 from __future__ import annotations
 
 from casetracker.domain.case_view import Block
-from casetracker.domain.rules import claims
+from casetracker.domain.rules import claims, deportation
 from casetracker.domain.rules.field_values import as_date, as_text, first_day
 from casetracker.domain.rules.guard_context import GuardContext, block
 from casetracker.domain.rules.status_record import lawful_on
@@ -48,13 +48,17 @@ def removal_basis_matches_status(ctx: GuardContext) -> list[Block]:
     ]
 
 
-def hosol_referral_made(ctx: GuardContext) -> list[Block]:
-    if any(c.state == "referred_to_criminal_casework" for c in ctx.view.of("acro_check")):
+def deportation_grounds(ctx: GuardContext) -> list[Block]:
+    """Deportation needs a HOSOL result referred to Criminal Casework or a UK sentence meeting
+    the deportation criteria (¶4.32, fn 19)."""
+    if deportation.deportation_grounds(ctx.view):
         return []
     return [
         block(
-            "hosol_referral_made",
-            "no Serious Offence List result has been referred to Criminal Casework (¶4.32)",
+            "deportation_grounds",
+            "no Serious Offence List result has been referred to Criminal Casework (¶4.32) and "
+            f"no UK custodial sentence of {deportation.DEPORTATION_SENTENCE_MONTHS} months or "
+            "more is recorded (fn 19)",
             "serve removal papers instead, if liable",
         )
     ]

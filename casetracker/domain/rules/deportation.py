@@ -1,0 +1,57 @@
+"""Grounds for deportation, the work of Criminal Casework (¶3.4, ¶4.32, fn 19).
+
+There are two doors.  A conviction abroad whose ACRO result meets the Serious Offence List is
+referred straight to Criminal Casework (¶4.32).  A UK conviction is judged by the Home Office's
+deportation criteria, which go by the length of the sentence rather than the nature of the
+offence (fn 19).  The report does not give that length: ``DEPORTATION_SENTENCE_MONTHS`` is the
+project's assumption (docs/assumptions.md).
+"""
+
+from __future__ import annotations
+
+from casetracker.domain.case_view import CaseView, Instance
+from casetracker.domain.rules.field_values import as_text
+
+DEPORTATION_SENTENCE_MONTHS = 12  # assumption: the report is silent (fn 19)
+
+
+def _months(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def uk_sentence_grounds(view: CaseView) -> list[tuple[Instance, str]]:
+    """Each UK custodial sentence on the case that meets the deportation criteria."""
+    found = []
+    for encounter in view.of("encounter"):
+        for step in encounter.history:
+            if step.action != "convict" or as_text(step.fields.get("sentence")) != "custodial":
+                continue
+            months = _months(step.fields.get("sentence_months"))
+            if months is None or months < DEPORTATION_SENTENCE_MONTHS:
+                continue
+            criteria = f"at least {DEPORTATION_SENTENCE_MONTHS} months: deportation criteria, fn 19"
+            reason = f"UK custodial sentence of {months} months on encounter #{encounter.number}"
+            found.append((encounter, f"{reason} ({criteria})"))
+    return found
+
+
+def hosol_grounds(view: CaseView) -> list[tuple[Instance, str]]:
+    """Serious Offence List results referred to Criminal Casework (¶4.32)."""
+    return [
+        (check, f"Serious Offence List result of ACRO check #{check.number} referred (¶4.32)")
+        for check in view.of("acro_check")
+        if check.state == "referred_to_criminal_casework"
+    ]
+
+
+def grounds_by_instance(view: CaseView) -> list[tuple[Instance, str]]:
+    """Each instance that puts the case before Criminal Casework, with why."""
+    return [*hosol_grounds(view), *uk_sentence_grounds(view)]
+
+
+def deportation_grounds(view: CaseView) -> list[str]:
+    """Every reason the case is for Criminal Casework to consider deportation; empty if none."""
+    return [reason for _, reason in grounds_by_instance(view)]
