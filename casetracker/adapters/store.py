@@ -65,6 +65,8 @@ _Q_CASE_UPDATE = (
     "UPDATE cases SET version = ?, head_hash = ?, head_position = ?, updated = ?, state = ? "
     "WHERE case_id = ?"
 )
+_NO_STATE = "{}"  # the current-state text of a case with no event yet
+_STATES_KEPT = 4096  # distinct current-state texts whose parse is kept (``_parsed_state``)
 _Q_LAST_CASE = (
     "SELECT case_id FROM cases WHERE case_id >= ? AND case_id < ? ORDER BY case_id DESC LIMIT 1"
 )
@@ -113,6 +115,7 @@ class EventStore:
         self.engine = engine
         self.realm = realm
         self.projector = projector
+        self._states: dict[str, dict[str, str]] = {}
 
     def _sql(self, conn: Connection, query: str, params: Any = ()) -> Any:
         return driver_sql(conn, query, params, "store")
@@ -149,28 +152,27 @@ class EventStore:
             with write_transaction(self.engine) as conn:
                 return self.append(case_id, expected_version, events, conn)
         keys = [(e.idempotency_key, e.workflow, e.action) for e in events if e.idempotency_key]
-        actors = {(e.actor_user, e.actor_role) for e in events}
-        replay = (
-            self.recorded_for_keys(
+        if keys:
+            actors = {(e.actor_user, e.actor_role) for e in events}
+            replay = self.recorded_for_keys(
                 conn,
                 keys,
                 case_id=case_id if expected_version else None,
                 actor=actors.pop() if len(actors) == 1 else None,
             )
-            if keys
-            else None
-        )
-        if replay:
-            if len(replay) != len(events):
-                raise IdempotencyMismatch("some of these idempotency keys were used before")
-            return replay
+            if replay:
+                if len(replay) != len(events):
+                    raise IdempotencyMismatch("some of these idempotency keys were used before")
+                return replay
         row = head or self._sql(conn, _Q_HEAD, (case_id,)).fetchone()
         if expected_version == 0:
             if row is not None:
                 newer = self.event_at(conn, case_id, 1)
                 raise Conflict(case_id, 0, row[0], describe(newer) if newer else "")
             position = self._sql(conn, _Q_MAX_POSITION).fetchone()[0] or 0
-            return self._append(conn, case_id, 0, GENESIS, {}, position, events, new_case=True)
+            return self._append(
+                conn, case_id, 0, GENESIS, _NO_STATE, position, events, new_case=True
+            )
         if row is None:
             raise UnknownCase(case_id)
         seq, head_hash, projected_version, state_text, position = row
@@ -182,8 +184,9 @@ class EventStore:
                 f"the current-state table is out of step with the log for case {case_id}: "
                 "run `casetracker rebuild`"
             )
-        state = json.loads(state_text)
-        return self._append(conn, case_id, seq, head_hash, state, position, events, new_case=False)
+        return self._append(
+            conn, case_id, seq, head_hash, state_text, position, events, new_case=False
+        )
 
     def _append(
         self,
@@ -191,13 +194,15 @@ class EventStore:
         case_id: str,
         seq: int,
         head: str,
-        state: dict[str, str],
+        state_text: str,
         position: int,
         events: Sequence[NewEvent],
         new_case: bool,
     ) -> list[RecordedEvent]:
         if not events:
             raise ValueError("nothing to append")
+        before, canonical = self._parsed_state(state_text)
+        state = dict(before)
         recorded = clock.utc_now_text()
         rows: list[RecordedEvent] = []
         stored: list[tuple[object, ...]] = []
@@ -215,7 +220,8 @@ class EventStore:
             self._sql(conn, _Q_INSERT, stored if len(stored) > 1 else stored[0])
         except conn.dialect.loaded_dbapi.IntegrityError as exc:
             raise Conflict(case_id, seq - len(rows), seq, f"a concurrent write ({exc})") from None
-        state_text = canonical_json(state)
+        if state != before or not canonical:  # a note, a served paper: every state as it was
+            state_text = canonical_json(state)
         if new_case:
             self._sql(
                 conn, _Q_CASE_INSERT, (case_id, seq, head, position, recorded, recorded, state_text)
@@ -223,6 +229,21 @@ class EventStore:
         else:
             self._sql(conn, _Q_CASE_UPDATE, (seq, head, position, recorded, state_text, case_id))
         return rows
+
+    def _parsed_state(self, text: str) -> tuple[dict[str, str], bool]:
+        """A current-state text parsed (shared: copy it before changing it), and whether it is
+        in canonical form, so that an action that changes no state can write the same text
+        back.  Most cases are in one of a few states, so canonical texts are kept parsed."""
+        parsed = self._states.get(text)
+        if parsed is not None:
+            return parsed, True
+        parsed = json.loads(text)
+        if canonical_json(parsed) != text:
+            return parsed, False
+        if len(self._states) >= _STATES_KEPT:
+            self._states.clear()
+        self._states[text] = parsed
+        return parsed, True
 
     def _values(
         self, position: int, case_id: str, seq: int, recorded: str, new: NewEvent, prev: str

@@ -28,22 +28,39 @@ from casetracker.integrity.personal_digests import digests
 _RECORD = sa.select(SUBJECTS.c.salt, SUBJECTS.c.data, SUBJECTS.c.erased)
 # The per-action statements, on the driver's cursor (``database.driver_sql`` says why).
 _Q_RECORD = "SELECT salt, data, erased FROM subjects WHERE case_id = ?"
+_Q_SALT = "SELECT salt, NULL, erased FROM subjects WHERE case_id = ?"
 _Q_NEW_RECORD = "INSERT INTO subjects (case_id, salt, data) VALUES (?, ?, ?)"
 _Q_OWN_DETAILS = "UPDATE subjects SET data = ? WHERE case_id = ?"
 _Q_FREE_TEXT = "INSERT INTO subject_values (case_id, seq, field, value) VALUES (?, ?, ?, ?)"
+# One value, only while the record still has the salt its digest is made with and is not erased.
+_Q_FREE_TEXT_BESIDE = (
+    "INSERT INTO subject_values (case_id, seq, field, value) SELECT ?, ?, ?, ? WHERE EXISTS "
+    "(SELECT 1 FROM subjects WHERE case_id = ? AND salt = ? AND erased IS NULL)"
+)
 
 
-def record(conn: Connection, case_id: str, values: dict[str, Any]) -> dict[str, str]:
-    """Store personal values; returns the digests the event must carry.
+def record(
+    conn: Connection, case_id: str, values: dict[str, Any], salt: str | None = None
+) -> tuple[dict[str, str], str]:
+    """Store personal values; returns the digests the event must carry, and the record's salt.
 
     The subject's own details (``name``) replace those in the case's record; free text
     (``name@seq``, each event's own) is a new row of ``subject_values``, so a note neither
-    reads nor rewrites the notes before it.
+    reads nor rewrites the notes before it.  ``salt`` is the record's salt as the caller last
+    saw it (a salt never changes until erasure destroys it): free text alone is then inserted
+    by statements that each insert only while the record has that salt and is not erased, so
+    a note needs no read first, and an erasure since, by any process, is still refused.
     """
-    row = driver_sql(conn, _Q_RECORD, (case_id,), "subjects").fetchone()
+    own, free_text = _split(values)
+    if salt is not None and not own:
+        rows = _value_rows(case_id, free_text)
+        if all(_inserted_beside(conn, row, salt) for row in rows):
+            return digests(salt, values), salt
+        # Nothing inserted: the record is erased, or not as the caller saw it.
+    query = _Q_RECORD if own else _Q_SALT
+    row = driver_sql(conn, query, (case_id,), "subjects").fetchone()
     if row is not None and row[2]:
         raise Refused(f"the personal data of case {case_id} was erased on {row[2]}")
-    own, free_text = _split(values)
     if row is None:
         salt = secrets.token_hex(32)
         driver_sql(conn, _Q_NEW_RECORD, (case_id, salt, canonical_json(own)), "subjects")
@@ -53,8 +70,15 @@ def record(conn: Connection, case_id: str, values: dict[str, Any]) -> dict[str, 
             data = {**json.loads(row[1] or "{}"), **own}
             driver_sql(conn, _Q_OWN_DETAILS, (canonical_json(data), case_id), "subjects")
     if free_text:
-        driver_sql(conn, _Q_FREE_TEXT, _value_rows(case_id, free_text), "subjects")
-    return digests(salt, values)
+        rows = _value_rows(case_id, free_text)
+        driver_sql(conn, _Q_FREE_TEXT, rows if len(rows) > 1 else rows[0], "subjects")
+    return digests(salt, values), salt
+
+
+def _inserted_beside(conn: Connection, row: tuple[Any, ...], salt: str) -> bool:
+    """Insert one free-text row if its record is not erased and has ``salt``; whether it was."""
+    cursor = driver_sql(conn, _Q_FREE_TEXT_BESIDE, (*row, row[0], salt), "subjects")
+    return bool(cursor.rowcount == 1)
 
 
 def write_many(conn: Connection, records: Iterable[tuple[str, str, dict[str, Any]]]) -> None:

@@ -99,6 +99,9 @@ class CaseView:
     # Read-model rows this process last wrote for the case
     # (casetracker.adapters.read_models.update).
     written: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # The salt of the case's subject record as this process last saw it, not erased
+    # (casetracker.adapters.subjects.record); None when not known.
+    subject_salt: str | None = field(default=None, compare=False, repr=False)
 
     def of(self, workflow: str) -> list[Instance]:
         """Every instance of a lifecycle, oldest first."""

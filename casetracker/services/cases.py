@@ -150,7 +150,11 @@ class Casetracker(CaseReading, UserAdministration, ForceBoundary):
                     logged, personal = split_personal(spec, values, view.version + 1, justification)
                     if case_id is None:
                         case_id = self.store.allocate_case_id(conn)
-                    digests = subjects.record(conn, case_id, personal) if personal else None
+                    digests, salt = (
+                        subjects.record(conn, case_id, personal, view.subject_salt)
+                        if personal
+                        else (None, view.subject_salt)
+                    )
                     payload = event_payload(spec, logged, digests, provenance)
                     new = NewEvent(
                         workflow,
@@ -175,6 +179,7 @@ class Casetracker(CaseReading, UserAdministration, ForceBoundary):
             if action == ERASE_ACTION:  # the view may hold merged free text: keep none of it
                 subjects.clean_up(self.engine)
             else:
+                view.subject_salt = salt  # known once the transaction that read it committed
                 self._views.put(view.case_id, view)
             return ActResult(view.case_id, recorded, instance_key(workflow, number), dest)
         message = f"{spec.label}: " + "; ".join(str(b) for b in blocks)

@@ -1,0 +1,55 @@
+"""A service keeps the subject record's salt with its cached view of a case, so that a note needs
+no read of the record first; the insert of its text still asks the record itself.  These attacks
+change the record behind a kept view (as someone with the database could, below every check):
+an erased record still refuses the note, and a record whose salt is not the one kept gets its
+digest made with the salt it has."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from casetracker.domain.errors import Refused
+from casetracker.integrity.personal_digests import digest
+from tests.helpers import new_service
+from tests.integration.tamper import rows, tamper
+
+MARKER = "Philippa-Quennell-4410"
+
+
+def _noted(url: str):
+    """A service that has opened a case and noted on it (so its view keeps the salt)."""
+    ct = new_service(url, role="casework")
+    case_id = ct.open_case({"name": "A Person"}, "2014-01-01").case_id
+    ct.act(case_id, "add_note", {"text": "first"}, "2014-01-02")
+    return ct, case_id
+
+
+def test_a_note_on_a_record_erased_behind_a_kept_view_is_refused(db_url):
+    ct, case_id = _noted(db_url)
+    tamper(
+        db_url,
+        "UPDATE subjects SET salt = NULL, data = NULL, erased = '2014-01-03T00:00:00Z' "
+        "WHERE case_id = :case",
+        params=[{"case": case_id}],
+    )
+    with pytest.raises(Refused, match="was erased"):
+        ct.act(case_id, "add_note", {"text": MARKER}, "2014-01-04")
+    ct.close()
+    assert not any(MARKER in str(r) for r in rows(db_url, "SELECT * FROM subject_values"))
+    assert rows(db_url, "SELECT count(*) FROM events")[0][0] == 2
+
+
+def test_a_note_is_digested_with_the_salt_the_record_has(db_url):
+    ct, case_id = _noted(db_url)
+    salt = "ab" * 32
+    tamper(
+        db_url,
+        "UPDATE subjects SET salt = :salt WHERE case_id = :case",
+        params=[{"salt": salt, "case": case_id}],
+    )
+    ct.act(case_id, "add_note", {"text": MARKER}, "2014-01-04")
+    ct.close()
+    (payload,) = rows(db_url, "SELECT payload FROM events WHERE seq = 3")[0]
+    assert json.loads(payload)["personal"] == {"text@3": digest(salt, "text@3", MARKER)}
