@@ -21,7 +21,13 @@ from casetracker.services.bulk import BulkStep
 from casetracker.services.synthetic_plan import REPEAT_CALL, Person
 
 SLOT_DAYS, SLOTS = 4, 90  # arrests fall in distinct four-day slots of the year (360 days)
-SEEN_IN_HOURS, SEEN_OUT_OF_HOURS = 0.85, 0.55  # ¶4.21: release before an IO sees them
+# The chance an immigration offender is seen by an IO before leaving police custody, in and out
+# of IO hours (¶4.21); lower in London, where the problem is most acute (¶4.22), and high at
+# the central suites of forces that hold offenders centrally (¶4.23).  The numbers are assumed
+# (docs/assumptions.md): the report gives none.
+SEEN_IN_HOURS, SEEN_OUT_OF_HOURS = 0.85, 0.55
+SEEN_IN_HOURS_LONDON, SEEN_OUT_OF_HOURS_LONDON = 0.75, 0.40
+SEEN_AT_CENTRAL_SUITE = 0.97
 GENERATION_SHIFT = Shift(datetime(2000, 1, 1, 7).time(), datetime(2000, 1, 1, 22).time())
 OFFENCES = {
     "theft": 0.24, "other_violence": 0.15, "drugs_possession": 0.11, "public_order": 0.08,
@@ -144,7 +150,7 @@ class CaseSteps:
             if route == "ccu" and rng.random() < REPEAT_CALL:
                 t = self.status_check(t, enc, route, result, repeat=True)
         offender = route is not None and result in OFFENDER_RESULTS
-        self.outcome(t, enc, offender, category, limit)
+        self.outcome(t, enc, offender, category, limit, suite)
 
     def route(self) -> str | None:
         force, draw = self.person.force, self.rng.random()
@@ -196,17 +202,25 @@ class CaseSteps:
             self.add(t, "ccu", "status_check", check, "refer_to_ice_team")
         return t
 
+    def seen_chance(self, suite: str, release: datetime) -> float:
+        """The chance an IO sees an offender held at ``suite`` before ``release`` (¶4.21-4.23)."""
+        force = self.person.force
+        in_hours = GENERATION_SHIFT.covers(_local(release))
+        if force.in_london:
+            return SEEN_IN_HOURS_LONDON if in_hours else SEEN_OUT_OF_HOURS_LONDON
+        if suite in force.central_suites:
+            return SEEN_AT_CENTRAL_SUITE
+        return SEEN_IN_HOURS if in_hours else SEEN_OUT_OF_HOURS
+
     def outcome(
-        self, t: datetime, enc: int, offender: bool, category: str, limit: datetime
+        self, t: datetime, enc: int, offender: bool, category: str, limit: datetime, suite: str
     ) -> None:
         rng = self.rng
         release = max(t + timedelta(minutes=10), t + _secs(3600 * rng.uniform(2, 18)))
         if not offender:
             self.ordinary_outcome(release, enc, category, limit)
             return
-        seen_chance = (
-            SEEN_IN_HOURS if GENERATION_SHIFT.covers(_local(release)) else SEEN_OUT_OF_HOURS
-        )
+        seen_chance = self.seen_chance(suite, release)
         if rng.random() >= seen_chance:
             action = rng.choices(
                 ("release_without_charge", "take_no_further_action", "bail"), (0.6, 0.25, 0.15)

@@ -10,7 +10,12 @@ identifiers are made up, and the README says so.  The shape comes from the repor
 * WMP just over a third (¶4.10); WYP under 15%, with 2,920 people referred directly to local
   immigration staff and 881 calls to CCU in 2015 (¶4.11, fn 13);
 * repeat arrests of one person and repeat calls about one arrest (fn 13's two counting units);
-* immigration offenders released before an IO saw them, more often out of IO hours (¶4.21-4.23).
+* immigration offenders released before an IO saw them, more often out of IO hours (¶4.21),
+  most often in London (¶4.22) and rarely from the central suites of WMP and WYP (¶4.23);
+* in London nearly every foreign national is referred (¶4.2); in the West Midlands 5-10% are
+  never referred (¶4.3).
+
+Where the report gives no number, the rate chosen is listed in docs/assumptions.md.
 
 The force profiles below are derived from those figures (``profiles``); the plan is drawn from a
 ``random.Random`` seeded with the seed, so a seed gives the same people on any machine.  Each
@@ -23,11 +28,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from casetracker.domain.organisation import Organisation
+from casetracker.domain.organisation import Organisation, SuiteModel
 
 REPORT_ARRESTS = 190_000  # ¶3.1: between 185,000 and 193,000 a year
 MPS_SHARE = 1 / 3  # ¶3.1: "approximately a third"
-LONDON_CCU_RATE = 0.97  # ¶4.7, ¶4.9: London refers every arrest to CCU; a few are missed
+REPEAT_CALL = 0.08  # assumed: CCU referrals followed by a second call about the same arrest
+LONDON_REFERRED = 0.98  # ¶4.2 "nearly all": assumed, the report gives no number
+# ¶4.7, ¶4.9: London refers every arrest it identifies to CCU; calls per arrest, repeats included
+LONDON_CCU_RATE = LONDON_REFERRED * (1 + REPEAT_CALL)
 OUTSIDE_LONDON_CCU_RATE = 0.28  # ¶4.8: "less than 30%" once MPS is excluded
 WMP_CCU_RATE = 0.36  # ¶4.10: "just over a third"
 WMP_SHARE = 0.05  # not in the report: the West Midlands' share of arrests, assumed
@@ -35,13 +43,19 @@ WYP_CCU_RATE = 0.13  # ¶4.11: "less than 15%"
 WYP_CCU_CALLS = 881  # ¶4.11 (calls, fn 13)
 WYP_DIRECT_PEOPLE = 2_920  # ¶4.11 (people, fn 13)
 COL_SHARE = 0.004  # City of London Police: small, and in London
-REPEAT_CALL = 0.08  # share of CCU referrals followed by a second call about the same arrest
 ARRESTS_PER_PERSON = {1: 0.82, 2: 0.12, 3: 0.04, 4: 0.015, 5: 0.005}  # repeat arrests
 OTHER_LOCAL_IO, OTHER_LOCAL_ICE = 0.20, 0.08  # other forces' local referrals per arrest
-WMP_LOCAL_IO, WMP_LOCAL_ICE = 0.45, 0.02  # ¶4.10: cases passed directly to embedded IOs
+WMP_NEVER_REFERRED = 0.075  # ¶4.3: "5-10%" of those in custody never referred (the midpoint)
+WMP_LOCAL_ICE = 0.02  # assumed: the report gives no number
+# ¶4.10: cases passed directly to embedded IOs, the rest once CCU, the ICE office and the
+# never-referred (¶4.3) are taken out.
+WMP_LOCAL_IO = 1 - WMP_CCU_RATE / (1 + REPEAT_CALL) - WMP_LOCAL_ICE - WMP_NEVER_REFERRED
 WYP_LOCAL_ICE_SHARE = 0.15  # ¶4.11: of WYP's local referrals, those to the enforcement office
 # A few larger forces carry more arrests; the rest share equally.  Not from the report.
 _RELATIVE_SIZE = {"GMP": 3.0, "TVP": 2.0, "KEN": 1.5, "ESX": 1.5, "HAM": 1.5, "MER": 1.3}
+
+
+_CENTRAL_MODELS = frozenset({SuiteModel.HUB, SuiteModel.ROTA})
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,9 @@ class ForceProfile:
     local_io: float  # probability an arrest is referred to an embedded or rota IO
     local_ice: float  # ... to the local ICE (enforcement) office
     suites: tuple[str, ...]
+    # Suites where immigration offenders are held centrally, IOs on shift or on a rota (¶4.13,
+    # ¶4.16, ¶4.19): few are released there before an IO sees them (¶4.23).
+    central_suites: tuple[str, ...] = ()
 
     @property
     def first_ccu(self) -> float:
@@ -99,24 +116,43 @@ def profiles(org: Organisation) -> list[ForceProfile]:
     out = []
     for force in org.forces:
         suites = tuple(s.name for s in force.suites)
+        central = tuple(s.name for s in force.suites if s.model in _CENTRAL_MODELS)
         if force.in_london:
             share = MPS_SHARE if force.code == "MPS" else COL_SHARE
-            out.append(ForceProfile(force.code, True, share, LONDON_CCU_RATE, 0, 0, suites))
+            out.append(
+                ForceProfile(force.code, True, share, LONDON_CCU_RATE, 0, 0, suites, central)
+            )
         elif force.code == "WMP":
             out.append(
                 ForceProfile(
-                    "WMP", False, WMP_SHARE, WMP_CCU_RATE, WMP_LOCAL_IO, WMP_LOCAL_ICE, suites
+                    "WMP",
+                    False,
+                    WMP_SHARE,
+                    WMP_CCU_RATE,
+                    WMP_LOCAL_IO,
+                    WMP_LOCAL_ICE,
+                    suites,
+                    central,
                 )
             )
         elif force.code == "WYP":
             io = wyp_local * (1 - WYP_LOCAL_ICE_SHARE)
             ice = wyp_local * WYP_LOCAL_ICE_SHARE
-            out.append(ForceProfile("WYP", False, wyp_share, WYP_CCU_RATE, io, ice, suites))
+            out.append(
+                ForceProfile("WYP", False, wyp_share, WYP_CCU_RATE, io, ice, suites, central)
+            )
         else:
             share = others_share * sizes[force.code] / total_size
             out.append(
                 ForceProfile(
-                    force.code, False, share, others_rate, OTHER_LOCAL_IO, OTHER_LOCAL_ICE, suites
+                    force.code,
+                    False,
+                    share,
+                    others_rate,
+                    OTHER_LOCAL_IO,
+                    OTHER_LOCAL_ICE,
+                    suites,
+                    central,
                 )
             )
     return out
