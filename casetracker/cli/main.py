@@ -17,7 +17,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from casetracker.cli import cases, integrity, setup
+from casetracker.cli import cases, integrity, setup, worklist
 from casetracker.cli import mi as cli_mi
 from casetracker.cli.cases import case_app
 from casetracker.cli.common import DbOption, State, exact_text
@@ -41,6 +41,7 @@ cli_mi.register(app)  # synth, import, sample, export, report (issue 6)
 setup.register(app)  # init, locate, demo, serve
 cases.register(app)  # replay
 integrity.register(app)  # verify, checkpoint, rebuild, access-log
+worklist.register(app)  # worklist
 
 
 @app.callback(invoke_without_command=True)

@@ -1,0 +1,76 @@
+"""``casetracker worklist``: the queues the TUI shows, for scripts.
+
+Each queue of the acting role (``casetracker.domain.queues.queues_for``), read through the same
+service as the TUI's worklist screen (``casetracker.services.worklists``), so a police user sees
+only their force's items here as there.
+"""
+
+from __future__ import annotations
+
+from contextlib import closing
+from typing import Annotated
+
+import typer
+
+from casetracker.cli.common import LARGEST_INTEGER, JsonOption, State, emit, exact_text, state
+from casetracker.domain.queues import queues_for
+from casetracker.services import worklists
+
+
+def worklist_cmd(
+    ctx: typer.Context,
+    role: Annotated[
+        str | None,
+        typer.Option(
+            "--role", help="The role whose queues to list (one you hold)", callback=exact_text
+        ),
+    ] = None,
+    limit: Annotated[
+        int,
+        typer.Option(help="Items listed per queue, most urgent first", min=1, max=LARGEST_INTEGER),
+    ] = 200,
+    json_out: JsonOption = False,
+) -> None:
+    """List the work items of each queue of the role you act in, most urgent first."""
+    given = state(ctx)
+    acting = State(given.db, given.as_user, role or given.role)
+    with closing(acting.service()) as ct:
+        queues = queues_for(ct.actor.role)
+        found = {q.name: worklists.page(ct, q.name, limit=limit) for q in queues}
+        data = {
+            "role": ct.actor.role,
+            "queues": [
+                {
+                    "name": q.name,
+                    "title": q.title,
+                    "due_means": q.due_means,
+                    "count": worklists.count(ct, q.name),
+                    "items": [
+                        {
+                            "case_id": i.case_id,
+                            "item": i.item,
+                            "due": None if i.due_time is None else i.due,
+                            "force": i.force,
+                            "label": i.label,
+                        }
+                        for i in found[q.name]
+                    ],
+                }
+                for q in queues
+            ],
+        }
+        lines: list[str] = []
+        for queue in queues:
+            items = found[queue.name]
+            lines.append(f"{queue.title} ({len(items)})")
+            lines += [
+                f"  {i.case_id}  {i.item}  {i.force}  {queue.due_means} "
+                f"{i.due if i.due_time else '-'}  {i.label}"
+                for i in items
+            ]
+        emit(data, json_out, lines, ct.realm)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the main application."""
+    app.command("worklist")(worklist_cmd)

@@ -1,0 +1,38 @@
+"""`casetracker worklist`: the same queues the TUI shows, for scripts (issue 14)."""
+
+from __future__ import annotations
+
+from casetracker.domain.queues import queues_for
+
+
+def _act(run, db, role: str, *args: str) -> dict:
+    result = run("--db", db, "--role", role, "case", "act", *args, "--json")
+    assert result.code == 0, result.err
+    return result.json
+
+
+def test_ccu_sees_the_referral_it_must_check(run, db):
+    opened = run(
+        "--db", db, "--role", "police", "case", "open", "-f", "name=Wendy Example (synthetic)",
+        "-f", "force=MPS", "-e", "2016-03-01T09:00", "--json",
+    )  # fmt: skip
+    assert opened.code == 0, opened.err
+    case_id = opened.json["case_id"]
+    _act(
+        run, db, "police", case_id, "arrest", "-f", "offence=theft", "-f",
+        "offence_category=theft", "-f", "force=MPS", "-e", "2016-03-01T10:00",
+    )  # fmt: skip
+    _act(run, db, "police", case_id, "refer_to_ccu", "-f", "encounter=1", "-e", "2016-03-01T10:30")
+    ccu = run("--db", db, "worklist", "--role", "ccu", "--json")
+    assert ccu.code == 0, ccu.err
+    assert ccu.json["role"] == "ccu"
+    assert [q["name"] for q in ccu.json["queues"]] == [q.name for q in queues_for("ccu")]
+    checks = next(q for q in ccu.json["queues"] if q["name"] == "status_check")
+    assert [i["case_id"] for i in checks["items"]] == [case_id]
+    text = run("--db", db, "worklist", "--role", "ccu")
+    assert text.code == 0 and case_id in text.out and "Awaiting status check (1)" in text.out
+
+
+def test_a_role_the_user_does_not_hold_is_refused(run, db):
+    result = run("--db", db, "worklist", "--role", "trainer")
+    assert result.code != 0 and result.err
