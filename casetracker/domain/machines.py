@@ -3,10 +3,9 @@ engine asks it.
 
 The machine is the one transition table: whether an action may leave a state, where it goes,
 which states it leaves from (for the reason given when it may not), and the plain table replay
-uses are all read from it through the library's public API (``Machine.get_transitions``, and
-for the two questions every action asks, the event's own table of transitions by the state they
-leave from, ``Event.transitions``, which ``get_transitions`` filters), never from the definition
-again.  The machine holds no models, so one machine serves every case and every thread at once.
+uses are all read from it through the library's public API (``Machine.get_transitions``), never
+from the definition again.  The machine holds no models, so one machine serves every case and
+every thread at once.
 
 Where an action goes is read, not triggered: ``Event.trigger`` on a token model would land in the
 same state (the machines have no conditions and no callbacks), but its callback plumbing costs
@@ -43,7 +42,7 @@ def compile_machine(spec: WorkflowSpec) -> Machine:
 
 def leaves(machine: Machine, action: str, state: str) -> bool:
     """Whether the machine has a transition for ``action`` out of ``state``."""
-    return bool(_out_of(machine, action, state))
+    return bool(machine.get_transitions(trigger=action, source=state))
 
 
 def sources(machine: Machine, action: str) -> list[str]:
@@ -56,7 +55,7 @@ def lands_in(machine: Machine, action: str, state: str) -> str:
 
     ``MachineError``, as triggering would raise, when the machine has no such transition.
     """
-    found = _out_of(machine, action, state)
+    found = machine.get_transitions(trigger=action, source=state)
     if not found:
         raise MachineError(f"Can't trigger event {action} from state {state}!")
     return _dest(found[0])
@@ -70,15 +69,6 @@ def moves(machine: Machine) -> Moves:
     for action in machine.events:
         for transition in machine.get_transitions(trigger=action):
             found.setdefault(action, {})[transition.source] = _dest(transition)
-    return found
-
-
-def _out_of(machine: Machine, action: str, state: str) -> list[Transition]:
-    """The transitions of ``action`` out of ``state``, in the order declared: what
-    ``get_transitions(trigger=action, source=state)`` returns, looked up in the event's table
-    instead of filtered out of all of its transitions (it is asked twice for every action)."""
-    event = machine.events.get(action)
-    found: list[Transition] = event.transitions.get(state, []) if event is not None else []
     return found
 
 
