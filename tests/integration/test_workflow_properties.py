@@ -199,6 +199,6 @@ def test_each_lifecycle_under_random_actions(spec, tmp_path):
 def test_a_whole_case_under_random_actions(tmp_path):
     """Explores the lifecycles, not the role check: at least 80% of all actions get recorded."""
     every = {a.name for s in DEFINITIONS for a in s.actions}
-    reached = _run(tmp_path, list(DEFINITIONS), examples=30, steps=100)
+    reached = _run(tmp_path, list(DEFINITIONS), examples=45, steps=100)
     missed = sorted(every - reached)
     assert len(reached) >= 0.8 * len(every), f"reached {len(reached)}/{len(every)}; not {missed}"

@@ -9,6 +9,7 @@ import pytest
 
 from casetracker.adapters import mi_model
 from casetracker.adapters.database import read_transaction
+from casetracker.domain.identity import seeded_user
 from casetracker.services.cases import Casetracker
 from tests.cli.conftest import snapshot
 from tests.mi.conftest import build
@@ -62,14 +63,14 @@ def test_rebuild_recomputes_what_the_bulk_path_wrote(run, small):
 
 
 def test_each_action_keeps_the_tables_current(small):
-    ct = Casetracker(small.url, as_user="pc.demo")
+    with read_transaction(Casetracker(small.url, as_user="audit.demo").engine) as conn:
+        case_id, number, force = conn.exec_driver_sql(
+            "SELECT case_id, encounter, force FROM mi_arrests WHERE route = 'none' "
+            "AND (NOT released OR left_by IN ('remand', 'bail_to_court')) "
+            "ORDER BY case_id LIMIT 1"  # a person at court may be referred too
+        ).one()
+    ct = Casetracker(small.url, as_user=seeded_user("police", force))  # that force's officer
     try:
-        with read_transaction(ct.engine) as conn:
-            case_id, number = conn.exec_driver_sql(
-                "SELECT case_id, encounter FROM mi_arrests WHERE route = 'none' "
-                "AND (NOT released OR left_by IN ('remand', 'bail_to_court')) AND force = 'MPS' "
-                "ORDER BY case_id LIMIT 1"  # pc.demo's force; a person at court may be referred
-            ).one()
         ct.act(case_id, "refer_to_local_io", {"encounter": number}, "2015-12-31T10:00")
     finally:
         ct.close()
