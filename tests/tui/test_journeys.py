@@ -59,15 +59,15 @@ async def test_ccu_handler_records_a_status_check(demo_url):
     app = CasetrackerApp(demo_url, as_user="ccu.demo")
     async with app.run_test(size=SIZE) as pilot:
         case_id = await open_first_row(pilot)
-        assert "awaiting CID check" in " ".join(i.label for i in app.screen_stack[-2].items)
-        await choose(pilot, "check_cid")
-        app.screen.query_one("#f-fingerprint_match", Select).value = "matched"
+        labels = " ".join(i.label for i in app.screen_stack[-2].items)
+        assert "checked on CID, awaiting result" in labels
+        await choose(pilot, "record_lawful_status")
         await record(pilot)
         assert type(app.screen).__name__ == "ResultScreen"
         event = app.screen.result.events[-1]
-        assert event.action == "check_cid" and event.actor_user == "ccu.demo"
-        assert "status_check#1 is cid_checked" in screen_text(app)
-    assert states(demo_url, case_id)["status_check#1"] == "cid_checked"
+        assert event.action == "record_lawful_status" and event.actor_user == "ccu.demo"
+        assert "status_check#1 is lawful_status" in screen_text(app)
+    assert states(demo_url, case_id)["status_check#1"] == "lawful_status"
 
 
 @run_async
@@ -230,8 +230,7 @@ async def test_a_date_before_the_case_began_asks_first(demo_url):
     async with app.run_test(size=SIZE) as pilot:
         case_id = await open_first_row(pilot)
         before = states(demo_url, case_id)
-        await choose(pilot, "check_cid")
-        app.screen.query_one("#f-fingerprint_match", Select).value = "matched"
+        await choose(pilot, "record_lawful_status")
         app.screen.query_one("#effective", Input).value = "2001-01-01"
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
