@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters.database import driver_sql, write_transaction
+from casetracker.adapters.organisation_file import configured
 from casetracker.adapters.report_tables import MI_TABLES
 from casetracker.domain.case_view import CaseView, Instance, Step
 from casetracker.domain.effective_time import DEFAULT_ZONE
@@ -96,13 +96,6 @@ class MiRows:
         }
 
 
-@cache
-def default_organisation() -> Organisation:
-    """The organisation the rules run with (``casetracker.services.registry`` uses the same
-    default)."""
-    return Organisation.default()
-
-
 def moment_text(moment: datetime) -> str:
     """UTC, second precision, fixed width: text order is time order."""
     if moment.year >= 1000:  # strftime's text, in two thirds of the time (a year has millions)
@@ -118,7 +111,7 @@ def local_year(moment: datetime) -> int:
 
 def rows_for(view: CaseView, org: Organisation | None = None) -> MiRows:
     """Every MI row the case contributes, derived from its view and nothing else."""
-    org = org or default_organisation()
+    org = org or configured()
     case_id = view.case_id
     out = MiRows()
     encounters = {e.number: e for e in view.of("encounter")}
@@ -305,7 +298,7 @@ def rebuild(
     """Recompute every MI row from the log, in one write transaction; returns cases folded."""
     from casetracker.adapters.case_stream import case_views
 
-    org = default_organisation()
+    org = configured()
     cases = 0
     with write_transaction(engine) as conn:
         for table in MI_TABLES:

@@ -256,9 +256,9 @@ def page(
 
 
 def _is_force(text: str) -> bool:
-    from casetracker.domain.organisation import Organisation
+    from casetracker.adapters.organisation_file import configured
 
-    return bool(text) and Organisation.default().force(text) is not None
+    return bool(text) and configured().force(text) is not None
 
 
 def count(engine: Engine, queue: str, cap: int = 1000, *, force: str | None = None) -> int:

@@ -18,6 +18,7 @@ from casetracker.cli.common import (
     require_acting_role,
     state,
 )
+from casetracker.services.registry import organisation
 
 case_app = typer.Typer(help="Open cases, act on them, read them.", no_args_is_help=True)
 
@@ -172,7 +173,9 @@ def replay(
 
     with closing(state(ctx).service()) as ct:
         view, events = ct.replay(case_id, as_of, recorded_as_of)
-        figures = replay_figures(view, events, ct.flow, ct.realm, as_of, recorded_as_of)
+        figures = replay_figures(
+            view, events, ct.flow, ct.realm, as_of, recorded_as_of, organisation()
+        )
         data = {
             "case_id": case_id,
             "as_of": as_of,
@@ -204,7 +207,7 @@ def case_timeline(ctx: typer.Context, case_id: str, json_out: JsonOption = False
         entries = build_timeline(events)
         view = ct.flow.fold(case_id, events)
         as_at = figures_as_at(ct.realm, events, clock.now())
-        figures = derive_figures(view, events, as_at, ct.flow)
+        figures = derive_figures(view, events, as_at, ct.flow, organisation())
         fork = forked_from(events)
         data = {
             "case_id": case_id,

@@ -49,7 +49,7 @@ def parse_roles(text: str | list[str]) -> tuple[str, ...]:
     return tuple(items)
 
 
-def parse_force(code: str, roles: tuple[str, ...]) -> str:
+def parse_force(code: str, roles: tuple[str, ...], org: Organisation) -> str:
     """A user's force as typed: a configured force's code, for a user who holds a police role;
     anyone else has none."""
     code = code.strip().upper()
@@ -57,7 +57,7 @@ def parse_force(code: str, roles: tuple[str, ...]) -> str:
         return ""
     if not any(role in FORCE_BOUND_ROLES for role in roles):
         raise UsageError(f"--force is only for police users (roles given: {', '.join(roles)})")
-    if Organisation.default().force(code) is None:
+    if org.force(code) is None:
         raise UsageError(f"--force: {code} is not a configured police force")
     return code
 

@@ -123,10 +123,3 @@ class Organisation:
 
     def dva(self, role: str) -> DvaAccess:
         return dict(self.dva_access).get(role, DvaAccess.NONE)
-
-    @classmethod
-    def default(cls) -> Organisation:
-        """The organisation in force: the file ``casetracker locate`` shows (read once)."""
-        from casetracker.domain.organisation_file import configured
-
-        return configured()

@@ -1,4 +1,5 @@
-"""Reading the organisation file (docs/organisation.md) into an ``Organisation``.
+"""Parsing the organisation file (docs/organisation.md) into an ``Organisation``; reading it
+from disk is the adapters' business (``casetracker.adapters.organisation_file``).
 
 The file is TOML so that an administrator can change a suite's model, its IO shifts or a force's
 ACRO sharing without a release (Recommendations 2 and 3).  A mistake names the file, the line
@@ -13,11 +14,8 @@ import re
 import tomllib
 from collections.abc import Iterator
 from datetime import time
-from functools import cache
-from pathlib import Path
 from typing import Any, NoReturn
 
-from casetracker import paths
 from casetracker.domain.errors import UsageError
 from casetracker.domain.organisation import (
     AcroSharing,
@@ -42,20 +40,6 @@ _SHIFT = re.compile(r"^\s*(\d\d:\d\d)\s*-\s*(\d\d:\d\d)\s*$")
 
 class OrganisationFileError(UsageError):
     """The organisation file cannot be used; the message names file, line and key."""
-
-
-@cache
-def configured() -> Organisation:
-    """The organisation in the file ``casetracker locate`` shows, read once per process."""
-    return load(paths.organisation_file())
-
-
-def load(path: Path) -> Organisation:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise OrganisationFileError(f"{path}: cannot read the organisation file: {error}") from None
-    return parse(data, str(path))
 
 
 def parse(data: bytes, source: str) -> Organisation:

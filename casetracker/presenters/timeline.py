@@ -179,7 +179,7 @@ def derive_figures(
     events: Sequence[RecordedEvent],
     as_at: datetime,
     flow: WorkflowEngine,
-    org: Organisation | None = None,
+    org: Organisation,
 ) -> Figures:
     """The case's figures as at ``as_at`` (states still open are counted up to it), the states
     named by ``flow``'s definitions (the caller's: presenters do not load them).
@@ -187,7 +187,6 @@ def derive_figures(
     Durations use the earliest moment each effective time allows, and say so (``approximate``)
     when any of them is a day, month or range rather than an instant.
     """
-    org = org or Organisation.default()
     timeline = build_timeline(events)
     in_state, approximate = _time_in_state(view, as_at, flow)
     encounters = view.of("encounter")
@@ -323,6 +322,7 @@ def replay_figures(
     realm: str,
     as_of: str | None,
     recorded_as_of: str | None,
+    org: Organisation,
 ) -> Figures:
     """Figures for ``replay``: as at the effective date asked for, else the recorded moment,
     else the default of ``figures_as_at``."""
@@ -336,4 +336,4 @@ def replay_figures(
         as_at = parse(recorded_as_of, now).end
     else:
         as_at = figures_as_at(realm, events, now)
-    return derive_figures(view, events, as_at, flow)
+    return derive_figures(view, events, as_at, flow, org)

@@ -22,9 +22,9 @@ from casetracker.domain.effective_time import parse, parse_canonical
 from casetracker.domain.engine import Option
 from casetracker.domain.errors import UsageError
 from casetracker.domain.events import RecordedEvent
-from casetracker.domain.organisation import Organisation
 from casetracker.domain.rules.acro_redaction import redact_events, redact_view, withheld_checks
 from casetracker.services.force_boundary import ForceBoundary
+from casetracker.services.registry import organisation
 
 AUDITING_ROLES = ("auditor", "admin")
 
@@ -138,7 +138,7 @@ class CaseReading(ForceBoundary):
         self, events: list[RecordedEvent], view: CaseView
     ) -> tuple[list[RecordedEvent], CaseView]:
         """What the reader may see: police-only ACRO results redacted (¶4.32, ¶4.35)."""
-        hidden = withheld_checks(view, Organisation.default(), self.actor.role)
+        hidden = withheld_checks(view, organisation(), self.actor.role)
         return redact_events(events, hidden), redact_view(view, hidden)
 
     def access_entries(self, case_id: str | None = None, limit: int | None = 50) -> list:

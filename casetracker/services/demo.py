@@ -31,8 +31,8 @@ from typing import Any
 from casetracker.domain import clock
 from casetracker.domain.effective_time import instant, out_of_sequence, parse_canonical
 from casetracker.domain.identity import SEEDED_FORCE, SEEDED_POLICE, SEEDED_USERS
-from casetracker.domain.organisation import Organisation
 from casetracker.services.cases import Casetracker
+from casetracker.services.registry import organisation
 from casetracker.services.setup import create_database
 from casetracker.services.synthetic_plan import ForceProfile, profiles
 from casetracker.services.training.case_studies import FIGURE_1, FIGURE_2
@@ -193,7 +193,7 @@ def route_rates(profile: ForceProfile) -> dict[str, float]:
 def referral_plan(cases: int, rng: random.Random) -> list[tuple[str, str]]:
     """(force, route) for each generated arrest, in a shuffled order: the forces in ``FORCES``
     proportions and each force's routes in its profile's, both by quota."""
-    known = {p.code: p for p in profiles(Organisation.default())}
+    known = {p.code: p for p in profiles(organisation())}
     plan: list[tuple[str, str]] = []
     for force, count in apportion(cases, dict(FORCES)).items():
         for route, n in apportion(count, route_rates(known[force])).items():

@@ -1,19 +1,26 @@
-"""The one workflow engine of the process, built from every definition in ``workflows``."""
+"""The process's one organisation and one workflow engine, built from every definition in
+``workflows`` and the organisation file in force."""
 
 from __future__ import annotations
 
 from functools import cache
 
+from casetracker.adapters.organisation_file import configured
 from casetracker.domain.engine import WorkflowEngine
+from casetracker.domain.organisation import Organisation
+
+
+def organisation() -> Organisation:
+    """The organisation the rules and reports run with (``casetracker locate`` shows its file)."""
+    return configured()
 
 
 @cache
 def workflow_engine() -> WorkflowEngine:
-    from casetracker.domain.organisation import Organisation
     from casetracker.domain.rules.guards import GUARDS, GuardContext
     from workflows import DEFINITIONS
 
-    org = Organisation.default()
+    org = organisation()
     return WorkflowEngine(
         DEFINITIONS,
         GUARDS,

@@ -22,8 +22,9 @@ from sqlalchemy.engine import Connection
 
 from casetracker.adapters import mi_model, report_queries
 from casetracker.adapters.database import read_transaction
-from casetracker.adapters.mi_model import SPELL_KINDS, default_organisation
+from casetracker.adapters.mi_model import SPELL_KINDS
 from casetracker.domain.errors import UsageError
+from casetracker.services.registry import organisation
 
 if TYPE_CHECKING:
     from casetracker.services.cases import Casetracker
@@ -98,7 +99,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def _london() -> tuple[str, ...]:
-    return tuple(f.code for f in default_organisation().forces if f.in_london)
+    return tuple(f.code for f in organisation().forces if f.in_london)
 
 
 # ---------------------------------------------------------------------------- referrals
@@ -226,7 +227,7 @@ _UNCONFIGURED = "(no configured suite)"
 def _release_group(by: str, force: str, suite_name: str) -> tuple[str, ...]:
     if by == "suite":
         return (force, suite_name or _UNCONFIGURED)
-    found = default_organisation().force(force)
+    found = organisation().force(force)
     suite = found.suite(suite_name) if found and suite_name else None
     if suite is None:
         return (_UNCONFIGURED,)

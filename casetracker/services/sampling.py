@@ -18,11 +18,12 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from casetracker.adapters import access_log
-from casetracker.adapters.mi_model import default_organisation, moment_text
+from casetracker.adapters.mi_model import moment_text
 from casetracker.adapters.report_queries import referred_cases
 from casetracker.domain.effective_time import EffectiveTimeError, parse_canonical
 from casetracker.domain.errors import Refused, UsageError
 from casetracker.domain.identity import Actor
+from casetracker.services.registry import organisation
 from casetracker.services.reports import ROUTES
 
 
@@ -68,7 +69,7 @@ def request(
     route: str | None = None,
 ) -> SampleRequest:
     """Check what the user typed; every problem is a usage error naming the option."""
-    org = default_organisation()
+    org = organisation()
     codes = tuple(dict.fromkeys(c.strip().upper() for c in forces.split(",") if c.strip()))
     if not codes:
         raise UsageError("--forces: name at least one force, e.g. MPS,WMP,WYP")

@@ -20,12 +20,12 @@ from multiprocessing.pool import AsyncResult, Pool
 from typing import TYPE_CHECKING
 
 from casetracker.adapters.database import write_transaction
-from casetracker.adapters.mi_model import default_organisation
 from casetracker.adapters.store import EventStore
 from casetracker.domain import clock
 from casetracker.domain.errors import Refused
 from casetracker.integrity.dbapi import collector_paused
 from casetracker.services.bulk import BulkResult, BulkValidator, PreparedCase, pack, unpack, write
+from casetracker.services.registry import organisation
 from casetracker.services.synthetic_arrests import CaseSteps, horizon_of, idempotency_prefix
 from casetracker.services.synthetic_plan import plan, profiles
 
@@ -89,7 +89,7 @@ def generate_year(
     """
     store = service.store
     now = clock.now()
-    people = plan(seed, arrests, profiles(default_organisation()))
+    people = plan(seed, arrests, profiles(organisation()))
     _JOB.update(
         people=people,
         seed=seed,

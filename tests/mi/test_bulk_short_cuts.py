@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from casetracker.adapters.mi_model import default_organisation, local_year, moment_text
+from casetracker.adapters.mi_model import local_year, moment_text
+from casetracker.adapters.organisation_file import configured
 from casetracker.domain import clock
 from casetracker.domain.effective_time import DEFAULT_ZONE
 from casetracker.domain.errors import UsageError
@@ -32,7 +33,7 @@ from tests.unit.view_builder import ViewBuilder
 def _prepared(people: int) -> list[bulk.PreparedCase]:
     now = clock.now()
     validator = bulk.BulkValidator(workflow_engine(), "demo", now)
-    planned = plan(3, people, profiles(default_organisation()))
+    planned = plan(3, people, profiles(configured()))
     return [validator.prepare(CaseSteps(p, 3, 2015, horizon_of(now)).build()) for p in planned]
 
 

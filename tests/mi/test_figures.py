@@ -15,7 +15,7 @@ import math
 import pytest
 
 from casetracker.adapters.database import read_transaction
-from casetracker.adapters.mi_model import default_organisation
+from casetracker.adapters.organisation_file import configured
 from casetracker.adapters.store import stored_event
 from casetracker.integrity.encoding import STORED_COLUMNS
 from casetracker.services import reports as mi_reports
@@ -107,7 +107,7 @@ def test_deterministic_for_a_seed(tmp_path):
 
 
 def test_profiles_follow_the_report():
-    profiles = {p.code: p for p in plan.profiles(default_organisation())}
+    profiles = {p.code: p for p in plan.profiles(configured())}
     assert sum(p.share for p in profiles.values()) == pytest.approx(1.0)
     assert profiles["MPS"].share == pytest.approx(1 / 3)
     wyp = profiles["WYP"]

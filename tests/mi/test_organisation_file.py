@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from casetracker import paths
+from casetracker.adapters.organisation_file import load
 from casetracker.domain.organisation import DvaAccess, SuiteModel
-from casetracker.domain.organisation_file import OrganisationFileError, load, parse
+from casetracker.domain.organisation_file import OrganisationFileError, parse
 
 SHIPPED = paths.shipped_organisation_file()
 ASSUMPTIONS = Path(__file__).parents[2] / "docs" / "assumptions.md"

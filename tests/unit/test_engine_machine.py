@@ -14,17 +14,17 @@ from datetime import UTC, datetime
 import pytest
 from transitions import MachineError
 
+from casetracker.adapters.organisation_file import configured
 from casetracker.domain.case_view import Attempt, CaseView, Instance
 from casetracker.domain.effective_time import parse
 from casetracker.domain.engine import WorkflowEngine
-from casetracker.domain.organisation import Organisation
 from casetracker.domain.rules.guards import GUARDS, GuardContext
 from casetracker.services.bulk import BulkStep, BulkValidator, StepRefused
 from workflows import DEFINITIONS
 
 NOW = datetime(2016, 6, 24, 12, tzinfo=UTC)
 WHEN = parse("2016-06-24", NOW)
-ORG = Organisation.default()
+ORG = configured()
 
 
 def workflow_engine() -> WorkflowEngine:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from casetracker.domain.organisation import AcroSharing, Organisation
+from casetracker.adapters.organisation_file import configured
+from casetracker.domain.organisation import AcroSharing
 from casetracker.domain.rules.hosol import (
     acro_visibility,
     classification_problems,
@@ -78,7 +79,7 @@ def _police_check(builder: ViewBuilder, force: str, heading: str, categories: li
 
 
 def test_instance_visibility_follows_the_forces_policy() -> None:
-    org = Organisation.default()
+    org = configured()
     builder = ViewBuilder(org)
     number = _police_check(builder, "WYP", "record_non_hosol_result", ["theft"])
     check = builder.view.instances[f"acro_check#{number}"]

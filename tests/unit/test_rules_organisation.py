@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
+from casetracker.adapters.organisation_file import configured
 from casetracker.domain.organisation import (
     AcroSharing,
     CustodyDbAccess,
-    Organisation,
     Shift,
     Suite,
     SuiteModel,
@@ -15,14 +15,14 @@ from casetracker.domain.organisation import (
 
 
 def test_defaults_cover_the_forces_of_england_and_wales() -> None:
-    org = Organisation.default()
+    org = configured()
     codes = [f.code for f in org.forces]
     assert len(codes) == len(set(codes)) == 44  # 43 territorial forces and BTP
     assert {f.code for f in org.forces if f.in_london} == {"MPS", "COL"}
 
 
 def test_the_three_inspected_forces() -> None:
-    org = Organisation.default()
+    org = configured()
     mps, wmp, wyp = org.force("mps"), org.force("WMP"), org.force("WYP")
     assert mps.suite("croydon").model == SuiteModel.HUB
     assert not mps.policy.io_status_checks
@@ -38,7 +38,7 @@ def test_the_three_inspected_forces() -> None:
 
 
 def test_io_hours_in_local_time() -> None:
-    suite = Organisation.default().force("WMP").suite("Perry Barr")
+    suite = configured().force("WMP").suite("Perry Barr")
     assert suite.in_io_hours(datetime(2016, 1, 5, 9, tzinfo=UTC))
     assert not suite.in_io_hours(datetime(2016, 1, 5, 23, tzinfo=UTC))
     # 06:30 UTC is 07:30 in London summer time

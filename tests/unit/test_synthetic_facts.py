@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from casetracker.adapters.mi_model import default_organisation
+from casetracker.adapters.organisation_file import configured
 from casetracker.services.synthetic_arrests import OFFENDER_RESULTS, CaseSteps, horizon_of
 from casetracker.services.synthetic_plan import ForceProfile, plan, profiles
 
@@ -46,7 +46,7 @@ def _place(force: ForceProfile, suite: str) -> str:
 def tally() -> Tally:
     found = Tally()
     horizon = horizon_of(NOW)
-    for person in plan(DEFAULT_SEED, DEFAULT_ARRESTS, profiles(default_organisation())):
+    for person in plan(DEFAULT_SEED, DEFAULT_ARRESTS, profiles(configured())):
         force = person.force
         suites: dict[int, str] = {}  # encounter -> custody suite
         checks: list[int] = []  # status check number -> encounter

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from casetracker.adapters.organisation_file import configured
 from casetracker.domain.case_view import Attempt, Block, CaseView, Instance, Step, instance_key
 from casetracker.domain.effective_time import parse_canonical
 from casetracker.domain.engine import WorkflowEngine
@@ -31,7 +32,7 @@ class Refused(AssertionError):
 
 class ViewBuilder:
     def __init__(self, org: Organisation | None = None) -> None:
-        self.org = org = org or Organisation.default()
+        self.org = org = org or configured()
         self.flow = WorkflowEngine(
             DEFINITIONS, GUARDS, lambda view, attempt: GuardContext(view, attempt, org)
         )

@@ -27,6 +27,7 @@ from casetracker.domain.rules import high_harm
 from casetracker.domain.rules.custody_clock import pace_clock
 from casetracker.domain.vocabulary import NEW
 from casetracker.presenters.timeline import Figures, derive_figures
+from casetracker.services.registry import organisation
 from casetracker.services.training.sandbox import (
     Actors,
     default_training_url,
@@ -223,7 +224,7 @@ def snapshot(
 ) -> Snapshot:
     """Every lifecycle's state, the clocks, and why removal is blocked, as at ``as_at``."""
     states = {key: i.state for key, i in view.instances.items()}
-    figures = derive_figures(view, events, as_at, flow)
+    figures = derive_figures(view, events, as_at, flow, organisation())
     blocks = {}
     removal = view.one("removal")
     if removal is not None and removal.state not in {"not_liable", "removed"}:
