@@ -56,6 +56,11 @@ def block(rule: str, reason: str, remedy: str = "") -> Block:
     return Block(reason, remedy, rule)
 
 
+def unknown_force(rule: str) -> list[Block]:
+    """Why a rule that goes by the arrest's force cannot decide: the force is not known."""
+    return [block(rule, "the encounter's force is not known", "correct the force on the arrest")]
+
+
 def as_int(value: object) -> int:
     """A stored instance number; -1 (no such instance) when it is not a number."""
     try:

@@ -36,7 +36,7 @@ GUARDS: dict[str, Guard] = {
         guards_custody.status_check_runner,
         guards_custody.listed_absconder,
         guards_custody.onward_referral_region,
-        guards_custody.high_harm_met,
+        guards_high_harm.high_harm_met,
         guards_high_harm.police_high_harm_referral,
         guards_high_harm.police_high_harm_met,
         guards_custody.hosol_classification,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from casetracker.domain.case_view import Block, Instance, instance_key
-from casetracker.domain.rules import dva, high_harm, hosol
+from casetracker.domain.rules import dva, hosol
 from casetracker.domain.rules.absconder import is_listed_absconder
 from casetracker.domain.rules.custody_clock import pace_clock
 from casetracker.domain.rules.field_values import as_list, as_text
-from casetracker.domain.rules.guard_context import GuardContext, as_int, block
+from casetracker.domain.rules.guard_context import GuardContext, as_int, block, unknown_force
 from casetracker.domain.rules.offences import unknown_categories
 from casetracker.domain.rules.police_custody import held_by_police
 from casetracker.domain.rules.referral import ROUTE_OF_ACTION
@@ -188,13 +188,7 @@ def onward_referral_region(ctx: GuardContext) -> list[Block]:
         return []
     force = ctx.encounter_force(check.fields.get("encounter"))
     if force is None:
-        return [
-            block(
-                "onward_referral_region",
-                "the encounter's force is not known",
-                "correct the force on the arrest",
-            )
-        ]
+        return unknown_force("onward_referral_region")
     to_joc = ctx.attempt.action == "refer_to_joc"
     if to_joc and not force.in_london:
         return [
@@ -213,22 +207,6 @@ def onward_referral_region(ctx: GuardContext) -> list[Block]:
             )
         ]
     return []
-
-
-def high_harm_met(ctx: GuardContext) -> list[Block]:
-    check = ctx.target
-    encounter = as_int(check.fields.get("encounter")) if check else None
-    found = high_harm.assess(ctx.view, encounter)
-    if found.met:
-        return []
-    return [
-        block(
-            "high_harm_met",
-            "High Harm threshold not met: no arrest or conviction for a listed offence "
-            "and fewer than three robbery or burglary convictions (fn 8)",
-            "pass the case to an immigration officer instead",
-        )
-    ]
 
 
 def hosol_classification(ctx: GuardContext) -> list[Block]:
