@@ -95,17 +95,23 @@ def emit(data: Any, as_json: bool, text: str | list[str], realm: str | None = No
     typer.echo(text if isinstance(text, str) else "\n".join(text))
 
 
-def read_json_file(path: Path) -> dict[str, Any]:
-    """A checkpoint file's object; its size and nesting are bounded before it is trusted."""
+def read_bounded(path: Path, limit: int, too_large: str) -> bytes:
+    """A file's bytes, refused (``too_large`` says why) past ``limit`` without reading on."""
     try:
         with path.open("rb") as handle:
-            raw = handle.read(CHECKPOINT_FILE_LIMIT + 1)
+            raw = handle.read(limit + 1)
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    if len(raw) > CHECKPOINT_FILE_LIMIT:
-        raise UsageError(f"{path} is over {CHECKPOINT_FILE_LIMIT} bytes: not a checkpoint")
+    if len(raw) > limit:
+        raise UsageError(f"{path} is over {limit} bytes{too_large}")
+    return raw
+
+
+def read_json_file(path: Path) -> dict[str, Any]:
+    """A checkpoint file's object; its size and nesting are bounded before it is trusted."""
+    raw = read_bounded(path, CHECKPOINT_FILE_LIMIT, ": not a checkpoint")
     try:
         data = json.loads(raw.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from casetracker.cli.common import LARGEST_INTEGER, one_line_text
+from casetracker.cli.common import LARGEST_INTEGER, one_line_text, read_bounded
 from casetracker.domain.errors import UsageError
 from casetracker.presenters.text import counted
 
@@ -178,15 +178,7 @@ def verify_bundle_file(path: Path, json_out: bool) -> bool:
     """``verify --bundle``: check a bundle without any database; True when intact."""
     from casetracker.integrity.bundle import SIZE_LIMIT, verify
 
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(SIZE_LIMIT + 1)
-    except FileNotFoundError:
-        raise UsageError(f"no such file: {path}") from None
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    if len(data) > SIZE_LIMIT:
-        raise UsageError(f"{path} is over {SIZE_LIMIT} bytes, the largest bundle verified")
+    data = read_bounded(path, SIZE_LIMIT, ", the largest bundle verified")
     report = verify(data)
     if json_out:
         typer.echo(json.dumps(report.as_dict(), indent=2))
