@@ -8,7 +8,7 @@ silent the row says "report silent" and records the project's choice, so a chang
 visible decision and not an accident.
 
 Rows in ``DISPUTED`` are where this reading of DOMAIN.md and the definitions disagree; they are
-tested as strict expected failures (``test_lifecycle_table``) rather than "fixed" on either side.
+tested to still disagree (``test_lifecycle_table``) rather than "fixed" on either side.
 """
 
 from __future__ import annotations
