@@ -26,7 +26,7 @@ from casetracker.domain.organisation import Organisation
 from casetracker.domain.rules import high_harm
 from casetracker.domain.rules.field_values import as_text
 from casetracker.domain.rules.io_coverage import io_coverage
-from casetracker.domain.rules.referral import ROUTE_OF_ACTION
+from casetracker.domain.rules.referral import ROUTE_OF_ACTION, SWEEP_ACTION
 
 RESULT_ACTIONS = frozenset(
     {
@@ -150,7 +150,7 @@ def rows_for(view: CaseView, org: Organisation | None = None) -> MiRows:
                 routes.count("local_io"), routes.count("local_ice_office"),
                 any(result in OFFENDER_RESULTS for _, result in checks), coverage.released,
                 coverage.seen_by_io, coverage.released_before_seen, coverage.in_io_hours,
-                coverage.left_by, coverage.home_office_acted,
+                coverage.left_by, coverage.home_office_acted, _found_by_sweep(encounter, checks),
             )
         )  # fmt: skip
     out.people.extend(_people(case_id, out.arrests))
@@ -171,11 +171,12 @@ def _people(case_id: str, arrests: list[tuple]) -> list[tuple]:
     for row in arrests:
         if row[6] not in FOREIGN:
             continue
-        total = sums.setdefault((row[5], row[2]), [0, 0, 0, 0])
+        total = sums.setdefault((row[5], row[2]), [0, 0, 0, 0, 0])
         total[0] += 1
         total[1] += row[8]
         total[2] += row[9]
         total[3] += row[10]
+        total[4] += row[18]
     return [(case_id, year, force, *counts) for (year, force), counts in sums.items()]
 
 
@@ -236,6 +237,12 @@ def _may_meet_high_harm(view: CaseView, encounters: dict[int, Instance]) -> bool
         e.fields.get("offence_category") in _LISTED or e.first("convict") is not None
         for e in encounters.values()
     )
+
+
+def _found_by_sweep(encounter: Instance, checks: list[tuple[str, str]]) -> int:
+    """1 when nobody referred the arrest until an IO's sweep of the custody list found the
+    person and a status check followed (¶4.3, ¶4.5); the check's own route is counted too."""
+    return int(bool(checks) and encounter.first(SWEEP_ACTION) is not None)
 
 
 def _force(encounter: Instance | None) -> str:

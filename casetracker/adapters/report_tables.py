@@ -23,7 +23,7 @@ class MiArrest(SQLModel, table=True):
         sa.Index(
             "ix_mi_arrests_referrals",
             "year", "force", "nationality_group", "route", "ccu_calls", "local_io_referrals",
-            "local_ice_referrals",
+            "local_ice_referrals", "sweep_referrals",
         ),
     )  # fmt: skip
 
@@ -49,6 +49,8 @@ class MiArrest(SQLModel, table=True):
         default="", max_length=32, sa_column_kwargs={"server_default": sa.text("''")}
     )
     home_office_acted: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # Referrals an IO started after finding the person on a custody list (¶4.3, migration 0011).
+    sweep_referrals: int = Field(default=0, sa_column_kwargs={"server_default": sa.text("0")})
 
 
 class MiPerson(SQLModel, table=True):
@@ -60,6 +62,7 @@ class MiPerson(SQLModel, table=True):
         sa.Index(
             "ix_mi_people_referrals",
             "year", "force", "ccu_calls", "local_io_referrals", "local_ice_referrals",
+            "sweep_referrals",
         ),
     )  # fmt: skip
 
@@ -70,6 +73,7 @@ class MiPerson(SQLModel, table=True):
     ccu_calls: int
     local_io_referrals: int
     local_ice_referrals: int
+    sweep_referrals: int = Field(default=0, sa_column_kwargs={"server_default": sa.text("0")})
 
 
 class MiReferral(SQLModel, table=True):

@@ -9,4 +9,7 @@ ROUTE_OF_ACTION = {
     "refer_to_local_io": "local_io",
     "refer_to_local_ice_office": "local_ice_office",
 }
+# The encounter step by which an IO records finding, on a custody list, a person nobody referred
+# (¶3.5, ¶4.3, ¶4.5, ¶4.12); the referral that follows is counted as found by an IO sweep.
+SWEEP_ACTION = "record_found_in_custody_sweep"
 NATIONALITY_GROUPS = ("claimed_uk", "eea", "non_eea", "unknown")
