@@ -120,6 +120,7 @@ def initialise(engine: Engine, realm: str = "live") -> Initialised:
 APP_GRANTS = {
     "events": "SELECT, INSERT",
     "access_log": "SELECT, INSERT",
+    "merkle_nodes": "SELECT, INSERT",  # the logs' Merkle trees, append-only (migration 0010)
     "cases": "SELECT, INSERT, UPDATE, DELETE",
     "subjects": "SELECT, INSERT, UPDATE",
     # erasable free text and justifications: inserted, or deleted by an erasure (migration 0007)

@@ -141,6 +141,25 @@ class AccessRecord(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+class MerkleNode(SQLModel, table=True):
+    """One complete perfect subtree of a log's Merkle tree (migration 0010): RFC 9162 node
+    hashing over the log's entry hashes, which are its leaves
+    (``casetracker.adapters.merkle_tree``).  Append-only, like the logs."""
+
+    __tablename__ = "merkle_nodes"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("tree", "level", "idx", name="pk_merkle_nodes"),
+        {"sqlite_with_rowid": False},
+    )
+
+    tree: str = Field(primary_key=True, max_length=16)  # the log: events or access_log
+    level: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    idx: int = Field(
+        primary_key=True, sa_type=sa.BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    hash: str = Field(max_length=64)
+
+
 class UserRow(SQLModel, table=True):
     __tablename__ = "users"
 
@@ -173,9 +192,10 @@ class WorklistRow(SQLModel, table=True):
     __tablename__ = "worklist"
     __table_args__ = (
         sa.PrimaryKeyConstraint("queue", "case_id", "item", name="pk_worklist"),
-        sa.Index("ix_worklist_queue_due", "queue", "due", "case_id"),
-        sa.Index("ix_worklist_queue_force_due", "queue", "force", "due", "case_id"),
+        sa.Index("ix_worklist_queue_due", "queue", "deadline", "due", "case_id"),
+        sa.Index("ix_worklist_queue_force_due", "queue", "force", "deadline", "due", "case_id"),
         sa.Index("ix_worklist_case", "case_id"),
+        sa.Index("ix_worklist_owner", "owner", "deadline", "due", "case_id"),
     )
 
     queue: str = Field(primary_key=True, max_length=32)
@@ -185,6 +205,36 @@ class WorklistRow(SQLModel, table=True):
     force: str = Field(max_length=16)
     label: str = Field(max_length=200)
     search: str = Field(max_length=300)
+    # Who holds the item (migration 0009), from claim, release and reassign events; "" nobody.
+    owner: str = Field(
+        default="", max_length=128, sa_column_kwargs={"server_default": sa.text("''")}
+    )
+    # The item's nearest deadline not yet passed (casetracker.domain.deadlines), NEVER if none:
+    # a queue is ordered by it first.
+    deadline: str = Field(
+        default="9999-12-31T00:00:00Z",
+        max_length=32,
+        sa_column_kwargs={"server_default": "9999-12-31T00:00:00Z"},
+    )
+
+
+class DeadlineRow(SQLModel, table=True):
+    """One deadline of a case not yet recorded as passed (migration 0009), derived by
+    ``casetracker.adapters.deadlines`` from the case's events; ``tick`` reads the rows due by
+    now as one index range."""
+
+    __tablename__ = "deadlines"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("case_id", "kind", "item", "due", name="pk_deadlines"),
+        sa.Index("ix_deadlines_due", "due", "case_id"),
+    )
+
+    case_id: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(primary_key=True, max_length=32)
+    item: str = Field(primary_key=True, max_length=64)
+    due: str = Field(primary_key=True, max_length=32)
+    force: str = Field(max_length=16)
+    label: str = Field(max_length=200)
 
 
 EVENTS = table_of(Event)
@@ -193,7 +243,9 @@ SUBJECTS = table_of(SubjectRow)
 SUBJECT_VALUES = table_of(SubjectValueRow)
 ACCESS_LOG = table_of(AccessRecord)
 ACCESS_JUSTIFICATIONS = table_of(AccessJustificationRow)
+MERKLE_NODES = table_of(MerkleNode)
 USERS = table_of(UserRow)
 META = table_of(MetaRow)
 WORKLIST = table_of(WorklistRow)
+DEADLINES = table_of(DeadlineRow)
 APPEND_ONLY_TABLES = ("events", "access_log")
