@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -115,6 +116,37 @@ def initialise(engine: Engine, realm: str = "live") -> Initialised:
         info = read_info(conn)
     upgraded = revision if revision is not None and revision != head_revision() else None
     return Initialised(info, created, upgraded)
+
+
+GUARD_SCHEMA = "casetracker_guard"  # PostgreSQL: the guards' own tables (migration 0012)
+
+
+def record_action_roles(engine: Engine, allowed: Iterable[tuple[str, int, str, str]]) -> None:
+    """Give PostgreSQL's event guard the workflow definitions' roles: each ``(workflow,
+    version, action, role)`` that may be recorded, replacing what an earlier ``init`` wrote.
+
+    The guard refuses an event of a member of the application role whose action its role may
+    not take; the rules live in the definitions (Python), so ``init``, which the owner runs
+    after installing a new casetracker, copies them.  SQLite has no guard to give them to.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    table = sa.table(
+        "action_roles",
+        sa.column("workflow"),
+        sa.column("version"),
+        sa.column("action"),
+        sa.column("role"),
+        schema=GUARD_SCHEMA,
+    )
+    rows = [
+        {"workflow": workflow, "version": version, "action": action, "role": role}
+        for workflow, version, action, role in set(allowed)
+    ]
+    with write_transaction(engine) as conn:
+        conn.execute(table.delete())
+        if rows:
+            conn.execute(table.insert(), rows)
 
 
 APP_GRANTS = {

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from casetracker.adapters import merkle_tree
 from casetracker.adapters.database import driver_sql, read_transaction, write_transaction
 from casetracker.adapters.tables import CASES
 from casetracker.domain import clock
@@ -70,6 +71,14 @@ _STATES_KEPT = 4096  # distinct current-state texts whose parse is kept (``_pars
 _Q_LAST_CASE = (
     "SELECT case_id FROM cases WHERE case_id >= ? AND case_id < ? ORDER BY case_id DESC LIMIT 1"
 )
+# On PostgreSQL a police login sees only its force's rows (row-level security, migration
+# 0012), but a new event's position and a new case's id are global: two functions that see
+# the whole log answer just those two numbers.
+_ON_POSTGRESQL = {
+    _Q_HEAD: _Q_HEAD.replace("(SELECT max(position) FROM events)", "casetracker_last_position()"),
+    _Q_MAX_POSITION: "SELECT casetracker_last_position()",
+    _Q_LAST_CASE: "SELECT casetracker_last_case_id(?, ?)",
+}
 
 
 class Head(NamedTuple):
@@ -116,6 +125,11 @@ class EventStore:
         self.realm = realm
         self.projector = projector
         self._states: dict[str, dict[str, str]] = {}
+        on_postgresql = engine.dialect.name == "postgresql"
+        self._q_head, self._q_max_position, self._q_last_case = (
+            _ON_POSTGRESQL[q] if on_postgresql else q
+            for q in (_Q_HEAD, _Q_MAX_POSITION, _Q_LAST_CASE)
+        )
 
     def _sql(self, conn: Connection, query: str, params: Any = ()) -> Any:
         return driver_sql(conn, query, params, "store")
@@ -124,14 +138,14 @@ class EventStore:
 
     def allocate_case_id(self, conn: Connection) -> str:
         """The next free case id; call inside the write transaction that will use it."""
-        row = self._sql(conn, _Q_LAST_CASE, (CASE_PREFIX, CASE_PREFIX[:-1] + ".")).fetchone()
+        row = self._sql(conn, self._q_last_case, (CASE_PREFIX, CASE_PREFIX[:-1] + ".")).fetchone()
         last = row[0] if row else None
         return format_case_id(int(last[len(CASE_PREFIX) :]) + 1 if last else 1)
 
     def head(self, conn: Connection, case_id: str) -> Head:
         """Where a case's chain ends, read from the log itself (inside a write transaction,
         pass it on to ``append`` so it is not read twice)."""
-        row = self._sql(conn, _Q_HEAD, (case_id,)).fetchone()
+        row = self._sql(conn, self._q_head, (case_id,)).fetchone()
         if row is None:
             raise UnknownCase(case_id)
         return Head(*row)
@@ -164,12 +178,12 @@ class EventStore:
                 if len(replay) != len(events):
                     raise IdempotencyMismatch("some of these idempotency keys were used before")
                 return replay
-        row = head or self._sql(conn, _Q_HEAD, (case_id,)).fetchone()
+        row = head or self._sql(conn, self._q_head, (case_id,)).fetchone()
         if expected_version == 0:
             if row is not None:
                 newer = self.event_at(conn, case_id, 1)
                 raise Conflict(case_id, 0, row[0], describe(newer) if newer else "")
-            position = self._sql(conn, _Q_MAX_POSITION).fetchone()[0] or 0
+            position = self._sql(conn, self._q_max_position).fetchone()[0] or 0
             return self._append(
                 conn, case_id, 0, GENESIS, _NO_STATE, position, events, new_case=True
             )
@@ -220,6 +234,7 @@ class EventStore:
             self._sql(conn, _Q_INSERT, stored if len(stored) > 1 else stored[0])
         except conn.dialect.loaded_dbapi.IntegrityError as exc:
             raise Conflict(case_id, seq - len(rows), seq, f"a concurrent write ({exc})") from None
+        merkle_tree.append(conn, merkle_tree.EVENTS, position - len(rows), [r.hash for r in rows])
         if state != before or not canonical:  # a note, a served paper: every state as it was
             state_text = canonical_json(state)
         if new_case:
@@ -308,7 +323,7 @@ class EventStore:
         Same encoding and chaining as ``append``, with the inserts batched; the caller owns
         the transaction and must have validated every event.
         """
-        position = self._sql(conn, _Q_MAX_POSITION).fetchone()[0] or 0
+        position = self._sql(conn, self._q_max_position).fetchone()[0] or 0
         number = int(self.allocate_case_id(conn)[len(CASE_PREFIX) :]) - 1
         recorded = clock.utc_now_text()
         realm = self.realm
@@ -339,6 +354,8 @@ class EventStore:
         if event_rows:
             self._sql(conn, _Q_INSERT, event_rows)
             self._sql(conn, _Q_CASE_INSERT, case_rows)
+            hashes = [row[-1] for row in event_rows]
+            merkle_tree.append(conn, merkle_tree.EVENTS, position - len(hashes), hashes)
         return ids
 
     # ------------------------------------------------------------------ reading

@@ -24,6 +24,7 @@ from casetracker.adapters.schema import (
     head_revision,
     initialise,
     read_info,
+    record_action_roles,
 )
 from casetracker.adapters.users import save_user, seed_users
 from casetracker.domain.errors import CasetrackerError, DatabaseError, UsageError
@@ -81,6 +82,7 @@ def create_database(
         path.parent.mkdir(parents=True, exist_ok=True)
     with _engine_for(url, "cannot initialise the database") as engine:
         done = initialise(engine, realm)
+        record_action_roles(engine, _action_roles())
         if done.created:
             with write_transaction(engine) as conn:
                 if realm == "live":
@@ -88,6 +90,19 @@ def create_database(
                 else:
                     seed_users(conn, realm)
         return done
+
+
+def _action_roles() -> list[tuple[str, int, str, str]]:
+    """Every (workflow, version, action, role) the shipped definitions allow, for the event
+    guard of a PostgreSQL database (``schema.record_action_roles``)."""
+    from workflows import DEFINITIONS
+
+    return [
+        (spec.name, spec.version, action.name, str(role))
+        for spec in DEFINITIONS
+        for action in spec.actions
+        for role in action.roles
+    ]
 
 
 def grant_application_role(url: str, role: str) -> None:
