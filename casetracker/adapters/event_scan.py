@@ -1,0 +1,42 @@
+"""The event log read once from end to end, or for a few cases, for process-mining exports and
+the flow report (``casetracker.services.process_log``).
+
+Rows come straight from the driver in (case, sequence) order, the order of the unique index
+``uq_events_case_seq``, in batches, so a year of events is never held in memory at once.  The
+payload is read only when the caller needs it: it is most of a row's bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from casetracker.adapters.database import stream
+from casetracker.adapters.report_tables import MI_ARRESTS
+
+_COLUMNS = "case_id, seq, step, stamp"
+_ALL = f"SELECT {_COLUMNS}{{}} FROM events ORDER BY case_id, seq"
+_ONE = f"SELECT {_COLUMNS}{{}} FROM events WHERE case_id = ? ORDER BY seq"
+
+
+def event_rows(
+    conn: Connection, case_ids: Iterable[str] | None = None, payload: bool = True
+) -> Iterator[tuple]:
+    """``(case_id, seq, step, stamp[, payload])`` of every event, or of the cases named (in the
+    order given), each case's events in sequence order."""
+    extra = ", payload" if payload else ""
+    if case_ids is None:
+        yield from stream(conn, _ALL.format(extra))
+        return
+    query = _ONE.format(extra)
+    for case_id in case_ids:
+        yield from stream(conn, query, params=(case_id,))
+
+
+def cases_with_arrest_in(conn: Connection, force: str) -> set[str]:
+    """The cases with an arrest by ``force``, from the MI table the referrals report reads
+    (``mi_arrests``, kept by ``casetracker.adapters.mi_model``)."""
+    query = sa.select(MI_ARRESTS.c.case_id).where(MI_ARRESTS.c.force == force).distinct()
+    return set(conn.execute(query).scalars())

@@ -1,0 +1,72 @@
+"""Auditors' analytics (issue 19): ``export-log`` (XES, OCEL 2.0), ``report flow`` (the process
+map) and ``simulate`` (what-if runs of the organisation model, Recommendation 2).
+
+Registered on the main app by ``casetracker.cli.main``; ``report flow`` joins the report group
+of ``casetracker.cli.mi``.  Every error a user can cause prints one line and exits 2 (usage) or
+1 (refused), leaving the database as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import closing
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from casetracker.cli.common import one_line_text, read_bounded
+from casetracker.cli.mi import JsonOption
+
+SAMPLE_FILE_LIMIT = 16 << 20  # a sample of case ids is small; a larger file is not one
+
+
+def export_log(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="xes, ocel2-json or ocel2-sqlite")],
+    out: Annotated[Path, typer.Option(help="File to write (never overwritten)")],
+    reason: Annotated[
+        str, typer.Option(help="Justification, logged (required)", callback=one_line_text)
+    ] = "",
+    start: Annotated[str, typer.Option("--from", help="First day, e.g. 2015-01-01")] = "",
+    end: Annotated[str, typer.Option("--to", help="Last day, e.g. 2015-12-31")] = "",
+    sample: Annotated[
+        Path | None,
+        typer.Option(help="Only these cases: `sample --json` output, or one case id a line"),
+    ] = None,
+    actor_names: Annotated[
+        str,
+        typer.Option(
+            "--actor-names",
+            help="Give actors' names instead of pseudonyms; say why (logged)",
+            callback=one_line_text,
+        ),
+    ] = "",
+    json_out: JsonOption = False,
+) -> None:
+    """Export the event log for process-mining tools: XES or OCEL 2.0 (a logged disclosure)."""
+    from casetracker.services.process_export import export_log as run_export
+    from casetracker.services.process_export import request, sample_case_ids
+
+    ids = None
+    if sample is not None:
+        ids = sample_case_ids(
+            read_bounded(sample, SAMPLE_FILE_LIMIT, ": not a sample"), str(sample)
+        )
+    req = request(fmt, out, reason, start, end, ids, actor_names)
+    with closing(ctx.obj.service()) as ct:
+        summary = run_export(ct, req)
+    if json_out:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    typer.echo(
+        f"exported {summary['events']:,} events of {summary['cases']:,} cases"
+        + (f" ({summary['objects']:,} objects)" if summary["objects"] else "")
+        + f" as {fmt} to {out}: {summary['bytes']:,} bytes, {summary['seconds']} s, "
+        f"actors {summary['actors']}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the main application (``report flow`` is on the report group)."""
+    app.command("export-log")(export_log)
