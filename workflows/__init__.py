@@ -17,6 +17,7 @@ from workflows import (
     removal,
     reporting,
     status_check,
+    work,
 )
 
 DEFINITIONS: tuple[WorkflowSpec, ...] = (
@@ -31,6 +32,7 @@ DEFINITIONS: tuple[WorkflowSpec, ...] = (
     reporting.DEFINITION,
     removal.DEFINITION,
     barrier.DEFINITION,
+    work.DEFINITION,
 )
 
 

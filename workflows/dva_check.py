@@ -3,6 +3,8 @@
 Only on reasonable doubt, and always with that doubt written down (fn 21); every request must be
 auditable (fn 22).  Police may run a check themselves; IOs have no access and must ask CCU
 (¶4.37), so their request is a separate first step that a CCU call handler then runs or declines.
+Which role has which access is the organisation file's ``dva_access`` (guard
+``dva_reasonable_doubt``), so giving the JOC direct access (Recommendation 3c) is a change of file.
 """
 
 from casetracker.domain.vocabulary import (
@@ -47,7 +49,8 @@ DEFINITION = WorkflowSpec(
             "Run a DVA check",
             sources=(NEW,),
             dest="checking",
-            roles=(Role.POLICE,),
+            # who of these has direct access is the organisation file's dva_access (Rec. 3c)
+            roles=(Role.POLICE, Role.JOC, Role.CCU, Role.IMMIGRATION_OFFICER),
             fields=_JUSTIFICATION,
             guards=("dva_reasonable_doubt",),
             cites="¶4.36–4.37",
@@ -57,7 +60,7 @@ DEFINITION = WorkflowSpec(
             "Ask CCU for a DVA check",
             sources=(NEW,),
             dest="awaiting_ccu",
-            roles=(Role.IMMIGRATION_OFFICER,),
+            roles=(Role.IMMIGRATION_OFFICER, Role.JOC, Role.POLICE),
             fields=(
                 *_JUSTIFICATION,
                 FieldSpec(

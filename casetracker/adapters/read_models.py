@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
-from casetracker.adapters import mi_model, worklist
+from casetracker.adapters import deadlines, mi_model, worklist
 from casetracker.domain.case_view import CaseView
 
 Rows = Callable[[CaseView], Any]
@@ -37,6 +37,7 @@ class ReadModel:
 READ_MODELS: tuple[ReadModel, ...] = (
     ReadModel("worklist", worklist.rows_for, worklist.replace, worklist.rebuild),
     ReadModel("report tables", mi_model.case_rows, mi_model.replace, mi_model.rebuild),
+    ReadModel("deadlines", deadlines.rows_for, deadlines.replace, deadlines.rebuild),
 )
 
 _UNKNOWN = object()

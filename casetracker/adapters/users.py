@@ -20,7 +20,15 @@ from sqlalchemy.engine import Connection
 
 from casetracker.adapters.tables import USERS
 from casetracker.domain.errors import NotPermitted, UsageError
-from casetracker.domain.identity import SEEDED_FORCE, SEEDED_POLICE, SEEDED_USERS, Actor, User
+from casetracker.domain.identity import (
+    SEEDED_FORCE,
+    SEEDED_POLICE,
+    SEEDED_USERS,
+    SYSTEM_ROLE,
+    SYSTEM_USER,
+    Actor,
+    User,
+)
 from casetracker.integrity.encoding import canonical_json
 
 
@@ -61,6 +69,8 @@ def save_user(
 ) -> None:
     if not name or any(c.isspace() for c in name):
         raise UsageError("a user name must be one word")
+    if name == SYSTEM_USER or SYSTEM_ROLE in roles:
+        raise UsageError(f"{SYSTEM_USER!r} is the deadline clock's name and role, not a person's")
     values = {
         "display_name": display_name or name,
         "roles": canonical_json(list(roles)),
@@ -88,6 +98,10 @@ def resolve(conn: Connection, realm: str, as_user: str | None, role: str | None)
             f"your own account ({login_name(conn)})"
         )
     name = as_user or login_name(conn)
+    if name == SYSTEM_USER or role == SYSTEM_ROLE:
+        raise NotPermitted(
+            f"nobody acts as {SYSTEM_USER!r}: only `casetracker tick` records its events"
+        )
     user = get_user(conn, name)
     if user is None or not user.active:
         hint = (

@@ -11,6 +11,7 @@ scan (``page``).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
@@ -19,11 +20,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters.database import driver_sql, read_transaction, write_transaction
+from casetracker.adapters.organisation_file import configured
 from casetracker.adapters.report_tables import MI_ARRESTS
 from casetracker.adapters.tables import CASES, EVENTS, WORKLIST
 from casetracker.domain import clock
 from casetracker.domain.case_view import CaseView, Instance
-from casetracker.domain.queues import ALL_CASES, NEVER, WorkItem, case_force
+from casetracker.domain.deadlines import OFFENDER_STATES, outstanding
+from casetracker.domain.ownership import holders
+from casetracker.domain.queues import ALL_CASES, MY_WORK, NEVER, WorkItem, case_force
 from casetracker.domain.rules import claims, deportation, high_harm
 from casetracker.domain.rules.custody_clock import pace_clock
 from casetracker.domain.rules.field_values import as_text
@@ -64,21 +68,31 @@ _CHECK_WAITING = {
     "immigration_offender": "immigration offender: refer on",
     "known_absconder": "known absconder: refer on",
 }
-_OFFENDER_RESULTS = frozenset(
-    {
-        "immigration_offender",
-        "known_absconder",
-        "referred_to_joc",
-        "passed_to_io",
-        "referred_to_ice_team",
-        "taken_up_locally",
-        "referred_to_high_harm_team",
-    }
-)
+_OFFENDER_RESULTS = OFFENDER_STATES
 
 
 def rows_for(view: CaseView) -> list[WorkItem]:
-    """Every worklist row a case belongs in now (pure: the case view is all it reads)."""
+    """Every worklist row a case belongs in now, with its holder and its item's nearest
+    deadline not met, so an overdue one sorts first (pure but for the organisation file,
+    read once a process)."""
+    rows = _rows_for(view)
+    held = holders(view)
+    soonest: dict[str, str] = {}
+    for found in outstanding(view, configured()):
+        soonest.setdefault(found.item, found.due_text)
+    if not held and not soonest:
+        return rows
+    return [
+        dataclasses.replace(
+            row,
+            owner=held.get((row.queue, row.item), ""),
+            deadline=soonest.get(row.item, NEVER),
+        )
+        for row in rows
+    ]
+
+
+def _rows_for(view: CaseView) -> list[WorkItem]:
     rows: list[WorkItem] = []
     force = case_force(view)
     case_id = view.case_id
@@ -168,13 +182,15 @@ def _row_dict(row: WorkItem) -> dict[str, str]:
         "force": row.force,
         "label": row.label,
         "search": search,
+        "owner": row.owner,
+        "deadline": row.deadline,
     }
 
 
 _Q_DELETE = "DELETE FROM worklist WHERE case_id = ?"
 _Q_INSERT = (
-    "INSERT INTO worklist (queue, case_id, item, due, force, label, search) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO worklist (queue, case_id, item, due, force, label, search, owner, deadline) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -218,10 +234,17 @@ def rebuild(engine: Engine, flow, progress: Callable[[int], None] | None = None)
 
 
 def page(
-    engine: Engine, queue: str, text: str = "", limit: int = 200, *, force: str | None = None
+    engine: Engine,
+    queue: str,
+    text: str = "",
+    limit: int = 200,
+    *,
+    force: str | None = None,
+    owner: str = "",
 ) -> list[WorkItem]:
-    """One page of a queue, most urgent first; ``text`` filters on case id, force and label,
-    and ``force`` (a police user's) keeps only that force's rows.
+    """One page of a queue, soonest deadline first, then most urgent; ``text`` filters on case
+    id, force and label, ``force`` (a police user's) keeps only that force's rows, and
+    ``owner`` is whose items "My work" lists.
 
     A filter that is a case id or a force code is matched exactly (an index range); anything
     else is a substring of the row's search text (a scan of the queue in urgency order that
@@ -229,19 +252,21 @@ def page(
     """
     if queue == ALL_CASES.name:
         return _all_cases(engine, text, limit)
-    query = (
-        sa.select(
-            WORKLIST.c.queue,
-            WORKLIST.c.case_id,
-            WORKLIST.c.item,
-            WORKLIST.c.due,
-            WORKLIST.c.force,
-            WORKLIST.c.label,
-        )
-        .where(WORKLIST.c.queue == queue)
-        .order_by(WORKLIST.c.due, WORKLIST.c.case_id)
-        .limit(limit)
+    columns = sa.select(
+        WORKLIST.c.queue,
+        WORKLIST.c.case_id,
+        WORKLIST.c.item,
+        WORKLIST.c.due,
+        WORKLIST.c.force,
+        WORKLIST.c.label,
+        WORKLIST.c.owner,
+        WORKLIST.c.deadline,
     )
+    if queue == MY_WORK.name:  # every queue's items the user holds (ix_worklist_owner)
+        query = columns.where(WORKLIST.c.owner == (owner or "-"))
+    else:
+        query = columns.where(WORKLIST.c.queue == queue)
+    query = query.order_by(WORKLIST.c.deadline, WORKLIST.c.due, WORKLIST.c.case_id).limit(limit)
     if force is not None:
         query = query.where(WORKLIST.c.force == force)
     wanted = text.strip().lower()
@@ -261,13 +286,19 @@ def _is_force(text: str) -> bool:
     return bool(text) and configured().force(text) is not None
 
 
-def count(engine: Engine, queue: str, cap: int = 1000, *, force: str | None = None) -> int:
+def count(
+    engine: Engine, queue: str, cap: int = 1000, *, force: str | None = None, owner: str = ""
+) -> int:
     """How many rows a queue holds (only ``force``'s, when given), counting no further than
     ``cap`` (shown as "1000+")."""
     if queue == ALL_CASES.name:
         inner = sa.select(CASES.c.case_id).limit(cap).subquery()
     else:
-        rows = sa.select(WORKLIST.c.case_id).where(WORKLIST.c.queue == queue)
+        rows = sa.select(WORKLIST.c.case_id).where(
+            WORKLIST.c.owner == (owner or "-")
+            if queue == MY_WORK.name
+            else WORKLIST.c.queue == queue
+        )
         if force is not None:
             rows = rows.where(WORKLIST.c.force == force)
         inner = rows.limit(cap).subquery()

@@ -14,6 +14,13 @@ from casetracker.domain.vocabulary import Role
 # one force and sees only that force's cases (``casetracker.domain.forces``).
 FORCE_BOUND_ROLES = ("police",)
 
+# The deadline clock records what it notices as this user in this role (``casetracker tick``,
+# issue 16).  No person may be registered under the name, hold the role or act as either: the
+# user list, ``--as`` and the login are all refused it, and on PostgreSQL the event guard lets
+# such an event in only from a tick (migration 0009).
+SYSTEM_USER = "system"
+SYSTEM_ROLE = Role.SYSTEM.value
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -40,7 +47,7 @@ class User:
 
 def parse_roles(text: str | list[str]) -> tuple[str, ...]:
     items = text if isinstance(text, list) else [p.strip() for p in text.split(",") if p.strip()]
-    valid = {r.value for r in Role}
+    valid = {r.value for r in Role} - {SYSTEM_ROLE}
     for item in items:
         if item not in valid:
             raise UsageError(f"unknown role {item!r} (roles: {', '.join(sorted(valid))})")

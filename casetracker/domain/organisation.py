@@ -109,6 +109,17 @@ class Force:
         wanted = name.strip().lower()
         return next((s for s in self.suites if s.name.lower() == wanted), None)
 
+    def suite_key(self, suite: Suite) -> str:
+        """Where the suite's table is in the organisation file, for messages that cite it."""
+        return f"forces.{self.code}.suites[{self.suites.index(suite)}]"
+
+    def custody_db_at(self, suite: Suite | None) -> CustodyDbAccess:
+        """How IOs learn who is in custody at the suite: its own setting, else the force's
+        (¶4.26)."""
+        if suite is not None and suite.custody_db is not None:
+            return suite.custody_db
+        return self.policy.custody_db
+
 
 @dataclass(frozen=True)
 class Organisation:

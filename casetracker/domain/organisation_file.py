@@ -28,6 +28,7 @@ from casetracker.domain.organisation import (
     Suite,
     SuiteModel,
 )
+from casetracker.domain.vocabulary import Role
 
 FORMAT = 1
 FORCE_KEYS = frozenset(
@@ -54,6 +55,8 @@ def parse(data: bytes, source: str) -> Organisation:
     if doc.get("format", FORMAT) != FORMAT:
         reader.fail("format", f"format {doc.get('format')!r} is not {FORMAT}")
     dva = reader.table(doc, "dva_access")
+    for role in dva:
+        reader.choice(Role, role, f"dva_access.{role}")
     access = tuple(
         (role, reader.choice(DvaAccess, dva[role], f"dva_access.{role}")) for role in sorted(dva)
     )

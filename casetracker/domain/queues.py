@@ -51,13 +51,20 @@ QUEUES: dict[str, Queue] = {
         Queue("criminal_casework", "Criminal Casework: deportation", ("casework",), "since"),
     )
 }
-ALL_CASES = Queue("all", "All cases", ("auditor", "trainer", "admin"), "updated")
+ALL_CASES = Queue("all", "All cases", ("auditor", "trainer", "admin", "supervisor"), "updated")
+# The items the user holds, from every queue, soonest deadline first (issue 16).
+MY_WORK = Queue(
+    "mine",
+    "My work",
+    ("police", "ccu", "joc", "immigration_officer", "casework", "supervisor", "admin"),
+    "due",
+)
 
 
 def queues_for(role: str) -> list[Queue]:
     """The queues a role works, in the order its screen shows them (every role gets one)."""
-    found = [q for q in QUEUES.values() if role in q.roles]
-    return found or [ALL_CASES]
+    found = [q for q in QUEUES.values() if role in q.roles] or [ALL_CASES]
+    return [MY_WORK, *found] if role in MY_WORK.roles else found
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,14 @@ class WorkItem:
     due: str  # UTC text, sortable; NEVER when unknown
     force: str
     label: str
+    owner: str = ""  # who holds the item (casetracker.domain.ownership); "" nobody
+    deadline: str = NEVER  # UTC text of its nearest pending deadline (casetracker.domain.deadlines)
+
+    @property
+    def deadline_time(self) -> datetime | None:
+        if self.deadline == NEVER or not self.deadline:
+            return None
+        return datetime.fromisoformat(self.deadline.replace("Z", "+00:00"))
 
     @property
     def due_time(self) -> datetime | None:

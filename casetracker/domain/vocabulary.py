@@ -24,6 +24,9 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     TRAINER = "trainer"
     ADMIN = "admin"
+    SUPERVISOR = "supervisor"  # reassigns work items (issue 16); report silent, an assumption
+    # The deadline clock (``casetracker tick``): no person holds it (identity.parse_roles).
+    SYSTEM = "system"
 
 
 class FieldType(StrEnum):

@@ -23,7 +23,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Connection
 
-from casetracker.adapters import mi_model, subjects, worklist
+from casetracker.adapters import deadlines, mi_model, subjects, worklist
+from casetracker.adapters.deadlines import DueRow
 from casetracker.adapters.store import EventStore
 from casetracker.domain import clock
 from casetracker.domain.case_view import Attempt, Block, CaseView, Step
@@ -86,6 +87,7 @@ class PreparedCase:
     salt: str = ""
     rows: mi_model.MiRows = field(default_factory=mi_model.MiRows)
     work: list[WorkItem] = field(default_factory=list)  # worklist rows, case id blank
+    due: list[DueRow] = field(default_factory=list)  # pending deadlines, case id blank
 
 
 class BulkValidator:
@@ -147,7 +149,12 @@ class BulkValidator:
                 Step(index + 1, action, step.effective, values, step.role, now),
             )  # fmt: skip
         return PreparedCase(
-            events, personal, salt, mi_model.rows_for(view), worklist.rows_for(view)
+            events,
+            personal,
+            salt,
+            mi_model.rows_for(view),
+            worklist.rows_for(view),
+            deadlines.rows_for(view),
         )
 
     def _action(self, workflow: str, version: int, action: str) -> tuple[ActionSpec | None, bool]:
@@ -209,7 +216,9 @@ def _plain(case: PreparedCase) -> tuple:
         case.personal,
         case.salt,
         (rows.arrests, rows.people, rows.referrals, rows.spells, rows.high_harm),
-        [(w.queue, w.case_id, w.item, w.due, w.force, w.label) for w in case.work],
+        [(w.queue, w.case_id, w.item, w.due, w.force, w.label, w.owner, w.deadline)
+         for w in case.work],
+        [tuple(d) for d in case.due],
     )  # fmt: skip
 
 
@@ -222,8 +231,9 @@ def unpack(data: bytes) -> list[PreparedCase]:
             salt,
             mi_model.MiRows(*rows),
             [WorkItem(*w) for w in work],
+            [DueRow(*d) for d in due],
         )
-        for events, personal, salt, rows, work in marshal.loads(data)
+        for events, personal, salt, rows, work, due in marshal.loads(data)
     ]
 
 
@@ -232,15 +242,18 @@ def write(conn: Connection, store: EventStore, cases: Sequence[PreparedCase]) ->
     ids = store.bulk_open_cases((c.events for c in cases), conn)
     rows = mi_model.MiRows()
     work: list[WorkItem] = []
+    due: list[DueRow] = []
     personal = []
     for case_id, case in zip(ids, cases, strict=True):
         work.extend(replace(item, case_id=case_id) for item in case.work)
+        due.extend(row._replace(case_id=case_id) for row in case.due)
         if case.personal:
             personal.append((case_id, case.salt, case.personal))
         rows.extend(case.rows.for_case(case_id))
     subjects.write_many(conn, personal)
     mi_model.insert(conn, rows)
     worklist.insert_rows(conn, work)
+    deadlines.insert_rows(conn, due)
     return ids
 
 

@@ -24,6 +24,7 @@ from casetracker.adapters.database import read_transaction
 from casetracker.adapters.store import describe, normalise_case_id
 from casetracker.domain import clock
 from casetracker.domain.case_view import Attempt, CaseView, instance_key
+from casetracker.domain.deadlines import WORK
 from casetracker.domain.errors import (
     ActionBlocked,
     Conflict,
@@ -41,11 +42,13 @@ from casetracker.domain.events import (
 from casetracker.domain.fields import validate_fields
 from casetracker.domain.forces import may_see
 from casetracker.domain.identity import Actor
+from casetracker.domain.ownership import HeldByAnother, held_by_others
 from casetracker.services.case_reading import AUDITING_ROLES, CaseReading, CaseSummary
 from casetracker.services.force_boundary import ForceBoundary, Unseen
 from casetracker.services.integrity import Report, make_checkpoint, rebuild_projection, verify
 from casetracker.services.user_admin import UserAdministration
 from casetracker.services.view_cache import ViewCache
+from casetracker.services.work import owner_blocks, owner_values
 
 __all__ = [
     "AUDITING_ROLES",
@@ -94,8 +97,13 @@ class Casetracker(CaseReading, UserAdministration, ForceBoundary):
         idempotency_key: str | None = None,
         justification: str = "",
         provenance: dict[str, Any] | None = None,
+        take_over: bool = False,
     ) -> ActResult:
-        """Validate and record one action on a case (``case_id`` None opens a new case)."""
+        """Validate and record one action on a case (``case_id`` None opens a new case).
+
+        An action on an item someone else holds is refused (``HeldByAnother``) unless
+        ``take_over`` confirms it; the event then records whose item it was (``held_by``).
+        """
         case_id = normalise_case_id(case_id) if case_id is not None else None
         workflow = self.flow.action_owner.get(action)
         if workflow is None:
@@ -145,6 +153,12 @@ class Casetracker(CaseReading, UserAdministration, ForceBoundary):
                 if spec.guards and head is not None:  # rules may read earlier free text
                     merge_free_text(view, subjects.read(conn, view.case_id)[0] or {})
                 blocks = self.flow.check(view, attempt)
+                if workflow == WORK:  # who holds what, decided in this transaction
+                    values = owner_values(action, values, actor)
+                    blocks += owner_blocks(conn, view, action, values, actor)
+                held = held_by_others(view, instance_key(workflow, number), actor.role, actor.user)
+                if held and not take_over and not blocks:
+                    raise HeldByAnother(view.case_id, held)
                 if not blocks:
                     dest = self.flow.fire(view, attempt)
                     logged, personal = split_personal(spec, values, view.version + 1, justification)
@@ -156,6 +170,10 @@ class Casetracker(CaseReading, UserAdministration, ForceBoundary):
                         else (None, view.subject_salt)
                     )
                     payload = event_payload(spec, logged, digests, provenance)
+                    if held:  # acted on another's item, confirmed: the event says whose
+                        payload["held_by"] = [
+                            {"queue": queue, "owner": holder} for (queue, _), holder in held
+                        ]
                     new = NewEvent(
                         workflow,
                         version,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from casetracker.adapters import worklist
-from casetracker.domain.queues import ALL_CASES, WorkItem
+from casetracker.domain.queues import ALL_CASES, MY_WORK, WorkItem
 
 if TYPE_CHECKING:
     from casetracker.services.cases import Casetracker
@@ -24,11 +24,13 @@ if TYPE_CHECKING:
 
 def page(service: Casetracker, queue: str, text: str = "", limit: int = 200) -> list[WorkItem]:
     """Up to ``limit`` items of ``queue`` (``ALL_CASES.name``: every case, newest first), most
-    urgent first, filtered on ``text`` (a case id, a force, or words of the label)."""
+    urgent first, filtered on ``text`` (a case id, a force, or words of the label);
+    ``MY_WORK.name``: the items the user holds, from every queue, soonest deadline first."""
     force = _force_of(service, queue)
     if force == _NOTHING:
         return []
-    return worklist.page(service.engine, queue, text, limit, force=force)
+    owner = service.actor.user if queue == MY_WORK.name else ""
+    return worklist.page(service.engine, queue, text, limit, force=force, owner=owner)
 
 
 def count(service: Casetracker, queue: str) -> int:
@@ -36,7 +38,8 @@ def count(service: Casetracker, queue: str) -> int:
     force = _force_of(service, queue)
     if force == _NOTHING:
         return 0
-    return worklist.count(service.engine, queue, force=force)
+    owner = service.actor.user if queue == MY_WORK.name else ""
+    return worklist.count(service.engine, queue, force=force, owner=owner)
 
 
 _NOTHING = "-"  # no force code is this: the user may see no item of the queue

@@ -10,7 +10,7 @@ import pytest
 
 from casetracker import paths
 from casetracker.adapters.organisation_file import load
-from casetracker.domain.organisation import DvaAccess, SuiteModel
+from casetracker.domain.organisation import CustodyDbAccess, DvaAccess, SuiteModel
 from casetracker.domain.organisation_file import OrganisationFileError, parse
 
 SHIPPED = paths.shipped_organisation_file()
@@ -76,6 +76,27 @@ def test_an_unknown_key_and_a_syntax_error_are_placed_too() -> None:
         parse(SMALL.replace(b"in_london", b"in_londn"), "org.toml")
     with pytest.raises(OrganisationFileError, match=r"^org.toml: .*line 6"):
         parse(SMALL.replace(b"[forces.MPS]", b"[forces.MPS"), "org.toml")
+
+
+def test_a_dva_access_line_must_name_a_role() -> None:
+    """The rules read DVA access per role (¶4.36–4.37): a misspelt role would silently give that
+    role no access, so it is an error at its line."""
+    text = SMALL.replace(b'model = "hubb"', b'model = "spoke"')
+    placed = r"^org.toml:4: dva_access.polise: 'polise' is "
+    with pytest.raises(OrganisationFileError, match=placed):
+        parse(text.replace(b"police = ", b"polise = "), "org.toml")
+
+
+def test_custody_database_access_at_a_suite_overrides_the_force() -> None:
+    """¶4.26 gives each force's way; a suite may differ (its own custody_db line)."""
+    text = SMALL.replace(b'model = "hubb"', b'model = "spoke"\ncustody_db = "direct"')
+    text = text.replace(b"in_london = true", b'in_london = true\ncustody_db = "via_nexus_officer"')
+    mps = parse(text, "org.toml").force("MPS")
+    assert mps is not None
+    assert mps.custody_db_at(mps.suite("Croydon")) == CustodyDbAccess.VIA_NEXUS_OFFICER
+    assert mps.custody_db_at(mps.suite("Brixton")) == CustodyDbAccess.DIRECT
+    assert mps.custody_db_at(None) == CustodyDbAccess.VIA_NEXUS_OFFICER
+    assert mps.suite_key(mps.suite("Brixton")) == "forces.MPS.suites[1]"
 
 
 def test_a_night_shift_from_the_file_covers_the_small_hours() -> None:

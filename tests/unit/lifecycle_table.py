@@ -210,8 +210,10 @@ DVA_CHECK = Lifecycle(
     ("awaiting_ccu", "checking", "declined", "passport_record_found", "no_passport_record"),
     NEW,
     (
-        Row("run_dva_check", (NEW,), "checking", (POLICE,), "¶4.37"),
-        Row("ask_ccu_for_dva_check", (NEW,), "awaiting_ccu", (IO,), "¶4.37"),
+        # who of these has direct access is the organisation file's dva_access (guard
+        # dva_reasonable_doubt, rule dva_access), so Rec. 3c is a change of file, not of code
+        Row("run_dva_check", (NEW,), "checking", (POLICE, JOC, CCU, IO), "¶4.37, Rec. 3c"),
+        Row("ask_ccu_for_dva_check", (NEW,), "awaiting_ccu", (IO, JOC, POLICE), "¶4.37"),
         Row("run_requested_dva_check", ("awaiting_ccu",), "checking", (CCU,), "¶4.37, fn 21"),
         Row("decline_dva_check", ("awaiting_ccu",), "declined", (CCU,), "fn 21–22"),
         Row("record_passport_record_found", ("checking",), "passport_record_found",

@@ -46,8 +46,8 @@ def test_preview_of_io_dva_check_gives_the_route_but_waits_for_the_doubt() -> No
         "dva_check", "new", "run_dva_check", {}, "2016-03-01T11:00:00Z", "immigration_officer"
     )
     blocks = builder.flow.check(builder.view, dataclasses.replace(attempt, preview=True))
-    assert [b.rule for b in blocks] == ["role"]  # the doubt is not judged before it is typed
-    assert "immigration officers have no DVA access (¶4.37)" in blocks[0].reason
+    assert [b.rule for b in blocks] == ["dva_access"]  # the doubt is not judged before it is typed
+    assert "immigration_officer has no direct DVA access" in blocks[0].reason
     assert "CCU" in blocks[0].remedy
     assert "police" not in blocks[0].remedy
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from casetracker.adapters.organisation_file import configured
+from casetracker.domain.organisation import DvaAccess, Organisation
 from casetracker.domain.rules.dva import decide
 from tests.unit.view_builder import ViewBuilder
 
 DOUBT = "speaks of a childhood abroad; no UK documents"
+IO = "immigration_officer"
 CLAIM = ["claimed to be British when arrested (encounter #1)"]
 
 
@@ -26,7 +31,7 @@ CLAIM = ["claimed to be British when arrested (encounter #1)"]
 def test_dva_decision_table(
     action: str, role: str, justification: str, claims: list[str], allowed: bool
 ) -> None:
-    decision = decide(action, role, justification, claims)
+    decision = decide(action, role, configured().dva(role), justification, claims)
     assert decision.allowed is allowed
     assert decision.reasons
     assert len(decision.remedies) == (0 if allowed else len(decision.reasons))
@@ -50,7 +55,7 @@ def _claimed_british(builder: ViewBuilder) -> None:
 def test_io_must_go_through_ccu_and_ccu_runs_it_recording_who_asked() -> None:
     builder = ViewBuilder()
     _claimed_british(builder)
-    assert "role" in {
+    assert "dva_access" in {
         b.rule
         for b in builder.blocks(
             "dva_check",
@@ -93,3 +98,49 @@ def test_verified_citizenship_needs_a_found_passport_record() -> None:
     builder.act("dva_check", "new", "run_dva_check", {"reasonable_doubt": DOUBT})
     builder.act("dva_check", 1, "record_passport_record_found")
     assert builder.blocks("leave", 0, "verify_british_citizenship", evidence, role="police") == []
+
+
+def _org_with_dva(**access: str) -> Organisation:
+    base = configured()
+    table = dict(base.dva_access) | {role: DvaAccess(value) for role, value in access.items()}
+    return replace(base, dva_access=tuple(sorted(table.items())))
+
+
+@pytest.mark.parametrize(
+    ("access", "action", "role", "rules"),
+    [
+        # the shipped file: police direct, IOs and the JOC through CCU (¶4.37)
+        ({}, "run_dva_check", "police", []),
+        ({}, "run_dva_check", "immigration_officer", ["dva_access"]),
+        ({}, "run_dva_check", "joc", ["dva_access"]),
+        ({}, "ask_ccu_for_dva_check", "joc", []),
+        # Recommendation 3c measured: the JOC given direct access runs the check itself
+        ({"joc": "direct"}, "run_dva_check", "joc", []),
+        ({"joc": "direct"}, "ask_ccu_for_dva_check", "joc", ["dva_access"]),
+        # a force that takes DVA from the police: no access at all, not even through CCU
+        ({"police": "none"}, "run_dva_check", "police", ["dva_access"]),
+        ({IO: "none"}, "ask_ccu_for_dva_check", IO, ["dva_access"]),
+    ],
+)
+def test_dva_access_per_role_is_read_from_the_organisation_file(
+    access: dict[str, str], action: str, role: str, rules: list[str]
+) -> None:
+    builder = ViewBuilder(_org_with_dva(**access))
+    _claimed_british(builder)
+    fields = {"reasonable_doubt": DOUBT, "requested_by": "IO 4471 (synthetic)"}
+    if action == "run_dva_check":
+        fields.pop("requested_by")
+    blocks = builder.blocks("dva_check", "new", action, fields, role=role)
+    assert [b.rule for b in blocks] == rules
+    for refused in blocks:
+        assert f"dva_access.{role}" in refused.reason
+
+
+def test_ccu_without_dva_access_cannot_run_a_requested_check() -> None:
+    builder = ViewBuilder(_org_with_dva(ccu="none"))
+    _claimed_british(builder)
+    fields = {"reasonable_doubt": DOUBT, "requested_by": "IO 4471 (synthetic)"}
+    builder.act("dva_check", "new", "ask_ccu_for_dva_check", fields, role="immigration_officer")
+    blocks = builder.blocks("dva_check", 1, "run_requested_dva_check", role="ccu")
+    assert [b.rule for b in blocks] == ["dva_access"]
+    assert "dva_access.ccu" in blocks[0].reason

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from casetracker.adapters.organisation_file import configured
+from casetracker.domain.organisation import Organisation
 from casetracker.domain.rules.absconder import absconder_listings, is_listed_absconder
 from casetracker.domain.rules.guards import GUARDS
 from tests.unit.view_builder import ViewBuilder
@@ -288,6 +292,49 @@ def _referred(force: str, action: str) -> ViewBuilder:
 def test_who_runs_the_status_check(force: str, referral: str, role: str, blocked: list) -> None:
     builder = _referred(force, referral)
     assert rules(builder.blocks("status_check", 1, "check_cid", role=role)) == blocked
+
+
+def _referred_at(force: str, suite: str, org: Organisation | None = None) -> ViewBuilder:
+    builder = ViewBuilder(org)
+    fields = {"offence": "theft", "offence_category": "theft", "force": force}
+    builder.act("encounter", "new", "arrest", {**fields, "custody_suite": suite})
+    builder.act("status_check", "new", "refer_to_local_io", {"encounter": 1})
+    return builder
+
+
+@pytest.mark.parametrize(
+    ("force", "suite", "reached", "blocked"),
+    [
+        ("WYP", "Normanton", "at_the_suite", []),  # two laptops (¶4.28)
+        ("WMP", "Perry Barr", "at_the_suite", ["status_check_runner"]),  # no CID there (¶4.28)
+        ("WMP", "Perry Barr", "ice_office", []),  # ¶4.28: they update CID at the ICE office
+        ("WMP", "Perry Barr", "telephone", []),  # ... or telephone it
+        ("WMP", "Perry Barr", None, []),  # not said: nothing to contradict
+        ("WMP", "Some Unlisted Suite", "at_the_suite", []),  # a suite the file does not list
+    ],
+)
+def test_cid_at_the_suite_is_read_from_the_organisation_file(
+    force: str, suite: str, reached: str | None, blocked: list
+) -> None:
+    builder = _referred_at(force, suite)
+    fields = {"cid_reached": reached} if reached else {}
+    assert rules(builder.blocks("status_check", 1, "check_cid", fields, role=IO)) == blocked
+
+
+def test_giving_a_suite_cid_in_the_file_lifts_the_block() -> None:
+    """Perry Barr's managers hoped for IT (¶4.28): a change of file, not of code."""
+    base = configured()
+    wmp = base.force("WMP")
+    assert wmp is not None
+    suites = tuple(replace(s, cid_access=True) for s in wmp.suites)
+    forces = tuple(replace(f, suites=suites) if f.code == "WMP" else f for f in base.forces)
+    builder = _referred_at("WMP", "Perry Barr", replace(base, forces=forces))
+    reached = {"cid_reached": "at_the_suite"}
+    assert builder.blocks("status_check", 1, "check_cid", reached, role=IO) == []
+    refused = _referred_at("WMP", "Perry Barr").blocks(
+        "status_check", 1, "check_cid", reached, role=IO
+    )
+    assert "forces.WMP.suites" in refused[0].reason and "cid_access" in refused[0].reason
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from casetracker.domain.case_view import Block, Instance, instance_key
+from casetracker.domain.organisation import Force
 from casetracker.domain.rules import dva, hosol
 from casetracker.domain.rules.absconder import is_listed_absconder
 from casetracker.domain.rules.custody_clock import pace_clock
@@ -166,7 +167,27 @@ def status_check_runner(ctx: GuardContext) -> list[Block]:
                 "refer the check to CCU",
             )
         )
+    if force is not None and as_text(ctx.field("cid_reached")) == "at_the_suite":
+        blocks.extend(_no_cid_at_suite(ctx, check, force))
     return blocks
+
+
+def _no_cid_at_suite(ctx: GuardContext, check: Instance, force: Force) -> list[Block]:
+    """An IO cannot have reached CID at a suite the organisation file gives no CID (¶4.28)."""
+    encounter = ctx.view.instances.get(
+        instance_key("encounter", as_int(check.fields.get("encounter")))
+    )
+    suite = force.suite(as_text(encounter.fields.get("custody_suite"))) if encounter else None
+    if suite is None or suite.cid_access:
+        return []
+    return [
+        block(
+            "status_check_runner",
+            f"IOs have no CID access at {suite.name} "
+            f"(organisation file {force.suite_key(suite)}.cid_access = false, ¶4.28)",
+            "record that CID was reached at the local ICE office or by telephone",
+        )
+    ]
 
 
 def listed_absconder(ctx: GuardContext) -> list[Block]:
@@ -235,6 +256,7 @@ def dva_reasonable_doubt(ctx: GuardContext) -> list[Block]:
     decision = dva.decide(
         ctx.attempt.action,
         ctx.attempt.actor_role,
+        ctx.org.dva(ctx.attempt.actor_role),
         justification,
         dva.uk_claims(ctx.view),
         doubt_to_come=waiting and not kept,

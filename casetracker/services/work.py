@@ -1,0 +1,197 @@
+"""Work that manages itself: named owners of work items, and deadlines that fire (issue 16).
+
+Owners: claiming, releasing and reassigning an item are actions of the ``work`` lifecycle,
+taken through ``Casetracker.act`` like every other, so they are checked, chained and raced
+like every other (the case version decides).  This module supplies what ``act`` checks them
+against, in the action's own write transaction: the case's worklist rows now, who holds what
+(``casetracker.domain.ownership``) and whether a new owner is a registered user.
+
+Deadlines: ``due`` lists pending deadlines from their read model, and ``tick`` records each one
+that has fallen due as a ``deadline_passed`` event by the user ``system``.  A tick is safe to run
+from two machines at once and to run again: each event's idempotency key names the deadline, so
+the second writer of the same deadline gets the first one's event back (the unique key decides,
+on SQLite and PostgreSQL alike), and a deadline once recorded leaves the read model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.engine import Connection
+
+from casetracker.adapters import access_log, read_models, worklist
+from casetracker.adapters import deadlines as deadline_rows
+from casetracker.adapters.database import read_transaction, write_transaction
+from casetracker.adapters.deadlines import DueRow
+from casetracker.adapters.organisation_file import configured
+from casetracker.adapters.users import get_user
+from casetracker.domain import clock
+from casetracker.domain.case_view import Block, CaseView
+from casetracker.domain.deadlines import PASSED_ACTION, WORK, Deadline, due_by, utc_text
+from casetracker.domain.errors import Conflict, UsageError
+from casetracker.domain.events import NewEvent, event_payload
+from casetracker.domain.identity import SYSTEM_ROLE, SYSTEM_USER, Actor
+from casetracker.domain.ownership import (
+    CLAIM,
+    REASSIGN,
+    RELEASE,
+    claim_blocks,
+    reassign_blocks,
+    release_blocks,
+)
+from casetracker.domain.vocabulary import ActionSpec
+
+if TYPE_CHECKING:
+    from casetracker.services.cases import ActResult, Casetracker
+
+TICK_ACTION = "tick"  # the access-log entry of each tick run (PostgreSQL's guard asks for it)
+
+
+# ---------------------------------------------------------------------- owners
+
+
+def owner_values(action: str, values: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """A claim or a release names the person taking it, who is the actor: nobody claims for
+    someone else (a supervisor reassigns)."""
+    if action not in (CLAIM, RELEASE):
+        return values
+    given = str(values.get("owner") or "")
+    if given and given != actor.user:
+        raise UsageError(
+            f"a {action.split('_')[0]} is your own ({actor.user}); "
+            "a supervisor or an admin reassigns an item to someone else"
+        )
+    return {**values, "owner": actor.user}
+
+
+def owner_blocks(
+    conn: Connection, view: CaseView, action: str, values: dict[str, Any], actor: Actor
+) -> list[Block]:
+    """Every reason this claim, release or reassignment may not happen now."""
+    item = (str(values.get("queue", "")), str(values.get("item", "")))
+    if action == RELEASE:
+        return release_blocks(view, item, actor.user)
+    open_items = {(row.queue, row.item) for row in worklist.rows_for(view)}
+    if action == CLAIM:
+        return claim_blocks(view, item, open_items, actor.user, actor.role)
+    if action == REASSIGN:
+        owner = str(values.get("owner", ""))
+        user = get_user(conn, owner)
+        if user is None or not user.active:
+            return [Block(f"{owner!r} is not an active registered user", rule="owner")]
+        return reassign_blocks(view, item, open_items, owner)
+    return []
+
+
+def claim(ct: Casetracker, case_id: str, queue: str, item: str, **kw: Any) -> ActResult:
+    """Take an item of a queue as your own."""
+    return ct.act(case_id, CLAIM, {"queue": queue, "item": item}, **kw)
+
+
+def release(ct: Casetracker, case_id: str, queue: str, item: str, **kw: Any) -> ActResult:
+    """Give an item you hold back to its queue."""
+    return ct.act(case_id, RELEASE, {"queue": queue, "item": item}, **kw)
+
+
+def reassign(
+    ct: Casetracker, case_id: str, queue: str, item: str, owner: str, **kw: Any
+) -> ActResult:
+    """Give an item to someone (a supervisor or an admin)."""
+    return ct.act(case_id, REASSIGN, {"queue": queue, "item": item, "owner": owner}, **kw)
+
+
+# ---------------------------------------------------------------------- deadlines
+
+
+def due(ct: Casetracker, until: datetime | None = None, limit: int = 200) -> list[DueRow]:
+    """Pending deadlines soonest first (those due by ``until``, when given); a police user sees
+    only their force's."""
+    actor = ct.actor
+    force = actor.force or "-" if actor.force_bound else None
+    return deadline_rows.page(ct.engine, utc_text(until) if until else None, limit, force=force)
+
+
+@dataclass
+class TickResult:
+    """What a tick did: the deadlines it recorded (case, deadline) and the cases it read."""
+
+    recorded: list[tuple[str, Deadline]] = field(default_factory=list)
+    cases: int = 0
+    now: str = ""
+
+
+def idempotency_key(case_id: str, deadline: Deadline) -> str:
+    """The same deadline of the same case gets the same key on every machine."""
+    digest = hashlib.sha256(f"{case_id}\x1f{deadline.key}".encode()).hexdigest()
+    return f"deadline:{digest}"
+
+
+def tick(ct: Casetracker, now: datetime | None = None) -> TickResult:
+    """Record every deadline due by ``now`` and not yet recorded, one system event each.
+
+    The runner must be a registered user (any role): the run is logged in the access log in
+    their name, in the same transaction as the events it records.  Each case is its own
+    transaction; a case that changed under us is read again (the version decides).
+    """
+    actor = ct.actor
+    moment = now or clock.now()
+    result = TickResult(now=utc_text(moment))
+    with read_transaction(ct.engine) as conn:
+        cases = deadline_rows.due_cases(conn, result.now)
+    for case_id in cases:
+        for attempt in range(3):
+            try:
+                _tick_case(ct, actor, case_id, moment, result)
+                break
+            except Conflict:
+                if attempt == 2:
+                    raise
+        result.cases += 1
+    return result
+
+
+def _tick_case(
+    ct: Casetracker, actor: Actor, case_id: str, moment: datetime, result: TickResult
+) -> None:
+    with write_transaction(ct.engine) as conn:
+        head = ct.store.head(conn, case_id)
+        view = ct.flow.fold(case_id, ct.store.read_case(case_id, conn))
+        passed = due_by(view, configured(), moment)
+        if not passed:  # met, or recorded by another machine since the list was read
+            read_models.update(conn, view)
+            return
+        version = ct.flow.version_for(view, WORK, 0)
+        spec = ct.flow.spec(WORK, version).action(PASSED_ACTION)
+        assert spec is not None  # workflows/work.py defines it in every version
+        access_log.append(
+            conn, user=actor.user, role=actor.role, action=TICK_ACTION, case_id=case_id,
+            detail={"deadlines": [d.key for d in passed]},
+        )  # fmt: skip
+        events = [_passed_event(spec, version, case_id, d) for d in passed]
+        recorded = ct.store.append(case_id, view.version, events, conn, head)
+        read_models.update(conn, ct.flow.fold_into(view, recorded))
+        result.recorded.extend((case_id, d) for d in passed)
+
+
+def _passed_event(spec: ActionSpec, version: int, case_id: str, deadline: Deadline) -> NewEvent:
+    """The system's event for one passed deadline: effective when it fell due."""
+    fields = {
+        "deadline": deadline.key,
+        "kind": deadline.kind,
+        "item": deadline.item,
+        "due": deadline.due_text,
+    }
+    return NewEvent(
+        WORK,
+        version,
+        0,
+        PASSED_ACTION,
+        SYSTEM_USER,
+        SYSTEM_ROLE,
+        deadline.due_text,
+        event_payload(spec, fields),
+        idempotency_key(case_id, deadline),
+    )
