@@ -40,6 +40,18 @@ def organisation_file() -> Path:
     return own if own.exists() else shipped_organisation_file()
 
 
+def signing_key_file() -> Path:
+    """The Ed25519 private key that signs tree heads and bundles (``casetracker keys
+    generate``); its public key is beside it with ``.pub`` added."""
+    return config_dir() / "signing-key.pem"
+
+
+def public_key_file(private: Path | None = None) -> Path:
+    """The public key beside a private key file (the default one when none is named)."""
+    private = private or signing_key_file()
+    return private.with_name(private.name + ".pub")
+
+
 def default_db_path() -> Path:
     return data_dir() / "casetracker.db"
 

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from casetracker.adapters import merkle_tree
 from casetracker.adapters.tables import ACCESS_JUSTIFICATIONS, ACCESS_LOG
 from casetracker.domain import clock
 from casetracker.domain.access import AccessEntry
@@ -73,6 +74,7 @@ def append(
     )
     entry = AccessEntry(*values, access_hash(values))
     conn.execute(ACCESS_LOG.insert().values(**entry.as_dict()))
+    merkle_tree.append(conn, merkle_tree.ACCESS_LOG, position - 1, [entry.hash])
     if text:
         conn.execute(
             ACCESS_JUSTIFICATIONS.insert().values(

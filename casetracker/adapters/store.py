@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -354,7 +354,7 @@ class EventStore:
         if event_rows:
             self._sql(conn, _Q_INSERT, event_rows)
             self._sql(conn, _Q_CASE_INSERT, case_rows)
-            hashes = [row[-1] for row in event_rows]
+            hashes = cast(list[str], [row[-1] for row in event_rows])
             merkle_tree.append(conn, merkle_tree.EVENTS, position - len(hashes), hashes)
         return ids
 

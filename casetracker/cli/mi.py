@@ -11,7 +11,7 @@ import json
 import os
 from contextlib import closing
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -174,12 +174,13 @@ def export(
         )
 
 
-def verify_bundle_file(path: Path, json_out: bool) -> bool:
-    """``verify --bundle``: check a bundle without any database; True when intact."""
+def verify_bundle_file(path: Path, json_out: bool, key: Any = None) -> bool:
+    """``verify --bundle``: check a bundle without any database; True when intact.  With the
+    exporter's public key ``key``, also its signed tree head and every inclusion proof."""
     from casetracker.integrity.bundle import SIZE_LIMIT, verify
 
     data = read_bounded(path, SIZE_LIMIT, ", the largest bundle verified")
-    report = verify(data)
+    report = verify(data, key)
     if json_out:
         typer.echo(json.dumps(report.as_dict(), indent=2))
     else:
@@ -188,6 +189,10 @@ def verify_bundle_file(path: Path, json_out: bool) -> bool:
             f"{counted(report.cases, 'case')} checked"
         ]
         lines += [f"DAMAGED {p}" for p in report.problems]
+        if report.note:
+            lines.append(f"NOTE {report.note}")
+        elif report.proven:
+            lines.append("every event is in the log of the tree head signed by this key")
         lines.append("intact" if report.ok else "NOT intact")
         typer.echo("\n".join(lines))
     return report.ok

@@ -61,6 +61,8 @@ def locate(json_out: JsonOption = False) -> None:
         "database": paths.database_url(),
         "demo_database": str(paths.demo_db_path()),
         "training_database": str(paths.training_db_path()),
+        "signing_key": str(paths.signing_key_file()),
+        "public_key": str(paths.public_key_file()),
     }
     emit(data, json_out, [f"{k:18} {v}" for k, v in data.items()])
 

@@ -10,6 +10,13 @@ only), the serialised workflow definitions the events reference, what verificati
 a digest of the header itself.  Any changed byte breaks a hash, a chain link, the layout, the
 canonical form or the header digest, and the verifier names the event (by line) where there is one.
 
+That much is self-consistency only: anyone can re-seal an altered bundle.  A bundle of format 2
+(issue 15) also carries the database's tree head (a ``casetracker/checkpoint/2``, signed when the
+exporter has a key) and, on every event line, the RFC 9162 inclusion proof of that event in the
+head's tree; its header is signed too.  Checked with the exporter's public key, every event is
+shown to be in the log that key signed, and the header (cases, counts, who, why) to be the one
+exported: a re-sealed forgery fails, naming the event.
+
 This module imports nothing that touches a database.
 """
 
@@ -22,6 +29,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+from casetracker.integrity import merkle, signing, tree_head
 from casetracker.integrity.encoding import (
     EVENT_FIELDS,
     GENESIS,
@@ -30,11 +38,18 @@ from casetracker.integrity.encoding import (
     heads_digest,
 )
 
-BUNDLE_FORMAT = "casetracker/bundle/1"
+BUNDLE_FORMAT = "casetracker/bundle/2"
+BUNDLE_FORMAT_1 = "casetracker/bundle/1"  # before issue 15: no tree head, no proofs
+SELF_CONSISTENCY_ONLY = (
+    "checked without a public key, this bundle proves self-consistency only: anyone can "
+    "re-seal an altered bundle (give --key to check its signed tree head and proofs)"
+)
 BUNDLE_CHECKPOINT_FORMAT = "casetracker/bundle-checkpoint/1"
 EVENT_FORMAT = "casetracker/event/1"
 NEW = "_new"
 EVENT_KEYS = (*EVENT_FIELDS, "hash")
+PROVEN_EVENT_KEYS = (*EVENT_KEYS, "proof")  # an event line of format 2
+SIGNATURE_KEYS = ("signature",)  # outside the header digest, which it signs
 _INTEGERS = frozenset({"position", "seq", "workflow_version", "instance"})
 SIZE_LIMIT = 1 << 30  # the verifier holds the whole file (and its lines) in memory
 
@@ -50,6 +65,8 @@ CHECKS = (
     "and case counts and last position match the events",
     "every event's action is a legal step of the bundled workflow definition it names, replayed "
     "from the lifecycle's initial state (or _new for many-instance lifecycles)",
+    "with the exporter's public key: the tree head's signature, the header's signature over its "
+    "header_digest, and each event's inclusion proof (RFC 9162) against the tree head's root",
 )
 
 
@@ -99,8 +116,15 @@ def build(
     exported: str,
     exported_by: str,
     reason: str,
+    head: dict[str, Any] | None = None,
+    proofs: dict[int, list[str]] | None = None,
+    key: signing.PrivateKey | None = None,
 ) -> bytes:
-    """The bundle's bytes, from events (``RecordedEvent.as_dict()``) in case id, seq order."""
+    """The bundle's bytes, from events (``RecordedEvent.as_dict()``) in case id, seq order.
+
+    ``head`` (a tree head of the log) and ``proofs`` (each event's inclusion proof in its tree,
+    by position) make a bundle of format 2; ``key`` signs its header.
+    """
     events = sorted(events, key=lambda e: (e["case_id"], e["seq"]))
     cases: dict[str, dict[str, Any]] = {}
     for e in events:
@@ -110,7 +134,7 @@ def build(
     used = {(e["workflow"], e["workflow_version"]) for e in events}
     definitions = [spec_dict(s) for s in specs if (s.name, s.version) in used]
     header: dict[str, Any] = {
-        "format": BUNDLE_FORMAT,
+        "format": BUNDLE_FORMAT if head is not None else BUNDLE_FORMAT_1,
         "event_format": EVENT_FORMAT,
         "database_id": database_id,
         "realm": realm,
@@ -130,10 +154,23 @@ def build(
         "workflows": sorted(definitions, key=lambda d: (d["name"], d["version"])),
         "checks": list(CHECKS),
     }
+    if head is not None:
+        header["tree_head"] = head
+        if key is not None:
+            header["key_id"] = signing.key_id(key.public_key())
     header["header_digest"] = _digest(header)
+    if head is not None and key is not None:
+        header["signature"] = signing.sign(key, signing.bundle_message(header["header_digest"]))
+    proven = proofs or {}
     lines = [
         canonical_json(header),
-        *(canonical_json({k: e[k] for k in EVENT_KEYS}) for e in events),
+        *(
+            canonical_json(
+                {k: e[k] for k in EVENT_KEYS}
+                | ({"proof": proven[e["position"]]} if head is not None else {})
+            )
+            for e in events
+        ),
     ]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -147,6 +184,8 @@ class BundleReport:
     events: int = 0
     problems: list[str] = field(default_factory=list)
     header: dict[str, Any] = field(default_factory=dict)
+    proven: bool = False  # checked against a signed tree head with a public key
+    note: str = ""
 
     @property
     def ok(self) -> bool:
@@ -158,11 +197,17 @@ class BundleReport:
             "cases": self.cases,
             "events": self.events,
             "problems": self.problems,
+            "proven": self.proven,
+            "note": self.note,
         }
 
 
-def verify(data: bytes) -> BundleReport:
-    """Check a bundle's bytes; each problem names the event (case, sequence, line) it is in."""
+def verify(data: bytes, key: signing.PublicKey | None = None) -> BundleReport:
+    """Check a bundle's bytes; each problem names the event (case, sequence, line) it is in.
+
+    With the exporter's public key ``key``, also the signed tree head, the header's signature
+    and each event's inclusion proof; without, the report says it proves self-consistency only.
+    """
     report = BundleReport()
     if not data.endswith(b"\n"):
         report.problems.append("the file does not end with a line feed: it was cut short")
@@ -172,6 +217,7 @@ def verify(data: bytes) -> BundleReport:
     header = _header(lines[0] if lines else b"", report)
     if header is None:
         return report
+    head = _signed_head(header, key, report)
     announced = sum(c["events"] for c in header["cases"])
     if len(lines) - 1 != announced:
         report.problems.append(
@@ -187,21 +233,83 @@ def verify(data: bytes) -> BundleReport:
     for number, raw in enumerate(lines[1:], start=2):
         expected = layout[number - 2] if number - 2 < len(layout) else None
         name = _name(expected, number)
-        event = _event(raw, name, report)
+        event = _event(raw, name, report, PROVEN_EVENT_KEYS if "tree_head" in header else None)
         if event is None:
             continue
         report.events += 1
-        problem = _check_event(event, expected, header, prev, specs, states)
+        problem = _check_event(event, expected, header, prev, specs, states) or _proof_problem(
+            event, head
+        )
+        case_id = event["case_id"]
         if problem:
             report.problems.append(f"{name}: {problem}")
+            if expected is not None and (case_id, event["seq"]) == expected:
+                # the next event links to this one's stored hash, as in the database verifier
+                prev[case_id] = (event["hash"], event["position"])
             continue
-        case_id = event["case_id"]
         prev[case_id] = (event["hash"], event["position"])
         heads[case_id] = (event["seq"], event["hash"])
         last_position = max(last_position, event["position"])
     report.cases = len(heads)
     _check_heads(header, heads, last_position, report)
+    report.proven = head is not None and report.ok
+    if key is None:
+        report.note = SELF_CONSISTENCY_ONLY
     return report
+
+
+def _signed_head(
+    header: dict[str, Any], key: signing.PublicKey | None, report: BundleReport
+) -> dict[str, Any] | None:
+    """The bundle's tree head when a key is given and it and the header's signature verify;
+    None otherwise (each failure is a problem; no key is only a note)."""
+    if key is None:
+        return None
+    head: dict[str, Any] | None = header.get("tree_head")
+    if head is None:
+        report.problems.append(
+            "header (line 1): this bundle carries no signed tree head, so it proves "
+            "self-consistency only"
+        )
+        return None
+    problem = tree_head.head_problem(head)
+    if not problem and (head["database_id"], head.get("realm")) != (
+        header.get("database_id"),
+        header.get("realm"),
+    ):
+        problem = "it is a tree head of another database or realm"
+    if not problem:
+        problem = signing.head_signature_problem(head, key)
+    if not problem:
+        signature = header.get("signature")
+        if header.get("key_id") != head.get("key_id"):
+            problem = "the header was signed by another key than its tree head"
+        else:
+            problem = signing.signature_problem(
+                key, signing.bundle_message(header["header_digest"]), signature
+            )
+            if problem:
+                problem = "the header's signature does not verify with this key: it was re-sealed"
+    if problem:
+        report.problems.append(f"header (line 1): tree head: {problem}")
+        return None
+    return head
+
+
+def _proof_problem(event: dict[str, Any], head: dict[str, Any] | None) -> str:
+    """Why an event's inclusion proof does not lead to the signed head's root ('' if it does,
+    or if there is no head to check against)."""
+    if head is None:
+        return ""
+    proof = event["proof"]
+    if not merkle.verify_inclusion(
+        event["position"] - 1, head["position"], event["hash"], proof, head["root"]
+    ):
+        return (
+            "its inclusion proof does not lead to the signed tree head's root: it is not the "
+            "event the log holds at that position"
+        )
+    return ""
 
 
 def _layout(cases: list[dict[str, Any]]) -> Iterator[tuple[str, int]]:
@@ -242,9 +350,10 @@ def _header(raw: bytes, report: BundleReport) -> dict[str, Any] | None:
     if isinstance(value, str):
         report.problems.append(f"header (line 1): {value}")
         return None
-    if value.get("format") != BUNDLE_FORMAT:
+    if value.get("format") not in (BUNDLE_FORMAT, BUNDLE_FORMAT_1):
         report.problems.append(f"header (line 1): not a {BUNDLE_FORMAT} bundle")
         return None
+    signature = value.pop("signature", None)
     claimed = value.pop("header_digest", None)
     if claimed != _digest(value):
         report.problems.append("header (line 1): its digest does not match: the header was altered")
@@ -253,6 +362,9 @@ def _header(raw: bytes, report: BundleReport) -> dict[str, Any] | None:
     if problem:
         report.problems.append(f"header (line 1): malformed ({problem})")
         return None
+    value["header_digest"] = claimed
+    if signature is not None:
+        value["signature"] = signature
     report.header = value
     return value
 
@@ -271,6 +383,8 @@ def _header_shape(header: dict[str, Any]) -> str:
     cases, checkpoint, workflows = (header.get(k) for k in ("cases", "checkpoint", "workflows"))
     if header.get("event_format") != EVENT_FORMAT:
         return f"event_format must be {EVENT_FORMAT}"
+    if (header.get("format") == BUNDLE_FORMAT) != isinstance(header.get("tree_head"), dict):
+        return f"a {BUNDLE_FORMAT} bundle, and only one, has a tree_head object"
     if not isinstance(header.get("realm"), str):
         return "realm must be text"
     if not isinstance(cases, list) or not all(
@@ -311,13 +425,21 @@ def _action_shaped(action: Any) -> bool:
     )
 
 
-def _event(raw: bytes, name: str, report: BundleReport) -> dict[str, Any] | None:
+def _event(
+    raw: bytes, name: str, report: BundleReport, keys: tuple[str, ...] | None = None
+) -> dict[str, Any] | None:
     value = _canonical_line(raw)
     if isinstance(value, str):
         report.problems.append(f"{name}: {value}")
         return None
-    if set(value) != set(EVENT_KEYS):
-        report.problems.append(f"{name}: its fields are not exactly {', '.join(EVENT_KEYS)}")
+    keys = keys or EVENT_KEYS
+    if set(value) != set(keys):
+        report.problems.append(f"{name}: its fields are not exactly {', '.join(keys)}")
+        return None
+    if "proof" in keys and not (
+        isinstance(value["proof"], list) and all(isinstance(p, str) for p in value["proof"])
+    ):
+        report.problems.append(f"{name}: wrong type for proof")
         return None
     bad = [
         k

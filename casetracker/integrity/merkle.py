@@ -200,7 +200,7 @@ def extend(
                 before[i - block_start] if i < old else added[i - old]
                 for i in range(start, start + (1 << level))
             ]
-            value = root(span)
+            value = perfect_root(span)
         else:
             value = node_hash(known[(level - 1, 2 * index)], known[(level - 1, 2 * index + 1)])
         known[(level, index)] = value
@@ -208,29 +208,63 @@ def extend(
     return out
 
 
-def all_nodes(leaves: Iterable[str], lowest: int) -> Iterator[tuple[int, int, str]]:
-    """Every stored subtree ``(level, index, hash)`` of the tree over ``leaves`` (in log
-    order), children before parents, in one pass holding O(log n) hashes: what ``extend``
-    writes one append at a time, for building a whole tree (an upgrade) or checking one."""
-    block: list[str] = []
-    stack: list[tuple[int, int, str]] = []  # complete subtrees not yet merged, largest first
-    size = 1 << lowest
-    blocks = 0
-    for leaf in leaves:
-        block.append(leaf)
-        if len(block) < size:
-            continue
-        node = (lowest, blocks, root(block))
-        blocks += 1
-        block = []
-        yield node
-        stack.append(node)
-        while len(stack) > 1 and stack[-1][0] == stack[-2][0]:
-            right = stack.pop()
-            left = stack.pop()
-            node = (right[0] + 1, right[1] >> 1, node_hash(left[2], right[2]))
+def perfect_root(leaves: Sequence[str]) -> str:
+    """MTH of a power-of-two number of leaves, hashed level by level on raw bytes (the hot
+    loop of building and checking a whole tree)."""
+    level = [bytes.fromhex(h) for h in leaves]
+    while len(level) > 1:
+        level = [
+            sha256(NODE_PREFIX + level[i] + level[i + 1]).digest() for i in range(0, len(level), 2)
+        ]
+    return level[0].hex()
+
+
+class TreeBuilder:
+    """Builds a whole tree in one pass over its leaves, holding O(log n) hashes: the stored
+    subtrees ``extend`` writes one append at a time, for an upgrade, and the root, for a check.
+    """
+
+    def __init__(self, lowest: int) -> None:
+        self.lowest = lowest
+        self.size = 0
+        self._block: list[str] = []
+        self._stack: list[tuple[int, int, str]] = []  # complete subtrees, largest first
+
+    def add(self, leaves: Iterable[str]) -> Iterator[tuple[int, int, str]]:
+        """Take ``leaves`` (in log order); yield each stored subtree ``(level, index, hash)``
+        they complete, children before parents."""
+        block, stack, full = self._block, self._stack, 1 << self.lowest
+        for leaf in leaves:
+            block.append(leaf)
+            if len(block) < full:
+                continue
+            node = (self.lowest, self.size >> self.lowest, perfect_root(block))
+            self.size += full
+            block.clear()
             yield node
             stack.append(node)
+            while len(stack) > 1 and stack[-1][0] == stack[-2][0]:
+                right = stack.pop()
+                left = stack.pop()
+                node = (right[0] + 1, right[1] >> 1, node_hash(left[2], right[2]))
+                yield node
+                stack.append(node)
+
+    def root(self) -> str:
+        """The root of every leaf taken so far."""
+        hashes = [h for _, _, h in self._stack]
+        if self._block:
+            hashes.append(root(self._block))
+        return fold(hashes) if hashes else EMPTY_ROOT
+
+    @property
+    def leaves(self) -> int:
+        return self.size + len(self._block)
+
+
+def all_nodes(leaves: Iterable[str], lowest: int) -> Iterator[tuple[int, int, str]]:
+    """Every stored subtree of the tree over ``leaves``, children before parents."""
+    return TreeBuilder(lowest).add(leaves)
 
 
 def tree_root(
@@ -249,7 +283,7 @@ def tree_root(
 # ------------------------------------------------------------------------- verifying
 
 
-def _is_hash(value: object) -> bool:
+def is_hash(value: object) -> bool:
     return (
         type(value) is str
         and len(value) == 2 * HASH_BYTES
@@ -262,7 +296,7 @@ def verify_inclusion(index: int, size: int, leaf: str, proof: Sequence[str], roo
     in the tree of ``size`` whose root is ``root_``.  Any malformed input is simply False."""
     if not (type(index) is int and type(size) is int and 0 <= index < size):
         return False
-    if not (_is_hash(leaf) and _is_hash(root_) and all(_is_hash(p) for p in proof)):
+    if not (is_hash(leaf) and is_hash(root_) and all(is_hash(p) for p in proof)):
         return False
     fn, sn, r = index, size - 1, leaf
     for p in proof:
@@ -292,7 +326,7 @@ def verify_consistency(
     """
     if not (type(old) is int and type(new) is int and 0 <= old <= new):
         return False
-    if not (_is_hash(old_root) and _is_hash(new_root) and all(_is_hash(p) for p in proof)):
+    if not (is_hash(old_root) and is_hash(new_root) and all(is_hash(p) for p in proof)):
         return False
     if old == 0:
         return old_root == EMPTY_ROOT and not proof

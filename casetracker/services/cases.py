@@ -244,9 +244,13 @@ class Casetracker(CaseReading, UserAdministration, ForceBoundary):
 
     # ------------------------------------------------------------------ integrity
 
-    def verify(self, checkpoint: dict[str, Any] | None = None, thorough: bool = False) -> Report:
+    def verify(
+        self, checkpoint: dict[str, Any] | None = None, thorough: bool = False, key: Any = None
+    ) -> Report:
+        """Everything ``casetracker verify`` checks; ``key``, a public key
+        (``tree_heads.public_key``), also checks the checkpoint's signature."""
         with read_transaction(self.engine) as conn:
-            return verify(conn, self.info, self.flow, checkpoint, thorough)
+            return verify(conn, self.info, self.flow, checkpoint, thorough, key)
 
     def checkpoint(self) -> dict[str, Any]:
         with read_transaction(self.engine) as conn:

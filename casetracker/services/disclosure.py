@@ -3,19 +3,26 @@
 Both are logged in the access log in the same transaction as the read that serves them (Data
 Protection Act 2018 s.62 expects logs of disclosure, not only of change): an export needs a
 stated reason and records one entry per case; a sample records its parameters and seed.
+
+A bundle carries a tree head of the log (signed with the key of ``casetracker keys generate``
+when there is one) and each event's inclusion proof; each export entry records that head's size
+and root and the SHA-256 of the bundle's bytes, so the disclosure itself can be proved later.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
-from casetracker.adapters import access_log
+from casetracker.adapters import access_log, merkle_tree
 from casetracker.adapters.database import write_transaction
 from casetracker.domain import clock
 from casetracker.domain.errors import UsageError
 from casetracker.integrity import bundle
 from casetracker.services import sampling
 from casetracker.services.cases import AUDITING_ROLES, Casetracker
+from casetracker.services.integrity import make_tree_head
+from casetracker.services.tree_heads import signing_key_if_any
 
 # Exports and samples serve inspection and disclosure (¶2.1): not a caseworker's task.
 DISCLOSING_ROLES = AUDITING_ROLES  # who may see who looked may also disclose
@@ -31,17 +38,33 @@ def export_bundle(ct: Casetracker, case_ids: list[str], reason: str, out: Path) 
     if not out.parent.is_dir():
         raise UsageError(f"cannot write {out}: no directory {out.parent}")
     actor = ct.require_role(DISCLOSING_ROLES, "export cases")
+    key = signing_key_if_any()
     with write_transaction(ct.engine) as conn:  # the read and its log entries commit together
         events = [e.as_dict() for case_id in ids for e in ct.store.read_case(case_id, conn)]
+        exported = clock.utc_now_text()
+        head = make_tree_head(conn, ct.info, exported, key)
+        positions = [e["position"] for e in events]
+        proofs = merkle_tree.inclusion_proofs(
+            conn, merkle_tree.EVENTS, [p - 1 for p in positions], head["position"]
+        )
         data = bundle.build(
             events,
             ct.flow.specs.values(),
             database_id=ct.info.database_id,
             realm=ct.realm,
-            exported=clock.utc_now_text(),
+            exported=exported,
             exported_by=actor.user,
             reason=reason,
+            head=head,
+            proofs=dict(zip(positions, proofs, strict=True)),
+            key=key,
         )
+        # the disclosure itself provable later: which tree head, which bytes
+        proof_of = {
+            "tree_size": head["position"],
+            "root": head["root"],
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
         for case_id in ids:
             access_log.append(
                 conn,
@@ -50,10 +73,17 @@ def export_bundle(ct: Casetracker, case_ids: list[str], reason: str, out: Path) 
                 action="export",
                 case_id=case_id,
                 justification=reason,
-                detail={"bundle": out.name, "cases": len(ids), "events": len(events)},
+                detail={"bundle": out.name, "cases": len(ids), "events": len(events), **proof_of},
             )
     out.write_bytes(data)
-    return {"out": str(out), "cases": len(ids), "events": len(events), "bytes": len(data)}
+    return {
+        "out": str(out),
+        "cases": len(ids),
+        "events": len(events),
+        "bytes": len(data),
+        "signed": key is not None,
+        **proof_of,
+    }
 
 
 def draw_sample(ct: Casetracker, req: sampling.SampleRequest, reason: str = "") -> sampling.Sample:

@@ -9,7 +9,11 @@ the personal data on file with the digests the log last recorded.
 
 What a chain cannot show on its own - a case deleted whole, the tail cut off, an older backup put
 back - a checkpoint kept elsewhere can: it records the global position, the event count and a
-digest over every case's head as of that position, and ``verify --checkpoint`` recomputes them.
+digest over every case's head as of that position, and the roots of the two logs' Merkle trees
+(RFC 9162, ``casetracker.adapters.merkle_tree``) with the access log's size: a tree head.
+``verify --checkpoint`` recomputes the first three, rebuilds both trees from their entries and
+checks a consistency proof from the checkpoint's trees to today's; signed (``checkpoint
+--sign``), a checkpoint is evidence the database's owner cannot rewrite.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from casetracker.adapters import access_log, workers
+from casetracker.adapters import access_log, merkle_tree, workers
 from casetracker.adapters.database import DatabaseInfo, write_transaction
 from casetracker.adapters.file_check import PhysicalCheck
 from casetracker.adapters.rebuilt_cases import last_position, write_rebuilt_cases
@@ -29,13 +33,14 @@ from casetracker.adapters.tables import EVENTS
 from casetracker.domain.engine import WorkflowEngine
 from casetracker.domain.errors import DatabaseError
 from casetracker.domain.projection import Projector
-from casetracker.integrity import dbapi
+from casetracker.integrity import dbapi, merkle, signing, tree_head
 from casetracker.integrity.batch_checks import check_range
 from casetracker.integrity.encoding import heads_digest
 from casetracker.integrity.event_checks import Part
 from casetracker.integrity.replay import IllegalLog, case_rows, changes, scan_query
 
-CHECKPOINT_FORMAT = "casetracker/checkpoint/1"
+CHECKPOINT_FORMAT = tree_head.CHECKPOINT_FORMAT
+CHECKPOINT_FORMAT_1 = "casetracker/checkpoint/1"  # before issue 15: no tree head; still checked
 
 
 @dataclass
@@ -58,6 +63,7 @@ class Report:
     damaged: list[CaseDamage] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # not tied to one case
     checkpoint: dict[str, Any] | None = None
+    tree: dict[str, Any] = field(default_factory=dict)  # both trees as rebuilt from the logs
 
     @property
     def ok(self) -> bool:
@@ -72,6 +78,7 @@ class Report:
             "damaged": [d.__dict__ for d in self.damaged],
             "problems": self.problems,
             "checkpoint": self.checkpoint,
+            "tree": self.tree,
         }
 
 
@@ -81,6 +88,7 @@ def verify(
     projector: Projector,
     checkpoint: dict[str, Any] | None = None,
     thorough: bool = False,
+    key: signing.PublicKey | None = None,
 ) -> Report:
     """Check every chain, the global positions, the projection, the subjects and the access log.
 
@@ -135,11 +143,76 @@ def verify(
         for case_id, problems in part.subjects.items():
             report.damaged.extend(CaseDamage(case_id, None, None, p) for p in problems)
     report.problems.extend(access_log.verify(conn))
+    rebuilt = _rebuilt_trees(conn, report)
     if checkpoint is not None:
         report.checkpoint = _check_checkpoint(
             report, info, checkpoint, malformed, events_at_checkpoint, heads_at_checkpoint
         )
+        same = checkpoint.get("database_id") == info.database_id
+        if same and not malformed and checkpoint.get("format") == CHECKPOINT_FORMAT:
+            before = len(report.checkpoint["problems"])
+            _check_tree_head(conn, checkpoint, rebuilt, key, report.checkpoint)
+            report.problems.extend(report.checkpoint["problems"][before:])
     return report
+
+
+def _rebuilt_trees(conn: Connection, report: Report) -> dict[str, tuple[int, str]]:
+    """Both logs' trees rebuilt from their entries and compared with the stored subtrees: a
+    store that lies about a node is caught here, whatever proof it would serve."""
+    raw = conn.connection.dbapi_connection
+    rebuilt: dict[str, tuple[int, str]] = {}
+    for tree in merkle_tree.TREES:
+        size, root, problems = merkle_tree.check_stored_tree(raw, tree)
+        rebuilt[tree] = (size, root)
+        report.problems.extend(problems)
+    report.tree = {
+        "size": rebuilt[merkle_tree.EVENTS][0],
+        "root": rebuilt[merkle_tree.EVENTS][1],
+        "access_size": rebuilt[merkle_tree.ACCESS_LOG][0],
+        "access_root": rebuilt[merkle_tree.ACCESS_LOG][1],
+    }
+    return rebuilt
+
+
+def _check_tree_head(
+    conn: Connection,
+    checkpoint: dict[str, Any],
+    rebuilt: dict[str, tuple[int, str]],
+    key: signing.PublicKey | None,
+    outcome: dict[str, Any],
+) -> None:
+    """The signature (when a key is given), then that each tree of the checkpoint is a prefix
+    of the tree the log makes today, by a consistency proof from the stored subtrees checked
+    against the root rebuilt from the entries (RFC 9162 §2.1.4)."""
+    problems: list[str] = outcome["problems"]
+    if key is not None:
+        problem = signing.head_signature_problem(checkpoint, key)
+        if problem:
+            problems.append(f"the checkpoint does not verify with this key: {problem}")
+    outcome["signature"] = "not checked (no --key)" if key is None else "checked"
+    logs = (
+        (merkle_tree.EVENTS, "position", "root", "event log"),
+        (merkle_tree.ACCESS_LOG, "access_size", "access_root", "access log"),
+    )
+    for tree, size_key, root_key, name in logs:
+        old, old_root = checkpoint[size_key], checkpoint[root_key]
+        new, new_root = rebuilt[tree]
+        if new < old:
+            problems.append(
+                f"the {name} has {new} entries but the checkpoint's tree has {old}: "
+                "its tail was cut off or an older backup was restored"
+            )
+            continue
+        try:
+            proof = merkle_tree.consistency_proof(conn, tree, old, new)
+        except LookupError:
+            proof = []
+        if not merkle.verify_consistency(old, new, old_root, new_root, proof):
+            problems.append(
+                f"the {name}'s first {old} entries are not those the checkpoint's tree holds: "
+                "an entry was rewritten, removed or reordered, or a case deleted"
+            )
+    outcome["ok"] = not problems
 
 
 def _walk_parts(conn: Connection, info: DatabaseInfo, table: Any, at: int) -> list[Part]:
@@ -188,11 +261,19 @@ def checkpoint_problem(checkpoint: Any) -> str:
     """
     if not isinstance(checkpoint, dict):
         return "it is not a JSON object"
-    for key in _CHECKPOINT_COUNTS:
+    counts: tuple[str, ...] = _CHECKPOINT_COUNTS
+    texts: tuple[str, ...] = ("database_id", "heads_digest")
+    if checkpoint.get("format") == CHECKPOINT_FORMAT:
+        counts += ("access_size",)
+        texts += ("root", "access_root")
+        for key in ("root", "access_root"):
+            if not merkle.is_hash(checkpoint.get(key)):
+                return f"{key} must be 64 lowercase hex digits"
+    for key in counts:
         value = checkpoint.get(key)
         if type(value) is not int or not 0 <= value <= _LARGEST_POSITION:
             return f"{key} must be a whole number from 0 to {_LARGEST_POSITION}"
-    for key in ("database_id", "heads_digest"):
+    for key in texts:
         if not isinstance(checkpoint.get(key), str):
             return f"{key} must be text"
     return ""
@@ -207,7 +288,7 @@ def _check_checkpoint(
     heads_then: list[tuple[str, int, str]],
 ) -> dict[str, Any]:
     problems: list[str] = []
-    if checkpoint.get("format") != CHECKPOINT_FORMAT:
+    if checkpoint.get("format") not in (CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_1):
         problems.append("the checkpoint file is not a casetracker checkpoint")
     elif malformed:
         problems.append(f"the checkpoint file is malformed: {malformed}")
@@ -234,8 +315,14 @@ def _check_checkpoint(
     return {"position": checkpoint.get("position"), "ok": not problems, "problems": problems}
 
 
-def make_checkpoint(conn: Connection, info: DatabaseInfo, created: str) -> dict[str, Any]:
-    """A small summary of the whole log for an auditor to keep somewhere else."""
+def make_checkpoint(
+    conn: Connection,
+    info: DatabaseInfo,
+    created: str,
+    key: signing.PrivateKey | None = None,
+) -> dict[str, Any]:
+    """A small summary of the whole log for an auditor to keep somewhere else: a tree head
+    of both logs, signed when a private key is given."""
     heads = [
         (r.case_id, r.seq, r.hash)
         for r in conn.execute(
@@ -248,17 +335,38 @@ def make_checkpoint(conn: Connection, info: DatabaseInfo, created: str) -> dict[
             )
         )
     ]
-    count, last = conn.execute(sa.select(sa.func.count(), sa.func.max(EVENTS.c.position))).one()
-    return {
+    count = conn.execute(sa.select(sa.func.count()).select_from(EVENTS)).scalar_one()
+    head = make_tree_head(conn, info, created)
+    head |= {
         "format": CHECKPOINT_FORMAT,
-        "database_id": info.database_id,
-        "realm": info.realm,
-        "position": last or 0,
         "events": count,
         "cases": len(heads),
         "heads_digest": heads_digest(heads),
+    }
+    return signing.sign_head(head, key) if key is not None else head
+
+
+def make_tree_head(
+    conn: Connection,
+    info: DatabaseInfo,
+    created: str,
+    key: signing.PrivateKey | None = None,
+) -> dict[str, Any]:
+    """Both logs' sizes and Merkle roots now (``casetracker/tree-head/1``), signed when a key
+    is given: what a bundle carries, in O(log n) reads whatever the log's size."""
+    position = merkle_tree.size(conn, merkle_tree.EVENTS)
+    access_size = merkle_tree.size(conn, merkle_tree.ACCESS_LOG)
+    head = {
+        "format": tree_head.TREE_HEAD_FORMAT,
+        "database_id": info.database_id,
+        "realm": info.realm,
+        "position": position,
+        "root": merkle_tree.root(conn, merkle_tree.EVENTS, position),
+        "access_size": access_size,
+        "access_root": merkle_tree.root(conn, merkle_tree.ACCESS_LOG, access_size),
         "created": created,
     }
+    return signing.sign_head(head, key) if key is not None else head
 
 
 def rebuild_projection(

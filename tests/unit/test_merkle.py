@@ -215,3 +215,11 @@ def test_building_a_whole_tree_stores_what_appends_store(n):
         tree.append([leaf])
     built = {(level, index): h for level, index, h in merkle.all_nodes(leaves(n), 4)}
     assert built == tree.stored
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 16, 33, 100])
+def test_a_builder_gives_the_root_of_every_leaf_it_took(n):
+    builder = merkle.TreeBuilder(4)
+    list(builder.add(leaves(n)))
+    assert builder.root() == merkle.root(leaves(n))
+    assert builder.leaves == n

@@ -1,0 +1,169 @@
+"""The logs' Merkle trees in the database: kept on append, read for roots and proofs.
+
+Each log (``events``, ``access_log``) is the leaf list of one RFC 9162 tree: its entries' hashes
+in position order, which are already RFC 9162 leaf hashes.  ``merkle_nodes`` stores the hash of
+every complete perfect subtree of ``2 ** LOWEST_STORED`` leaves and more (migration 0010).  An
+append completes a stored subtree only once in 16 entries, so most appends read and write
+nothing here; the rest read the few subtrees the new ones rest on and insert one or two rows,
+in the caller's transaction, so the tree never disagrees with a committed log.  A root or a
+proof reads O(log n) stored subtrees in one statement and at most two blocks of 16 leaves.
+
+The tree is checked, not trusted: ``casetracker verify`` recomputes every stored subtree from
+the leaves (``stored_tree_problems``), so a store that lies about a node is caught there, and
+a proof it serves is checked against a root computed from the leaves or signed earlier.
+"""
+
+from __future__ import annotations
+
+from itertools import zip_longest
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from casetracker.adapters.database import driver_sql
+from casetracker.domain.errors import DatabaseError
+from casetracker.integrity import dbapi, merkle
+
+LOWEST_STORED = 4  # subtrees of 16 leaves and up are stored; migration 0010 froze this too
+EVENTS = "events"
+ACCESS_LOG = "access_log"
+TREES = (EVENTS, ACCESS_LOG)
+_INSERT = "INSERT INTO merkle_nodes (tree, level, idx, hash) VALUES (?, ?, ?, ?)"
+_LEAVES = {
+    tree: f"SELECT hash FROM {tree} WHERE position > ? AND position <= ? ORDER BY position"
+    for tree in TREES
+}
+_SIZE = {tree: f"SELECT coalesce(max(position), 0) FROM {tree}" for tree in TREES}
+
+
+class _Reader:
+    """Stored nodes and leaf hashes of one tree, read on ``conn``'s transaction."""
+
+    def __init__(self, conn: Connection, tree: str) -> None:
+        self.conn = conn
+        self.tree = tree
+
+    def nodes(self, wanted: list[merkle.Node]) -> dict[merkle.Node, str]:
+        out: dict[merkle.Node, str] = {}
+        by_level: dict[int, list[int]] = {}
+        for level, index in wanted:
+            by_level.setdefault(level, []).append(index)
+        clauses = " OR ".join(
+            f"(level = ? AND idx IN ({', '.join('?' * len(ix))}))" for ix in by_level.values()
+        )
+        params: list[Any] = [self.tree]
+        for level, ix in by_level.items():
+            params += [level, *ix]
+        query = f"SELECT level, idx, hash FROM merkle_nodes WHERE tree = ? AND ({clauses})"
+        for level, index, value in driver_sql(self.conn, query, tuple(params), "merkle"):
+            out[(level, index)] = value
+        return out
+
+    def leaves(self, start: int, end: int) -> list[str]:
+        rows = driver_sql(self.conn, _LEAVES[self.tree], (start, end), "merkle").fetchall()
+        if len(rows) != end - start:
+            raise LookupError(f"the {self.tree} log lacks entries {start + 1}..{end}")
+        return [h for (h,) in rows]
+
+
+def append(conn: Connection, tree: str, old_size: int, hashes: list[str]) -> None:
+    """Extend ``tree`` by the leaf hashes of the entries just inserted at ``old_size + 1`` on,
+    in the same transaction as they were."""
+    reader = _Reader(conn, tree)
+    try:
+        made = merkle.extend(old_size, hashes, LOWEST_STORED, reader.nodes, reader.leaves)
+    except LookupError as exc:
+        raise DatabaseError(
+            f"the {tree} log and its Merkle tree are out of step ({exc}): run `casetracker verify`"
+        ) from None
+    if made:
+        rows = [(tree, level, index, value) for level, index, value in made]
+        driver_sql(conn, _INSERT, rows if len(rows) > 1 else rows[0], "merkle")
+
+
+def size(conn: Connection, tree: str) -> int:
+    """How many leaves the tree has: its log's last position."""
+    return int(driver_sql(conn, _SIZE[tree], (), "merkle").fetchone()[0])
+
+
+def root(conn: Connection, tree: str, at: int) -> str:
+    """The root of the tree of the first ``at`` entries."""
+    reader = _Reader(conn, tree)
+    return merkle.tree_root(at, LOWEST_STORED, reader.nodes, reader.leaves)
+
+
+def inclusion_proof(conn: Connection, tree: str, index: int, at: int) -> list[str]:
+    """PATH(index, D[at]): the proof that entry ``index + 1`` is in the tree of ``at``."""
+    reader = _Reader(conn, tree)
+    ranges = merkle.inclusion_ranges(index, at)
+    return merkle.subtree_hashes(ranges, LOWEST_STORED, reader.nodes, reader.leaves)
+
+
+def inclusion_proofs(conn: Connection, tree: str, indexes: list[int], at: int) -> list[list[str]]:
+    """``inclusion_proof`` for each index, the subtrees they share read once."""
+    reader = _Reader(conn, tree)
+    plans = [merkle.inclusion_ranges(i, at) for i in indexes]
+    flat = [r for plan in plans for r in plan]
+    unique = list(dict.fromkeys(flat))
+    cache: dict[tuple[int, int], str] = {}
+    for chunk in range(0, len(unique), 200):
+        part = unique[chunk : chunk + 200]
+        cache.update(
+            zip(
+                part,
+                merkle.subtree_hashes(part, LOWEST_STORED, reader.nodes, reader.leaves),
+                strict=True,
+            )
+        )
+    return [[cache[r] for r in plan] for plan in plans]
+
+
+def consistency_proof(conn: Connection, tree: str, old: int, new: int) -> list[str]:
+    """PROOF(old, D[new]): that the tree of ``old`` entries is a prefix of that of ``new``."""
+    if old == 0:
+        return []
+    reader = _Reader(conn, tree)
+    ranges = merkle.consistency_ranges(old, new)
+    return merkle.subtree_hashes(ranges, LOWEST_STORED, reader.nodes, reader.leaves)
+
+
+# Stored subtrees in the order ``TreeBuilder`` makes them: by the leaf they end at, then level.
+_STORED_IN_ORDER = (
+    "SELECT level, idx, hash FROM merkle_nodes WHERE tree = ? ORDER BY ((idx + 1) << level), level"
+)
+
+
+def check_stored_tree(raw: Any, tree: str) -> tuple[int, str, list[str]]:
+    """The tree rebuilt from every leaf: ``(size, root, problems)``, where problems name the
+    first stored subtree that differs from the one the leaves make (a lying or damaged tree),
+    or one that covers no entries.
+
+    ``raw`` is a DBAPI connection (``casetracker.integrity.dbapi``).  Two streams, the leaves in
+    position order and the stored subtrees in the order they are built, are compared as they
+    come, so memory stays flat at any size.
+    """
+    builder = merkle.TreeBuilder(LOWEST_STORED)
+    leaves = (
+        r[0]
+        for rows in dbapi.batches(raw, f"SELECT hash FROM {tree} ORDER BY position")
+        for r in rows
+    )
+    stored = (r for rows in dbapi.batches(raw, _STORED_IN_ORDER, (tree,)) for r in rows)
+    problems: list[str] = []
+    made_nodes = builder.add(leaves)
+    for made, kept in zip_longest(made_nodes, stored):
+        if made is None:
+            problems.append(
+                f"{tree} tree: a stored subtree (level {kept[0]}, index {kept[1]}) covers "
+                "entries the log does not have"
+            )
+            break
+        if kept is None or tuple(kept) != made:
+            problems.append(
+                f"{tree} tree: the stored subtree at level {made[0]}, index {made[1]} does not "
+                "match the entries it covers"
+            )
+            break
+    for _ in made_nodes:  # after a difference: the rest of the leaves, for the root
+        pass
+    return builder.leaves, builder.root(), problems
