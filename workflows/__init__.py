@@ -9,6 +9,7 @@ from workflows import (
     acro_check,
     barrier,
     case_file,
+    cid_update,
     detention,
     dva_check,
     encounter,
@@ -32,6 +33,7 @@ DEFINITIONS: tuple[WorkflowSpec, ...] = (
     reporting.DEFINITION,
     removal.DEFINITION,
     barrier.DEFINITION,
+    cid_update.DEFINITION,
     work.DEFINITION,
 )
 

@@ -145,7 +145,7 @@ def rows_for(view: CaseView, org: Organisation | None = None) -> MiRows:
         out.arrests.append(
             (
                 case_id, number, _force(encounter),
-                as_text(encounter.fields.get("custody_suite")), moment_text(at), local_year(at),
+                coverage.held_at, moment_text(at), local_year(at),
                 _group(encounter), routes[0] if routes else "none", routes.count("ccu"),
                 routes.count("local_io"), routes.count("local_ice_office"),
                 any(result in OFFENDER_RESULTS for _, result in checks), coverage.released,

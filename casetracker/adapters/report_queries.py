@@ -31,14 +31,16 @@ def _count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 
 def _people_counts(p: sa.Subquery) -> tuple[sa.ColumnElement[int], ...]:
-    """Over rows of calls ``c``, local IO ``i`` and local ICE ``o`` referrals: the rows, and
-    those with each route, with a local route, and with none."""
+    """Over rows of calls ``c``, local IO ``i`` and local ICE ``o`` referrals and referrals
+    after an IO's sweep ``s``: the rows, and those with each route, found by a sweep, with a
+    local route, and with none."""
     c, i, o = p.c.c, p.c.i, p.c.o
     return (
         sa.func.count(),
         _count_if(c > 0),
         _count_if(i > 0),
         _count_if(o > 0),
+        _count_if(p.c.s > 0),
         _count_if(i + o > 0),
         _count_if(c + i + o == 0),
     )
@@ -46,7 +48,8 @@ def _people_counts(p: sa.Subquery) -> tuple[sa.ColumnElement[int], ...]:
 
 def referral_calls(conn: Connection, year: int, groups: Sequence[str]) -> list[Row]:
     """Per force, arrests of the nationality ``groups`` in ``year``: ``(force, arrests, CCU
-    calls, local IO referrals, local ICE referrals, arrests not referred)``."""
+    calls, local IO referrals, local ICE referrals, arrests referred after an IO's sweep of the
+    custody list found them, arrests not referred)``."""
     a = MI_ARRESTS.c
     query = (
         sa.select(
@@ -55,6 +58,7 @@ def referral_calls(conn: Connection, year: int, groups: Sequence[str]) -> list[R
             sa.func.sum(a.ccu_calls),
             sa.func.sum(a.local_io_referrals),
             sa.func.sum(a.local_ice_referrals),
+            sa.func.sum(a.sweep_referrals),
             _count_if(a.route == "none"),
         )
         .where(a.year == year, a.nationality_group.in_(groups))
@@ -66,7 +70,8 @@ def referral_calls(conn: Connection, year: int, groups: Sequence[str]) -> list[R
 
 def referral_people(conn: Connection, year: int) -> list[Row]:
     """Per force, people arrested in ``year``: ``(force, people, with a CCU call, with a local
-    IO referral, with a local ICE referral, with either local route, not referred)``."""
+    IO referral, with a local ICE referral, found by an IO's sweep, with either local route, not
+    referred)``."""
     m = MI_PEOPLE.c
     p = (
         sa.select(
@@ -74,6 +79,7 @@ def referral_people(conn: Connection, year: int) -> list[Row]:
             m.ccu_calls.label("c"),
             m.local_io_referrals.label("i"),
             m.local_ice_referrals.label("o"),
+            m.sweep_referrals.label("s"),
         )
         .where(m.year == year)
         .subquery("p")
@@ -102,6 +108,7 @@ def referral_people_total(conn: Connection, year: int, excluded: Sequence[str] =
         sa.func.sum(m.ccu_calls).label("c"),
         sa.func.sum(m.local_io_referrals).label("i"),
         sa.func.sum(m.local_ice_referrals).label("o"),
+        sa.func.sum(m.sweep_referrals).label("s"),
     ).where(m.year == year)
     if excluded:
         inner = inner.where(m.force.not_in(excluded))

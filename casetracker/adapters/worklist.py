@@ -28,7 +28,7 @@ from casetracker.domain.case_view import CaseView, Instance
 from casetracker.domain.deadlines import OFFENDER_STATES, outstanding
 from casetracker.domain.ownership import holders
 from casetracker.domain.queues import ALL_CASES, MY_WORK, NEVER, WorkItem, case_force
-from casetracker.domain.rules import claims, deportation, high_harm
+from casetracker.domain.rules import cid_update, claims, deportation, high_harm
 from casetracker.domain.rules.custody_clock import pace_clock
 from casetracker.domain.rules.field_values import as_text
 
@@ -166,6 +166,69 @@ def _rows_for(view: CaseView) -> list[WorkItem]:
     if removal is None or removal.state == "not_liable":
         for instance, reason in deportation.grounds_by_instance(view):
             add("criminal_casework", instance, _last(instance), f"consider deportation: {reason}")
+        for check in view.of("status_check"):  # the team prioritises enforcement (¶3.4, ¶3.6)
+            referral = check.last("refer_to_high_harm_team") or check.last(
+                "police_refer_to_high_harm_team"
+            )
+            if check.state == "referred_to_high_harm_team" and referral is not None:
+                by = "the JOC" if referral.action == "refer_to_high_harm_team" else "the police"
+                label = f"status check #{check.number}: High Harm, referred by {by}"
+                add("high_harm_team", check, _utc(referral.effective.start), label)
+    rows.extend(_checks_asked(view, case_id, force))
+    rows.extend(_io_paperwork(view, case_id, force))
+    return rows
+
+
+def _checks_asked(view: CaseView, case_id: str, force: str) -> list[WorkItem]:
+    """DVA checks asked of CCU (¶4.37) and ACRO checks awaiting their answer (¶4.31); an ACRO
+    item is filed under the force that asked, so a police user sees their own force's."""
+    rows = []
+    for dva in view.of("dva_check"):
+        if dva.state == "awaiting_ccu" and dva.started is not None:
+            asked = dva.started.actor_role.replace("_", " ")
+            label = f"DVA check #{dva.number} asked by {asked}: run it or decline"
+            rows.append(WorkItem("dva_requests", case_id, dva.key, _started(dva), force, label))
+        elif dva.state == "checking" and dva.last("run_requested_dva_check") is not None:
+            label = f"DVA check #{dva.number} run: record what it found"
+            rows.append(WorkItem("dva_requests", case_id, dva.key, _last(dva), force, label))
+    for acro in view.of("acro_check"):
+        if acro.state != "requested" or acro.started is None:
+            continue
+        who = "police" if acro.started.action == "request_acro_check" else "the Home Office"
+        label = f"ACRO check #{acro.number} asked by {who}: result awaited"
+        where = as_text(acro.fields.get("force")).upper() or force
+        rows.append(WorkItem("acro_awaited", case_id, acro.key, _started(acro), where, label))
+    return rows
+
+
+def _io_paperwork(view: CaseView, case_id: str, force: str) -> list[WorkItem]:
+    """Referrals an IO holds with CID not yet updated, and papers CID produced not yet served
+    (¶4.27); due when the person's PACE clock runs out while the police hold them, as papers
+    must reach them before they leave."""
+    rows = []
+
+    def due(check: Instance | None, since: str) -> str:
+        encounter = _encounter_of(view, check) if check is not None else None
+        if encounter is not None and encounter.state == "in_custody":
+            deadline = pace_clock(encounter, clock.now()).deadline
+            if deadline is not None:
+                return _utc(deadline)
+        return since
+
+    for check in cid_update.awaiting_update(view):
+        label = f"status check #{check.number}: CID to update ({_state_label(check).lower()})"
+        rows.append(
+            WorkItem("io_paperwork", case_id, check.key, due(check, _last(check)), force, label)
+        )
+    for update in view.of("cid_update"):
+        if update.state != "papers_to_serve":
+            continue
+        number = as_text(update.fields.get("status_check"))
+        checked = view.instances.get(f"status_check#{number}")
+        label = f"{cid_update.papers_named(update)} to serve (status check #{number})"
+        rows.append(
+            WorkItem("io_paperwork", case_id, update.key, due(checked, _last(update)), force, label)
+        )
     return rows
 
 

@@ -1,4 +1,5 @@
-"""Cases: ``case open|act|show|history|actions|timeline``, and ``replay``."""
+"""Cases: ``case open|act|claim|release|reassign|show|history|actions|timeline``, and
+``replay``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from casetracker.cli.common import (
     require_acting_role,
     state,
 )
+from casetracker.domain.errors import UsageError
 from casetracker.services.registry import organisation
 
 case_app = typer.Typer(help="Open cases, act on them, read them.", no_args_is_help=True)
@@ -47,7 +49,9 @@ def case_open(
 @case_app.command("act")
 def case_act(
     ctx: typer.Context,
-    case_id: str,
+    case_ids: Annotated[
+        list[str], typer.Argument(help="One case id or several (each its own event)")
+    ],
     action: str,
     field: FieldOption = None,
     effective: EffectiveOption = None,
@@ -67,35 +71,158 @@ def case_act(
     ] = None,
     idempotency_key: Annotated[
         str | None,
-        typer.Option(help="Retry-safe key: a repeat is recorded once", callback=exact_text),
+        typer.Option(
+            help="Retry-safe key: a repeat is recorded once (with several cases, once per case)",
+            callback=exact_text,
+        ),
     ] = None,
     reason: Annotated[
         str, typer.Option(help="Justification recorded with the event", callback=one_line_text)
     ] = "",
+    take_over: Annotated[
+        bool,
+        typer.Option(
+            "--take-over",
+            help="Act even on an item someone else holds (the event records whose it was)",
+        ),
+    ] = False,
     json_out: JsonOption = False,
 ) -> None:
-    """Record an action on a case, if its lifecycle allows it now."""
+    """Record an action on a case, or on several cases (each checked, recorded or refused on its
+    own; exit 1 if any is refused), if its lifecycle allows it now."""
     from casetracker.domain.fields import parse_assignments
+    from casetracker.services.work import act_on_each
 
     values = parse_assignments(field or [])
+    several = len(case_ids) > 1
+    if several and (expect_version is not None or instance is not None):
+        raise UsageError("--expect-version and --instance name one case's: give one case id")
     with closing(state(ctx).service()) as ct:
         require_acting_role(ctx, ct)
-        result = ct.act(
-            case_id,
+        if not several:
+            result = ct.act(
+                case_ids[0],
+                action,
+                values,
+                effective,
+                expected_version=expect_version,
+                instance=instance,
+                idempotency_key=idempotency_key,
+                justification=reason,
+                take_over=take_over,
+            )
+            emit(act_json(result), json_out, _act_line(result, action), ct.realm)
+            return
+        outcomes = act_on_each(
+            ct,
+            case_ids,
             action,
             values,
             effective,
-            expected_version=expect_version,
-            instance=instance,
+            take_over=take_over,
             idempotency_key=idempotency_key,
             justification=reason,
         )
-        event = result.events[-1]
-        note = " (already recorded: idempotent retry)" if result.replayed else ""
-        line = (
-            f"{result.case_id} event {event.seq}: {action} -> {result.instance} is {result.state}"
-        )
-        emit(act_json(result), json_out, line + note, ct.realm)
+        data = {
+            "action": action,
+            "cases": [
+                {"case_id": o.case_id, **act_json(o.result)}
+                if o.result
+                else {"case_id": o.case_id, "refused": o.error}
+                for o in outcomes
+            ],
+        }
+        lines = [_act_line(o.result, action) if o.result else o.error for o in outcomes]
+        done = sum(1 for o in outcomes if o.done)
+        lines.append(f"{action}: {done} of {len(outcomes)} cases recorded")
+        emit(data, json_out, lines, ct.realm)
+        if done < len(outcomes):
+            raise typer.Exit(1)
+
+
+def _act_line(result: Any, action: str) -> str:
+    event = result.events[-1]
+    note = " (already recorded: idempotent retry)" if result.replayed else ""
+    return (
+        f"{result.case_id} event {event.seq}: {action} -> {result.instance} is {result.state}"
+        + note
+    )
+
+
+QueueOption = Annotated[
+    str, typer.Option("--queue", help="The queue the item is in, e.g. custody", callback=exact_text)
+]
+ItemOption = Annotated[
+    str | None,
+    typer.Option(
+        "--item",
+        help="The lifecycle instance, e.g. encounter#2 (default: the case's one item there)",
+        callback=exact_text,
+    ),
+]
+VersionOption = Annotated[
+    int | None,
+    typer.Option(help="Refuse if the case has moved past this version", min=0, max=LARGEST_INTEGER),
+]
+
+
+@case_app.command("claim")
+def case_claim(
+    ctx: typer.Context,
+    case_id: str,
+    queue: QueueOption,
+    item: ItemOption = None,
+    expect_version: VersionOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Take a work item as your own: it shows in your "My work" queue."""
+    from casetracker.services.work import claim, item_in_queue
+
+    with closing(state(ctx).service()) as ct:
+        require_acting_role(ctx, ct)
+        found = item or item_in_queue(ct, case_id, queue)
+        result = claim(ct, case_id, queue, found, expected_version=expect_version)
+        emit(act_json(result), json_out, f"{result.case_id}: you hold {found} in {queue}", ct.realm)
+
+
+@case_app.command("release")
+def case_release(
+    ctx: typer.Context,
+    case_id: str,
+    queue: QueueOption,
+    item: ItemOption = None,
+    expect_version: VersionOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Give a work item you hold back to its queue."""
+    from casetracker.services.work import item_in_queue, release
+
+    with closing(state(ctx).service()) as ct:
+        require_acting_role(ctx, ct)
+        found = item or item_in_queue(ct, case_id, queue)
+        result = release(ct, case_id, queue, found, expected_version=expect_version)
+        emit(act_json(result), json_out, f"{result.case_id}: {found} in {queue} released", ct.realm)
+
+
+@case_app.command("reassign")
+def case_reassign(
+    ctx: typer.Context,
+    case_id: str,
+    queue: QueueOption,
+    to: Annotated[str, typer.Option("--to", help="The user who will hold it", callback=exact_text)],
+    item: ItemOption = None,
+    expect_version: VersionOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Give a work item to someone (supervisors and admins)."""
+    from casetracker.services.work import item_in_queue, reassign
+
+    with closing(state(ctx).service()) as ct:
+        require_acting_role(ctx, ct)
+        found = item or item_in_queue(ct, case_id, queue)
+        result = reassign(ct, case_id, queue, found, to, expected_version=expect_version)
+        line = f"{result.case_id}: {found} in {queue} reassigned to {to}"
+        emit(act_json(result), json_out, line, ct.realm)
 
 
 @case_app.command("show")

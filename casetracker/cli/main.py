@@ -17,7 +17,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from casetracker.cli import analytics, cases, integrity, setup, worklist
+from casetracker.cli import analytics, cases, deadlines, integrity, setup, worklist
 from casetracker.cli import mi as cli_mi
 from casetracker.cli.cases import case_app
 from casetracker.cli.common import DbOption, State, exact_text
@@ -42,6 +42,7 @@ setup.register(app)  # init, locate, demo, serve
 cases.register(app)  # replay
 integrity.register(app)  # verify, checkpoint, rebuild, access-log
 worklist.register(app)  # worklist
+deadlines.register(app)  # due, tick (issue 16)
 analytics.register(app)  # export-log, report flow, simulate (issue 19)
 
 

@@ -31,7 +31,8 @@ def worklist_cmd(
     ] = 200,
     json_out: JsonOption = False,
 ) -> None:
-    """List the work items of each queue of the role you act in, most urgent first."""
+    """List the work items of each queue of the role you act in ("My work" first: the items
+    you hold), soonest deadline first, then most urgent."""
     given = state(ctx)
     acting = State(given.db, given.as_user, role or given.role)
     with closing(acting.service()) as ct:
@@ -52,6 +53,8 @@ def worklist_cmd(
                             "due": None if i.due_time is None else i.due,
                             "force": i.force,
                             "label": i.label,
+                            "owner": i.owner or None,
+                            "deadline": None if i.deadline_time is None else i.deadline,
                         }
                         for i in found[q.name]
                     ],
@@ -66,6 +69,8 @@ def worklist_cmd(
             lines += [
                 f"  {i.case_id}  {i.item}  {i.force}  {queue.due_means} "
                 f"{i.due if i.due_time else '-'}  {i.label}"
+                + (f"  [deadline {i.deadline}]" if i.deadline_time else "")
+                + (f"  [held by {i.owner}]" if i.owner else "")
                 for i in items
             ]
         emit(data, json_out, lines, ct.realm)

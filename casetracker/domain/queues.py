@@ -1,11 +1,14 @@
 """The worklists' vocabulary: which queues there are, which roles work each, and what an item is.
 
 A queue is a question a caseworker asks every shift (DOMAIN.md, "Who acts"): CCU — which
-referrals still await a status check; an IO — which immigration offenders in police custody will
-be released first, which ETDs are outstanding, who is listed as an absconder, which removal
-directions fall due, which claims are undecided.  These are facts about the work, not about
-storage: the read model (``casetracker.adapters.worklist``) files each case's items under them,
-and the interfaces draw them, so both take them from here.
+referrals still await a status check, which DVA checks IOs asked of it (¶4.37); an IO — which
+immigration offenders in police custody will be released first, which referrals still need CID
+updating or papers serving (¶4.27), which ETDs are outstanding, who is listed as an absconder,
+which removal directions fall due, which claims are undecided; the High Harm team — which
+referred cases await enforcement (¶3.4); anyone who asked ACRO — which answers are awaited
+(¶4.31).  These are facts about the work, not about storage: the read model
+(``casetracker.adapters.worklist``) files each case's items under them, and the interfaces draw
+them, so both take them from here.
 """
 
 from __future__ import annotations
@@ -49,6 +52,20 @@ QUEUES: dict[str, Queue] = {
         Queue("removal", "Removal directions", ("immigration_officer", "casework"), "due"),
         Queue("barrier", "Pending claims", ("immigration_officer", "casework"), "lodged"),
         Queue("criminal_casework", "Criminal Casework: deportation", ("casework",), "since"),
+        Queue("high_harm_team", "High Harm team", ("casework",), "referred"),
+        Queue("dva_requests", "DVA checks asked of CCU", ("ccu",), "asked"),
+        Queue(
+            "io_paperwork",
+            "Papers to serve / CID to update",
+            ("immigration_officer",),
+            "due",
+        ),
+        Queue(
+            "acro_awaited",
+            "ACRO results awaited",
+            ("police", "immigration_officer", "casework"),
+            "requested",
+        ),
     )
 }
 ALL_CASES = Queue("all", "All cases", ("auditor", "trainer", "admin", "supervisor"), "updated")

@@ -114,7 +114,7 @@ def referrals(conn: Connection, year: int, count: str = "calls") -> Table:
     if count == "calls":
         counted = report_queries.referral_calls(conn, year, FOREIGN)
         # Calls add up across forces (people do only when nobody spans two: see below).
-        by_force = [(f, n, c, i, o, i + o, none) for f, n, c, i, o, none in counted]
+        by_force = [(f, n, c, i, o, s, i + o, none) for f, n, c, i, o, s, none in counted]
         found = [*by_force, *_totals(by_force, london)]
     else:
         # One row per person and force already: count rows.  A person arrested by two forces
@@ -127,11 +127,12 @@ def referrals(conn: Connection, year: int, count: str = "calls") -> Table:
                 total = report_queries.referral_people_total(conn, year, excluded)
                 found.append((label, *total))
     rows: list[list[Any]] = []
-    for name, arrested, ccu, local_io, ice, local, none in found:
+    for name, arrested, ccu, local_io, ice, sweep, local, none in found:
         if not arrested:
             continue
-        row = [name, arrested, ccu or 0, local_io or 0, ice or 0, local or 0, none or 0]
-        row += [_rate(row[2], arrested), _rate(row[5], arrested), _rate(row[6], arrested)]
+        row = [name, arrested, ccu or 0, local_io or 0, ice or 0, sweep or 0, local or 0, none or 0]
+        row += [_rate(row[2], arrested), _rate(row[6], arrested), _rate(row[7], arrested)]
+        row += [_rate(row[5], arrested)]
         rows.append([*row, count])
     if count == "calls":
         unit = (
@@ -146,14 +147,16 @@ def referrals(conn: Connection, year: int, count: str = "calls") -> Table:
     return Table(
         f"Referrals of arrested foreign nationals, {year}, counted as {count.upper()}",
         [
-            "force", "arrested", "ccu", "local_io", "local_ice_office", "local_any",
-            "not_referred", "ccu_rate", "local_rate", "not_referred_rate", "unit",
+            "force", "arrested", "ccu", "local_io", "local_ice_office", "io_sweep", "local_any",
+            "not_referred", "ccu_rate", "local_rate", "not_referred_rate", "io_sweep_rate", "unit",
         ],
         rows,
         [
             f"Unit: {unit}.",
             "fn 13: people and calls are different units; compare like with like.",
             "Foreign nationals: arrests whose nationality was recorded as EEA or non-EEA.",
+            "io_sweep: referred only after an IO's sweep of a custody list found them (¶4.3: "
+            "5-10% in the West Midlands); each is also counted under the route its check took.",
         ],
         {"report": "referrals", "year": year, "unit": count},
     )  # fmt: skip
@@ -166,7 +169,7 @@ def _totals(rows: list, london: set[str]) -> list[tuple]:
     outside = [r for r in rows if r[0] not in london]
 
     def add(label: str, chosen: list) -> tuple:
-        return (label, *(sum(r[i] or 0 for r in chosen) for i in range(1, 7)))
+        return (label, *(sum(r[i] or 0 for r in chosen) for i in range(1, 8)))
 
     return [add("All forces", rows), add("Outside London", outside)]
 

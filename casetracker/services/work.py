@@ -27,21 +27,24 @@ from casetracker.adapters import deadlines as deadline_rows
 from casetracker.adapters.database import read_transaction, write_transaction
 from casetracker.adapters.deadlines import DueRow
 from casetracker.adapters.organisation_file import configured
+from casetracker.adapters.store import normalise_case_id
 from casetracker.adapters.users import get_user
 from casetracker.domain import clock
 from casetracker.domain.case_view import Block, CaseView
 from casetracker.domain.deadlines import PASSED_ACTION, WORK, Deadline, due_by, utc_text
-from casetracker.domain.errors import Conflict, UsageError
+from casetracker.domain.errors import ActionBlocked, Conflict, NotPermitted, Refused, UsageError
 from casetracker.domain.events import NewEvent, event_payload
 from casetracker.domain.identity import SYSTEM_ROLE, SYSTEM_USER, Actor
 from casetracker.domain.ownership import (
     CLAIM,
     REASSIGN,
     RELEASE,
+    HeldByAnother,
     claim_blocks,
     reassign_blocks,
     release_blocks,
 )
+from casetracker.domain.queues import QUEUES
 from casetracker.domain.vocabulary import ActionSpec
 
 if TYPE_CHECKING:
@@ -84,6 +87,24 @@ def owner_blocks(
             return [Block(f"{owner!r} is not an active registered user", rule="owner")]
         return reassign_blocks(view, item, open_items, owner)
     return []
+
+
+def item_in_queue(ct: Casetracker, case_id: str, queue: str) -> str:
+    """The case's one item in ``queue``, as the user's worklist shows it; when there are
+    several the caller must name one, and when there is none, there is nothing to hold."""
+    from casetracker.services import worklists
+
+    if queue not in QUEUES:
+        raise UsageError(f"there is no queue {queue!r} (queues: {', '.join(QUEUES)})")
+    wanted = normalise_case_id(case_id)
+    items = [row.item for row in worklists.page(ct, queue, wanted) if row.case_id == wanted]
+    if not items:
+        raise Refused(f"{wanted} has no item in the queue {queue} now")
+    if len(items) > 1:
+        raise UsageError(
+            f"{wanted} has {len(items)} items in {queue}: name one with --item ({', '.join(items)})"
+        )
+    return items[0]
 
 
 def claim(ct: Casetracker, case_id: str, queue: str, item: str, **kw: Any) -> ActResult:
@@ -195,3 +216,67 @@ def _passed_event(spec: ActionSpec, version: int, case_id: str, deadline: Deadli
         event_payload(spec, fields),
         idempotency_key(case_id, deadline),
     )
+
+
+# ---------------------------------------------------------------------- bulk
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One case of a bulk action: its result, or why it was refused (and the rules' blocks)."""
+
+    case_id: str
+    result: ActResult | None = None
+    error: str = ""
+    blocks: tuple[Block, ...] = ()
+    held: tuple[tuple[tuple[str, str], str], ...] = ()  # items another holds, when that refused
+
+    @property
+    def done(self) -> bool:
+        return self.result is not None
+
+
+def act_on_each(
+    ct: Casetracker,
+    case_ids: list[str],
+    action: str,
+    fields: dict[str, Any] | None = None,
+    effective: str | None = None,
+    *,
+    take_over: bool = False,
+    idempotency_key: str | None = None,
+    justification: str = "",
+) -> list[Outcome]:
+    """The same action on several cases, each its own event in its own transaction, each
+    checked and refused on its own with its reasons: one case's refusal leaves the others'
+    events standing.  A key given for the lot becomes one key per case (``KEY/C-0000042``),
+    so retrying the whole command records nothing twice."""
+    if len(set(case_ids)) != len(case_ids):
+        raise UsageError("a case id is given twice: each case takes the action once")
+    outcomes: list[Outcome] = []
+    malformed: list[UsageError] = []
+    for case_id in case_ids:
+        key = f"{idempotency_key}/{case_id}" if idempotency_key and len(case_ids) > 1 else None
+        try:
+            result = ct.act(
+                case_id,
+                action,
+                dict(fields or {}),
+                effective,
+                take_over=take_over,
+                idempotency_key=key or idempotency_key,
+                justification=justification,
+            )
+        except HeldByAnother as exc:
+            outcomes.append(Outcome(case_id, error=str(exc), held=tuple(exc.held)))
+        except (ActionBlocked, NotPermitted) as exc:
+            outcomes.append(Outcome(case_id, error=str(exc), blocks=tuple(exc.blocks)))
+        except (UsageError, Refused) as exc:  # an unknown case, a conflict: this case only
+            if isinstance(exc, UsageError):
+                malformed.append(exc)
+            outcomes.append(Outcome(case_id, error=str(exc)))
+        else:
+            outcomes.append(Outcome(case_id, result))
+    if malformed and len(malformed) == len(outcomes):  # malformed for every case: exit 2
+        raise malformed[0]
+    return outcomes

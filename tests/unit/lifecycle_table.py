@@ -114,6 +114,12 @@ ENCOUNTER = Lifecycle(
         Row("arrest_for_immigration_offence", (NEW,), "in_custody", (POLICE,), "fn 5, Figure 2"),
         Row("record_nationality", ("in_custody",), "in_custody", (POLICE, IO), "¶4.1–4.6"),
         Row("record_seen_by_io", ("in_custody",), "in_custody", (IO,), "¶4.21–4.23"),
+        # IOs check custody lists for foreign nationals nobody referred (¶3.5, ¶4.3, ¶4.5);
+        # the police take offenders to the suites where IOs work (¶4.13, ¶4.16, ¶4.19).
+        Row("record_found_in_custody_sweep", ("in_custody",), "in_custody", (IO,),
+            "¶3.5, ¶4.3, ¶4.5, ¶4.12"),
+        Row("transfer_to_suite", ("in_custody",), "in_custody", (POLICE,),
+            "¶4.13, ¶4.16, ¶4.19"),
         # Figure 1, 7 May 2016: the Home Office asked the police to hold him (CCU, JOC or an IO).
         Row("request_immigration_hold", ("in_custody",), "in_custody", (IO, JOC, CCU),
             "Figure 1 (7 May 2016)"),
@@ -356,6 +362,18 @@ BARRIER = Lifecycle(
     ),
 )  # fmt: skip
 
+# CID updates, one per update (¶4.27): the IO updates CID with what was done on a referral, and
+# CID produces papers (written reporting instructions) that the IO then serves.
+CID_UPDATE = Lifecycle(
+    ("cid_updated", "papers_to_serve", "papers_served"),
+    NEW,
+    (
+        Row("update_cid", (NEW,), "cid_updated", (IO,), "¶4.27"),
+        Row("update_cid_with_papers", (NEW,), "papers_to_serve", (IO,), "¶4.27"),
+        Row("serve_cid_papers", ("papers_to_serve",), "papers_served", (IO,), "¶4.27"),
+    ),
+)
+
 TABLE: dict[str, Lifecycle] = {
     "case": CASE,
     "leave": LEAVE,
@@ -368,6 +386,7 @@ TABLE: dict[str, Lifecycle] = {
     "reporting": REPORTING,
     "removal": REMOVAL,
     "barrier": BARRIER,
+    "cid_update": CID_UPDATE,
 }
 
 # (lifecycle, action) -> why this reading and the definition disagree.  Each is a strict expected

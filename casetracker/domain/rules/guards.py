@@ -12,6 +12,7 @@ from __future__ import annotations
 from casetracker.domain.rules import (
     guards_custody,
     guards_high_harm,
+    guards_io_work,
     guards_removal,
     guards_status,
 )
@@ -41,6 +42,9 @@ GUARDS: dict[str, Guard] = {
         guards_high_harm.police_high_harm_met,
         guards_custody.hosol_classification,
         guards_custody.dva_reasonable_doubt,
+        guards_io_work.sweep_finds_unreferred,
+        guards_io_work.transfer_to_central_suite,
+        guards_io_work.cid_update_follows_referral,
         guards_removal.removal_basis_matches_status,
         guards_removal.deportation_grounds,
         guards_removal.no_pending_protection_claim,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from casetracker.domain.case_view import CaseView, Instance, Step
 from casetracker.domain.organisation import Organisation
+from casetracker.domain.rules.custody_suite import suite_at
 from casetracker.domain.rules.field_values import as_text
 
 # Each encounter action that takes the person out of police custody, and how it reads.
@@ -52,6 +53,7 @@ class IoCoverage:
     release: Step | None = None  # the step that took the person out of police custody
     suite: str = ""  # the custody suite whose IO hours applied, when known
     home_office_acted: bool = False  # the Home Office had dealt with the person before leaving
+    held_at: str = ""  # the suite they left from (or are held at), as recorded, transfers included
 
     @property
     def released_before_seen(self) -> bool:
@@ -91,17 +93,18 @@ def io_coverage(encounter: Instance, org: Organisation, view: CaseView | None = 
     release_at = next((i for i, s in enumerate(encounter.history) if s.action in RELEASES), None)
     if release_at is None:
         seen = encounter.first("record_seen_by_io") is not None
-        return IoCoverage(False, seen, None)
+        return IoCoverage(False, seen, None, held_at=suite_at(encounter))
     release = encounter.history[release_at]
     before = encounter.history[:release_at]
     seen = any(s.action == "record_seen_by_io" for s in before)
     acted = _home_office_acted(encounter, release, view)
+    left_from = suite_at(encounter, release_at)  # after a transfer, the suite moved to (¶4.13)
     force = org.force(as_text(encounter.fields.get("force")))
-    suite = force.suite(as_text(encounter.fields.get("custody_suite"))) if force else None
+    suite = force.suite(left_from) if force else None
     if suite is None or not release.effective.is_exact:
-        return IoCoverage(True, seen, None, release, home_office_acted=acted)
+        return IoCoverage(True, seen, None, release, home_office_acted=acted, held_at=left_from)
     in_hours = suite.in_io_hours(release.effective.start)
-    return IoCoverage(True, seen, in_hours, release, suite.name, acted)
+    return IoCoverage(True, seen, in_hours, release, suite.name, acted, left_from)
 
 
 def _home_office_acted(encounter: Instance, release: Step, view: CaseView | None) -> bool:

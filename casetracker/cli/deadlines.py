@@ -1,0 +1,64 @@
+"""``casetracker due`` and ``casetracker tick``: deadlines as data, and the clock that records them.
+
+``due`` lists the pending deadlines (the same read model ``tick`` reads); ``tick`` records each
+one that has fallen due as a system event and is meant for cron or a systemd timer
+(contrib/systemd/): run it as often as you like, from as many machines as you like, as a user
+registered in any role; a missed run is caught up by the next, each deadline once.
+"""
+
+from __future__ import annotations
+
+from contextlib import closing
+from typing import Annotated
+
+import typer
+
+from casetracker.cli.common import LARGEST_INTEGER, JsonOption, emit, state
+
+
+def due_cmd(
+    ctx: typer.Context,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only those due by now, which a tick will record")
+    ] = False,
+    limit: Annotated[
+        int, typer.Option(help="Deadlines listed, soonest first", min=1, max=LARGEST_INTEGER)
+    ] = 200,
+    json_out: JsonOption = False,
+) -> None:
+    """List the deadlines not yet recorded as passed, soonest first (a police user: their
+    force's)."""
+    from casetracker.domain import clock
+    from casetracker.services.work import due
+
+    with closing(state(ctx).service()) as ct:
+        rows = due(ct, clock.now() if overdue else None, limit)
+        data = {"deadlines": [row._asdict() for row in rows]}
+        lines = [f"{r.due}  {r.case_id}  {r.item}  {r.force}  {r.kind}: {r.label}" for r in rows]
+        emit(data, json_out, lines or ["no deadline pending"], ct.realm)
+
+
+def tick_cmd(ctx: typer.Context, json_out: JsonOption = False) -> None:
+    """Record, as the user system, every deadline that has passed and is not yet recorded."""
+    from casetracker.services.work import tick
+
+    with closing(state(ctx).service()) as ct:
+        result = tick(ct)
+        data = {
+            "now": result.now,
+            "cases": result.cases,
+            "recorded": [
+                {"case_id": case_id, "deadline": d.key, "kind": d.kind, "item": d.item,
+                 "due": d.due_text}
+                for case_id, d in result.recorded
+            ],
+        }  # fmt: skip
+        lines = [f"{case_id}  {d.due_text}  {d.item}  {d.label}" for case_id, d in result.recorded]
+        lines.append(f"tick at {result.now}: {len(result.recorded)} deadlines recorded as passed")
+        emit(data, json_out, lines, ct.realm)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands to the main application."""
+    app.command("due")(due_cmd)
+    app.command("tick")(tick_cmd)
