@@ -24,6 +24,13 @@ _RESULT_FIELDS = (
         label="Offence category of each conviction",
         help="One entry per conviction, repeated when convicted more than once (fn 8).",
     ),
+    FieldSpec(
+        "merited_significant_custody",
+        FieldType.BOOLEAN,
+        required=False,
+        label="Merited a significant custodial sentence, singly or together",
+        help="fn 19: such offences meet the Serious Offence List even if none is of a listed kind.",
+    ),
 )
 _REQUEST_FIELDS = (
     FieldSpec("force", FieldType.TEXT, label="Police force code"),

@@ -7,6 +7,7 @@ import pytest
 
 from casetracker.adapters.organisation_file import configured
 from casetracker.domain.organisation import AcroSharing
+from casetracker.domain.rules.deportation import deportation_grounds
 from casetracker.domain.rules.hosol import (
     acro_visibility,
     classification_problems,
@@ -65,6 +66,58 @@ def test_classification_must_match_the_list() -> None:
     assert classification_problems("record_non_hosol_result", ["gbh"])
     assert not classification_problems("record_hosol_result", ["gbh", "theft"])
     assert not classification_problems("record_non_hosol_result", ["theft"])
+
+
+HOSOL, BELOW = "record_hosol_result", "record_non_hosol_result"
+
+
+@pytest.mark.parametrize(
+    ("action", "categories", "merited", "wrong"),
+    [
+        # singly, by nature: an offence the list names needs no sentence (fn 19)
+        (HOSOL, ["murder_or_manslaughter"], False, False),
+        (HOSOL, ["gbh"], False, False),
+        (BELOW, ["gbh"], False, True),
+        (BELOW, ["sexual_offence", "theft"], False, True),
+        # singly, by sentence: one unlisted offence that merited a significant custodial sentence
+        (HOSOL, ["other_violence"], True, False),
+        (BELOW, ["other_violence"], True, True),
+        (HOSOL, ["other_violence"], False, True),
+        (BELOW, ["other_violence"], False, False),
+        # together: unlisted offences none of which would, but which together merited one
+        (HOSOL, ["theft", "other_violence"], True, False),
+        (HOSOL, ["burglary", "burglary", "theft"], True, False),
+        (BELOW, ["theft", "other_violence"], True, True),
+        (HOSOL, ["theft", "other_violence"], False, True),
+        (BELOW, ["theft", "other_violence"], False, False),
+        # no convictions: nothing merited anything
+        (HOSOL, [], True, True),
+        (HOSOL, [], False, True),
+        (BELOW, [], False, False),
+    ],
+)
+def test_the_list_counts_offences_singly_or_together(
+    action: str, categories: list[str], merited: bool, wrong: bool
+) -> None:
+    """fn 19: murder, sexual offences and other offences, mostly violent, which singly or
+    together merited a significant custodial sentence; the recorder says whether they did."""
+    assert bool(classification_problems(action, categories, merited)) is wrong
+
+
+def test_offences_together_reach_criminal_casework_and_the_grounds_say_so() -> None:
+    builder = ViewBuilder()
+    check = builder.act(
+        "acro_check", "new", "request_acro_check", {"force": "WMP", "country": "Synthland"}
+    )
+    together = {"conviction_categories": ["theft", "other_violence"]}
+    refused = builder.blocks("acro_check", check.number, HOSOL, together)
+    assert [b.rule for b in refused] == ["hosol_classification"]
+    assert "singly or together" in refused[0].reason
+    merited = {**together, "merited_significant_custody": True}
+    builder.act("acro_check", check.number, HOSOL, merited)
+    builder.act("acro_check", check.number, "refer_to_criminal_casework")
+    (grounds,) = deportation_grounds(builder.view)
+    assert "together merited a significant custodial sentence (fn 19)" in grounds
 
 
 def _police_check(builder: ViewBuilder, force: str, heading: str, categories: list[str]) -> int:

@@ -4,13 +4,16 @@ There are two doors.  A conviction abroad whose ACRO result meets the Serious Of
 referred straight to Criminal Casework (¶4.32).  A UK conviction is judged by the Home Office's
 deportation criteria, which go by the length of the sentence rather than the nature of the
 offence (fn 19).  The report does not give that length: ``DEPORTATION_SENTENCE_MONTHS`` is the
-project's assumption (docs/assumptions.md).
+project's assumption (docs/assumptions.md), as is reading one conviction's sentence at a time.
+Offences count "singly or together" on the list's side (fn 19): a result whose offences together
+merited a significant custodial sentence is a Serious Offence List result (``hosol.meets_list``).
 """
 
 from __future__ import annotations
 
 from casetracker.domain.case_view import CaseView, Instance
 from casetracker.domain.rules.field_values import as_text
+from casetracker.domain.rules.hosol import conviction_categories, meets_list, merited_custody
 
 DEPORTATION_SENTENCE_MONTHS = 12  # assumption: the report is silent (fn 19)
 
@@ -40,11 +43,14 @@ def uk_sentence_grounds(view: CaseView) -> list[tuple[Instance, str]]:
 
 def hosol_grounds(view: CaseView) -> list[tuple[Instance, str]]:
     """Serious Offence List results referred to Criminal Casework (¶4.32)."""
-    return [
-        (check, f"Serious Offence List result of ACRO check #{check.number} referred (¶4.32)")
-        for check in view.of("acro_check")
-        if check.state == "referred_to_criminal_casework"
-    ]
+    found = []
+    for check in view.of("acro_check"):
+        if check.state != "referred_to_criminal_casework":
+            continue
+        _, why = meets_list(conviction_categories(check), merited_custody(check))
+        reason = f"Serious Offence List result of ACRO check #{check.number} referred (¶4.32)"
+        found.append((check, f"{reason}: {why}"))
+    return found
 
 
 def grounds_by_instance(view: CaseView) -> list[tuple[Instance, str]]:

@@ -242,7 +242,9 @@ def hosol_classification(ctx: GuardContext) -> list[Block]:
     ]
     blocks.extend(
         block("hosol_classification", problem, "record the result under the other heading")
-        for problem in hosol.classification_problems(ctx.attempt.action, categories)
+        for problem in hosol.classification_problems(
+            ctx.attempt.action, categories, ctx.field("merited_significant_custody") is True
+        )
     )
     return blocks
 

@@ -6,8 +6,12 @@ where the force shares ACRO results (West Yorkshire shares all, ¶4.35), and the
 act on it only after requesting its own second check (fn 20).
 
 The report does not print the list; it says the list is about the nature of the offence, not the
-sentence, and covers murder, sexual offences and other mostly violent offences (fn 19).  The
-categories below are this project's working reading of that, kept in one place to be revised.
+sentence given, and covers murder, sexual offences and other offences, mostly violent, which
+"singly or together" merited a significant custodial sentence (fn 19).  So a result meets it in
+two ways: an offence of a listed kind (the categories below are this project's working reading,
+kept in one place to be revised), or offences that, one alone or several together, merited a
+significant custodial sentence, which whoever records the result states
+(``merited_significant_custody``), as the list itself is not published.
 """
 
 from __future__ import annotations
@@ -116,18 +120,41 @@ def usable_for_immigration_action(check: Instance) -> Decision:
     return _usable(result_of(check), is_home_office_check(check))
 
 
-def classification_problems(action: str, categories: Iterable[str]) -> list[str]:
-    """Why an ACRO result would be recorded under the wrong heading, if it would."""
+def meets_list(categories: Iterable[str], merited_custody: bool) -> tuple[bool, str]:
+    """Whether a result's convictions meet the Serious Offence List, and why (fn 19).
+
+    ``merited_custody``: the recorder's statement that the offences, singly or together,
+    merited a significant custodial sentence; it needs at least one conviction.
+    """
     listed = list(categories)
     serious = hosol_offences(listed)
-    if action == "record_hosol_result" and not serious:
-        return [
-            f"none of {', '.join(label(c) for c in listed) or 'no convictions'} is on the "
-            "Serious Offence List"
-        ]
-    if action == "record_non_hosol_result" and serious:
-        return [f"{', '.join(label(c) for c in serious)} is on the Serious Offence List"]
+    if serious:
+        return True, f"{', '.join(label(c) for c in serious)} is on the Serious Offence List"
+    if merited_custody and listed:
+        how = "together" if len(listed) > 1 else "singly"
+        return True, f"the offences {how} merited a significant custodial sentence (fn 19)"
+    return False, (
+        f"none of {', '.join(label(c) for c in listed) or 'no convictions'} is on the Serious "
+        "Offence List, and they are not recorded as having, singly or together, merited a "
+        "significant custodial sentence (fn 19)"
+    )
+
+
+def classification_problems(
+    action: str, categories: Iterable[str], merited_custody: bool = False
+) -> list[str]:
+    """Why an ACRO result would be recorded under the wrong heading, if it would."""
+    meets, why = meets_list(categories, merited_custody)
+    if action == "record_hosol_result" and not meets:
+        return [why]
+    if action == "record_non_hosol_result" and meets:
+        return [why]
     return []
+
+
+def merited_custody(check: Instance) -> bool:
+    """Whether the check's result was recorded as meriting a significant custodial sentence."""
+    return check.fields.get("merited_significant_custody") is True
 
 
 def conviction_categories(check: Instance) -> list[str]:
