@@ -17,6 +17,12 @@ EXTRA = {
     "hosol-deportation",
     "claimed-british-dva",
     "no-fingerprints",
+    "custody-list-sweep",
+    "transfer-to-central-suite",
+    "cid-update-and-papers",
+    "police-high-harm-referral",
+    "appeal-against-removal",
+    "uk-sentence-deportation",
 }
 
 
