@@ -62,8 +62,8 @@ DEFINITION = WorkflowSpec(
             sources=("not_liable",),
             dest="liable",
             roles=(Role.CASEWORK,),
-            guards=("deportation_grounds",),
-            cites="¶3.4, ¶4.32, fn 19",
+            guards=("deportation_grounds", "own_acro_check_first"),
+            cites="¶3.4, ¶4.32, ¶4.35, fn 19–20",
             help="On a Serious Offence List result or a UK sentence meeting the criteria.",
         ),
         ActionSpec(

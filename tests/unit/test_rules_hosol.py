@@ -141,12 +141,72 @@ def test_instance_visibility_follows_the_forces_policy() -> None:
     assert not acro_visibility(check, wmp.policy.acro_sharing, IO).visible
 
 
+def _deport(builder: ViewBuilder) -> list[str]:
+    blocks = builder.blocks("removal", 0, "make_deportation_decision", role="casework")
+    return [b.rule for b in blocks]
+
+
+def _home_office_check(builder: ViewBuilder, heading: str | None, categories: list[str]) -> int:
+    check = builder.act(
+        "acro_check",
+        "new",
+        "request_immigration_acro_check",
+        {"force": "WMP", "country": "Synthland (synthetic)"},
+        role="casework",
+    )
+    if heading is not None:
+        fields = {"conviction_categories": categories} if categories else {}
+        builder.act("acro_check", check.number, heading, fields, role="casework")
+    return check.number
+
+
 def test_hosol_result_goes_to_criminal_casework_and_enables_deportation() -> None:
+    """¶4.32 refers it; ¶4.35 and fn 20: the decision waits for Immigration Enforcement's own
+    check, the step that records it being request_immigration_acro_check and its result."""
     builder = ViewBuilder()
-    assert builder.blocks("removal", 0, "make_deportation_decision", role="casework")
+    assert _deport(builder) == ["deportation_grounds"]
     number = _police_check(builder, "WMP", "record_hosol_result", ["robbery"])
     builder.act("acro_check", number, "refer_to_criminal_casework")
-    assert builder.blocks("removal", 0, "make_deportation_decision", role="casework") == []
+    assert _deport(builder) == ["own_acro_check_first"]
+    reason = builder.blocks("removal", 0, "make_deportation_decision", role="casework")[0]
+    assert "overseas conviction" in reason.reason and "own ACRO check" in reason.reason
+    assert "request_immigration_acro_check" in reason.remedy
+    _home_office_check(builder, "record_hosol_result", ["robbery"])
+    assert _deport(builder) == []
+
+
+@pytest.mark.parametrize(
+    ("own_check", "uk_sentence", "blocked"),
+    [
+        (None, False, ["own_acro_check_first"]),  # no check of its own at all
+        ("pending", False, ["own_acro_check_first"]),  # asked, no answer yet
+        ("record_acro_no_response", False, ["own_acro_check_first"]),
+        ("record_acro_no_record", False, ["own_acro_check_first"]),  # its check found nothing
+        ("record_non_hosol_result", False, []),  # it now holds the convictions itself (fn 20)
+        ("record_hosol_result", False, []),
+        (None, True, []),  # a UK sentence is grounds that need no ACRO check
+    ],
+)
+def test_a_decision_on_an_overseas_conviction_needs_the_home_offices_own_check(
+    own_check: str | None, uk_sentence: bool, blocked: list[str]
+) -> None:
+    builder = ViewBuilder()
+    number = _police_check(builder, "WMP", "record_hosol_result", ["robbery"])
+    builder.act("acro_check", number, "refer_to_criminal_casework")
+    if uk_sentence:
+        arrest = {"offence": "synthetic", "offence_category": "other_violence", "force": "WMP"}
+        builder.act("encounter", "new", "arrest", arrest, "2015-01-10")
+        builder.act("encounter", 1, "charge", effective="2015-01-10")
+        builder.act("encounter", 1, "remand", effective="2015-01-11")
+        sentence = {"conviction_category": "other_violence", "sentence": "custodial"}
+        builder.act("encounter", 1, "convict", {**sentence, "sentence_months": 24}, "2015-06-01")
+    if own_check is not None:
+        heading = None if own_check == "pending" else own_check
+        categories = ["robbery"] if own_check.endswith("_result") else []
+        if own_check == "record_non_hosol_result":
+            categories = ["theft"]
+        _home_office_check(builder, heading, categories)
+    assert _deport(builder) == blocked
 
 
 def test_recording_a_result_under_the_wrong_heading_is_refused() -> None:

@@ -13,7 +13,12 @@ from __future__ import annotations
 
 from casetracker.domain.case_view import CaseView, Instance
 from casetracker.domain.rules.field_values import as_text
-from casetracker.domain.rules.hosol import conviction_categories, meets_list, merited_custody
+from casetracker.domain.rules.hosol import (
+    conviction_categories,
+    is_home_office_check,
+    meets_list,
+    merited_custody,
+)
 
 DEPORTATION_SENTENCE_MONTHS = 12  # assumption: the report is silent (fn 19)
 
@@ -51,6 +56,24 @@ def hosol_grounds(view: CaseView) -> list[tuple[Instance, str]]:
         reason = f"Serious Offence List result of ACRO check #{check.number} referred (¶4.32)"
         found.append((check, f"{reason}: {why}"))
     return found
+
+
+OWN_CHECK_RESULTS = frozenset({"hosol_result", "referred_to_criminal_casework", "non_hosol_result"})
+
+
+def overseas_grounds_without_own_check(view: CaseView) -> list[Instance]:
+    """The police-requested ACRO checks a deportation decision would rest on alone, while
+    Immigration Enforcement holds no convictions from a check of its own (¶4.35, fn 20).
+
+    Empty when a UK sentence gives grounds (no overseas conviction is relied on), when there are
+    no overseas grounds, or when a Home Office check has returned convictions.
+    """
+    if uk_sentence_grounds(view):
+        return []
+    own = [c for c in view.of("acro_check") if is_home_office_check(c)]
+    if any(c.state in OWN_CHECK_RESULTS for c in own):
+        return []
+    return [check for check, _ in hosol_grounds(view) if not is_home_office_check(check)]
 
 
 def grounds_by_instance(view: CaseView) -> list[tuple[Instance, str]]:

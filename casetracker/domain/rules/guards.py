@@ -47,6 +47,7 @@ GUARDS: dict[str, Guard] = {
         guards_io_work.cid_update_follows_referral,
         guards_removal.removal_basis_matches_status,
         guards_removal.deportation_grounds,
+        guards_removal.own_acro_check_first,
         guards_removal.no_pending_protection_claim,
         guards_removal.appeals_allow_removal,
         guards_removal.decision_fits_barrier,

@@ -4,7 +4,7 @@ studies (Figure 1 comments, Figure 2, ¶4.32)."""
 from __future__ import annotations
 
 from casetracker.domain.case_view import Block
-from casetracker.domain.rules import claims, deportation
+from casetracker.domain.rules import claims, deportation, hosol
 from casetracker.domain.rules.field_values import as_date, as_text, first_day
 from casetracker.domain.rules.guard_context import GuardContext, block
 from casetracker.domain.rules.status_record import lawful_on
@@ -60,6 +60,27 @@ def deportation_grounds(ctx: GuardContext) -> list[Block]:
             f"no UK custodial sentence of {deportation.DEPORTATION_SENTENCE_MONTHS} months or "
             "more is recorded (fn 19)",
             "serve removal papers instead, if liable",
+        )
+    ]
+
+
+def own_acro_check_first(ctx: GuardContext) -> list[Block]:
+    """A decision resting on an overseas conviction needs Immigration Enforcement's own ACRO
+    check first: the police's result is theirs, whoever may see it (¶4.34–4.35, fn 20)."""
+    relied_on = deportation.overseas_grounds_without_own_check(ctx.view)
+    if not relied_on:
+        return []
+    numbers = ", ".join(f"#{c.number}" for c in relied_on)
+    own = [c for c in ctx.view.of("acro_check") if hosol.is_home_office_check(c)]
+    states = ", ".join(f"#{c.number} is {c.state.replace('_', ' ')}" for c in own)
+    found = f"; its own check {states}" if own else ""
+    return [
+        block(
+            "own_acro_check_first",
+            f"the decision would rest on an overseas conviction from the police's ACRO check "
+            f"{numbers}; Immigration Enforcement must have its own ACRO check before acting on "
+            f"it (¶4.35, fn 20){found}",
+            "request_immigration_acro_check, then record the result it returns",
         )
     ]
 
