@@ -4,11 +4,12 @@ The projection (``cases.state``) says what state each lifecycle is in; screens s
 worklist also need derived facts (a PACE deadline, an undecided claim) that can be indexed.
 Each read model is a pure function from a case view to the rows the case contributes, and a
 writer that replaces the case's rows; every one is rebuilt from the log by ``casetracker
-rebuild``.
+rebuild`` (``rebuild``: the log folded once, each view feeding every read model).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,28 +17,89 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters import deadlines, mi_model, worklist
+from casetracker.adapters.database import write_transaction
+from casetracker.adapters.report_tables import MI_TABLES
+from casetracker.adapters.tables import DEADLINES, WORKLIST
 from casetracker.domain.case_view import CaseView
 
 Rows = Callable[[CaseView], Any]
 Replace = Callable[[Connection, str, Any], None]
 Rebuild = Callable[[Engine, Any, Callable[[int], None] | None], int]
+Clear = Callable[[Connection], Any]
+InsertMany = Callable[[Connection, list[Any]], Any]
 
 
 @dataclass(frozen=True)
 class ReadModel:
     """A derived table: the rows one case contributes (pure), how to replace them in each
-    action's transaction, and how to rebuild the whole table from the log."""
+    action's transaction, and how to rebuild the whole table from the log.
+
+    With ``clear`` (empty the tables) and ``insert`` (write many cases' rows, each as ``rows``
+    gave them), ``rebuild`` below feeds the model from its one fold of the log; a model without
+    them folds the log again on its own (``rebuild``)."""
 
     name: str
     rows: Rows
     replace: Replace
     rebuild: Rebuild
+    clear: Clear | None = None
+    insert: InsertMany | None = None
+
+
+def _clear_worklist(conn: Connection) -> None:
+    conn.execute(WORKLIST.delete())
+
+
+def _insert_worklist(conn: Connection, per_case: list[Any]) -> None:
+    worklist.insert_rows(conn, itertools.chain.from_iterable(per_case))
+
+
+def _clear_deadlines(conn: Connection) -> None:
+    conn.execute(DEADLINES.delete())
+
+
+def _insert_deadlines(conn: Connection, per_case: list[Any]) -> None:
+    deadlines.insert_rows(conn, itertools.chain.from_iterable(per_case))
+
+
+def _clear_reports(conn: Connection) -> None:
+    for table in MI_TABLES:
+        conn.execute(table.delete())
+
+
+def _insert_reports(conn: Connection, per_case: list[Any]) -> None:
+    rows = mi_model.MiRows()
+    for case in per_case:
+        if case is not None:
+            rows.extend(case)
+    mi_model.insert(conn, rows)
 
 
 READ_MODELS: tuple[ReadModel, ...] = (
-    ReadModel("worklist", worklist.rows_for, worklist.replace, worklist.rebuild),
-    ReadModel("report tables", mi_model.case_rows, mi_model.replace, mi_model.rebuild),
-    ReadModel("deadlines", deadlines.rows_for, deadlines.replace, deadlines.rebuild),
+    ReadModel(
+        "worklist",
+        worklist.rows_for,
+        worklist.replace,
+        worklist.rebuild,
+        _clear_worklist,
+        _insert_worklist,
+    ),
+    ReadModel(
+        "report tables",
+        mi_model.case_rows,
+        mi_model.replace,
+        mi_model.rebuild,
+        _clear_reports,
+        _insert_reports,
+    ),
+    ReadModel(
+        "deadlines",
+        deadlines.rows_for,
+        deadlines.replace,
+        deadlines.rebuild,
+        _clear_deadlines,
+        _insert_deadlines,
+    ),
 )
 
 _UNKNOWN = object()
@@ -57,3 +119,44 @@ def update(conn: Connection, view: CaseView) -> None:
         if written.get(model.name, _UNKNOWN) != rows:
             model.replace(conn, view.case_id, rows)
             written[model.name] = rows
+
+
+REBUILD_BATCH = 5000  # cases whose rows are held before they are written
+
+
+def rebuild(engine: Engine, flow: Any, progress: Callable[[int], None] | None = None) -> int:
+    """Recompute every read model from the log, in one write transaction; returns the cases.
+
+    The log is folded once, and each case's view feeds every read model that can take it
+    (``ReadModel.clear`` and ``insert``), through the same ``rows`` function as each action,
+    so a rebuilt table cannot differ from one kept up to date; folding it once per model had
+    been most of the command's time (issue 18).  A model without them rebuilds itself after.
+    """
+    from casetracker.adapters.case_stream import case_views
+
+    fed = [m for m in READ_MODELS if m.clear is not None and m.insert is not None]
+    cases = 0
+    with write_transaction(engine) as conn:
+        for model in fed:
+            assert model.clear is not None
+            model.clear(conn)
+        pending: list[list[Any]] = [[] for _ in fed]
+        for view in case_views(conn, flow, progress):
+            for model, held in zip(fed, pending, strict=True):
+                held.append(model.rows(view))
+            cases += 1
+            if cases % REBUILD_BATCH == 0:
+                _write(conn, fed, pending)
+        _write(conn, fed, pending)
+    for model in READ_MODELS:
+        if model not in fed:
+            model.rebuild(engine, flow, progress)
+    return cases
+
+
+def _write(conn: Connection, fed: list[ReadModel], pending: list[list[Any]]) -> None:
+    for model, held in zip(fed, pending, strict=True):
+        if held:
+            assert model.insert is not None
+            model.insert(conn, held)
+            held.clear()

@@ -263,7 +263,6 @@ class Casetracker(CaseReading, UserAdministration, ForceBoundary):
         table as it was; rerunning is always safe.
         """
         count = rebuild_projection(self.engine, self.flow, progress)
-        for model in read_models.READ_MODELS:
-            model.rebuild(self.engine, self.flow, progress)
+        read_models.rebuild(self.engine, self.flow, progress)  # one fold feeds every model
         self._views = ViewCache()
         return count
