@@ -8,11 +8,13 @@ thread workers and never touch SQL.  Key bindings carry ids so ``config.toml`` c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingsMap, BindingType
+from textual.notifications import SeverityLevel
 
 from casetracker.domain.identity import Actor
 from tui.commands import CasetrackerCommands
@@ -21,6 +23,16 @@ from tui.layout import NARROW, SHORT
 from tui.screens.start import StartScreen
 
 MODE_FOR_ROLE = {"auditor": "audit", "trainer": "train"}
+NOTICES_KEPT = 200  # the app's own record of what it told the user (``notices``)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification as the user was shown it."""
+
+    message: str
+    title: str
+    severity: str
 
 
 def _work() -> Any:
@@ -114,6 +126,21 @@ class CasetrackerApp(App):
         self.realm = ""
         self.actor: Actor | None = None
         self.keys = load_keys()
+        self.notices: list[Notice] = []
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification and keep it in ``notices`` (the last ``NOTICES_KEPT``): what the
+        user was told stays answerable after the toast has gone, by tests among others."""
+        self.notices = [*self.notices[-NOTICES_KEPT + 1 :], Notice(message, title, severity)]
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def get_default_screen(self) -> StartScreen:
         return StartScreen()
@@ -145,6 +172,13 @@ class CasetrackerApp(App):
     async def action_back(self) -> None:
         if len(self.screen_stack) > 1:
             self.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``esc Back`` is offered only where there is a screen to go back to: on the first
+        screen of a mode (a worklist, the picker) it would do nothing."""
+        if action == "back":
+            return len(self.screen_stack) > 1
+        return True
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

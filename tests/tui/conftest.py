@@ -8,6 +8,7 @@ import html
 import itertools
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,19 +55,30 @@ def demo_url(tmp_path, demo_template, monkeypatch) -> Iterator[str]:
     clock.set_clock(None)
 
 
-async def settle(pilot, until: Callable[[], bool] | None = None, timeout: float = 15.0) -> None:
-    """Wait for the app's workers and (optionally) a condition; stop every cursor blinking."""
+async def settle(pilot, until: Callable[[], bool] | None = None, timeout: float = 300.0) -> None:
+    """Wait for the app's workers and (optionally) a condition; stop every cursor blinking.
+
+    Only the condition ends the wait: ``timeout`` (wall-clock seconds, generous) is there so
+    that a condition that never comes fails the test rather than hanging it, not a guess at
+    how long the app takes, so a busy machine makes a test slower, never red.  A condition
+    that asks for a widget the screen has not composed yet is not met yet (``NoMatches``).
+    """
+    from textual.css.query import NoMatches
     from textual.widgets import Input
 
     app = pilot.app
-    for _ in range(int(timeout / 0.05)):
+    deadline = time.monotonic() + timeout
+    while True:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if until is None or until():
-            break
+        try:
+            if until is None or until():
+                break
+        except NoMatches:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting on {app.screen!r}: {screen_text(app)[:400]}")
         await pilot.pause(0.05)
-    else:
-        raise AssertionError(f"timed out waiting on {app.screen!r}: {screen_text(app)[:400]}")
     for screen in app.screen_stack:
         for box in screen.query(Input):
             box.cursor_blink = False

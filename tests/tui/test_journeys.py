@@ -135,7 +135,7 @@ async def test_a_conflict_is_explained_and_the_case_reloaded(demo_url):
             other.act(case_id, "add_note", {"text": "called the custody suite"})
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: case_ready(app) and app.screen.view.version > seen_version)
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in app.notices]
         assert any("add_note by cw.demo" in m and "reloaded" in m for m in messages)
     found = states(demo_url, case_id)
     assert "removal" not in found  # the stale write was refused: nothing recorded
@@ -168,8 +168,7 @@ async def test_auditor_steps_through_figure_1(demo_url):
         assert f"3 of {total}" in shown and "verifies from the first event" in shown
         assert "▶ Overstayer" in shown  # the diagram: the leave lifecycle after record_overstay
         await pilot.press("p")
-        await pilot.pause(2.0)
-        assert screen.index > 2
+        await settle(pilot, lambda: screen.index > 2)  # playing steps on by itself
         await pilot.press("p")
         await pilot.press("at")
         await settle(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
@@ -199,7 +198,7 @@ async def test_trainer_plays_figure_2(demo_url):
             if scenarios.get_option_at_index(i).id == "figure-2"
         )
         await pilot.press("enter")
-        await settle(pilot, lambda: app.screen.result is not None, timeout=60)
+        await settle(pilot, lambda: app.screen.result is not None)
         screen = app.screen
         assert not screen.result.failures
         assert "step 1 of" in screen_text(app)

@@ -26,7 +26,7 @@ def write_config(text: str) -> None:
 
 
 def warnings(app) -> list[str]:
-    return [n.message for n in app._notifications if n.title == "config.toml"]
+    return [n.message for n in app.notices if n.title == "config.toml"]
 
 
 async def on_worklist(pilot) -> None:

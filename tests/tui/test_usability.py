@@ -27,7 +27,7 @@ async def test_the_number_of_a_dimmed_action_says_why_it_is_blocked(demo_url):
         index = next(i for i, o in enumerate(case.shown[: len(SLOT_KEYS)]) if not o.allowed)
         option = case.shown[index]
         await pilot.press(SLOT_KEYS[index])
-        await settle(pilot, named(app, "BlockedScreen"), timeout=5)
+        await settle(pilot, named(app, "BlockedScreen"))
         text = screen_text(app)
         assert f"Why not: {option.spec.label}" in text
         assert option.blocks[0].reason[:60] in text  # a long reason wraps in the box
@@ -37,12 +37,12 @@ async def test_the_number_of_a_dimmed_action_says_why_it_is_blocked(demo_url):
         item = next(i for i in bar.items if i.key == SLOT_KEYS[index])
         assert not item.enabled  # still dimmed in the key bar; a click on it says why too
         await pilot.click(KeyBar, offset=(item.start, 0))
-        await settle(pilot, named(app, "BlockedScreen"), timeout=5)
+        await settle(pilot, named(app, "BlockedScreen"))
         await pilot.press("escape")
         await settle(pilot, lambda: case_ready(app))
         allowed = next(i for i, o in enumerate(case.shown) if o.allowed)
         await pilot.press(SLOT_KEYS[allowed])  # an allowed action's number still takes it
-        await settle(pilot, named(app, "ActionFormScreen"), timeout=5)
+        await settle(pilot, named(app, "ActionFormScreen"))
 
 
 async def audit_case(pilot, case_id: str):
@@ -142,11 +142,11 @@ async def test_after_a_scenario_plays_the_keyboard_still_moves_through_the_list(
         scenarios = screen.query_one("#scenarios")
         names = [scenarios.get_option_at_index(i).id for i in range(scenarios.option_count)]
         await pilot.press("enter")
-        await settle(pilot, lambda: screen.result is not None, timeout=60)
+        await settle(pilot, lambda: screen.result is not None)
         assert screen.result.scenario.name == names[0]
         await pilot.press("right_square_bracket")  # stepping through it does not take the list
         await pilot.press(*"jjjjj", "enter")
-        await settle(pilot, lambda: screen.result.scenario.name != names[0], timeout=60)
+        await settle(pilot, lambda: screen.result.scenario.name != names[0])
         assert screen.result.scenario.name == names[5] == "figure-2"
         await pilot.press("down", "k", "G")
         await settle(pilot)

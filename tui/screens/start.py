@@ -32,6 +32,31 @@ ROLE_HINT = {
 }
 
 
+def user_prompts(users: list[Any], width: int) -> list[Text]:
+    """One line per user in aligned columns (display name, account, what the role does), the
+    first two as wide as their longest entry, so that a long officer's name never pushes its
+    row out of line; the role's work takes the rest of the line, cut with an ellipsis.  Below
+    ``NARROW`` columns the role's work goes on a line of its own under the name instead."""
+    hints = [ROLE_HINT.get(u.roles[0], u.roles[0]) if u.roles else "" for u in users]
+    if width < NARROW:
+        return [
+            Text.assemble((u.display_name, "bold"), (f"  {u.name}", "dim"), f"\n   {hint}")
+            for u, hint in zip(users, hints, strict=True)
+        ]
+    name_width = max((len(u.display_name) for u in users), default=0)
+    account_width = max((len(u.name) for u in users), default=0)
+    # the option list's border, padding and scrollbar take 8 columns; two gaps of two
+    room = max(width - 8 - name_width - account_width - 4, 0)
+    return [
+        Text.assemble(
+            (f"{u.display_name:<{name_width}}", "bold"),
+            (f"  {u.name:<{account_width}}", "dim"),
+            f"  {hint if len(hint) <= room else hint[: max(room - 1, 0)] + '…'}",
+        )
+        for u, hint in zip(users, hints, strict=True)
+    ]
+
+
 class StartScreen(SessionScreen):
     AUTO_FOCUS = "#users"
     TITLE_TEXT = "sign in"
@@ -88,18 +113,7 @@ class StartScreen(SessionScreen):
             )
         )
         options = self.query_one("#users", OptionList)
-        narrow = self.app.size.width < NARROW
-        for user in users:
-            role = user.roles[0] if user.roles else ""
-            hint = ROLE_HINT.get(role, role)
-            if narrow:  # the role's work on a line of its own, rather than wrapped anyhow
-                prompt = Text.assemble(
-                    (user.display_name, "bold"), (f"  {user.name}", "dim"), f"\n   {hint}"
-                )
-            else:
-                prompt = Text.assemble(
-                    (f"{user.display_name:<40}", "bold"), (f" {user.name:<14}", "dim"), f" {hint}"
-                )
+        for user, prompt in zip(users, user_prompts(users, self.app.size.width), strict=True):
             options.add_option(Option(prompt, id=user.name))
         options.display = True
         if options.option_count:
