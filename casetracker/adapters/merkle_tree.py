@@ -15,6 +15,7 @@ a proof it serves is checked against a root computed from the leaves or signed e
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import zip_longest
 from typing import Any
 
@@ -151,6 +152,27 @@ def check_stored_tree(raw: Any, tree: str) -> tuple[int, str, list[str]]:
     stored = (r for rows in dbapi.batches(raw, _STORED_IN_ORDER, (tree,)) for r in rows)
     problems: list[str] = []
     made_nodes = builder.add(leaves)
+    try:
+        _compare(tree, made_nodes, stored, problems)
+        for _ in made_nodes:  # after a difference: the rest of the leaves, for the root
+            pass
+        root = builder.root()
+    except (TypeError, ValueError):  # a hash that is not hex text: the walk names the event
+        problems.append(
+            f"{tree} tree: an entry near position {builder.leaves} holds no SHA-256 hash, so "
+            "the tree cannot be rebuilt"
+        )
+        return builder.leaves, "", problems
+    return builder.leaves, root, problems
+
+
+def _compare(
+    tree: str,
+    made_nodes: Iterator[tuple[int, int, str]],
+    stored: Iterator[tuple[Any, ...]],
+    problems: list[str],
+) -> None:
+    """The first stored subtree that is not the one the leaves make, as a problem."""
     for made, kept in zip_longest(made_nodes, stored):
         if made is None:
             problems.append(
@@ -164,6 +186,3 @@ def check_stored_tree(raw: Any, tree: str) -> tuple[int, str, list[str]]:
                 "match the entries it covers"
             )
             break
-    for _ in made_nodes:  # after a difference: the rest of the leaves, for the root
-        pass
-    return builder.leaves, builder.root(), problems

@@ -157,7 +157,7 @@ def build(
     if head is not None:
         header["tree_head"] = head
         if key is not None:
-            header["key_id"] = signing.key_id(key.public_key())
+            header["public_key"] = signing.raw_hex(key.public_key())
     header["header_digest"] = _digest(header)
     if head is not None and key is not None:
         header["signature"] = signing.sign(key, signing.bundle_message(header["header_digest"]))
@@ -217,7 +217,7 @@ def verify(data: bytes, key: signing.PublicKey | None = None) -> BundleReport:
     header = _header(lines[0] if lines else b"", report)
     if header is None:
         return report
-    head = _signed_head(header, key, report)
+    head = _tree_head(header, key, report)
     announced = sum(c["events"] for c in header["cases"])
     if len(lines) - 1 != announced:
         report.problems.append(
@@ -252,25 +252,26 @@ def verify(data: bytes, key: signing.PublicKey | None = None) -> BundleReport:
         last_position = max(last_position, event["position"])
     report.cases = len(heads)
     _check_heads(header, heads, last_position, report)
-    report.proven = head is not None and report.ok
+    report.proven = key is not None and head is not None and report.ok
     if key is None:
         report.note = SELF_CONSISTENCY_ONLY
     return report
 
 
-def _signed_head(
+def _tree_head(
     header: dict[str, Any], key: signing.PublicKey | None, report: BundleReport
 ) -> dict[str, Any] | None:
-    """The bundle's tree head when a key is given and it and the header's signature verify;
-    None otherwise (each failure is a problem; no key is only a note)."""
-    if key is None:
-        return None
+    """The bundle's tree head, for its proofs to be checked against, when it is well formed and
+    every signature the bundle carries verifies under the public key it carries; with ``key``,
+    that key must be the one it carries and the bundle must be signed.  Each failure is a
+    problem (and None); a bundle of format 1 has no head, a problem only when a key is given."""
     head: dict[str, Any] | None = header.get("tree_head")
     if head is None:
-        report.problems.append(
-            "header (line 1): this bundle carries no signed tree head, so it proves "
-            "self-consistency only"
-        )
+        if key is not None:
+            report.problems.append(
+                "header (line 1): this bundle carries no signed tree head, so it proves "
+                "self-consistency only"
+            )
         return None
     problem = tree_head.head_problem(head)
     if not problem and (head["database_id"], head.get("realm")) != (
@@ -278,18 +279,26 @@ def _signed_head(
         header.get("realm"),
     ):
         problem = "it is a tree head of another database or realm"
-    if not problem:
-        problem = signing.head_signature_problem(head, key)
-    if not problem:
-        signature = header.get("signature")
-        if header.get("key_id") != head.get("key_id"):
-            problem = "the header was signed by another key than its tree head"
+    carried = signing.public_from_hex(header.get("public_key"))
+    if not problem and "public_key" in header:
+        if carried is None:
+            problem = "public_key is not an Ed25519 public key in hex"
+        elif key is not None and signing.key_id(carried) != signing.key_id(key):
+            problem = "it was signed by another key"
         else:
-            problem = signing.signature_problem(
-                key, signing.bundle_message(header["header_digest"]), signature
+            problem = signing.head_signature_problem(head, carried) or (
+                "the header's signature does not verify with its key: it was re-sealed"
+                if signing.signature_problem(
+                    carried,
+                    signing.bundle_message(header["header_digest"]),
+                    header.get("signature"),
+                )
+                else ""
             )
-            if problem:
-                problem = "the header's signature does not verify with this key: it was re-sealed"
+    elif not problem and key is not None:
+        problem = "it is not signed"
+    elif not problem and ("signature" in header or "key_id" in head):
+        problem = "it carries a signature but no public_key to check it with"
     if problem:
         report.problems.append(f"header (line 1): tree head: {problem}")
         return None
@@ -297,7 +306,7 @@ def _signed_head(
 
 
 def _proof_problem(event: dict[str, Any], head: dict[str, Any] | None) -> str:
-    """Why an event's inclusion proof does not lead to the signed head's root ('' if it does,
+    """Why an event's inclusion proof does not lead to the tree head's root ('' if it does,
     or if there is no head to check against)."""
     if head is None:
         return ""
@@ -306,8 +315,8 @@ def _proof_problem(event: dict[str, Any], head: dict[str, Any] | None) -> str:
         event["position"] - 1, head["position"], event["hash"], proof, head["root"]
     ):
         return (
-            "its inclusion proof does not lead to the signed tree head's root: it is not the "
-            "event the log holds at that position"
+            "its inclusion proof does not lead to the tree head's root: it is not the event "
+            "the log holds at that position"
         )
     return ""
 

@@ -78,6 +78,21 @@ def public_of(private: Ed25519PrivateKey) -> Ed25519PublicKey:
     return private.public_key()
 
 
+def raw_hex(public: Ed25519PublicKey) -> str:
+    """The 32 raw bytes of a public key as lowercase hex, as a bundle carries it."""
+    return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
+
+
+def public_from_hex(value: object) -> Ed25519PublicKey | None:
+    """The public key whose raw bytes ``value`` spells in hex, or None if it spells none."""
+    if not isinstance(value, str) or len(value) != 64:
+        return None
+    try:
+        return Ed25519PublicKey.from_public_bytes(bytes.fromhex(value))
+    except ValueError:
+        return None
+
+
 def key_id(public: Ed25519PublicKey) -> str:
     """Lowercase hex SHA-256 of the 32 raw bytes of the public key: names the key in a head."""
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)

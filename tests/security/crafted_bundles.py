@@ -45,7 +45,7 @@ def events() -> list[dict[str, Any]]:
 
 def header(evs: list[dict[str, Any]]) -> dict[str, Any]:
     return {
-        "format": bundle.BUNDLE_FORMAT,
+        "format": bundle.BUNDLE_FORMAT_1,  # no tree head: written by hand
         "event_format": bundle.EVENT_FORMAT,
         "database_id": "db",
         "realm": "live",
