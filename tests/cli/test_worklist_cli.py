@@ -36,3 +36,48 @@ def test_ccu_sees_the_referral_it_must_check(run, db):
 def test_a_role_the_user_does_not_hold_is_refused(run, db):
     result = run("--db", db, "worklist", "--role", "trainer")
     assert result.code != 0 and result.err
+
+
+def test_new_queues_keep_roles_and_force_boundaries(run, db):
+    """ACRO results awaited are filed under the force that asked: the Met's police user sees the
+    Met's request only, an IO sees both; CCU sees the DVA check an IO asked of it (¶4.31,
+    ¶4.37)."""
+    opened = run(
+        "--db", db, "--role", "police", "case", "open", "-f", "name=Ola Example (synthetic)",
+        "-f", "force=MPS", "-e", "2016-03-01T09:00", "--json",
+    )  # fmt: skip
+    assert opened.code == 0, opened.err
+    case_id = opened.json["case_id"]
+    _act(
+        run, db, "police", case_id, "arrest", "-f", "offence=theft", "-f",
+        "offence_category=theft", "-f", "force=MPS", "-e", "2016-03-01T10:00",
+    )  # fmt: skip
+    _act(
+        run, db, "police", case_id, "request_acro_check", "-f", "force=MPS", "-f",
+        "country=Synthland", "-e", "2016-03-01T10:10",
+    )  # fmt: skip
+    _act(
+        run, db, "immigration_officer", case_id, "request_immigration_acro_check", "-f",
+        "force=WMP", "-f", "country=Synthland", "-e", "2016-03-01T10:20",
+    )  # fmt: skip
+    _act(run, db, "police", case_id, "record_british_claim", "-e", "2016-03-01T10:30")
+    _act(
+        run, db, "immigration_officer", case_id, "ask_ccu_for_dva_check", "-f",
+        "reasonable_doubt=no documents and an unfamiliar birthplace", "-f",
+        "requested_by=IO 7", "-e", "2016-03-01T10:40",
+    )  # fmt: skip
+
+    def items(role: str, queue: str) -> list[tuple[str, str]]:
+        listed = run("--db", db, "worklist", "--role", role, "--json")
+        assert listed.code == 0, listed.err
+        found = next(q for q in listed.json["queues"] if q["name"] == queue)
+        return [(i["item"], i["force"]) for i in found["items"]]
+
+    assert items("police", "acro_awaited") == [("acro_check#1", "MPS")]
+    assert items("immigration_officer", "acro_awaited") == [
+        ("acro_check#1", "MPS"),
+        ("acro_check#2", "WMP"),
+    ]
+    assert items("ccu", "dva_requests") == [("dva_check#1", "MPS")]
+    listed = run("--db", db, "worklist", "--role", "police", "--json")
+    assert "dva_requests" not in [q["name"] for q in listed.json["queues"]]
