@@ -286,15 +286,14 @@ def _tree_head(
         elif key is not None and signing.key_id(carried) != signing.key_id(key):
             problem = "it was signed by another key"
         else:
-            problem = signing.head_signature_problem(head, carried) or (
-                "the header's signature does not verify with its key: it was re-sealed"
-                if signing.signature_problem(
-                    carried,
-                    signing.bundle_message(header["header_digest"]),
-                    header.get("signature"),
+            problem = signing.head_signature_problem(head, carried)
+            if not problem and signing.signature_problem(
+                carried, signing.bundle_message(header["header_digest"]), header.get("signature")
+            ):  # the head is still the signer's: the events are checked against it
+                report.problems.append(
+                    "header (line 1): the header's signature does not verify with its key: "
+                    "it was re-sealed"
                 )
-                else ""
-            )
     elif not problem and key is not None:
         problem = "it is not signed"
     elif not problem and ("signature" in header or "key_id" in head):

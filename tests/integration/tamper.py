@@ -21,16 +21,16 @@ def tamper(url: str, *statements: str, params: list[dict] | None = None) -> None
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
-            for table in ("events", "access_log"):
+            for table in ("events", "access_log", "merkle_nodes"):
                 for verb in ("update", "delete"):
                     conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
         else:
-            for table in ("events", "access_log"):
+            for table in ("events", "access_log", "merkle_nodes"):
                 conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         for i, statement in enumerate(statements):
             conn.execute(sa.text(statement), (params or [{}] * len(statements))[i])
         if engine.dialect.name == "postgresql":
-            for table in ("events", "access_log"):
+            for table in ("events", "access_log", "merkle_nodes"):
                 conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
     engine.dispose()
 
