@@ -51,8 +51,13 @@ def append(
     case_id: str = "",
     justification: str = "",
     detail: dict[str, Any] | None = None,
+    salt: str | None = None,
 ) -> AccessEntry:
-    """Record one access, returned as hashed; the caller's write transaction serialises it."""
+    """Record one access, returned as hashed; the caller's write transaction serialises it.
+
+    ``salt`` (else a new one) digests the justification: the entries of one disclosure share
+    one, so they hash one digest, by which an erasure finds all of them (``subjects.erase``).
+    """
     last = conn.execute(
         sa.select(ACCESS_LOG.c.position, ACCESS_LOG.c.hash)
         .order_by(ACCESS_LOG.c.position.desc())
@@ -60,7 +65,7 @@ def append(
     ).first()
     position, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     text = check_text("justification", " ".join(justification.split()))
-    salt = secrets.token_hex(32)
+    salt = salt or secrets.token_hex(32)
     values = (
         position,
         clock.utc_now_text(),
@@ -81,6 +86,31 @@ def append(
                 position=position, case_id=case_id, salt=salt, text=text
             )
         )
+    return entry
+
+
+ERASE_REASON_ACTION = "erase-reason"  # the access-log action of an admin's erasure of a reason
+
+
+def caseless_reason(conn: Connection, position: int) -> bool:
+    """Whether entry ``position`` keeps a reason given for a read that concerns no case (a
+    sample's, for one): the reasons no subject's erasure reaches."""
+    found = conn.execute(
+        sa.select(ACCESS_JUSTIFICATIONS.c.case_id).where(
+            ACCESS_JUSTIFICATIONS.c.position == position
+        )
+    ).first()
+    return found is not None and found[0] == ""
+
+
+def erase_reason(conn: Connection, *, user: str, role: str, position: int) -> AccessEntry:
+    """Delete the kept reason of entry ``position`` and log who did (inside the caller's write
+    transaction).  The entry keeps its digest, which nothing can reverse once the salt is
+    gone, so the chain still verifies; the entry then shows ``ERASED``."""
+    entry = append(
+        conn, user=user, role=role, action=ERASE_REASON_ACTION, detail={"position": position}
+    )
+    conn.execute(ACCESS_JUSTIFICATIONS.delete().where(ACCESS_JUSTIFICATIONS.c.position == position))
     return entry
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from contextlib import closing
+from contextlib import closing, suppress
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from casetracker.adapters.database import sqlite_path
+from casetracker.adapters.database import damage_marker, sqlite_path
 
 PHYSICAL_PROBLEMS_SHOWN = 20  # the first problems SQLite names; the rest add nothing to do
 
@@ -36,9 +36,12 @@ class PhysicalCheck:
             self._thread.start()
 
     def problems(self) -> list[str]:
-        """What the check found (waiting for it if it runs beside the walk)."""
+        """What the check found (waiting for it if it runs beside the walk); damage found is
+        recorded beside the file, so that nothing more is written to it."""
         if self._thread is not None:
             self._thread.join()
+            self._thread = None
+            record_damage(str(self._conn.engine.url), self._found or [])
         elif self._found is None:
             self._found = physical_damage(self._conn, self._thorough)
         return self._found or []
@@ -61,7 +64,19 @@ def physical_damage(conn: Connection, thorough: bool = False) -> list[str]:
     """
     if conn.dialect.name != "sqlite":
         return []
-    return _damage(conn.exec_driver_sql(_pragma(thorough)), thorough)
+    found = _damage(conn.exec_driver_sql(_pragma(thorough)), thorough)
+    record_damage(str(conn.engine.url), found)
+    return found
+
+
+def record_damage(url: str, found: list[str]) -> None:
+    """Leave the damage marker (``casetracker.adapters.database.DAMAGE_MARKER``) beside a
+    SQLite file in which SQLite's own check found damage; nothing else, if it found none (only
+    ``casetracker repaired`` removes a marker)."""
+    marker = damage_marker(url)
+    if found and marker is not None:
+        with suppress(OSError):  # a directory we may not write: verify still reports it
+            marker.write_text("\n".join(found) + "\n", "utf-8")
 
 
 def _pragma(thorough: bool) -> str:

@@ -19,7 +19,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters.database import driver_sql
-from casetracker.adapters.tables import ACCESS_JUSTIFICATIONS, SUBJECT_VALUES, SUBJECTS
+from casetracker.adapters.tables import (
+    ACCESS_JUSTIFICATIONS,
+    ACCESS_LOG,
+    SUBJECT_VALUES,
+    SUBJECTS,
+)
 from casetracker.domain.errors import Refused
 from casetracker.domain.events import personal_name
 from casetracker.integrity.encoding import canonical_json
@@ -122,7 +127,40 @@ def erase(conn: Connection, case_id: str, when: str) -> None:
         .values(salt=None, data=None, erased=when)
     )
     conn.execute(SUBJECT_VALUES.delete().where(SUBJECT_VALUES.c.case_id == case_id))
-    conn.execute(ACCESS_JUSTIFICATIONS.delete().where(ACCESS_JUSTIFICATIONS.c.case_id == case_id))
+    conn.execute(
+        ACCESS_JUSTIFICATIONS.delete().where(
+            ACCESS_JUSTIFICATIONS.c.position.in_(_reasons_concerning(case_id))
+        )
+    )
+
+
+EXPORT_ACTION = "export"  # the access-log action of an export, one entry per case exported
+
+
+def _reasons_concerning(case_id: str) -> sa.CompoundSelect:
+    """The access-log positions whose kept reasons go with the case's subject: the reasons given
+    for reading the case, and the reason of every export that took it, kept beside each case
+    the export took (one reason for the whole disclosure, which may name this subject).  The
+    entries of one export hash one digest of its reason (``disclosure.export_bundle`` gives
+    them one salt), which no other entry shares."""
+    mine = ACCESS_LOG.alias("mine")
+    sibling = ACCESS_LOG.alias("sibling")
+    exported_with = (
+        sa.select(sibling.c.position)
+        .join(
+            mine,
+            (mine.c.justification == sibling.c.justification) & (mine.c.action == sibling.c.action),
+        )
+        .where(
+            mine.c.case_id == case_id,
+            mine.c.action == EXPORT_ACTION,
+            mine.c.justification != "",
+        )
+    )
+    own = sa.select(ACCESS_JUSTIFICATIONS.c.position).where(
+        ACCESS_JUSTIFICATIONS.c.case_id == case_id
+    )
+    return own.union(exported_with)
 
 
 def read(conn: Connection, case_id: str) -> tuple[dict[str, Any] | None, str | None]:

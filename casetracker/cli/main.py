@@ -17,7 +17,16 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from casetracker.cli import analytics, cases, deadlines, integrity, setup, worklist
+from casetracker.cli import (
+    analytics,
+    cases,
+    damage,
+    deadlines,
+    erasure,
+    integrity,
+    setup,
+    worklist,
+)
 from casetracker.cli import mi as cli_mi
 from casetracker.cli.cases import case_app
 from casetracker.cli.common import DbOption, State, exact_text
@@ -41,6 +50,8 @@ cli_mi.register(app)  # synth, import, sample, export, report (issue 6)
 setup.register(app)  # init, locate, demo, serve
 cases.register(app)  # replay
 integrity.register(app)  # verify, checkpoint, rebuild, access-log
+damage.register(app)  # repaired
+erasure.register(app)  # erase-reason
 worklist.register(app)  # worklist
 deadlines.register(app)  # due, tick (issue 16)
 analytics.register(app)  # export-log, report flow, simulate (issue 19)

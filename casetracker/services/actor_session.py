@@ -31,6 +31,7 @@ from casetracker.domain.effective_time import EffectiveTimeError, parse
 from casetracker.domain.engine import WorkflowEngine
 from casetracker.domain.errors import NotPermitted, UsageError
 from casetracker.domain.identity import Actor
+from casetracker.services.driver_errors import refusal_by_database
 from casetracker.services.setup import open_database
 from casetracker.services.view_cache import ViewCache
 
@@ -103,6 +104,25 @@ class ActorSession:
             return parse(text or "now", now, allow_future=allow_future)
         except EffectiveTimeError as exc:
             raise UsageError(str(exc)) from None
+
+    def _refused_by_database(
+        self, exc: BaseException, actor: Actor, case_id: str | None, attempted: str
+    ) -> None:
+        """If the database's own guards refused a write (on PostgreSQL, a member held to what
+        the service enforces, docs/postgresql.md), log that refusal like any other and raise it
+        as ``NotPermitted``; for any other error, return and let the caller re-raise it.
+
+        The failed transaction has rolled back, so the entry is written in one of its own, in
+        the name the server knows the login by (``session_user``): the access log's guard
+        takes a refusal only in one's own name, and it is who was refused.
+        """
+        message = refusal_by_database(exc)
+        if message is None:
+            return
+        with read_transaction(self.engine) as conn:
+            login = login_name(conn)
+        self._log_refusal(Actor(login, actor.role), case_id, attempted, [message])
+        raise NotPermitted(f"refused by the database: {message}") from None
 
     def _log_refusal(
         self, actor: Actor, case_id: str | None, attempted: str, reasons: list[str]

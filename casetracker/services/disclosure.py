@@ -12,6 +12,7 @@ and root and the SHA-256 of the bundle's bytes, so the disclosure itself can be 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from pathlib import Path
 
 from casetracker.adapters import access_log, merkle_tree
@@ -65,7 +66,8 @@ def export_bundle(ct: Casetracker, case_ids: list[str], reason: str, out: Path) 
             "root": head["root"],
             "sha256": hashlib.sha256(data).hexdigest(),
         }
-        for case_id in ids:
+        salt = secrets.token_hex(32)  # one digest of the reason for the whole disclosure:
+        for case_id in ids:  # the erasure of any case it took erases the reason (subjects.erase)
             access_log.append(
                 conn,
                 user=actor.user,
@@ -74,6 +76,7 @@ def export_bundle(ct: Casetracker, case_ids: list[str], reason: str, out: Path) 
                 case_id=case_id,
                 justification=reason,
                 detail={"bundle": out.name, "cases": len(ids), "events": len(events), **proof_of},
+                salt=salt,
             )
     out.write_bytes(data)
     return {

@@ -27,6 +27,20 @@ def driver_message(exc: BaseException) -> str | None:
     return None
 
 
+INSUFFICIENT_PRIVILEGE = "42501"  # the SQLSTATE every guard of PostgreSQL's raises
+
+
+def refusal_by_database(exc: BaseException) -> str | None:
+    """What the database's own guards said, if ``exc`` is their refusal (PostgreSQL's
+    ``insufficient_privilege``: a trigger of migrations 0006-0012, or a privilege not granted);
+    None for anything else.  One line: the trigger's message, without its context."""
+    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    if getattr(orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+        return None
+    lines = str(orig).strip().splitlines()
+    return lines[0] if lines else INSUFFICIENT_PRIVILEGE
+
+
 @contextmanager
 def driver_errors_refused() -> Iterator[None]:
     """Turn a driver's error raised inside into ``DatabaseError("cannot read the database: …")``."""

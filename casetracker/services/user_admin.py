@@ -33,12 +33,16 @@ class UserAdministration(ActorSession):
             message = f"only the admin role may manage users (you act as {actor.role})"
             self._log_refusal(actor, "", "manage users", [message])
             raise NotPermitted(message)
-        with self._connections.write() as conn:
-            save_user(conn, name, display_name, roles, force)
-            access_log.append(
-                conn,
-                user=actor.user,
-                role=actor.role,
-                action="user-save",
-                detail={"name": name, "roles": list(roles), "force": force},
-            )
+        try:
+            with self._connections.write() as conn:
+                save_user(conn, name, display_name, roles, force)
+                access_log.append(
+                    conn,
+                    user=actor.user,
+                    role=actor.role,
+                    action="user-save",
+                    detail={"name": name, "roles": list(roles), "force": force},
+                )
+        except Exception as exc:  # the database's own guards refuse too: logged as ours are
+            self._refused_by_database(exc, actor, "", "manage users")
+            raise

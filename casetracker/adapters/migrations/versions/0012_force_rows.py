@@ -45,6 +45,9 @@ SYSTEM = "system"  # 0009: a deadline_passed event from a tick
 PASSED_ACTION = "deadline_passed"
 TICK_ACTION = "tick"
 IN_THIS_TRANSACTION = "xmin = pg_current_xact_id()::xid"
+ERASE_ACTION = "erase_subject"  # casetracker.services.cases.ERASE_ACTION
+EXPORT = "export"  # casetracker.adapters.subjects.EXPORT_ACTION
+ERASE_REASON = "erase-reason"  # casetracker.adapters.access_log.ERASE_REASON_ACTION
 CASE_TABLES = ("events", "cases", "subjects", "subject_values", "worklist", "deadlines")
 READERS_ONLY = ("access_justifications",)  # rows no force-bound login sees
 
@@ -78,14 +81,14 @@ def _functions(schema: str) -> dict[str, str]:
         $$""",
         "casetracker_note_force()": f"""RETURNS trigger LANGUAGE plpgsql {fixed} AS $$
             DECLARE
-                workflow text = split_part(NEW.step, chr(31), 2);
+                v_workflow text = split_part(NEW.step, chr(31), 2);
                 given text;
             BEGIN
-                IF workflow IN {FORCE_WORKFLOWS} AND strpos(NEW.payload, '"force"') > 0 THEN
+                IF v_workflow IN {FORCE_WORKFLOWS} AND strpos(NEW.payload, '"force"') > 0 THEN
                     given = NEW.payload::jsonb -> 'fields' ->> 'force';
                     IF given IS NOT NULL THEN
                         INSERT INTO {GUARD}.case_forces (case_id, workflow, instance, force)
-                        VALUES (NEW.case_id, workflow, split_part(NEW.step, chr(31), 4)::int,
+                        VALUES (NEW.case_id, v_workflow, split_part(NEW.step, chr(31), 4)::int,
                                 upper(btrim(given)))
                         ON CONFLICT (case_id, workflow, instance)
                         DO UPDATE SET force = EXCLUDED.force;
@@ -144,6 +147,61 @@ def _event_guard(schema: str, checks: bool) -> str:
         $$"""
 
 
+def _justification_guard(schema: str, extended: bool) -> str:
+    """Revision 0007's guard of the reasons given for reading; ``extended`` also lets a
+    reason go with an export that took an erased case, and an admin erase a reason given for
+    a read of no case, logging it as ``erase-reason`` in the same transaction (issue 13)."""
+    fixed = f'SECURITY DEFINER SET search_path = "{schema}", pg_temp'
+    erasing = (
+        f"EXISTS (SELECT 1 FROM events WHERE case_id = OLD.case_id AND {IN_THIS_TRANSACTION} "
+        f"AND split_part(step, chr(31), 5) = '{ERASE_ACTION}')"
+    )
+    if extended:
+        sibling_erased = (
+            f"EXISTS (SELECT 1 FROM events WHERE case_id = sibling.case_id "
+            f"AND {IN_THIS_TRANSACTION} AND split_part(step, chr(31), 5) = '{ERASE_ACTION}')"
+        )
+        erasing = f"""((OLD.case_id <> '' AND {erasing})
+                        OR EXISTS (SELECT 1 FROM access_log mine JOIN access_log sibling
+                            ON sibling.justification = mine.justification
+                            AND sibling.action = mine.action AND sibling.justification <> ''
+                            WHERE mine.position = OLD.position AND mine.action = '{EXPORT}'
+                            AND {sibling_erased})
+                        OR (OLD.case_id = '' AND EXISTS (SELECT 1 FROM access_log
+                            WHERE position > (SELECT max(position) FROM access_log) - 64
+                            AND {IN_THIS_TRANSACTION} AND action = '{ERASE_REASON}'
+                            AND "user" = session_user AND role = 'admin'
+                            AND detail::jsonb ->> 'position' = OLD.position::text)))"""
+    else:
+        erasing = f"(OLD.case_id <> '' AND {erasing})"
+    return f"""CREATE OR REPLACE FUNCTION casetracker_justification_guard() RETURNS trigger
+            LANGUAGE plpgsql {fixed} AS $$
+            BEGIN
+                IF casetracker_unchecked() THEN
+                    RETURN NULL;
+                END IF;
+                IF TG_OP = 'UPDATE' THEN
+                    RAISE EXCEPTION 'access_justifications: entry % is never changed',
+                        OLD.position USING ERRCODE = 'insufficient_privilege';
+                ELSIF TG_OP = 'DELETE' THEN
+                    IF NOT {erasing} THEN
+                        RAISE EXCEPTION 'access_justifications: entry % is deleted only by the '
+                            '{ERASE_ACTION} event of its case, in the same transaction',
+                            OLD.position USING ERRCODE = 'insufficient_privilege';
+                    END IF;
+                ELSIF NOT EXISTS (
+                    SELECT 1 FROM access_log WHERE position = NEW.position
+                    AND case_id = NEW.case_id AND "user" = session_user
+                    AND {IN_THIS_TRANSACTION}) THEN
+                    RAISE EXCEPTION 'access_justifications: entry % is stored only with its own '
+                        'access-log entry, logged by % in the same transaction', NEW.position,
+                        session_user USING ERRCODE = 'insufficient_privilege';
+                END IF;
+                RETURN NULL;
+            END
+        $$"""
+
+
 VISIBLE = "(SELECT casetracker_sees_all()) OR casetracker_case_visible(case_id)"
 
 
@@ -172,6 +230,9 @@ def upgrade() -> None:
     if bind.dialect.name != "postgresql":
         return
     schema = bind.execute(sa.text("SELECT current_schema()")).scalar_one()
+    # Only this revision creates it, so one found here is left from a schema dropped without
+    # its downgrade (DROP SCHEMA public CASCADE): its rows describe no case of this database.
+    op.execute(f"DROP SCHEMA IF EXISTS {GUARD} CASCADE")
     op.execute(f"CREATE SCHEMA {GUARD}")
     op.execute(f"REVOKE ALL ON SCHEMA {GUARD} FROM PUBLIC")
     op.execute(
@@ -188,14 +249,20 @@ def upgrade() -> None:
     for signature, definition in _functions(schema).items():
         op.execute(f"CREATE OR REPLACE FUNCTION {signature} {definition}")
     op.execute(_event_guard(schema, checks=True))
+    op.execute(_justification_guard(schema, extended=True))
     op.execute(
         "CREATE TRIGGER events_force AFTER INSERT ON events FOR EACH ROW "
         "EXECUTE FUNCTION casetracker_note_force()"
     )
+    # An upgrade from before 0007 has moved free text in this transaction, whose deferred
+    # guards must fire before the tables are altered (PostgreSQL refuses to alter a table with
+    # trigger events pending); the owner's changes pass them.
+    op.execute("SET CONSTRAINTS ALL IMMEDIATE")
     for table in (*CASE_TABLES, *READERS_ONLY):
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         for name, policy in _policies(table).items():
             op.execute(f"CREATE POLICY {name} ON {table} {policy}")
+    op.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def downgrade() -> None:
@@ -212,3 +279,4 @@ def downgrade() -> None:
     op.execute(f"DROP SCHEMA {GUARD} CASCADE")
     schema = bind.execute(sa.text("SELECT current_schema()")).scalar_one()
     op.execute(_event_guard(schema, checks=False))
+    op.execute(_justification_guard(schema, extended=False))
