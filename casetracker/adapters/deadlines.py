@@ -9,6 +9,7 @@ A row leaves the table when its deadline is met in time or recorded as passed.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -47,6 +48,16 @@ _Q_DELETE = "DELETE FROM deadlines WHERE case_id = ?"
 _Q_INSERT = (
     "INSERT INTO deadlines (case_id, kind, item, due, force, label) VALUES (?, ?, ?, ?, ?, ?)"
 )
+
+
+_Q_ROWS = "SELECT case_id, kind, item, due, force, label FROM deadlines WHERE case_id = ?"
+
+
+def unchanged(conn: Connection, case_id: str, rows: list[DueRow]) -> bool:
+    """Whether the table already holds exactly ``rows`` for the case (in any order), so that
+    a view folded afresh from the log writes nothing."""
+    filed = driver_sql(conn, _Q_ROWS, (case_id,), "deadlines").fetchall()
+    return Counter(map(tuple, filed)) == Counter(map(tuple, rows))
 
 
 def replace(conn: Connection, case_id: str, rows: list[DueRow]) -> None:

@@ -10,6 +10,7 @@ rebuild`` (``rebuild``: the log folded once, each view feeding every read model)
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters import deadlines, mi_model, worklist
-from casetracker.adapters.database import write_transaction
+from casetracker.adapters.database import driver_sql, write_transaction
 from casetracker.adapters.report_tables import MI_TABLES
 from casetracker.adapters.tables import DEADLINES, WORKLIST
 from casetracker.domain.case_view import CaseView
@@ -27,6 +28,7 @@ Replace = Callable[[Connection, str, Any], None]
 Rebuild = Callable[[Engine, Any, Callable[[int], None] | None], int]
 Clear = Callable[[Connection], Any]
 InsertMany = Callable[[Connection, list[Any]], Any]
+Unchanged = Callable[[Connection, str, Any], bool]
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,8 @@ class ReadModel:
 
     With ``clear`` (empty the tables) and ``insert`` (write many cases' rows, each as ``rows``
     gave them), ``rebuild`` below feeds the model from its one fold of the log; a model without
-    them folds the log again on its own (``rebuild``)."""
+    them folds the log again on its own (``rebuild``).  ``unchanged`` says whether the
+    database already holds a case's rows (``update``)."""
 
     name: str
     rows: Rows
@@ -44,6 +47,7 @@ class ReadModel:
     rebuild: Rebuild
     clear: Clear | None = None
     insert: InsertMany | None = None
+    unchanged: Unchanged | None = None
 
 
 def _clear_worklist(conn: Connection) -> None:
@@ -60,6 +64,24 @@ def _clear_deadlines(conn: Connection) -> None:
 
 def _insert_deadlines(conn: Connection, per_case: list[Any]) -> None:
     deadlines.insert_rows(conn, itertools.chain.from_iterable(per_case))
+
+
+_REPORT_ROWS = {
+    table.name: f"SELECT {', '.join(table.c.keys())} FROM {table.name} WHERE case_id = ?"
+    for table in MI_TABLES
+}
+
+
+def _reports_unchanged(conn: Connection, case_id: str, rows: mi_model.MiRows | None) -> bool:
+    """Whether the report tables already hold exactly ``rows`` for the case (None: the case
+    never enters them, and ``mi_model.replace`` writes nothing)."""
+    if rows is None:
+        return True
+    for table, wanted in rows.by_table().items():
+        filed = driver_sql(conn, _REPORT_ROWS[table], (case_id,), "report_tables").fetchall()
+        if Counter(map(tuple, filed)) != Counter(wanted):
+            return False
+    return True
 
 
 def _clear_reports(conn: Connection) -> None:
@@ -83,6 +105,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         worklist.rebuild,
         _clear_worklist,
         _insert_worklist,
+        worklist.unchanged,
     ),
     ReadModel(
         "report tables",
@@ -91,6 +114,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         mi_model.rebuild,
         _clear_reports,
         _insert_reports,
+        _reports_unchanged,
     ),
     ReadModel(
         "deadlines",
@@ -99,6 +123,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         deadlines.rebuild,
         _clear_deadlines,
         _insert_deadlines,
+        deadlines.unchanged,
     ),
 )
 
@@ -109,14 +134,21 @@ def update(conn: Connection, view: CaseView) -> None:
     """Bring every read model in line with ``view``, writing only what changed.
 
     ``view.written`` remembers the rows this process last wrote for the case at the view's
-    previous version (a view folded afresh from the log knows nothing, so it writes): most
-    actions - a note, a served paper - leave a case's worklist and report rows as they were,
-    and skipping those statements is a third of an action's cost.
+    previous version: most actions - a note, a served paper - leave a case's worklist and
+    report rows as they were, and skipping those statements is a third of an action's cost.
+    A view folded afresh from the log (every CLI action, a new TUI session) knows nothing, so
+    its rows are compared with the database's (``ReadModel.unchanged``): a row is rewritten
+    only when its content changed (issue 18).
     """
     written = view.written
     for model in READ_MODELS:
         rows = model.rows(view)
-        if written.get(model.name, _UNKNOWN) != rows:
+        known = written.get(model.name, _UNKNOWN)
+        if known is _UNKNOWN and model.unchanged is not None:
+            if not model.unchanged(conn, view.case_id, rows):
+                model.replace(conn, view.case_id, rows)
+            written[model.name] = rows
+        elif known != rows:
             model.replace(conn, view.case_id, rows)
             written[model.name] = rows
 
