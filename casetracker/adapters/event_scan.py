@@ -17,22 +17,35 @@ from casetracker.adapters.database import stream
 from casetracker.adapters.report_tables import MI_ARRESTS
 
 _COLUMNS = "case_id, seq, step, stamp"
-_ALL = f"SELECT {_COLUMNS}{{}} FROM events ORDER BY case_id, seq"
-_ONE = f"SELECT {_COLUMNS}{{}} FROM events WHERE case_id = ? ORDER BY seq"
+_ORDER = "ORDER BY case_id, seq"
+# A step is realm, workflow, version, instance and action joined by 0x1F: its workflow is the
+# only part between two separators that can be a lifecycle's name (the others are a realm,
+# numbers and the action, which ends it).
+_OF_LIFECYCLE = "step LIKE ? ESCAPE '!'"
 
 
 def event_rows(
-    conn: Connection, case_ids: Iterable[str] | None = None, payload: bool = True
+    conn: Connection,
+    case_ids: Iterable[str] | None = None,
+    payload: bool = True,
+    lifecycle: str | None = None,
 ) -> Iterator[tuple]:
     """``(case_id, seq, step, stamp[, payload])`` of every event, or of the cases named (in the
-    order given), each case's events in sequence order."""
-    extra = ", payload" if payload else ""
+    order given), each case's events in sequence order; ``lifecycle``: only its events."""
+    columns = _COLUMNS + (", payload" if payload else "")
+    where: list[str] = []
+    params: tuple = ()
+    if lifecycle is not None:
+        where.append(_OF_LIFECYCLE)
+        escaped = lifecycle.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        params = (f"%\x1f{escaped}\x1f%",)
     if case_ids is None:
-        yield from stream(conn, _ALL.format(extra))
+        condition = f" WHERE {where[0]}" if where else ""
+        yield from stream(conn, f"SELECT {columns} FROM events{condition} {_ORDER}", params=params)
         return
-    query = _ONE.format(extra)
+    query = f"SELECT {columns} FROM events WHERE {' AND '.join(['case_id = ?', *where])} {_ORDER}"
     for case_id in case_ids:
-        yield from stream(conn, query, params=(case_id,))
+        yield from stream(conn, query, params=(case_id, *params))
 
 
 def cases_with_arrest_in(conn: Connection, force: str) -> set[str]:

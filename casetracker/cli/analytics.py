@@ -15,8 +15,9 @@ from typing import Annotated
 
 import typer
 
-from casetracker.cli.common import one_line_text, read_bounded
-from casetracker.cli.mi import JsonOption
+from casetracker.cli.common import LARGEST_INTEGER, one_line_text, read_bounded
+from casetracker.cli.mi import JsonOption, report_app
+from casetracker.domain.errors import UsageError
 
 SAMPLE_FILE_LIMIT = 16 << 20  # a sample of case ids is small; a larger file is not one
 
@@ -65,6 +66,36 @@ def export_log(
         + f" as {fmt} to {out}: {summary['bytes']:,} bytes, {summary['seconds']} s, "
         f"actors {summary['actors']}"
     )
+
+
+@report_app.command("flow")
+def report_flow(
+    ctx: typer.Context,
+    force: Annotated[
+        str | None, typer.Option(help="Only cases with an arrest by this force")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option(help="Only traces starting in this year", min=1, max=9999)
+    ] = None,
+    lifecycle: Annotated[
+        str | None,
+        typer.Option(help="Follow one lifecycle's instances (encounter, status_check, ...)"),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, json or mermaid")] = "table",
+    top: Annotated[
+        int, typer.Option(help="Mermaid: draw the busiest paths only", min=1, max=LARGEST_INTEGER)
+    ] = 40,
+) -> None:
+    """The process map: which step follows which, how often, and the median and p90 waits."""
+    from casetracker.presenters.flow_diagram import mermaid
+    from casetracker.services.flow import FLOW_FORMATS, flow_table, read_flow
+    from casetracker.services.reports import render
+
+    if fmt not in FLOW_FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(FLOW_FORMATS)}")
+    with closing(ctx.obj.service()) as ct:
+        graph = read_flow(ct, force=force, year=year, lifecycle=lifecycle)
+    typer.echo(mermaid(graph, top) if fmt == "mermaid" else render(flow_table(graph), fmt))
 
 
 def register(app: typer.Typer) -> None:

@@ -25,7 +25,6 @@ from tests.cli.conftest import snapshot
 from tests.mi.conftest import Year
 
 
-
 @pytest.fixture(scope="module")
 def pm4py():
     """Imported here, not at collection: it takes seconds, and the rest of the suite never

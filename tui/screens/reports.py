@@ -1,7 +1,8 @@
 """Management information: referral rates per force and route (Recommendation 1, ¶4.8–4.12).
 
 A chart and the table it is drawn from, both from ``casetracker.services.reports.referrals``; the
-unit (calls or people, fn 13) is always named and ``u`` switches it, ``y`` picks the year.
+unit (calls or people, fn 13) is always named and ``u`` switches it, ``y`` picks the year;
+``m`` opens the process map (``tui.screens.flow``).
 Below ``NARROW`` columns the table leaves out the split of local referrals (IO or ICE office)
 and abbreviates its headings, so that the rates, which are what the report is for, fit.
 """
@@ -67,6 +68,7 @@ class ReportsScreen(SessionScreen):
             "u", "unit", "Calls/people", id="reports.unit", tooltip="Count calls or people (fn 13)"
         ),
         Binding("y", "year", "Year…", id="reports.year", tooltip="Choose the year"),
+        Binding("m", "flow", "Map", id="reports.flow", tooltip="The process map (issue 19)"),
     ]
 
     def __init__(self) -> None:
@@ -151,10 +153,16 @@ class ReportsScreen(SessionScreen):
             PromptScreen("Report for which year?", "e.g. 2015", str(self.year)), chosen
         )
 
+    def action_flow(self) -> None:
+        from tui.screens.flow import FlowScreen
+
+        self.app.push_screen(FlowScreen(self.year))
+
     def commands(self) -> list[tuple[str, Any, str]]:
         return [
             ("reports: switch calls/people", self.action_unit, "fn 13: the counting unit"),
             ("reports: year…", self.action_year, "choose the year"),
+            ("reports: process map", self.action_flow, "which step follows which, and the waits"),
         ]
 
 

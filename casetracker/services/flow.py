@@ -1,0 +1,228 @@
+"""``casetracker report flow``: the process map of the log, a directly-follows graph (issue 19).
+
+Which step follows which, how often, and how long between them (median and 90th percentile),
+read from the event log itself in one pass: per case (every lifecycle's steps in one trace), or
+with ``lifecycle`` per instance of that lifecycle (each arrest, each status check).  A trace's
+steps are taken in effective-time order, then as recorded, as the exports write them
+(``casetracker.services.process_log``); waits are measured between the starts of the two
+effective times, so a step dated only by a day or a month makes its waits approximate (the
+table's notes say how many such steps there were).
+
+The same graph is a table (``flow_table``: the CLI's table, CSV and JSON), a Mermaid flowchart
+(``casetracker.presenters.flow_diagram``) and the TUI's picture (``tui.widgets.flow_map``).
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.engine import Connection
+
+from casetracker.adapters.database import read_transaction
+from casetracker.adapters.event_scan import cases_with_arrest_in, event_rows
+from casetracker.domain.effective_time import parse_canonical
+from casetracker.domain.engine import WorkflowEngine
+from casetracker.domain.errors import UsageError
+from casetracker.services.registry import organisation
+from casetracker.services.reports import Table
+
+if TYPE_CHECKING:
+    from casetracker.services.cases import Casetracker
+
+FLOW_FORMATS = ("table", "csv", "json", "mermaid")
+BUSY_SHARE = 0.25  # the busiest quarter of the paths are drawn heavier
+SLOWEST = 3  # the paths with the longest 90th-percentile waits are marked
+
+
+@dataclass(frozen=True)
+class Path:
+    """One directly-follows pair: how often ``target`` came straight after ``source`` in a
+    trace, and the median and 90th percentile of the waits between them, in hours."""
+
+    source: str
+    target: str
+    count: int
+    median_h: float
+    p90_h: float
+    busy: bool = False  # among the busiest quarter: drawn heavier
+    slow: bool = False  # among the SLOWEST longest waits (90th percentile): marked
+
+
+@dataclass
+class FlowGraph:
+    title: str
+    traces: int
+    events: int
+    steps: Counter = field(default_factory=Counter)  # activity -> occurrences
+    starts: Counter = field(default_factory=Counter)  # activity -> traces starting with it
+    ends: Counter = field(default_factory=Counter)  # activity -> traces ending with it
+    paths: list[Path] = field(default_factory=list)  # busiest first
+    approximate: int = 0  # steps whose effective time is a day, a month or a range
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def flow(
+    conn: Connection,
+    engine: WorkflowEngine,
+    force: str | None = None,
+    year: int | None = None,
+    lifecycle: str | None = None,
+) -> FlowGraph:
+    """The directly-follows graph of every trace (case, or instance of ``lifecycle``) that
+    starts in ``year`` (UK local time) in a case with an arrest by ``force``."""
+    labels = _labels(engine, lifecycle)
+    chosen = _cases_of(conn, force)
+    waits: dict[tuple[str, str], array] = {}
+    graph = FlowGraph(_title(force, year, lifecycle), 0, 0)
+    graph.params = {"report": "flow", "force": force, "year": year, "lifecycle": lifecycle}
+    trace_of_case: dict[Any, list[tuple[float, int, str]]] = {}
+    current = None
+    for case_id, seq, step, stamp in event_rows(conn, payload=False, lifecycle=lifecycle):
+        if case_id != current:
+            _close(trace_of_case, graph, waits, year)
+            current = case_id
+        if chosen is not None and case_id not in chosen:
+            continue
+        _, workflow, version, instance, action = step.split("\x1f")
+        effective = stamp.split("\x1f")[2]
+        if len(effective) == 20 and effective[10] == "T":
+            at = datetime.fromisoformat(effective).timestamp()
+        else:
+            at = parse_canonical(effective).start.timestamp()
+            graph.approximate += 1
+        label = labels.get((workflow, version, action), action)
+        key = instance if lifecycle else case_id
+        trace_of_case.setdefault(key, []).append((at, seq, label))
+    _close(trace_of_case, graph, waits, year)
+    graph.paths = _paths(waits)
+    return graph
+
+
+def _labels(engine: WorkflowEngine, lifecycle: str | None) -> dict[tuple[str, str, str], str]:
+    """(workflow, version text, action) -> the action's label, as the steps store them."""
+    if lifecycle is not None and lifecycle not in engine.latest:
+        raise UsageError(
+            f"--lifecycle must be one of {', '.join(sorted(engine.latest))}, not {lifecycle!r}"
+        )
+    return {
+        (workflow, str(version), action.name): action.label
+        for (workflow, version), spec in engine.specs.items()
+        for action in spec.actions
+    }
+
+
+def _cases_of(conn: Connection, force: str | None) -> set[str] | None:
+    if force is None:
+        return None
+    code = force.strip().upper()
+    if organisation().force(code) is None:
+        raise UsageError(f"--force {force!r} is not a force of the organisation file")
+    return cases_with_arrest_in(conn, code)
+
+
+def _close(
+    traces: dict[Any, list[tuple[float, int, str]]],
+    graph: FlowGraph,
+    waits: dict[tuple[str, str], array],
+    year: int | None,
+) -> None:
+    """Count the traces of one case (then forget them: memory is one case's steps)."""
+    for steps in traces.values():
+        steps.sort()
+        if year is not None and _local_year(steps[0][0]) != year:
+            continue
+        graph.traces += 1
+        graph.events += len(steps)
+        graph.starts[steps[0][2]] += 1
+        graph.ends[steps[-1][2]] += 1
+        previous = None
+        for at, _, label in steps:
+            graph.steps[label] += 1
+            if previous is not None:
+                found = waits.get((previous[1], label))
+                if found is None:
+                    found = waits[(previous[1], label)] = array("d")
+                found.append(at - previous[0])
+            previous = (at, label)
+    traces.clear()
+
+
+def _local_year(timestamp: float) -> int:
+    from casetracker.domain.effective_time import DEFAULT_ZONE
+
+    return datetime.fromtimestamp(timestamp, DEFAULT_ZONE).year
+
+
+def _paths(waits: dict[tuple[str, str], array]) -> list[Path]:
+    measured = []
+    for (source, target), seconds in waits.items():
+        ordered = sorted(seconds)
+        median = _percentile(ordered, 0.5) / 3600
+        p90 = _percentile(ordered, 0.9) / 3600
+        measured.append((source, target, len(ordered), round(median, 4), round(p90, 4)))
+    measured.sort(key=lambda m: (-m[2], m[0], m[1]))
+    busy = max(1, math.ceil(len(measured) * BUSY_SHARE)) if measured else 0
+    slow = {m[:2] for m in sorted(measured, key=lambda m: -m[4])[:SLOWEST] if m[4] > 0}
+    return [Path(*m, busy=i < busy, slow=m[:2] in slow) for i, m in enumerate(measured)]
+
+
+def _percentile(ordered: list[float], q: float) -> float:
+    """The nearest-rank percentile of sorted values (the durations report's convention)."""
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _title(force: str | None, year: int | None, lifecycle: str | None) -> str:
+    what = f"each {lifecycle} instance" if lifecycle else "each case"
+    where = f", cases with an arrest by {force.upper()}" if force else ""
+    when = f", traces starting in {year}" if year else ""
+    return f"Process map: which step follows which in {what}{where}{when}"
+
+
+def flow_table(graph: FlowGraph) -> Table:
+    """The graph as a report table, busiest path first."""
+    rows = [
+        [
+            p.source, p.target, p.count, _share(p.count, graph.traces), p.median_h, p.p90_h,
+            ", ".join(m for m, on in (("busiest", p.busy), ("slowest wait", p.slow)) if on),
+        ]
+        for p in graph.paths
+    ]  # fmt: skip
+    notes = [
+        f"{graph.traces:,} traces, {graph.events:,} steps; waits in hours between the starts "
+        "of the two steps' effective times (median, 90th percentile).",
+        "busiest: the most frequent quarter of the paths; slowest wait: the "
+        f"{SLOWEST} longest at the 90th percentile.",
+    ]
+    if graph.approximate:
+        notes.append(
+            f"{graph.approximate:,} steps are dated by a day, a month or a range: waits to and "
+            "from them are measured from the period's start and are approximate."
+        )
+    return Table(
+        graph.title,
+        ["from", "to", "count", "per_trace", "median_h", "p90_h", "mark"],
+        rows,
+        notes,
+        graph.params,
+    )
+
+
+def _share(count: int, traces: int) -> float | None:
+    return round(count / traces, 3) if traces else None
+
+
+def read_flow(
+    service: Casetracker,
+    force: str | None = None,
+    year: int | None = None,
+    lifecycle: str | None = None,
+) -> FlowGraph:
+    """The graph over the service's database, in a read transaction of its own (the CLI and
+    the TUI's worker threads ask for a graph, not a connection)."""
+    with read_transaction(service.engine) as conn:
+        return flow(conn, service.flow, force, year, lifecycle)

@@ -1,0 +1,37 @@
+"""The process map in the reports mode (issue 19): opened with ``m``, drawn from the same graph
+as ``casetracker report flow``, busiest paths heavier and the slowest waits marked."""
+
+from __future__ import annotations
+
+from casetracker.presenters.flow_diagram import map_lines
+from tests.tui.conftest import run_async, screen_text, settle
+from tui.app import CasetrackerApp
+
+
+def _showing_map(app) -> bool:
+    screen = app.screen
+    return type(screen).__name__ == "FlowScreen" and screen.graph is not None
+
+
+@run_async
+async def test_the_map_opens_from_reports_and_follows_a_lifecycle(demo_url):
+    app = CasetrackerApp(demo_url, as_user="ccu.demo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, lambda: type(app.screen).__name__ == "WorklistScreen")
+        await pilot.press("f5")
+        await settle(pilot, lambda: type(app.screen).__name__ == "ReportsScreen")
+        await pilot.press("m")
+        await settle(pilot, lambda: _showing_map(app))
+        screen = app.screen
+        screen.year = None  # the demo's cases span several years: the whole log
+        screen.load()
+        await settle(pilot, lambda: _showing_map(app) and screen.graph.traces > 0)
+        graph = screen.graph
+        text = screen_text(app)
+        assert graph.title in text and "each case" in graph.title
+        first, style = map_lines(graph, 120)[0]
+        assert first.split("▶")[1].strip()[:40] in text and style.startswith("bold")
+        assert "⏳" in text  # the slowest waits are marked
+        await pilot.press("l")
+        await settle(pilot, lambda: "encounter" in screen.graph.title)
+        assert "each encounter instance" in screen_text(app)
