@@ -19,6 +19,14 @@
              process.
 5. cold    - actions on cases this process has not seen (every CLI `case act`, a new TUI
              session) on the `synth` database: p50/p99 (issue 18: p50 < 0.6 ms, p99 < 3 ms).
+6. tree    - the Merkle tree (issue 15): the caseworker action with the tree against the same
+             action with its tree upkeep switched off, alternating (the tree's cost per action);
+             then, on a tree of --tree-events leaves (default 10,000,000; BENCH_TREE_EVENTS) in
+             casetracker's own tables, inclusion proofs for random entries and consistency
+             proofs between random sizes: time per proof (goal < 5 ms) and its size in hashes.
+             The leaves there are random hashes in minimal event rows (the proofs read only the
+             hash column and ``merkle_nodes``), built with raw sqlite3 and the same
+             ``TreeBuilder`` an upgrade uses; each proof is checked against the root.
 
 Verify and rebuild run on two logs (--logs): "easy" (every case "open + 9 notes", no personal
 data) and "synth" (a seeded `casetracker synth` year of --arrests arrests: the real mix of step
@@ -48,9 +56,10 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from casetracker.adapters import workers
+from casetracker.adapters import merkle_tree, workers
 from casetracker.adapters.database import write_transaction
 from casetracker.domain.events import NewEvent
+from casetracker.integrity import merkle
 from casetracker.integrity.encoding import (
     GENESIS,
     STORED_FIELDS,
@@ -499,7 +508,10 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=_env("BENCH_SCALE", 1.0))
     parser.add_argument("--repeat", type=int, default=int(_env("BENCH_REPEAT", 3)))
     parser.add_argument("--arrests", type=int, default=int(_env("BENCH_ARRESTS", 20_000)))
-    parser.add_argument("--only", default="action,bulk,verify,rebuild,cold")
+    parser.add_argument(
+        "--tree-events", type=int, default=int(_env("BENCH_TREE_EVENTS", 10_000_000))
+    )
+    parser.add_argument("--only", default="action,bulk,verify,rebuild,cold,tree")
     parser.add_argument("--logs", default="easy,synth")
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args()
@@ -544,6 +556,8 @@ def main() -> None:
             )
             _cold(ct, max(200, int(2000 * args.scale)), args.repeat, args.arrests)
             ct.close()
+        if "tree" in only:
+            _tree(base, max(200, int(2000 * args.scale)), args.repeat, args.tree_events)
     finally:
         if not args.data_dir:
             shutil.rmtree(base, ignore_errors=True)
@@ -623,6 +637,111 @@ def _cold(ct: Casetracker, n: int, repeat: int, arrests: int) -> None:
     _line("cold (case not yet read)", [m["per_s"] for m in cold], _latency(cold))
     print(f"   {'':<34}max {_spread([m['max_ms'] for m in cold])} ms; goal p50 < 0.6, p99 < 3")
     _line("warm (same cases again)", [m["per_s"] for m in warm], _latency(warm))
+    print()
+
+
+# ---------------------------------------------------------------------------------- 6. tree
+
+
+@contextlib.contextmanager
+def no_tree() -> Iterator[None]:
+    """The store without its tree upkeep: the baseline that prices the tree per action."""
+    kept = merkle_tree.append
+    merkle_tree.append = lambda *args, **kwargs: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        merkle_tree.append = kept
+
+
+def bench_action_without_tree(workdir: Path, n: int) -> dict:
+    with no_tree():
+        return bench_action(workdir, n)
+
+
+def build_tree_log(path: Path, leaves: int) -> str:
+    """A database of ``leaves`` minimal events (random hashes) and their stored tree, written
+    with raw sqlite3 into the schema ``casetracker init`` creates; returns the root."""
+    create_database(f"sqlite:///{path}", "demo", ("admin",))
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("PRAGMA synchronous=OFF")
+    builder = merkle.TreeBuilder(merkle_tree.LOWEST_STORED)
+    batch = 100_000
+    for start in range(0, leaves, batch):
+        hashes = [os.urandom(32).hex() for _ in range(min(batch, leaves - start))]
+        raw.execute("BEGIN")
+        raw.executemany(
+            "INSERT INTO events VALUES (?, 'C-1', ?, '', '', ?, '{}', '', ?)",
+            [(start + i + 1, start + i + 1, str(start + i), h) for i, h in enumerate(hashes)],
+        )
+        raw.executemany(
+            "INSERT INTO merkle_nodes VALUES ('events', ?, ?, ?)", list(builder.add(hashes))
+        )
+        raw.execute("COMMIT")
+    raw.close()
+    return builder.root()
+
+
+def bench_proofs(path: Path, size: int, root: str, count: int, seed: int) -> dict:
+    """Inclusion and consistency proofs from the stored tree: ms each, and their sizes."""
+    rng = random.Random(seed)
+    ct = Casetracker(f"sqlite:///{path}", as_user="root")
+    timings: dict[str, list[float]] = {"inclusion": [], "consistency": []}
+    sizes: dict[str, list[int]] = {"inclusion": [], "consistency": []}
+    leaves = sqlite3.connect(path)
+    with ct.engine.connect() as conn:
+        for _ in range(count):
+            index = rng.randrange(size)
+            t = perf()
+            proof = merkle_tree.inclusion_proof(conn, "events", index, size)
+            timings["inclusion"].append(perf() - t)
+            sizes["inclusion"].append(len(proof))
+            (leaf,) = leaves.execute("SELECT hash FROM events WHERE position = ?", (index + 1,))
+            assert merkle.verify_inclusion(index, size, leaf[0], proof, root)
+        for _ in range(count):
+            old = rng.randrange(1, size)
+            t = perf()
+            proof = merkle_tree.consistency_proof(conn, "events", old, size)
+            old_root = merkle_tree.root(conn, "events", old)
+            timings["consistency"].append(perf() - t)
+            sizes["consistency"].append(len(proof))
+            assert merkle.verify_consistency(old, size, old_root, root, proof)
+    leaves.close()
+    ct.close()
+    return {
+        kind: {
+            "p50_ms": _pct(timings[kind], 50) * 1e3,
+            "p99_ms": _pct(timings[kind], 99) * 1e3,
+            "max_hashes": max(sizes[kind]),
+        }
+        for kind in timings
+    }
+
+
+def _tree(base: Path, n: int, repeat: int, tree_events: int) -> None:
+    with_tree, without = [], []
+    for _ in range(repeat):  # alternating, each on a fresh database
+        without.append(bench_action_without_tree(_fresh(base, "notree"), n))
+        with_tree.append(bench_action(_fresh(base, "tree"), n))
+    print(f"6. the Merkle tree's cost per caseworker action ({n} per round)")
+    _line("act() without the tree", [m["per_s"] for m in without], _latency(without))
+    _line("act() with the tree", [m["per_s"] for m in with_tree], _latency(with_tree))
+    costs = [1e6 / w["per_s"] - 1e6 / o["per_s"] for w, o in zip(with_tree, without, strict=True)]
+    ratios = [w["per_s"] / o["per_s"] for w, o in zip(with_tree, without, strict=True)]
+    print(f"   tree cost per action {_spread(costs, '{:.1f}')} us; ratio {_spread(ratios)}\n")
+    path = base / "tree.db"
+    started = perf()
+    root = build_tree_log(path, tree_events)
+    built = perf() - started
+    print(f"6b. proofs on a tree of {tree_events:,} leaves (built in {built:.0f} s)")
+    for seed in range(repeat):
+        found = bench_proofs(path, tree_events, root, 200, seed)
+        for kind, m in found.items():
+            print(
+                f"   {kind:<12} p50 {m['p50_ms']:.2f} ms  p99 {m['p99_ms']:.2f} ms  "
+                f"up to {m['max_hashes']} hashes (log2 n = {(tree_events - 1).bit_length()})"
+                "; goal < 5 ms"
+            )
     print()
 
 

@@ -184,6 +184,8 @@ def extend(
     """
     if lowest < 1:
         raise ValueError("leaves are stored by their log, not as nodes")
+    if (old + len(added)) >> lowest == old >> lowest:
+        return []  # still inside the same lowest block: 15 appends in 16 stop here
     frontier, completed = completed_nodes(old, len(added), lowest)
     if not completed:
         return []
