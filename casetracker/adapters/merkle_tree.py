@@ -34,6 +34,8 @@ _LEAVES = {
     tree: f"SELECT hash FROM {tree} WHERE position > ? AND position <= ? ORDER BY position"
     for tree in TREES
 }
+# PostgreSQL: whatever rows the login may see (migration 0014), the leaves are every entry's.
+_LEAVES_ON_POSTGRESQL = "SELECT leaf_hash FROM casetracker_leaf_hashes(?, ?, ?)"
 _NODE = "SELECT level, idx, hash FROM merkle_nodes WHERE tree = ? AND level = ? AND idx = ?"
 _SIZE = {tree: f"SELECT coalesce(max(position), 0) FROM {tree}" for tree in TREES}
 
@@ -53,7 +55,11 @@ class _Reader:
         return {(level, index): value for level, index, value in rows}
 
     def leaves(self, start: int, end: int) -> list[str]:
-        rows = driver_sql(self.conn, _LEAVES[self.tree], (start, end), "merkle").fetchall()
+        if self.conn.dialect.name == "postgresql":
+            query, params = _LEAVES_ON_POSTGRESQL, (self.tree, start, end)
+        else:
+            query, params = _LEAVES[self.tree], (start, end)
+        rows = driver_sql(self.conn, query, params, "merkle").fetchall()
         if len(rows) != end - start:
             raise LookupError(f"the {self.tree} log lacks entries {start + 1}..{end}")
         return [h for (h,) in rows]
