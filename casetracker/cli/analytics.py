@@ -98,6 +98,54 @@ def report_flow(
     typer.echo(mermaid(graph, top) if fmt == "mermaid" else render(flow_table(graph), fmt))
 
 
+def simulate(
+    organisation: Annotated[
+        Path, typer.Option("--organisation", help="The organisation file to try (TOML)")
+    ],
+    baseline: Annotated[
+        Path | None,
+        typer.Option(help="The organisation to compare with (default: the one in force)"),
+    ] = None,
+    year: Annotated[int, typer.Option(help="Calendar year of the arrests", min=1, max=9999)] = 2015,
+    arrests: Annotated[
+        int, typer.Option(help="Arrests to generate per run", min=0, max=LARGEST_INTEGER)
+    ] = 20_000,
+    seed: Annotated[int, typer.Option(help="First seed", min=0, max=LARGEST_INTEGER)] = 1,
+    seeds: Annotated[
+        int, typer.Option(help="Seeds to run (the spread of the difference)", min=0, max=1000)
+    ] = 3,
+    workers: Annotated[
+        int, typer.Option(help="Processes (default: CPUs)", min=0, max=LARGEST_INTEGER)
+    ] = 0,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+) -> None:
+    """What if the organisation were different? The same SYNTHETIC year under two organisation
+    files, side by side, with the difference and its spread over several seeds (nothing is
+    written to any database)."""
+    import os
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from casetracker.services.reports import FORMATS, render
+    from casetracker.services.simulation import comparison, request, tasks_of
+    from casetracker.services.simulation import simulate as run_simulation
+
+    if fmt not in FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)}")
+    what = request(organisation, baseline, year, arrests, seed, seeds)
+    with Progress(
+        TextColumn("simulate"), BarColumn(), TimeElapsedColumn(), transient=True,
+        console=Console(stderr=True),
+    ) as bar:  # fmt: skip
+        task = bar.add_task("simulate", total=tasks_of(what))
+        tallies = run_simulation(
+            what, workers or (os.cpu_count() or 1), lambda n: bar.advance(task, n)
+        )
+    typer.echo(render(comparison(what, tallies), fmt))
+
+
 def register(app: typer.Typer) -> None:
     """Add these commands to the main application (``report flow`` is on the report group)."""
     app.command("export-log")(export_log)
+    app.command("simulate")(simulate)

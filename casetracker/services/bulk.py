@@ -33,6 +33,7 @@ from casetracker.domain.engine import WorkflowEngine
 from casetracker.domain.errors import CasetrackerError, UsageError
 from casetracker.domain.events import NewEvent, event_payload, split_personal
 from casetracker.domain.fields import validate_fields
+from casetracker.domain.organisation import Organisation
 from casetracker.domain.queues import WorkItem
 from casetracker.domain.vocabulary import ActionSpec
 from casetracker.integrity import personal_digests
@@ -93,8 +94,17 @@ class PreparedCase:
 class BulkValidator:
     """Checks a case's steps through the engine; holds nothing between cases but the engine."""
 
-    def __init__(self, flow: WorkflowEngine, realm: str, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        flow: WorkflowEngine,
+        realm: str,
+        now: datetime | None = None,
+        org: Organisation | None = None,
+        queues: bool = True,
+    ) -> None:
         self.flow = flow
+        self.org = org  # the report tables' organisation (None: the configured one)
+        self.queues = queues  # worklist and deadline rows too (a what-if run reads no queue)
         self.realm = realm
         self.now = now or clock.now()
         self.recorded = clock.format_recorded(self.now)
@@ -152,9 +162,9 @@ class BulkValidator:
             events,
             personal,
             salt,
-            mi_model.rows_for(view),
-            worklist.rows_for(view),
-            deadlines.rows_for(view),
+            mi_model.rows_for(view, self.org),
+            worklist.rows_for(view) if self.queues else [],
+            deadlines.rows_for(view) if self.queues else [],
         )
 
     def _action(self, workflow: str, version: int, action: str) -> tuple[ActionSpec | None, bool]:

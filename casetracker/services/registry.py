@@ -17,10 +17,15 @@ def organisation() -> Organisation:
 
 @cache
 def workflow_engine() -> WorkflowEngine:
+    return engine_for(organisation())
+
+
+def engine_for(org: Organisation) -> WorkflowEngine:
+    """An engine whose guards read ``org``: the process's own (``workflow_engine``), or a
+    what-if organisation's (``casetracker simulate``)."""
     from casetracker.domain.rules.guards import GUARDS, GuardContext
     from workflows import DEFINITIONS
 
-    org = organisation()
     return WorkflowEngine(
         DEFINITIONS,
         GUARDS,

@@ -28,6 +28,9 @@ SLOT_DAYS, SLOTS = 4, 90  # arrests fall in distinct four-day slots of the year 
 SEEN_IN_HOURS, SEEN_OUT_OF_HOURS = 0.85, 0.55
 SEEN_IN_HOURS_LONDON, SEEN_OUT_OF_HOURS_LONDON = 0.75, 0.40
 SEEN_AT_CENTRAL_SUITE = 0.97
+# Whether an IO is on shift is read from the organisation file's shifts of the arrest's suite,
+# so a what-if organisation (``casetracker simulate``) changes it; an arrest at no configured
+# suite is taken to have IO cover 07:00-22:00, the shipped file's shift (assumed, as it is).
 GENERATION_SHIFT = Shift(datetime(2000, 1, 1, 7).time(), datetime(2000, 1, 1, 22).time())
 OFFENCES = {
     "theft": 0.24, "other_violence": 0.15, "drugs_possession": 0.11, "public_order": 0.08,
@@ -205,7 +208,11 @@ class CaseSteps:
     def seen_chance(self, suite: str, release: datetime) -> float:
         """The chance an IO sees an offender held at ``suite`` before ``release`` (¶4.21-4.23)."""
         force = self.person.force
-        in_hours = GENERATION_SHIFT.covers(_local(release))
+        shifts = dict(zip(force.suites, force.suite_shifts, strict=False)).get(
+            suite, (GENERATION_SHIFT,)
+        )
+        local = _local(release)
+        in_hours = any(shift.covers(local) for shift in shifts)
         if force.in_london:
             return SEEN_IN_HOURS_LONDON if in_hours else SEEN_OUT_OF_HOURS_LONDON
         if suite in force.central_suites:

@@ -26,9 +26,9 @@ and written by ``casetracker.services.synthetic_year``.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from casetracker.domain.organisation import Organisation, SuiteModel
+from casetracker.domain.organisation import Organisation, Shift, SuiteModel
 
 REPORT_ARRESTS = 190_000  # ¶3.1: between 185,000 and 193,000 a year
 MPS_SHARE = 1 / 3  # ¶3.1: "approximately a third"
@@ -72,6 +72,9 @@ class ForceProfile:
     # Suites where immigration offenders are held centrally, IOs on shift or on a rota (¶4.13,
     # ¶4.16, ¶4.19): few are released there before an IO sees them (¶4.23).
     central_suites: tuple[str, ...] = ()
+    # Each suite's IO shifts, in the order of ``suites``: whether an IO is on shift when an
+    # offender leaves sets the chance one saw them (``synthetic_arrests.seen_chance``).
+    suite_shifts: tuple[tuple[Shift, ...], ...] = ()
 
     @property
     def first_ccu(self) -> float:
@@ -113,7 +116,8 @@ def profiles(org: Organisation) -> list[ForceProfile]:
     sizes = {f.code: _RELATIVE_SIZE.get(f.code, 1.0) for f in others}
     total_size = sum(sizes.values())
     wyp_local = _wyp_local_rate(wyp_share)
-    out = []
+    out: list[ForceProfile] = []
+    shifts = {f.code: tuple(s.io_shifts for s in f.suites) for f in org.forces}
     for force in org.forces:
         suites = tuple(s.name for s in force.suites)
         central = tuple(s.name for s in force.suites if s.model in _CENTRAL_MODELS)
@@ -155,7 +159,7 @@ def profiles(org: Organisation) -> list[ForceProfile]:
                     central,
                 )
             )
-    return out
+    return [replace(p, suite_shifts=shifts[p.code]) for p in out]
 
 
 @dataclass(frozen=True)
