@@ -43,6 +43,7 @@ from casetracker.services.setup import create_database
 from tests.helpers import CORE_ROLES, core_engine, new_service, police_of
 from tests.integration.tamper import rows, tamper
 from tests.integration.test_migrations import _KEPT, _start_again, _write_at_0003
+from tests.security.test_postgres_forces import forces  # noqa: F401 (a fixture)
 
 EVENTS = 40  # more than 2 blocks of 16: the tree has stored subtrees at levels 4 and 5
 
@@ -480,3 +481,24 @@ def test_an_upgrade_builds_both_trees_without_changing_a_hash(db_url, keys):
         assert sorted(stored) == sorted(built) and stored
     finally:
         ct.close()
+
+
+@pytest.mark.postgres
+def test_a_police_login_completes_blocks_over_other_forces_events(forces):  # noqa: F811
+    """Row-level security hides West Midlands' events from a Met officer, but the one tree over
+    every event still grows when the officer's append completes a block of 16 (migration 0014)."""
+    wmp = forces.service(forces.wmp, "police")
+    mps = forces.service(forces.mps, "police")
+    theirs = wmp.open_case({"name": "W", "force": "WMP"}, "2014-01-01").case_id
+    mine = mps.open_case({"name": "M", "force": "MPS"}, "2014-01-01").case_id
+    for n in range(20):
+        (wmp if n % 2 else mps).act(theirs if n % 2 else mine, "add_note", {"text": f"{n}"})
+    wmp.close()
+    mps.close()
+    auditor = forces.service(forces.auditor, "auditor")
+    report = auditor.verify()
+    auditor.close()
+    assert not [p for p in report.problems if "tree" in p], report.problems
+    assert report.tree["size"] == 22
+    leaves = [h for (h,) in rows(forces.owner_url, "SELECT hash FROM events ORDER BY position")]
+    assert report.tree["root"] == merkle.root(leaves)
