@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from casetracker.domain.effective_time import (
+    DEFAULT_ZONE,
     EffectiveTimeError,
+    _parse_single_or_range,
     out_of_sequence,
     parse,
     parse_canonical,
@@ -77,3 +81,28 @@ def test_a_late_run_is_flagged_not_the_entries_around_it():
     recorded = ["2014-01-01", "2014-02-01", "2013-01-01", "2013-02-01", "2014-03-01", "2014-04-01"]
     assert out_of_sequence([parse(t, NOW) for t in recorded]) == {2, 3}
     assert out_of_sequence([]) == set()
+
+
+@given(st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 30)))
+def test_a_canonical_instant_reads_as_the_general_parse_reads_it(moment: datetime) -> None:
+    text = moment.replace(microsecond=0).isoformat() + "Z"
+    assert parse_canonical(text) == _parse_single_or_range(text, DEFAULT_ZONE, None)
+
+
+@given(
+    st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 30)),
+    st.integers(0, 19),
+    st.sampled_from("0123456789-:TZ +.x\u0663"),
+)
+def test_text_that_only_looks_like_an_instant_takes_the_general_path(
+    moment: datetime, where: int, char: str
+) -> None:
+    canonical = moment.replace(microsecond=0).isoformat() + "Z"
+    text = canonical[:where] + char + canonical[where + 1 :]
+    try:
+        general = _parse_single_or_range(text, DEFAULT_ZONE, None)
+    except ValueError:
+        with pytest.raises(ValueError):
+            parse_canonical(text)
+        return
+    assert parse_canonical(text) == general
