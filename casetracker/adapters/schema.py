@@ -164,6 +164,7 @@ APP_GRANTS = {
     "alembic_version": "SELECT",
     # read models: derived from the log, rewritten by every action and by `rebuild`
     "worklist": "SELECT, INSERT, UPDATE, DELETE",
+    "deadlines": "SELECT, INSERT, UPDATE, DELETE",  # pending deadlines (migration 0009)
     "mi_arrests": "SELECT, INSERT, UPDATE, DELETE",
     "mi_people": "SELECT, INSERT, UPDATE, DELETE",
     "mi_referrals": "SELECT, INSERT, UPDATE, DELETE",

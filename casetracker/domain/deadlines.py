@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from casetracker.domain.case_view import CaseView, Instance, Step
 from casetracker.domain.effective_time import DEFAULT_ZONE
 from casetracker.domain.organisation import Organisation, Suite
-from casetracker.domain.rules.custody_clock import EXTENDS, pace_clock
+from casetracker.domain.rules.custody_clock import ENDS, EXTENDS, PAUSES, pace_clock
 from casetracker.domain.rules.field_values import as_date, as_text
 
 PASSED_ACTION = "deadline_passed"
@@ -48,9 +48,7 @@ OFFENDER_STATES = frozenset(
         "referred_to_high_harm_team",
     }
 )
-_LEAVES_CUSTODY = frozenset(
-    {"release_without_charge", "take_no_further_action", "bail", "charge", "escape_custody"}
-)
+_STOPS_CLOCK = ENDS | PAUSES
 
 
 _END_OF_TIME = datetime.max.replace(tzinfo=UTC)  # deadlines do not depend on when they are read
@@ -93,6 +91,10 @@ def _after(instance: Instance, step: Step, actions: frozenset[str] | None = None
     return None
 
 
+def _last_of(instance: Instance, actions: frozenset[str]) -> Step | None:
+    return next((s for s in reversed(instance.history) if s.action in actions), None)
+
+
 def _unless_met(deadline: Deadline, discharge: Step | None) -> list[Deadline]:
     """The deadline, unless the step that discharges it was effective before it fell due."""
     if discharge is not None and discharge.effective.start <= deadline.due:
@@ -116,16 +118,20 @@ def pace(view: CaseView, org: Organisation) -> Iterable[Deadline]:
             yield Deadline(
                 "pace_expiry", encounter.key, status.expired_at, f"{where}: PACE expired"
             )
+        # The point to ask passes unless an extension, or the clock stopping, came first; the
+        # clock is read as it stood just before whichever came last.
         extension = encounter.last(EXTENDS)
-        if extension is None:
-            base = status if status.running else None
-        else:  # the clock as it stood when the extension was given
-            before = encounter.history[: encounter.history.index(extension)]
+        stopped = None if status.running else _last_of(encounter, _STOPS_CLOCK)
+        settled = extension or stopped
+        if settled is None:
+            base = status
+        else:
+            before = encounter.history[: encounter.history.index(settled)]
             base = pace_clock(replace(encounter, history=before), _END_OF_TIME)
-        if base is not None and base.running and base.deadline is not None:
+        if base.running and base.deadline is not None:
             label = f"{where}: ask a superintendent to extend detention"
             ask = Deadline("pace_extension", encounter.key, base.deadline - EXTENSION_NOTICE, label)
-            yield from _unless_met(ask, extension)
+            yield from _unless_met(ask, settled)
 
 
 def bail_return(view: CaseView, org: Organisation) -> Iterable[Deadline]:

@@ -81,7 +81,7 @@ MY_WORK = Queue(
 def queues_for(role: str) -> list[Queue]:
     """The queues a role works, in the order its screen shows them (every role gets one)."""
     found = [q for q in QUEUES.values() if role in q.roles] or [ALL_CASES]
-    return [MY_WORK, *found] if role in MY_WORK.roles else found
+    return [*found, MY_WORK] if role in MY_WORK.roles else found
 
 
 @dataclass(frozen=True)

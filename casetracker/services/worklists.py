@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from casetracker.adapters import worklist
+from casetracker.adapters.changes import ChangeFeed
 from casetracker.domain.queues import ALL_CASES, MY_WORK, WorkItem
 
 if TYPE_CHECKING:
@@ -53,3 +54,10 @@ def _force_of(service: Casetracker, queue: str) -> str | None:
     if not actor.force or queue == ALL_CASES.name:
         return _NOTHING
     return actor.force
+
+
+def change_feed(service: Casetracker) -> ChangeFeed:
+    """A feed that says when events were recorded since it was last asked (by anyone, on any
+    machine): LISTEN/NOTIFY on PostgreSQL, a poll of the log's last position on SQLite.  A
+    screen asks it on a timer and re-reads its queue only when it says so."""
+    return ChangeFeed(service.engine)
