@@ -55,13 +55,14 @@ def demo_url(tmp_path, demo_template, monkeypatch) -> Iterator[str]:
     clock.set_clock(None)
 
 
-async def settle(pilot, until: Callable[[], bool] | None = None, timeout: float = 300.0) -> None:
+async def settle(pilot, until: Callable[[], bool] | None = None, timeout: float = 120.0) -> None:
     """Wait for the app's workers and (optionally) a condition; stop every cursor blinking.
 
-    Only the condition ends the wait: ``timeout`` (wall-clock seconds, generous) is there so
-    that a condition that never comes fails the test rather than hanging it, not a guess at
-    how long the app takes, so a busy machine makes a test slower, never red.  A condition
-    that asks for a widget the screen has not composed yet is not met yet (``NoMatches``).
+    Only the condition ends the wait: ``timeout`` (wall-clock seconds, generous, and under
+    pytest-timeout's limit so that the failure shows the screen) only turns a condition that
+    never comes into a failure rather than a hang; it is no guess at how long the app takes,
+    so a busy machine makes a test slower, never red.  A condition that asks for a widget the
+    screen has not composed yet is not met yet (``NoMatches``).
     """
     from textual.css.query import NoMatches
     from textual.widgets import Input

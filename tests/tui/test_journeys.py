@@ -66,7 +66,9 @@ async def test_ccu_handler_records_a_status_check(demo_url):
         assert type(app.screen).__name__ == "ResultScreen"
         event = app.screen.result.events[-1]
         assert event.action == "record_lawful_status" and event.actor_user == "ccu.demo"
-        assert "status_check#1 is lawful_status" in screen_text(app)
+        shown = screen_text(app)
+        assert "Status check #1: Lawfully in the UK" in shown  # the definitions' labels
+        assert "status_check#1" not in shown and "lawful_status" not in shown
     assert states(demo_url, case_id)["status_check#1"] == "lawful_status"
 
 

@@ -17,22 +17,21 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from casetracker.domain.case_view import Block
+from casetracker.presenters.labels import readable_block
 
 
 def reasons_text(blocks: Sequence[Block]) -> Text:
+    """Each reason, what would lift it, and which rule gave it: a guard by its name (which
+    an auditor looks up), a role or a state refusal by what it is; roles named as on screen."""
     text = Text()
-    for block in blocks:
-        kind = (
-            "not your role"
-            if block.rule == "role"
-            else "state"
-            if block.rule == "state"
-            else "rule"
+    for block in map(readable_block, blocks):
+        kind = {"role": "not your role", "state": "not from this state"}.get(
+            block.rule, f"rule: {block.rule}"
         )
         text.append(f"✗ {block.reason}\n", style="bold")
         if block.remedy:
             text.append(f"   → {block.remedy}\n", style="green")
-        text.append(f"   ({kind}: {block.rule})\n", style="dim")
+        text.append(f"   ({kind})\n", style="dim")
     return text
 
 

@@ -1,10 +1,11 @@
 """A case: the subject, every lifecycle's state, live clocks and flags, the timeline, and what
 the signed-in user may do now.
 
-The actions (``tui.widgets.action_list``) the lifecycles' states forbid are hidden; those the
-role may not take, or a rule blocks, are dimmed, and ``x`` shows every reason (the same
-``Block``s the service would refuse with).  The first ten get number keys in the key bar;
-the number of a dimmed one shows its reasons, as ``x`` does.
+The actions (``tui.widgets.action_list``) the lifecycles' states forbid are hidden, and so are
+those the user's role can never take (``o`` lists them, naming the roles that may); those a
+rule blocks are dimmed, and ``x`` (or enter on one) shows every reason (the same ``Block``s the
+service would refuse with).  The allowed ones come first and the first ten of them get number
+keys in the key bar.
 Acting opens a form built from the definition; the result and the event it wrote are shown at
 once; a conflict with someone else's change is explained and the case reloaded.
 
@@ -19,15 +20,15 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events
 from textual.binding import ActiveBinding, Binding, BindingType
 
 from casetracker.domain.engine import Option
 from casetracker.domain.errors import ActionBlocked, Conflict, NotPermitted
+from casetracker.presenters.labels import lifecycle_label
 from tui.layout import NARROW
 from tui.messages import Failed, Loaded
 from tui.screens.case_layout import CaseLayout
-from tui.widgets.action_list import SLOT_KEYS, ActionList, shown_options, why_dimmed
+from tui.widgets.action_list import SLOT_KEYS, ActionList, others_count, shown_options, why_dimmed
 from tui.widgets.actions_pane import ActionsPane
 from tui.widgets.case_facts import CaseFactsPanel
 from tui.widgets.case_subject import SubjectPanel
@@ -42,14 +43,21 @@ SLOT_ACTIONS = {f"act({i})": i for i in range(len(SLOT_KEYS))}  # a number key's
 class CaseScreen(CaseLayout):
     AUTO_FOCUS = "#actions"
     HELP = (
-        "The case now.  Number keys (or enter in the action list) take an action; dimmed ones "
-        "are not yours to take or are blocked — x, or the action's number, shows why.  "
-        "s shows the subject's personal "
+        "The case now.  Number keys (or enter in the action list) take an action allowed now; "
+        "dimmed ones are blocked — x, or enter on one, shows why.  o lists the actions only "
+        "other roles may take, naming them.  s shows the subject's personal "
         "data (you give a reason; it is logged).  h steps through the history, a shows the "
         "access log, r reloads."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("x", "why", "Why not?", id="case.why", tooltip="Every reason an action is blocked"),
+        Binding(
+            "o",
+            "others",
+            "Other roles'",
+            id="case.others",
+            tooltip="List the actions only other roles may take, or hide them",
+        ),
         Binding(
             "s",
             "subject",
@@ -93,6 +101,7 @@ class CaseScreen(CaseLayout):
         self.shown: list[Option] = []
         self.subject: dict[str, Any] | None = None
         self.busy = True  # a read or a write is in flight
+        self.others = False  # the actions only other roles may take are listed too
         self.preloaded = preloaded
         self.focus_item = focus
         if preloaded is not None:
@@ -121,7 +130,7 @@ class CaseScreen(CaseLayout):
         self.subject = None
         self.busy = False
         self.focus_item = focus
-        self.shown = shown_options(self.options, focus)
+        self.shown = shown_options(self.options, focus, self.others)
         self.bind_actions()
         if self.is_mounted:
             self.render_case(rebind=False)
@@ -207,8 +216,9 @@ class CaseScreen(CaseLayout):
         timeline.show(flow, self.summary.events)
         if timeline.row_count:
             timeline.move_cursor(row=timeline.row_count - 1)
-        self.shown = shown_options(self.options, self.focus_item)
-        self.query_one(ActionsPane).show(self.shown)
+        self.shown = shown_options(self.options, self.focus_item, self.others)
+        hidden = 0 if self.others else others_count(self.options)
+        self.query_one(ActionsPane).show(self.shown, flow, hidden)
         self.show_pane("actions" if self.has_class("-actions-pane") else "case")
         if rebind:
             self.bind_actions()
@@ -227,8 +237,14 @@ class CaseScreen(CaseLayout):
         (through ``active_bindings``) and the help screen ask it."""
         index = SLOT_ACTIONS.get(binding.action)
         if index is None:
+            if binding.action == "others":
+                return "Hide other roles'" if self.others else "Other roles'"
             return binding.description
-        return self.shown[index].spec.label if index < len(self.shown) else ""
+        return self.shown[index].spec.label if self._slot_allowed(index) else ""
+
+    def _slot_allowed(self, index: int) -> bool:
+        """Number key ``index`` has an action: the allowed ones are listed first."""
+        return 0 <= index < len(self.shown) and self.shown[index].allowed
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -236,36 +252,16 @@ class CaseScreen(CaseLayout):
         binding's description is fixed when it is declared, the action in a slot is not."""
         found = super().active_bindings
         for key, active in found.items():
-            if active.binding.action in SLOT_ACTIONS:
+            if active.binding.action in SLOT_ACTIONS or active.binding.action == "others":
                 binding = replace(active.binding, description=self.key_description(active.binding))
                 found[key] = ActiveBinding(active.node, binding, active.enabled, active.tooltip)
         return found
 
-    def on_key(self, event: events.Key) -> None:
-        """The number key of a dimmed action: its binding is disabled (that is what dims it in
-        the key bar), and Textual drops a disabled binding's key without a word, so say why
-        the action cannot be taken instead."""
-        if self.explain_key(event.key):
-            event.stop()
-            event.prevent_default()
-
-    def explain_key(self, key: str) -> bool:
-        """Show why the action on number ``key`` is blocked; False if it is not a blocked
-        action's key (the key bar asks this of a click on a dimmed key, too)."""
-        if key not in SLOT_KEYS or self.busy:
-            return False
-        index = SLOT_KEYS.index(key)
-        if index >= len(self.shown) or self.shown[index].allowed:
-            return False
-        self.show_reasons([self.shown[index]])
-        return True
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "act":
-            index = int(str(parameters[0])) if parameters else -1
-            if not 0 <= index < len(self.shown):
-                return False
-            return True if self.shown[index].allowed else None
+            return self._slot_allowed(int(str(parameters[0])) if parameters else -1)
+        if action == "others":
+            return self.others or others_count(self.options) > 0
         if action == "access_log":
             return self.may_read_access_log
         return True
@@ -328,7 +324,8 @@ class CaseScreen(CaseLayout):
         label = action.label if action else event.action
         state = spec.state(result.state)
         now = state.label if state else result.state
-        self.notify(f"recorded: {label} → {result.instance}: {now}", title=self.case_id)
+        record = lifecycle_label(flow, event.workflow, event.instance)
+        self.notify(f"Recorded: {label} → {record}: {now}", title=self.case_id)
         self.app.push_screen(ResultScreen(f"Recorded: {label}", result))
         self.load()
 
@@ -340,9 +337,18 @@ class CaseScreen(CaseLayout):
             self.notify("nothing blocked here: every action shown is allowed", timeout=4)
             return
         title = "Why not?" if len(blocked) > 1 else f"Why not: {blocked[0].spec.label}"
-        self.app.push_screen(
-            BlockedScreen(title, [(f"{o.spec.label} ({o.target})", o.blocks) for o in blocked])
-        )
+        flow = self.service.flow
+        sections = [
+            (f"{o.spec.label} ({lifecycle_label(flow, o.workflow, o.number)})", o.blocks)
+            for o in blocked
+        ]
+        self.app.push_screen(BlockedScreen(title, sections))
+
+    def action_others(self) -> None:
+        """List the actions only other roles may take (each naming them), or hide them."""
+        self.others = not self.others
+        if self.summary is not None:
+            self.render_case()
 
     def action_why(self) -> None:
         chosen = self.selected()
@@ -384,7 +390,7 @@ class CaseScreen(CaseLayout):
         out: list[tuple[str, Any, str]] = []
         for i, option in enumerate(self.shown):
             note = "allowed now" if option.allowed else why_dimmed(option) + ": shows why"
-            out.append((f"case: {option.spec.label.lower()}", lambda i=i: self.action_act(i), note))
+            out.append((f"case: {option.spec.label}", lambda i=i: self.action_act(i), note))
         out += [
             ("view: audit trail", self.action_history, "step through this case's history"),
             *(
@@ -394,6 +400,11 @@ class CaseScreen(CaseLayout):
             ),
             ("case: why not?", self.action_why, "every reason the dimmed actions are blocked"),
             ("case: show subject", self.action_subject, "personal data, with a logged reason"),
+            (
+                "case: other roles' actions",
+                self.action_others,
+                "list or hide what only other roles may take",
+            ),
         ]
         return out
 

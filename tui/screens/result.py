@@ -1,5 +1,5 @@
 """What an action recorded, shown at once: the new state and the audit entry (the event with
-its position, both times and its hash in the chain)."""
+its position, both times and its hash in the chain), named by the definitions' labels."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from casetracker.presenters.labels import lifecycle_label, role_label
 from casetracker.presenters.text import effective_text, recorded_time
 
 
@@ -33,11 +34,19 @@ class ResultScreen(ModalScreen[None]):
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column()
-        grid.add_row(
-            "now", Text(f"{self.result.instance} is {self.result.state}", style="bold green")
-        )
+        flow = self.app.service.flow  # type: ignore[attr-defined]
+        spec = flow.specs.get((event.workflow, event.workflow_version))
+        state = spec.state(self.result.state) if spec else None
+        action = spec.action(event.action) if spec else None
+        record = lifecycle_label(flow, event.workflow, event.instance)
+        now = state.label if state else self.result.state
+        grid.add_row("now", Text(f"{record}: {now}", style="bold green"))
         grid.add_row("event", f"{event.seq} of {event.case_id} (position {event.position})")
-        grid.add_row("action", f"{event.action} by {event.actor_user} as {event.actor_role}")
+        grid.add_row(
+            "action",
+            f"{action.label if action else event.action} by {event.actor_user} "
+            f"as {role_label(event.actor_role)}",
+        )
         grid.add_row("happened", effective_text(event.effective))
         grid.add_row("recorded", recorded_time(event.recorded, seconds=True))
         grid.add_row("hash", event.hash)

@@ -1,8 +1,10 @@
 """The actions a case screen offers: which come first, and the list that shows them.
 
-The actions come from ``Casetracker.options``: those the lifecycles' states forbid are hidden;
-those the role may not take, or a rule blocks, are listed dimmed with the word why, so the
-whole of what could happen next is visible and ``x`` is one key away from every reason.
+The actions come from ``Casetracker.options``: those the lifecycles' states forbid are hidden,
+and so are those the user's role can never take (``others`` shows them, each naming the roles
+that may).  Those the role may take but a rule blocks now are listed dimmed with the word why,
+so what this user could do next is visible and ``x`` is one key away from every reason.  The
+number keys take the actions allowed now, the first ten of them: they are listed first.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from rich.text import Text
 
 from casetracker.domain.engine import Option
+from casetracker.presenters.labels import lifecycle_label, roles_label
 from tui.widgets.row_table import RowTable
 
 SLOT_KEYS = "1234567890"
@@ -33,16 +36,18 @@ WORKFLOW_ORDER = (
 )
 
 
-def shown_options(options: list[Option], focus: str = "") -> list[Option]:
-    """Actions the lifecycles allow from where they are: allowed before dimmed; those on the
-    record the worklist row was about (``focus``, e.g. ``status_check#1``) first; then actions
-    on existing records before ones that start a new record, in ``WORKFLOW_ORDER``."""
+def shown_options(options: list[Option], focus: str = "", others: bool = False) -> list[Option]:
+    """Actions the lifecycles allow from where they are, and only those of the user's role
+    unless ``others``: allowed before dimmed; those on the record the worklist row was about
+    (``focus``, e.g. ``status_check#1``) first; then actions on existing records before ones
+    that start a new record, in ``WORKFLOW_ORDER``; another role's actions last."""
     rank = {name: i for i, name in enumerate(WORKFLOW_ORDER)}
-    visible = [o for o in options if o.state_allows]
+    visible = [o for o in options if o.state_allows and (others or o.role_allows)]
     return sorted(
         visible,
         key=lambda o: (
             not o.allowed,
+            not o.role_allows,
             o.target != focus,
             o.number is None,
             rank.get(o.workflow, 99),
@@ -51,25 +56,37 @@ def shown_options(options: list[Option], focus: str = "") -> list[Option]:
     )
 
 
+def others_count(options: list[Option]) -> int:
+    """How many actions the lifecycles allow now that only another role may take."""
+    return sum(1 for o in options if o.state_allows and not o.role_allows)
+
+
 def why_dimmed(option: Option) -> str:
-    """Empty for an allowed action; else the short reason shown beside it."""
+    """Empty for an allowed action; else the short reason shown beside it: "blocked", or who
+    may take it ("for Police")."""
     if option.allowed:
         return ""
-    return "not your role" if not option.role_allows else "blocked"
+    return f"for {roles_label(option.spec.roles)}" if not option.role_allows else "blocked"
 
 
-def action_text(option: Option) -> Text:
+def slot_keys(shown: list[Option]) -> list[str]:
+    """The number key of each action listed: the allowed ones (listed first) take 1..9, 0;
+    a dimmed one has none (enter or x on it says why)."""
+    return [SLOT_KEYS[i] if o.allowed and i < len(SLOT_KEYS) else "" for i, o in enumerate(shown)]
+
+
+def action_text(option: Option, flow: Any) -> Text:
     dim = why_dimmed(option)
     return Text.assemble(
         (option.spec.label, "dim" if dim else "bold"),
-        (f"  {option.target}", "dim"),
+        (f"  {lifecycle_label(flow, option.workflow, option.number)}", "dim"),
         (f"  ({dim})" if dim else "", "italic yellow" if dim == "blocked" else "dim"),
         ("  ⚠ irreversible" if option.spec.irreversible else "", "yellow"),
     )
 
 
 class ActionList(RowTable):
-    """One row per action shown, the first ten with their number keys; enter takes it."""
+    """One row per action shown, the allowed ones with their number keys; enter takes it."""
 
     DEFAULT_CSS = """
     ActionList { height: 1fr; }
@@ -81,12 +98,12 @@ class ActionList(RowTable):
         kwargs.setdefault("flex", {1: 12})  # the label is cut, with an ellipsis, to fit
         super().__init__(**kwargs)
 
-    def show(self, shown: list[Option]) -> None:
+    def show(self, shown: list[Option], flow: Any) -> None:
         """One row per action, keyed by its index in ``shown``; a note when there is none."""
         rows = [
-            (Text(SLOT_KEYS[i] if i < len(SLOT_KEYS) else "", style="bold"), action_text(o))
-            for i, o in enumerate(shown)
+            (Text(key, style="bold"), action_text(o, flow))
+            for key, o in zip(slot_keys(shown), shown, strict=True)
         ]
         if not rows:
-            rows = [(Text(""), Text("nothing can be done now", style="dim"))]
+            rows = [(Text(""), Text("nothing you can do now", style="dim"))]
         self.set_rows(("key", "action"), rows, [str(i) for i in range(len(rows))])

@@ -3,6 +3,8 @@ below them that counts the allowed and dimmed ones, or says what is in flight.""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -18,13 +20,15 @@ class ActionsPane(Vertical):
         yield ActionList(id="actions")
         yield Static("", id="action-note")
 
-    def show(self, shown: list[Option]) -> None:
-        """List ``shown`` (as ``shown_options`` chose them) and count them in the note."""
-        self.query_one(ActionList).show(shown)
+    def show(self, shown: list[Option], flow: Any, hidden: int) -> None:
+        """List ``shown`` (as ``shown_options`` chose them) and count them in the note, with
+        ``hidden``: the actions only another role may take, not listed (``o`` lists them)."""
+        self.query_one(ActionList).show(shown, flow)
         allowed = sum(1 for o in shown if o.allowed)
-        self.note(
-            Text(f"{allowed} allowed · {len(shown) - allowed} dimmed · x: why not", style="dim")
-        )
+        parts = [f"{allowed} allowed", f"{len(shown) - allowed} dimmed · x: why not"]
+        if hidden:
+            parts.append(f"o: {hidden} for other roles")
+        self.note(Text(" · ".join(parts), style="dim"))
 
     def note(self, text: Text) -> None:
         """Replace the note under the actions (e.g. "recording…" while a write is in flight)."""

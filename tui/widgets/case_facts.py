@@ -8,6 +8,7 @@ what the guards would see at that moment; nothing here is stored.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from rich.text import Text
@@ -15,8 +16,9 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from casetracker.domain import clock
-from casetracker.domain.case_facts import case_facts
+from casetracker.domain.case_facts import Clock, case_facts
 from casetracker.domain.case_view import CaseView
+from casetracker.presenters.labels import lifecycle_label
 from casetracker.presenters.text import clock_line, counted
 
 
@@ -52,6 +54,13 @@ class CaseFactsPanel(Static):
         self.view = view
         self.tick()
 
+    def _readable(self, found: Clock) -> Clock:
+        """The clock with its encounter named by the definition's label ("Encounter #1")."""
+        workflow, _, number = found.encounter.partition("#")
+        flow = self.app.service.flow  # type: ignore[attr-defined]
+        named = lifecycle_label(flow, workflow, int(number) if number.isdigit() else 0)
+        return dataclasses.replace(found, encounter=named)
+
     def tick(self) -> None:
         if self.view is None:
             return
@@ -64,7 +73,7 @@ class CaseFactsPanel(Static):
                 if s.expired or (s.running and s.remaining.total_seconds() < 7200)
                 else "bold"
             )
-            text.append(clock_line(c) + "\n", style=style)
+            text.append(clock_line(self._readable(c)) + "\n", style=style)
         harm = facts.high_harm
         if harm is not None and harm.met:
             text.append(" HIGH HARM ", style="bold white on red")

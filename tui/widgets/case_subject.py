@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from casetracker.domain.case_view import CaseView
 from casetracker.domain.queues import case_force
-from casetracker.presenters.text import recorded_date, split_subject
+from casetracker.presenters.text import effective_text, recorded_date, split_subject
 
 
 class SubjectPanel(Static):
@@ -23,7 +23,7 @@ class SubjectPanel(Static):
         text = Text()
         text.append(f"{summary.case_id}", style="bold")
         text.append(f"   force {case_force(view) or '—'}\n")
-        text.append(f"version {summary.version} · opened {recorded_date(summary.opened)}\n")
+        text.append(f"version {summary.version} · opened {_opened(summary)}\n")
         if summary.subject_erased:
             erased = recorded_date(summary.subject_erased)
             text.append(f"personal data erased on {erased}", style="dim")
@@ -48,3 +48,12 @@ class SubjectPanel(Static):
             )
         self.border_title = "subject"
         self.update(text)
+
+
+def _opened(summary: Any) -> str:
+    """When the case opened: the day its first event happened (a case keyed in years later,
+    as Figure 1's was, opened then, not on the day it was typed in)."""
+    if not summary.events:
+        return recorded_date(summary.opened)
+    shown = effective_text(summary.events[0].effective)
+    return shown[:10] if shown[:4].isdigit() else shown  # a day, without the time of day

@@ -9,6 +9,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from casetracker.presenters.labels import role_label
+
 REALM_STYLES = {
     "live": "bold white on dark_red",
     "demo": "bold black on yellow",
@@ -49,7 +51,7 @@ class SessionHeader(Static):
             if wide:
                 text.append(f" {actor.display_name or actor.user} ", style="")
             text.append(f"({actor.user}) " if wide else f" {actor.user} ", style="dim")
-            text.append(f" {actor.role.replace('_', ' ')} ", style="bold reverse")
+            text.append(f" {role_label(actor.role)} ", style="bold reverse")
         else:
             text.append(" not signed in ", style="dim")
         mode = getattr(app, "current_mode", "")

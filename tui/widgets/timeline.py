@@ -13,6 +13,7 @@ from typing import Any
 from rich.text import Text
 
 from casetracker.domain.events import RecordedEvent
+from casetracker.presenters.labels import lifecycle_label, role_label
 from casetracker.presenters.text import recorded_time
 from casetracker.presenters.timeline import build_timeline
 from tui.widgets.row_table import RowTable
@@ -49,9 +50,7 @@ class Timeline(RowTable):
             entry = entries.get(event.seq)
             style = "dim" if upto is not None and i > upto else ""
             flags = ", ".join(f.replace("_", " ") for f in entry.flags) if entry else ""
-            lifecycle = (
-                event.workflow if not event.instance else f"{event.workflow}#{event.instance}"
-            )
+            lifecycle = lifecycle_label(flow, event.workflow, event.instance or 0)
             rows.append(
                 (
                     Text(str(event.seq), style=style),
@@ -61,7 +60,7 @@ class Timeline(RowTable):
                     Text(action_label(flow, event), style=style)
                     + Text(f"  ⚠ {flags}" if flags else "", style="bold yellow"),
                     Text(lifecycle, style=style),
-                    Text(event.actor_role, style=style),
+                    Text(role_label(event.actor_role), style=style),
                 )
             )
         self.set_rows(COLUMNS, rows, [str(e.seq) for e in events])
