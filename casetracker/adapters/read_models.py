@@ -17,11 +17,12 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
-from casetracker.adapters import deadlines, mi_model, worklist
+from casetracker.adapters import deadlines, mi_model, workers, worklist
 from casetracker.adapters.database import driver_sql, write_transaction
 from casetracker.adapters.report_tables import MI_TABLES
 from casetracker.adapters.tables import DEADLINES, WORKLIST
 from casetracker.domain.case_view import CaseView
+from casetracker.domain.engine import WorkflowEngine
 
 Rows = Callable[[CaseView], Any]
 Replace = Callable[[Connection, str, Any], None]
@@ -156,34 +157,77 @@ def update(conn: Connection, view: CaseView) -> None:
 REBUILD_BATCH = 5000  # cases whose rows are held before they are written
 
 
+def _fed() -> list[ReadModel]:
+    """The read models fed from ``rebuild``'s one fold (those that say how to be)."""
+    return [m for m in READ_MODELS if m.clear is not None and m.insert is not None]
+
+
 def rebuild(engine: Engine, flow: Any, progress: Callable[[int], None] | None = None) -> int:
     """Recompute every read model from the log, in one write transaction; returns the cases.
 
     The log is folded once, and each case's view feeds every read model that can take it
     (``ReadModel.clear`` and ``insert``), through the same ``rows`` function as each action,
     so a rebuilt table cannot differ from one kept up to date; folding it once per model had
-    been most of the command's time (issue 18).  A model without them rebuilds itself after.
+    been most of the command's time (issue 18).  A large SQLite log is split by case id as
+    the projection's rebuild splits it: a worker process folds the upper half and hands its
+    rows back (``rows_range``) while this process folds and writes the lower half.  A model
+    without ``clear`` and ``insert`` rebuilds itself after.
     """
-    from casetracker.adapters.case_stream import case_views
+    from casetracker.adapters.case_stream import views_in_range
 
-    fed = [m for m in READ_MODELS if m.clear is not None and m.insert is not None]
-    cases = 0
+    fed = _fed()
     with write_transaction(engine) as conn:
         for model in fed:
             assert model.clear is not None
             model.clear(conn)
-        pending: list[list[Any]] = [[] for _ in fed]
-        for view in case_views(conn, flow, progress):
-            for model, held in zip(fed, pending, strict=True):
-                held.append(model.rows(view))
-            cases += 1
-            if cases % REBUILD_BATCH == 0:
-                _write(conn, fed, pending)
-        _write(conn, fed, pending)
+        raw = conn.connection.dbapi_connection
+
+        def here(low: str | None, high: str | None) -> int:
+            pending: list[list[Any]] = [[] for _ in fed]
+            cases = 0
+            for view in views_in_range(raw, flow, low, high, progress):
+                for model, held in zip(fed, pending, strict=True):
+                    held.append(model.rows(view))
+                cases += 1
+                if cases % REBUILD_BATCH == 0:
+                    _write(conn, fed, pending)
+            _write(conn, fed, pending)
+            return cases
+
+        def adopt(half: Any) -> int | None:
+            if not (isinstance(half, tuple) and len(half) == 2 and isinstance(half[0], int)):
+                return None
+            if not (isinstance(half[1], list) and len(half[1]) == len(fed)):
+                return None
+            _write(conn, fed, half[1])
+            return half[0]
+
+        counts = workers.in_two_halves(
+            conn, "read_models", here, adopt, definitions=list(flow.definitions)
+        )
     for model in READ_MODELS:
         if model not in fed:
             model.rebuild(engine, flow, progress)
-    return cases
+    return sum(counts)
+
+
+def rows_range(
+    raw: Any, low: str | None, high: str | None, definitions: list[Any]
+) -> tuple[int, list[list[Any]]]:
+    """In a worker process: how many cases ``[low, high)`` holds, and each fed read model's
+    rows for them (one entry a case, as ``rows`` gives it).  Folding needs the definitions
+    only, not the guards, so the engine is built from them here."""
+    from casetracker.adapters.case_stream import views_in_range
+
+    flow = WorkflowEngine(definitions)
+    fed = _fed()
+    out: list[list[Any]] = [[] for _ in fed]
+    cases = 0
+    for view in views_in_range(raw, flow, low, high):
+        for model, held in zip(fed, out, strict=True):
+            held.append(model.rows(view))
+        cases += 1
+    return cases, out
 
 
 def _write(conn: Connection, fed: list[ReadModel], pending: list[list[Any]]) -> None:

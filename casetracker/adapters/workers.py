@@ -32,6 +32,7 @@ PARALLEL_FROM = 200_000  # events: below this a second process costs more than i
 TASKS = {
     "chain": ("casetracker.integrity.batch_checks", "check_range"),
     "replay": ("casetracker.integrity.replay", "replay_range"),
+    "read_models": ("casetracker.adapters.read_models", "rows_range"),
 }
 
 T = TypeVar("T")
