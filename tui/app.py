@@ -89,6 +89,20 @@ class CasetrackerApp(App):
             tooltip="Every command, by name",
         ),
         Binding(
+            "f6",
+            "switch_user",
+            "Switch user",
+            id="app.switch_user",
+            tooltip="Sign in as another seeded user (demo and training databases)",
+        ),
+        Binding(
+            "f7",
+            "next_role",
+            "Switch role",
+            id="app.switch_role",
+            tooltip="Act in the next of the roles you hold",
+        ),
+        Binding(
             "f2", "switch_mode('work')", "Work", show=False, id="app.mode.work", tooltip="Work mode"
         ),
         Binding(
@@ -178,6 +192,10 @@ class CasetrackerApp(App):
         screen of a mode (a worklist, the picker) it would do nothing."""
         if action == "back":
             return len(self.screen_stack) > 1
+        if action == "switch_user":  # only a demo or training database has seeded users
+            return self.service is not None and self.realm != "live"
+        if action == "next_role":
+            return self.actor is not None and len(self.actor.roles) > 1
         return True
 
     def action_help(self) -> None:
@@ -198,6 +216,23 @@ class CasetrackerApp(App):
             return
         self.exit("switch-user")
 
+    def action_next_role(self) -> None:
+        """Act in the next role the user holds (in the order they were given)."""
+        if self.actor is None or len(self.actor.roles) < 2:
+            self.notify("you hold one role", severity="warning")
+            return
+        roles = self.actor.roles
+        self.action_switch_role(roles[(roles.index(self.actor.role) + 1) % len(roles)])
+
+    def action_switch_role(self, role: str) -> None:
+        """Start afresh as the same user in another of their roles (run_tui opens the app
+        again, so no screen keeps what the previous role could see)."""
+        if self.actor is None or role not in self.actor.roles:
+            self.notify(f"you do not hold the {role} role", severity="warning")
+            return
+        user = self.actor.user if self.realm != "live" else None
+        self.exit(("switch-role", user, role))
+
     def on_unmount(self) -> None:
         if self.service is not None:
             self.service.close()
@@ -208,5 +243,11 @@ def run_tui(url: str, as_user: str | None = None, role: str | None = None) -> No
     from casetracker.services.setup import require_database
 
     require_database(url)
-    while CasetrackerApp(url, as_user, role).run() == "switch-user":
-        as_user = role = None  # the picker again, with every seeded user
+    while True:
+        answer = CasetrackerApp(url, as_user, role).run()
+        if answer == "switch-user":
+            as_user = role = None  # the picker again, with every seeded user
+        elif isinstance(answer, tuple) and answer[0] == "switch-role":
+            _, as_user, role = answer  # the same user (yourself, in a live database)
+        else:
+            return

@@ -1,8 +1,10 @@
 """The command palette (ctrl+p): every command by a namespaced title.
 
-``mode:`` switches how you work, ``view:`` opens another view of what is on screen, ``case:``
-takes an action on the open case, ``worklist:`` picks a queue.  The active screen contributes
-its own commands (``SessionScreen.commands``), so the palette always matches what is possible.
+``mode:`` switches how you work, ``user:`` and ``role:`` sign in again as another user or in
+another of your roles (found by "sign", "switch" or "role"), ``view:`` opens another view of
+what is on screen, ``case:`` takes an action on the open case, ``worklist:`` picks a queue.  The
+active screen contributes its own commands (``SessionScreen.commands``), so the palette always
+matches what is possible.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from functools import partial
 from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from casetracker.presenters.labels import role_label
 
 MODE_HELP = {
     "work": "your worklist, cases and actions",
@@ -36,8 +40,23 @@ class CasetrackerCommands(Provider):
             found.extend(commands())
         if app.service is not None and app.realm != "live":
             found.append(
-                ("user: switch…", app.action_switch_user, "sign in as another seeded user")
+                (
+                    "user: sign in as another user (switch user)",
+                    app.action_switch_user,
+                    "back to the picker of seeded users (F6)",
+                )
             )
+        actor = app.actor
+        if actor is not None:
+            for role in actor.roles:
+                if role != actor.role:
+                    found.append(
+                        (
+                            f"role: act as {role_label(role)} (switch role)",
+                            partial(app.action_switch_role, role),
+                            f"sign in again as {actor.user} in the {role} role (F7: the next)",
+                        )
+                    )
         found.append(("app: help", app.action_help, "keys and help for what has focus"))
         return found
 

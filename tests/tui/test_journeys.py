@@ -239,3 +239,39 @@ async def test_a_date_before_the_case_began_asks_first(demo_url):
         await pilot.press("n")
         await settle(pilot, lambda: type(app.screen).__name__ == "ActionFormScreen")
     assert states(demo_url, case_id) == before
+
+
+@run_async
+async def test_switching_is_a_visible_key_and_found_by_sign_and_role(demo_url):
+    from textual.command import CommandPalette
+
+    from tui.commands import CasetrackerCommands
+    from tui.widgets.key_bar import KeyBar
+
+    app = CasetrackerApp(demo_url, as_user="ccu.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: type(app.screen).__name__ == "WorklistScreen")
+        keys = {i.key: i.description for i in app.screen.query_one(KeyBar).items}
+        assert keys.get("f6") == "Switch user"
+        assert "f7" not in keys  # ccu.demo holds one role
+        await pilot.press("ctrl+p")
+        await settle(pilot, lambda: isinstance(app.screen, CommandPalette))
+        titles = [t for t, _, _ in CasetrackerCommands(app.screen, None)._commands()]
+        assert any("sign in" in t for t in titles)
+        await pilot.press("escape")
+        await pilot.press("f6")
+        await settle(pilot, lambda: app.return_value is not None)
+    assert app.return_value == "switch-user"
+
+
+@run_async
+async def test_a_user_holding_several_roles_switches_role_with_a_key(demo_url):
+    with closing(Casetracker(demo_url, as_user="admin.demo")) as admin:
+        admin.save_user("two.hats", "Two Hats (CCU and JOC)", ("ccu", "joc"))
+    app = CasetrackerApp(demo_url, as_user="two.hats", role="ccu")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: type(app.screen).__name__ == "WorklistScreen")
+        assert app.actor.role == "ccu"
+        await pilot.press("f7")
+        await settle(pilot, lambda: app.return_value is not None)
+    assert app.return_value == ("switch-role", "two.hats", "joc")
