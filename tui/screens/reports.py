@@ -49,10 +49,25 @@ NARROW_COLUMNS = (
 NARROW_NOTE = "local = to an IO or the ICE office; none = not referred (wider: both apart)."
 
 
+YEARS_BACK = 12  # how far back the first report looks for a year with arrests in it
+Y_TICKS = (0, 20, 40, 60, 80, 100)  # the chart's axis: round percentages
+
+
 def referral_table(service: Any, year: int, unit: str) -> Any:
     from casetracker.services.reports import read_report, referrals
 
     return read_report(service, referrals, year=year, count=unit)
+
+
+def latest_table(service: Any, year: int, unit: str) -> Any:
+    """The report for ``year``, or for the latest year before it with arrests recorded (up to
+    ``YEARS_BACK``): a screen that opens on an empty chart tells a new user nothing."""
+    found = referral_table(service, year, unit)
+    for earlier in range(year - 1, year - YEARS_BACK, -1):
+        if found.rows:
+            break
+        found = referral_table(service, earlier, unit)
+    return found if found.rows else referral_table(service, year, unit)
 
 
 class ReportsScreen(SessionScreen):
@@ -86,7 +101,8 @@ class ReportsScreen(SessionScreen):
         yield self.footer()
 
     def on_mount(self) -> None:
-        self.load()
+        self.query_one("#report-table").loading = True
+        self.run_db("report", latest_table, self.service, self.year, self.unit)
 
     def load(self) -> None:
         self.query_one("#report-table").loading = True
@@ -94,6 +110,8 @@ class ReportsScreen(SessionScreen):
 
     def on_loaded(self, message: Loaded) -> None:
         self.data = table_data = message.data
+        year = table_data.meta.get("year") if isinstance(table_data.meta, dict) else None
+        self.year = year if isinstance(year, int) else self.year
         self.fill_table()
         forces = [r for r in table_data.rows if r[0] not in ("All forces", "Outside London")]
         plot = self.query_one(PlotextPlot)
@@ -106,6 +124,8 @@ class ReportsScreen(SessionScreen):
             local = [100 * (r[8] or 0) for r in forces]
             # textual-plotext's stub says ``label``; plotext itself takes ``labels``.
             plt.multiple_bar(names, [ccu, local], labels=["CCU %", "local %"])  # type: ignore[call-arg]
+            plt.ylim(0, 100)
+            plt.yticks(list(Y_TICKS), [f"{t}%" for t in Y_TICKS])
         plt.title(table_data.title)
         plot.refresh()
         self.fill_notes()
