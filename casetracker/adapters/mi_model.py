@@ -151,6 +151,7 @@ def rows_for(view: CaseView, org: Organisation | None = None) -> MiRows:
                 any(result in OFFENDER_RESULTS for _, result in checks), coverage.released,
                 coverage.seen_by_io, coverage.released_before_seen, coverage.in_io_hours,
                 coverage.left_by, coverage.home_office_acted, _found_by_sweep(encounter, checks),
+                coverage.release.effective.text if coverage.release else "",
             )
         )  # fmt: skip
     out.people.extend(_people(case_id, out.arrests))

@@ -116,29 +116,18 @@ def referral_people_total(conn: Connection, year: int, excluded: Sequence[str] =
     return conn.execute(sa.select(*_people_counts(p))).one()
 
 
-def release_counts(conn: Connection, year: int | None) -> list[Row]:
-    """Per force and suite, offenders who left police custody by any way (arrested in ``year``,
-    or any year): ``(force, suite, left, in IO hours, out of them, before an IO saw them, of
-    those in IO hours, out of them, with the hours unknown, with the Home Office having dealt
-    with them first, and without)``."""
+def release_moments(conn: Connection, year: int | None) -> list[Row]:
+    """Offenders who left police custody (arrested in ``year``, or any year), by force, suite,
+    the moment they left and what is known of it: ``(force, suite, left_at, before an IO saw
+    them, Home Office had dealt with them, in IO hours as written, how many)``.  The releases
+    report works out IO hours from ``left_at`` under the organisation in force then; rows
+    written before migration 0013 have no ``left_at`` and keep the ``in_io_hours`` they had."""
     a = MI_ARRESTS.c
-    before = a.released_before_io
-    query = sa.select(
-        a.force,
-        a.suite,
-        sa.func.count(),
-        _count_if(a.in_io_hours),
-        _count_if(sa.not_(a.in_io_hours)),
-        _count_if(before),
-        _count_if(sa.and_(before, a.in_io_hours)),
-        _count_if(sa.and_(before, sa.not_(a.in_io_hours))),
-        _count_if(sa.and_(before, a.in_io_hours.is_(None))),
-        _count_if(sa.and_(before, a.home_office_acted)),
-        _count_if(sa.and_(before, sa.not_(a.home_office_acted))),
-    ).where(a.offender, a.released)
+    keys = (a.force, a.suite, a.left_at, a.released_before_io, a.home_office_acted, a.in_io_hours)
+    query = sa.select(*keys, sa.func.count()).where(a.offender, a.released)
     if year is not None:
         query = query.where(a.year == year)
-    return list(conn.execute(query.group_by(a.force, a.suite).order_by(a.force, a.suite)).all())
+    return list(conn.execute(query.group_by(*keys).order_by(*keys)).all())
 
 
 def _spells(kind: str, year: int | None) -> list[sa.ColumnElement[bool]]:

@@ -51,6 +51,11 @@ class MiArrest(SQLModel, table=True):
     home_office_acted: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     # Referrals an IO started after finding the person on a custody list (¶4.3, migration 0011).
     sweep_referrals: int = Field(default=0, sa_column_kwargs={"server_default": sa.text("0")})
+    # When they left police custody (canonical effective text; "" if not, or before 0013), so
+    # the releases report can use the organisation in force then.
+    left_at: str = Field(
+        default="", max_length=64, sa_column_kwargs={"server_default": sa.text("''")}
+    )
 
 
 class MiPerson(SQLModel, table=True):

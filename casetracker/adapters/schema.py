@@ -153,6 +153,7 @@ APP_GRANTS = {
     "events": "SELECT, INSERT",
     "access_log": "SELECT, INSERT",
     "merkle_nodes": "SELECT, INSERT",  # the logs' Merkle trees, append-only (migration 0010)
+    "organisation_versions": "SELECT, INSERT",  # append-only chain (migration 0013)
     "cases": "SELECT, INSERT, UPDATE, DELETE",
     "subjects": "SELECT, INSERT, UPDATE",
     # erasable free text and justifications: inserted, or deleted by an erasure (migration 0007)

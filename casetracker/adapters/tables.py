@@ -141,6 +141,23 @@ class AccessRecord(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+class OrganisationVersion(SQLModel, table=True):
+    """One organisation file in force from ``effective``: its digest and canonical content,
+    hash-chained and append-only (migration 0013; ``casetracker.adapters.organisation_log``)."""
+
+    __tablename__ = "organisation_versions"
+
+    position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    digest: str = Field(max_length=64)
+    source: str = Field(max_length=1024)
+    content: str = Field(sa_type=sa.Text)  # the parsed file as canonical JSON
+    effective: str = Field(max_length=64)  # in force from (UTC, canonical)
+    recorded: str = Field(max_length=32)
+    recorded_by: str = Field(max_length=128)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
 class MerkleNode(SQLModel, table=True):
     """One complete perfect subtree of a log's Merkle tree (migration 0010): RFC 9162 node
     hashing over the log's entry hashes, which are its leaves
@@ -244,8 +261,9 @@ SUBJECT_VALUES = table_of(SubjectValueRow)
 ACCESS_LOG = table_of(AccessRecord)
 ACCESS_JUSTIFICATIONS = table_of(AccessJustificationRow)
 MERKLE_NODES = table_of(MerkleNode)
+ORGANISATION_VERSIONS = table_of(OrganisationVersion)
 USERS = table_of(UserRow)
 META = table_of(MetaRow)
 WORKLIST = table_of(WorklistRow)
 DEADLINES = table_of(DeadlineRow)
-APPEND_ONLY_TABLES = ("events", "access_log")
+APPEND_ONLY_TABLES = ("events", "access_log", "organisation_versions")

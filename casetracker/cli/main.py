@@ -17,19 +17,11 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from casetracker.cli import (
-    analytics,
-    cases,
-    damage,
-    deadlines,
-    erasure,
-    integrity,
-    setup,
-    worklist,
-)
+from casetracker.cli import analytics, cases, deadlines, integrity, setup, worklist
 from casetracker.cli import mi as cli_mi
 from casetracker.cli.cases import case_app
 from casetracker.cli.common import DbOption, State, exact_text
+from casetracker.cli.organisation import organisation_app
 from casetracker.cli.scenario import scenario_app
 from casetracker.cli.users import user_app
 from casetracker.cli.workflows import workflows_app
@@ -46,12 +38,11 @@ app.add_typer(case_app, name="case")
 app.add_typer(user_app, name="user")
 app.add_typer(workflows_app, name="workflows")
 app.add_typer(scenario_app, name="scenario")
+app.add_typer(organisation_app, name="organisation")
 cli_mi.register(app)  # synth, import, sample, export, report (issue 6)
 setup.register(app)  # init, locate, demo, serve
 cases.register(app)  # replay
 integrity.register(app)  # verify, checkpoint, rebuild, access-log
-damage.register(app)  # repaired
-erasure.register(app)  # erase-reason
 worklist.register(app)  # worklist
 deadlines.register(app)  # due, tick (issue 16)
 analytics.register(app)  # export-log, report flow, simulate (issue 19)

@@ -127,6 +127,7 @@ class Organisation:
     dva_access: tuple[tuple[str, DvaAccess], ...] = ()  # (role, access)
     source: str = ""  # the file it was read from
     digest: str = ""  # sha256 of that file's bytes, recorded in the log when it changes
+    content: str = field(default="", repr=False)  # the parsed file as canonical JSON
 
     def force(self, code: str) -> Force | None:
         wanted = code.strip().upper()
@@ -134,3 +135,46 @@ class Organisation:
 
     def dva(self, role: str) -> DvaAccess:
         return dict(self.dva_access).get(role, DvaAccess.NONE)
+
+
+@dataclass(frozen=True)
+class OrganisationVersion:
+    """An organisation file recorded in the log: in force from ``effective`` (UTC)."""
+
+    effective: datetime
+    organisation: Organisation
+    recorded: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class OrganisationHistory:
+    """The recorded versions of the organisation file, so that a measure of a past moment uses
+    the configuration in force then (Recommendations 2 and 3 measured over time)."""
+
+    versions: tuple[OrganisationVersion, ...] = ()
+
+    def in_force(self, moment: datetime) -> Organisation | None:
+        """The version in force at ``moment``: the last to take effect at or before it.  Before
+        the first recorded version, the first (the oldest configuration known); None when
+        nothing is recorded."""
+        if not self.versions:
+            return None
+        ordered = sorted(self.versions, key=lambda v: v.effective)  # stable: recording order
+        found = ordered[0]
+        for version in ordered:
+            if version.effective <= moment:
+                found = version
+        return found.organisation
+
+    def in_force_now(self) -> Organisation | None:
+        """The version that took effect last (None when nothing is recorded)."""
+        if not self.versions:
+            return None
+        latest = max(enumerate(self.versions), key=lambda iv: (iv[1].effective, iv[0]))
+        return latest[1].organisation
+
+    @property
+    def latest_digest(self) -> str:
+        """The digest of the version recorded last ("" when none is)."""
+        return self.versions[-1].organisation.digest if self.versions else ""
