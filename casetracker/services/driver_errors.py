@@ -10,18 +10,29 @@ drivers; any other exception is a bug and keeps its traceback.
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-import sqlalchemy as sa
 
 from casetracker.domain.errors import DatabaseError
 
 
+def _sqlalchemy_error(exc: BaseException) -> BaseException | None:
+    """The driver's error inside ``exc`` if SQLAlchemy wrapped it, else None.  SQLAlchemy is
+    asked only if loaded: a command that opened no database (``--help``, ``locate``) starts
+    without paying for its import, and an error it never imported cannot be one of its own."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import DBAPIError
+
+    return exc.orig if isinstance(exc, DBAPIError) else None
+
+
 def driver_message(exc: BaseException) -> str | None:
     """What a database driver said, if ``exc`` is its error; None for anything else."""
-    if isinstance(exc, sa.exc.DBAPIError):
-        return str(exc.orig).strip()
+    wrapped = _sqlalchemy_error(exc)
+    if wrapped is not None:
+        return str(wrapped).strip()
     if isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("psycopg"):
         return str(exc).strip()
     return None
@@ -34,7 +45,7 @@ def refusal_by_database(exc: BaseException) -> str | None:
     """What the database's own guards said, if ``exc`` is their refusal (PostgreSQL's
     ``insufficient_privilege``: a trigger of migrations 0006-0012, or a privilege not granted);
     None for anything else.  One line: the trigger's message, without its context."""
-    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    orig = _sqlalchemy_error(exc) or exc
     if getattr(orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
         return None
     lines = str(orig).strip().splitlines()
