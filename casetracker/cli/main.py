@@ -17,35 +17,169 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from casetracker.cli import analytics, cases, deadlines, integrity, setup, worklist
-from casetracker.cli import mi as cli_mi
-from casetracker.cli.cases import case_app
 from casetracker.cli.common import DbOption, State, exact_text
-from casetracker.cli.organisation import organisation_app
-from casetracker.cli.scenario import scenario_app
-from casetracker.cli.users import user_app
-from casetracker.cli.workflows import workflows_app
+from casetracker.cli.lazy import HELP_OPTION_NAMES, LazyCommand, lazy_app
 from casetracker.domain.errors import CasetrackerError, UsageError
 from casetracker.services.driver_errors import driver_errors_refused
 
-app = typer.Typer(
+_CLI = "casetracker.cli."
+# Every top-level command, in the order ``--help`` lists them: its module is imported only when
+# it runs (casetracker.cli.lazy; tests/cli/test_startup.py holds each help line to the command's).
+COMMANDS = (
+    LazyCommand(
+        "synth",
+        _CLI + "mi:register",
+        "Generate a year of SYNTHETIC arrests shaped like the report's figures (demo/training).",
+    ),
+    LazyCommand(
+        "import",
+        _CLI + "mi:register",
+        "Import a custody system's arrest feed: every row checked first, all or nothing.",
+    ),
+    LazyCommand(
+        "sample",
+        _CLI + "mi:register",
+        "Draw a reproducible stratified random sample of cases, as the inspection did (¶2.1).",
+    ),
+    LazyCommand(
+        "export",
+        _CLI + "mi:register",
+        "Write cases as a bundle anyone can verify offline (docs/bundle-format.md).",
+    ),
+    LazyCommand(
+        "init", _CLI + "setup:register", "Create the database, or bring its schema up to date."
+    ),
+    LazyCommand(
+        "locate",
+        _CLI + "setup:register",
+        "Print where casetracker keeps its configuration and data.",
+    ),
+    LazyCommand(
+        "demo",
+        _CLI + "setup:register",
+        "Create the demo database (if absent) and open it in the terminal UI.",
+    ),
+    LazyCommand(
+        "serve", _CLI + "setup:register", "Serve the terminal UI in a browser (textual-serve)."
+    ),
+    LazyCommand(
+        "replay",
+        _CLI + "cases:register",
+        "Rebuild a case from its log, as of an effective date or a recorded moment.",
+    ),
+    LazyCommand(
+        "verify",
+        _CLI + "integrity:register",
+        "Re-check every chain, both Merkle trees, the projection and the access log; exit 1 if "
+        "anything is wrong.",
+    ),
+    LazyCommand(
+        "checkpoint",
+        _CLI + "integrity:register",
+        "Print a tree head of both logs (a small summary to keep somewhere else).",
+    ),
+    LazyCommand(
+        "rebuild",
+        _CLI + "integrity:register",
+        "Recompute every case's current state from the log.",
+    ),
+    LazyCommand(
+        "access-log",
+        _CLI + "integrity:register",
+        "Who consulted, disclosed or was refused what (newest last).",
+    ),
+    LazyCommand(
+        "repaired",
+        _CLI + "damage:register",
+        "Declare the database file repaired (after restoring a backup or REINDEX): checked with "
+        "SQLite's integrity_check first; needs the admin role.",
+    ),
+    LazyCommand(
+        "erase-reason",
+        _CLI + "erasure:register",
+        "Erase the reason kept for a read of no case (a sample's); needs the admin role.",
+    ),
+    LazyCommand(
+        "worklist",
+        _CLI + "worklist:register",
+        'List the work items of each queue of the role you act in ("My work" first: the items '
+        "you hold), soonest deadline first, then most urgent.",
+    ),
+    LazyCommand(
+        "due",
+        _CLI + "deadlines:register",
+        "List the deadlines not yet recorded as passed, soonest first (a police user: their "
+        "force's).",
+    ),
+    LazyCommand(
+        "tick",
+        _CLI + "deadlines:register",
+        "Record, as the user system, every deadline that has passed and is not yet recorded.",
+    ),
+    LazyCommand(
+        "export-log",
+        _CLI + "analytics:register",
+        "Export the event log for process-mining tools: XES or OCEL 2.0 (a logged disclosure).",
+    ),
+    LazyCommand(
+        "simulate",
+        _CLI + "analytics:register",
+        "What if the organisation were different? The same SYNTHETIC year under two organisation "
+        "files, side by side, with the difference and its spread over several seeds (nothing is "
+        "written to any database).",
+    ),
+    LazyCommand("case", _CLI + "cases:case_app", "Open cases, act on them, read them."),
+    LazyCommand("user", _CLI + "users:user_app", "Users and their roles."),
+    LazyCommand(
+        "workflows",
+        _CLI + "workflows:workflows_app",
+        "The lifecycle definitions and their diagrams.",
+    ),
+    LazyCommand(
+        "scenario",
+        _CLI + "scenario:scenario_app",
+        "Case-study flows for trainers, run only in a training database.",
+    ),
+    LazyCommand(
+        "organisation",
+        _CLI + "organisation:organisation_app",
+        "The organisation file's versions, recorded in the log (docs/organisation.md).",
+    ),
+    LazyCommand(
+        "report",
+        _CLI + "mi:report_app",
+        "Management information: referrals, releases, durations, High Harm.",
+        also=(_CLI + "analytics",),  # report flow (issue 19)
+    ),
+    LazyCommand(
+        "keys",
+        _CLI + "integrity:keys_app",
+        "The Ed25519 key pair that signs tree heads and bundles.",
+    ),
+    LazyCommand(
+        "proof",
+        _CLI + "integrity:proof_app",
+        "Proofs to keep or hand over, checked with no database.",
+    ),
+)
+
+app = lazy_app(
+    COMMANDS,
     help="Case tracker: explicit lifecycles, an append-only tamper-evident log, a terminal UI.",
     no_args_is_help=False,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": list(HELP_OPTION_NAMES)},
 )
-app.add_typer(case_app, name="case")
-app.add_typer(user_app, name="user")
-app.add_typer(workflows_app, name="workflows")
-app.add_typer(scenario_app, name="scenario")
-app.add_typer(organisation_app, name="organisation")
-cli_mi.register(app)  # synth, import, sample, export, report (issue 6)
-setup.register(app)  # init, locate, demo, serve
-cases.register(app)  # replay
-integrity.register(app)  # verify, checkpoint, rebuild, access-log
-worklist.register(app)  # worklist
-deadlines.register(app)  # due, tick (issue 16)
-analytics.register(app)  # export-log, report flow, simulate (issue 19)
+
+
+def show_version(value: bool) -> None:
+    """``--version``: the installed distribution's version, read only when asked."""
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"casetracker {version('casetracker')}")
+        raise typer.Exit()
 
 
 @app.callback(invoke_without_command=True)
@@ -64,6 +198,16 @@ def main_callback(
         str | None,
         typer.Option("--role", help="Act in this role (one the user holds)", callback=exact_text),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            callback=show_version,
+            is_eager=True,
+            expose_value=False,
+        ),
+    ] = False,
 ) -> None:
     ctx.obj = State(db, as_user, role)
     if ctx.invoked_subcommand is None:

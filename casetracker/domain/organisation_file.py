@@ -10,6 +10,7 @@ value is wrong is found here, by reading the file's table headers and keys in or
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import tomllib
 from collections.abc import Iterator
@@ -50,7 +51,28 @@ def parse(data: bytes, source: str) -> Organisation:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise OrganisationFileError(f"{source}: {error}") from None
-    reader = _Reader(text, source)
+    return _build(doc, _Reader(text, source), source, hashlib.sha256(data).hexdigest())
+
+
+def canonical_content(doc: dict[str, Any]) -> str:
+    """The parsed file as canonical JSON (sorted keys, no spaces): what the log keeps of it, so a
+    past configuration is rebuilt without its comments, layout or TOML parser
+    (``from_content``)."""
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def from_content(content: str, source: str, digest: str) -> Organisation:
+    """The organisation recorded in the log as ``canonical_content`` of a file with ``digest``."""
+    try:
+        doc = json.loads(content)
+    except ValueError as error:
+        raise OrganisationFileError(f"{source}: recorded content is not JSON: {error}") from None
+    if not isinstance(doc, dict):
+        raise OrganisationFileError(f"{source}: recorded content is not a table")
+    return _build(doc, _Reader("", source), source, digest)
+
+
+def _build(doc: dict[str, Any], reader: _Reader, source: str, digest: str) -> Organisation:
     reader.keys(doc, TOP_KEYS, "")
     if doc.get("format", FORMAT) != FORMAT:
         reader.fail("format", f"format {doc.get('format')!r} is not {FORMAT}")
@@ -67,7 +89,8 @@ def parse(data: bytes, source: str) -> Organisation:
         tuple(_force(reader, code, forces[code]) for code in forces),
         access,
         source,
-        hashlib.sha256(data).hexdigest(),
+        digest,
+        canonical_content(doc),
     )
 
 

@@ -46,6 +46,7 @@ from casetracker.domain.ownership import HeldByAnother, held_by_others
 from casetracker.services.case_reading import AUDITING_ROLES, CaseReading, CaseSummary
 from casetracker.services.force_boundary import ForceBoundary, Unseen
 from casetracker.services.integrity import Report, make_checkpoint, rebuild_projection, verify
+from casetracker.services.organisation_versions import OrganisationRecords
 from casetracker.services.user_admin import UserAdministration
 from casetracker.services.view_cache import ViewCache
 from casetracker.services.work import owner_blocks, owner_values
@@ -72,7 +73,7 @@ class ActResult:
     replayed: bool = False  # True when an idempotent retry returned the original events
 
 
-class Casetracker(CaseReading, UserAdministration, ForceBoundary):
+class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBoundary):
     """An open database plus the person using it: case work here, the rest in the base classes."""
 
     # ------------------------------------------------------------------ acting
@@ -193,9 +194,6 @@ class Casetracker(CaseReading, UserAdministration, ForceBoundary):
                     read_models.update(conn, self.flow.fold_into(view, recorded))
         except Unseen:
             self._refuse_unseen(actor, case_id, action)
-        except Exception as exc:  # the database's own guards refuse too: logged as ours are
-            self._refused_by_database(exc, actor, case_id, action)
-            raise
         if not blocks:
             if action == ERASE_ACTION:  # the view may hold merged free text: keep none of it
                 subjects.clean_up(self.engine)

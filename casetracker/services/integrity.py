@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from casetracker.adapters import access_log, merkle_tree, workers
+from casetracker.adapters import access_log, merkle_tree, organisation_log, workers
 from casetracker.adapters.database import DatabaseInfo, write_transaction
 from casetracker.adapters.file_check import PhysicalCheck
 from casetracker.adapters.rebuilt_cases import last_position, write_rebuilt_cases
@@ -143,6 +143,7 @@ def verify(
         for case_id, problems in part.subjects.items():
             report.damaged.extend(CaseDamage(case_id, None, None, p) for p in problems)
     report.problems.extend(access_log.verify(conn))
+    report.problems.extend(organisation_log.verify(conn))
     rebuilt = _rebuilt_trees(conn, report)
     if checkpoint is not None:
         report.checkpoint = _check_checkpoint(

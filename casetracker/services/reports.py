@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection
 
-from casetracker.adapters import mi_model, report_queries
+from casetracker.adapters import mi_model, organisation_log, report_queries
 from casetracker.adapters.database import read_transaction
 from casetracker.adapters.mi_model import SPELL_KINDS
+from casetracker.domain.effective_time import parse_canonical
 from casetracker.domain.errors import UsageError
+from casetracker.domain.organisation import Organisation, OrganisationHistory
 from casetracker.services.registry import organisation
 
 if TYPE_CHECKING:
@@ -191,11 +193,16 @@ def releases(conn: Connection, year: int | None = None, by: str = "suite") -> Ta
     suite model (¶4.13–4.19, Recommendation 2) or per IO shift pattern (Recommendation 3)."""
     if by not in RELEASE_GROUPINGS:
         raise UsageError(f"--by must be one of {', '.join(RELEASE_GROUPINGS)}, not {by!r}")
+    history = organisation_log.history(conn)
     groups: dict[tuple[str, ...], list[int]] = {}
-    for force, suite, *counts in report_queries.release_counts(conn, year):
-        key = _release_group(by, force, suite)
+    for force, suite, left_at, before, acted, written, n in report_queries.release_moments(
+        conn, year
+    ):
+        org, in_hours = _in_force(history, force, suite, left_at, written)
+        key = _release_group(org, by, force, suite)
+        counts = _release_counts(bool(before), bool(acted), in_hours, int(n))
         total = groups.setdefault(key, [0] * len(_RELEASE_COUNTS))
-        groups[key] = [a + int(b or 0) for a, b in zip(total, counts, strict=True)]
+        groups[key] = [a + b for a, b in zip(total, counts, strict=True)]
     rows = [[*key, *_release_figures(c)] for key, c in sorted(groups.items())]
     if rows:
         totals = [sum(column) for column in zip(*groups.values(), strict=True)]
@@ -214,9 +221,11 @@ def releases(conn: Connection, year: int | None = None, by: str = "suite") -> Ta
             "Home Office acted: reporting directions, removal papers, a deportation decision, a "
             "request to hold or immigration detention before leaving (Figure 1); not dealt with: "
             "none of those.",
-            "IO hours, suite models and shift patterns come from the organisation file "
-            "(casetracker locate; docs/organisation.md); without a configured suite or an exact "
-            "time the hours are unknown.",
+            "IO hours, suite models and shift patterns come from the organisation file in force "
+            "when each person left, as recorded in the log (casetracker organisation history; "
+            "docs/organisation.md); without a configured suite or an exact time the hours are "
+            "unknown.",
+            *_history_notes(history),
         ],
         {"report": "releases", "year": year, "by": by},
     )
@@ -227,10 +236,54 @@ _RELEASE_BY_LABEL = {"model": "suite model", "shifts": "IO shift pattern"}
 _UNCONFIGURED = "(no configured suite)"
 
 
-def _release_group(by: str, force: str, suite_name: str) -> tuple[str, ...]:
+def _in_force(
+    history: OrganisationHistory, force: str, suite_name: str, left_at: str, written: bool | None
+) -> tuple[Organisation, bool | None]:
+    """The organisation in force when the person left, and whether that was in its IO hours at
+    their suite (None: no configured suite, or no exact time)."""
+    if not left_at:  # a row from before migration 0013: as written, under the file then
+        return history.in_force_now() or organisation(), written
+    left = parse_canonical(left_at)
+    org = history.in_force(left.start) or organisation()
+    found = org.force(force)
+    suite = found.suite(suite_name) if found and suite_name else None
+    if suite is None or not left.is_exact:
+        return org, None
+    return org, suite.in_io_hours(left.start)
+
+
+def _release_counts(before: bool, acted: bool, in_hours: bool | None, n: int) -> list[int]:
+    """One group of leavers as the report's counts, in ``_RELEASE_COUNTS`` order."""
+    inside, outside, unknown = in_hours is True, in_hours is False, in_hours is None
+    flags = (
+        True, inside, outside, before, before and inside, before and outside,
+        before and unknown, before and acted, before and not acted,
+    )  # fmt: skip
+    return [n if flag else 0 for flag in flags]
+
+
+def _history_notes(history: OrganisationHistory) -> list[str]:
+    if not history.versions:
+        return [
+            "No organisation file is recorded in the log yet: this uses the file in use "
+            "(an admin records it with `casetracker organisation record`)."
+        ]
+    notes = [
+        f"Organisation file versions recorded: {len(history.versions)}; each release is "
+        "measured under the one in force then."
+    ]
+    if history.latest_digest != organisation().digest:
+        notes.append(
+            "The organisation file in use is not the one recorded last: until an admin records "
+            "it (`casetracker organisation record`), measures follow the recorded versions."
+        )
+    return notes
+
+
+def _release_group(org: Organisation, by: str, force: str, suite_name: str) -> tuple[str, ...]:
     if by == "suite":
         return (force, suite_name or _UNCONFIGURED)
-    found = organisation().force(force)
+    found = org.force(force)
     suite = found.suite(suite_name) if found and suite_name else None
     if suite is None:
         return (_UNCONFIGURED,)

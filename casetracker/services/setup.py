@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from casetracker.adapters import organisation_log
 from casetracker.adapters.database import (
     DatabaseInfo,
     make_engine,
@@ -28,6 +29,7 @@ from casetracker.adapters.schema import (
 )
 from casetracker.adapters.users import save_user, seed_users
 from casetracker.domain.errors import CasetrackerError, DatabaseError, UsageError
+from casetracker.services.registry import organisation
 
 __all__ = [
     "create_database",
@@ -89,6 +91,8 @@ def create_database(
                     save_user(conn, login_name(conn), login_name(conn), admin_roles)
                 else:
                     seed_users(conn, realm)
+        with write_transaction(engine) as conn:  # the admin at init records the file in use
+            organisation_log.record_if_changed(conn, organisation(), login_name(conn))
         return done
 
 

@@ -36,6 +36,7 @@ SUB_APPS = {
     "user": "users:user_app",
     "workflows": "workflows:workflows_app",
     "scenario": "scenario:scenario_app",
+    "organisation": "organisation:organisation_app",
 }
 
 
