@@ -157,8 +157,7 @@ def referrals(conn: Connection, year: int, count: str = "calls") -> Table:
             f"Unit: {unit}.",
             "fn 13: people and calls are different units; compare like with like.",
             "Foreign nationals: arrests whose nationality was recorded as EEA or non-EEA.",
-            "io_sweep: referred only after an IO's sweep of a custody list found them (¶4.3: "
-            "5-10% in the West Midlands); each is also counted under the route its check took.",
+            "io_sweep: found by an IO sweep of a custody list (¶4.3), also counted by route.",
         ],
         {"report": "referrals", "year": year, "unit": count},
     )  # fmt: skip
