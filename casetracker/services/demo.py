@@ -76,6 +76,14 @@ class _Recorder:
         self.case_id = ""
         self.force = SEEDED_FORCE
         self.steps = 0  # numbers each command's idempotency key: a rerun records nothing twice
+        # A generated case's clock: each step is recorded when it happened, as a scenario's
+        # are, so the timeline flags none of them as backdated.  None while a case study is
+        # replayed (``replay_steps`` keeps its own story clock).
+        self.story: StoryClock | None = None
+
+    def _stamp(self, when: str) -> None:
+        if self.story is not None:
+            self.story.stamp(parse_canonical(when).known_from, None, False)
 
     def service(self, role: str) -> Casetracker:
         return self.police[self.force] if role == "police" else self.services[role]
@@ -83,6 +91,7 @@ class _Recorder:
     def open(self, when: str, force: str, name: str) -> None:
         self.steps += 1
         self.force = force
+        self._stamp(when)
         result = self.service("police").open_case(
             {"name": name, "nationality": "Synthland (synthetic)", "force": force},
             when,
@@ -94,6 +103,7 @@ class _Recorder:
         self, role: str, action: str, when: str, instance: int | None = None, **fields: Any
     ) -> None:
         self.steps += 1
+        self._stamp(when)
         self.service(role).act(
             self.case_id,
             action,
@@ -154,7 +164,9 @@ def build_demo(
         rng = random.Random(seed)
         now = clock.now()
         for n, (force, route) in enumerate(referral_plan(cases, rng)):
-            _generated_case(record, rng, now, force, route)
+            with story_clock() as record.story:
+                _generated_case(record, rng, now, force, route)
+            record.story = None
             if progress is not None:
                 progress(n + 1, cases)
     return DemoSummary(url, True, cases + 2)

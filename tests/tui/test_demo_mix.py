@@ -75,3 +75,24 @@ def test_apportion_keeps_the_total_and_the_proportions():
 def test_the_plan_is_the_same_for_a_seed():
     assert referral_plan(50, random.Random(7)) == referral_plan(50, random.Random(7))
     assert len(referral_plan(50, random.Random(7))) == 50
+
+
+def test_generated_cases_are_recorded_when_they_happened(demo_url):
+    """Each step of a generated case is recorded at the moment it happened, as a scenario's
+    are (the demo once recorded them all when it was built, and every event was flagged
+    backdated): none is flagged, and a case's first event is recorded when it happened."""
+    from contextlib import closing
+
+    from casetracker.domain.clock import parse_recorded
+    from casetracker.domain.effective_time import parse_canonical
+    from casetracker.presenters.timeline import build_timeline
+    from casetracker.services.cases import Casetracker
+    from tests.tui.conftest import DEMO_CASES
+
+    with closing(Casetracker(demo_url, as_user="audit.demo")) as auditor:
+        for n in range(len(FIGURES) + 1, len(FIGURES) + DEMO_CASES + 1):
+            events = auditor.history(f"C-{n:07d}")
+            assert not [e.seq for e in build_timeline(events) if e.backdated], n
+            opened = parse_canonical(events[0].effective).start
+            assert parse_recorded(events[0].recorded) == opened
+            assert max(parse_recorded(e.recorded) for e in events) <= NOW
