@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from casetracker.adapters import worklist
 from casetracker.adapters.database import make_engine, read_transaction
 from casetracker.adapters.tables import WORKLIST
-from casetracker.domain.queues import ALL_CASES, queues_for
+from casetracker.domain.queues import ALL_CASES, MY_WORK, queues_for
 from casetracker.services.registry import workflow_engine
 
 
@@ -17,9 +17,15 @@ def _rows(engine) -> list[tuple]:
 
 
 def test_each_role_has_its_queues():
-    assert [q.name for q in queues_for("ccu")] == ["status_check"]
-    io = [q.name for q in queues_for("immigration_officer")]
+    def named(role: str) -> list[str]:
+        return [q.name for q in queues_for(role) if q is not MY_WORK]
+
+    assert named("ccu") == ["status_check", "dva_requests"]
+    io = named("immigration_officer")
     assert io[0] == "offender_custody" and {"etd", "absconder", "removal", "barrier"} <= set(io)
+    assert {"io_paperwork", "acro_awaited"} <= set(io)  # ¶4.27, ¶4.31
+    assert {"criminal_casework", "high_harm_team"} <= set(named("casework"))  # ¶3.4, ¶4.32
+    assert "acro_awaited" in named("police")
     assert queues_for("auditor") == [ALL_CASES]
 
 
