@@ -33,6 +33,10 @@ SHORT_TITLES = {
     "absconder": "Absconders",
     "removal": "Removals",
     "barrier": "Claims",
+    "io_paperwork": "Papers/CID",
+    "acro_awaited": "ACRO",
+    "dva_requests": "DVA",
+    "high_harm_team": "High Harm",
     "all": "All cases",
 }
 
