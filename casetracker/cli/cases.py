@@ -242,6 +242,7 @@ def case_show(
     from casetracker.presenters.text import summary_json, summary_lines
 
     with closing(state(ctx).service()) as ct:
+        require_acting_role(ctx, ct)  # as for case act: what is shown depends on the role
         summary = ct.show(case_id, reason)
         emit(summary_json(summary), json_out, summary_lines(summary), ct.realm)
 

@@ -9,6 +9,7 @@ import typer
 
 from casetracker import paths
 from casetracker.cli.common import LARGEST_INTEGER, DbOption, JsonOption, emit, state
+from casetracker.domain.errors import UsageError
 
 
 def init(
@@ -51,14 +52,14 @@ def init(
         typer.echo(f"granted the application's privileges to {grant_to}")
 
 
-def locate(json_out: JsonOption = False) -> None:
+def locate(ctx: typer.Context, db: DbOption = None, json_out: JsonOption = False) -> None:
     """Print where casetracker keeps its configuration and data."""
     data = {
         "config_dir": str(paths.config_dir()),
         "config_file": str(paths.config_file()),
         "organisation_file": str(paths.organisation_file()),
         "data_dir": str(paths.data_dir()),
-        "database": paths.database_url(),
+        "database": state(ctx).url(db),  # --db, before or after the command, as elsewhere
         "demo_database": str(paths.demo_db_path()),
         "training_database": str(paths.training_db_path()),
         "signing_key": str(paths.signing_key_file()),
@@ -102,17 +103,39 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on", min=0, max=65535)] = 8000,
+    allow_live: Annotated[
+        bool,
+        typer.Option(
+            "--allow-live",
+            help="Serve a live database too (behind an authenticating reverse proxy only)",
+        ),
+    ] = False,
 ) -> None:
     """Serve the terminal UI in a browser (textual-serve).
 
-    There is no login of its own: run it only behind an authenticating reverse proxy, on a
-    demo or training database, or on localhost.
+    There is no login of its own: whoever reaches the port acts as the user the server runs
+    as.  A live database is refused unless ``--allow-live`` says it sits behind an
+    authenticating reverse proxy; a demo or training database, or localhost, needs no more.
     """
     import shlex
 
     from textual_serve.server import Server
 
+    from casetracker.services.setup import open_database
+
     options = state(ctx)
+    engine, info = open_database(options.url())  # refuses a missing or foreign database
+    engine.dispose()
+    if info.realm == "live" and not allow_live:
+        raise UsageError(
+            "serve has no login of its own: it refuses a live database unless --allow-live "
+            "is given (put it behind an authenticating reverse proxy)"
+        )
+    typer.echo(
+        f"casetracker serve: no login of its own — whoever reaches http://{host}:{port} acts "
+        f"as {options.as_user or 'the user this server runs as'} on the {info.realm} database",
+        err=True,
+    )
     argv = [sys.executable, "-m", "casetracker", "--db", options.url()]
     if options.as_user:
         argv += ["--as", options.as_user]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from casetracker.adapters import access_log, merkle_tree
 from casetracker.adapters.database import write_transaction
+from casetracker.adapters.store import normalise_case_id
 from casetracker.domain import clock
 from casetracker.domain.errors import UsageError
 from casetracker.integrity import bundle
@@ -33,7 +34,8 @@ def export_bundle(ct: Casetracker, case_ids: list[str], reason: str, out: Path) 
     """Write a bundle of the cases to ``out``; returns a summary.  Nothing is logged on failure."""
     if not reason.strip():
         raise UsageError("--reason is required: an export is a disclosure and is logged")
-    ids = sorted(dict.fromkeys(c.strip() for c in case_ids if c.strip()))
+    # C-0000042, c-42 and 42 name the same case, as in every other command.
+    ids = sorted(dict.fromkeys(normalise_case_id(c) for c in case_ids if c.strip()))
     if not ids:
         raise UsageError("name at least one case to export")
     if not out.parent.is_dir():

@@ -48,9 +48,11 @@ def test_open_act_show_history_replay_verify(run, db, tmp_path):
         "2013-07-17",
     )
     assert act.code == 0 and "event 2" in act.out
-    show = run("--db", db, "case", "show", case_id, "--json")
+    show = run("--db", db, "--role", "police", "case", "show", case_id, "--json")
     assert show.code == 0 and show.json["version"] == 2 and show.json["subject"] is None
-    shown = run("--db", db, "case", "show", case_id, "--reason", "identify", "--json")
+    shown = run(
+        "--db", db, "--role", "police", "case", "show", case_id, "--reason", "identify", "--json"
+    )
     assert shown.json["subject"]["name"] == "Ann Example"
     history = run("--db", db, "case", "history", case_id, "--json")
     assert [e["action"] for e in history.json["events"]] == ["open_case", "add_note"]
@@ -195,15 +197,18 @@ def test_locate_prints_paths(run):
 
 def test_case_ids_may_be_typed_as_numbers_and_malformed_ones_are_usage_errors(run, db):
     case_id = _open(run, db)
-    assert run("--db", db, "case", "show", "1", "--json").json["case_id"] == case_id
-    bad = run("--db", db, "case", "show", "nonsense")
+    assert (
+        run("--db", db, "--role", "police", "case", "show", "1", "--json").json["case_id"]
+        == case_id
+    )
+    bad = run("--db", db, "--role", "police", "case", "show", "nonsense")
     assert bad.code == 2 and "is not a case id" in bad.err
 
 
 def test_a_blank_reason_does_not_unlock_personal_data(run, db):
     case_id = _open(run, db)
     before = snapshot(db)
-    result = run("--db", db, "case", "show", case_id, "--reason", "   ")
+    result = run("--db", db, "--role", "police", "case", "show", case_id, "--reason", "   ")
     assert result.code == 2 and "give a reason" in result.err
     assert snapshot(db) == before
 
