@@ -67,9 +67,11 @@ def render(table: Table, fmt: str) -> str:
         return out.getvalue().rstrip("\n")
     if fmt != "table":
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}")
+    headings = HEADINGS.get(table.meta.get("report", ""), {})
+    cell = _duration_cell if table.meta.get("report") == "durations" else _cell
     cells = [
-        table.columns,
-        *[[_cell(c, v) for c, v in zip(table.columns, row, strict=True)] for row in table.rows],
+        [headings.get(c, c) for c in table.columns],
+        *[[cell(c, v) for c, v in zip(table.columns, row, strict=True)] for row in table.rows],
     ]
     widths = [max(len(r[i]) for r in cells) for i in range(len(table.columns))]
     lines = [table.title, ""]
@@ -94,6 +96,42 @@ def _cell(column: str, value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
+
+
+# What the table format prints over each column (CSV and JSON keep the column names, which
+# scripts read): a heading a person reads, per report.
+HEADINGS: dict[str, dict[str, str]] = {
+    "referrals": {
+        "ccu": "CCU", "local_io": "local IO", "local_ice_office": "local ICE office",
+        "io_sweep": "IO sweep", "local_any": "local (any)", "not_referred": "not referred",
+        "ccu_rate": "CCU %", "local_rate": "local %", "not_referred_rate": "not referred %",
+        "io_sweep_rate": "IO sweep %",
+    },
+    "releases": {
+        "suite_model": "suite model", "io_shifts": "IO shifts", "left_custody": "left custody",
+        "left_in_hours": "in IO hours", "left_out_of_hours": "out of IO hours",
+        "before_io": "before IO", "before_io_in_hours": "before IO, in hours",
+        "before_io_out_of_hours": "before IO, out of hours",
+        "before_io_hours_unknown": "before IO, hours unknown",
+        "before_io_home_office_acted": "before IO, HO acted",
+        "before_io_not_dealt_with": "before IO, not dealt with",
+        "rate_in_hours": "% in hours", "rate_out_of_hours": "% out of hours",
+    },
+    "durations": {
+        "still_open": "still open", "median_h": "median", "p90_h": "90th pct",
+        "mean_h": "mean", "max_h": "longest",
+    },
+}  # fmt: skip
+DAYS_FROM_HOURS = 48  # a duration this long or longer reads better in days
+
+
+def _duration_cell(column: str, value: Any) -> str:
+    """A duration in hours (``..._h``) as ``5.3 h``, or ``12.4 d`` from two days up."""
+    if not column.endswith("_h") or value is None:
+        return _cell(column, value)
+    if value >= DAYS_FROM_HOURS:
+        return f"{value / 24:.1f} d"
+    return f"{value:.1f} h"
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -158,9 +196,22 @@ def referrals(conn: Connection, year: int, count: str = "calls") -> Table:
             "fn 13: people and calls are different units; compare like with like.",
             "Foreign nationals: arrests whose nationality was recorded as EEA or non-EEA.",
             "io_sweep: found by an IO sweep of a custody list (¶4.3), also counted by route.",
+            _rates_add_up(rows),
         ],
         {"report": "referrals", "year": year, "unit": count},
     )  # fmt: skip
+
+
+def _rates_add_up(rows: list[list[Any]]) -> str:
+    """Whether CCU, local and not-referred rates make 100% in every row, and if not, where and
+    why: an arrest referred more than once counts once per route (or per call)."""
+    over = [row[0] for row in rows if row[2] + row[6] + row[7] != row[1]]
+    if not over:
+        return "Rates: CCU + local + not referred = 100% of arrests in every row (IO sweep apart)."
+    return (
+        f"Rates: CCU + local + not referred exceed 100% for {', '.join(over)}: an arrest referred "
+        "more than once (a repeat call, or by two routes) counts once per referral."
+    )
 
 
 def _totals(rows: list, london: set[str]) -> list[tuple]:
@@ -224,6 +275,8 @@ def releases(conn: Connection, year: int | None = None, by: str = "suite") -> Ta
             "when each person left, as recorded in the log (casetracker organisation history; "
             "docs/organisation.md); without a configured suite or an exact time the hours are "
             "unknown.",
+            "The two rates do not add up: each is per leaver at that time (in IO hours, out of "
+            "them), and leavers whose hours are unknown are in neither.",
             *_history_notes(history),
         ],
         {"report": "releases", "year": year, "by": by},
@@ -322,12 +375,13 @@ def durations(conn: Connection, year: int | None = None) -> Table:
             ]
         )  # fmt: skip
     return Table(
-        "Time in state (hours)" + (f", spells starting in {year}" if year else ""),
+        "Time in state" + (f", spells starting in {year}" if year else ""),
         ["measure", "what", "ended", "still_open", "median_h", "p90_h", "mean_h", "max_h"],
         rows,
         [
             "Measured between the starts of the recorded effective times; a day- or "
-            "month-precision time makes the figure approximate."
+            "month-precision time makes the figure approximate.",
+            f"Table: h = hours, d = days (from {DAYS_FROM_HOURS} h); CSV and JSON give hours.",
         ],
         {"report": "durations", "year": year},
     )

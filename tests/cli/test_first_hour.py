@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import pwd
+import shlex
+from pathlib import Path
+
+import pytest
 
 from tests.cli.conftest import snapshot
 from tests.cli.test_cli_core import _open
+
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
 
 
 def test_locate_honours_db(run, tmp_path):
@@ -69,3 +78,66 @@ def test_serve_refuses_a_missing_database_in_one_line(run, tmp_path):
     result = run("--db", str(tmp_path / "none.db"), "serve")
     assert result.code == 1 and result.err.count("\n") == 1 and "no database at" in result.err
     assert not (tmp_path / "none.db").exists()
+
+
+def _readme_line(fragment: str) -> list[str]:
+    """The README's command containing ``fragment``, as argv after ``casetracker``."""
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    for line in README.read_text().splitlines():
+        if line.startswith("casetracker ") and fragment in line:
+            command = line.split("  #")[0].replace('"$(id -un)"', me)
+            return shlex.split(command)[1:]
+    raise AssertionError(f"no README command with {fragment!r}")
+
+
+@pytest.fixture
+def readme_home(tmp_path, monkeypatch, run):
+    """The README's first two commands, run in a fresh home: the default database and you."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("CASETRACKER_DB", raising=False)
+    monkeypatch.chdir(ROOT)
+    for fragment in ("init --roles admin,police", 'user add "$(id -un)"'):
+        done = run(*_readme_line(fragment))
+        assert done.code == 0, done.err
+    return tmp_path
+
+
+def test_the_readme_import_line_runs_as_is(run, readme_home):
+    done = run(*_readme_line("import docs/examples/arrests.csv"))
+    assert done.code == 0, done.err
+    assert done.out.startswith("imported 7 rows: 6 cases")
+    assert run("verify").code == 0
+    table = run("report", "referrals", "--year", "2015")
+    assert "CCU %" in table.out and "not referred %" in table.out and "ccu_rate" not in table.out
+    assert "CCU + local + not referred = 100% of arrests in every row" in table.out
+    csv_out = run("report", "referrals", "--year", "2015", "--format", "csv").out
+    assert csv_out.splitlines()[0].startswith("force,arrested,ccu,local_io")  # names for scripts
+
+
+def test_rates_that_do_not_add_up_say_why(run, readme_home, tmp_path):
+    feed = (ROOT / "docs/examples/arrests.csv").read_text().splitlines()
+    header, first = feed[0], feed[1]
+    columns = header.split(",")
+    again = first.split(",")
+    again[columns.index("arrested_at")] = "2015-07-01T16:00"  # the same person, a second call
+    again[columns.index("outcome")] = again[columns.index("outcome_at")] = ""
+    again[columns.index("referred_at")] = ""
+    again[columns.index("referral_route")] = "local_io"  # the second time by another route
+    path = tmp_path / "repeat.csv"
+    path.write_text("\n".join([header, first, ",".join(again)]) + "\n")
+    assert run("--role", "police", "import", str(path)).code == 0
+    calls = run("report", "referrals", "--year", "2015").out  # two arrests, one referral each
+    assert "= 100% of arrests in every row" in calls
+    people = run("report", "referrals", "--year", "2015", "--count", "people").out
+    assert "exceed 100% for MPS, All forces: an arrest referred more than once" in people
+
+
+def test_durations_read_in_days_from_two_days() -> None:
+    from casetracker.services.reports import Table, render
+
+    table = Table("t", ["measure", "median_h", "max_h"], [["x", 5.25, 100.0]], [], {})
+    table.meta["report"] = "durations"
+    text = render(table, "table")
+    assert "5.2 h" in text and "4.2 d" in text and "median" in text and "median_h" not in text
+    assert "median_h" in render(table, "csv")
