@@ -9,26 +9,21 @@ in the caller's transaction, so the tree never disagrees with a committed log.  
 proof reads O(log n) stored subtrees in one statement and at most two blocks of 16 leaves.
 
 The tree is checked, not trusted: ``casetracker verify`` recomputes every stored subtree from
-the leaves (``stored_tree_problems``), so a store that lies about a node is caught there, and
-a proof it serves is checked against a root computed from the leaves or signed earlier.
+the leaves (``casetracker.integrity.tree_check``), so a store that lies about a node is caught
+there, and a proof it serves is checked against a root computed from the leaves or signed
+earlier.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from itertools import zip_longest
-from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from casetracker.adapters.database import driver_sql
 from casetracker.domain.errors import DatabaseError
-from casetracker.integrity import dbapi, merkle
+from casetracker.integrity import merkle, tree_check
 
-LOWEST_STORED = 4  # subtrees of 16 leaves and up are stored; migration 0010 froze this too
-EVENTS = "events"
-ACCESS_LOG = "access_log"
-TREES = (EVENTS, ACCESS_LOG)
+LOWEST_STORED = tree_check.LOWEST_STORED
+EVENTS, ACCESS_LOG = TREES = tree_check.TREES
 _INSERT = "INSERT INTO merkle_nodes (tree, level, idx, hash) VALUES (?, ?, ?, ?)"
 _LEAVES = {
     tree: f"SELECT hash FROM {tree} WHERE position > ? AND position <= ? ORDER BY position"
@@ -55,6 +50,7 @@ class _Reader:
         return {(level, index): value for level, index, value in rows}
 
     def leaves(self, start: int, end: int) -> list[str]:
+        params: tuple[object, ...]
         if self.conn.dialect.name == "postgresql":
             query, params = _LEAVES_ON_POSTGRESQL, (self.tree, start, end)
         else:
@@ -124,63 +120,3 @@ def consistency_proof(conn: Connection, tree: str, old: int, new: int) -> list[s
     reader = _Reader(conn, tree)
     ranges = merkle.consistency_ranges(old, new)
     return merkle.subtree_hashes(ranges, LOWEST_STORED, reader.nodes, reader.leaves)
-
-
-# Stored subtrees in the order ``TreeBuilder`` makes them: by the leaf they end at, then level.
-_STORED_IN_ORDER = (
-    "SELECT level, idx, hash FROM merkle_nodes WHERE tree = ? ORDER BY ((idx + 1) << level), level"
-)
-
-
-def check_stored_tree(raw: Any, tree: str) -> tuple[int, str, list[str]]:
-    """The tree rebuilt from every leaf: ``(size, root, problems)``, where problems name the
-    first stored subtree that differs from the one the leaves make (a lying or damaged tree),
-    or one that covers no entries.
-
-    ``raw`` is a DBAPI connection (``casetracker.integrity.dbapi``).  Two streams, the leaves in
-    position order and the stored subtrees in the order they are built, are compared as they
-    come, so memory stays flat at any size.
-    """
-    builder = merkle.TreeBuilder(LOWEST_STORED)
-    leaves = (
-        r[0]
-        for rows in dbapi.batches(raw, f"SELECT hash FROM {tree} ORDER BY position")
-        for r in rows
-    )
-    stored = (r for rows in dbapi.batches(raw, _STORED_IN_ORDER, (tree,)) for r in rows)
-    problems: list[str] = []
-    made_nodes = builder.add(leaves)
-    try:
-        _compare(tree, made_nodes, stored, problems)
-        for _ in made_nodes:  # after a difference: the rest of the leaves, for the root
-            pass
-        root = builder.root()
-    except (TypeError, ValueError):  # a hash that is not hex text: the walk names the event
-        problems.append(
-            f"{tree} tree: an entry near position {builder.leaves} holds no SHA-256 hash, so "
-            "the tree cannot be rebuilt"
-        )
-        return builder.leaves, "", problems
-    return builder.leaves, root, problems
-
-
-def _compare(
-    tree: str,
-    made_nodes: Iterator[tuple[int, int, str]],
-    stored: Iterator[tuple[Any, ...]],
-    problems: list[str],
-) -> None:
-    """The first stored subtree that is not the one the leaves make, as a problem."""
-    for made, kept in zip_longest(made_nodes, stored):
-        if made is None:
-            problems.append(
-                f"{tree} tree: a stored subtree (level {kept[0]}, index {kept[1]}) covers "
-                "entries the log does not have"
-            )
-            break
-        if kept is None or tuple(kept) != made:
-            problems.append(
-                f"{tree} tree: the stored subtree at level {made[0]}, index {made[1]} does not "
-                "match the entries it covers"
-            )
-            break

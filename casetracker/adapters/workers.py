@@ -33,6 +33,7 @@ TASKS = {
     "chain": ("casetracker.integrity.batch_checks", "check_range"),
     "replay": ("casetracker.integrity.replay", "replay_range"),
     "read_models": ("casetracker.adapters.read_models", "rows_range"),
+    "trees": ("casetracker.integrity.tree_check", "check_trees"),  # beside the chain walk
 }
 
 T = TypeVar("T")

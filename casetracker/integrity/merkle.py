@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from hashlib import sha256
+from itertools import islice
 
 NODE_PREFIX = b"\x01"
 EMPTY_ROOT = sha256(b"").hexdigest()
@@ -210,10 +211,32 @@ def extend(
     return out
 
 
+_CHUNK = 4096  # leaves hashed together by ``TreeBuilder`` (a multiple of every block size used)
+
+
+def _block_roots(leaves: Sequence[str], lowest: int) -> list[str]:
+    """The roots of consecutive blocks of ``2 ** lowest`` leaves (``len(leaves)`` a multiple)."""
+    if not leaves:
+        return []
+    raw = bytes.fromhex("".join(leaves))
+    if len(raw) != HASH_BYTES * len(leaves):
+        raise ValueError("a leaf is not a SHA-256 hash")
+    level = [raw[i : i + HASH_BYTES] for i in range(0, len(raw), HASH_BYTES)]
+    for _ in range(lowest):
+        level = [
+            sha256(NODE_PREFIX + a + b).digest()
+            for a, b in zip(level[::2], level[1::2], strict=True)
+        ]
+    return [h.hex() for h in level]
+
+
 def perfect_root(leaves: Sequence[str]) -> str:
     """MTH of a power-of-two number of leaves, hashed level by level on raw bytes (the hot
     loop of building and checking a whole tree)."""
-    level = [bytes.fromhex(h) for h in leaves]
+    raw = bytes.fromhex("".join(leaves))
+    if len(raw) != HASH_BYTES * len(leaves):
+        raise ValueError("a leaf is not a SHA-256 hash")
+    level = [raw[i : i + HASH_BYTES] for i in range(0, len(raw), HASH_BYTES)]
     while len(level) > 1:
         level = [
             sha256(NODE_PREFIX + level[i] + level[i + 1]).digest() for i in range(0, len(level), 2)
@@ -234,23 +257,36 @@ class TreeBuilder:
 
     def add(self, leaves: Iterable[str]) -> Iterator[tuple[int, int, str]]:
         """Take ``leaves`` (in log order); yield each stored subtree ``(level, index, hash)``
-        they complete, children before parents."""
-        block, stack, full = self._block, self._stack, 1 << self.lowest
-        for leaf in leaves:
-            block.append(leaf)
-            if len(block) < full:
-                continue
-            node = (self.lowest, self.size >> self.lowest, perfect_root(block))
-            self.size += full
-            block.clear()
+        they complete, children before parents.  Whole blocks are hashed a few thousand
+        leaves at a time, level by level, so a check of a large log pays little per leaf."""
+        full = 1 << self.lowest
+        source = iter(leaves)
+        while chunk := list(islice(source, _CHUNK)):
+            if self._block:
+                need = full - len(self._block)
+                self._block.extend(chunk[:need])
+                chunk = chunk[need:]
+                if len(self._block) == full:
+                    yield from self._push(perfect_root(self._block))
+                    self._block = []
+            whole = len(chunk) - len(chunk) % full
+            for block_root in _block_roots(chunk[:whole], self.lowest):
+                yield from self._push(block_root)
+            self._block.extend(chunk[whole:])
+
+    def _push(self, block_root: str) -> Iterator[tuple[int, int, str]]:
+        """A completed lowest block, and every subtree it completes above it."""
+        stack = self._stack
+        node = (self.lowest, self.size >> self.lowest, block_root)
+        self.size += 1 << self.lowest
+        yield node
+        stack.append(node)
+        while len(stack) > 1 and stack[-1][0] == stack[-2][0]:
+            right = stack.pop()
+            left = stack.pop()
+            node = (right[0] + 1, right[1] >> 1, node_hash(left[2], right[2]))
             yield node
             stack.append(node)
-            while len(stack) > 1 and stack[-1][0] == stack[-2][0]:
-                right = stack.pop()
-                left = stack.pop()
-                node = (right[0] + 1, right[1] >> 1, node_hash(left[2], right[2]))
-                yield node
-                stack.append(node)
 
     def root(self) -> str:
         """The root of every leaf taken so far."""

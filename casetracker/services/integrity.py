@@ -33,7 +33,7 @@ from casetracker.adapters.tables import EVENTS
 from casetracker.domain.engine import WorkflowEngine
 from casetracker.domain.errors import DatabaseError
 from casetracker.domain.projection import Projector
-from casetracker.integrity import dbapi, merkle, signing, tree_head
+from casetracker.integrity import dbapi, merkle, signing, tree_check, tree_head
 from casetracker.integrity.batch_checks import check_range
 from casetracker.integrity.encoding import heads_digest
 from casetracker.integrity.event_checks import Part
@@ -102,6 +102,7 @@ def verify(
     last position means the same log), or the second half is walked again here.
     """
     physical = PhysicalCheck(conn, thorough)  # beside the walk: SQLite runs it without the GIL
+    trees = _TreeCheck(conn)  # beside the walk too, in a worker process on a large SQLite log
     report = Report()
     malformed = "" if checkpoint is None else checkpoint_problem(checkpoint)
     at = checkpoint["position"] if checkpoint is not None and not malformed else 0
@@ -144,7 +145,7 @@ def verify(
             report.damaged.extend(CaseDamage(case_id, None, None, p) for p in problems)
     report.problems.extend(access_log.verify(conn))
     report.problems.extend(organisation_log.verify(conn))
-    rebuilt = _rebuilt_trees(conn, report)
+    rebuilt = _rebuilt_trees(trees.result(), report)
     if checkpoint is not None:
         report.checkpoint = _check_checkpoint(
             report, info, checkpoint, malformed, events_at_checkpoint, heads_at_checkpoint
@@ -157,13 +158,40 @@ def verify(
     return report
 
 
-def _rebuilt_trees(conn: Connection, report: Report) -> dict[str, tuple[int, str]]:
-    """Both logs' trees rebuilt from their entries and compared with the stored subtrees: a
-    store that lies about a node is caught here, whatever proof it would serve."""
-    raw = conn.connection.dbapi_connection
+class _TreeCheck:
+    """Both logs' trees rebuilt from their entries and compared with the stored subtrees
+    (``integrity.tree_check``): a store that lies about a node is caught here, whatever proof
+    it would serve.  On a large SQLite log a worker process does it while the chains are
+    walked; its answer counts only if it saw the same log as this transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.worker = None
+        if workers.parallel_events(conn):
+            self.worker = workers.start("trees", path=conn.engine.url.database)
+
+    def result(self) -> dict[str, tree_check.Checked]:
+        try:
+            found = workers.result(self.worker)
+        finally:
+            workers.stop(self.worker)
+        sizes = {tree: merkle_tree.size(self.conn, tree) for tree in merkle_tree.TREES}
+        if isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], dict):
+            checked = found[1]
+            if found[0] == sizes[merkle_tree.EVENTS] and all(
+                isinstance(checked.get(t), tuple) and checked[t][0] == sizes[t] for t in sizes
+            ):
+                return checked
+        return tree_check.check_trees(self.conn.connection.dbapi_connection)
+
+
+def _rebuilt_trees(
+    checked: dict[str, tree_check.Checked], report: Report
+) -> dict[str, tuple[int, str]]:
+    """Each tree's size and root as rebuilt, its problems added to the report."""
     rebuilt: dict[str, tuple[int, str]] = {}
     for tree in merkle_tree.TREES:
-        size, root, problems = merkle_tree.check_stored_tree(raw, tree)
+        size, root, problems = checked[tree]
         rebuilt[tree] = (size, root)
         report.problems.extend(problems)
     report.tree = {

@@ -502,3 +502,17 @@ def test_a_police_login_completes_blocks_over_other_forces_events(forces):  # no
     assert report.tree["size"] == 22
     leaves = [h for (h,) in rows(forces.owner_url, "SELECT hash FROM events ORDER BY position")]
     assert report.tree["root"] == merkle.root(leaves)
+
+
+def test_a_lying_stored_subtree_is_caught_by_the_worker_process_too(log, db_url, monkeypatch):
+    """On a large SQLite log a worker rebuilds the trees beside the chain walk."""
+    ct, _ = log
+    monkeypatch.setattr("casetracker.adapters.workers.PARALLEL_FROM", 1)
+    assert ct.verify().ok
+    tamper(
+        db_url,
+        "UPDATE merkle_nodes SET hash = :h WHERE tree = 'events' AND level = 5 AND idx = 0",
+        params=[{"h": "0" * 64}],
+    )
+    problems = ct.verify().problems
+    assert any("events tree: the stored subtree at level 5, index 0" in p for p in problems)
