@@ -81,6 +81,8 @@ def rows_for(view: CaseView) -> list[WorkItem]:
     soonest: dict[str, str] = {}
     for found in outstanding(view, configured()):
         soonest.setdefault(found.item, found.due_text)
+    for check in view.of("status_check"):  # its person's arrest: see ``_check_deadline``
+        _check_deadline(view, check, soonest)
     if not held and not soonest:
         return rows
     return [
@@ -91,6 +93,16 @@ def rows_for(view: CaseView) -> list[WorkItem]:
         )
         for row in rows
     ]
+
+
+def _check_deadline(view: CaseView, check: Instance, soonest: dict[str, str]) -> None:
+    """A status check with no deadline of its own falls due with the arrest it is about: the
+    person is still in custody, and the PACE clock or an IO's last shift before release
+    (¶4.21) says how long is left to act on the referral.  So the CCU's and the JOC's queues
+    open on referrals whose person can still be dealt with, not on ones years old."""
+    encounter = _encounter_of(view, check)
+    if encounter is not None and encounter.key in soonest:
+        soonest.setdefault(check.key, soonest[encounter.key])
 
 
 def _rows_for(view: CaseView) -> list[WorkItem]:
@@ -385,10 +397,11 @@ def count(
 
 
 def _all_cases(engine: Engine, text: str, limit: int) -> list[WorkItem]:
-    """Auditors, trainers and admins see every case, newest first (primary-key order)."""
+    """Auditors, trainers and admins see every case, the last changed first (the list shows
+    when each changed; ties in case-id order)."""
     query = (
         sa.select(CASES.c.case_id, CASES.c.updated, CASES.c.state)
-        .order_by(CASES.c.case_id.desc())
+        .order_by(CASES.c.updated.desc(), CASES.c.case_id.desc())
         .limit(limit)
     )
     wanted = text.strip().upper()
