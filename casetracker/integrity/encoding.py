@@ -7,8 +7,8 @@ unambiguous.  The event log stores these texts as they are joined (``STORED_FIEL
 verifying never depends on re-serialising anything.
 
 The leaf hash is ``SHA-256(0x00 || encoding)``: the 0x00 prefix is the leaf marker of
-RFC 9162 §2.1.1, so the same hashes can later become leaves of a Merkle tree (whose interior
-nodes would use 0x01) without rewriting history.
+RFC 9162 §2.1.1, so these hashes are the leaves of each log's Merkle tree (interior nodes use
+0x01; ``casetracker.integrity.merkle``), which was added without rewriting history.
 
 The full format is specified in docs/bundle-format.md for auditors writing their own verifier.
 """
