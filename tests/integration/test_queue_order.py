@@ -33,7 +33,8 @@ def test_referred_checks_fall_due_with_their_arrest_and_cases_list_by_change(tmp
                 view = auditor.replay(row.case_id)[0]
                 check = view.instances[row.item]
                 arrest = f"encounter#{check.fields['encounter']}"
-                due = sorted(d.due_text for d in outstanding(view, configured()) if d.item == arrest)
+                found = outstanding(view, configured())
+                due = sorted(d.due_text for d in found if d.item == arrest)
                 assert row.deadline == (due[0] if due else NEVER), row
                 in_custody += bool(due)
             assert in_custody, "some referred person is still in custody"
@@ -44,7 +45,9 @@ def test_referred_checks_fall_due_with_their_arrest_and_cases_list_by_change(tmp
             listed = worklist.page(auditor.engine, ALL_CASES.name)
             with auditor.engine.connect() as conn:
                 changed = conn.execute(
-                    sa.text("SELECT case_id, updated FROM cases ORDER BY updated DESC, case_id DESC")
+                    sa.text(
+                        "SELECT case_id, updated FROM cases ORDER BY updated DESC, case_id DESC"
+                    )
                 ).all()
             assert [(r.case_id, r.due) for r in listed] == [tuple(c) for c in changed]
             assert listed[0].due > listed[-1].due
