@@ -179,6 +179,11 @@ async def test_auditor_steps_through_figure_1(demo_url):
         shown = screen_text(app)
         assert "as of 2014-01-01 (effective)" in shown
         assert screen.query_one("#audit-states")  # the states as they stood then are drawn
+        assert "Clear as-of" in shown and "(c: back to now)" in shown
+        await pilot.press("c")  # the visible way back from an as-of view
+        await settle(pilot, lambda: screen.note == "")
+        assert screen.index == total - 1
+        assert "Clear as-of" not in screen_text(app)
         await pilot.press("a")
         await settle(pilot, lambda: type(app.screen).__name__ == "AccessLogScreen")
         await settle(pilot, lambda: app.screen.query_one("#access").row_count > 0)

@@ -9,7 +9,9 @@ enters the log (``casetracker.adapters.subjects``), so for those the panel says 
 rather than showing their digests.  The panel scrolls (tab reaches it) when the terminal is
 too small for it all.
 ``[`` and ``]`` step, ``p`` plays, ``@`` jumps to the case as of an effective date (what was
-true then) and ``R`` to the record as it stood at a moment (what the record said then).
+true then) and ``R`` to the record as it stood at a moment (what the record said then); such
+a view says so in the event panel, and ``c`` (shown in the key bar only then) goes back to the
+case as it stands now.
 """
 
 from __future__ import annotations
@@ -85,8 +87,8 @@ class AuditScreen(SessionScreen):
     HELP = (
         "Read-only history.  [ and ] step back and forward, p plays and pauses, g/G go to the "
         "first and last event, @ shows the case as of an effective date, R as the record "
-        "stood at a moment; a opens the access log.  The panel at the top shows what the event "
-        "recorded; tab moves to it, and ↑/↓ scroll it when it does not fit."
+        "stood at a moment, c clears that view; a opens the access log.  The panel at the top "
+        "shows what the event recorded; tab moves to it, and ↑/↓ scroll it when it does not fit."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -105,6 +107,13 @@ class AuditScreen(SessionScreen):
             "Recorded as of…",
             id="audit.recorded_as_of",
             tooltip="The record as it stood then",
+        ),
+        Binding(
+            "c",
+            "clear_as_of",
+            "Clear as-of",
+            id="audit.clear_as_of",
+            tooltip="Back from an as-of view to the case as it stands now",
         ),
         Binding("a", "access_log", "Access log", id="audit.access", tooltip="Who read this case"),
     ]
@@ -151,7 +160,7 @@ class AuditScreen(SessionScreen):
         elif message.what == "replay":
             view, chosen, label = message.data
             last = chosen[-1].seq if chosen else 0
-            self.note = f"{label}: {len(chosen)} of {len(self.events)} events"
+            self.set_note(f"{label}: {len(chosen)} of {len(self.events)} events")
             index = next((i for i, e in enumerate(self.events) if e.seq == last), 0)
             self.go(index, view)
 
@@ -162,7 +171,7 @@ class AuditScreen(SessionScreen):
         flow = self.service.flow
         event = self.events[self.index]
         if view is None:
-            self.note = ""
+            self.set_note("")
             view = flow.fold(self.case_id, self.events[: self.index + 1], strict=False)
         key = event.workflow if not event.instance else f"{event.workflow}#{event.instance}"
         self.query_one(LifecycleStates).show(flow, view, highlight=key)
@@ -206,7 +215,10 @@ class AuditScreen(SessionScreen):
             else Text("✗ DOES NOT VERIFY: altered or out of order", style="bold white on red"),
         )
         if self.note:
-            grid.add_row("view", Text(self.note, style="bold yellow"))
+            grid.add_row(
+                "view",
+                Text.assemble((self.note, "bold yellow"), ("  (c: back to now)", "dim")),
+            )
         for label, value in payload_rows(event.data):
             grid.add_row(label, value)
         grid.add_row("hash", Text(event.hash, style="bold"))
@@ -268,9 +280,24 @@ class AuditScreen(SessionScreen):
     def action_recorded_as_of(self) -> None:
         self._ask("The record as it stood at a moment", "e.g. 2026-11-26T12:00", True)
 
+    def set_note(self, note: str) -> None:
+        """Say which view the panel shows ("" for the case event by event); the key bar offers
+        ``c`` only while an as-of view is shown."""
+        if note != self.note:
+            self.note = note
+            self.refresh_bindings()
+
+    def action_clear_as_of(self) -> None:
+        """Leave an as-of view: the case as it stands now, at its last event."""
+        if self.note:
+            self.go(len(self.events) - 1)
+            self.notify("the case as it stands now", timeout=3)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "access_log":
             return self.may_read_access_log
+        if action == "clear_as_of":
+            return bool(self.note)
         return True
 
     def action_access_log(self) -> None:
@@ -283,6 +310,11 @@ class AuditScreen(SessionScreen):
             ("audit: play", self.action_play, "play the history, one event at a time"),
             ("audit: as of a date…", self.action_as_of, "what was true on a date"),
             ("audit: recorded as of…", self.action_recorded_as_of, "what the record said then"),
+            *(
+                [("audit: clear as-of view", self.action_clear_as_of, "the case as it is now")]
+                if self.note
+                else []
+            ),
             *(
                 [("view: access log", self.action_access_log, "who read this case")]
                 if self.may_read_access_log
