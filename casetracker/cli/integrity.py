@@ -11,6 +11,7 @@ import typer
 
 from casetracker.cli import mi as cli_mi
 from casetracker.cli.common import LARGEST_INTEGER, JsonOption, emit, read_json_file, state
+from casetracker.cli.progress import QuietOption
 from casetracker.presenters.text import counted
 
 
@@ -45,6 +46,7 @@ def verify_cmd(
             "(from `casetracker proof consistency`)",
         ),
     ] = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Re-check every chain, both Merkle trees, the projection and the access log; exit 1 if
     anything is wrong."""
@@ -59,9 +61,13 @@ def verify_cmd(
         if not _verify_consistency(*consistency, public, json_out):
             raise typer.Exit(1)
         return
+    from casetracker.cli.progress import status
+    from casetracker.services.log_size import events_in_log
+
     saved = read_json_file(checkpoint) if checkpoint else None
     with closing(state(ctx).service()) as ct:
-        report = ct.verify(saved, thorough, public)
+        with status(f"verify: checking {events_in_log(ct):,} events", quiet):
+            report = ct.verify(saved, thorough, public)
         lines = [f"{counted(report.events, 'event')} in {counted(report.cases, 'case')} checked"]
         lines += [f"DAMAGED {d}" for d in report.damaged]
         lines += [f"PROBLEM {p}" for p in report.problems]
@@ -110,10 +116,23 @@ def checkpoint_cmd(
         typer.echo(text)
 
 
-def rebuild(ctx: typer.Context) -> None:
+def rebuild(ctx: typer.Context, quiet: QuietOption = False) -> None:
     """Recompute every case's current state from the log."""
-    with closing(state(ctx).service()) as ct:
-        count = ct.rebuild()
+    from casetracker.cli.progress import progress
+    from casetracker.services.log_size import events_in_log
+
+    with closing(state(ctx).service()) as ct, progress("rebuild", "events", quiet) as update:
+        # Two passes over the log, each counting its events from 0: the projection, then the
+        # read models.
+        total, passed, last = 2 * events_in_log(ct), [0], [0]
+
+        def advance(events: int) -> None:
+            if events < last[0]:
+                passed[0] += last[0]
+            last[0] = events
+            update(min(passed[0] + events, total), total)
+
+        count = ct.rebuild(advance)
     typer.echo(f"rebuilt the current state of {counted(count, 'case')} and every read model")
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from casetracker.cli.common import LARGEST_INTEGER, one_line_text, read_bounded
+from casetracker.cli.progress import QuietOption
 from casetracker.domain.errors import UsageError
 from casetracker.presenters.text import counted
 
@@ -48,11 +49,10 @@ def synth(
             max=LARGEST_INTEGER,
         ),
     ] = 0,
+    quiet: QuietOption = False,
 ) -> None:
     """Generate a year of SYNTHETIC arrests shaped like the report's figures (demo/training)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
+    from casetracker.cli.progress import progress
     from casetracker.domain import clock
     from casetracker.services.synthetic_year import (
         expected_events,
@@ -67,16 +67,18 @@ def synth(
     with closing(_service(ctx)) as ct:
         refuse_synthetic(ct, seed, year)
         total = expected_events(arrests)
-        with Progress(
-            TextColumn("synth"), BarColumn(), TextColumn("{task.completed:,} events"),
-            TimeRemainingColumn(), transient=True, console=Console(stderr=True),
-        ) as bar:  # fmt: skip
-            task = bar.add_task("synth", total=total)
+        done = [0]
+        with progress("synth", "events", quiet) as update:
+            update(0, total)
+
+            def advance(_cases: int, events: int) -> None:
+                done[0] += events
+                update(done[0], total)
+
             started = clock.now()
             people, result = generate_year(
                 ct, seed=seed, year=year, arrests=arrests,
-                workers=workers or (os.cpu_count() or 1),
-                progress=lambda _cases, events: bar.advance(task, events),
+                workers=workers or (os.cpu_count() or 1), progress=advance,
             )  # fmt: skip
         seconds = (clock.now() - started).total_seconds()
     rate = result.events / seconds if seconds else 0
@@ -91,12 +93,14 @@ def import_cmd(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV arrest feed (docs/import-format.md)")],
     json_out: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Import a custody system's arrest feed: every row checked first, all or nothing."""
+    from casetracker.cli.progress import progress
     from casetracker.services.imports import import_file
 
-    with closing(_service(ctx)) as ct:
-        result = import_file(ct, file)
+    with closing(_service(ctx)) as ct, progress("import: checking", "rows", quiet) as update:
+        result = import_file(ct, file, progress=update)
     data = result.__dict__
     if json_out:
         typer.echo(json.dumps(data, indent=2))

@@ -249,10 +249,16 @@ _COLUMN_OF = {
 
 
 def prepare(
-    text: str, validator: BulkValidator, actor_user: str, role: str, now: datetime
+    text: str,
+    validator: BulkValidator,
+    actor_user: str,
+    role: str,
+    now: datetime,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> tuple[int, list[PreparedCase]]:
     """Every row checked through the engine; every error found (each case stops at its first
-    refused step) is raised together, by ``ImportErrors.raise_any``."""
+    refused step) is raised together, by ``ImportErrors.raise_any``.  ``progress`` is told the
+    rows checked so far and how many there are, person by person."""
     errors = ImportErrors()
     rows = read_rows(text, now, errors)
     key = "import-" + hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -264,7 +270,11 @@ def prepare(
             continue
         people.setdefault(row.values["person_ref"], []).append(row)
     prepared = []
+    checked = 0
     for person in people.values():
+        if progress is not None:
+            progress(checked, len(rows))
+        checked += len(person)
         person.sort(key=lambda r: r.arrested.sort_key())
         before = len(errors.found)
         steps, origin = _steps(person, actor_user, role, key, now, errors)
@@ -280,8 +290,11 @@ def prepare(
     return len(rows), prepared
 
 
-def import_file(ct: Casetracker, path: Path) -> ImportResult:
-    """Validate the whole file, then write it in one transaction (or write nothing)."""
+def import_file(
+    ct: Casetracker, path: Path, progress: Callable[[int, int | None], None] | None = None
+) -> ImportResult:
+    """Validate the whole file, then write it in one transaction (or write nothing);
+    ``progress`` follows the check, which is most of the time an import takes."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -291,7 +304,7 @@ def import_file(ct: Casetracker, path: Path) -> ImportResult:
     actor = ct.actor
     now = clock.now()
     validator = BulkValidator(ct.flow, ct.realm, now)
-    count, prepared = prepare(text, validator, actor.user, actor.role, now)
+    count, prepared = prepare(text, validator, actor.user, actor.role, now, progress)
     first_key = prepared[0].events[0].idempotency_key or ""
     with write_transaction(ct.engine) as conn:
         if ct.store.recorded_for_keys(conn, [(first_key, "case", "open_case")]):

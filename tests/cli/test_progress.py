@@ -1,0 +1,66 @@
+"""Progress on a terminal for the long commands; nothing when output is not a terminal."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+ARRESTS = str(Path(__file__).resolve().parents[2] / "docs/examples/arrests.csv")
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """Standard output and error claim to be terminals (rich then draws to the captured one)."""
+    for stream in {type(sys.stdout), type(sys.stderr)}:  # pytest's capture: a class of its own
+        monkeypatch.setattr(stream, "isatty", lambda _self: True)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich asks the file too; this settles it
+
+
+@pytest.mark.parametrize(
+    ("argv", "drawn"),
+    [
+        (["--role", "police", "import", "{feed}"], "import: checking"),
+        (["rebuild"], "rebuild"),
+        (["verify"], "verify: checking"),
+    ],
+    ids=["import", "rebuild", "verify"],
+)
+def test_a_terminal_shows_progress_and_quiet_hides_it(run, db, terminal, tmp_path, argv, drawn):
+    feeds = [tmp_path / "a.csv", tmp_path / "b.csv"]  # two files: a file imports only once
+    text = Path(ARRESTS).read_text()
+    feeds[0].write_text(text)
+    feeds[1].write_text(text.replace("SAMPLE-", "OTHER-"))
+    shown = run("--db", db, *[a.replace("{feed}", str(feeds[0])) for a in argv])
+    assert shown.code == 0, shown.err
+    assert drawn in shown.err
+    if argv[0] != "verify":
+        assert "left" in shown.err  # the estimate (the rate shows once rich has two samples)
+    quiet = run("--db", db, *[a.replace("{feed}", str(feeds[1])) for a in argv], "--quiet")
+    assert quiet.code == 0 and quiet.err == ""
+
+
+def test_no_progress_when_not_a_terminal(run, db):
+    """The tests' own streams are not terminals: a script gets the result and nothing else."""
+    done = run("--db", db, "--role", "police", "import", ARRESTS)
+    assert done.code == 0 and done.err == ""
+    assert run("--db", db, "rebuild").err == ""
+    assert run("--db", db, "verify").err == ""
+
+
+def test_import_reports_rows_checked_of_all(tmp_path):
+    from casetracker.services.cases import Casetracker
+    from casetracker.services.imports import import_file
+    from casetracker.services.setup import create_database
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    create_database(url, "live", ("police",))
+    seen: list[tuple[int, int | None]] = []
+    with closing(Casetracker(url, role="police")) as ct:
+        import_file(ct, Path(ARRESTS), progress=lambda done, total: seen.append((done, total)))
+    assert seen[0] == (0, 7) and all(total == 7 for _, total in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and seen[-1][0] < 7
