@@ -18,7 +18,14 @@ from textual.notifications import SeverityLevel
 
 from casetracker.domain.identity import Actor
 from tui.commands import CasetrackerCommands
-from tui.config import check_keymap, class_name, declared_bindings, load_keys
+from tui.config import (
+    check_keymap,
+    class_name,
+    declared_bindings,
+    load_keys,
+    load_theme,
+    save_theme,
+)
 from tui.layout import NARROW, SHORT
 from tui.screens.start import StartScreen
 
@@ -166,6 +173,27 @@ class CasetrackerApp(App):
             self.set_keymap(self.keys.keymap)
         for problem in self.keys.problems:
             self.notify(problem, title="config.toml", severity="warning", timeout=20)
+        kept = load_theme(self.keys.path)
+        if kept and kept in self.available_themes:
+            self.theme = kept
+        elif kept:
+            self.notify(
+                f"{self.keys.path}: [tui] theme {kept!r} is not a theme here; "
+                f"the default is in use",
+                title="config.toml",
+                severity="warning",
+                timeout=20,
+            )
+        self.theme_changed_signal.subscribe(self, self.keep_theme)
+
+    def keep_theme(self, theme: Any) -> None:
+        """The user chose a theme (the palette's "Change theme"): keep it for the next run in
+        config.toml, or say why it could not be kept."""
+        if load_theme(self.keys.path) == theme.name:
+            return
+        problem = save_theme(theme.name, self.keys.path)
+        if problem:
+            self.notify(problem, title="config.toml", severity="warning", timeout=12)
 
     def remapped(self, bindings: BindingsMap) -> BindingsMap:
         """``bindings`` with config.toml's keys applied, as the app uses them."""

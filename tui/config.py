@@ -1,6 +1,9 @@
 """User settings for the TUI, read from ``$XDG_CONFIG_HOME/casetracker/config.toml``.
 
-Only key bindings are configurable so far: a ``[keys]`` table maps a binding id (shown in the
+The theme chosen in the app (the palette's "Change theme") is kept there as ``[tui] theme``,
+written by the app itself (``save_theme``) so that it is the theme of the next run too.
+
+Key bindings: a ``[keys]`` table maps a binding id (shown in the
 help screen, e.g. ``worklist.filter``) to one key or several, comma separated::
 
     [keys]
@@ -18,7 +21,9 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import pkgutil
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +106,80 @@ def load_keys(path: Path | None = None) -> KeyConfig:
         else:
             found.keymap[str(binding_id)] = value
     return found
+
+
+def _read_table(path: Path) -> dict[str, Any] | None:
+    """The file as TOML, or None when it cannot be read as a whole (``load_keys`` says why)."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(SIZE_LIMIT + 1)
+        if len(raw) > SIZE_LIMIT:
+            return None
+        return tomllib.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return None
+
+
+def load_theme(path: Path | None = None) -> str:
+    """The theme kept by the last run (``[tui] theme``), "" for none: the app checks the name
+    against the themes it has and says so when it has no such theme."""
+    data = _read_table(path or paths.config_file()) or {}
+    table = data.get("tui")
+    theme = table.get("theme") if isinstance(table, dict) else None
+    return theme if isinstance(theme, str) else ""
+
+
+_TABLE = re.compile(r"^\s*\[")
+_TUI_TABLE = re.compile(r"^\s*\[\s*tui\s*\]\s*(#.*)?$")
+_THEME_LINE = re.compile(r"^\s*theme\s*=")
+
+
+def save_theme(theme: str, path: Path | None = None) -> str:
+    """Keep ``theme`` as ``[tui] theme`` in config.toml, changing only that line (the user's
+    keys and comments stay as they wrote them); returns "" or why it was not kept.
+
+    A file that cannot be read as TOML is left alone (the user is told, not overwritten), and
+    so is one whose edited text would not read back as the theme: nothing is written then."""
+    target = path or paths.config_file()
+    try:
+        text = target.read_text(encoding="utf-8") if target.exists() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"{target}: cannot be read ({exc}); the theme is not kept"
+    if text and _read_table(target) is None:
+        return f"{target}: not readable as TOML; the theme is not kept (fix or remove the file)"
+    entry = f"theme = {_toml_string(theme)}"
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if _TUI_TABLE.match(line)), None)
+    if start is None:
+        lines += [*([""] if lines else []), "[tui]", entry]
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if _TABLE.match(lines[i])), len(lines))
+        found = next((i for i in range(start + 1, end) if _THEME_LINE.match(lines[i])), None)
+        if found is None:
+            lines.insert(start + 1, entry)
+        else:
+            lines[found] = entry
+    new_text = "\n".join(lines) + "\n"
+    try:
+        table = tomllib.loads(new_text).get("tui")
+    except tomllib.TOMLDecodeError:
+        table = None
+    if not isinstance(table, dict) or table.get("theme") != theme:
+        return f"{target}: its [tui] table cannot be edited safely; the theme is not kept"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary.write_text(new_text, encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError as exc:
+        return f"{target}: cannot be written ({exc.strerror}); the theme is not kept"
+    return ""
+
+
+def _toml_string(value: str) -> str:
+    """A TOML basic string (a theme name is a word, but it is quoted as any text would be)."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped) + '"'
 
 
 def class_name(cls: Any) -> str:
