@@ -20,6 +20,7 @@ from casetracker.cli.common import (
     state,
 )
 from casetracker.domain.errors import UsageError
+from casetracker.services.case_refs import resolve_case_ref
 from casetracker.services.registry import organisation
 
 case_app = typer.Typer(help="Open cases, act on them, read them.", no_args_is_help=True)
@@ -243,7 +244,7 @@ def case_show(
 
     with closing(state(ctx).service()) as ct:
         require_acting_role(ctx, ct)  # as for case act: what is shown depends on the role
-        summary = ct.show(case_id, reason)
+        summary = ct.show(resolve_case_ref(ct.engine, case_id), reason)
         emit(summary_json(summary), json_out, summary_lines(summary), ct.realm)
 
 
@@ -253,6 +254,7 @@ def case_history(ctx: typer.Context, case_id: str, json_out: JsonOption = False)
     from casetracker.presenters.text import event_line
 
     with closing(state(ctx).service()) as ct:
+        case_id = resolve_case_ref(ct.engine, case_id)
         events = ct.history(case_id)
         emit(
             {"case_id": case_id, "events": [e.as_dict() for e in events]},
@@ -275,7 +277,7 @@ def case_actions(
     from casetracker.presenters.text import options_json, options_lines
 
     with closing(state(ctx).service()) as ct:
-        view, options = ct.options(case_id)
+        view, options = ct.options(resolve_case_ref(ct.engine, case_id))
         emit(
             options_json(view, options, ct.actor.role),
             json_out,
@@ -300,6 +302,7 @@ def replay(
     from casetracker.presenters.timeline import figures_lines, replay_figures
 
     with closing(state(ctx).service()) as ct:
+        case_id = resolve_case_ref(ct.engine, case_id)
         view, events = ct.replay(case_id, as_of, recorded_as_of)
         figures = replay_figures(
             view, events, ct.flow, ct.realm, as_of, recorded_as_of, organisation()
@@ -331,6 +334,7 @@ def case_timeline(ctx: typer.Context, case_id: str, json_out: JsonOption = False
     )
 
     with closing(state(ctx).service()) as ct:
+        case_id = resolve_case_ref(ct.engine, case_id)
         events = ct.history(case_id)
         entries = build_timeline(events)
         view = ct.flow.fold(case_id, events)

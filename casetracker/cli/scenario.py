@@ -220,9 +220,16 @@ def fork_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Fork a training case after one of its events, to continue it differently."""
+    from casetracker.services.case_refs import resolve_case_ref
+    from casetracker.services.setup import open_database
     from casetracker.services.training.sandbox import fork
 
     url = training_url(ctx, db)
+    engine, _info = open_database(url)
+    try:
+        case_id = resolve_case_ref(engine, case_id)
+    finally:
+        engine.dispose()
     new_id, copied = fork(url, case_id, at, why)
     if json_out:
         _echo_json({"case_id": new_id, "forked_from": case_id, "at_event": at, "copied": copied})

@@ -141,3 +141,29 @@ def test_durations_read_in_days_from_two_days() -> None:
     text = render(table, "table")
     assert "5.2 h" in text and "4.2 d" in text and "median" in text and "median_h" not in text
     assert "median_h" in render(table, "csv")
+
+
+def test_the_readme_training_lines_follow_the_case_play_recorded(run, tmp_path, monkeypatch):
+    """Played twice, the second play is not C-0000001: the README's lines read it as 'last'."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    for _ in range(2):
+        played = run("scenario", "play", "figure-1", "--auto", "--json")
+        assert played.code == 0, played.err
+    case_id = played.json["case_id"]
+    assert case_id != "C-0000001"
+    training = str(tmp_path / "data" / "casetracker" / "training.db")
+    for fragment in ("case timeline last", "replay last --as-of", "replay last --recorded-as-of"):
+        argv = [training if a == "$T" else a for a in _readme_line(fragment)]
+        done = run(*argv, "--json")
+        assert done.code == 0, (fragment, done.err)
+        assert done.json["case_id"] == case_id
+    forked = run(*_readme_line("scenario fork last"), "--json")
+    assert forked.code == 0 and forked.json["forked_from"] == case_id
+
+
+def test_last_in_an_empty_database_is_one_line(run, db):
+    before = snapshot(db)
+    result = run("--db", db, "--role", "police", "case", "show", "last")
+    assert result.code == 2 and result.err.count("\n") == 1 and "there is no case yet" in result.err
+    assert snapshot(db) == before
