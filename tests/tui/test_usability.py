@@ -42,7 +42,9 @@ async def test_numbers_take_allowed_actions_and_other_roles_actions_are_one_key_
         assert option.blocks[0].reason[:60] in text  # a long reason wraps in the box
         await pilot.press("escape")
         await settle(pilot, lambda: case_ready(app))
-        hidden = sum(1 for o in case.options if o.state_allows and not o.role_allows)
+        hidden = sum(  # owners and passed deadlines are worked from the queue, not the case
+            1 for o in case.options if o.state_allows and not o.role_allows and o.workflow != "work"
+        )
         assert f"o: {hidden} for other roles" in screen_text(app)
         await pilot.press("o")
         await settle(pilot, lambda: any(not o.role_allows for o in case.shown))

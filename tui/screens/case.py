@@ -24,6 +24,7 @@ from textual.binding import ActiveBinding, Binding, BindingType
 
 from casetracker.domain.engine import Option
 from casetracker.domain.errors import ActionBlocked, Conflict, NotPermitted
+from casetracker.domain.ownership import HeldByAnother
 from casetracker.presenters.labels import lifecycle_label
 from tui.layout import NARROW
 from tui.messages import Failed, Loaded
@@ -102,6 +103,9 @@ class CaseScreen(CaseLayout):
         self.subject: dict[str, Any] | None = None
         self.busy = True  # a read or a write is in flight
         self.others = False  # the actions only other roles may take are listed too
+        # The last action asked for (action, values, effective, version, instance), asked again
+        # with take_over once the user confirms acting on another's item.
+        self.asked: tuple[str, dict[str, Any], str, int, int | None] | None = None
         self.preloaded = preloaded
         self.focus_item = focus
         if preloaded is not None:
@@ -129,6 +133,7 @@ class CaseScreen(CaseLayout):
         self.summary, self.view, self.options = data
         self.subject = None
         self.busy = False
+        self.asked = None
         self.focus_item = focus
         self.shown = shown_options(self.options, focus, self.others)
         self.bind_actions()
@@ -194,6 +199,8 @@ class CaseScreen(CaseLayout):
                 timeout=12,
             )
             self.load()
+        elif message.what == "act" and isinstance(error, HeldByAnother):
+            self.ask_take_over(error)
         elif message.what == "act" and isinstance(error, ActionBlocked | NotPermitted):
             from tui.screens.blocked import BlockedScreen
 
@@ -297,21 +304,57 @@ class CaseScreen(CaseLayout):
             if answer is None:
                 return
             values, effective = answer
-            self.busy = True
-            self.query_one(ActionsPane).note(Text("recording…", style="italic"))
-            self.run_db(
-                "act",
-                self.service.act,
-                self.case_id,
-                option.spec.name,
-                values,
-                effective,
-                expected_version=version,
-                instance=option.number,
-            )
+            self.record(option.spec.name, values, effective, version, option.number)
 
         first = self.view.steps[0][1].effective if self.view and self.view.steps else None
         self.app.push_screen(ActionFormScreen(option, self.case_id, first), submitted)
+
+    def record(
+        self,
+        action: str,
+        values: dict[str, Any],
+        effective: str,
+        version: int,
+        number: int | None,
+        take_over: bool = False,
+    ) -> None:
+        """Record the action in a worker, against the case version the form was filled on."""
+        self.busy = True
+        self.asked = (action, values, effective, version, number)
+        self.query_one(ActionsPane).note(Text("recording…", style="italic"))
+        self.run_db(
+            "act",
+            self.service.act,
+            self.case_id,
+            action,
+            values,
+            effective,
+            expected_version=version,
+            instance=number,
+            take_over=take_over,
+        )
+
+    def ask_take_over(self, error: HeldByAnother) -> None:
+        """The item is someone else's: act only if the user says so (the event records it)."""
+        from tui.screens.confirm import ConfirmScreen
+
+        self.busy = False
+        asked = self.asked
+
+        def confirmed(yes: bool | None) -> None:
+            if yes and asked is not None:
+                self.record(*asked, take_over=True)
+            else:
+                self.load()
+
+        held = "; ".join(f"{item} in {queue} is held by {who}" for (queue, item), who in error.held)
+        self.app.push_screen(
+            ConfirmScreen(
+                "Someone else holds this item",
+                f"{held}.  Act on it anyway?  The event records whose item it was.",
+            ),
+            confirmed,
+        )
 
     def acted(self, result: Any) -> None:
         from tui.screens.result import ResultScreen

@@ -5,7 +5,15 @@ read-only.  Each page is one indexed query (``casetracker.services.worklists``) 
 the list comes back at once even with a million cases.  ``/`` filters on case id, force and text
 as you type: the query runs once typing pauses (``FILTER_DELAY``), in a worker, and a reply to
 an older filter or queue is dropped, so a slow query never freezes the screen or overwrites a
-newer one.  Countdown queues (PACE time left, ¶4.21) are re-timed every 30 seconds.
+newer one.  Countdown queues (PACE time left, ¶4.21) and deadlines turning overdue are re-timed
+every 30 seconds, and new work shows without a key press: every ``POLL_SECONDS`` a worker asks
+the service's change feed (LISTEN/NOTIFY on PostgreSQL, a poll of the log's last position on
+SQLite) and re-reads the queue only when events were recorded, by anyone, on any machine.
+
+``c`` claims the highlighted item (or releases it, when it is yours; "My work" lists what you
+hold).  ``space`` marks rows and ``a`` takes one action on every marked case (or the highlighted
+one): each case is its own event, checked and refused on its own, and the refusals are listed
+with their reasons.  Acting on an item someone else holds asks first.
 
 A page holds ``PAGE`` rows; moving past the last row reads the next page too, so every row of
 a queue can be reached (an auditor's "All cases" lists the newest first, and the report's
@@ -23,8 +31,9 @@ from textual.binding import Binding, BindingType
 from textual.timer import Timer
 from textual.widgets import Input, Static, Tab, Tabs
 
+from casetracker.domain.case_view import Block
 from casetracker.domain.queues import ALL_CASES, WorkItem, queues_for
-from casetracker.services import worklists
+from casetracker.services import work, worklists
 from tui.layout import NARROW
 from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen
@@ -35,6 +44,8 @@ PAGE = 200
 OPENING_NOTE = 0.15
 # Seconds of no typing before the filter runs: one query per pause, not one per key.
 FILTER_DELAY = 0.25
+# Seconds between asking whether anything was recorded (a LISTEN on PostgreSQL costs nothing).
+POLL_SECONDS = 2.0
 
 
 class WorklistScreen(SessionScreen):
@@ -51,6 +62,24 @@ class WorklistScreen(SessionScreen):
             "o", "open_by_id", "Open case…", id="worklist.open", tooltip="Open a case by its id"
         ),
         Binding("r", "reload", "Reload", id="worklist.reload", tooltip="Reload the queue"),
+        Binding(
+            "c", "claim", "Claim", id="worklist.claim", tooltip="Claim the item, or release yours"
+        ),
+        Binding(
+            "space",
+            "mark",
+            "Mark",
+            show=False,
+            id="worklist.mark",
+            tooltip="Mark for a bulk action",
+        ),
+        Binding(
+            "a",
+            "bulk",
+            "Act on marked",
+            id="worklist.bulk",
+            tooltip="One action on every marked case",
+        ),
         Binding(
             "right,l",
             "queue(1)",
@@ -89,6 +118,13 @@ class WorklistScreen(SessionScreen):
         self.reading_more = False
         self.opening: Timer | None = None  # shows "opening C-…" if the read is slow
         self.typing: Timer | None = None  # runs the filter when typing pauses
+        self.marked: set[str] = set()  # rows ("case/item") marked for a bulk action
+        self.feed: Any = None  # the service's change feed, made in the first poll's worker
+        # A poll or a read in flight is never replaced by the next (that would cancel it): a
+        # poll waits for the last, and work that arrives during a read is read again after it.
+        self.polling = False
+        self.reading = False
+        self.stale = False
 
     def compose(self) -> ComposeResult:
         narrow = self.app.size.width < NARROW
@@ -114,6 +150,11 @@ class WorklistScreen(SessionScreen):
         self.query_one(WorkTable).focus()
         self.load()
         self.set_interval(30, self.retime)
+        self.set_interval(POLL_SECONDS, self.poll)
+
+    def on_unmount(self) -> None:
+        if self.feed is not None:
+            self.feed.close()
 
     def on_resize(self) -> None:
         """Short tab labels and no ``item`` column when narrow; long ones when there is room."""
@@ -150,6 +191,7 @@ class WorklistScreen(SessionScreen):
         else:
             self.query_one(WorkTable).loading = True
         query = self.query_text()
+        self.reading = True
         self.run_db("worklist", self._fetch, self.service, self.queue.name, query, self.limit)
 
     def query_text(self) -> str:
@@ -172,7 +214,21 @@ class WorklistScreen(SessionScreen):
         if message.what == "open":
             self.opened(*message.data)
             return
+        if message.what == "changes":
+            self.polling = False
+            if message.data and self.reading:
+                self.stale = True  # read again once the read in flight is back
+            elif message.data:
+                self.load(quiet=True)  # new work: re-read, keeping the rows shown meanwhile
+            return
+        if message.what in ("claim", "bulk"):
+            self.done(message.what, message.data)
+            return
         queue, text, items, total = message.data
+        self.reading = False
+        if self.stale:
+            self.stale = False
+            self.load(quiet=True)
         if queue != self.queue.name or text != self.query_text():
             return  # a reply to a queue or a filter since replaced
         self.reading_more = False
@@ -208,11 +264,23 @@ class WorklistScreen(SessionScreen):
         )
 
     def fill(self) -> None:
-        self.query_one(WorkTable).show(self.queue, self.items)
+        self.query_one(WorkTable).show(self.queue, self.items, frozenset(self.marked))
 
     def retime(self) -> None:
-        if self.queue.countdown and self.items:
+        """Time moves on: PACE countdowns run down and deadlines turn overdue."""
+        if self.items:
             self.fill()
+
+    def poll(self) -> None:
+        """Ask, in a worker, whether anything was recorded since the last time."""
+        if self.mode == "work" and not self.polling:
+            self.polling = True
+            self.run_db("changes", self._changed)
+
+    def _changed(self) -> bool:
+        if self.feed is None:
+            self.feed = worklists.change_feed(self.service)
+        return bool(self.feed.changed())
 
     # ------------------------------------------------------------ actions
 
@@ -222,6 +290,7 @@ class WorklistScreen(SessionScreen):
         if chosen is not self.queue:
             self.queue = chosen
             self.items = []
+            self.marked.clear()
             self.limit = PAGE
             self.load()
 
@@ -315,6 +384,13 @@ class WorklistScreen(SessionScreen):
 
     def on_failed(self, message: Failed) -> None:
         self.reading_more = False
+        if message.what == "changes":
+            self.polling = False
+            return  # a poll that failed (the database busy) is asked again next time
+        if message.what == "worklist":
+            self.reading = False
+        if message.what == "claim":
+            self.load(quiet=True)  # someone else may have claimed it first: show who
         if message.what == "open":
             self.stop_opening()
             self.show_status()
@@ -344,6 +420,140 @@ class WorklistScreen(SessionScreen):
                 self.open_case(wanted)
 
         self.app.push_screen(PromptScreen("Open case", "case id, e.g. C-0000001 or 1"), opened)
+
+    # ------------------------------------------------------------ owners and bulk work
+
+    def highlighted(self) -> WorkItem | None:
+        row = self.query_one(WorkTable).cursor_row
+        return self.items[row] if self.mode == "work" and 0 <= row < len(self.items) else None
+
+    def action_claim(self) -> None:
+        """Claim the highlighted item, or release it when it is already yours."""
+        item = self.highlighted()
+        if item is None or item.queue == ALL_CASES.name:
+            return
+        me = self.service.actor.user
+        if item.owner and item.owner != me:
+            self.notify(
+                f"{item.item} is held by {item.owner}: ask them, or a supervisor to reassign it",
+                title=item.case_id,
+                severity="warning",
+            )
+            return
+        verb = work.release if item.owner == me else work.claim
+        self.run_db("claim", verb, self.service, item.case_id, item.queue, item.item)
+
+    def action_mark(self) -> None:
+        item = self.highlighted()
+        if item is None:
+            return
+        self.marked ^= {f"{item.case_id}/{item.item}"}
+        self.fill()
+        self.show_status()
+
+    def action_bulk(self) -> None:
+        """Ask which action, then its fields once, then record it on every marked case."""
+        from tui.screens.prompt import PromptScreen
+
+        item = self.highlighted()
+        keys = sorted(self.marked) or ([f"{item.case_id}/{item.item}"] if item else [])
+        cases = list(dict.fromkeys(key.partition("/")[0] for key in keys))
+        if not cases:
+            return
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.bulk_form(cases, name.strip())
+
+        self.app.push_screen(
+            PromptScreen(
+                f"One action on {len(cases)} case{'s' if len(cases) > 1 else ''}",
+                "action name, e.g. add_note (`case actions` lists them)",
+            ),
+            chosen,
+        )
+
+    def bulk_form(self, cases: list[str], name: str, take_over: bool = False) -> None:
+        from casetracker.domain.engine import Option
+        from tui.screens.action_form import ActionFormScreen
+
+        flow = self.service.flow
+        workflow = flow.action_owner.get(name)
+        if workflow is None:
+            self.notify(f"unknown action {name!r}", severity="error")
+            return
+        spec = flow.latest[workflow]
+        action = spec.action(name)
+        assert action is not None  # action_owner names the lifecycle that defines it
+        option = Option(workflow, spec.version, None, action)
+
+        def submitted(answer: tuple[dict[str, Any], str] | None) -> None:
+            if answer is not None:
+                self.run_bulk(cases, name, *answer)
+
+        label = f"{len(cases)} case{'s' if len(cases) > 1 else ''}"
+        self.app.push_screen(ActionFormScreen(option, label), submitted)
+
+    def run_bulk(
+        self,
+        cases: list[str],
+        name: str,
+        values: dict[str, Any],
+        effective: str,
+        over: bool = False,
+    ) -> None:
+        self.query_one("#worklist-status", Static).update(
+            Text(f" {name} on {len(cases)} cases…", style="italic")
+        )
+        self.run_db(
+            "bulk",
+            lambda: (
+                name,
+                values,
+                effective,
+                work.act_on_each(self.service, cases, name, values, effective, take_over=over),
+            ),
+        )
+
+    def done(self, what: str, data: Any) -> None:
+        """A claim or a bulk action came back: say what happened, ask about held items."""
+        if what == "claim":
+            self.notify(f"{data.case_id}: {data.events[-1].action.replace('_', ' ')}")
+            self.load(quiet=True)
+            return
+        from tui.screens.blocked import BlockedScreen
+        from tui.screens.confirm import ConfirmScreen
+
+        name, values, effective, outcomes = data
+        recorded = [o for o in outcomes if o.done]
+        held = [o for o in outcomes if o.held]
+        refused = [o for o in outcomes if not o.done and not o.held]
+        self.notify(f"{name}: {len(recorded)} of {len(outcomes)} cases recorded")
+        self.marked.clear()
+        self.load(quiet=True)
+        if refused:
+            self.app.push_screen(
+                BlockedScreen(
+                    f"Not recorded on {len(refused)} case{'s' if len(refused) > 1 else ''}",
+                    [(o.case_id, o.blocks or (Block(o.error, rule="refused"),)) for o in refused],
+                )
+            )
+        if held:
+            holders = "; ".join(
+                f"{o.case_id}: {item} held by {who}" for o in held for (_, item), who in o.held
+            )
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self.run_bulk([o.case_id for o in held], name, values, effective, True)
+
+            self.app.push_screen(
+                ConfirmScreen(
+                    "Someone else holds these items",
+                    f"{holders}.  Act on them anyway?  The events record whose items they were.",
+                ),
+                confirmed,
+            )
 
     def commands(self) -> list[tuple[str, Any, str]]:
         out: list[tuple[str, Any, str]] = [

@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.text import Text
 
+from casetracker.domain.deadlines import WORK
 from casetracker.domain.engine import Option
 from casetracker.presenters.labels import lifecycle_label, roles_label
 from tui.widgets.row_table import RowTable
@@ -38,11 +39,15 @@ WORKFLOW_ORDER = (
 
 def shown_options(options: list[Option], focus: str = "", others: bool = False) -> list[Option]:
     """Actions the lifecycles allow from where they are, and only those of the user's role
-    unless ``others``: allowed before dimmed; those on the record the worklist row was about
-    (``focus``, e.g. ``status_check#1``) first; then actions on existing records before ones
-    that start a new record, in ``WORKFLOW_ORDER``; another role's actions last."""
+    unless ``others``, and none of the ``work`` lifecycle's (an item is claimed from its queue,
+    ``c`` on the worklist, and a passed deadline is the system's): allowed before dimmed;
+    those on the record the worklist row was about (``focus``, e.g. ``status_check#1``)
+    first; then actions on existing records before ones that start a new record, in
+    ``WORKFLOW_ORDER``; another role's actions last."""
     rank = {name: i for i, name in enumerate(WORKFLOW_ORDER)}
-    visible = [o for o in options if o.state_allows and (others or o.role_allows)]
+    visible = [
+        o for o in options if o.state_allows and (others or o.role_allows) and o.workflow != WORK
+    ]
     return sorted(
         visible,
         key=lambda o: (
@@ -58,7 +63,7 @@ def shown_options(options: list[Option], focus: str = "", others: bool = False) 
 
 def others_count(options: list[Option]) -> int:
     """How many actions the lifecycles allow now that only another role may take."""
-    return sum(1 for o in options if o.state_allows and not o.role_allows)
+    return sum(1 for o in options if o.state_allows and not o.role_allows and o.workflow != WORK)
 
 
 def why_dimmed(option: Option) -> str:

@@ -38,6 +38,7 @@ SHORT_TITLES = {
     "dva_requests": "DVA",
     "high_harm_team": "High Harm",
     "all": "All cases",
+    "mine": "Mine",
 }
 
 
@@ -85,6 +86,19 @@ def label_text(label: str) -> Text:
     return Text(label)
 
 
+def item_text(item: WorkItem, countdown: bool) -> Text:
+    """The label, after who holds the item (a long label is cut at its end, never the
+    holder) and OVERDUE once a deadline of the item has passed (a countdown queue's first
+    column already says EXPIRED)."""
+    text = label_text(item.label)
+    deadline = item.deadline_time
+    if deadline is not None and deadline <= clock.now() and not countdown:
+        text = Text.assemble(("OVERDUE", "bold white on red"), " ", text)
+    if item.owner:
+        text = Text.assemble((f"held by {item.owner}", "italic"), " · ", text)
+    return text
+
+
 class WorkTable(RowTable):
     """One row per work item, keyed ``case_id/item``."""
 
@@ -98,18 +112,25 @@ class WorkTable(RowTable):
         kwargs.setdefault("flex", {3: 16})  # "what"
         super().__init__(**kwargs)
 
-    def show(self, queue: Queue, items: list[WorkItem]) -> None:
-        """Draw ``items``, keeping the cursor on the same row number (clamped)."""
+    def show(
+        self, queue: Queue, items: list[WorkItem], selected: frozenset[str] = frozenset()
+    ) -> None:
+        """Draw ``items``, keeping the cursor on the same row number (clamped); the rows
+        whose key is in ``selected`` are marked for a bulk action."""
         narrow = 0 < self.app.size.width < NARROW
         when = "changed (UK)" if queue.name == ALL_CASES.name else queue.due_means
         labels = [when, "case", "force", "what"] + ([] if narrow else ["item"])
         rows = []
         for item in items:
+            key = f"{item.case_id}/{item.item}"
+            case = Text(item.case_id, style="bold")
+            if selected:
+                case = Text.assemble(("✓ " if key in selected else "  ", "bold green"), case)
             row = [
                 urgency(item, queue.countdown),
-                Text(item.case_id, style="bold"),
+                case,
                 Text(item.force),
-                label_text(item.label),
+                item_text(item, queue.countdown),
             ]
             if not narrow:
                 row.append(Text(item.item, style="dim"))

@@ -1,0 +1,115 @@
+"""Owners, bulk work and work that arrives unasked, on the worklist screen (issue 16).
+
+Every wait is on a condition (``settle``): new work is written by another service while the
+screen is open, and the test waits until the screen shows it, never for a length of time.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import closing
+
+import pytest
+from textual.widgets import Input
+
+from casetracker.services import work
+from casetracker.services.cases import Casetracker
+from tests.tui.conftest import run_async, screen_text, settle
+from tests.tui.test_journeys import SIZE, case_ready, choose
+from tui.app import CasetrackerApp
+from tui.screens import worklist as worklist_screen
+
+QUEUE = "offender_custody"
+
+
+@pytest.fixture(autouse=True)
+def _quick_polls(monkeypatch) -> None:
+    """Ask the change feed often, so that the conditions below come soon (not a wait)."""
+    monkeypatch.setattr(worklist_screen, "POLL_SECONDS", 0.05)
+
+
+async def _worklist(pilot) -> None:
+    app = pilot.app
+    await settle(
+        pilot, lambda: type(app.screen).__name__ == "WorklistScreen" and bool(app.screen.items)
+    )
+
+
+def _held(app, case_id: str) -> str:
+    return next(i.owner for i in app.screen.items if i.case_id == case_id)
+
+
+@run_async
+async def test_work_recorded_elsewhere_shows_without_a_key_press(demo_url):
+    app = CasetrackerApp(demo_url, as_user="io.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        await _worklist(pilot)
+        first = app.screen.items[0]
+        assert "held by" not in screen_text(app)
+        with closing(Casetracker(demo_url, as_user="admin.demo")) as admin:
+            work.reassign(admin, first.case_id, QUEUE, first.item, "cw.demo")
+        await settle(pilot, lambda: _held(app, first.case_id) == "cw.demo")
+        assert "held by cw.demo" in screen_text(app)
+
+
+@run_async
+async def test_claim_shows_in_my_work_and_releases(demo_url):
+    app = CasetrackerApp(demo_url, as_user="io.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        await _worklist(pilot)
+        first = app.screen.items[0]
+        await pilot.press("c")
+        await settle(pilot, lambda: _held(app, first.case_id) == "io.demo")
+        app.screen.action_pick(len(app.screen.queues) - 1)  # "My work" is the last tab
+        await settle(pilot, lambda: app.screen.queue.name == "mine" and bool(app.screen.items))
+        assert [(i.case_id, i.queue) for i in app.screen.items] == [(first.case_id, QUEUE)]
+        await pilot.press("c")  # it is mine: c gives it back
+        await settle(pilot, lambda: app.screen.items == [])
+
+
+@run_async
+async def test_one_action_on_marked_cases_each_checked_on_its_own(demo_url):
+    app = CasetrackerApp(demo_url, as_user="io.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        await _worklist(pilot)
+        cases = [i.case_id for i in app.screen.items[:2]]
+        await pilot.press("space", "down", "space")
+        assert app.screen.marked == {f"{i.case_id}/{i.item}" for i in app.screen.items[:2]}
+        assert screen_text(app).count("✓") == 2
+        await pilot.press("a")
+        await settle(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
+        app.screen.query_one("#prompt", Input).value = "take_no_further_action"
+        await pilot.press("enter")
+        await settle(pilot, lambda: type(app.screen).__name__ == "ActionFormScreen")
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: type(app.screen).__name__ == "BlockedScreen")
+        shown = screen_text(app)
+        assert "Not recorded on 2 cases" in shown
+        assert all(case_id in shown for case_id in cases)
+        assert "may not take no further action" in shown  # each case its own reason
+    for case_id in cases:
+        with closing(Casetracker(demo_url, as_user="audit.demo")) as reader:
+            actions = [e.action for e in reader.history(case_id)]
+        assert "take_no_further_action" not in actions
+
+
+@run_async
+async def test_acting_on_an_item_someone_else_holds_asks_first(demo_url):
+    app = CasetrackerApp(demo_url, as_user="io.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        await _worklist(pilot)
+        first = app.screen.items[0]
+        with closing(Casetracker(demo_url, as_user="admin.demo")) as admin:
+            work.reassign(admin, first.case_id, QUEUE, first.item, "cw.demo")
+        await settle(pilot, lambda: _held(app, first.case_id) == "cw.demo")
+        await pilot.press("enter")
+        await settle(pilot, lambda: case_ready(app))
+        await choose(pilot, "record_seen_by_io")
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        assert "held by cw.demo" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot, lambda: type(app.screen).__name__ == "ResultScreen")
+        event = app.screen.result.events[-1]
+        assert event.action == "record_seen_by_io"
+        assert json.loads(event.payload)["held_by"] == [{"owner": "cw.demo", "queue": QUEUE}]
