@@ -256,3 +256,25 @@ def test_one_action_on_several_cases_each_on_its_own(url: str, now: Clock) -> No
     with pytest.raises(UsageError):  # malformed for every case: nothing written, exit 2
         work.act_on_each(ct, [first, second], "add_note", {"nonsense": "x"})
     ct.close()
+
+
+# ---------------------------------------------------------------------- the change feed
+
+
+def test_the_change_feed_says_when_anyone_recorded(url: str, now: Clock) -> None:
+    """On PostgreSQL the feed LISTENs (migration 0009 NOTIFYs on every insert into events);
+    on SQLite it compares the log's last position.  A notification travels over a socket, so
+    the feed is asked until it says so, a bounded number of times."""
+    ct = _service(url)
+    feed = worklists.change_feed(ct)
+    try:
+        assert not feed.changed()  # the first reading
+        assert not feed.changed()
+        other = _service(url)
+        _arrested(other)
+        other.close()
+        assert any(feed.changed() for _ in range(2000))
+        assert not feed.changed()
+    finally:
+        feed.close()
+        ct.close()
