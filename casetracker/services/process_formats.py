@@ -179,6 +179,9 @@ class XesWriter:
     def __init__(self, handle: IO[str], title: str) -> None:
         self.out = handle
         self.counts = Counts()
+        # An attribute's XML by (name, value): most values recur (lifecycles, precisions,
+        # forces, a batch's recorded time), and writing one costs more than finding it.
+        self._attributes: dict[tuple[str, Any], str] = {}
         handle.write(
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             '<log xes.version="1849-2016" xes.features="" xmlns="http://www.xes-standard.org/">\n'
@@ -195,6 +198,7 @@ class XesWriter:
         )
 
     def case(self, events: list[LogEvent]) -> None:
+        cache = self._attributes
         parts = [f'<trace><string key="concept:name" value={quoteattr(events[0].case_id)}/>\n']
         for e in events:
             parts.append(
@@ -204,8 +208,13 @@ class XesWriter:
                 f'<string key="org:resource" value={quoteattr(e.actor)}/>'
                 f'<string key="object" value={quoteattr(e.object_id)}/>'
             )
-            for name, value in _event_values(e)[_ORG_ATTRIBUTES:]:
-                parts.append(_xes_attribute(name, value))
+            for item in _event_values(e)[_ORG_ATTRIBUTES:]:
+                text = cache.get(item)
+                if text is None:
+                    text = _xes_attribute(*item)
+                    if len(cache) < _XES_CACHE:
+                        cache[item] = text
+                parts.append(text)
             parts.append("</event>\n")
         parts.append("</trace>\n")
         self.out.write("".join(parts))
@@ -214,6 +223,9 @@ class XesWriter:
 
     def finish(self) -> None:
         self.out.write("</log>\n")
+
+
+_XES_CACHE = 200_000  # attributes remembered; the rest are written each time
 
 
 def _xes_time(moment: datetime) -> str:
@@ -316,12 +328,20 @@ class OcelSqliteWriter:
     object_object, one event_<Type> table per activity and one object_<Type> per lifecycle),
     filled one case at a time and committed every ``commit_every`` events."""
 
-    def __init__(self, path: Path, vocab: Vocabulary, commit_every: int = 50_000) -> None:
+    def __init__(self, path: Path, vocab: Vocabulary, commit_every: int = 20_000) -> None:
         self.db = sqlite3.connect(path)
         self.counts = Counts()
         self.vocab = vocab
-        self.commit_every = commit_every
+        self.commit_every = commit_every  # events held before their rows are inserted
         self._pending = 0
+        # Rows waiting, by statement: the four shared tables first, so that an event's row
+        # precedes its type table's and an object's its changes' (as foreign keys read).
+        self._rows: dict[str, list[tuple]] = {
+            _EVENT: [],
+            _OBJECT: [],
+            _EVENT_OBJECT: [],
+            _OBJECT_OBJECT: [],
+        }
         self._create()
 
     def _create(self) -> None:
@@ -371,51 +391,55 @@ class OcelSqliteWriter:
             self._object_sql[name] = f'INSERT INTO "{table}" VALUES (?, ?, ?, ?, ?)'
 
     def case(self, events: list[LogEvent]) -> None:
-        db = self.db
-        db.executemany(
-            "INSERT INTO event VALUES (?, ?)", [(e.event_id, e.activity) for e in events]
-        )
-        by_type: dict[str, list[tuple]] = {}
-        links = []
+        rows = self._rows
+        rows[_EVENT].extend((e.event_id, e.activity) for e in events)
+        links = rows[_EVENT_OBJECT]
         for e in events:
             sql, names = self._event_sql[e.activity]
             values = dict(_event_values(e))
             row = (e.event_id, utc_text(e.effective.start), *(values.get(n) for n in names))
-            by_type.setdefault(sql, []).append(row)
+            rows.setdefault(sql, []).append(row)
             links.append((e.event_id, e.object_id, e.workflow))
             links += [(e.event_id, o, q) for o, q in e.related]
-        for sql, rows in by_type.items():
-            db.executemany(sql, rows)
-        db.executemany("INSERT OR IGNORE INTO event_object VALUES (?, ?, ?)", links)
         objects = case_objects(events)
-        db.executemany(
-            "INSERT INTO object VALUES (?, ?)", [(oid, o.type) for oid, o in objects.items()]
-        )
+        rows[_OBJECT].extend((oid, o.type) for oid, o in objects.items())
         for oid, obj in objects.items():
             first = obj.states[0][1] if obj.states else None
-            rows = [(oid, EPOCH, None, first, obj.version)]
-            rows += [(oid, t, "state", s, obj.version) for t, s in obj.states[1:]]
-            db.executemany(self._object_sql[obj.type], rows)
-        db.executemany(
-            "INSERT INTO object_object VALUES (?, ?, ?)",
-            [(oid, other, q) for oid, obj in objects.items() for other, q in obj.relations.items()],
+            changes = rows.setdefault(self._object_sql[obj.type], [])
+            changes.append((oid, EPOCH, None, first, obj.version))
+            changes += [(oid, t, "state", s, obj.version) for t, s in obj.states[1:]]
+        rows[_OBJECT_OBJECT].extend(
+            (oid, other, q) for oid, obj in objects.items() for other, q in obj.relations.items()
         )
         self.counts.cases += 1
         self.counts.events += len(events)
         self.counts.objects += len(objects)
         self._pending += len(events)
         if self._pending >= self.commit_every:
-            db.commit()
-            self._pending = 0
+            self._flush()
+
+    def _flush(self) -> None:
+        """Insert what the cases so far made, one ``executemany`` per table (a case makes a
+        few rows for each of a dozen tables: one call each would cost more than the rows)."""
+        for sql, rows in self._rows.items():
+            if rows:
+                self.db.executemany(sql, rows)
+                rows.clear()
+        self.db.commit()
+        self._pending = 0
 
     def finish(self) -> None:
-        self.db.commit()
+        self._flush()
         self.db.close()
 
     def abandon(self) -> None:
         self.db.close()
 
 
+_EVENT = "INSERT INTO event VALUES (?, ?)"
+_OBJECT = "INSERT INTO object VALUES (?, ?)"
+_EVENT_OBJECT = "INSERT OR IGNORE INTO event_object VALUES (?, ?, ?)"
+_OBJECT_OBJECT = "INSERT INTO object_object VALUES (?, ?, ?)"
 _SQL_TYPES = {"string": "TEXT", "time": "TIMESTAMP", "integer": "INTEGER", "boolean": "INTEGER"}
 
 
