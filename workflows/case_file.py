@@ -22,7 +22,22 @@ SUBJECT_FIELDS = (
     FieldSpec(
         "date_of_birth", FieldType.DATE, required=False, label="Date of birth", personal=True
     ),
-    FieldSpec("nationality", FieldType.TEXT, required=False, label="Nationality", personal=True),
+    FieldSpec(
+        "nationality",
+        FieldType.TEXT,
+        required=False,
+        label="Nationality (as claimed)",
+        help="What the person says, or said when arrested (¶4.1).",
+        personal=True,
+    ),
+    FieldSpec(
+        "verified_nationality",
+        FieldType.TEXT,
+        required=False,
+        label="Nationality (verified)",
+        help="As verified by documents, fingerprints, CID or an ETD; the claim is kept apart.",
+        personal=True,
+    ),
     FieldSpec(
         "identifiers",
         FieldType.TEXT_LIST,

@@ -106,7 +106,15 @@ DEFINITION = WorkflowSpec(
                     "nationality",
                     FieldType.TEXT,
                     required=False,
-                    label="Nationality",
+                    label="Nationality (as claimed)",
+                    personal=True,
+                ),
+                FieldSpec(
+                    "verified_nationality",
+                    FieldType.TEXT,
+                    required=False,
+                    label="Nationality (verified)",
+                    help="Kept beside the claimed one, never over it (¶4.1–4.2).",
                     personal=True,
                 ),
                 FieldSpec(
@@ -124,6 +132,7 @@ DEFINITION = WorkflowSpec(
                     help="Documents or a fingerprint match verify (¶4.1, fn 10–11).",
                 ),
             ),
+            guards=("nationality_kept_apart",),
             cites="¶4.1–4.6",
         ),
         ActionSpec(

@@ -124,7 +124,17 @@ DEFINITION = WorkflowSpec(
             sources=("applied",),
             dest="issued",
             roles=_HOME_OFFICE,
-            fields=(FieldSpec("etd_valid_to", FieldType.DATE, required=False, label="Valid to"),),
+            fields=(
+                FieldSpec("etd_valid_to", FieldType.DATE, required=False, label="Valid to"),
+                FieldSpec(
+                    "verified_nationality",
+                    FieldType.TEXT,
+                    required=False,
+                    label="Nationality (verified by the ETD)",
+                    help="The issuing High Commission confirms it; the claimed one is kept.",
+                    personal=True,
+                ),
+            ),
             cites="Figure 2 (3 Jul 2015)",
         ),
         ActionSpec(

@@ -29,7 +29,7 @@ from casetracker.domain.case_view import CaseView, Instance
 from casetracker.domain.deadlines import OFFENDER_STATES, outstanding
 from casetracker.domain.ownership import holders
 from casetracker.domain.queues import ALL_CASES, MY_WORK, NEVER, WorkItem, case_force
-from casetracker.domain.rules import cid_update, claims, deportation, high_harm
+from casetracker.domain.rules import cid_update, claims, deportation, high_harm, nationality
 from casetracker.domain.rules.custody_clock import pace_clock
 from casetracker.domain.rules.field_values import as_text
 
@@ -187,6 +187,11 @@ def _rows_for(view: CaseView) -> list[WorkItem]:
                 by = "the JOC" if referral.action == "refer_to_high_harm_team" else "the police"
                 label = f"status check #{check.number}: High Harm, referred by {by}"
                 add("high_harm_team", check, _utc(referral.effective.start), label)
+    mismatch = nationality.flagged(view)
+    if mismatch is not None and mismatch[0]:
+        _, key, step = mismatch
+        label = f"verified nationality differs from the claimed one (event {step.seq})"
+        add("nationality_mismatch", view.instances[key], _utc(step.effective.start), label)
     rows.extend(_checks_asked(view, case_id, force))
     rows.extend(_io_paperwork(view, case_id, force))
     return rows

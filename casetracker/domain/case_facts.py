@@ -12,7 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from casetracker.domain.case_view import CaseView
-from casetracker.domain.rules import absconder, claims, custody_clock, high_harm, travel_document
+from casetracker.domain.rules import (
+    absconder,
+    claims,
+    custody_clock,
+    high_harm,
+    nationality,
+    travel_document,
+)
 
 
 def _utc_minutes(moment: datetime) -> str:
@@ -50,6 +57,7 @@ class CaseFacts:
     listed_absconder: bool = False
     pending_claims: list[str] = field(default_factory=list)
     travel_document: str = ""
+    nationality_mismatch: bool = False  # claimed and verified differ (the log's flag)
 
     def as_dict(self) -> dict[str, Any]:
         hh = self.high_harm
@@ -78,6 +86,7 @@ class CaseFacts:
             "absconder_listings": self.absconder_listings,
             "pending_claims": self.pending_claims,
             "travel_document": self.travel_document,
+            "nationality_mismatch": self.nationality_mismatch,
         }
 
     def lines(self) -> list[str]:
@@ -89,6 +98,8 @@ class CaseFacts:
         out += [f"pending: {claim}" for claim in self.pending_claims]
         if self.travel_document:
             out.append(self.travel_document)
+        if self.nationality_mismatch:
+            out.append("NATIONALITY MISMATCH: the verified nationality differs from the claimed")
         return out
 
 
@@ -106,4 +117,5 @@ def case_facts(view: CaseView, now: datetime) -> CaseFacts:
             claims.describe(c) for c in claims.undecided(view, frozenset(claims.KIND_LABELS))
         ],
         travel_document=("travel document: " + document.reason) if view.one("etd") else "",
+        nationality_mismatch=bool((flag := nationality.flagged(view)) and flag[0]),
     )

@@ -66,6 +66,13 @@ QUEUES: dict[str, Queue] = {
             ("police", "immigration_officer", "casework"),
             "requested",
         ),
+        # claimed and verified nationality differ (¶4.1-4.2): who the person is needs settling
+        Queue(
+            "nationality_mismatch",
+            "Nationality: verified differs from claimed",
+            ("ccu", "immigration_officer"),
+            "flagged",
+        ),
     )
 }
 ALL_CASES = Queue("all", "All cases", ("auditor", "trainer", "admin", "supervisor"), "updated")

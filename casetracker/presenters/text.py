@@ -92,6 +92,19 @@ def view_lines(view: CaseView) -> list[str]:
     return [f"  {key:<24} {i.state}" for key, i in view.instances.items()]
 
 
+# The subject's own details under the names a reader needs: a claimed nationality and a verified
+# one are different facts (casetracker.domain.rules.nationality), so each says which it is.
+SUBJECT_LABELS = {
+    "nationality": "nationality (claimed)",
+    "verified_nationality": "nationality (verified)",
+}
+
+
+def subject_label(key: str) -> str:
+    """How an own-detail key of the subject record is shown on a screen."""
+    return SUBJECT_LABELS.get(key, key.replace("_", " "))
+
+
 def split_subject(
     values: dict[str, Any] | None,
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
@@ -135,7 +148,7 @@ def summary_lines(summary: Any) -> list[str]:
         lines.append(f"  personal data erased on {summary.subject_erased[:10]}")
     elif summary.subject is not None:
         own, free_text = split_subject(summary.subject)
-        lines += [f"  {k}: {v}" for k, v in (own or {}).items()]
+        lines += [f"  {SUBJECT_LABELS.get(k, k)}: {v}" for k, v in (own or {}).items()]
         lines += [f"  event {t['seq']} {t['field']}: {t['value']}" for t in free_text]
     else:
         lines.append("  personal data withheld (give --reason to see it; the reason is logged)")

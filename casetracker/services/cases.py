@@ -43,6 +43,7 @@ from casetracker.domain.fields import validate_fields
 from casetracker.domain.forces import may_see
 from casetracker.domain.identity import Actor
 from casetracker.domain.ownership import HeldByAnother, held_by_others
+from casetracker.domain.rules import nationality
 from casetracker.services.case_reading import AUDITING_ROLES, CaseReading, CaseSummary
 from casetracker.services.force_boundary import ForceBoundary, Unseen
 from casetracker.services.integrity import Report, make_checkpoint, rebuild_projection, verify
@@ -163,6 +164,10 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
                 if not blocks:
                     dest = self.flow.fire(view, attempt)
                     logged, personal = split_personal(spec, values, view.version + 1, justification)
+                    if nationality.CLAIMED in personal or nationality.VERIFIED in personal:
+                        before = subjects.read(conn, case_id)[0] or {} if case_id else {}
+                        flag = nationality.mismatch(before, personal)
+                        logged = logged if flag is None else {**logged, nationality.MISMATCH: flag}
                     if case_id is None:
                         case_id = self.store.allocate_case_id(conn)
                     digests, salt = (

@@ -20,10 +20,10 @@ def test_each_role_has_its_queues():
     def named(role: str) -> list[str]:
         return [q.name for q in queues_for(role) if q is not MY_WORK]
 
-    assert named("ccu") == ["status_check", "dva_requests"]
+    assert named("ccu") == ["status_check", "dva_requests", "nationality_mismatch"]  # ¶4.1
     io = named("immigration_officer")
     assert io[0] == "offender_custody" and {"etd", "absconder", "removal", "barrier"} <= set(io)
-    assert {"io_paperwork", "acro_awaited"} <= set(io)  # ¶4.27, ¶4.31
+    assert {"io_paperwork", "acro_awaited", "nationality_mismatch"} <= set(io)  # ¶4.27, ¶4.31
     assert {"criminal_casework", "high_harm_team"} <= set(named("casework"))  # ¶3.4, ¶4.32
     assert "acro_awaited" in named("police")
     assert queues_for("auditor") == [ALL_CASES]

@@ -109,6 +109,7 @@ def test_nationality_is_personal_and_its_group_is_not() -> None:
     personal = {f.name: f.personal for f in record.fields}
     assert personal == {
         "nationality": True,
+        "verified_nationality": True,  # kept beside the claim, never over it (issue 14 item 8)
         "nationality_group": False,
         "nationality_basis": False,
     }

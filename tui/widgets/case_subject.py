@@ -13,7 +13,12 @@ from textual.widgets import Static
 
 from casetracker.domain.case_view import CaseView
 from casetracker.domain.queues import case_force
-from casetracker.presenters.text import effective_text, recorded_date, split_subject
+from casetracker.presenters.text import (
+    effective_text,
+    recorded_date,
+    split_subject,
+    subject_label,
+)
 
 
 class SubjectPanel(Static):
@@ -33,7 +38,7 @@ class SubjectPanel(Static):
                 "\n".join(
                     [
                         *(
-                            f"{k.replace('_', ' ')}: {', '.join(v) if isinstance(v, list) else v}"
+                            f"{subject_label(k)}: {', '.join(v) if isinstance(v, list) else v}"
                             for k, v in (own or {}).items()
                         ),
                         *(f"event {t['seq']} {t['field']}: {t['value']}" for t in free_text),

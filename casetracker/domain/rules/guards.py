@@ -15,6 +15,7 @@ from casetracker.domain.rules import (
     guards_io_work,
     guards_removal,
     guards_status,
+    nationality,
 )
 from casetracker.domain.rules.guard_context import Guard, GuardContext
 
@@ -42,6 +43,7 @@ GUARDS: dict[str, Guard] = {
         guards_high_harm.police_high_harm_met,
         guards_custody.hosol_classification,
         guards_custody.dva_reasonable_doubt,
+        nationality.nationality_kept_apart,
         guards_io_work.sweep_finds_unreferred,
         guards_io_work.transfer_to_central_suite,
         guards_io_work.cid_update_follows_referral,
