@@ -219,6 +219,7 @@ class CaseScreen(CaseLayout):
         self.render_subject()
         self.query_one(CaseFactsPanel).show(self.view)
         self.query_one(LifecycleStates).show(flow, self.view)
+        self.show_strip(self.service, self.view, self.summary.events)
         timeline = self.query_one(Timeline)
         timeline.show(flow, self.summary.events)
         if timeline.row_count:

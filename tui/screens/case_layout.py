@@ -9,12 +9,17 @@ and binds the keys (tab included: ``action_next_pane`` is here).
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
 
+from casetracker.domain import clock
 from casetracker.domain.engine import Option
+from casetracker.presenters.lifecycle_strip import strip_layout
+from casetracker.presenters.timeline import figures_as_at
 from tui.layout import NARROW
 from tui.screens.base import SessionScreen
 from tui.widgets.action_list import ActionList
@@ -22,6 +27,7 @@ from tui.widgets.actions_pane import ActionsPane
 from tui.widgets.case_facts import CaseFactsPanel
 from tui.widgets.case_subject import SubjectPanel
 from tui.widgets.lifecycle_states import LifecycleStates
+from tui.widgets.lifecycle_strip import LifecycleStrip
 from tui.widgets.pane_bar import PaneBar
 from tui.widgets.timeline import Timeline
 
@@ -37,6 +43,7 @@ class CaseLayout(SessionScreen):
                 yield SubjectPanel("", id="subject", classes="panel")
                 yield CaseFactsPanel(id="facts")
                 yield LifecycleStates(id="states")
+                yield LifecycleStrip(id="strip")
             yield ActionsPane(id="case-side")
         yield Timeline(id="timeline")
         yield self.footer()
@@ -63,6 +70,14 @@ class CaseLayout(SessionScreen):
         """When narrow, the half on screen is the one with focus, however focus got there."""
         if self.has_class("-narrow"):
             self.show_pane("actions" if isinstance(event.widget, ActionList) else "case")
+
+    def show_strip(self, service: Any, view: Any, history: Any) -> None:
+        """The lifecycles over time, each open state up to the moment the case's figures are
+        counted to (now on live records, the story's end in a demo or training database)."""
+        as_at = figures_as_at(service.realm, history, clock.now())
+        self.query_one(LifecycleStrip).show(
+            service.flow, strip_layout(service.flow, view, history, as_at)
+        )
 
     def show_pane(self, pane: str) -> None:
         """Which half is on screen when narrow (both are, when wide), and the bar naming it."""

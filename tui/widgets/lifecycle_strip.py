@@ -1,0 +1,140 @@
+"""A case's lifecycles over time: one row per lifecycle record, its states as coloured runs.
+
+Drawn from ``casetracker.presenters.lifecycle_strip`` (the layout the CLI's ``case timeline
+--chart`` draws too) at whatever width the panel has: each state a run of cells in its own
+colour with its label written in it where it fits, a terminal state dimmed, and the entry
+recorded out of sequence marked ``!`` where its date puts it and named under the strip (with
+its event number, so the timeline row can be found).  The bottom row gives the span's dates.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from textual.widget import Widget
+
+from casetracker.domain.effective_time import DEFAULT_ZONE
+from casetracker.presenters.lifecycle_strip import Interval, Lane, Scale, StripLayout
+
+# Background colours for a record's states, in the order its definition lists them; terminal
+# states are grey.  Text on them is white, which each is dark enough to carry.
+STATE_COLOURS = (
+    "dark_blue",
+    "dark_green",
+    "dark_magenta",
+    "dark_cyan",
+    "dark_orange3",
+    "purple4",
+    "deep_sky_blue4",
+    "dark_olive_green3",
+    "medium_violet_red",
+    "steel_blue",
+)
+TERMINAL = "grey35"
+MARK = "bold yellow on red"
+LABEL_WIDTH = 18  # a lane's name; "Claim or challenge #2" is cut with an ellipsis
+
+
+def _day(moment: datetime) -> str:
+    return moment.astimezone(DEFAULT_ZONE).date().isoformat()
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+class LifecycleStrip(Widget):
+    DEFAULT_CSS = """
+    LifecycleStrip {
+        border: round $secondary;
+        padding: 0 1;
+        height: auto;
+    }
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.border_title = "lifecycles over time"
+        self.layout_data: StripLayout | None = None
+        self.order: dict[tuple[str, str], int] = {}  # (workflow, state) -> colour index
+
+    def show(self, flow: Any, layout: StripLayout) -> None:
+        """Draw ``layout``; ``flow`` (the service's definitions) orders each record's states,
+        so a state has the same colour on every case."""
+        self.layout_data = layout
+        self.order = {
+            (lane.workflow, state.name): i
+            for lane in layout.lanes
+            if (spec := flow.latest.get(lane.workflow)) is not None
+            for i, state in enumerate(spec.states)
+        }
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        layout = self.layout_data
+        if layout is None or not layout.lanes:
+            return Text("(nothing recorded yet)", style="dim")
+        width = max(self.content_size.width, 20)
+        label_width = min(LABEL_WIDTH, max(len(lane.label) for lane in layout.lanes))
+        scale = Scale(layout.start, layout.end, max(width - label_width - 1, 1))
+        lines = [self._lane(lane, scale, label_width) for lane in layout.lanes]
+        lines.append(self._axis(layout, scale, label_width))
+        for lane, interval in layout.out_of_sequence:
+            lines.append(
+                Text.assemble(
+                    ("!", MARK),
+                    f" {lane.label}: {interval.label}, dated {_day(interval.start)}, is recorded "
+                    f"out of sequence (event {interval.seq})",
+                )
+            )
+        return Text("\n").join(lines)
+
+    def _style(self, lane: Lane, interval: Interval) -> str:
+        if interval.terminal:
+            return f"white on {TERMINAL}"
+        index = self.order.get((lane.workflow, interval.state), 0)
+        return f"white on {STATE_COLOURS[index % len(STATE_COLOURS)]}"
+
+    def _lane(self, lane: Lane, scale: Scale, label_width: int) -> Text:
+        text = Text(f"{_cut(lane.label, label_width):<{label_width}} ", style="bold")
+        cells = scale.cells(lane)
+        col = 0
+        while col < len(cells):
+            interval = cells[col]
+            run = 1
+            while col + run < len(cells) and cells[col + run] is interval:
+                run += 1
+            if interval is None:
+                text.append(" " * run)
+            else:
+                room = run
+                if interval.out_of_sequence:  # the entry is marked where its date puts it
+                    text.append("!", style=MARK)
+                    room -= 1
+                name = _cut(interval.label, room) if room > 2 else ""
+                text.append(f"{name:<{room}}", style=self._style(lane, interval))
+            col += run
+        return text
+
+    @staticmethod
+    def _axis(layout: StripLayout, scale: Scale, label_width: int) -> Text:
+        """The span's first and last days under the strip's two ends, and the years between
+        (when the span is long enough for them) under the columns where they begin."""
+        row = [" "] * scale.width
+        first, last = _day(layout.start), _day(layout.end)
+        marks: list[tuple[int, str]] = []
+        for year in range(layout.start.year + 1, layout.end.year + 1):
+            moment = datetime(year, 1, 1, tzinfo=DEFAULT_ZONE)
+            marks.append((scale.column(moment), f"┆{year}"))
+        taken = set(range(len(first) + 1)) | set(range(scale.width - len(last) - 1, scale.width))
+        for at, label in marks:
+            span = set(range(at, at + len(label) + 1))
+            if at + len(label) <= scale.width and not span & taken:
+                row[at : at + len(label)] = label
+                taken |= span
+        row[: len(first)] = first
+        if len(first) + len(last) + 1 <= scale.width:
+            row[scale.width - len(last) :] = last
+        return Text(" " * (label_width + 1) + "".join(row), style="dim")
