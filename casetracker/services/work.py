@@ -150,51 +150,69 @@ def idempotency_key(case_id: str, deadline: Deadline) -> str:
     return f"deadline:{digest}"
 
 
+TICK_BATCH = 100  # cases recorded per transaction: a commit (an fsync) costs more than a case
+
+
 def tick(ct: Casetracker, now: datetime | None = None) -> TickResult:
     """Record every deadline due by ``now`` and not yet recorded, one system event each.
 
-    The runner must be a registered user (any role): the run is logged in the access log in
-    their name, in the same transaction as the events it records.  Each case is its own
-    transaction; a case that changed under us is read again (the version decides).
+    The runner must be a registered user (any role): each case's deadlines are logged in the
+    access log in their name, in the same transaction as the events.  Cases are recorded
+    ``TICK_BATCH`` to a transaction; when one of them changed under us (another machine's tick,
+    a caseworker: the version decides), the batch is rolled back and done again a case per
+    transaction, each read afresh.
     """
     actor = ct.actor
     moment = now or clock.now()
     result = TickResult(now=utc_text(moment))
     with read_transaction(ct.engine) as conn:
         cases = deadline_rows.due_cases(conn, result.now)
-    for case_id in cases:
-        for attempt in range(3):
-            try:
-                _tick_case(ct, actor, case_id, moment, result)
-                break
-            except Conflict:
-                if attempt == 2:
-                    raise
-        result.cases += 1
+    for start in range(0, len(cases), TICK_BATCH):
+        batch = cases[start : start + TICK_BATCH]
+        try:
+            with write_transaction(ct.engine) as conn:
+                found = [_tick_case(ct, conn, actor, case_id, moment) for case_id in batch]
+        except Conflict:
+            found = [_tick_alone(ct, actor, case_id, moment) for case_id in batch]
+        for case_id, passed in zip(batch, found, strict=True):
+            result.recorded.extend((case_id, d) for d in passed)
+        result.cases += len(batch)
     return result
 
 
+def _tick_alone(ct: Casetracker, actor: Actor, case_id: str, moment: datetime) -> list[Deadline]:
+    """One case in a transaction of its own, read again on a conflict (three tries)."""
+    for attempt in range(3):
+        try:
+            with write_transaction(ct.engine) as conn:
+                return _tick_case(ct, conn, actor, case_id, moment)
+        except Conflict:
+            if attempt == 2:
+                raise
+    return []  # not reached: the last attempt returns or raises
+
+
 def _tick_case(
-    ct: Casetracker, actor: Actor, case_id: str, moment: datetime, result: TickResult
-) -> None:
-    with write_transaction(ct.engine) as conn:
-        head = ct.store.head(conn, case_id)
-        view = ct.flow.fold(case_id, ct.store.read_case(case_id, conn))
-        passed = due_by(view, configured(), moment)
-        if not passed:  # met, or recorded by another machine since the list was read
-            read_models.update(conn, view)
-            return
-        version = ct.flow.version_for(view, WORK, 0)
-        spec = ct.flow.spec(WORK, version).action(PASSED_ACTION)
-        assert spec is not None  # workflows/work.py defines it in every version
-        access_log.append(
-            conn, user=actor.user, role=actor.role, action=TICK_ACTION, case_id=case_id,
-            detail={"deadlines": [d.key for d in passed]},
-        )  # fmt: skip
-        events = [_passed_event(spec, version, case_id, d) for d in passed]
-        recorded = ct.store.append(case_id, view.version, events, conn, head)
-        read_models.update(conn, ct.flow.fold_into(view, recorded))
-        result.recorded.extend((case_id, d) for d in passed)
+    ct: Casetracker, conn: Connection, actor: Actor, case_id: str, moment: datetime
+) -> list[Deadline]:
+    """Record the case's deadlines due by ``moment`` in ``conn``'s transaction; returns them."""
+    head = ct.store.head(conn, case_id)
+    view = ct.flow.fold(case_id, ct.store.read_case(case_id, conn))
+    passed = due_by(view, configured(), moment)
+    if not passed:  # met, or recorded by another machine since the list was read
+        read_models.update(conn, view)
+        return []
+    version = ct.flow.version_for(view, WORK, 0)
+    spec = ct.flow.spec(WORK, version).action(PASSED_ACTION)
+    assert spec is not None  # workflows/work.py defines it in every version
+    access_log.append(
+        conn, user=actor.user, role=actor.role, action=TICK_ACTION, case_id=case_id,
+        detail={"deadlines": [d.key for d in passed]},
+    )  # fmt: skip
+    events = [_passed_event(spec, version, case_id, d) for d in passed]
+    recorded = ct.store.append(case_id, view.version, events, conn, head)
+    read_models.update(conn, ct.flow.fold_into(view, recorded))
+    return passed
 
 
 def _passed_event(spec: ActionSpec, version: int, case_id: str, deadline: Deadline) -> NewEvent:
