@@ -320,9 +320,23 @@ def replay(
 
 
 @case_app.command("timeline")
-def case_timeline(ctx: typer.Context, case_id: str, json_out: JsonOption = False) -> None:
+def case_timeline(
+    ctx: typer.Context,
+    case_id: str,
+    json_out: JsonOption = False,
+    chart: Annotated[
+        bool,
+        typer.Option(
+            "--chart",
+            help="Draw each lifecycle over time instead of listing the entries (a strip per "
+            "lifecycle, states coloured, ! where an entry was recorded out of sequence)",
+        ),
+    ] = False,
+) -> None:
     """The case in effective-time order; entries recorded out of sequence or backdated are
     flagged with both times, and the derived figures follow."""
+    if chart and json_out:
+        raise UsageError("--chart draws for a person to read: give --chart or --json, not both")
     from casetracker.domain import clock
     from casetracker.presenters.timeline import (
         build_timeline,
@@ -350,7 +364,15 @@ def case_timeline(ctx: typer.Context, case_id: str, json_out: JsonOption = False
         head = [f"{case_id}: {len(entries)} entries in effective-time order (! = flagged)"]
         if fork:
             head.append(f"training fork of {fork[0]} at event {fork[1]}")
-        lines = [*head, *timeline_lines(entries), *figures_lines(figures)]
+        if chart:
+            from casetracker.cli.charts import timeline_chart
+            from casetracker.presenters.lifecycle_strip import strip_layout
+
+            drawn = timeline_chart(strip_layout(ct.flow, view, events, as_at))
+            head[0] = f"{case_id}: each lifecycle over effective time"
+            lines = [*head, "", *drawn, "", *figures_lines(figures)]
+        else:
+            lines = [*head, *timeline_lines(entries), *figures_lines(figures)]
         emit(data, json_out, lines, ct.realm)
 
 

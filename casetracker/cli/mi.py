@@ -202,14 +202,26 @@ def verify_bundle_file(path: Path, json_out: bool, key: Any = None) -> bool:
     return report.ok
 
 
-def _report(ctx: typer.Context, build, fmt: str, **params) -> None:
+ChartOption = Annotated[
+    bool, typer.Option("--chart", help="Draw the report's chart in the terminal, under the table")
+]
+
+
+def _report(ctx: typer.Context, build, fmt: str, chart: bool = False, **params) -> None:
     from casetracker.services.reports import FORMATS, read_report, render
 
     if fmt not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}")
+    if chart and fmt != "table":
+        raise UsageError("--chart draws under the table: leave out --format, or give table")
     with closing(_service(ctx)) as ct:
         table = read_report(ct, build, **params)
     typer.echo(render(table, fmt))
+    if chart:
+        from casetracker.cli.charts import report_chart
+
+        typer.echo("")
+        typer.echo(report_chart(table.meta["report"], table.columns, table.rows))
 
 
 @report_app.command("referrals")
@@ -218,11 +230,12 @@ def report_referrals(
     year: Annotated[int, typer.Option(help="Year of arrest", min=1, max=9999)],
     count: Annotated[str, typer.Option(help="people or calls (fn 13)")] = "calls",
     fmt: FormatOption = "table",
+    chart: ChartOption = False,
 ) -> None:
     """Per force: arrests of foreign nationals, referrals by route, rates - in one unit."""
     from casetracker.services.reports import referrals
 
-    _report(ctx, referrals, fmt, year=year, count=count)
+    _report(ctx, referrals, fmt, chart, year=year, count=count)
 
 
 @report_app.command("releases")
@@ -239,12 +252,13 @@ def report_releases(
             "(IO shift pattern, Recommendation 3)"
         ),
     ] = "suite",
+    chart: ChartOption = False,
 ) -> None:
     """Offenders who left police custody before an IO saw them (¶4.21–4.23): in and out of IO
     hours, and whether the Home Office had dealt with them first."""
     from casetracker.services.reports import releases
 
-    _report(ctx, releases, fmt, year=year, by=by)
+    _report(ctx, releases, fmt, chart, year=year, by=by)
 
 
 @report_app.command("durations")
@@ -254,19 +268,22 @@ def report_durations(
         int | None, typer.Option(help="Year the spells started (default all)", min=1, max=9999)
     ] = None,
     fmt: FormatOption = "table",
+    chart: ChartOption = False,
 ) -> None:
     """Time in state: status-check and ETD turnaround, detention, absconder spells."""
     from casetracker.services.reports import durations
 
-    _report(ctx, durations, fmt, year=year)
+    _report(ctx, durations, fmt, chart, year=year)
 
 
 @report_app.command("high-harm")
-def report_high_harm(ctx: typer.Context, fmt: FormatOption = "table") -> None:
+def report_high_harm(
+    ctx: typer.Context, fmt: FormatOption = "table", chart: ChartOption = False
+) -> None:
     """Cases meeting the High Harm criteria, by criterion (fn 8)."""
     from casetracker.services.reports import high_harm
 
-    _report(ctx, high_harm, fmt)
+    _report(ctx, high_harm, fmt, chart)
 
 
 def register(app: typer.Typer) -> None:

@@ -167,3 +167,38 @@ def test_last_in_an_empty_database_is_one_line(run, db):
     result = run("--db", db, "--role", "police", "case", "show", "last")
     assert result.code == 2 and result.err.count("\n") == 1 and "there is no case yet" in result.err
     assert snapshot(db) == before
+
+
+def test_report_chart_draws_under_the_table(run, readme_home):
+    assert run(*_readme_line("import docs/examples/arrests.csv")).code == 0
+    drawn = run("report", "referrals", "--year", "2015", "--chart")
+    assert drawn.code == 0, drawn.err
+    assert "CCU %" in drawn.out and "\x1b[" not in drawn.out  # not a terminal: no colour codes
+    for tick in ("100%", "60%", "0%"):
+        assert tick in drawn.out
+    assert "bars, left to right in each group: CCU, local, not referred" in drawn.out
+    assert "All forces" in drawn.out.split("bars, left to right")[0].splitlines()[-2]
+    for report in ("durations", "high-harm"):
+        assert run("report", report, "--chart").code == 0
+    refused = run("report", "referrals", "--year", "2015", "--chart", "--format", "csv")
+    assert refused.code == 2 and refused.err.count("\n") == 1 and "--chart" in refused.err
+
+
+def test_timeline_chart_marks_the_out_of_sequence_entry(run, tmp_path, monkeypatch):
+    """Figure 1's human-rights claim, recorded in 2016 among 2014's entries, is marked."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    assert run("scenario", "play", "figure-1", "--auto").code == 0
+    training = str(tmp_path / "data" / "casetracker" / "training.db")
+    drawn = run("--db", training, "--as", "audit.demo", "case", "timeline", "last", "--chart")
+    assert drawn.code == 0, drawn.err
+    lines = drawn.out.splitlines()
+    lanes = {line.strip().split("  ")[0]: line for line in lines if "  " in line.strip()}
+    assert {"Case file", "Encounter #1", "Detention", "Removal"} <= set(lanes)
+    marked = [line for line in lines if "!" in line and "Claim or challenge" in line]
+    assert marked and "recorded out of sequence: Claim or challenge" in drawn.out
+    assert "2010-12-01" in lines[3]  # the strip starts with the case's first step
+    refused = run(
+        "--db", training, "--as", "audit.demo", "case", "timeline", "1", "--chart", "--json"
+    )
+    assert refused.code == 2 and refused.err.count("\n") == 1
