@@ -29,7 +29,7 @@ from tui.config import (
 from tui.layout import NARROW, SHORT
 from tui.screens.start import StartScreen
 
-MODE_FOR_ROLE = {"auditor": "audit", "trainer": "train"}
+MODE_FOR_ROLE = {"auditor": "audit", "trainer": "train", "admin": "admin"}
 NOTICES_KEPT = 200  # the app's own record of what it told the user (``notices``)
 
 
@@ -66,6 +66,12 @@ def _reports() -> Any:
     return ReportsScreen()
 
 
+def _admin() -> Any:
+    from tui.screens.admin import AdminScreen
+
+    return AdminScreen()
+
+
 class CasetrackerApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "casetracker"
@@ -74,6 +80,7 @@ class CasetrackerApp(App):
         "audit": _audit,
         "train": _train,
         "reports": _reports,
+        "admin": _admin,
     }
     COMMANDS = App.COMMANDS | {CasetrackerCommands}
     # Screen classes for small terminals (80×24 is the smallest laid out for): app.tcss and
@@ -135,6 +142,14 @@ class CasetrackerApp(App):
             show=False,
             id="app.mode.reports",
             tooltip="Reports",
+        ),
+        Binding(
+            "f8",
+            "switch_mode('admin')",
+            "Users",
+            show=False,
+            id="app.mode.admin",
+            tooltip="Users, roles and forces (admins)",
         ),
     ]
 
@@ -234,6 +249,12 @@ class CasetrackerApp(App):
     async def action_switch_mode(self, mode: str) -> None:
         if self.service is None:
             self.notify("sign in first", severity="warning")
+            return
+        if mode == "admin" and self.actor is not None and self.actor.role != "admin":
+            self.notify(
+                f"only the admin role manages users (you act as {self.actor.role})",
+                severity="warning",
+            )
             return
         await self.switch_mode(mode)
 

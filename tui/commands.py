@@ -22,6 +22,7 @@ MODE_HELP = {
     "audit": "read-only: step through any case's history",
     "train": "the report's case studies, narrated",
     "reports": "referral rates per force and route",
+    "admin": "users, their roles and forces (admins)",
 }
 
 
@@ -31,6 +32,8 @@ class CasetrackerCommands(Provider):
         found: list[tuple[str, Callable[[], Any], str]] = []
         if app.service is not None:
             for mode, text in MODE_HELP.items():
+                if mode == "admin" and (app.actor is None or app.actor.role != "admin"):
+                    continue  # only an admin may change users
                 found.append(
                     (f"mode: {mode}", partial(app.run_action, f"switch_mode('{mode}')"), text)
                 )

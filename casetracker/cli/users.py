@@ -23,13 +23,8 @@ def user_add(
     ] = "",
 ) -> None:
     """Register a user (or change their roles); needs the admin role."""
-    from casetracker.domain.identity import parse_force, parse_roles
-    from casetracker.services.registry import organisation
-
-    held = parse_roles(roles)
-    code = parse_force(force, held, organisation())
     with closing(state(ctx).service()) as ct:
-        ct.save_user(name, display_name, held, code)
+        _, code = ct.register_user(name, roles, display_name, force)
     typer.echo(f"user {name}: {roles}" + (f" ({code})" if code else ""))
 
 

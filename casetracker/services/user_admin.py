@@ -12,7 +12,7 @@ from casetracker.adapters import access_log
 from casetracker.adapters.database import read_transaction
 from casetracker.adapters.users import list_users, save_user
 from casetracker.domain.errors import NotPermitted
-from casetracker.domain.identity import User
+from casetracker.domain.identity import User, parse_force, parse_roles
 from casetracker.services.actor_session import ActorSession
 
 
@@ -22,6 +22,20 @@ class UserAdministration(ActorSession):
     def users(self) -> list[User]:
         with read_transaction(self.engine) as conn:
             return list_users(conn)
+
+    def register_user(
+        self, name: str, roles: str, display_name: str = "", force: str = ""
+    ) -> tuple[tuple[str, ...], str]:
+        """Register a user or change them from what an admin typed (``casetracker user add``,
+        the TUI's admin screen): the roles (comma separated) and the force code are checked
+        the one way, with the same messages wherever they were typed, then saved by
+        ``save_user``.  Returns the roles and the force code saved."""
+        from casetracker.services.registry import organisation
+
+        held = parse_roles(roles)
+        code = parse_force(force, held, organisation())
+        self.save_user(name, display_name, held, code)
+        return held, code
 
     def save_user(
         self, name: str, display_name: str, roles: tuple[str, ...], force: str = ""

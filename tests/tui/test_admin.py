@@ -1,0 +1,98 @@
+"""Admin mode: the users, their roles and forces, changed through the service as ``casetracker
+user add`` changes them: the same checks and words, a refusal shown on the form with what was
+typed kept and nothing written, each change logged; other roles are not let in."""
+
+from __future__ import annotations
+
+from contextlib import closing
+
+import sqlalchemy as sa
+from textual.widgets import Input
+
+from casetracker.adapters.tables import ACCESS_LOG
+from casetracker.services.cases import Casetracker
+from tests.tui.conftest import run_async, screen_text, settle
+from tui.app import CasetrackerApp
+
+SIZE = (120, 40)
+
+
+def _users(url: str) -> dict[str, tuple[tuple[str, ...], str]]:
+    with closing(Casetracker(url, as_user="audit.demo")) as reader:
+        return {u.name: (tuple(u.roles), u.force) for u in reader.users()}
+
+
+def _saves(url: str) -> list[str]:
+    with closing(Casetracker(url, as_user="audit.demo")) as reader, reader.engine.connect() as c:
+        query = sa.select(ACCESS_LOG.c.detail).where(ACCESS_LOG.c.action == "user-save")
+        return [row.detail for row in c.execute(query)]
+
+
+async def _fill(pilot, **values: str) -> None:
+    form = pilot.app.screen
+    for name, value in values.items():
+        form.query_one(f"#u-{name}", Input).value = value
+    await pilot.press("ctrl+s")
+
+
+@run_async
+async def test_an_admin_registers_a_police_user_with_the_clis_checks(demo_url):
+    before = _users(demo_url)
+    app = CasetrackerApp(demo_url, as_user="admin.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+        screen = app.screen
+        await settle(pilot, lambda: len(screen.users) == len(before))
+        shown = screen_text(app)
+        assert "pc.wmp" in shown and "WMP" in shown and "Immigration officer" in shown
+        await pilot.press("n")
+        await settle(pilot, lambda: type(app.screen).__name__ == "UserFormScreen")
+        await _fill(pilot, name="pc.new", display="PC New", roles="police", force="xyz")
+        # refused as the CLI refuses it; the form again, with what was typed
+        await settle(
+            pilot,
+            lambda: (
+                type(app.screen).__name__ == "UserFormScreen"
+                and "not a configured police force" in screen_text(app)
+            ),
+        )
+        assert "--force: XYZ is not a configured police force" in screen_text(app)
+        assert app.screen.query_one("#u-name", Input).value == "pc.new"
+        assert _users(demo_url) == before  # nothing written
+        await _fill(pilot, roles="police, nurse", force="WMP")
+        await settle(pilot, lambda: "unknown role 'nurse'" in screen_text(app))
+        await _fill(pilot, roles="police", force="wmp")
+        await settle(pilot, lambda: any(n.title == "saved" for n in app.notices))
+        saved = [n.message for n in app.notices if n.title == "saved"]
+        assert saved == ["user pc.new: police (WMP)"]  # what `casetracker user add` prints
+        await settle(pilot, lambda: "pc.new" in [u.name for u in screen.users])
+    assert _users(demo_url) == {**before, "pc.new": (("police",), "WMP")}
+    assert len(_saves(demo_url)) == 1
+
+
+@run_async
+async def test_an_admin_changes_a_users_roles_and_other_roles_are_not_let_in(demo_url):
+    app = CasetrackerApp(demo_url, as_user="admin.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+        screen = app.screen
+        await settle(pilot, lambda: bool(screen.users))
+        row = [u.name for u in screen.users].index("joc.demo")
+        screen.query_one("#users-table").move_cursor(row=row)
+        await pilot.press("enter")
+        await settle(pilot, lambda: type(app.screen).__name__ == "UserFormScreen")
+        assert app.screen.query_one("#u-name", Input).disabled  # the account stays the same
+        await _fill(pilot, roles="joc,ccu", force="MPS")  # a force is for police users only
+        await settle(pilot, lambda: "--force is only for police users" in screen_text(app))
+        await _fill(pilot, force="")
+        await settle(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+        await settle(pilot, lambda: ("joc", "ccu") in [u.roles for u in screen.users])
+    assert _users(demo_url)["joc.demo"] == (("joc", "ccu"), "")
+
+    other = CasetrackerApp(demo_url, as_user="ccu.demo")
+    async with other.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: type(other.screen).__name__ == "WorklistScreen")
+        await pilot.press("f8")
+        await settle(pilot, lambda: bool(other.notices))
+        assert type(other.screen).__name__ == "WorklistScreen"
+        assert "only the admin role manages users (you act as ccu)" in other.notices[-1].message

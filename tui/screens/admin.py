@@ -1,0 +1,154 @@
+"""Admin mode: the users of the database, their roles and a police user's force.
+
+The admin's work in the TUI is the CLI's ``casetracker user list`` and ``user add``, through the
+same service call (``UserAdministration.register_user``): the same checks (roles, the force
+against the organisation file, the admin role), the same access-log entry, and a refusal in the
+same words, shown on the form it came from with what was typed kept.  ``n`` registers a user,
+enter (or ``e``) changes the highlighted one's name, roles or force.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from casetracker.domain.identity import User
+from casetracker.presenters.labels import roles_label
+from tui.messages import Failed, Loaded
+from tui.screens.base import SessionScreen
+from tui.screens.user_form import UserForm, UserFormScreen
+from tui.widgets.vim_table import VimTable
+
+COLUMNS = ("account", "full name", "roles", "force")
+
+
+class AdminScreen(SessionScreen):
+    AUTO_FOCUS = "#users-table"
+    TITLE_TEXT = "users and roles"
+    HELP = (
+        "Every registered user, their roles and (for the police) their force.  n registers a "
+        "user; enter or e changes the highlighted one.  Changes need the admin role and are "
+        "logged, as `casetracker user add` is."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "New user", id="admin.new", tooltip="Register a user"),
+        Binding("e", "edit", "Change", id="admin.edit", tooltip="Change the highlighted user"),
+        Binding("r", "reload", "Reload", id="admin.reload", tooltip="Read the users again"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.users: list[User] = []
+        self.highlight = ""  # the account to put the cursor on once the list is read again
+        # the form being saved: the user it changes (None: a new one) and what was typed
+        self.pending: tuple[User | None, UserForm] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield self.header()
+        yield VimTable(id="users-table")
+        yield Static("", id="users-status")
+        yield self.footer()
+
+    def on_mount(self) -> None:
+        self.query_one(VimTable).add_columns(*COLUMNS)
+        self.load()
+
+    def load(self, highlight: str = "") -> None:
+        self.highlight = highlight
+        self.query_one(VimTable).loading = True
+        self.run_db("users", self.service.users)
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.what == "users":
+            self.show(message.data)
+        elif message.what == "save":
+            self.pending = None
+            name, roles, force = message.data
+            where = f" ({force})" if force else ""
+            self.notify(f"user {name}: {','.join(roles)}{where}", title="saved")
+            self.load(name)
+
+    def on_failed(self, message: Failed) -> None:
+        if message.what == "save" and self.pending is not None:
+            user, typed = self.pending
+            self.open_form(user, typed, str(message.error))
+            return
+        self.query_one(VimTable).loading = False
+        super().on_failed(message)
+
+    def show(self, users: list[User]) -> None:
+        self.users = users
+        table = self.query_one(VimTable)
+        table.loading = False
+        table.clear()
+        for user in users:
+            table.add_row(
+                Text(user.name, style="bold"),
+                user.display_name,
+                roles_label(user.roles).replace(" or ", ", "),
+                user.force or Text("—", style="dim"),
+                key=user.name,
+            )
+        names = [u.name for u in users]
+        if self.highlight in names:
+            table.move_cursor(row=names.index(self.highlight))
+        police = sum(1 for u in users if "police" in u.roles)
+        self.query_one("#users-status", Static).update(
+            Text(
+                f" {len(users)} users, {police} of them police · n: new · enter: change · "
+                "every change is logged",
+                style="dim",
+            )
+        )
+
+    def open_form(
+        self, user: User | None, typed: UserForm | None = None, problem: str = ""
+    ) -> None:
+        def done(values: UserForm | None) -> None:
+            if values is None:
+                self.pending = None
+                return
+            self.pending = (user, values)
+            name, display, roles, force = values
+            self.run_db("save", self._save, self.service, name, roles, display, force)
+
+        self.app.push_screen(UserFormScreen(user, typed, problem), done)
+
+    @staticmethod
+    def _save(
+        service: Any, name: str, roles: str, display: str, force: str
+    ) -> tuple[str, tuple[str, ...], str]:
+        held, code = service.register_user(name, roles, display, force)
+        return name, held, code
+
+    def selected(self) -> User | None:
+        table = self.query_one(VimTable)
+        if not self.users or not 0 <= table.cursor_row < len(self.users):
+            return None
+        return self.users[table.cursor_row]
+
+    def action_new(self) -> None:
+        self.open_form(None)
+
+    def action_edit(self) -> None:
+        user = self.selected()
+        if user is None:
+            self.notify("no user highlighted", severity="warning")
+            return
+        self.open_form(user)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def commands(self) -> list[tuple[str, Any, str]]:
+        return [
+            ("admin: register a user", self.action_new, "a new user with their roles"),
+            ("admin: change the highlighted user", self.action_edit, "name, roles or force"),
+        ]
