@@ -153,11 +153,15 @@ class CasetrackerApp(App):
         ),
     ]
 
-    def __init__(self, url: str, as_user: str | None = None, role: str | None = None) -> None:
+    def __init__(
+        self, url: str, as_user: str | None = None, role: str | None = None, open_case: str = ""
+    ) -> None:
+        """``open_case``: a case to open once signed in (a training fork being continued)."""
         super().__init__()
         self.url = url
         self.as_user = as_user
         self.role = role
+        self.open_case = open_case
         self.service: Any = None
         self.realm = ""
         self.actor: Actor | None = None
@@ -224,7 +228,21 @@ class CasetrackerApp(App):
         self.service = service
         self.realm = service.realm
         self.actor = service.actor
-        self.switch_mode(MODE_FOR_ROLE.get(self.actor.role, "work"))
+        mounted = self.switch_mode(MODE_FOR_ROLE.get(self.actor.role, "work"))
+        if self.open_case:
+            self.call_later(self.show_open_case, mounted)
+
+    async def show_open_case(self, mounted: Any) -> None:
+        """Open ``open_case`` over the mode's first screen once it is mounted: from a worklist
+        as its rows open (audit mode: its history), else the case screen."""
+        await mounted
+        opener = getattr(self.screen, "open_case", None)
+        if callable(opener):
+            opener(self.open_case)
+            return
+        from tui.screens.case import CaseScreen
+
+        self.push_screen(CaseScreen(self.open_case))
 
     async def action_back(self) -> None:
         if len(self.screen_stack) > 1:
@@ -287,16 +305,35 @@ class CasetrackerApp(App):
             self.service.close()
 
 
+@dataclass(frozen=True)
+class Run:
+    """What the app is opened with; an app that exits asking for another run says how."""
+
+    url: str
+    as_user: str | None = None
+    role: str | None = None
+    open_case: str = ""
+
+
+def next_run(answer: Any, run: Run) -> Run | None:
+    """The run an app's exit asks for, or None to stop: F6 the picker again (the same
+    database, the same case kept open), F7 the same user in another role, or a training fork
+    to continue (the training database's picker, then the fork)."""
+    if answer == "switch-user":
+        return Run(run.url, None, None, run.open_case)  # every seeded user again
+    if isinstance(answer, tuple) and answer[0] == "switch-role":
+        return Run(run.url, answer[1], answer[2], run.open_case)  # yourself, in a live one
+    if isinstance(answer, tuple) and answer[0] == "continue-fork":
+        return Run(answer[1], None, None, answer[2])
+    return None
+
+
 def run_tui(url: str, as_user: str | None = None, role: str | None = None) -> None:
     """Open the TUI on a database (``casetracker`` with no subcommand, ``casetracker demo``)."""
     from casetracker.services.setup import require_database
 
     require_database(url)
-    while True:
-        answer = CasetrackerApp(url, as_user, role).run()
-        if answer == "switch-user":
-            as_user = role = None  # the picker again, with every seeded user
-        elif isinstance(answer, tuple) and answer[0] == "switch-role":
-            _, as_user, role = answer  # the same user (yourself, in a live database)
-        else:
-            return
+    run: Run | None = Run(url, as_user, role)
+    while run is not None:
+        answer = CasetrackerApp(run.url, run.as_user, run.role, run.open_case).run()
+        run = next_run(answer, run)

@@ -5,7 +5,9 @@ every step through the real service, as the role's seeded training user, so the 
 ones); the trainer then steps through the outcomes with ``[`` and ``]`` or plays them with
 ``p``: the narration and the report paragraph it comes from, every lifecycle's state, the
 clocks, and why removal is or is not possible yet.  ``f`` forks the case at the current step
-(``casetracker.services.training.sandbox.fork``) to try "what if?" in the training database.
+(``casetracker.services.training.sandbox.fork``) to try "what if?" in the training database,
+and ``c`` continues the fork there: the app opens the training database's user picker, and the
+fork once a user (any role) is picked; F6 picks another user with the fork kept open.
 Everything on this screen is marked TRAINING.
 """
 
@@ -42,6 +44,13 @@ class TrainScreen(SessionScreen):
         Binding("right_square_bracket", "step(1)", "Forward", id="train.next", tooltip="Next step"),
         Binding("p", "play", "Play/pause", id="train.play", tooltip="Play the steps"),
         Binding("f", "fork", "Fork here", id="train.fork", tooltip="Fork the case at this step"),
+        Binding(
+            "c",
+            "continue_fork",
+            "Continue fork",
+            id="train.continue_fork",
+            tooltip="Open the fork just made in the training database, as a user you pick",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -49,6 +58,7 @@ class TrainScreen(SessionScreen):
         self.result: Any = None
         self.index = 0
         self.timer: Any = None
+        self.fork_id = ""  # the last fork made here, which c continues
 
     def compose(self) -> ComposeResult:
         yield self.header()
@@ -89,11 +99,12 @@ class TrainScreen(SessionScreen):
             self.go(0)
         elif message.what == "fork":
             new_id, copied = message.data
+            self.fork_id = new_id
+            self.refresh_bindings()
             self.notify(
                 f"forked as {new_id} in the training database ({counted(copied, 'event')} "
-                "copied): "
-                f"continue it with `casetracker --db {paths.training_db_path()} "
-                f"case act {new_id} …`",
+                "copied): press c to continue it here (or `casetracker --db "
+                f"{paths.training_db_path()} case act {new_id} …`)",
                 title="TRAINING fork",
                 timeout=12,
             )
@@ -191,8 +202,28 @@ class TrainScreen(SessionScreen):
 
         self.run_db("fork", fork_in_training, outcome.case_id, at, "forked in the TUI")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "continue_fork":
+            return bool(self.fork_id)
+        return True
+
+    def action_continue_fork(self) -> None:
+        """Open the training database at its user picker, then the fork (``run_tui`` opens
+        the app again there, so the header, the user and every rule are the training ones)."""
+        if not self.fork_id:
+            self.notify("fork a case first (f)", severity="warning")
+            return
+        from casetracker.services.training.sandbox import default_training_url
+
+        self.app.exit(("continue-fork", default_training_url(), self.fork_id))
+
     def commands(self) -> list[tuple[str, Any, str]]:
         return [
             ("train: play", self.action_play, "play the steps"),
             ("train: fork here", self.action_fork, "fork the case at this step"),
+            *(
+                [(f"train: continue fork {self.fork_id}", self.action_continue_fork, "act on it")]
+                if self.fork_id
+                else []
+            ),
         ]
