@@ -193,6 +193,11 @@ def verify_bundle_file(path: Path, json_out: bool, key: Any = None) -> bool:
             f"{counted(report.cases, 'case')} checked"
         ]
         lines += [f"DAMAGED {p}" for p in report.problems]
+        if report.withheld:
+            lines.append(
+                f"WITHHELD {counted(report.withheld, 'event')} redacted for the exporter "
+                "(¶4.32): checked by stored hash, not content"
+            )
         if report.note:
             lines.append(f"NOTE {report.note}")
         elif report.proven:

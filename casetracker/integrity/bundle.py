@@ -119,11 +119,15 @@ def build(
     head: dict[str, Any] | None = None,
     proofs: dict[int, list[str]] | None = None,
     key: signing.PrivateKey | None = None,
+    withheld: Iterable[tuple[str, int]] = (),
 ) -> bytes:
     """The bundle's bytes, from events (``RecordedEvent.as_dict()``) in case id, seq order.
 
     ``head`` (a tree head of the log) and ``proofs`` (each event's inclusion proof in its tree,
-    by position) make a bundle of format 2; ``key`` signs its header.
+    by position) make a bundle of format 2; ``key`` signs its header.  ``withheld`` names the
+    events (case id, seq) whose payload was redacted for the exporter (a police-only ACRO
+    result, ¶4.32): the header lists them, and a verifier checks them by their stored hash (the
+    chain, the case's head and the inclusion proof) rather than by their content.
     """
     events = sorted(events, key=lambda e: (e["case_id"], e["seq"]))
     cases: dict[str, dict[str, Any]] = {}
@@ -154,6 +158,9 @@ def build(
         "workflows": sorted(definitions, key=lambda d: (d["name"], d["version"])),
         "checks": list(CHECKS),
     }
+    hidden = sorted(set(withheld))
+    if hidden:
+        header["withheld"] = [{"case_id": c, "seq": n} for c, n in hidden]
     if head is not None:
         header["tree_head"] = head
         if key is not None:
@@ -186,6 +193,7 @@ class BundleReport:
     header: dict[str, Any] = field(default_factory=dict)
     proven: bool = False  # checked against a signed tree head with a public key
     note: str = ""
+    withheld: int = 0  # events whose content was withheld from the exporter: hash-checked only
 
     @property
     def ok(self) -> bool:
@@ -199,6 +207,7 @@ class BundleReport:
             "problems": self.problems,
             "proven": self.proven,
             "note": self.note,
+            "withheld": self.withheld,
         }
 
 
@@ -226,6 +235,7 @@ def verify(data: bytes, key: signing.PublicKey | None = None) -> BundleReport:
         )
     layout = list(islice(_layout(header["cases"]), len(lines) - 1))
     specs = {(w["name"], w["version"]): w for w in header["workflows"]}
+    withheld = {(w["case_id"], w["seq"]) for w in header.get("withheld", [])}
     heads: dict[str, tuple[int, str]] = {}
     states: dict[tuple[str, str], str] = {}
     prev: dict[str, tuple[str, int]] = {}
@@ -239,11 +249,12 @@ def verify(data: bytes, key: signing.PublicKey | None = None) -> BundleReport:
             continue
         report.events += 1
         case_id = event["case_id"]
+        report.withheld += (case_id, event["seq"]) in withheld
         in_place = expected is not None and (case_id, event["seq"]) == expected
         if in_place and case_id in broken:
             problem = ""  # after a case's first problem its events are not judged again
         else:
-            problem = _check_event(event, expected, header, prev, specs, states)
+            problem = _check_event(event, expected, header, prev, specs, states, withheld)
             problem = problem or _proof_problem(event, head)
         if problem:
             report.problems.append(f"{name}: {problem}")
@@ -425,6 +436,15 @@ def _header_shape(header: dict[str, Any]) -> str:
             "workflows must give name, version, initial and actions "
             "(each with a name, its sources and dest)"
         )
+    withheld = header.get("withheld", [])
+    if not isinstance(withheld, list) or not all(
+        isinstance(w, dict)
+        and set(w) == {"case_id", "seq"}
+        and isinstance(w["case_id"], str)
+        and _whole(w["seq"], 1)
+        for w in withheld
+    ):
+        return "withheld must list case_id and seq (at least 1) of each withheld event"
     return ""
 
 
@@ -471,6 +491,7 @@ def _check_event(
     prev: dict[str, tuple[str, int]],
     specs: dict[tuple[str, int], dict[str, Any]],
     states: dict[tuple[str, str], str],
+    withheld: frozenset[tuple[str, int]] | set[tuple[str, int]] = frozenset(),
 ) -> str:
     if expected is None or (event["case_id"], event["seq"]) != expected:
         return (
@@ -478,7 +499,8 @@ def _check_event(
             "another: events were removed, inserted or reordered"
         )
     values = tuple(event[k] for k in EVENT_FIELDS)
-    if event_hash(values) != event["hash"]:
+    hidden = (event["case_id"], event["seq"]) in withheld  # redacted: its stored hash stands
+    if not hidden and event_hash(values) != event["hash"]:
         return "its content does not match its hash: the event was altered"
     link, position = prev.get(event["case_id"], (GENESIS, 0))
     if event["prev_hash"] != link:

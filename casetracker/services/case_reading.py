@@ -76,7 +76,7 @@ class CaseReading(ForceBoundary):
             raise UsageError("give a reason that says why you need the personal data")
         reason = (reason or "").strip()
         events, view = self._read_logged(case_id, "show", reason, {"personal_data": bool(reason)})
-        events, view = self._as_shown(events, view)
+        events, view = self.as_shown(events, view)
         with read_transaction(self.engine) as conn:
             head = self.store.case_head(case_id, conn)
             values, erased = subjects.read(conn, case_id)
@@ -96,7 +96,7 @@ class CaseReading(ForceBoundary):
 
     def history(self, case_id: str) -> list[RecordedEvent]:
         events, view = self._read_logged(normalise_case_id(case_id), "history")
-        return self._as_shown(events, view)[0]
+        return self.as_shown(events, view)[0]
 
     def replay(
         self, case_id: str, as_of: str | None = None, recorded_as_of: str | None = None
@@ -111,7 +111,7 @@ class CaseReading(ForceBoundary):
         events, view = self._read_logged(
             case_id, "replay", detail={"as_of": as_of or "", "recorded_as_of": recorded_as_of or ""}
         )
-        events, _ = self._as_shown(events, view)
+        events, _ = self.as_shown(events, view)
         chosen = events
         if recorded_cut is not None:
             cut = clock.format_recorded(recorded_cut.end)
@@ -132,12 +132,13 @@ class CaseReading(ForceBoundary):
             return Attempt(workflow, number, action, {}, when, role, now, preview=True)
 
         options = self.flow.options(view, self.actor.role, make)  # the rules see everything
-        return self._as_shown([], view)[1], options
+        return self.as_shown([], view)[1], options
 
-    def _as_shown(
+    def as_shown(
         self, events: list[RecordedEvent], view: CaseView
     ) -> tuple[list[RecordedEvent], CaseView]:
-        """What the reader may see: police-only ACRO results redacted (¶4.32, ¶4.35)."""
+        """What the reader may see: police-only ACRO results redacted (¶4.32, ¶4.35); every
+        read path, the export included, goes through here."""
         hidden = withheld_checks(view, organisation(), self.actor.role)
         return redact_events(events, hidden), redact_view(view, hidden)
 

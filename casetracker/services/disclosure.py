@@ -1,5 +1,9 @@
 """Auditors' disclosures through the service layer: sampled case lists and export bundles.
 
+A bundle is redacted for its exporter as every read is: an ACRO result the police keep to
+themselves (¶4.32, ¶4.35) shows in a non-police exporter's bundle as withheld, its event keeping
+its stored hash and listed in the header as withheld (docs/bundle-format.md).
+
 Both are logged in the access log in the same transaction as the read that serves them (Data
 Protection Act 2018 s.62 expects logs of disclosure, not only of change): an export needs a
 stated reason and records one entry per case; a sample records its parameters and seed.
@@ -43,7 +47,12 @@ def export_bundle(ct: Casetracker, case_ids: list[str], reason: str, out: Path) 
     actor = ct.require_role(DISCLOSING_ROLES, "export cases")
     key = signing_key_if_any()
     with write_transaction(ct.engine) as conn:  # the read and its log entries commit together
-        events = [e.as_dict() for case_id in ids for e in ct.store.read_case(case_id, conn)]
+        events, withheld = [], []
+        for case_id in ids:  # redacted for the exporter like every read (¶4.32, ¶4.35)
+            stored = ct.store.read_case(case_id, conn)
+            shown, _ = ct.as_shown(stored, ct.flow.fold(case_id, stored))
+            events += [e.as_dict() for e in shown]
+            withheld += [(e.case_id, e.seq) for e, s in zip(stored, shown, strict=True) if e != s]
         exported = clock.utc_now_text()
         head = make_tree_head(conn, ct.info, exported, key)
         positions = [e["position"] for e in events]
@@ -61,6 +70,7 @@ def export_bundle(ct: Casetracker, case_ids: list[str], reason: str, out: Path) 
             head=head,
             proofs=dict(zip(positions, proofs, strict=True)),
             key=key,
+            withheld=withheld,
         )
         # the disclosure itself provable later: which tree head, which bytes
         proof_of = {

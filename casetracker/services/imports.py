@@ -204,10 +204,12 @@ def _row_steps(row: _Row, number: int, add: Callable[..., None], now: datetime) 
             row, "encounter", None, "arrest", row.arrested, offence=v["offence"],
             offence_category=v["offence_category"], **where,
         )  # fmt: skip
+    basis = v.get("nationality_basis") or "claimed"
+    said = "verified_nationality" if basis == "verified" else "nationality"  # kept apart
     add(
         row, "encounter", number, "record_nationality", row.arrested,
-        nationality=v.get("nationality"), nationality_group=v["nationality_group"],
-        nationality_basis=v.get("nationality_basis") or "claimed",
+        **{said: v.get("nationality")}, nationality_group=v["nationality_group"],
+        nationality_basis=basis,
     )  # fmt: skip
     route = v["referral_route"]
     if route not in ROUTES:

@@ -141,10 +141,11 @@ class CaseSteps:
                 offence=label(category), offence_category=category, **where,
             )  # fmt: skip
         t = when + timedelta(minutes=5)
+        basis = "verified" if rng.random() < 0.4 else "claimed"
+        said = "verified_nationality" if basis == "verified" else "nationality"  # kept apart
         self.add(
-            t, "police", "encounter", enc, "record_nationality", nationality=self.nationality,
-            nationality_group=self.group,
-            nationality_basis="verified" if rng.random() < 0.4 else "claimed",
+            t, "police", "encounter", enc, "record_nationality", **{said: self.nationality},
+            nationality_group=self.group, nationality_basis=basis,
         )  # fmt: skip
         route = self.route()
         result = self.result(immigration)

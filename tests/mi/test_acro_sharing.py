@@ -77,7 +77,7 @@ def test_west_yorkshire_shares_every_result_with_its_ios(url) -> None:
 
 
 def test_an_io_cannot_export_the_stored_events(url, tmp_path) -> None:
-    """Bundles carry the events as hashed, so only auditors and admins may export them."""
+    """Exports serve inspection and disclosure (¶2.1): auditors and admins only."""
     case_id = _with_police_result(url, "pc.demo", "MPS")
     with closing(Casetracker(url, as_user="io.demo")) as io, pytest.raises(NotPermitted):
         export_bundle(io, [case_id], "check", tmp_path / "out.bundle")
@@ -90,3 +90,46 @@ def test_the_cli_case_show_and_history_redact_too(url, run) -> None:
         out = run("--db", path, "--as", "io.demo", "case", *command)
         assert out.code == 0, out.err
         assert CONTENT not in out.out and "police-only ACRO result" in out.out
+
+
+def _lines(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_bytes().decode().splitlines()]
+
+
+def test_an_export_is_redacted_like_every_other_read_and_still_verifies(url, tmp_path) -> None:
+    """Issue 14 item 4 (export): an admin is no police reader (¶4.32), so their bundle of a Met
+    case shows that the police-only result exists, not its content; the withheld event keeps
+    its stored hash, so its chain, its case's head and its inclusion proof still check."""
+    from casetracker.integrity.bundle import verify
+
+    case_id = _with_police_result(url, "pc.demo", "MPS")
+    out = tmp_path / "admin.bundle"
+    with closing(Casetracker(url, as_user="admin.demo")) as admin:
+        export_bundle(admin, [case_id], "disclosure check (synthetic)", out)
+    header, *events = _lines(out)
+    payloads = json.dumps([e["payload"] for e in events], ensure_ascii=False)
+    assert CONTENT not in payloads and POLICE_ONLY in payloads
+    (result,) = [e for e in events if e["action"] == "record_non_hosol_result"]
+    assert header["withheld"] == [{"case_id": case_id, "seq": result["seq"]}]
+    report = verify(out.read_bytes())
+    assert report.ok, report.problems
+    assert report.withheld == 1
+    # a withheld event is checked by its hash only; altering any other event is still caught
+    from casetracker.integrity.encoding import canonical_json
+
+    arrest = next(e for e in events if e["action"] == "arrest")
+    arrest["payload"] = arrest["payload"].replace('"theft"', '"knife"')
+    altered = "".join(canonical_json(line) + "\n" for line in (header, *events))
+    assert arrest["payload"].count("knife") and not verify(altered.encode()).ok
+
+
+def test_an_auditor_and_a_sharing_force_export_the_content(url, tmp_path) -> None:
+    met = _with_police_result(url, "pc.demo", "MPS")
+    wyp = _with_police_result(url, "pc.wyp", "WYP")  # ¶4.35: shared with the Home Office
+    with closing(Casetracker(url, as_user="audit.demo")) as auditor:
+        export_bundle(auditor, [met], "inspection (synthetic)", tmp_path / "audit.bundle")
+    with closing(Casetracker(url, as_user="admin.demo")) as admin:
+        export_bundle(admin, [wyp], "disclosure (synthetic)", tmp_path / "wyp.bundle")
+    for name in ("audit.bundle", "wyp.bundle"):
+        header, *events = _lines(tmp_path / name)
+        assert CONTENT in "".join(e["payload"] for e in events) and "withheld" not in header
