@@ -17,6 +17,9 @@ force's people as well.  Over
 ``seeds`` seeds the differences give a spread: the mean difference and a 95% interval (Student's
 t over the seeds).  Every parameter of the model is in ``MODEL_PARAMETERS``, printed with the
 results and listed in docs/assumptions.md: none is published, all are this project's choices.
+What the organisation file changes in the model: each suite's IO shifts and model (central or
+not) and the forces and suites themselves; CID, custody-database and DVA access change no
+chance in the synthetic year (the results say so).
 """
 
 from __future__ import annotations
@@ -282,6 +285,10 @@ def comparison(what: WhatIf, tallies: dict[str, list[Tally]]) -> Table:
         "ci95: half the 95% interval of the mean difference over the seeds (Student's t)"
         + ("; with one seed there is none: use --seeds 3 or more." if what.seeds < 2 else "."),
         "The synthetic year generates no removal steps, so removals started is 0 in both runs.",
+        "Modelled: each suite's model (hub and rota suites outside London are central) and IO "
+        "shifts, and the forces and their suites.  Not modelled: CID, custody-database and DVA "
+        "access change no chance in the synthetic year, so changing only those shows no "
+        "difference.",
         "Model parameters (assumptions, docs/assumptions.md):",
         *(f"  {name} = {value}: {text}" for name, value, text in MODEL_PARAMETERS),
     ]
