@@ -63,3 +63,43 @@ def test_an_expired_clock_says_expired_and_when() -> None:
     assert "left" not in line
     assert "2016-03-02 10:00" in line
     assert "EXPIRED" in Clock("encounter #1", status).describe()
+
+
+def test_preview_of_a_cid_check_keeps_the_runners_reasons_while_it_waits_for_the_suite() -> None:
+    """status_check_runner also reads an optional field (where CID was reached, ¶4.28): a
+    preview that has not got it still says the check was referred to CCU."""
+    builder = ViewBuilder()
+    builder.act("encounter", "new", "arrest", ARREST_FIELDS, "2016-03-01T10:00:00Z")
+    builder.act("status_check", "new", "refer_to_ccu", {"encounter": 1}, "2016-03-01T10:10:00Z")
+    attempt = builder._attempt(
+        "status_check", 1, "check_cid", {}, "2016-03-01T10:20:00Z", "immigration_officer"
+    )
+    blocks = builder.flow.check(builder.view, dataclasses.replace(attempt, preview=True))
+    assert [b.reason for b in blocks] == ["this check was referred to CCU"]
+
+
+def _lawful() -> ViewBuilder:
+    """Leave running to 2018, and a status check on CID in 2016 (Issue 14 item 1's case)."""
+    from tests.unit.test_rules_findings import with_leave_to
+
+    return with_leave_to("2018-03-01")
+
+
+def test_preview_of_an_offender_finding_on_a_lawful_person_says_why_before_the_kind() -> None:
+    builder = _lawful()
+    attempt = builder._attempt(
+        "status_check", 1, "record_immigration_offender", {}, "2016-03-01", "ccu"
+    )
+    blocks = builder.flow.check(builder.view, dataclasses.replace(attempt, preview=True))
+    assert [b.rule for b in blocks] == ["finding_agrees_with_status"]
+    assert "leave is valid until 2018-03-01" in blocks[0].reason
+
+
+def test_preview_of_removal_papers_on_a_lawful_person_says_why_before_the_basis() -> None:
+    builder = _lawful()
+    attempt = builder._attempt(
+        "removal", 0, "serve_removal_papers", {}, "2016-03-01", "immigration_officer"
+    )
+    blocks = builder.flow.check(builder.view, dataclasses.replace(attempt, preview=True))
+    assert [b.rule for b in blocks] == ["removal_basis_matches_status"]
+    assert "leave is valid until 2018-03-01" in blocks[0].reason

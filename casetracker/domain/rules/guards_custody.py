@@ -167,7 +167,8 @@ def status_check_runner(ctx: GuardContext) -> list[Block]:
                 "refer the check to CCU",
             )
         )
-    if force is not None and as_text(ctx.field("cid_reached")) == "at_the_suite":
+    waiting = ctx.awaiting("cid_reached")  # a preview still gives the reasons above
+    if force is not None and not waiting and as_text(ctx.field("cid_reached")) == "at_the_suite":
         blocks.extend(_no_cid_at_suite(ctx, check, force))
     return blocks
 

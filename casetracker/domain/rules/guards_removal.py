@@ -23,10 +23,12 @@ def removal_basis_matches_status(ctx: GuardContext) -> list[Block]:
     A status check's finding counts only while the status record agrees: leave granted or an EEA
     national's initial right since the check outweighs it.
     """
-    basis = as_text(ctx.field("basis"))
     lawful = lawful_on(ctx.view, first_day(ctx.attempt.effective))
-    if lawful is not None:
+    if lawful is not None:  # whatever the basis: a preview says so before the form is filled
         return [block("removal_basis_matches_status", lawful.reason, lawful.remedy)]
+    if ctx.awaiting("basis"):
+        return []
+    basis = as_text(ctx.field("basis"))
     leave = ctx.view.one("leave")
     if leave is not None and leave.state == _STATUS_FOR_BASIS.get(basis):
         return []

@@ -79,7 +79,9 @@ def finding_agrees_with_status(ctx: GuardContext) -> list[Block]:
     lawful = lawful_on(ctx.view, first_day(ctx.attempt.effective))
     if lawful is None:
         return []
-    kind = as_text(ctx.field("offender_kind")).replace("_", " ") or "an immigration offender"
+    # The kind only words the remedy: a preview without it still refuses (issue 14 item 9).
+    said = "" if ctx.awaiting("offender_kind") else as_text(ctx.field("offender_kind"))
+    kind = said.replace("_", " ") or "an immigration offender"
     return [
         block(
             "finding_agrees_with_status",
