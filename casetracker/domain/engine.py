@@ -25,7 +25,7 @@ from casetracker.domain.effective_time import parse_canonical
 from casetracker.domain.errors import Refused
 from casetracker.domain.events import RecordedEvent
 from casetracker.domain.projection import ReplayTable, replay_step
-from casetracker.domain.vocabulary import NEW, ActionSpec, WorkflowSpec
+from casetracker.domain.vocabulary import NEW, ActionSpec, WorkflowSpec, in_sentence
 
 Guard = Callable[[Any], list[Block]]
 ContextFactory = Callable[[CaseView, Attempt], Any]
@@ -214,7 +214,7 @@ class WorkflowEngine:
             allowed = ", ".join(r.value for r in action.roles)
             blocks.append(
                 Block(
-                    f"the {attempt.actor_role} role may not {action.label.lower()}",
+                    f"the {attempt.actor_role} role may not {in_sentence(action.label)}",
                     f"ask someone with one of these roles: {allowed}",
                     rule="role",
                 )
@@ -358,7 +358,8 @@ class WorkflowEngine:
         needs = " or ".join(label(s) for s in machines.sources(machine, action.name))
         if current == NEW and spec.many:
             return Block(
-                f"there is no {spec.label.lower()} that can {action.label.lower()}", rule="state"
+                f"there is no {in_sentence(spec.label)} that can {in_sentence(action.label)}",
+                rule="state",
             )
         return Block(f"{where} is {label(current)}; this needs {needs}", rule="state")
 

@@ -43,6 +43,17 @@ class FieldType(StrEnum):
     TEXT_LIST = "text_list"  # several free texts (comma separated on the command line)
 
 
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: its first letter lowercased when it is a common word ("Hold
+    the subject for the Home Office" reads "hold the subject for the Home Office"), never the
+    rest, so the report's proper nouns keep their capitals; an initialism ("ETD", "CCU") or a
+    name keeps its first capital too."""
+    first = label.split(" ", 1)[0]
+    if len(first) > 1 and first[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """One input of an action.

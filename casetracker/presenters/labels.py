@@ -3,8 +3,10 @@
 Roles are identifiers (``immigration_officer``) on the command line and in the log; on a screen
 they are named as the report names the people who hold them (the Command and Control Unit,
 the Nexus JOC, Criminal Casework).  Lifecycle records are named by their definition's label
-(``encounter#1`` is "Encounter #1").  The CLI keeps the identifiers, which are what its options
-take; the TUI shows these.
+(``encounter#1`` is "Encounter #1").  The rules (guards) are named by what they require
+(``RULE_LABELS``), and the identifiers a rule's reason quotes (an action, a state, a record, a
+field's value) are read out by ``readable_text`` from the definitions' own labels.  The CLI keeps
+the identifiers, which are what its options take; the TUI shows these.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from casetracker.domain.case_view import Block
+from casetracker.domain.vocabulary import in_sentence
 
 ROLE_LABELS = {
     "police": "Police",
@@ -27,7 +30,9 @@ ROLE_LABELS = {
     "supervisor": "Supervisor",
     "system": "the deadline clock",
 }
-_ROLE_WORD = re.compile(r"\b(" + "|".join(sorted(ROLE_LABELS, key=len, reverse=True)) + r")\b")
+# Where a role refusal names roles: "the police role may not …", "… one of these roles: ccu, joc"
+# (not "ask the police to hold …", an action's own words).
+_ROLE_WORD = re.compile(r"(?<=\bthe )(\w+)(?= role\b)|(?<=roles: )([\w, ]+)$")
 
 
 def role_label(role: str) -> str:
@@ -43,27 +48,146 @@ def roles_label(roles: Iterable[Any]) -> str:
     return f"{', '.join(names[:-1])} or {names[-1]}"
 
 
+# Each guard by what it requires, as a person reads it (a test holds these to the guards there
+# are); "role", "state" and "owner" refusals are not rules of the domain but of who and when.
+RULE_LABELS = {
+    "leave_dates_consistent": "leave's dates in order",
+    "leave_expired": "overstaying only once leave has ended (fn 5)",
+    "eea_initial_right_ended": "an EEA national's first three months (fn 9)",
+    "finding_agrees_with_status": "the finding agrees with the status record (fn 5, fn 9)",
+    "british_claim_evidence": "evidence for a claim to be British",
+    "claim_granted": "a claim granted",
+    "known_force": "a police force the organisation file lists",
+    "pace_extension_allowed": "one PACE extension, in time, on a superintendent's word (fn 17)",
+    "arrest_in_progress": "an arrest under way",
+    "police_custody_ended": "police custody ended first",
+    "referred_encounter_exists": "the arrest referred is on the record",
+    "status_check_runner": "who runs a status check (¶4.27)",
+    "listed_absconder": "listed as an absconder",
+    "onward_referral_region": "the JOC in London, the local ICE team elsewhere (¶3.4, ¶3.6)",
+    "high_harm_met": "the Home Office's High Harm threshold (¶3.4, fn 8)",
+    "police_high_harm_referral": "a police High Harm referral outside London (¶3.6)",
+    "police_high_harm_met": "the police's High Harm threshold (¶3.6, ¶4.33–4.34)",
+    "hosol_classification": "the Serious Offence List (fn 19, ¶4.32)",
+    "dva_reasonable_doubt": "reasonable doubt about a claim to be British (fn 21–22, ¶4.37)",
+    "dva_access": "who may run a DVA check (¶4.36–4.37)",
+    "nationality_kept_apart": "claimed and verified nationality kept apart (¶4.1–4.2)",
+    "sweep_finds_unreferred": "a sweep finds only people nobody referred (¶4.3, ¶4.26)",
+    "transfer_to_central_suite": "a transfer to a hub or rota suite (¶4.13, ¶4.19)",
+    "cid_update_follows_referral": "a CID update on a referral an IO holds (¶4.27)",
+    "removal_basis_matches_status": "papers match the kind of offender (fn 5, fn 9)",
+    "deportation_grounds": "grounds for deportation (¶4.32, fn 19)",
+    "own_acro_check_first": "Immigration Enforcement's own ACRO check first (¶4.34–4.35)",
+    "no_pending_protection_claim": "no undecided asylum or human-rights claim (Figure 1)",
+    "appeals_allow_removal": "no appeal that stops removal",
+    "decision_fits_barrier": "a decision that fits the claim or appeal",
+    "no_pending_judicial_review": "no undecided judicial review",
+    "removal_date_not_past": "a removal date not yet past",
+    "judicial_review_lodged": "a judicial review lodged",
+    "directions_in_force": "removal directions in force (Figure 1)",
+    "travel_document_held": "a travel document held (Figure 2)",
+    "removal_completed": "removal carried out",
+    "reencounter_follows_listing": "a re-encounter after an absconder listing",
+    "halting_claim_lodged": "a claim that halts removal",
+}
+REFUSAL_KINDS = {"role": "not your role", "state": "not from this state", "owner": "whose item"}
+
+
+def rule_label(rule: str) -> str:
+    """How the rule behind a refusal is named on screen: the rule it applies, in words."""
+    if rule in REFUSAL_KINDS:
+        return REFUSAL_KINDS[rule]
+    return f"rule: {RULE_LABELS.get(rule, rule.replace('_', ' '))}"
+
+
+# An identifier inside a rule's words: a record (``encounter#1``) or a name with underscores
+# (``refer_to_ccu``, ``in_custody``, ``fraud_or_forgery``), not part of an organisation-file
+# reference (``forces.GMP.custody_db = none``, ``dva_access.ccu``), which names what to edit.
+_IDENTIFIER = re.compile(
+    r"(?<![\w.])(?<!= )([a-z][a-z]*(?:_[a-z]+)+|[a-z][a-z_]*#\d+)(?![\w.#]|\s*=)"
+)
+# Names by engine (an engine is built once per organisation and kept, so there are few; each
+# entry holds its engine, so the id stays its own).
+_NAMES: dict[int, tuple[Any, dict[str, str]]] = {}
+
+
+# Initialisms a choice may hold as a word (``non_eea``, ``gbh``), written as the report writes them.
+_INITIALISMS = {"eea", "uk", "gbh", "etd", "cid", "ccu", "joc", "io", "ice", "pnc", "acro", "dva"}
+
+
+def choice_label(value: str) -> str:
+    """A field's choice (``non_eea``, ``fraud_or_forgery``) as words: "non EEA", "fraud or
+    forgery" (the definitions give choices no labels of their own)."""
+    return " ".join(w.upper() if w in _INITIALISMS else w for w in value.split("_"))
+
+
+def readable_text(flow: Any, text: str) -> str:
+    """``text`` with every identifier the definitions know read out by its label: a record
+    as "Encounter #1", an action or a state by its label (in the sentence's case), a field by
+    its label, anything else with spaces for underscores (a choice such as
+    ``fraud_or_forgery``)."""
+    names = _names(flow)
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group(1)
+        if "#" in word:
+            workflow, _, number = word.partition("#")
+            return lifecycle_label(flow, workflow, int(number)) if workflow in flow.latest else word
+        found = names.get(word)
+        return in_sentence(found) if found else choice_label(word)
+
+    return _IDENTIFIER.sub(swap, text)
+
+
+def label_of(flow: Any, identifier: str) -> str:
+    """An action's, state's or field's label as its definition gives it (capitalised), or the
+    identifier with spaces for underscores when no definition has it."""
+    return _names(flow).get(identifier) or choice_label(identifier)
+
+
+def _roles(match: re.Match[str]) -> str:
+    if match.group(1):
+        return role_label(match.group(1))
+    return ", ".join(role_label(r.strip()) for r in match.group(2).split(","))
+
+
+def _names(flow: Any) -> dict[str, str]:
+    """Every action, state and field label of the latest definitions and every role's name,
+    by identifier (kept per engine: it is asked for every reason drawn)."""
+    cached = _NAMES.get(id(flow))
+    if cached is not None and cached[0] is flow:
+        return cached[1]
+    names: dict[str, str] = {role: label for role, label in ROLE_LABELS.items() if "_" in role}
+    for spec in flow.latest.values():
+        for state in spec.states:
+            names.setdefault(state.name, state.label)
+        for action in spec.actions:
+            names.setdefault(action.name, action.label)
+            for field in action.fields:
+                if field.label:
+                    names.setdefault(field.name, field.label)
+    _NAMES[id(flow)] = (flow, names)
+    return names
+
+
 def lifecycle_label(flow: Any, workflow: str, number: int | None) -> str:
     """A lifecycle record as a person reads it: "Encounter #1", or "new Status check" for an
     action that would start one.  ``flow`` is the service's (its ``latest`` definitions)."""
     spec = flow.latest.get(workflow)
     name = spec.label if spec is not None else workflow
     if number is None:
-        return f"new {name[:1].lower()}{name[1:]}" if _common(name) else f"new {name}"
+        return f"new {in_sentence(name)}"
     return f"{name} #{number}" if spec is None or spec.many else name
 
 
-def readable_block(block: Block) -> Block:
-    """A refusal for want of a role with its roles named as on screen (the engine's words name
-    role identifiers, which is what ``--role`` takes on the command line)."""
-    if block.rule != "role":
-        return block
-    swap = lambda text: _ROLE_WORD.sub(lambda m: role_label(m.group(1)), text)  # noqa: E731
-    return Block(swap(block.reason), swap(block.remedy), block.rule)
-
-
-def _common(name: str) -> bool:
-    """True for a label that starts with a common noun ("Status check"), which is lowercased
-    after "new"; an initialism or a proper noun ("ETD", "DVA check") keeps its capital."""
-    first = name.split(" ", 1)[0]
-    return not (len(first) > 1 and first[1].isupper())
+def readable_block(block: Block, flow: Any = None) -> Block:
+    """A refusal as a person reads it: a role refusal with its roles named as on screen (the
+    engine's words name role identifiers, which is what ``--role`` takes on the command line),
+    and, given the definitions (``flow``), every record, action, state or value the reason
+    quotes by its label (``readable_text``)."""
+    reason, remedy = block.reason, block.remedy
+    if block.rule == "role":
+        reason, remedy = _ROLE_WORD.sub(_roles, reason), _ROLE_WORD.sub(_roles, remedy)
+    if flow is not None:
+        reason, remedy = readable_text(flow, reason), readable_text(flow, remedy)
+    return Block(reason, remedy, block.rule)

@@ -106,12 +106,12 @@ async def test_the_audit_panel_shows_what_an_event_recorded(demo_url):
         await settle(pilot)
         text = screen_text(app)
         assert "4 of 78" in text and "Arrest" in text
-        assert "offence category" in text and "possession of a false instrument" in text
+        assert "Offence category" in text and "possession of a false instrument" in text
         await pilot.press(*["right_square_bracket"] * 2)  # event 6: nationality recorded
         await settle(pilot)
         text = screen_text(app)
-        assert "nationality group" in text and "non_eea" in text
-        assert "nationality: kept out of the log" in text
+        assert "Nationality group" in text and "non EEA" in text
+        assert "Nationality (as claimed): kept out of the log" in text
         assert screen.events[5].data["personal"]["nationality"] not in text  # no digest shown
 
 
@@ -123,7 +123,7 @@ async def test_the_audit_panel_scrolls_at_80_by_24(demo_url):
         await pilot.press("g", *["right_square_bracket"] * 5)
         await settle(pilot)
         text = screen_text(app)
-        assert "6 of 78" in text and "nationality basis" in text
+        assert "6 of 78" in text and "Claimed or verified" in text
         assert screen.query_one("#audit-timeline").region.height >= 4
         await pilot.press("tab")
         await settle(pilot)
@@ -131,7 +131,7 @@ async def test_the_audit_panel_scrolls_at_80_by_24(demo_url):
         await pilot.press("end")
         await settle(pilot)
         text = screen_text(app)
-        assert "nationality: kept out of the log" in text and "previous" in text
+        assert "Nationality (as claimed): kept out of the log" in text and "previous" in text
         await pilot.press("right_square_bracket")  # still steps; the next event shows from its top
         await settle(pilot)
         assert "7 of 78" in screen_text(app)
@@ -247,11 +247,13 @@ async def test_every_case_can_be_reached_from_all_cases(demo_url, monkeypatch):
         for _ in range(5):
             await pilot.press("G")  # past the last row read: the next page is read
             await settle(pilot)
-        assert len(screen.items) == total and screen.items[-1].case_id == "C-0000001"
+        # the last changed first: the case studies, their stories over years ago, come last
+        assert len(screen.items) == total and screen.items[-1].case_id == "C-0000002"
+        assert [i.due for i in screen.items] == sorted((i.due for i in screen.items), reverse=True)
         text = screen_text(app)
         assert "changed (UK)" in text and "min ago" not in text
         row = screen.query_one("#worklist").lines[-1].plain
-        assert "2016-06-24 00:00" in row  # Figure 1's last event was recorded then
+        assert "2015-10-05 00:00" in row  # Figure 2's last event was recorded then
         await pilot.press("slash", "2", "enter")  # a number is the case of that number
         await settle(pilot, lambda: screen.filter_text == "2" and len(screen.items) == 1)
         assert screen.items[0].case_id == "C-0000002"

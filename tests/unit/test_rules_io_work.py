@@ -57,7 +57,7 @@ def test_a_sweep_does_not_record_someone_already_referred() -> None:
     builder.act("status_check", "new", "refer_to_ccu", {"encounter": 1}, "2016-01-05T18:20:00Z")
     reasons = _reasons(builder, "encounter", 1, "record_found_in_custody_sweep", role=IO,
                        effective="2016-01-05T19:00:00Z")  # fmt: skip
-    assert "encounter #1 was already referred (status check #1, refer to ccu)" in reasons
+    assert "encounter #1 was already referred (status check #1, refer_to_ccu)" in reasons
 
 
 def test_no_sweep_where_ios_cannot_see_who_is_in_custody() -> None:

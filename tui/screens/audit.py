@@ -16,6 +16,7 @@ case as it stands now.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -26,6 +27,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from casetracker.domain.events import RecordedEvent
+from casetracker.presenters.labels import (
+    RULE_LABELS,
+    choice_label,
+    label_of,
+    readable_text,
+    role_label,
+)
 from casetracker.presenters.text import effective_text, recorded_time
 from casetracker.services.case_integrity import CaseCheck, verify_case
 from tui.messages import Loaded
@@ -35,10 +43,13 @@ from tui.widgets.lifecycle_states import LifecycleStates
 from tui.widgets.timeline import Timeline, action_label
 
 
-def payload_rows(payload: dict[str, Any]) -> list[tuple[str, Text | Table]]:
+def payload_rows(payload: dict[str, Any], flow: Any = None) -> list[tuple[str, Text | Table]]:
     """The rows of the event panel that say what the event recorded: its fields, the personal
     fields kept out of the log (named, never their digests), the reason given, the rules it
-    was checked against and where a copy came from."""
+    was checked against and where a copy came from.  Given the definitions (``flow``), fields
+    and rules are named by their labels and a choice such as ``fraud_or_forgery`` is read out
+    ("fraud or forgery"); the stored identifiers are in the CLI's ``case history --json``."""
+    name_of = (lambda n: label_of(flow, n)) if flow is not None else _spaced
     rows: list[tuple[str, Text | Table]] = []
     fields = payload.get("fields") or {}
     if fields:
@@ -46,13 +57,18 @@ def payload_rows(payload: dict[str, Any]) -> list[tuple[str, Text | Table]]:
         table.add_column(no_wrap=True)
         table.add_column()
         for name, value in fields.items():
-            table.add_row(name.replace("_", " "), Text(_value(value), style="bold"))
+            shown = _value(value)
+            if isinstance(value, str) and _CHOICE.fullmatch(value):
+                shown = choice_label(value)  # a choice, e.g. fraud_or_forgery, non_eea
+            elif isinstance(value, str | list) and flow is not None:
+                shown = readable_text(flow, shown)
+            table.add_row(name_of(name), Text(shown, style="bold"))
         rows.append(("fields", table))
     else:
         rows.append(("fields", Text("none recorded", style="dim italic")))
     personal = payload.get("personal") or {}
     if personal:
-        names = ", ".join(name.replace("_", " ") for name in personal)
+        names = ", ".join(name_of(name) for name in personal)
         rows.append(
             (
                 "personal",
@@ -66,10 +82,18 @@ def payload_rows(payload: dict[str, Any]) -> list[tuple[str, Text | Table]]:
     if payload.get("justification"):
         rows.append(("reason", Text(str(payload["justification"]))))
     if payload.get("checked"):
-        rows.append(("checked", Text(", ".join(payload["checked"]), style="dim")))
+        checked = [RULE_LABELS.get(rule, _spaced(rule)) for rule in payload["checked"]]
+        rows.append(("checked", Text("; ".join(checked), style="dim")))
     if payload.get("provenance"):
         rows.append(("from", Text(_value(payload["provenance"]), style="dim")))
     return rows
+
+
+_CHOICE = re.compile(r"[a-z]+(_[a-z]+)*")
+
+
+def _spaced(name: str) -> str:
+    return name.replace("_", " ")
 
 
 def _value(value: Any) -> str:
@@ -199,7 +223,7 @@ class AuditScreen(SessionScreen):
                 (action_label(self.service.flow, event), "bold"),
             ),
         )
-        grid.add_row("by", f"{event.actor_user} ({event.actor_role})")
+        grid.add_row("by", f"{event.actor_user} ({role_label(event.actor_role)})")
         grid.add_row("happened", effective_text(event.effective))
         grid.add_row(
             "recorded",
@@ -219,7 +243,7 @@ class AuditScreen(SessionScreen):
                 "view",
                 Text.assemble((self.note, "bold yellow"), ("  (c: back to now)", "dim")),
             )
-        for label, value in payload_rows(event.data):
+        for label, value in payload_rows(event.data, self.service.flow):
             grid.add_row(label, value)
         grid.add_row("hash", Text(event.hash, style="bold"))
         grid.add_row("previous", event.prev_hash)

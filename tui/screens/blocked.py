@@ -7,7 +7,7 @@ they are exactly what the service would refuse with.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,17 +17,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from casetracker.domain.case_view import Block
-from casetracker.presenters.labels import readable_block
+from casetracker.presenters.labels import readable_block, rule_label
 
 
-def reasons_text(blocks: Sequence[Block]) -> Text:
-    """Each reason, what would lift it, and which rule gave it: a guard by its name (which
-    an auditor looks up), a role or a state refusal by what it is; roles named as on screen."""
+def reasons_text(blocks: Sequence[Block], flow: Any = None) -> Text:
+    """Each reason, what would lift it, and which rule gave it: a guard by what it requires,
+    a role or a state refusal by what it is; roles, records, actions and states named by their
+    labels (``flow``: the definitions) rather than their identifiers."""
     text = Text()
-    for block in map(readable_block, blocks):
-        kind = {"role": "not your role", "state": "not from this state"}.get(
-            block.rule, f"rule: {block.rule}"
-        )
+    for block in (readable_block(b, flow) for b in blocks):
+        kind = rule_label(block.rule)
         text.append(f"✗ {block.reason}\n", style="bold")
         if block.remedy:
             text.append(f"   → {block.remedy}\n", style="green")
@@ -52,7 +51,8 @@ class BlockedScreen(ModalScreen[None]):
                 for heading, blocks in self.sections:
                     if heading:
                         yield Static(Text(heading, style="bold underline"))
-                    yield Static(reasons_text(blocks))
+                    flow = getattr(getattr(self.app, "service", None), "flow", None)
+                    yield Static(reasons_text(blocks, flow))
             yield Static(Text("esc to close", style="dim"))
 
     def action_close(self) -> None:

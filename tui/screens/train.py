@@ -24,6 +24,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option as ListOption
 
 from casetracker import paths
+from casetracker.domain.deadlines import WORK
+from casetracker.presenters.labels import label_of, lifecycle_label, readable_text, role_label
 from casetracker.presenters.text import counted
 from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen
@@ -137,11 +139,13 @@ class TrainScreen(SessionScreen):
         self.index = max(0, min(index, len(outcomes) - 1))
         outcome = outcomes[self.index]
         step = outcome.step
+        flow = self.service.flow
         text = Text()
         text.append(f"{self.result.scenario.title}\n", style="bold")
         text.append(f"step {step.number} of {outcome.total}", style="bold reverse")
         text.append(
-            f"  {step.effective.display()}  ·  {step.role.replace('_', ' ')}: {step.action}\n"
+            f"  {step.effective.display()}  ·  {role_label(step.role)}: "
+            f"{label_of(flow, step.action)}\n"
         )
         if step.narration:
             text.append(step.narration + "\n", style="italic")
@@ -149,10 +153,11 @@ class TrainScreen(SessionScreen):
             text.append(f"report: {step.cites}\n", style="dim")
         if outcome.refusal:
             text.append(
-                f"refused, as the report's facts require: {outcome.refusal}\n", style="yellow"
+                f"refused, as the report's facts require: {readable_text(flow, outcome.refusal)}\n",
+                style="yellow",
             )
         for line in outcome.failed:
-            text.append(f"✗ {line}\n", style="bold red")
+            text.append(f"✗ {readable_text(flow, line)}\n", style="bold red")
         if outcome.held:
             text.append(f"✓ {counted(len(outcome.held), 'expectation')} held\n", style="green")
         panel = self.query_one("#train-step", Static)
@@ -163,11 +168,19 @@ class TrainScreen(SessionScreen):
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
         for key, state in snap.states.items():
-            grid.add_row(key, state.replace("_", " "))
+            workflow, _, number = key.partition("#")
+            if workflow == WORK:
+                continue  # who holds an item: bookkeeping, not the story
+            found_spec = flow.latest.get(workflow)
+            found_state = found_spec.state(state) if found_spec is not None else None
+            grid.add_row(
+                lifecycle_label(flow, workflow, int(number) if number else 0),
+                found_state.label if found_state else readable_text(flow, state),
+            )
         for line in snap.clocks:
-            grid.add_row("clock", line)
+            grid.add_row("clock", readable_text(flow, line))
         for action, reasons in snap.removal_blocks.items():
-            grid.add_row(action.replace("_", " "), "; ".join(reasons))
+            grid.add_row(label_of(flow, action), "; ".join(readable_text(flow, r) for r in reasons))
         state = self.query_one("#train-state", Static)
         state.border_title = "where the case stands"
         state.update(grid)

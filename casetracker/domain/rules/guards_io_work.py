@@ -28,7 +28,7 @@ def sweep_finds_unreferred(ctx: GuardContext) -> list[Block]:
         block(
             "sweep_finds_unreferred",
             f"encounter #{encounter.number} was already referred (status check "
-            f"#{check.number}, {check.started.action.replace('_', ' ') if check.started else ''})",
+            f"#{check.number}, {check.started.action if check.started else ''})",
             "a sweep records only people nobody referred; work the existing check",
         )
         for check in ctx.view.of("status_check")
