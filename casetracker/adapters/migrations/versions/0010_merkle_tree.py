@@ -62,7 +62,8 @@ def upgrade() -> None:
             )
     else:
         op.execute(
-            "CREATE FUNCTION merkle_nodes_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "CREATE OR REPLACE FUNCTION merkle_nodes_append_only() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ "
             "BEGIN RAISE EXCEPTION 'merkle_nodes is append-only: % refused', TG_OP "
             "USING ERRCODE = 'insufficient_privilege'; END $$"
         )
@@ -78,3 +79,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("merkle_nodes")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS merkle_nodes_append_only()")
