@@ -129,9 +129,34 @@ class MiHighHarm(SQLModel, table=True):
     evidence: str = Field(sa_type=sa.Text)
 
 
+class FlowStep(SQLModel, table=True):
+    """One step of one trace (a case, or a lifecycle instance) with the step before it: the
+    process map's read model (migration 0017, ``casetracker.adapters.flow_model``)."""
+
+    __tablename__ = "flow_steps"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("case_id", "trace", "instance", "step", name="pk_flow_steps"),
+        # report flow: one index range a trace kind and year, already grouped by pair and
+        # ordered by wait (the percentiles' window), no table lookups.
+        sa.Index("ix_flow_steps_paths", "trace", "year", "previous", "activity", "wait_s"),
+    )
+
+    case_id: str = Field(primary_key=True, max_length=64)
+    trace: str = Field(primary_key=True, max_length=32)  # "" the whole case, else a lifecycle
+    instance: int = Field(primary_key=True)  # the lifecycle instance's number (0 for a case)
+    step: int = Field(primary_key=True)  # 0-based position in effective-time order
+    year: int  # local year the trace starts in
+    activity: str = Field(max_length=200)
+    previous: str | None = Field(default=None, max_length=200)  # NULL: the trace's first step
+    wait_s: float | None = None  # seconds since the previous step's start
+    is_last: bool
+    approximate: bool  # effective time a day, a month or a range
+
+
 MI_ARRESTS = table_of(MiArrest)
 MI_PEOPLE = table_of(MiPerson)
 MI_REFERRALS = table_of(MiReferral)
 MI_SPELLS = table_of(MiSpell)
 MI_HIGH_HARM = table_of(MiHighHarm)
 MI_TABLES = (MI_ARRESTS, MI_PEOPLE, MI_REFERRALS, MI_SPELLS, MI_HIGH_HARM)
+FLOW_STEPS = table_of(FlowStep)

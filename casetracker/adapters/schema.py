@@ -171,6 +171,7 @@ APP_GRANTS = {
     "mi_referrals": "SELECT, INSERT, UPDATE, DELETE",
     "mi_spells": "SELECT, INSERT, UPDATE, DELETE",
     "mi_high_harm": "SELECT, INSERT, UPDATE, DELETE",
+    "flow_steps": "SELECT, INSERT, UPDATE, DELETE",  # the process map's read model (0017)
 }
 
 

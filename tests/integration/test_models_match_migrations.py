@@ -41,7 +41,7 @@ def test_every_table_is_declared_once_on_one_metadata() -> None:
         tables.EVENTS, tables.CASES, tables.SUBJECTS, tables.ACCESS_LOG, tables.USERS,
         tables.META, tables.WORKLIST, tables.SUBJECT_VALUES, tables.ACCESS_JUSTIFICATIONS,
         tables.DEADLINES, tables.MERKLE_NODES, tables.ORGANISATION_VERSIONS,
-        *report_tables.MI_TABLES,
+        *report_tables.MI_TABLES, report_tables.FLOW_STEPS,
     ]  # fmt: skip
     assert all(table.metadata is SQLModel.metadata for table in declared)
     assert sorted(t.name for t in declared) == sorted(SQLModel.metadata.tables)
