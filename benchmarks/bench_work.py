@@ -222,14 +222,22 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=int(os.environ.get("BENCH_WORK_CASES", 10**6)))
     parser.add_argument("--db", default="")
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use --db as built by a run that stopped before ticking",
+    )
     args = parser.parse_args()
     path = Path(args.db or f"/tmp/casetracker-bench-work-{args.cases}.db")
     url = f"sqlite:///{path}"
-    path.unlink(missing_ok=True)  # built afresh: a run's ticks record what the next would
-    print(f"building {args.cases:,} cases at {path} …", flush=True)
-    started = time.perf_counter()
-    build(url, args.cases)
-    print(f"built in {time.perf_counter() - started:.0f} s")
+    if args.reuse and path.exists():  # built by an earlier run that did not tick (upgraded)
+        print(f"reusing {path}")
+    else:
+        path.unlink(missing_ok=True)  # built afresh: a run's ticks record what the next would
+        print(f"building {args.cases:,} cases at {path} …", flush=True)
+        started = time.perf_counter()
+        build(url, args.cases)
+        print(f"built in {time.perf_counter() - started:.0f} s")
     assert _count(url) == args.cases
     engine, _ = open_database(url)
     with read_transaction(engine) as conn:
