@@ -15,7 +15,9 @@ same).  ``--db`` keeps the generated year for later runs.
 2. load    - PM4Py reading each file back, when the analytics-test extra is installed
              (reported, no goal: it is the tool's time, not casetracker's).
 3. flow    - ``report flow`` for the whole log and per encounter, beside the raw scan of
-             the columns it reads.  Goal at 190,000 arrests: < 2 s.
+             the columns it reads.  Goal at 190,000 arrests: < 2 s.  Then what keeping its
+             read model (``flow_steps``) adds to an action: notes on random cases with and
+             without it, alternating rounds.
 4. what-if - one ``simulate`` pair (one seed, both organisations) for the ¶4.22 pilot.  Goal
              at 190,000 arrests: < 3 minutes on a 2-core machine.
 """
@@ -172,6 +174,44 @@ def bench_flow(path: Path) -> None:
         ct.close()
 
 
+def bench_flow_upkeep(path: Path, actions: int = 200, rounds: int = 5) -> None:
+    """What keeping ``flow_steps`` adds to an action: a note on a random case of the year (a
+    fresh service each round: every view folded from the log, as a CLI action's is), with the
+    flow read model and without it, alternating rounds in this run; median and range."""
+    import random
+    import statistics
+
+    from casetracker.adapters import read_models
+
+    db = sqlite3.connect(path)
+    cases = [c for (c,) in db.execute("SELECT case_id FROM cases ORDER BY case_id")]
+    db.close()
+    every = read_models.READ_MODELS
+    without = tuple(m for m in every if m.name != "flow")
+    picks = random.Random(19)
+    per_action: dict[str, list[float]] = {"with": [], "without": []}
+    try:
+        for _ in range(rounds):
+            for label, models in (("with", every), ("without", without)):
+                read_models.READ_MODELS = models
+                ct = Casetracker(f"sqlite:///{path}", as_user="io.demo")
+                chosen = picks.sample(cases, actions)
+                started = perf()
+                for case_id in chosen:
+                    ct.act(case_id, "add_note", {"text": "seen at the suite"})
+                per_action[label].append((perf() - started) / actions * 1000)
+                ct.close()
+    finally:
+        read_models.READ_MODELS = every
+    on, off = per_action["with"], per_action["without"]
+    print(
+        f"action with the flow read model {statistics.median(on):.2f} ms "
+        f"({min(on):.2f}-{max(on):.2f}), without {statistics.median(off):.2f} ms "
+        f"({min(off):.2f}-{max(off):.2f}): +{statistics.median(on) - statistics.median(off):.2f}"
+        f" ms, {rounds} alternating rounds of {actions} notes on random cases  [{_load()}]"
+    )
+
+
 def bench_whatif(arrests: int) -> None:
     from casetracker.services.simulation import request, simulate
 
@@ -203,6 +243,9 @@ def main() -> None:
     parser.add_argument("--db", default=None, help="keep the generated year here")
     parser.add_argument("--formats", default="xes,ocel2-json,ocel2-sqlite")
     parser.add_argument("--skip-whatif", action="store_true")
+    parser.add_argument(
+        "--skip-upkeep", action="store_true", help="do not time actions with and without flow"
+    )
     parser.add_argument("--skip-load", action="store_true", help="do not read back with PM4Py")
     parser.add_argument("--only", choices=["what-if"], default=None, help="only this section")
     args = parser.parse_args()
@@ -213,6 +256,8 @@ def main() -> None:
             build(path, args.arrests)
             bench_export(path, workdir, args.formats.split(","), not args.skip_load)
             bench_flow(path)
+            if not args.skip_upkeep:
+                bench_flow_upkeep(path)
         if not args.skip_whatif:
             bench_whatif(args.whatif_arrests or args.arrests)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
-from casetracker.adapters import deadlines, mi_model, workers, worklist
+from casetracker.adapters import deadlines, flow_model, mi_model, workers, worklist
 from casetracker.adapters.database import driver_sql, write_transaction
 from casetracker.adapters.report_tables import MI_TABLES
 from casetracker.adapters.tables import DEADLINES, WORKLIST
@@ -65,6 +65,10 @@ def _clear_deadlines(conn: Connection) -> None:
 
 def _insert_deadlines(conn: Connection, per_case: list[Any]) -> None:
     deadlines.insert_rows(conn, itertools.chain.from_iterable(per_case))
+
+
+def _insert_flow(conn: Connection, per_case: list[Any]) -> None:
+    flow_model.insert_rows(conn, itertools.chain.from_iterable(per_case))
 
 
 _REPORT_ROWS = {
@@ -125,6 +129,16 @@ READ_MODELS: tuple[ReadModel, ...] = (
         _clear_deadlines,
         _insert_deadlines,
         deadlines.unchanged,
+    ),
+    # No ``unchanged``: every event adds a step to the case's traces, so a fresh view's rows
+    # always differ from the stored ones and comparing them would only add a read.
+    ReadModel(
+        "flow",
+        flow_model.rows_for,
+        flow_model.replace,
+        flow_model.rebuild,
+        flow_model.clear,
+        _insert_flow,
     ),
 )
 

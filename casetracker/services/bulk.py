@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Connection
 
-from casetracker.adapters import deadlines, mi_model, subjects, worklist
+from casetracker.adapters import deadlines, flow_model, mi_model, subjects, worklist
 from casetracker.adapters.deadlines import DueRow
 from casetracker.adapters.store import EventStore
 from casetracker.domain import clock
@@ -89,6 +89,7 @@ class PreparedCase:
     rows: mi_model.MiRows = field(default_factory=mi_model.MiRows)
     work: list[WorkItem] = field(default_factory=list)  # worklist rows, case id blank
     due: list[DueRow] = field(default_factory=list)  # pending deadlines, case id blank
+    flow: list[tuple] = field(default_factory=list)  # process map rows (flow_model), id blank
 
 
 class BulkValidator:
@@ -104,7 +105,7 @@ class BulkValidator:
     ) -> None:
         self.flow = flow
         self.org = org  # the report tables' organisation (None: the configured one)
-        self.queues = queues  # worklist and deadline rows too (a what-if run reads no queue)
+        self.queues = queues  # worklist, deadline and flow rows too (a what-if run reads none)
         self.realm = realm
         self.now = now or clock.now()
         self.recorded = clock.format_recorded(self.now)
@@ -165,6 +166,7 @@ class BulkValidator:
             mi_model.rows_for(view, self.org),
             worklist.rows_for(view) if self.queues else [],
             deadlines.rows_for(view) if self.queues else [],
+            flow_model.rows_for(view) if self.queues else [],
         )
 
     def _action(self, workflow: str, version: int, action: str) -> tuple[ActionSpec | None, bool]:
@@ -229,6 +231,7 @@ def _plain(case: PreparedCase) -> tuple:
         [(w.queue, w.case_id, w.item, w.due, w.force, w.label, w.owner, w.deadline)
          for w in case.work],
         [tuple(d) for d in case.due],
+        case.flow,
     )  # fmt: skip
 
 
@@ -242,8 +245,9 @@ def unpack(data: bytes) -> list[PreparedCase]:
             mi_model.MiRows(*rows),
             [WorkItem(*w) for w in work],
             [DueRow(*d) for d in due],
+            flow,
         )
-        for events, personal, salt, rows, work, due in marshal.loads(data)
+        for events, personal, salt, rows, work, due, flow in marshal.loads(data)
     ]
 
 
@@ -253,10 +257,12 @@ def write(conn: Connection, store: EventStore, cases: Sequence[PreparedCase]) ->
     rows = mi_model.MiRows()
     work: list[WorkItem] = []
     due: list[DueRow] = []
+    steps: list[tuple] = []
     personal = []
     for case_id, case in zip(ids, cases, strict=True):
         work.extend(replace(item, case_id=case_id) for item in case.work)
         due.extend(row._replace(case_id=case_id) for row in case.due)
+        steps += flow_model.for_case(case.flow, case_id)
         if case.personal:
             personal.append((case_id, case.salt, case.personal))
         rows.extend(case.rows.for_case(case_id))
@@ -264,6 +270,7 @@ def write(conn: Connection, store: EventStore, cases: Sequence[PreparedCase]) ->
     mi_model.insert(conn, rows)
     worklist.insert_rows(conn, work)
     deadlines.insert_rows(conn, due)
+    flow_model.insert_rows(conn, steps)
     return ids
 
 

@@ -21,6 +21,7 @@ TABLES = (
     "mi_referrals",
     "mi_spells",
     "mi_high_harm",
+    "flow_steps",
 )
 
 

@@ -1,7 +1,7 @@
 """The process map's read model: ``flow_steps`` (issue 19, ``casetracker report flow``).
 
 Every step of every trace (a whole case, and each lifecycle instance) with the step before it,
-the wait between them, the year its trace starts in and whether it ends the trace, so the
+the wait between them, the year its trace starts in, so the
 report aggregates in SQL instead of folding the log (``casetracker.adapters.flow_model``).  The
 table is a read model: this revision fills it from the events already recorded, as
 ``casetracker rebuild`` would, with the same pure function the append path uses.
@@ -10,8 +10,6 @@ Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-05
 """
-
-import itertools
 
 import sqlalchemy as sa
 from alembic import op
@@ -22,7 +20,6 @@ branch_labels = None
 depends_on = None
 
 TABLE = "flow_steps"
-BATCH = 50_000  # rows held before they are inserted
 
 
 def upgrade() -> None:
@@ -36,39 +33,22 @@ def upgrade() -> None:
         sa.Column("activity", sa.String(200), nullable=False),
         sa.Column("previous", sa.String(200), nullable=True),
         sa.Column("wait_s", sa.Float, nullable=True),
-        sa.Column("is_last", sa.Boolean, nullable=False),
         sa.Column("approximate", sa.Boolean, nullable=False),
         sa.PrimaryKeyConstraint("case_id", "trace", "instance", "step", name="pk_flow_steps"),
     )
     _fill(op.get_bind())
     op.create_index(
-        "ix_flow_steps_paths", TABLE, ["trace", "year", "previous", "activity", "wait_s"]
+        "ix_flow_steps_paths",
+        TABLE,
+        ["trace", "previous", "activity", "wait_s", "year", "approximate", "case_id"],
     )
 
 
 def _fill(conn: sa.engine.Connection) -> None:
     """The rows of every case already in the log (the index is built after: faster)."""
-    from casetracker.adapters.flow_model import Moment, insert_rows, label_of, trace_rows
-    from casetracker.domain.effective_time import parse_canonical
+    from casetracker.adapters.flow_model import fill
 
-    def moment(seq: int, step: str, stamp: str) -> Moment:
-        _, workflow, version, instance, action = step.split("\x1f")
-        effective = parse_canonical(stamp.split("\x1f")[2])
-        return Moment(
-            effective.start.timestamp(), seq, label_of(workflow, int(version), action),
-            effective.precision != "instant", workflow, int(instance),
-        )  # fmt: skip
-
-    rows = conn.execute(
-        sa.text("SELECT case_id, seq, step, stamp FROM events ORDER BY case_id, seq")
-    )
-    pending: list[tuple] = []
-    for case_id, events in itertools.groupby(rows, key=lambda r: r[0]):
-        pending += trace_rows(case_id, [moment(seq, step, stamp) for _, seq, step, stamp in events])
-        if len(pending) >= BATCH:
-            insert_rows(conn, pending)
-            pending = []
-    insert_rows(conn, pending)
+    fill(conn)
 
 
 def downgrade() -> None:
