@@ -30,6 +30,7 @@ Rebuild = Callable[[Engine, Any, Callable[[int], None] | None], int]
 Clear = Callable[[Connection], Any]
 InsertMany = Callable[[Connection, list[Any]], Any]
 Unchanged = Callable[[Connection, str, Any], bool]
+Change = Callable[[Connection, CaseView, Any, Any], None]
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ class ReadModel:
     With ``clear`` (empty the tables) and ``insert`` (write many cases' rows, each as ``rows``
     gave them), ``rebuild`` below feeds the model from its one fold of the log; a model without
     them folds the log again on its own (``rebuild``).  ``unchanged`` says whether the
-    database already holds a case's rows (``update``)."""
+    database already holds a case's rows (``update``); ``change``, when given, replaces them
+    knowing the rows this process last wrote for the case (``update``: before, after)."""
 
     name: str
     rows: Rows
@@ -49,6 +51,7 @@ class ReadModel:
     clear: Clear | None = None
     insert: InsertMany | None = None
     unchanged: Unchanged | None = None
+    change: Change | None = None
 
 
 def _clear_worklist(conn: Connection) -> None:
@@ -139,6 +142,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         flow_model.rebuild,
         flow_model.clear,
         _insert_flow,
+        change=flow_model.change,
     ),
 )
 
@@ -164,7 +168,10 @@ def update(conn: Connection, view: CaseView) -> None:
                 model.replace(conn, view.case_id, rows)
             written[model.name] = rows
         elif known != rows:
-            model.replace(conn, view.case_id, rows)
+            if known is _UNKNOWN or model.change is None:
+                model.replace(conn, view.case_id, rows)
+            else:
+                model.change(conn, view, known, rows)
             written[model.name] = rows
 
 

@@ -102,6 +102,9 @@ class CaseView:
     # The salt of the case's subject record as this process last saw it, not erased
     # (casetracker.adapters.subjects.record); None when not known.
     subject_salt: str | None = field(default=None, compare=False, repr=False)
+    # What a read model derived from the view so far, kept so that the next action extends it
+    # instead of deriving it again from every step (casetracker.adapters.flow_model).
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def of(self, workflow: str) -> list[Instance]:
         """Every instance of a lifecycle, oldest first."""
