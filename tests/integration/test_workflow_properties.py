@@ -164,10 +164,11 @@ def case_machine(
 def _run(tmp_path, specs: list[WorkflowSpec], examples: int, steps: int) -> set[str]:
     """Run the machine; returns the actions it recorded at least once."""
     url = f"sqlite:///{tmp_path / 'prop.db'}"
-    create_database(url, "live", tuple(r.value for r in Role))
+    people = tuple(r for r in Role if r is not Role.SYSTEM)  # no person holds the tick's role
+    create_database(url, "live", tuple(r.value for r in people))
     police_of(url, "MPS")  # a police user belongs to one force
     reached: set[str] = set()
-    services = {r.value: Casetracker(url, role=r.value) for r in Role if r is not Role.TRAINER}
+    services = {r.value: Casetracker(url, role=r.value) for r in people if r is not Role.TRAINER}
     machine = case_machine(services, specs, reached)
     try:
         machine.TestCase.settings = settings(
@@ -190,7 +191,12 @@ def _run(tmp_path, specs: list[WorkflowSpec], examples: int, steps: int) -> set[
     return reached
 
 
-@pytest.mark.parametrize("spec", [s for s in DEFINITIONS if s.name != "case"], ids=lambda s: s.name)
+# The work lifecycle (owners of queue items, passed deadlines) is no part of the person's story
+# and takes no random field values: its rules are tested in test_work_management.
+STORY = [s for s in DEFINITIONS if s.name != "work"]
+
+
+@pytest.mark.parametrize("spec", [s for s in STORY if s.name != "case"], ids=lambda s: s.name)
 def test_each_lifecycle_under_random_actions(spec, tmp_path):
     related = [s for s in DEFINITIONS if s.name in {spec.name, "encounter", "case"}]
     _run(tmp_path, related, examples=6, steps=25)
@@ -198,7 +204,7 @@ def test_each_lifecycle_under_random_actions(spec, tmp_path):
 
 def test_a_whole_case_under_random_actions(tmp_path):
     """Explores the lifecycles, not the role check: at least 80% of all actions get recorded."""
-    every = {a.name for s in DEFINITIONS for a in s.actions}
-    reached = _run(tmp_path, list(DEFINITIONS), examples=45, steps=100)
+    every = {a.name for s in STORY for a in s.actions}
+    reached = _run(tmp_path, STORY, examples=45, steps=100)
     missed = sorted(every - reached)
     assert len(reached) >= 0.8 * len(every), f"reached {len(reached)}/{len(every)}; not {missed}"
