@@ -31,6 +31,7 @@ from casetracker.presenters.labels import (
     RULE_LABELS,
     choice_label,
     label_of,
+    lifecycle_label,
     readable_text,
     role_label,
 )
@@ -201,7 +202,11 @@ class AuditScreen(SessionScreen):
         self.query_one(LifecycleStates).show(flow, view, highlight=key)
         instance = view.instances.get(key)
         spec = flow.specs.get((event.workflow, event.workflow_version))
-        self.query_one(LifecycleDiagram).show(spec, instance.state if instance else None, key)
+        self.query_one(LifecycleDiagram).show(
+            spec,
+            instance.state if instance else None,
+            lifecycle_label(flow, event.workflow, event.instance or 0),
+        )
         self.query_one("#audit-event", Static).update(self.describe(event))
         self.query_one("#audit-event-box", VerticalScroll).scroll_home(animate=False)
         timeline = self.query_one(Timeline)
@@ -210,7 +215,8 @@ class AuditScreen(SessionScreen):
 
     def describe(self, event: RecordedEvent) -> Table:
         """What an auditor asks of an event, most asked first (what, who, when, whether the
-        chain holds, what it recorded), the hashes last: at 80×24 the rest scrolls."""
+        chain holds and the event's hash, what it recorded), the previous hash last: at 80×24
+        the rest scrolls."""
         ok = self.chain[self.index]
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="dim", no_wrap=True)
@@ -238,6 +244,7 @@ class AuditScreen(SessionScreen):
             if ok
             else Text("✗ DOES NOT VERIFY: altered or out of order", style="bold white on red"),
         )
+        grid.add_row("hash", Text(event.hash, style="bold"))  # near the top: seen at 80×24 too
         if self.note:
             grid.add_row(
                 "view",
@@ -245,7 +252,6 @@ class AuditScreen(SessionScreen):
             )
         for label, value in payload_rows(event.data, self.service.flow):
             grid.add_row(label, value)
-        grid.add_row("hash", Text(event.hash, style="bold"))
         grid.add_row("previous", event.prev_hash)
         return grid
 

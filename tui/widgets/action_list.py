@@ -9,6 +9,7 @@ number keys take the actions allowed now, the first ten of them: they are listed
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
@@ -102,6 +103,7 @@ class ActionList(RowTable):
         kwargs.setdefault("show_header", False)
         kwargs.setdefault("flex", {1: 12})  # the label is cut, with an ellipsis, to fit
         super().__init__(**kwargs)
+        self.kept: dict[int, int] = {}  # each action cell's label length (by the cell's id)
 
     def show(self, shown: list[Option], flow: Any) -> None:
         """One row per action, keyed by its index in ``shown``; a note when there is none."""
@@ -109,6 +111,23 @@ class ActionList(RowTable):
             (Text(key, style="bold"), action_text(o, flow))
             for key, o in zip(slot_keys(shown), shown, strict=True)
         ]
+        self.kept = {id(row[1]): len(o.spec.label) for row, o in zip(rows, shown, strict=True)}
         if not rows:
             rows = [(Text(""), Text("nothing you can do now", style="dim"))]
         self.set_rows(("key", "action"), rows, [str(i) for i in range(len(rows))])
+
+    def _line(self, row: Sequence[Text]) -> Text:
+        """A row as ``RowTable`` lays it out, except that an action's label that fits is never
+        cut: the record and the notes after it give way first (with an ellipsis when there is
+        room for one after the label, else cut at the label's end)."""
+        if len(row) == 2 and len(self.widths) == 2:
+            cell, width = row[1], self.widths[1]
+            keep = self.kept.get(id(cell), 0)
+            if cell.cell_len > width >= keep > 0:
+                cut = cell.copy()
+                if width - keep >= 2:
+                    cut.truncate(width, overflow="ellipsis")
+                else:
+                    cut = cut[:keep]
+                row = [row[0], cut]
+        return super()._line(row)

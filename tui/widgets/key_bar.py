@@ -8,7 +8,9 @@ keys (dimmed when the action is not allowed now, ``^p Commands`` at the right) a
 When they do not fit it gives way in steps (``fit``), keeping every key on screen as long as
 it can: less padding; shorter labels for keys in a group (the case's numbered actions, which
 are listed in full on the screen itself); one label for the whole group (``1234567890 act``);
-the app's own keys (``q``, ``?``, ``esc``) without labels; then shorter labels everywhere.
+the app's own keys (``q``, ``?``, ``esc``) without labels; the short form of a label that has
+one (``SHORT_LABELS``: "Why?" for "Why not?"), so that an 80-column case screen reads whole
+words; and only then labels cut with an ellipsis.
 A click on a key presses it, as in ``Footer``; a click on a dimmed one rings the bell, unless
 the screen can say why it is dimmed (``explain_key``: the case screen's blocked actions).
 """
@@ -24,6 +26,19 @@ from textual import events
 from textual.binding import Binding
 from textual.widget import Widget
 
+# Shorter words for the labels that crowd a narrow key bar, used before any label is cut.
+SHORT_LABELS = {
+    "Why not?": "Why?",
+    "Other roles'": "Others",
+    "Hide other roles'": "Hide others",
+    "Recorded as of…": "Recorded…",
+    "Access log": "Log",
+    "Play/pause": "Play",
+    "Continue fork": "Continue",
+    "Clear as-of": "Clear",
+    "Switch user": "User",
+    "Switch role": "Role",
+}
 GROUP_FLOOR = 8  # a grouped key's label is not shortened below this before the group folds
 FLOOR = 6  # nor is any other label
 
@@ -118,6 +133,9 @@ def fit(
         if entry.app_level:
             entry.label = ""
     bare = palette_width(palette, False)
+    if not fits(0, bare):
+        for entry in entries:
+            entry.label = SHORT_LABELS.get(entry.label, entry.label)
     while not fits(0, bare) and _shorten_longest(entries, FLOOR):
         pass
     return entries, 0, False

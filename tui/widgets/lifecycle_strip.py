@@ -4,12 +4,13 @@ Drawn from ``casetracker.presenters.lifecycle_strip`` (the layout the CLI's ``ca
 --chart`` draws too) at whatever width the panel has: each state a run of cells in its own
 colour with its label written in it where it fits, a terminal state dimmed, and the entry
 recorded out of sequence marked ``!`` where its date puts it and named under the strip (with
-its event number, so the timeline row can be found).  The bottom row gives the span's dates.
+its event number, so the timeline row can be found).  The bottom row gives the span's dates
+(its times, for a case of a day or two).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from rich.text import Text
@@ -39,6 +40,18 @@ LABEL_WIDTH = 18  # a lane's name; "Claim or challenge #2" is cut with an ellips
 
 def _day(moment: datetime) -> str:
     return moment.astimezone(DEFAULT_ZONE).date().isoformat()
+
+
+def _ends(layout: StripLayout) -> tuple[str, str]:
+    """The span's two ends as the axis shows them: days, or for a span under two days the
+    first moment with its day and the last as a time (UK local time, as every time shown)."""
+    if layout.end - layout.start >= timedelta(days=2):
+        return _day(layout.start), _day(layout.end)
+    first = layout.start.astimezone(DEFAULT_ZONE)
+    last = layout.end.astimezone(DEFAULT_ZONE)
+    return first.strftime("%Y-%m-%d %H:%M"), last.strftime(
+        "%H:%M" if first.date() == last.date() else "%Y-%m-%d %H:%M"
+    )
 
 
 def _cut(text: str, width: int) -> str:
@@ -123,7 +136,7 @@ class LifecycleStrip(Widget):
         """The span's first and last days under the strip's two ends, and the years between
         (when the span is long enough for them) under the columns where they begin."""
         row = [" "] * scale.width
-        first, last = _day(layout.start), _day(layout.end)
+        first, last = _ends(layout)
         marks: list[tuple[int, str]] = []
         for year in range(layout.start.year + 1, layout.end.year + 1):
             moment = datetime(year, 1, 1, tzinfo=DEFAULT_ZONE)

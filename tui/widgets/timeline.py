@@ -16,6 +16,7 @@ from casetracker.domain.events import RecordedEvent
 from casetracker.presenters.labels import lifecycle_label, role_label
 from casetracker.presenters.text import recorded_time
 from casetracker.presenters.timeline import build_timeline
+from tui.layout import NARROW
 from tui.widgets.row_table import RowTable
 
 # "happened" is the effective time (when it happened, as precise as the record is); "recorded"
@@ -23,6 +24,9 @@ from tui.widgets.row_table import RowTable
 # precede what it records; the headings say so.  Short headings leave the action its room at
 # 80 columns.
 COLUMNS = ("#", "⚠", "happened (UK)", "recorded (UK)", "action", "lifecycle", "by")
+# Below ``NARROW`` columns the recorded time is its day (a late record is flagged ⚠ all the
+# same), so that what happened, the action, its lifecycle and who did it keep their room.
+NARROW_COLUMNS = ("#", "⚠", "happened (UK)", "recorded", "action", "lifecycle", "by")
 
 
 def action_label(flow: Any, event: RecordedEvent) -> str:
@@ -38,13 +42,15 @@ class Timeline(RowTable):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("zebra_stripes", True)
-        # happened, action, lifecycle, by: cut (with an ellipsis) rather than pushed off screen
-        kwargs.setdefault("flex", {2: 16, 4: 24, 5: 12, 6: 10})
+        # action, lifecycle, by: cut (with an ellipsis) rather than pushed off screen; at their
+        # narrowest they fit 80 columns beside both times, "by" too
+        kwargs.setdefault("flex", {2: 16, 4: 14, 5: 10, 6: 6})
         super().__init__(**kwargs)
 
     def show(self, flow: Any, events: Sequence[RecordedEvent], upto: int | None = None) -> None:
         """Fill the table; rows after ``upto`` (an index) are dimmed as not yet happened."""
         entries = {e.seq: e for e in build_timeline(events)}
+        narrow = 0 < self.app.size.width < NARROW
         rows = []
         for i, event in enumerate(events):
             entry = entries.get(event.seq)
@@ -56,11 +62,14 @@ class Timeline(RowTable):
                     Text(str(event.seq), style=style),
                     Text("⚠", style="bold yellow") if flags else Text(""),
                     Text(entry.effective.display() if entry else event.effective, style=style),
-                    Text(recorded_time(event.recorded).rsplit(" ", 1)[0], style=style),
+                    Text(
+                        recorded_time(event.recorded).rsplit(" ", 1)[0][: 10 if narrow else None],
+                        style=style,
+                    ),
                     Text(action_label(flow, event), style=style)
                     + Text(f"  ⚠ {flags}" if flags else "", style="bold yellow"),
                     Text(lifecycle, style=style),
                     Text(role_label(event.actor_role), style=style),
                 )
             )
-        self.set_rows(COLUMNS, rows, [str(e.seq) for e in events])
+        self.set_rows(NARROW_COLUMNS if narrow else COLUMNS, rows, [str(e.seq) for e in events])
