@@ -113,3 +113,21 @@ async def test_acting_on_an_item_someone_else_holds_asks_first(demo_url):
         event = app.screen.result.events[-1]
         assert event.action == "record_seen_by_io"
         assert json.loads(event.payload)["held_by"] == [{"owner": "cw.demo", "queue": QUEUE}]
+
+
+@run_async
+async def test_a_supervisor_sees_every_queue_and_reassigns(demo_url):
+    with closing(Casetracker(demo_url, as_user="admin.demo")) as admin:
+        admin.save_user("sup.demo", "Sam Demo (supervisor)", ("supervisor",))
+    app = CasetrackerApp(demo_url, as_user="sup.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        await _worklist(pilot)
+        assert app.screen.queue.name == "status_check"  # every queue, in their order
+        app.screen.action_pick(next(i for i, q in enumerate(app.screen.queues) if q.name == QUEUE))
+        await settle(pilot, lambda: app.screen.queue.name == QUEUE and bool(app.screen.items))
+        first = app.screen.items[0]
+        await pilot.press("R")
+        await settle(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
+        app.screen.query_one("#prompt", Input).value = "io.demo"
+        await pilot.press("enter")
+        await settle(pilot, lambda: _held(app, first.case_id) == "io.demo")

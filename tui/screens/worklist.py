@@ -11,9 +11,10 @@ the service's change feed (LISTEN/NOTIFY on PostgreSQL, a poll of the log's last
 SQLite) and re-reads the queue only when events were recorded, by anyone, on any machine.
 
 ``c`` claims the highlighted item (or releases it, when it is yours; "My work" lists what you
-hold).  ``space`` marks rows and ``a`` takes one action on every marked case (or the highlighted
-one): each case is its own event, checked and refused on its own, and the refusals are listed
-with their reasons.  Acting on an item someone else holds asks first.
+hold); ``R`` gives it to someone (a supervisor, who sees every queue, or an admin).  ``space``
+marks rows and ``a`` takes one action on every marked case (or the highlighted one): each case
+is its own event, checked and refused on its own, and the refusals are listed with their
+reasons.  Acting on an item someone else holds asks first.
 
 A page holds ``PAGE`` rows; moving past the last row reads the next page too, so every row of
 a queue can be reached (an auditor's "All cases" lists the newest first, and the report's
@@ -64,6 +65,14 @@ class WorklistScreen(SessionScreen):
         Binding("r", "reload", "Reload", id="worklist.reload", tooltip="Reload the queue"),
         Binding(
             "c", "claim", "Claim", id="worklist.claim", tooltip="Claim the item, or release yours"
+        ),
+        Binding(
+            "R",
+            "reassign",
+            "Reassign",
+            show=False,
+            id="worklist.reassign",
+            tooltip="Give the item to someone (supervisors and admins)",
         ),
         Binding(
             "space",
@@ -442,6 +451,25 @@ class WorklistScreen(SessionScreen):
             return
         verb = work.release if item.owner == me else work.claim
         self.run_db("claim", verb, self.service, item.case_id, item.queue, item.item)
+
+    def action_reassign(self) -> None:
+        """Give the highlighted item to a registered user (the service refuses other roles)."""
+        from tui.screens.prompt import PromptScreen
+
+        item = self.highlighted()
+        if item is None or item.queue == ALL_CASES.name:
+            return
+
+        def chosen(name: str | None) -> None:
+            if name and name.strip():
+                self.run_db(
+                    "claim", work.reassign, self.service, item.case_id, item.queue, item.item,
+                    name.strip(),
+                )  # fmt: skip
+
+        self.app.push_screen(
+            PromptScreen(f"Reassign {item.case_id} {item.item}", "user name", item.owner), chosen
+        )
 
     def action_mark(self) -> None:
         item = self.highlighted()
