@@ -106,6 +106,29 @@ async def _help(pilot) -> None:
     await settle(pilot, named(pilot.app, "HelpScreen"))
 
 
+async def _case_strip(pilot) -> None:
+    """Figure 1's lifecycles over time, its misplaced claim marked."""
+    from tui.screens.case import CaseScreen
+
+    app = pilot.app
+    await settle(pilot, named(app, "WorklistScreen"))
+    await app.push_screen(CaseScreen("C-0000001"))
+    await settle(pilot, lambda: case_ready(app))
+    app.screen.query_one("#strip").scroll_visible(animate=False, top=True)
+    await settle(pilot)
+
+
+async def _admin(pilot) -> None:
+    app = pilot.app
+    await settle(pilot, lambda: named(app, "AdminScreen")() and bool(app.screen.users))
+
+
+async def _user_form(pilot) -> None:
+    await _admin(pilot)
+    await pilot.press("j", "j", "j", "j", "j", "j", "enter")  # pc.demo, a police user
+    await settle(pilot, named(pilot.app, "UserFormScreen"))
+
+
 async def _start(pilot) -> None:
     app = pilot.app
     await settle(pilot, lambda: app.screen.query_one("#users", OptionList).option_count > 0)
@@ -116,6 +139,7 @@ SCREENS = {
     "worklist": ("io.demo", _worklist),
     "case": ("io.demo", _case),
     "case_actions": ("io.demo", _case_actions),
+    "case_strip": ("io.demo", _case_strip),
     "action_form": ("io.demo", _form),
     "blocked": ("io.demo", _blocked),
     "audit": ("audit.demo", _audit),
@@ -123,6 +147,8 @@ SCREENS = {
     "train": ("trainer.demo", _train),
     "reports": ("ccu.demo", _reports),
     "help": ("ccu.demo", _help),
+    "admin": ("admin.demo", _admin),
+    "user_form": ("admin.demo", _user_form),
 }
 
 
