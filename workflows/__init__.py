@@ -7,6 +7,7 @@ for replay: a new version is appended to ``DEFINITIONS``, never substituted for 
 from casetracker.domain.vocabulary import WorkflowSpec
 from workflows import (
     acro_check,
+    authorisation,
     barrier,
     case_file,
     cid_update,
@@ -35,6 +36,7 @@ DEFINITIONS: tuple[WorkflowSpec, ...] = (
     barrier.DEFINITION,
     cid_update.DEFINITION,
     work.DEFINITION,
+    authorisation.DEFINITION,
 )
 
 

@@ -106,6 +106,23 @@ class SubjectValueRow(SQLModel, table=True):
     value: str = Field(sa_type=sa.Text)  # canonical JSON of the value
 
 
+class SubjectSearchRow(SQLModel, table=True):
+    """A blind index of a subject's searchable values (migration 0016): one row per token,
+    ``HMAC-SHA256(search key, field || normalised value)`` (casetracker.adapters.subject_search).
+    Written with the subject record and deleted when it is erased, so no index outlives the
+    person's data.
+    """
+
+    __tablename__ = "subject_search"
+    __table_args__ = (
+        sa.PrimaryKeyConstraint("token", "case_id", name="pk_subject_search"),
+        sa.Index("ix_subject_search_case", "case_id"),
+    )
+
+    token: str = Field(primary_key=True, max_length=64)
+    case_id: str = Field(primary_key=True, max_length=64)
+
+
 class AccessJustificationRow(SQLModel, table=True):
     """The text of an access-log entry's justification (migration 0007), kept outside the
     chain: the entry hashes ``HMAC-SHA256(salt, "justification" || text)`` with this row's
@@ -188,6 +205,8 @@ class UserRow(SQLModel, table=True):
     force: str = Field(
         default="", max_length=16, sa_column_kwargs={"server_default": sa.text("''")}
     )
+    # A police user who may authorise a PACE extension (four eyes, migration 0015; fn 17).
+    superintendent: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class MetaRow(SQLModel, table=True):
@@ -258,6 +277,7 @@ EVENTS = table_of(Event)
 CASES = table_of(CaseRow)
 SUBJECTS = table_of(SubjectRow)
 SUBJECT_VALUES = table_of(SubjectValueRow)
+SUBJECT_SEARCH = table_of(SubjectSearchRow)
 ACCESS_LOG = table_of(AccessRecord)
 ACCESS_JUSTIFICATIONS = table_of(AccessJustificationRow)
 MERKLE_NODES = table_of(MerkleNode)

@@ -61,12 +61,29 @@ def list_users(conn: Connection) -> list[User]:
 
 def _user(row: sa.Row) -> User:
     roles = tuple(json.loads(row.roles))
-    return User(row.name, row.display_name, roles, bool(row.active), row.force or "")
+    return User(
+        row.name, row.display_name, roles, bool(row.active), row.force or "",
+        bool(row.superintendent),
+    )  # fmt: skip
+
+
+def is_superintendent(conn: Connection, name: str) -> bool:
+    """Whether an active user is marked a superintendent (a PACE extension's authoriser)."""
+    found = conn.execute(
+        sa.select(USERS.c.superintendent).where(USERS.c.name == name, USERS.c.active)
+    ).scalar()
+    return bool(found)
 
 
 def save_user(
-    conn: Connection, name: str, display_name: str, roles: tuple[str, ...], force: str = ""
+    conn: Connection,
+    name: str,
+    display_name: str,
+    roles: tuple[str, ...],
+    force: str = "",
+    superintendent: bool | None = None,
 ) -> None:
+    """Register a user or change them; ``superintendent`` None keeps the mark as it is."""
     if not name or any(c.isspace() for c in name):
         raise UsageError("a user name must be one word")
     if name == SYSTEM_USER or SYSTEM_ROLE in roles:
@@ -83,7 +100,11 @@ def save_user(
                 sa.func.casetracker_save_user(name, values["display_name"], values["roles"], force)
             )
         )
+        if superintendent is not None:
+            conn.execute(sa.select(sa.func.casetracker_mark_superintendent(name, superintendent)))
         return
+    if superintendent is not None:
+        values["superintendent"] = superintendent
     if get_user(conn, name) is None:
         conn.execute(USERS.insert().values(name=name, **values))
     else:

@@ -24,9 +24,9 @@ from casetracker.adapters.database import driver_sql, read_transaction, write_tr
 from casetracker.adapters.organisation_file import configured
 from casetracker.adapters.report_tables import MI_ARRESTS
 from casetracker.adapters.tables import CASES, EVENTS, WORKLIST
-from casetracker.domain import clock
+from casetracker.domain import clock, four_eyes
 from casetracker.domain.case_view import CaseView, Instance
-from casetracker.domain.deadlines import OFFENDER_STATES, outstanding
+from casetracker.domain.deadlines import OFFENDER_STATES, outstanding, recorded
 from casetracker.domain.ownership import holders
 from casetracker.domain.queues import ALL_CASES, MY_WORK, NEVER, WorkItem, case_force
 from casetracker.domain.rules import cid_update, claims, deportation, high_harm, nationality
@@ -192,9 +192,22 @@ def _rows_for(view: CaseView) -> list[WorkItem]:
         _, key, step = mismatch
         label = f"verified nationality differs from the claimed one (event {step.seq})"
         add("nationality_mismatch", view.instances[key], _utc(step.effective.start), label)
+    # Decided by a second person (issue 16); a lapsed one leaves once tick has recorded it.
+    for proposal in four_eyes.open_proposals(view):
+        if proposal.lapsed(clock.now()) and proposal.key in _recorded_items(view):
+            continue
+        queue = four_eyes.queue_for(proposal.action)
+        what = f"{proposal.action} for {proposal.target}"
+        label = f"proposal #{proposal.number}: {what} by {proposal.proposed_by}"
+        add(queue, view.instances[proposal.key], _utc(proposal.lapses_at), label)
     rows.extend(_checks_asked(view, case_id, force))
     rows.extend(_io_paperwork(view, case_id, force))
     return rows
+
+
+def _recorded_items(view: CaseView) -> set[str]:
+    """The items whose deadlines tick has recorded as passed."""
+    return {key.split("@")[1] for key in recorded(view) if key.count("@") >= 2}
 
 
 def _checks_asked(view: CaseView, case_id: str, force: str) -> list[WorkItem]:

@@ -1,5 +1,5 @@
-"""Cases: ``case open|act|claim|release|reassign|show|history|actions|timeline``, and
-``replay``."""
+"""Cases: ``case open|act|claim|release|reassign|propose|authorise|reject|show|history|actions|
+timeline``, and ``replay``."""
 
 from __future__ import annotations
 
@@ -224,6 +224,77 @@ def case_reassign(
         result = reassign(ct, case_id, queue, found, to, expected_version=expect_version)
         line = f"{result.case_id}: {found} in {queue} reassigned to {to}"
         emit(act_json(result), json_out, line, ct.realm)
+
+
+ProposalOption = Annotated[
+    int, typer.Option("--proposal", help="The proposal's number", min=1, max=LARGEST_INTEGER)
+]
+
+
+@case_app.command("propose")
+def case_propose(
+    ctx: typer.Context,
+    case_id: str,
+    action: str,
+    field: FieldOption = None,
+    effective: EffectiveOption = None,
+    instance: Annotated[
+        int | None,
+        typer.Option(
+            help="Which encounter (default: the one the action fits)", min=1, max=LARGEST_INTEGER
+        ),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Propose an action under four eyes (a PACE extension, detention, removal directions) for
+    another person to authorise."""
+    from casetracker.domain.fields import parse_assignments
+    from casetracker.services.four_eyes import propose
+
+    values = parse_assignments(field or [])
+    with closing(state(ctx).service()) as ct:
+        require_acting_role(ctx, ct)
+        result = propose(ct, case_id, action, values, effective, target=instance)
+        line = f"{result.case_id}: {action} proposed as {result.instance}, awaiting authorisation"
+        emit(act_json(result), json_out, line, ct.realm)
+
+
+@case_app.command("authorise")
+def case_authorise(
+    ctx: typer.Context,
+    case_id: str,
+    proposal: ProposalOption,
+    effective: EffectiveOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Authorise another person's proposal: the authorisation and the action are recorded
+    together, both as yours."""
+    from casetracker.services.four_eyes import authorise
+
+    with closing(state(ctx).service()) as ct:
+        require_acting_role(ctx, ct)
+        result = authorise(ct, case_id, proposal, effective)
+        action = result.events[-1].action
+        line = f"{result.case_id}: proposal #{proposal} authorised; {action} recorded"
+        emit(act_json(result), json_out, line, ct.realm)
+
+
+@case_app.command("reject")
+def case_reject(
+    ctx: typer.Context,
+    case_id: str,
+    proposal: ProposalOption,
+    reason: Annotated[str, typer.Option(help="Why (kept erasable, outside the chain)")],
+    json_out: JsonOption = False,
+) -> None:
+    """Reject a proposal (or withdraw your own)."""
+    from casetracker.services.four_eyes import reject
+
+    with closing(state(ctx).service()) as ct:
+        require_acting_role(ctx, ct)
+        result = reject(ct, case_id, proposal, reason)
+        emit(act_json(result), json_out, f"{result.case_id}: proposal #{proposal} rejected",
+             ct.realm)  # fmt: skip
 
 
 @case_app.command("show")

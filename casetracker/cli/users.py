@@ -21,11 +21,20 @@ def user_add(
     force: Annotated[
         str, typer.Option(help="A police user's force code, e.g. WMP: they see only its cases")
     ] = "",
+    superintendent: Annotated[
+        bool | None,
+        typer.Option(
+            "--superintendent/--not-superintendent",
+            help="A police user who may authorise a PACE extension (four eyes); "
+            "unchanged when not given",
+        ),
+    ] = None,
 ) -> None:
     """Register a user (or change their roles); needs the admin role."""
     with closing(state(ctx).service()) as ct:
-        _, code = ct.register_user(name, roles, display_name, force)
-    typer.echo(f"user {name}: {roles}" + (f" ({code})" if code else ""))
+        _, code = ct.register_user(name, roles, display_name, force, superintendent)
+    marked = " superintendent" if superintendent else ""
+    typer.echo(f"user {name}: {roles}" + (f" ({code})" if code else "") + marked)
 
 
 @user_app.command("list")

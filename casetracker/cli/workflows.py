@@ -1,4 +1,4 @@
-"""The lifecycle definitions: ``workflows list|show|diagram``."""
+"""The lifecycle definitions: ``workflows list|show|diagram|migrate``."""
 
 from __future__ import annotations
 
@@ -98,3 +98,60 @@ def _spec(name: str, version: int | None) -> WorkflowSpec:
     if version is not None and (name, version) not in flow.specs:
         raise UsageError(f"{name} has no version {version}")
     return flow.spec(name, version)
+
+
+@workflows_app.command("migrate")
+def workflows_migrate(
+    ctx: typer.Context,
+    workflow: str,
+    to: Annotated[
+        int, typer.Option("--to", help="The version to move to", min=1, max=LARGEST_INTEGER)
+    ],
+    case: Annotated[
+        list[str] | None, typer.Option("--case", help="Only this case (repeatable); default all")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would differ; record nothing")
+    ] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Move cases' instances of WORKFLOW to version --to (admins): each instance's history is
+    replayed under the new version and every difference shown; without --dry-run one
+    migration event is recorded per instance.  Exits 1 if any case could not be moved."""
+    from casetracker.services.definition_migration import migrate
+
+    with closing(state(ctx).service()) as ct:
+        plans = migrate(ct, workflow, to, case or None, dry_run=dry_run)
+        lines: list[str] = []
+        for plan in plans:
+            if not plan.instances:
+                continue
+            verdict = "moved" if plan.moved else ("would move" if plan.movable else "NOT movable")
+            lines.append(f"{plan.case_id}: {verdict}")
+            for found in plan.instances:
+                target = found.new_state or "no state"
+                lines.append(
+                    f"  {found.key}: v{found.from_version} {found.state} -> "
+                    f"v{found.to_version} {target}"
+                )
+                lines.extend(f"    {d}" for d in found.differences)
+        if not lines:
+            lines = [f"no case has {workflow} on a version before {to}"]
+        data = {
+            "workflow": workflow,
+            "to_version": to,
+            "dry_run": dry_run,
+            "cases": [
+                {
+                    "case_id": p.case_id,
+                    "movable": p.movable,
+                    "moved": p.moved,
+                    "instances": [i.__dict__ for i in p.instances],
+                }
+                for p in plans
+                if p.instances
+            ],
+        }
+        emit(data, json_out, lines, ct.realm)
+    if any(p.instances and not p.movable for p in plans):
+        raise typer.Exit(1)

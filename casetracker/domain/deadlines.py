@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 
+from casetracker.domain import four_eyes
 from casetracker.domain.case_view import CaseView, Instance, Step
 from casetracker.domain.effective_time import DEFAULT_ZONE
 from casetracker.domain.organisation import Organisation, Suite
@@ -251,6 +252,13 @@ def last_cover_before(suite: Suite, moment: datetime) -> datetime | None:
     return max((end for end in ends if end <= moment), default=None)
 
 
+def proposal_lapse(view: CaseView, org: Organisation) -> Iterable[Deadline]:
+    """A four-eyes proposal nobody decided in time lapses (casetracker.domain.four_eyes)."""
+    for found, due in four_eyes.lapse_deadlines(view):
+        label = f"proposal #{found.number} ({found.action}) lapses unless authorised"
+        yield Deadline(four_eyes.LAPSE_KIND, found.key, due, label)
+
+
 RULES: tuple[Rule, ...] = (
     pace,
     bail_return,
@@ -258,6 +266,7 @@ RULES: tuple[Rule, ...] = (
     etd_chase,
     removal_date,
     io_before_release,
+    proposal_lapse,
 )
 _ENDED = frozenset({"closed", "erased"})
 

@@ -18,9 +18,11 @@ from typing import Any
 
 from transitions import Machine
 
+from casetracker.domain import definition_migration as migration
 from casetracker.domain import machines
 from casetracker.domain.case_view import Attempt, Block, CaseView, Instance, Step, instance_key
 from casetracker.domain.clock import parse_recorded
+from casetracker.domain.definition_migration import MIGRATE
 from casetracker.domain.effective_time import parse_canonical
 from casetracker.domain.errors import Refused
 from casetracker.domain.events import RecordedEvent
@@ -81,6 +83,8 @@ class WorkflowEngine:
             if spec.name not in self.latest or spec.version > self.latest[spec.name].version:
                 self.latest[spec.name] = spec
             for action in spec.actions:
+                if action.name == MIGRATE:
+                    raise ValueError(f"{spec.name}: {MIGRATE} is the engine's, not an action")
                 owner = self.action_owner.setdefault(action.name, spec.name)
                 if owner != spec.name:
                     raise ValueError(f"action {action.name} is defined by {owner} and {spec.name}")
@@ -124,6 +128,10 @@ class WorkflowEngine:
                 machine = self.machine(workflow, version)
                 for action, moves in machines.moves(machine).items():
                     table[(workflow, version, action)] = (moves, str(machine.initial))
+                older = [s for (w, v), s in self.specs.items() if w == workflow and v != version]
+                if older:  # moving an instance here from another version (definition_migration)
+                    into = migration.moves(older, self.specs[(workflow, version)])
+                    table[(workflow, version, MIGRATE)] = (into, str(machine.initial))
             self._replay = table
         return table
 
@@ -193,6 +201,8 @@ class WorkflowEngine:
                 )
             dest = next(iter(moves.values()))  # the first declared: definitions have one
         instance.state = dest
+        if action == MIGRATE:  # the instance runs under the version it moved to from now on
+            instance.version = version
         instance.fields.update(step.fields)
         instance.history.append(step)
         view.steps.append((key, step))

@@ -43,6 +43,7 @@ class User:
     roles: tuple[str, ...]
     active: bool
     force: str = ""
+    superintendent: bool = False  # may authorise a PACE extension (casetracker.domain.four_eyes)
 
 
 def parse_roles(text: str | list[str]) -> tuple[str, ...]:

@@ -128,6 +128,9 @@ class Organisation:
     source: str = ""  # the file it was read from
     digest: str = ""  # sha256 of that file's bytes, recorded in the log when it changes
     content: str = field(default="", repr=False)  # the parsed file as canonical JSON
+    # Detention and removal directions need a second Home Office user's authorisation
+    # (``[four_eyes] home_office``, default on; casetracker.domain.four_eyes).
+    home_office_four_eyes: bool = True
 
     def force(self, code: str) -> Force | None:
         wanted = code.strip().upper()

@@ -36,7 +36,8 @@ FORCE_KEYS = frozenset(
     {"name", "in_london", "custody_db", "acro_sharing", "io_status_checks", "suites", "assumed"}
 )
 SUITE_KEYS = frozenset({"name", "model", "io_shifts", "cid_access", "custody_db", "assumed"})
-TOP_KEYS = frozenset({"format", "dva_access", "forces"})
+TOP_KEYS = frozenset({"format", "dva_access", "forces", "four_eyes"})
+FOUR_EYES_KEYS = frozenset({"home_office"})
 _SHIFT = re.compile(r"^\s*(\d\d:\d\d)\s*-\s*(\d\d:\d\d)\s*$")
 
 
@@ -85,12 +86,15 @@ def _build(doc: dict[str, Any], reader: _Reader, source: str, digest: str) -> Or
     forces = reader.table(doc, "forces")
     if not forces:
         reader.fail("forces", "no forces are configured")
+    four_eyes = reader.table(doc, "four_eyes")
+    reader.keys(four_eyes, FOUR_EYES_KEYS, "four_eyes")
     return Organisation(
         tuple(_force(reader, code, forces[code]) for code in forces),
         access,
         source,
         digest,
         canonical_content(doc),
+        reader.boolean(four_eyes.get("home_office", True), "four_eyes.home_office"),
     )
 
 

@@ -73,6 +73,21 @@ QUEUES: dict[str, Queue] = {
             ("ccu", "immigration_officer"),
             "flagged",
         ),
+        # four eyes (issue 16; casetracker.domain.four_eyes): proposals awaiting a second person
+        Queue(
+            "authorise_extension",
+            "PACE extensions to authorise",
+            ("police",),
+            "lapses",
+            countdown=True,
+        ),
+        Queue(
+            "authorise_home_office",
+            "Detention and removal to authorise",
+            ("immigration_officer", "casework"),
+            "lapses",
+            countdown=True,
+        ),
     )
 }
 ALL_CASES = Queue("all", "All cases", ("auditor", "trainer", "admin"), "updated")

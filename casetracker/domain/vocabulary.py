@@ -129,6 +129,10 @@ class WorkflowSpec:
     cites: str = ""
     help: str = ""
     meta: dict[str, str] = field(default_factory=dict)
+    # A state of an earlier version this one no longer has -> the state it becomes when an
+    # instance is moved to this version (``casetracker workflows migrate``); a state of the same
+    # name stays itself.
+    renamed: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def _by_name(self) -> tuple[dict[str, ActionSpec], dict[str, StateSpec]]:

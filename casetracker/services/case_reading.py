@@ -23,6 +23,7 @@ from casetracker.domain.engine import Option
 from casetracker.domain.errors import UsageError
 from casetracker.domain.events import RecordedEvent
 from casetracker.domain.rules.acro_redaction import redact_events, redact_view, withheld_checks
+from casetracker.services import four_eyes
 from casetracker.services.force_boundary import ForceBoundary
 from casetracker.services.registry import organisation
 
@@ -132,6 +133,7 @@ class CaseReading(ForceBoundary):
             return Attempt(workflow, number, action, {}, when, role, now, preview=True)
 
         options = self.flow.options(view, self.actor.role, make)  # the rules see everything
+        options = four_eyes.with_four_eyes(self.realm, options)  # a second person's, in live
         return self.as_shown([], view)[1], options
 
     def as_shown(

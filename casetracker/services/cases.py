@@ -44,6 +44,7 @@ from casetracker.domain.forces import may_see
 from casetracker.domain.identity import Actor
 from casetracker.domain.ownership import HeldByAnother, held_by_others
 from casetracker.domain.rules import nationality
+from casetracker.services import four_eyes
 from casetracker.services.case_reading import AUDITING_ROLES, CaseReading, CaseSummary
 from casetracker.services.force_boundary import ForceBoundary, Unseen
 from casetracker.services.integrity import Report, make_checkpoint, rebuild_projection, verify
@@ -158,6 +159,10 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
                 if workflow == WORK:  # who holds what, decided in this transaction
                     values = owner_values(action, values, actor)
                     blocks += owner_blocks(conn, view, action, values, actor)
+                elif workflow == four_eyes.WORKFLOW and actor.role in spec.roles:
+                    values = four_eyes.values_for(self, view, action, values, actor)
+                    blocks += four_eyes.act_blocks(conn, view, action, number, values, actor)
+                blocks += four_eyes.direct_blocks(self.realm, action, spec.label)
                 held = held_by_others(view, instance_key(workflow, number), actor.role, actor.user)
                 if held and not take_over and not blocks:
                     raise HeldByAnother(view.case_id, held)

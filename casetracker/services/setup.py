@@ -99,14 +99,23 @@ def create_database(
 def _action_roles() -> list[tuple[str, int, str, str]]:
     """Every (workflow, version, action, role) the shipped definitions allow, for the event
     guard of a PostgreSQL database (``schema.record_action_roles``)."""
+    from casetracker.domain.definition_migration import MIGRATE, MIGRATING_ROLES
     from workflows import DEFINITIONS
 
-    return [
+    allowed = [
         (spec.name, spec.version, action.name, str(role))
         for spec in DEFINITIONS
         for action in spec.actions
         for role in action.roles
     ]
+    versions = [(spec.name, spec.version) for spec in DEFINITIONS]
+    moves = [  # an instance is moved to any version but a lifecycle's first
+        (name, version, MIGRATE, role)
+        for name, version in versions
+        if any(w == name and v != version for w, v in versions)
+        for role in MIGRATING_ROLES
+    ]
+    return allowed + moves
 
 
 def grant_application_role(url: str, role: str) -> None:

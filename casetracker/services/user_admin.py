@@ -8,10 +8,12 @@ cache.
 
 from __future__ import annotations
 
+from typing import Any
+
 from casetracker.adapters import access_log
 from casetracker.adapters.database import read_transaction
 from casetracker.adapters.users import list_users, save_user
-from casetracker.domain.errors import NotPermitted
+from casetracker.domain.errors import NotPermitted, UsageError
 from casetracker.domain.identity import User, parse_force, parse_roles
 from casetracker.services.actor_session import ActorSession
 
@@ -24,21 +26,35 @@ class UserAdministration(ActorSession):
             return list_users(conn)
 
     def register_user(
-        self, name: str, roles: str, display_name: str = "", force: str = ""
+        self,
+        name: str,
+        roles: str,
+        display_name: str = "",
+        force: str = "",
+        superintendent: bool | None = None,
     ) -> tuple[tuple[str, ...], str]:
         """Register a user or change them from what an admin typed (``casetracker user add``,
         the TUI's admin screen): the roles (comma separated) and the force code are checked
         the one way, with the same messages wherever they were typed, then saved by
-        ``save_user``.  Returns the roles and the force code saved."""
+        ``save_user``.  ``superintendent`` marks (or unmarks) a police user who may authorise a
+        PACE extension (four eyes); None leaves the mark as it is.  Returns the roles and the
+        force code saved."""
         from casetracker.services.registry import organisation
 
         held = parse_roles(roles)
         code = parse_force(force, held, organisation())
-        self.save_user(name, display_name, held, code)
+        if superintendent and "police" not in held:
+            raise UsageError("--superintendent: only a police user can be a superintendent")
+        self.save_user(name, display_name, held, code, superintendent)
         return held, code
 
     def save_user(
-        self, name: str, display_name: str, roles: tuple[str, ...], force: str = ""
+        self,
+        name: str,
+        display_name: str,
+        roles: tuple[str, ...],
+        force: str = "",
+        superintendent: bool | None = None,
     ) -> None:
         """Register a user or change their roles (and a police user's force): admins only,
         and logged."""
@@ -49,13 +65,12 @@ class UserAdministration(ActorSession):
             raise NotPermitted(message)
         try:
             with self._connections.write() as conn:
-                save_user(conn, name, display_name, roles, force)
+                save_user(conn, name, display_name, roles, force, superintendent)
+                detail: dict[str, Any] = {"name": name, "roles": list(roles), "force": force}
+                if superintendent is not None:
+                    detail["superintendent"] = superintendent
                 access_log.append(
-                    conn,
-                    user=actor.user,
-                    role=actor.role,
-                    action="user-save",
-                    detail={"name": name, "roles": list(roles), "force": force},
+                    conn, user=actor.user, role=actor.role, action="user-save", detail=detail
                 )
         except Exception as exc:  # the database's own guards refuse too: logged as ours are
             self._refused_by_database(exc, actor, "", "manage users")

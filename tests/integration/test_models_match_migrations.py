@@ -40,7 +40,7 @@ def test_every_table_is_declared_once_on_one_metadata() -> None:
     declared = [
         tables.EVENTS, tables.CASES, tables.SUBJECTS, tables.ACCESS_LOG, tables.USERS,
         tables.META, tables.WORKLIST, tables.SUBJECT_VALUES, tables.ACCESS_JUSTIFICATIONS,
-        tables.DEADLINES, tables.MERKLE_NODES, tables.ORGANISATION_VERSIONS,
+        tables.DEADLINES, tables.MERKLE_NODES, tables.ORGANISATION_VERSIONS, tables.SUBJECT_SEARCH,
         *report_tables.MI_TABLES, report_tables.FLOW_STEPS,
     ]  # fmt: skip
     assert all(table.metadata is SQLModel.metadata for table in declared)

@@ -362,6 +362,20 @@ BARRIER = Lifecycle(
     ),
 )  # fmt: skip
 
+# Four eyes (issue 16): a PACE extension proposed by one officer, authorised by a superintendent
+# (fn 17); detention and removal directions by a second Home Office user (policy: report silent).
+# Any number per case; authorising records the action with it (casetracker case authorise).
+PROPOSERS = (POLICE, IO, CASEWORK)
+AUTHORISATION = Lifecycle(
+    ("proposed", "authorised", "rejected"),
+    NEW,
+    (
+        Row("propose_action", (NEW,), "proposed", PROPOSERS, "fn 17; else report silent"),
+        Row("authorise_proposal", ("proposed",), "authorised", PROPOSERS, "fn 17"),
+        Row("reject_proposal", ("proposed",), "rejected", PROPOSERS, "report silent"),
+    ),
+)
+
 # CID updates, one per update (¶4.27): the IO updates CID with what was done on a referral, and
 # CID produces papers (written reporting instructions) that the IO then serves.
 CID_UPDATE = Lifecycle(
@@ -375,6 +389,7 @@ CID_UPDATE = Lifecycle(
 )
 
 TABLE: dict[str, Lifecycle] = {
+    "authorisation": AUTHORISATION,
     "case": CASE,
     "leave": LEAVE,
     "encounter": ENCOUNTER,

@@ -16,10 +16,13 @@ from rich.text import Text
 
 from casetracker.domain.deadlines import WORK
 from casetracker.domain.engine import Option
+from casetracker.domain.four_eyes import WORKFLOW as AUTHORISATION
 from casetracker.presenters.labels import lifecycle_label, roles_label
 from tui.widgets.row_table import RowTable
 
 SLOT_KEYS = "1234567890"
+# Owners, passed deadlines and four-eyes proposals are worked from their queues (issue 16).
+WORKED_FROM_QUEUES = (WORK, AUTHORISATION)
 
 # Which lifecycles' actions come first: custody and the status check are what is moving on a
 # caseworker's screen; keeping notes and correcting the subject come last.
@@ -47,7 +50,9 @@ def shown_options(options: list[Option], focus: str = "", others: bool = False) 
     ``WORKFLOW_ORDER``; another role's actions last."""
     rank = {name: i for i, name in enumerate(WORKFLOW_ORDER)}
     visible = [
-        o for o in options if o.state_allows and (others or o.role_allows) and o.workflow != WORK
+        o
+        for o in options
+        if o.state_allows and (others or o.role_allows) and o.workflow not in WORKED_FROM_QUEUES
     ]
     return sorted(
         visible,
@@ -64,7 +69,11 @@ def shown_options(options: list[Option], focus: str = "", others: bool = False) 
 
 def others_count(options: list[Option]) -> int:
     """How many actions the lifecycles allow now that only another role may take."""
-    return sum(1 for o in options if o.state_allows and not o.role_allows and o.workflow != WORK)
+    return sum(
+        1
+        for o in options
+        if o.state_allows and not o.role_allows and o.workflow not in WORKED_FROM_QUEUES
+    )
 
 
 def why_dimmed(option: Option) -> str:

@@ -1,0 +1,159 @@
+"""Moving cases to a new definition version (issue 16 item 5), end to end through the service.
+
+A version 2 of the case file adds an action (``archive_case``).  Today a version-1 case asked
+for it is refused cleanly; a dry run lists what would differ and writes no event; the migration
+records one event per instance; then the new action works, and verify and rebuild agree with
+the log.  Versions that rename a state, drop one with no mapping, or would refuse a recorded
+step are planned as such.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from casetracker.domain.engine import WorkflowEngine
+from casetracker.domain.errors import NotPermitted, Refused, UsageError
+from casetracker.domain.vocabulary import ActionSpec, Role, StateSpec, WorkflowSpec
+from casetracker.services.cases import Casetracker
+from casetracker.services.definition_migration import migrate
+from tests.helpers import new_service
+from workflows import case_file
+
+V1 = case_file.DEFINITION
+ARCHIVE = ActionSpec("archive_case", "Archive", ("closed",), "archived", (Role.ADMIN,))
+V2 = replace(
+    V1,
+    version=2,
+    states=(*V1.states, StateSpec("archived", "Archived", terminal=True)),
+    actions=(*V1.actions, ARCHIVE),
+)
+
+
+def _renamed(version: int, renamed: dict[str, str]) -> WorkflowSpec:
+    """Version ``version``: 'closed' is called 'concluded' (mapped when ``renamed``)."""
+    states = tuple(
+        StateSpec("concluded", "Concluded") if s.name == "closed" else s for s in V1.states
+    )
+    actions = tuple(
+        replace(
+            a,
+            sources=tuple("concluded" if s == "closed" else s for s in a.sources),
+            dest="concluded" if a.dest == "closed" else a.dest,
+        )
+        for a in V1.actions
+    )
+    return replace(V1, version=version, states=states, actions=actions, renamed=renamed)
+
+
+def _closed_case(url: str) -> str:
+    ct = new_service(url, role="admin")
+    case_id = ct.open_case({"name": "Versioned Person (synthetic)", "force": "MPS"}).case_id
+    ct.act(case_id, "close_case", {"reason": "no further action (synthetic)"}, "2016-06-24")
+    ct.close()
+    return case_id
+
+
+def _service(url: str, *specs: WorkflowSpec, role: str = "admin") -> Casetracker:
+    return Casetracker(url, role=role, workflows=WorkflowEngine([V1, *specs]))
+
+
+def test_a_v2_action_works_on_a_v1_case_once_it_is_migrated(sqlite_url):
+    case_id = _closed_case(sqlite_url)
+    ct = _service(sqlite_url, V2)
+    with pytest.raises(Refused, match="version 1 of its lifecycle, which has no action"):
+        ct.act(case_id, "archive_case", {}, "2016-06-25")
+
+    planned = migrate(ct, "case", 2, [case_id], dry_run=True)
+    assert [(p.case_id, p.movable, p.moved) for p in planned] == [(case_id, True, False)]
+    (only,) = planned[0].instances
+    assert (only.key, only.from_version, only.to_version, only.new_state) == (
+        "case",
+        1,
+        2,
+        "closed",
+    )
+    assert only.differences == ()
+    assert [e.action for e in ct.store.read_case(case_id)][-1] == "close_case"  # nothing written
+
+    done = migrate(ct, "case", 2, [case_id], dry_run=False)
+    assert done[0].moved
+    last = ct.store.read_case(case_id)[-1]
+    assert (last.action, last.workflow_version, last.actor_role) == (
+        "migrate_definition",
+        2,
+        "admin",
+    )
+    assert last.data["fields"]["migrated_from_version"] == 1
+
+    result = ct.act(case_id, "archive_case", {}, "2016-06-25")
+    assert result.state == "archived" and result.events[-1].workflow_version == 2
+    assert ct.verify().ok
+    ct.rebuild()
+    assert ct.show(case_id).states["case"] == "archived"
+    again = migrate(ct, "case", 2, [case_id], dry_run=False)  # nothing left on version 1
+    assert again[0].instances == [] and not again[0].moved
+    ct.close()
+
+
+def test_a_state_that_no_longer_exists_is_moved_by_its_mapping(sqlite_url):
+    case_id = _closed_case(sqlite_url)
+    ct = _service(sqlite_url, _renamed(2, {"closed": "concluded"}))
+    (plan,) = migrate(ct, "case", 2, [case_id], dry_run=True)
+    assert plan.instances[0].differences == ("state closed becomes concluded",)
+    assert plan.instances[0].new_state == "concluded"
+    migrate(ct, "case", 2, [case_id], dry_run=False)
+    assert ct.show(case_id).states["case"] == "concluded"
+    assert ct.verify().ok
+    ct.close()
+
+
+def test_a_state_with_no_place_in_the_new_version_is_not_moved(sqlite_url):
+    case_id = _closed_case(sqlite_url)
+    ct = _service(sqlite_url, _renamed(2, {}))
+    before = ct.store.read_case(case_id)
+    (plan,) = migrate(ct, "case", 2, [case_id], dry_run=False)
+    assert not plan.movable and not plan.moved
+    assert any("does not exist in version 2" in d for d in plan.instances[0].differences)
+    assert ct.store.read_case(case_id) == before
+    ct.close()
+
+
+def test_a_recorded_step_the_new_rules_would_refuse_is_listed(sqlite_url):
+    case_id = _closed_case(sqlite_url)
+    stricter = replace(
+        V2,
+        states=(*V2.states, StateSpec("reviewed", "Reviewed")),
+        actions=tuple(
+            replace(a, sources=("reviewed",)) if a.name == "close_case" else a for a in V2.actions
+        ),
+    )
+    ct = _service(sqlite_url, stricter)
+    (plan,) = migrate(ct, "case", 2, [case_id], dry_run=True)
+    differences = plan.instances[0].differences
+    assert "event 2: close_case from open — version 2 would refuse it (it needs reviewed)" in (
+        differences
+    )
+    assert "replayed under version 2 the record would be open, not closed" in differences
+    ct.close()
+
+
+def test_refusals_are_clean_and_write_nothing(sqlite_url):
+    case_id = _closed_case(sqlite_url)
+    ct = _service(sqlite_url, V2)
+    before = ct.store.read_case(case_id)
+    with pytest.raises(UsageError, match="case has no version 3"):
+        migrate(ct, "case", 3, [case_id], dry_run=False)
+    with pytest.raises(UsageError, match="no lifecycle 'nope'"):
+        migrate(ct, "nope", 2, [case_id], dry_run=False)
+    with pytest.raises(Refused):
+        migrate(ct, "case", 2, ["C-0999999"], dry_run=False)
+    ct.close()
+    police = _service(sqlite_url, V2, role="police")
+    with pytest.raises(NotPermitted, match="only: admin"):
+        migrate(police, "case", 2, [case_id], dry_run=False)
+    police.close()
+    ct = _service(sqlite_url, V2)
+    assert ct.store.read_case(case_id) == before
+    ct.close()
