@@ -9,12 +9,14 @@ payload is read only when the caller needs it: it is most of a row's bytes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from casetracker.adapters.database import stream
 from casetracker.adapters.report_tables import MI_ARRESTS
+from casetracker.integrity.dbapi import batches
 
 _COLUMNS = "case_id, seq, step, stamp"
 _ORDER = "ORDER BY case_id, seq"
@@ -53,3 +55,21 @@ def cases_with_arrest_in(conn: Connection, force: str) -> set[str]:
     (``mi_arrests``, kept by ``casetracker.adapters.mi_model``)."""
     query = sa.select(MI_ARRESTS.c.case_id).where(MI_ARRESTS.c.force == force).distinct()
     return set(conn.execute(query).scalars())
+
+
+def rows_between(raw: Any, low: str | None, high: str | None) -> Iterator[tuple]:
+    """``(case_id, seq, step, stamp, payload)`` of the cases in ``[low, high)`` (None: open),
+    in (case, sequence) order, on a DBAPI connection: the rows a worker process writing half an
+    export reads (``casetracker.adapters.workers``), and the caller's own half."""
+    where = []
+    params: list[str] = []
+    if low is not None:
+        where.append("case_id >= ?")
+        params.append(low)
+    if high is not None:
+        where.append("case_id < ?")
+        params.append(high)
+    condition = f" WHERE {' AND '.join(where)}" if where else ""
+    query = f"SELECT {_COLUMNS}, payload FROM events{condition} {_ORDER}"
+    for rows in batches(raw, query, tuple(params)):
+        yield from rows

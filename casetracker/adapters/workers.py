@@ -1,8 +1,9 @@
 """Whole-log work on a large SQLite file split between two processes.
 
-``verify`` and ``rebuild`` read every event; Python, not SQLite, is what limits them, so on a
-machine with a second core the log is split by case id and the upper half is walked by a
-worker process (``python -m casetracker.adapters.workers``) while this process walks the lower half.
+``verify``, ``rebuild`` and ``export-log`` read every event; Python, not SQLite, is what limits
+them, so on a machine with a second core the log is split by case id and the upper half is
+walked by a worker process (``python -m casetracker.adapters.workers``) while this process
+walks the lower half.
 A worker reads the file on its own read-only connection, in one read transaction, and reports
 the last position it saw: the log is append-only, so the same last position means the same log
 as the caller's transaction.  Anything that goes wrong in a worker only means the caller walks
@@ -34,6 +35,8 @@ TASKS = {
     "replay": ("casetracker.integrity.replay", "replay_range"),
     "read_models": ("casetracker.adapters.read_models", "rows_range"),
     "trees": ("casetracker.integrity.tree_check", "check_trees"),  # beside the chain walk
+    # export-log's upper half (a service module: named here, imported only in the worker)
+    "export_log": ("casetracker.services.process_formats", "write_range"),
 }
 
 T = TypeVar("T")

@@ -17,24 +17,31 @@ after the period), so a tool or an analyst can tell an exact time from a bound.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 from xml.sax.saxutils import quoteattr
 
+from casetracker.adapters.event_scan import rows_between
+from casetracker.domain.effective_time import EffectiveTime
 from casetracker.domain.engine import WorkflowEngine
 from casetracker.domain.vocabulary import FieldType
 from casetracker.services.process_log import (
     CASE_LIFECYCLE,
     ORGANISATION_FIELDS,
     LogEvent,
+    Period,
+    Pseudonyms,
+    Shaper,
     exported_fields,
+    shaped,
 )
 
 XES = "xes"
@@ -42,6 +49,15 @@ OCEL2_JSON = "ocel2-json"
 OCEL2_SQLITE = "ocel2-sqlite"
 FORMATS = (XES, OCEL2_JSON, OCEL2_SQLITE)
 EPOCH = "1970-01-01T00:00:00Z"  # OCEL 2.0: an object attribute's value from the start
+
+
+def start_text(effective: EffectiveTime) -> str:
+    """``utc_text`` of the start of an effective period: an instant's canonical text is that
+    text already (``2015-03-04T12:00:00Z``), nearly every event's."""
+    text = effective.text
+    if len(text) == 20 and text[10] == "T" and text[19] == "Z":
+        return text
+    return utc_text(effective.start)
 
 
 def utc_text(moment: datetime) -> str:
@@ -125,11 +141,18 @@ class Counts:
     events: int = 0
     objects: int = 0
 
+    def add(self, other: Counts) -> None:
+        self.cases += other.cases
+        self.events += other.events
+        self.objects += other.objects
+
 
 class Writer(Protocol):
     counts: Counts
 
     def case(self, events: list[LogEvent]) -> None: ...
+
+    def adopt(self, part: dict[str, Any]) -> None: ...
 
     def finish(self) -> None: ...
 
@@ -157,7 +180,7 @@ def case_objects(events: list[LogEvent]) -> dict[str, _Object]:
         own = objects.setdefault(event.object_id, _Object(event.workflow))
         own.version = own.version or event.version
         if event.state and (not own.states or own.states[-1][1] != event.state):
-            own.states.append((utc_text(event.effective.start), event.state))
+            own.states.append((start_text(event.effective), event.state))
         for other, qualifier in (*event.related, *event.linked):
             objects.setdefault(other, _Object(_type_of(other)))
             own.relations.setdefault(other, qualifier)
@@ -176,12 +199,17 @@ class XesWriter:
     """IEEE 1849-2016 XES: one trace per case, its events in effective-time order, with the
     Concept, Time and Organizational extensions (activity, timestamp, role and resource)."""
 
-    def __init__(self, handle: IO[str], title: str) -> None:
+    def __init__(self, handle: IO[str], title: str, fragment: bool = False) -> None:
+        """``fragment``: traces only, no header or ending (half an export, written by a worker
+        process and adopted by the writer of the whole: ``adopt``)."""
         self.out = handle
         self.counts = Counts()
+        self.fragment = fragment
         # An attribute's XML by (name, value): most values recur (lifecycles, precisions,
         # forces, a batch's recorded time), and writing one costs more than finding it.
         self._attributes: dict[tuple[str, Any], str] = {}
+        if fragment:
+            return
         handle.write(
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             '<log xes.version="1849-2016" xes.features="" xmlns="http://www.xes-standard.org/">\n'
@@ -199,14 +227,14 @@ class XesWriter:
 
     def case(self, events: list[LogEvent]) -> None:
         cache = self._attributes
-        parts = [f'<trace><string key="concept:name" value={quoteattr(events[0].case_id)}/>\n']
+        parts = [f'<trace><string key="concept:name" value={_quoted(events[0].case_id)}/>\n']
         for e in events:
             parts.append(
-                f'<event><string key="concept:name" value={quoteattr(e.activity)}/>'
+                f'<event><string key="concept:name" value={_quoted(e.activity)}/>'
                 f'<date key="time:timestamp" value="{_xes_time(e.effective.start)}"/>'
-                f'<string key="org:role" value={quoteattr(e.role)}/>'
-                f'<string key="org:resource" value={quoteattr(e.actor)}/>'
-                f'<string key="object" value={quoteattr(e.object_id)}/>'
+                f'<string key="org:role" value={_quoted(e.role)}/>'
+                f'<string key="org:resource" value={_quoted(e.actor)}/>'
+                f'<string key="object" value={_quoted(e.object_id)}/>'
             )
             for item in _event_values(e)[_ORG_ATTRIBUTES:]:
                 text = cache.get(item)
@@ -221,8 +249,25 @@ class XesWriter:
         self.counts.cases += 1
         self.counts.events += len(events)
 
+    def adopt(self, part: dict[str, Any]) -> None:
+        """Append the traces a worker wrote (``write_range``), after this writer's own."""
+        with open(part["events"], encoding="utf-8") as handle:
+            shutil.copyfileobj(handle, self.out, _COPY)
+        self.counts.add(Counts(*part["counts"]))
+
     def finish(self) -> None:
-        self.out.write("</log>\n")
+        if not self.fragment:
+            self.out.write("</log>\n")
+
+
+_COPY = 1 << 20  # bytes copied at a time from a worker's part
+_SPECIAL = re.compile("[&<>\"'\n\r\t]")
+
+
+def _quoted(value: str) -> str:
+    """``quoteattr``: the value in double quotes, escaped; most values (case and object ids,
+    activities, roles, pseudonyms) need no escaping, and checking costs a tenth of escaping."""
+    return f'"{value}"' if _SPECIAL.search(value) is None else quoteattr(value)
 
 
 _XES_CACHE = 200_000  # attributes remembered; the rest are written each time
@@ -240,7 +285,7 @@ def _xes_attribute(name: str, value: Any) -> str:
         return f'<boolean key="{name}" value="{str(value).lower()}"/>'
     if isinstance(value, int):
         return f'<int key="{name}" value="{value}"/>'
-    return f"<string key={quoteattr(name)} value={quoteattr(str(value))}/>"
+    return f"<string key={_quoted(name)} value={_quoted(str(value))}/>"
 
 
 # ---------------------------------------------------------------------------- OCEL 2.0 JSON
@@ -250,13 +295,25 @@ class OcelJsonWriter:
     """OCEL 2.0 JSON: the types first, then the events as they come, then the objects, which
     wait in a temporary file (each case's objects are complete once its events are written)."""
 
-    def __init__(self, handle: IO[str], vocab: Vocabulary) -> None:
+    def __init__(
+        self, handle: IO[str], vocab: Vocabulary, fragment_objects: Path | None = None
+    ) -> None:
+        """``fragment_objects``: write only the events to ``handle`` and the objects to that
+        file, no header or ending (half an export, written by a worker process: ``adopt``)."""
         self.out = handle
         self.counts = Counts()
-        # closed by finish() or abandon(): it lives as long as the writer
-        self.objects = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+        self.fragment = fragment_objects is not None
+        # closed by finish(): it lives as long as the writer
+        self.objects = (
+            fragment_objects.open("w+", encoding="utf-8")
+            if fragment_objects is not None
+            else tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+        )
         self._first_event = True
         self._first_object = True
+        self._attributes: dict[tuple[str, type, Any], str] = {}
+        if self.fragment:
+            return
         event_types = [
             {"name": name, "attributes": [{"name": a, "type": t} for a, t in attributes]}
             for name, attributes in vocab.event_types.items()
@@ -270,22 +327,32 @@ class OcelJsonWriter:
         handle.write(',\n"events": [\n')
 
     def case(self, events: list[LogEvent]) -> None:
+        """Each event as ``json.dumps`` of its object would write it (the same text), put
+        together from pieces: an attribute's ``{"name": ..., "value": ...}`` recurs and is
+        remembered (``_JSON_CACHE`` of them), an id needs escaping only if it has a quote,
+        a backslash or a control character.  Encoding each event's dictionary had been a
+        quarter of the export's time."""
+        cache = self._attributes
         lines = []
         for e in events:
+            attributes = []
+            for name, value in _event_values(e):
+                key = (name, type(value), value)
+                text = cache.get(key)
+                if text is None:
+                    text = json.dumps({"name": name, "value": value}, ensure_ascii=False)
+                    if len(cache) < _JSON_CACHE:
+                        cache[key] = text
+                attributes.append(text)
+            related = "".join(
+                f', {{"objectId": {_json_text(o)}, "qualifier": {_json_text(q)}}}'
+                for o, q in e.related
+            )
             lines.append(
-                json.dumps(
-                    {
-                        "id": e.event_id,
-                        "type": e.activity,
-                        "time": utc_text(e.effective.start),
-                        "attributes": [{"name": n, "value": v} for n, v in _event_values(e)],
-                        "relationships": [
-                            {"objectId": e.object_id, "qualifier": e.workflow},
-                            *({"objectId": o, "qualifier": q} for o, q in e.related),
-                        ],
-                    },
-                    ensure_ascii=False,
-                )
+                f'{{"id": {_json_text(e.event_id)}, "type": {_json_text(e.activity)}, '
+                f'"time": "{start_text(e.effective)}", "attributes": [{", ".join(attributes)}], '
+                f'"relationships": [{{"objectId": {_json_text(e.object_id)}, '
+                f'"qualifier": {_json_text(e.workflow)}}}{related}]}}'
             )
         self.out.write(("" if self._first_event else ",\n") + ",\n".join(lines))
         self._first_event = False
@@ -299,12 +366,42 @@ class OcelJsonWriter:
         self.counts.events += len(events)
         self.counts.objects += len(objects)
 
+    def adopt(self, part: dict[str, Any]) -> None:
+        """Append the events and objects a worker wrote (``write_range``) after this one's."""
+        for name, target, first in (("events", self.out, self._first_event),
+                                    ("objects", self.objects, self._first_object)):  # fmt: skip
+            if os.path.getsize(part[name]) == 0:
+                continue
+            if not first:
+                target.write(",\n")
+            with open(part[name], encoding="utf-8") as handle:
+                shutil.copyfileobj(handle, target, _COPY)
+            if name == "events":
+                self._first_event = False
+            else:
+                self._first_object = False
+        self.counts.add(Counts(*part["counts"]))
+
     def finish(self) -> None:
+        if self.fragment:
+            self.objects.close()
+            return
         self.out.write('\n],\n"objects": [\n')
         self.objects.seek(0)
         shutil.copyfileobj(self.objects, self.out)
         self.objects.close()
         self.out.write("\n]}\n")
+
+
+_JSON_CACHE = 200_000  # attribute texts remembered; the rest are encoded each time
+_JSON_SPECIAL = re.compile('["\\\\\x00-\x1f]')
+
+
+def _json_text(value: str) -> str:
+    """``json.dumps(value, ensure_ascii=False)``, without the encoder for a plain text."""
+    if _JSON_SPECIAL.search(value) is None:
+        return f'"{value}"'
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _ocel_object(oid: str, obj: _Object) -> dict[str, Any]:
@@ -397,7 +494,7 @@ class OcelSqliteWriter:
         for e in events:
             sql, names = self._event_sql[e.activity]
             values = dict(_event_values(e))
-            row = (e.event_id, utc_text(e.effective.start), *(values.get(n) for n in names))
+            row = (e.event_id, start_text(e.effective), *(values.get(n) for n in names))
             rows.setdefault(sql, []).append(row)
             links.append((e.event_id, e.object_id, e.workflow))
             links += [(e.event_id, o, q) for o, q in e.related]
@@ -428,6 +525,23 @@ class OcelSqliteWriter:
         self.db.commit()
         self._pending = 0
 
+    def adopt(self, part: dict[str, Any]) -> None:
+        """Copy in the rows of the file a worker wrote (``write_range``: the same tables, its
+        cases after this writer's), one ``INSERT ... SELECT`` a table inside SQLite."""
+        self._flush()
+        self.db.execute("ATTACH DATABASE ? AS part", (str(part["events"]),))
+        try:
+            tables = [name for (name,) in self.db.execute(
+                "SELECT name FROM part.sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                "'%map_type'"
+            )]  # fmt: skip
+            for table in tables:
+                self.db.execute(f'INSERT INTO main."{table}" SELECT * FROM part."{table}"')
+            self.db.commit()
+        finally:
+            self.db.execute("DETACH DATABASE part")
+        self.counts.add(Counts(*part["counts"]))
+
     def finish(self) -> None:
         self._flush()
         self.db.close()
@@ -449,3 +563,43 @@ def write_all(writer: Writer, cases: Iterable[list[LogEvent]]) -> Counts:
         writer.case(events)
     writer.finish()
     return writer.counts
+
+
+def write_range(
+    raw: Any,
+    low: str | None,
+    high: str | None,
+    fmt: str,
+    part: str,
+    key: bytes,
+    reveal: bool,
+    definitions: list[Any],
+    names: tuple[frozenset[str], frozenset[str]],
+    first: date | None,
+    last: date | None,
+) -> dict[str, Any]:
+    """In a worker process (``casetracker.adapters.workers``): write the cases ``[low, high)``
+    of an export in ``fmt`` as a part in the directory ``part``, with the export's pseudonym
+    key, and say where it is and what it holds, for the writer of the whole to ``adopt``."""
+    flow = WorkflowEngine(definitions)
+    shaper = Shaper(flow, None, Pseudonyms(reveal, key), names)
+    vocab = Vocabulary.of(flow)
+    rows = shaped(rows_between(raw, low, high), shaper, Period(first, last))
+    events = Path(part) / f"upper.{fmt}"
+    found: dict[str, Any] = {"format": fmt, "events": str(events)}
+    writer: Writer
+    if fmt == OCEL2_SQLITE:
+        writer = OcelSqliteWriter(events, vocab)
+        write_all(writer, rows)
+    else:
+        with events.open("w", encoding="utf-8", newline="\n") as handle:
+            if fmt == XES:
+                writer = XesWriter(handle, "", fragment=True)
+            else:
+                objects = Path(part) / "upper.objects"
+                found["objects"] = str(objects)
+                writer = OcelJsonWriter(handle, vocab, fragment_objects=objects)
+            write_all(writer, rows)
+    counts = writer.counts
+    found["counts"] = (counts.cases, counts.events, counts.objects)
+    return found

@@ -88,9 +88,10 @@ class Pseudonyms:
     this export only: the same person reads the same throughout one file, and two files cannot
     be joined on it.  ``reveal`` keeps the names (the auditor asked and gave a reason)."""
 
-    def __init__(self, reveal: bool = False) -> None:
+    def __init__(self, reveal: bool = False, key: bytes | None = None) -> None:
         self.reveal = reveal
-        self._key = secrets.token_bytes(32)
+        # ``key``: the export's own, handed to the worker process writing half of it
+        self.key = key if key is not None else secrets.token_bytes(32)
         self._seen: dict[str, str] = {}
 
     def __call__(self, user: str) -> str:
@@ -98,7 +99,7 @@ class Pseudonyms:
             return user
         found = self._seen.get(user)
         if found is None:
-            mac = hmac.new(self._key, user.encode(), hashlib.sha256).hexdigest()
+            mac = hmac.new(self.key, user.encode(), hashlib.sha256).hexdigest()
             found = self._seen[user] = f"actor-{mac[:10]}"
         return found
 
@@ -125,11 +126,24 @@ class Shaper:
     """Turns stored rows into ``LogEvent``s: labels, states and exportable fields looked up once
     per action, personal data and free text left behind."""
 
-    def __init__(self, flow: WorkflowEngine, org: Organisation, pseudonyms: Pseudonyms) -> None:
+    def __init__(
+        self,
+        flow: WorkflowEngine,
+        org: Organisation | None,
+        pseudonyms: Pseudonyms,
+        names: tuple[frozenset[str], frozenset[str]] | None = None,
+    ) -> None:
+        """``names``: the forces and suites to export, instead of ``org``'s (a worker process
+        is handed the names, not the organisation)."""
         self.flow = flow
         self.pseudonyms = pseudonyms
-        self.forces = frozenset(f.code for f in org.forces)
-        self.suites = frozenset(s.name for f in org.forces for s in f.suites)
+        if names is None:
+            assert org is not None
+            names = (
+                frozenset(f.code for f in org.forces),
+                frozenset(s.name for f in org.forces for s in f.suites),
+            )
+        self.forces, self.suites = names
         self._actions: dict[tuple[str, int, str], tuple[str, str, tuple[str, ...], bool]] = {}
 
     def action(self, workflow: str, version: int, action: str) -> tuple[str, str, tuple, bool]:
@@ -198,9 +212,17 @@ def cases(
 ) -> Iterator[list[LogEvent]]:
     """Each case's events in effective-time order, one case at a time (``case_ids``: only
     those; ``period``: only events whose effective period overlaps it)."""
+    return shaped(event_rows(conn, case_ids), shaper, period)
+
+
+def shaped(
+    rows: Iterable[tuple], shaper: Shaper, period: Period = Period()
+) -> Iterator[list[LogEvent]]:
+    """``cases`` over rows already read (``case_id, seq, step, stamp, payload`` in case and
+    sequence order): what a worker process writing half the export runs on its own rows."""
     low, high = period.bounds()
     current: list[LogEvent] = []
-    for row in event_rows(conn, case_ids):
+    for row in rows:
         event = shaper.event(row)
         if (low and event.effective.end <= low) or (high and event.effective.start >= high):
             continue
