@@ -7,7 +7,7 @@ from casetracker.presenters.labels import roles_label
 from tests.tui.conftest import run_async, screen_text, settle
 from tests.tui.test_journeys import case_ready, open_first_row
 from tui.app import CasetrackerApp
-from tui.widgets.action_list import SLOT_KEYS, why_dimmed
+from tui.widgets.action_list import SLOT_KEYS, WORKED_FROM_QUEUES, why_dimmed
 from tui.widgets.key_bar import KeyBar
 
 WIDE = (120, 40)
@@ -42,8 +42,10 @@ async def test_numbers_take_allowed_actions_and_other_roles_actions_are_one_key_
         assert option.blocks[0].reason[:60] in text  # a long reason wraps in the box
         await pilot.press("escape")
         await settle(pilot, lambda: case_ready(app))
-        hidden = sum(  # owners and passed deadlines are worked from the queue, not the case
-            1 for o in case.options if o.state_allows and not o.role_allows and o.workflow != "work"
+        hidden = sum(  # owners, deadlines, four-eyes proposals: worked from their queues
+            1
+            for o in case.options
+            if o.state_allows and not o.role_allows and o.workflow not in WORKED_FROM_QUEUES
         )
         assert f"o: {hidden} for other roles" in screen_text(app)
         await pilot.press("o")
