@@ -105,7 +105,10 @@ class BulkValidator:
     ) -> None:
         self.flow = flow
         self.org = org  # the report tables' organisation (None: the configured one)
-        self.queues = queues  # worklist, deadline and flow rows too (a what-if run reads none)
+        # queues=False: a what-if run, whose cases are only counted, never written: no
+        # worklist, deadline or flow rows, and no payloads or personal-data digests (every
+        # step is still checked through the engine and its fields validated as for synth)
+        self.queues = queues
         self.realm = realm
         self.now = now or clock.now()
         self.recorded = clock.format_recorded(self.now)
@@ -115,7 +118,8 @@ class BulkValidator:
         """Validate every step of one new case, in order; ``StepRefused`` on the first failure."""
         flow, now = self.flow, self.now
         view = CaseView("")
-        salt = secrets.token_hex(32)
+        written = self.queues
+        salt = secrets.token_hex(32) if written else ""
         personal: dict[str, Any] = {}
         events: list[NewEvent] = []
         for index, step in enumerate(steps):
@@ -143,11 +147,13 @@ class BulkValidator:
                     index, action, "; ".join(map(str, blocks)), _field_of(blocks, step)
                 )
             flow.fire(view, attempt)
-            if has_personal:
+            payload = ""
+            if has_personal:  # split even unwritten: the view holds what the log would
                 values, secret = split_personal(spec, values, index + 1)
-                personal.update(secret)
-                payload = event_payload(spec, values, personal_digests.digests(salt, secret))
-            else:
+                if written:
+                    personal.update(secret)
+                    payload = event_payload(spec, values, personal_digests.digests(salt, secret))
+            elif written:
                 payload = event_payload(spec, values)
             events.append(
                 NewEvent(
