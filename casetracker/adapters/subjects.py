@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from casetracker.adapters import subject_search
 from casetracker.adapters.database import driver_sql
 from casetracker.adapters.tables import (
     ACCESS_JUSTIFICATIONS,
@@ -69,11 +70,13 @@ def record(
     if row is None:
         salt = secrets.token_hex(32)
         driver_sql(conn, _Q_NEW_RECORD, (case_id, salt, canonical_json(own)), "subjects")
+        subject_search.insert_many(conn, [(case_id, own)])
     else:
         salt = row[0]
         if own:
             data = {**json.loads(row[1] or "{}"), **own}
             driver_sql(conn, _Q_OWN_DETAILS, (canonical_json(data), case_id), "subjects")
+            subject_search.replace(conn, case_id, data)
     if free_text:
         rows = _value_rows(case_id, free_text)
         driver_sql(conn, _Q_FREE_TEXT, rows if len(rows) > 1 else rows[0], "subjects")
@@ -89,13 +92,15 @@ def _inserted_beside(conn: Connection, row: tuple[Any, ...], salt: str) -> bool:
 def write_many(conn: Connection, records: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
     """Store the personal values of new cases, ``(case id, salt, values)`` each, as ``record``
     would have (the bulk path digests them itself)."""
-    subject_rows, value_rows = [], []
+    subject_rows, value_rows, searchable = [], [], []
     for case_id, salt, values in records:
         own, free_text = _split(values)
         subject_rows.append({"case_id": case_id, "salt": salt, "data": canonical_json(own)})
         value_rows += _value_rows(case_id, free_text)
+        searchable.append((case_id, own))
     if subject_rows:
         conn.execute(SUBJECTS.insert(), subject_rows)
+        subject_search.insert_many(conn, searchable)
     if value_rows:
         driver_sql(conn, _Q_FREE_TEXT, value_rows, "subjects")
 
@@ -127,6 +132,7 @@ def erase(conn: Connection, case_id: str, when: str) -> None:
         .values(salt=None, data=None, erased=when)
     )
     conn.execute(SUBJECT_VALUES.delete().where(SUBJECT_VALUES.c.case_id == case_id))
+    subject_search.forget(conn, case_id)  # findable by nothing of the person any more
     conn.execute(
         ACCESS_JUSTIFICATIONS.delete().where(
             ACCESS_JUSTIFICATIONS.c.position.in_(_reasons_concerning(case_id))

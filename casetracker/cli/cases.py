@@ -1,8 +1,9 @@
-"""Cases: ``case open|act|claim|release|reassign|propose|authorise|reject|show|history|actions|
-timeline``, and ``replay``."""
+"""Cases: ``case open|act|claim|release|reassign|propose|authorise|reject|search|show|history|
+actions|timeline``, and ``replay``."""
 
 from __future__ import annotations
 
+import dataclasses
 from contextlib import closing
 from typing import Annotated, Any
 
@@ -295,6 +296,67 @@ def case_reject(
         result = reject(ct, case_id, proposal, reason)
         emit(act_json(result), json_out, f"{result.case_id}: proposal #{proposal} rejected",
              ct.realm)  # fmt: skip
+
+
+DayOption = Annotated[str, typer.Option(help="A day, YYYY-MM-DD", callback=exact_text)]
+
+
+@case_app.command("search")
+def case_search(
+    ctx: typer.Context,
+    reason: Annotated[
+        str, typer.Option(help="Why you search (logged, kept erasable)", callback=one_line_text)
+    ],
+    name: Annotated[str, typer.Option(help="Words of the person's name, all of them")] = "",
+    dob: Annotated[str, typer.Option(help="Date of birth, YYYY-MM-DD")] = "",
+    nationality: Annotated[str, typer.Option(help="Nationality, claimed or verified")] = "",
+    identifier: Annotated[str, typer.Option(help="A PNC, CID, passport or HO reference")] = "",
+    force: Annotated[str, typer.Option(help="A case with an arrest by this force")] = "",
+    lifecycle_state: Annotated[
+        list[str] | None,
+        typer.Option("--state", help="LIFECYCLE=STATE, e.g. detention=immigration_detention"),
+    ] = None,
+    opened_from: DayOption = "",
+    opened_to: DayOption = "",
+    updated_from: DayOption = "",
+    updated_to: DayOption = "",
+    arrested_from: DayOption = "",
+    arrested_to: DayOption = "",
+    high_harm: Annotated[bool, typer.Option("--high-harm", help="High Harm cases only")] = False,
+    absconder: Annotated[bool, typer.Option("--absconder", help="Listed absconders only")] = False,
+    after: Annotated[str, typer.Option(help="The last case id of the page before")] = "",
+    limit: Annotated[int, typer.Option(help="Cases a page", min=1, max=500)] = 50,
+    json_out: JsonOption = False,
+) -> None:
+    """Find cases by the person (name, date of birth, nationality, reference) and by attributes;
+    every criterion given must hold.  The search is logged with its reason; the results name
+    cases, not people (read one with `case show --reason`)."""
+    from casetracker.services import search
+
+    with closing(state(ctx).service()) as ct:
+        require_acting_role(ctx, ct)
+        criteria = search.criteria_from(
+            ct,
+            name=name,
+            dob=dob,
+            nationality=nationality,
+            identifier=identifier,
+            force=force,
+            states=lifecycle_state,
+            opened=(opened_from, opened_to),
+            updated=(updated_from, updated_to),
+            arrested=(arrested_from, arrested_to),
+            high_harm=high_harm,
+            absconder=absconder,
+        )
+        found = search.search(ct, criteria, reason, after=after, limit=limit)
+        lines = [f"{f.case_id}  opened {f.opened[:10]}  {f.summary}" for f in found] or [
+            "no case found"
+        ]
+        if len(found) == limit:
+            lines.append(f"more: --after {found[-1].case_id}")
+        data = {"cases": [dataclasses.asdict(f) for f in found]}
+        emit(data, json_out, lines, ct.realm)
 
 
 @case_app.command("show")

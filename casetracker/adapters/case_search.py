@@ -1,0 +1,104 @@
+"""The query behind ``casetracker case search``: cases by their subject and by their attributes.
+
+By person: the subject's blind index (``casetracker.adapters.subject_search``), one index range
+per term, intersected.  By attributes, from what is already kept for every case: the projection
+(``cases``: lifecycle states, when opened and last changed), the arrests' report rows
+(``mi_arrests``: force, arrest time) and the High Harm rows (``mi_high_harm``).  Results come in
+case-id order, a page at a time (``after``: the last case id of the page before).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from casetracker.adapters import subject_search
+from casetracker.adapters.report_tables import MI_ARRESTS, MI_HIGH_HARM
+from casetracker.adapters.tables import CASES
+from casetracker.adapters.worklist import state_summary
+
+ABSCONDER = ("reporting", "listed_absconder")  # Figure 1: the absconder listing
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What to look for; every criterion given must hold."""
+
+    person: tuple[tuple[str, str], ...] = ()  # (kind, normalised value): subject_search.terms
+    force: str = ""  # a case with an arrest by this force
+    states: tuple[tuple[str, str], ...] = ()  # (lifecycle instance key, state)
+    opened: tuple[str, str] = ("", "")  # UTC text range, either end open
+    updated: tuple[str, str] = ("", "")
+    arrested: tuple[str, str] = ("", "")
+    high_harm: bool = False
+    absconder: bool = False
+    # A police user's force: cases with an arrest by it, or with no arrest at all (whose
+    # opening force the service then checks, as domain.forces.case_forces does).
+    boundary: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return self == Criteria()
+
+
+@dataclass(frozen=True)
+class Found:
+    """One case found: nothing personal, only what the projection says."""
+
+    case_id: str
+    opened: str
+    updated: str
+    summary: str
+    states: dict[str, str] = field(default_factory=dict)
+
+
+def _state_like(key: str, state: str) -> sa.ColumnElement[bool]:
+    """The projection's canonical JSON holds ``"key":"state"`` for the instance in that state."""
+    text = json.dumps({key: state}, separators=(",", ":"))[1:-1]
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return CASES.c.state.like(f"%{escaped}%", escape="\\")
+
+
+def _between(column: sa.ColumnElement[str], span: tuple[str, str]) -> list[sa.ColumnElement]:
+    low, high = span
+    return [c for c in ((column >= low) if low else None, (column < high) if high else None) if
+            c is not None]  # fmt: skip
+
+
+def find(conn: Connection, criteria: Criteria, after: str = "", limit: int = 50) -> list[Found]:
+    """Up to ``limit`` cases meeting every criterion, in case-id order after ``after``."""
+    query = sa.select(CASES.c.case_id, CASES.c.opened, CASES.c.updated, CASES.c.state)
+    conditions: list[sa.ColumnElement[bool]] = []
+    if criteria.person:
+        conditions.append(CASES.c.case_id.in_(subject_search.matching(conn, list(criteria.person))))
+    arrests = [MI_ARRESTS.c.case_id == CASES.c.case_id]
+    if criteria.force:
+        arrests.append(MI_ARRESTS.c.force == criteria.force.upper())
+    arrests += _between(MI_ARRESTS.c.arrested_at, criteria.arrested)
+    if len(arrests) > 1:
+        conditions.append(sa.exists().where(*arrests))
+    if criteria.boundary:
+        ours = sa.exists().where(
+            MI_ARRESTS.c.case_id == CASES.c.case_id, MI_ARRESTS.c.force == criteria.boundary
+        )
+        none = ~sa.exists().where(MI_ARRESTS.c.case_id == CASES.c.case_id)
+        conditions.append(sa.or_(ours, none))
+    for key, state in criteria.states:
+        conditions.append(_state_like(key, state))
+    if criteria.absconder:
+        conditions.append(_state_like(*ABSCONDER))
+    conditions += _between(CASES.c.opened, criteria.opened)
+    conditions += _between(CASES.c.updated, criteria.updated)
+    if criteria.high_harm:
+        conditions.append(sa.exists().where(MI_HIGH_HARM.c.case_id == CASES.c.case_id))
+    if after:
+        conditions.append(CASES.c.case_id > after)
+    rows = conn.execute(query.where(*conditions).order_by(CASES.c.case_id).limit(limit))
+    found = []
+    for case_id, opened, updated, state in rows:
+        states = json.loads(state)
+        found.append(Found(case_id, opened, updated, state_summary(states), states))
+    return found

@@ -1,0 +1,132 @@
+"""Finding a case by its subject's personal data, without an index that outlives an erasure.
+
+A person's values are in ``subjects`` (erasable, outside the chain).  Searching them there
+would read and parse every record; instead each searchable value is kept as a *blind index*
+token, ``HMAC-SHA256(search key, kind || normalised value)``, in ``subject_search`` (migration
+0016), one row per (token, case), indexed by token: a search computes its tokens and reads one
+index range each.  The rows are rewritten whenever the subject's own details change and
+deleted by the erasure in the same transaction, so nothing of an erased person stays findable.
+The search key is one random secret per database (``meta``), so a token reveals nothing without
+it; whoever can read the key could test guesses against tokens, as they could read ``subjects``
+itself while the person is on record.
+
+What is searchable, each normalised (case, accents and spacing folded):
+``name_word`` (each word of the name: a search for several words asks for all), ``dob`` (an ISO
+date), ``nationality`` (claimed or verified), ``identifier`` (each PNC, CID, passport or Home
+Office reference, spaces and dashes dropped).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from casetracker.adapters.tables import META, SUBJECT_SEARCH
+
+KEY = "search_key"  # the meta row holding the database's search key
+_KEYS: dict[str, bytes] = {}  # per database URL: read once a process (it never changes)
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def new_key() -> str:
+    """A fresh search key, as the migration stores it."""
+    return secrets.token_hex(32)
+
+
+def search_key(conn: Connection) -> bytes:
+    """The database's search key (created by migration 0016)."""
+    where = str(conn.engine.url)
+    found = _KEYS.get(where)
+    if found is None:
+        value = conn.execute(sa.select(META.c.value).where(META.c.key == KEY)).scalar()
+        if not value:
+            raise RuntimeError("this database has no search key: run `casetracker init`")
+        found = _KEYS[where] = bytes.fromhex(str(value))
+    return found
+
+
+def folded(text: str) -> str:
+    """Case, accents and runs of spaces folded: 'Zoë  O’Brien' and 'zoe o'brien' agree."""
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
+
+
+def terms(values: dict[str, Any]) -> set[tuple[str, str]]:
+    """The (kind, normalised value) pairs a subject record is findable by."""
+    found: set[tuple[str, str]] = set()
+    for word in name_words(str(values.get("name") or "")):
+        found.add(("name_word", word))
+    dob = str(values.get("date_of_birth") or "").strip()
+    if dob:
+        found.add(("dob", dob))
+    for key in ("nationality", "verified_nationality"):
+        text = folded(str(values.get(key) or ""))
+        if text:
+            found.add(("nationality", text))
+    identifiers = values.get("identifiers") or []
+    for ident in identifiers if isinstance(identifiers, list) else [identifiers]:
+        text = identifier(str(ident))
+        if text:
+            found.add(("identifier", text))
+    return found
+
+
+def identifier(text: str) -> str:
+    """A reference as compared: case folded, spaces, dashes and slashes dropped."""
+    return re.sub(r"[\s\-/]", "", folded(text))
+
+
+def name_words(text: str) -> list[str]:
+    """The words of a name as searched (an apostrophe joins: O'Brien is one word, obrien)."""
+    return _WORDS.findall(re.sub("['’]", "", folded(text)))
+
+
+def token(key: bytes, kind: str, value: str) -> str:
+    """The blind index of one term."""
+    return hmac.new(key, f"{kind}\x1f{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def replace(conn: Connection, case_id: str, values: dict[str, Any]) -> None:
+    """Make the case findable by exactly ``values`` (the subject's own details as now held)."""
+    conn.execute(SUBJECT_SEARCH.delete().where(SUBJECT_SEARCH.c.case_id == case_id))
+    insert_many(conn, [(case_id, values)])
+
+
+def insert_many(conn: Connection, records: Iterable[tuple[str, dict[str, Any]]]) -> None:
+    """Index new subject records (``(case id, own values)`` each; the bulk path)."""
+    key: bytes | None = None
+    rows = []
+    for case_id, values in records:
+        found = terms(values)
+        if found:
+            key = key or search_key(conn)
+            rows += [{"token": token(key, k, v), "case_id": case_id} for k, v in sorted(found)]
+    if rows:
+        conn.execute(SUBJECT_SEARCH.insert(), rows)
+
+
+def forget(conn: Connection, case_id: str) -> None:
+    """The erasure's part: the case is no longer findable by anything of its subject."""
+    conn.execute(SUBJECT_SEARCH.delete().where(SUBJECT_SEARCH.c.case_id == case_id))
+
+
+def matching(conn: Connection, wanted: list[tuple[str, str]]) -> sa.Select[tuple[str]]:
+    """The case ids whose subject has every one of ``wanted`` (kind, normalised value)."""
+    key = search_key(conn)
+    selects = [
+        sa.select(SUBJECT_SEARCH.c.case_id).where(SUBJECT_SEARCH.c.token == token(key, k, v))
+        for k, v in wanted
+    ]
+    if len(selects) == 1:
+        return selects[0]
+    both = sa.intersect(*selects).subquery()
+    return sa.select(both.c.case_id)
