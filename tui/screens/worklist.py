@@ -583,11 +583,22 @@ class WorklistScreen(SessionScreen):
                 confirmed,
             )
 
+    def action_search(self) -> None:
+        """Find a case by the person or its attributes; the one chosen opens here."""
+        from tui.screens.search import SearchScreen
+
+        def chosen(case_id: str | None) -> None:
+            if case_id:
+                self.open_case(case_id)
+
+        self.app.push_screen(SearchScreen(), chosen)
+
     def commands(self) -> list[tuple[str, Any, str]]:
         out: list[tuple[str, Any, str]] = [
             (f"worklist: {q.title}", lambda i=i: self.action_pick(i), f"queue {i + 1}")
             for i, q in enumerate(self.queues)
         ]
         out.append(("case: open by id…", self.action_open_by_id, "open any case by its id"))
+        out.append(("case: search…", self.action_search, "find a case by the person or state"))
         out.append(("worklist: filter", self.action_filter, "filter by case id, force or words"))
         return out
