@@ -16,6 +16,7 @@ import pytest
 from casetracker.domain.engine import WorkflowEngine
 from casetracker.domain.errors import NotPermitted, Refused, UsageError
 from casetracker.domain.vocabulary import ActionSpec, Role, StateSpec, WorkflowSpec
+from casetracker.presenters.timeline import build_timeline, timeline_lines
 from casetracker.services.cases import Casetracker
 from casetracker.services.definition_migration import migrate
 from tests.helpers import new_service
@@ -90,6 +91,10 @@ def test_a_v2_action_works_on_a_v1_case_once_it_is_migrated(sqlite_url):
     result = ct.act(case_id, "archive_case", {}, "2016-06-25")
     assert result.state == "archived" and result.events[-1].workflow_version == 2
     assert ct.verify().ok
+    history = ct.history(case_id)  # read back, drawn as a timeline, replayed as of a date
+    assert timeline_lines(build_timeline(history))
+    assert ct.options(case_id)[1]
+    assert ct.replay(case_id, as_of="2030-01-01") is not None
     ct.rebuild()
     assert ct.show(case_id).states["case"] == "archived"
     again = migrate(ct, "case", 2, [case_id], dry_run=False)  # nothing left on version 1
