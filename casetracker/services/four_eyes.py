@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection
@@ -27,6 +28,7 @@ from casetracker.adapters.users import is_superintendent
 from casetracker.domain import clock
 from casetracker.domain import four_eyes as rules
 from casetracker.domain.case_view import Attempt, Block, CaseView, instance_key
+from casetracker.domain.effective_time import EffectiveTime
 from casetracker.domain.engine import Option
 from casetracker.domain.errors import ActionBlocked, NotPermitted, UsageError
 from casetracker.domain.events import NewEvent, event_payload, merge_free_text, split_personal
@@ -200,8 +202,8 @@ def _events(
     view: CaseView,
     found: rules.Proposal,
     actor: Actor,
-    when: Any,
-    now: Any,
+    when: EffectiveTime,
+    now: datetime,
 ) -> list[NewEvent]:
     """The authorisation and the authorised action, the latter checked by every rule now."""
     workflow, _, tail = found.target.partition("#")
