@@ -4,7 +4,9 @@ Two real non-superuser logins of the application role, both Home Office casework
 proposes detention; typing into psql the authorisation of their own proposal is refused, and so
 is the detention recorded with no authorisation before it; the other login authorises it through
 casetracker; an authorisation typed again (replayed) is refused.  An admin marks a
-superintendent only through the guarded function, and only an admin may.
+superintendent only through the guarded function, and only an admin may.  And search (item 4):
+a police login of one force finds nothing of another force's person, and sees no row of the
+blind index for it.
 """
 
 from __future__ import annotations
@@ -103,3 +105,23 @@ def test_only_an_admin_marks_a_superintendent(logins: Logins) -> None:  # noqa: 
     admin.register_user(logins.member, "police", "Mo Member", "MPS", superintendent=True)
     assert next(u for u in admin.users() if u.name == logins.member).superintendent
     admin.close()
+
+
+def test_a_police_login_finds_no_other_forces_person(logins: Logins) -> None:  # noqa: F811
+    """Search (issue 16 item 4): row-level security keeps the blind index inside the force."""
+    from casetracker.services import search
+
+    admin = Casetracker(logins.url(logins.admin), role="admin")
+    admin.register_user(logins.member, "police", "Mo Member", "WYP")
+    admin.close()
+    clerk = Casetracker(logins.url(logins.admin), role="casework")
+    case_id = clerk.open_case({"name": "Robin Example", "force": "MPS"}).case_id
+    criteria = search.criteria_from(clerk, name="robin")
+    assert [f.case_id for f in search.search(clerk, criteria, "test")] == [case_id]
+    clerk.close()
+    officer = Casetracker(logins.url(logins.member), role="police")
+    assert search.search(officer, search.criteria_from(officer, name="robin"), "test") == []
+    officer.close()
+    with logins.psql(logins.member) as conn:
+        seen = conn.execute("SELECT count(*) FROM subject_search").fetchone()
+    assert seen is not None and seen[0] == 0
