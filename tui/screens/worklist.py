@@ -33,8 +33,10 @@ from textual.timer import Timer
 from textual.widgets import Input, Static, Tab, Tabs
 
 from casetracker.domain.case_view import Block
+from casetracker.domain.four_eyes import WORKFLOW as AUTHORISATION
+from casetracker.domain.four_eyes import queue_for
 from casetracker.domain.queues import ALL_CASES, WorkItem, queues_for
-from casetracker.services import work, worklists
+from casetracker.services import four_eyes, work, worklists
 from tui.layout import NARROW
 from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen
@@ -47,6 +49,10 @@ OPENING_NOTE = 0.15
 FILTER_DELAY = 0.25
 # Seconds between asking whether anything was recorded (a LISTEN on PostgreSQL costs nothing).
 POLL_SECONDS = 2.0
+
+
+# The queues of four-eyes proposals (issue 16): authorised or rejected from the palette.
+PROPOSAL_QUEUES = frozenset(queue_for(a) for a in ("extend_detention", "set_removal_directions"))
 
 
 class WorklistScreen(SessionScreen):
@@ -583,6 +589,36 @@ class WorklistScreen(SessionScreen):
                 confirmed,
             )
 
+    def proposal(self) -> tuple[str, int] | None:
+        """The highlighted row's case and proposal number, in a queue of proposals."""
+        item = self.highlighted()
+        if item is None or not item.item.startswith(f"{AUTHORISATION}#"):
+            self.notify("highlight a proposal in a queue of proposals to authorise",
+                        severity="warning")  # fmt: skip
+            return None
+        return item.case_id, int(item.item.partition("#")[2])
+
+    def action_authorise(self) -> None:
+        """Authorise the highlighted proposal (four eyes): its action is recorded with it, as
+        yours; the service refuses one's own proposal, the wrong role, a lapsed one."""
+        found = self.proposal()
+        if found is not None:
+            self.run_db("claim", four_eyes.authorise, self.service, *found)
+
+    def action_reject(self) -> None:
+        """Reject the highlighted proposal (or withdraw your own), with a reason."""
+        from tui.screens.prompt import PromptScreen
+
+        found = self.proposal()
+        if found is None:
+            return
+
+        def reason(text: str | None) -> None:
+            if text and text.strip():
+                self.run_db("claim", four_eyes.reject, self.service, *found, text.strip())
+
+        self.app.push_screen(PromptScreen(f"Reject {found[0]} proposal #{found[1]}", "why"), reason)
+
     def action_search(self) -> None:
         """Find a case by the person or its attributes; the one chosen opens here."""
         from tui.screens.search import SearchScreen
@@ -600,5 +636,8 @@ class WorklistScreen(SessionScreen):
         ]
         out.append(("case: open by id…", self.action_open_by_id, "open any case by its id"))
         out.append(("case: search…", self.action_search, "find a case by the person or state"))
+        if self.queue.name in PROPOSAL_QUEUES:
+            out.append(("case: authorise proposal", self.action_authorise, "four eyes"))
+            out.append(("case: reject proposal…", self.action_reject, "or withdraw your own"))
         out.append(("worklist: filter", self.action_filter, "filter by case id, force or words"))
         return out
