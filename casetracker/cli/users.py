@@ -45,6 +45,10 @@ def user_list(ctx: typer.Context, json_out: JsonOption = False) -> None:
         emit(
             {"users": [u.__dict__ for u in users]},
             json_out,
-            [f"{u.name:16} {','.join(u.roles):40} {u.force:5} {u.display_name}" for u in users],
+            [
+                f"{u.name:16} {','.join(u.roles):40} {u.force:5} {u.display_name}"
+                + (" (superintendent)" if u.superintendent else "")
+                for u in users
+            ],
             ct.realm,
         )
