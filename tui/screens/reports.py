@@ -18,7 +18,7 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from casetracker.domain import clock
-from tui.layout import NARROW
+from tui.layout import NARROW, SHORT
 from tui.messages import Loaded
 from tui.screens.base import SessionScreen
 from tui.widgets.vim_table import VimTable
@@ -51,6 +51,9 @@ NARROW_NOTE = "local = to an IO or the ICE office; none = not referred (wider: b
 
 YEARS_BACK = 12  # how far back the first report looks for a year with arrests in it
 Y_TICKS = (0, 20, 40, 60, 80, 100)  # the chart's axis: round percentages
+# On a short terminal the chart has a few rows only: plotext, given more ticks than rows, draws
+# an arbitrary few of them (they changed from run to run), so the axis has its two ends.
+SHORT_TICKS = (0, 100)
 
 
 def referral_table(service: Any, year: int, unit: str) -> Any:
@@ -125,15 +128,25 @@ class ReportsScreen(SessionScreen):
             # textual-plotext's stub says ``label``; plotext itself takes ``labels``.
             plt.multiple_bar(names, [ccu, local], labels=["CCU %", "local %"])  # type: ignore[call-arg]
             plt.ylim(0, 100)
-            plt.yticks(list(Y_TICKS), [f"{t}%" for t in Y_TICKS])
+            self.set_ticks()
         plt.title(table_data.title)
         plot.refresh()
         self.fill_notes()
+
+    def set_ticks(self) -> None:
+        """Round percentages on the y axis: every 20% on a tall terminal, the ends on a short
+        one (decided by the terminal's size, so a layout still settling changes nothing)."""
+        plot = self.query_one(PlotextPlot)
+        ticks = SHORT_TICKS if self.app.size.height < SHORT else Y_TICKS
+        plot.plt.yticks(list(ticks), [f"{t}%" for t in ticks])
+        plot.refresh()
 
     def on_resize(self) -> None:
         if self.data is not None and self.narrow != (self.app.size.width < NARROW):
             self.fill_table()
             self.fill_notes()
+        if self.data is not None and self.data.rows:
+            self.set_ticks()
 
     def fill_table(self) -> None:
         """The table in the columns that fit the terminal, the cursor kept on its row."""
