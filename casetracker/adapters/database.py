@@ -39,7 +39,9 @@ reads one case's rows through the integrity layer's DBAPI batch reader, as verif
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -293,17 +295,38 @@ def driver_sql(conn: Connection, query: str, params: Any = (), cursor_name: str 
     backend; a list of tuples means executemany.  Each ``cursor_name`` keeps its own cursor
     on the connection, so one caller's pending rows are not lost to another's statement.
     """
-    if conn.dialect.name == "postgresql":
-        query = query.replace("?", "%s")
     key = f"casetracker_cursor_{cursor_name}"
     cursor = conn.info.get(key)
     if cursor is None:
         cursor = conn.info[key] = conn.connection.cursor()
+    if conn.dialect.name == "postgresql":
+        query = query.replace("?", "%s")
+        if isinstance(params, list) and len(params) <= _ROWS_AT_ONCE:
+            # psycopg's executemany enters and leaves pipeline mode, which cost more than the
+            # round trip it saves on the few rows of an action: one row is a plain execute,
+            # a few an INSERT of several VALUES rows
+            several = _several_rows(query, len(params)) if len(params) > 1 else None
+            if len(params) == 1:
+                params = params[0]
+            elif several is not None:
+                query, params = several, tuple(value for row in params for value in row)
     if isinstance(params, list):
         cursor.executemany(query, params)
     else:
         cursor.execute(query, params)
     return cursor
+
+
+_ROWS_AT_ONCE = 100  # on PostgreSQL, up to this many rows are inserted by one statement
+_VALUES = re.compile(r"(INSERT INTO [^;]+ VALUES )(\((?:%s, )*%s\))", re.S)
+
+
+@functools.lru_cache(maxsize=256)
+def _several_rows(query: str, rows: int) -> str | None:
+    """``query``, a one-row ``INSERT ... VALUES (%s, ...)``, as an insert of ``rows`` rows;
+    None for any other statement."""
+    found = _VALUES.fullmatch(query)
+    return None if found is None else found[1] + ", ".join([found[2]] * rows)
 
 
 def stream(
