@@ -13,6 +13,7 @@ either (``mismatch``): a flag, not the values, which an erasure leaves behind.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
@@ -45,12 +46,27 @@ def mismatch(before: Mapping[str, Any], given: Mapping[str, Any]) -> bool | None
 
 def flagged(view: CaseView) -> tuple[bool, str, Step] | None:
     """The latest recorded flag, the key of the instance it was recorded on and its step; None
-    if never recorded."""
-    found = None
-    for key, step in view.steps:
+    if never recorded.
+
+    Every action's worklist rows ask this, so the answer is kept in ``view.derived`` with the
+    step it was read up to, and a view that has only grown since is read from there on: a
+    case's every step was read again on each action."""
+    steps = view.steps
+    start, found = 0, None
+    kept = view.derived.get(_DERIVED)
+    if kept is not None:
+        seen, last, answer = kept
+        if 0 < seen <= len(steps) and steps[seen - 1][1] is last:
+            start, found = seen, answer
+    for key, step in itertools.islice(steps, start, None):
         if MISMATCH in step.fields:
             found = (step.fields[MISMATCH] is True, key, step)
+    if steps:
+        view.derived[_DERIVED] = (len(steps), steps[-1][1], found)
     return found
+
+
+_DERIVED = "nationality_flag"
 
 
 def nationality_kept_apart(ctx: GuardContext) -> list[Block]:
