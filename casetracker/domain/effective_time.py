@@ -122,6 +122,9 @@ def parse_canonical(text: str, zone: tzinfo = DEFAULT_ZONE) -> EffectiveTime:
     The text must come back unchanged from the datetime read, so anything else takes the
     general path and gives what it always gave.
     """
+    known = _produced.get((text, zone))
+    if known is not None:
+        return known
     if len(text) == 20 and text[19] == "Z" and text[10] == "T":
         try:
             moment = datetime.fromisoformat(text[:19]).replace(tzinfo=UTC)
@@ -131,6 +134,20 @@ def parse_canonical(text: str, zone: tzinfo = DEFAULT_ZONE) -> EffectiveTime:
             if moment.isoformat()[:19] == text[:19]:
                 return EffectiveTime(text, moment, moment + _SECOND)
     return _parse_fixed(text, zone)
+
+
+# What ``parse`` answered lately, by its canonical text: an action parses what its user typed,
+# records the canonical text and folds the event at once, which read the text back again.
+# ``parse_canonical`` of that text is the same value (the canonical form is defined by that).
+_produced: dict[tuple[str, tzinfo], EffectiveTime] = {}
+_PRODUCED_KEPT = 256
+
+
+def _remember(value: EffectiveTime, zone: tzinfo) -> EffectiveTime:
+    if len(_produced) >= _PRODUCED_KEPT:
+        _produced.clear()
+    _produced[(value.text, zone)] = value
+    return value
 
 
 @functools.lru_cache(maxsize=8192)
@@ -169,7 +186,7 @@ def parse(
             f"range {value.text} ends in the future (now is {_instant(now).text}): "
             "give the part that has happened"
         )
-    return value
+    return _remember(value, zone)
 
 
 def _parse_single_or_range(text: str, zone: tzinfo, now: datetime | None) -> EffectiveTime:

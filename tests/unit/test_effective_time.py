@@ -39,6 +39,8 @@ def test_forms_and_precision(typed, canonical, precision):
     value = parse(typed, NOW)
     assert (value.text, value.precision) == (canonical, precision)
     assert parse_canonical(value.text) == value
+    # read back without what parse remembers (parse_canonical answers it from there)
+    assert _parse_single_or_range(value.text, DEFAULT_ZONE, None) == value
 
 
 @pytest.mark.parametrize(
