@@ -294,13 +294,24 @@ def clear(conn: Connection) -> None:
 FILL_BATCH = 50_000  # rows held before they are inserted
 
 
-def fill(conn: Connection) -> int:
-    """Write every case's rows from the log's stored columns (no fold: a trace needs only each
-    event's lifecycle, instance, action and effective time); returns the cases.  Migration
-    0017 fills the table this way, and ``rebuild`` when the read models are rebuilt alone."""
+def fill(conn: Connection, case_ids: Iterable[str] | None = None) -> int:
+    """Write every case's rows (or those of ``case_ids``, after deleting theirs) from the log's
+    stored columns (no fold: a trace needs only each event's lifecycle, instance, action and
+    effective time); returns the cases.  Migration 0017 fills the table this way, and
+    ``rebuild`` when the read models are rebuilt alone."""
+    query = "SELECT case_id, seq, step, stamp FROM events"
+    if case_ids is None:
+        rows: Iterable[tuple] = stream(conn, f"{query} ORDER BY case_id, seq")
+    else:
+        chosen = list(case_ids)
+        for case_id in chosen:
+            driver_sql(conn, "DELETE FROM flow_steps WHERE case_id = ?", (case_id,), "flow_steps")
+        rows = itertools.chain.from_iterable(
+            stream(conn, f"{query} WHERE case_id = ? ORDER BY seq", params=(case_id,))
+            for case_id in chosen
+        )
     pending: list[tuple] = []
     cases = 0
-    rows = stream(conn, "SELECT case_id, seq, step, stamp FROM events ORDER BY case_id, seq")
     for case_id, events in itertools.groupby(rows, key=_first):
         pending += trace_rows(case_id, [stored_moment(seq, s, t) for _, seq, s, t in events])
         cases += 1

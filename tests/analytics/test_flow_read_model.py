@@ -109,6 +109,12 @@ def test_rebuild_and_the_migrations_fill_give_the_rows_kept(acted, monkeypatch, 
         with write_transaction(ct.engine) as conn:  # migration 0017's way: the stored columns
             conn.exec_driver_sql("DELETE FROM flow_steps")
             flow_model.fill(conn)
+        assert _stored(acted.url) == kept
+        with write_transaction(ct.engine) as conn:  # some cases only: theirs replaced
+            some = sorted({row[0] for row in kept})[:3]
+            conn.exec_driver_sql("UPDATE flow_steps SET wait_s = 0 WHERE case_id = ?", (some[0],))
+            conn.exec_driver_sql("DELETE FROM flow_steps WHERE case_id = ?", (some[1],))
+            assert flow_model.fill(conn, some) == 3
     finally:
         ct.close()
     assert _stored(acted.url) == kept
