@@ -388,6 +388,21 @@ CID_UPDATE = Lifecycle(
     ),
 )
 
+# Work on the case (issue 16): owners of queue items and the deadlines the system saw pass.
+# Record-keeping of this project's, not the report's: report silent.
+SUPERVISOR, SYSTEM = Role.SUPERVISOR, Role.SYSTEM
+WORKERS = (POLICE, CCU, JOC, IO, CASEWORK, SUPERVISOR, ADMIN)
+WORK = Lifecycle(
+    ("tracked",),
+    "tracked",
+    (
+        Row("claim_item", ("tracked",), "tracked", WORKERS, "report silent"),
+        Row("release_item", ("tracked",), "tracked", WORKERS, "report silent"),
+        Row("reassign_item", ("tracked",), "tracked", (SUPERVISOR, ADMIN), "report silent"),
+        Row("deadline_passed", ("tracked",), "tracked", (SYSTEM,), "fn 17 (PACE); else silent"),
+    ),
+)
+
 TABLE: dict[str, Lifecycle] = {
     "authorisation": AUTHORISATION,
     "case": CASE,
@@ -402,6 +417,7 @@ TABLE: dict[str, Lifecycle] = {
     "removal": REMOVAL,
     "barrier": BARRIER,
     "cid_update": CID_UPDATE,
+    "work": WORK,
 }
 
 # (lifecycle, action) -> why this reading and the definition disagree.  Each is a strict expected
