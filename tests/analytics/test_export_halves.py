@@ -86,3 +86,24 @@ def test_json_events_are_the_text_json_dumps_writes(year, tmp_path) -> None:
     for line in events:
         text = line.removesuffix(",")
         assert json.dumps(json.loads(text), ensure_ascii=False) == text
+
+
+@pytest.mark.postgres
+def test_postgresql_exports_in_one_process(pg_url, tmp_path) -> None:
+    """On PostgreSQL the whole log is read in one process (a server-side cursor): every
+    event is written, in each format."""
+    from casetracker.adapters.database import read_transaction
+    from casetracker.services.setup import create_database
+    from casetracker.services.synthetic_year import generate_year
+
+    create_database(pg_url, "demo")
+    admin = Casetracker(pg_url, as_user="admin.demo")
+    try:
+        generate_year(admin, seed=3, year=2015, arrests=30, workers=1)
+        with read_transaction(admin.engine) as conn:
+            events = conn.exec_driver_sql("SELECT count(*) FROM events").scalar_one()
+    finally:
+        admin.close()
+    for fmt in FORMATS:
+        summary = _export(pg_url, fmt, tmp_path / f"pg.{fmt}")
+        assert summary["events"] == events > 0
