@@ -328,15 +328,20 @@ class OcelJsonWriter:
 
     def case(self, events: list[LogEvent]) -> None:
         """Each event as ``json.dumps`` of its object would write it (the same text), put
-        together from pieces: an attribute's ``{"name": ..., "value": ...}`` recurs and is
-        remembered (``_JSON_CACHE`` of them), an id needs escaping only if it has a quote,
-        a backslash or a control character.  Encoding each event's dictionary had been a
+        together from pieces: a text needs escaping only if it has a quote, a backslash or a
+        control character, and another value's ``{"name": ..., "value": ...}`` recurs and is
+        remembered (``_JSON_CACHE`` of them).  Encoding each event's dictionary had been a
         quarter of the export's time."""
         cache = self._attributes
         lines = []
         for e in events:
             attributes = []
             for name, value in _event_values(e):
+                if type(value) is str:  # most: texts and times, many met once
+                    attributes.append(
+                        f'{{"name": {_json_text(name)}, "value": {_json_text(value)}}}'
+                    )
+                    continue
                 key = (name, type(value), value)
                 text = cache.get(key)
                 if text is None:
