@@ -298,7 +298,9 @@ def fill(conn: Connection, case_ids: Iterable[str] | None = None) -> int:
     """Write every case's rows (or those of ``case_ids``, after deleting theirs) from the log's
     stored columns (no fold: a trace needs only each event's lifecycle, instance, action and
     effective time); returns the cases.  Migration 0017 fills the table this way, and
-    ``rebuild`` when the read models are rebuilt alone."""
+    ``rebuild`` when the read models are rebuilt alone.  A case with a stored value that is
+    not as casetracker writes it (a damaged or altered log) is left out, not fatal: an upgrade
+    must not stop on the damage ``verify`` exists to report."""
     query = "SELECT case_id, seq, step, stamp FROM events"
     if case_ids is None:
         rows: Iterable[tuple] = stream(conn, f"{query} ORDER BY case_id, seq")
@@ -313,7 +315,11 @@ def fill(conn: Connection, case_ids: Iterable[str] | None = None) -> int:
     pending: list[tuple] = []
     cases = 0
     for case_id, events in itertools.groupby(rows, key=_first):
-        pending += trace_rows(case_id, [stored_moment(seq, s, t) for _, seq, s, t in events])
+        try:
+            moments = [stored_moment(seq, s, t) for _, seq, s, t in events]
+        except (ValueError, TypeError):  # a stored value not as written: verify says which
+            continue  # the case keeps no traces until the log is repaired and rebuilt
+        pending += trace_rows(case_id, moments)
         cases += 1
         if len(pending) >= FILL_BATCH:
             insert_rows(conn, pending)
