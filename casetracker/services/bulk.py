@@ -147,7 +147,7 @@ class BulkValidator:
                     index, action, "; ".join(map(str, blocks)), _field_of(blocks, step)
                 )
             flow.fire(view, attempt)
-            payload = ""
+            payload: dict[str, Any] = {}  # unwritten: none
             if has_personal:  # split even unwritten: the view holds what the log would
                 values, secret = split_personal(spec, values, index + 1)
                 if written:
