@@ -24,21 +24,27 @@ from casetracker.domain.identity import SEEDED_USERS
 from casetracker.domain.rules.hosol import HOSOL_CATEGORIES
 from casetracker.domain.vocabulary import ActionSpec, FieldSpec, FieldType, Role, WorkflowSpec
 from casetracker.services.cases import Casetracker
+from casetracker.services.registry import organisation
 from casetracker.services.setup import create_database
 from workflows import DEFINITIONS
 
 FORCES = ["MPS"]  # the acting police user's force: another force's arrest is refused (test_forces)
 OPEN = "open_case"
+NUMBERED = ("encounter", "status_check")  # fields that name an instance of that lifecycle
+SUITES = sorted(s.name for f in organisation().forces if f.code in FORCES for s in f.suites)
 
 
-def field_value(spec: FieldSpec, encounters: list[int]) -> st.SearchStrategy:
-    """A value of the field's type; where a guard looks the value up (an encounter's number, an
-    offence on the Serious Offence List) real ones are drawn too, or that guard always refuses."""
+def field_value(spec: FieldSpec, numbers: dict[str, list[int]]) -> st.SearchStrategy:
+    """A value of the field's type; where a guard looks the value up (an encounter's or a status
+    check's number, a custody suite of the force, an offence on the Serious Offence List) real
+    ones are drawn too, or that guard always refuses."""
     kind = spec.type
     if spec.name == "force":
         return st.sampled_from(FORCES)
-    if spec.name == "encounter" and encounters:
-        return st.sampled_from(encounters) | st.integers(0, 4)
+    if numbers.get(spec.name):
+        return st.sampled_from(numbers[spec.name]) | st.integers(0, 4)
+    if spec.name == "custody_suite":
+        return st.sampled_from(SUITES) | st.text(string.ascii_letters, min_size=1, max_size=6)
     if spec.name == "conviction_categories":
         return st.lists(st.sampled_from(sorted(HOSOL_CATEGORIES)), max_size=2) | st.lists(
             st.text(string.ascii_letters, min_size=1, max_size=6), max_size=2
@@ -62,13 +68,15 @@ def field_value(spec: FieldSpec, encounters: list[int]) -> st.SearchStrategy:
     return st.lists(st.text(string.ascii_letters, min_size=1, max_size=6), max_size=2)
 
 
-def fields_for(action: ActionSpec, encounters: list[int]) -> st.SearchStrategy[dict[str, Any]]:
+def fields_for(
+    action: ActionSpec, numbers: dict[str, list[int]]
+) -> st.SearchStrategy[dict[str, Any]]:
     """Every required field, and each optional one half the time."""
 
     @st.composite
     def build(draw: st.DrawFn) -> dict[str, Any]:
         chosen = [f for f in action.fields if f.required or draw(st.booleans())]
-        return {f.name: draw(field_value(f, encounters)) for f in chosen}
+        return {f.name: draw(field_value(f, numbers)) for f in chosen}
 
     return build()
 
@@ -124,8 +132,8 @@ def case_machine(
             name = data.draw(st.sampled_from(sorted(actions) if any_action else pool))
             action = actions[name]
             role = data.draw(st.sampled_from([r.value for r in action.roles]), label="role")
-            encounters = [i.number for i in self.view.of("encounter")]
-            fields = data.draw(fields_for(action, encounters), label="fields")
+            numbers = {kind: [i.number for i in self.view.of(kind)] for kind in NUMBERED}
+            fields = data.draw(fields_for(action, numbers), label="fields")
             try:
                 services[role].act(self.case_id, name, fields, effective)
             except CasetrackerError:  # refused or malformed: must leave no trace
@@ -209,8 +217,14 @@ def test_each_lifecycle_under_random_actions(spec, tmp_path):
 
 
 def test_a_whole_case_under_random_actions(tmp_path):
-    """Explores the lifecycles, not the role check: at least 80% of all actions get recorded."""
+    """Explores the lifecycles, not the role check: at least 72% of all actions get recorded.
+
+    The floor was 80% before the rules that look a value up in another record or in the
+    organisation file (DVA access per role, CID at the suite, the Home Office's own ACRO check,
+    London's routing with an MPS officer): random field values rarely satisfy them, so a random
+    walk reaches 76% of the actions; each of those rules has its own table test (test_rules_*).
+    """
     every = {a.name for s in STORY for a in s.actions}
-    reached = _run(tmp_path, STORY, examples=45, steps=100)
+    reached = _run(tmp_path, STORY, examples=60, steps=100)
     missed = sorted(every - reached)
-    assert len(reached) >= 0.8 * len(every), f"reached {len(reached)}/{len(every)}; not {missed}"
+    assert len(reached) >= 0.72 * len(every), f"reached {len(reached)}/{len(every)}; not {missed}"
