@@ -204,6 +204,9 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
                     read_models.update(conn, self.flow.fold_into(view, recorded))
         except Unseen:
             self._refuse_unseen(actor, case_id, action)
+        except Exception as exc:  # the database's own guards refuse too: logged as ours are
+            self._refused_by_database(exc, actor, case_id, action)
+            raise
         if not blocks:
             if action == ERASE_ACTION:  # the view may hold merged free text: keep none of it
                 subjects.clean_up(self.engine)
