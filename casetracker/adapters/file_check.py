@@ -13,6 +13,7 @@ from contextlib import closing, suppress
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 
 from casetracker.adapters.database import damage_marker, sqlite_path
@@ -64,7 +65,12 @@ def physical_damage(conn: Connection, thorough: bool = False) -> list[str]:
     """
     if conn.dialect.name != "sqlite":
         return []
-    found = _damage(conn.exec_driver_sql(_pragma(thorough)), thorough)
+    try:
+        found = _damage(conn.exec_driver_sql(_pragma(thorough)), thorough)
+    except sa_exc.DatabaseError as exc:  # a page so broken that the check itself stops on it
+        if not isinstance(exc.orig, sqlite3.DatabaseError):
+            raise
+        found = [_damaged(thorough, str(exc.orig))]
     record_damage(str(conn.engine.url), found)
     return found
 
