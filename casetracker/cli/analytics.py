@@ -15,8 +15,8 @@ from typing import Annotated
 
 import typer
 
-from casetracker.cli.common import LARGEST_INTEGER, one_line_text, read_bounded
-from casetracker.cli.mi import JsonOption, report_app
+from casetracker.cli.common import LARGEST_INTEGER, JsonOption, one_line_text, read_bounded
+from casetracker.cli.mi import report_app
 from casetracker.domain.errors import UsageError
 
 SAMPLE_FILE_LIMIT = 16 << 20  # a sample of case ids is small; a larger file is not one

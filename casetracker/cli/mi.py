@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from casetracker.cli.common import LARGEST_INTEGER, one_line_text, read_bounded
+from casetracker.cli.common import LARGEST_INTEGER, JsonOption, one_line_text, read_bounded
 from casetracker.cli.progress import QuietOption
 from casetracker.domain.errors import UsageError
 from casetracker.presenters.text import counted
@@ -25,7 +25,6 @@ report_app = typer.Typer(
     no_args_is_help=True,
 )
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 FormatOption = Annotated[str, typer.Option("--format", help="table, csv or json")]
 
 
