@@ -74,10 +74,6 @@ def public_key(pem: bytes) -> Ed25519PublicKey:
     return key
 
 
-def public_of(private: Ed25519PrivateKey) -> Ed25519PublicKey:
-    return private.public_key()
-
-
 def raw_hex(public: Ed25519PublicKey) -> str:
     """The 32 raw bytes of a public key as lowercase hex, as a bundle carries it."""
     return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
