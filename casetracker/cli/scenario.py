@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from casetracker import paths
-from casetracker.cli.common import LARGEST_INTEGER
+from casetracker.cli.common import LARGEST_INTEGER, JsonOption
 from casetracker.domain.errors import UsageError
 from casetracker.services.training.player import ScenarioFailed, StepOutcome, play, run
 from casetracker.services.training.scenarios import Scenario, available, load, scenario_path
@@ -29,7 +29,6 @@ scenario_app = typer.Typer(
     help="Case-study flows for trainers, run only in a training database.", no_args_is_help=True
 )
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 DbOption = Annotated[
     str | None,
     typer.Option(
