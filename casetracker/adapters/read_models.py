@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters import deadlines, flow_model, mi_model, workers, worklist
@@ -54,24 +55,24 @@ class ReadModel:
     change: Change | None = None
 
 
-def _clear_worklist(conn: Connection) -> None:
-    conn.execute(WORKLIST.delete())
+def _deleting(*tables: Table) -> Clear:
+    """A read model's ``clear``: empties ``tables``."""
+
+    def clear(conn: Connection) -> None:
+        for table in tables:
+            conn.execute(table.delete())
+
+    return clear
 
 
-def _insert_worklist(conn: Connection, per_case: list[Any]) -> None:
-    worklist.insert_rows(conn, itertools.chain.from_iterable(per_case))
+def _flattened(insert_rows: Callable[[Connection, Any], Any]) -> InsertMany:
+    """A read model's ``insert`` for one whose ``rows`` gives a list of rows per case: every
+    case's rows written through the table's own ``insert_rows``."""
 
+    def insert(conn: Connection, per_case: list[Any]) -> None:
+        insert_rows(conn, itertools.chain.from_iterable(per_case))
 
-def _clear_deadlines(conn: Connection) -> None:
-    conn.execute(DEADLINES.delete())
-
-
-def _insert_deadlines(conn: Connection, per_case: list[Any]) -> None:
-    deadlines.insert_rows(conn, itertools.chain.from_iterable(per_case))
-
-
-def _insert_flow(conn: Connection, per_case: list[Any]) -> None:
-    flow_model.insert_rows(conn, itertools.chain.from_iterable(per_case))
+    return insert
 
 
 _REPORT_ROWS = {
@@ -92,11 +93,6 @@ def _reports_unchanged(conn: Connection, case_id: str, rows: mi_model.MiRows | N
     return True
 
 
-def _clear_reports(conn: Connection) -> None:
-    for table in MI_TABLES:
-        conn.execute(table.delete())
-
-
 def _insert_reports(conn: Connection, per_case: list[Any]) -> None:
     rows = mi_model.MiRows()
     for case in per_case:
@@ -111,8 +107,8 @@ READ_MODELS: tuple[ReadModel, ...] = (
         worklist.rows_for,
         worklist.replace,
         worklist.rebuild,
-        _clear_worklist,
-        _insert_worklist,
+        _deleting(WORKLIST),
+        _flattened(worklist.insert_rows),
         worklist.unchanged,
     ),
     ReadModel(
@@ -120,7 +116,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         mi_model.case_rows,
         mi_model.replace,
         mi_model.rebuild,
-        _clear_reports,
+        _deleting(*MI_TABLES),
         _insert_reports,
         _reports_unchanged,
     ),
@@ -129,8 +125,8 @@ READ_MODELS: tuple[ReadModel, ...] = (
         deadlines.rows_for,
         deadlines.replace,
         deadlines.rebuild,
-        _clear_deadlines,
-        _insert_deadlines,
+        _deleting(DEADLINES),
+        _flattened(deadlines.insert_rows),
         deadlines.unchanged,
     ),
     # No ``unchanged``: every event adds a step to the case's traces, so a fresh view's rows
@@ -141,7 +137,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         flow_model.replace,
         flow_model.rebuild,
         flow_model.clear,
-        _insert_flow,
+        _flattened(flow_model.insert_rows),
         change=flow_model.change,
     ),
 )
