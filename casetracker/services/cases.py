@@ -153,8 +153,10 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
                     attempt = Attempt(
                         workflow, number, action, {}, when, actor.role, now, preview=True
                     )
+                record: dict[str, Any] | None = None  # the subject record, read at most once
                 if spec.guards and head is not None:  # rules may read earlier free text
-                    merge_free_text(view, subjects.read(conn, view.case_id)[0] or {})
+                    record = subjects.read(conn, view.case_id)[0] or {}
+                    merge_free_text(view, record)
                 blocks = self.flow.check(view, attempt)
                 if workflow == WORK:  # who holds what, decided in this transaction
                     values = owner_values(action, values, actor)
@@ -170,8 +172,9 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
                     dest = self.flow.fire(view, attempt)
                     logged, personal = split_personal(spec, values, view.version + 1, justification)
                     if nationality.CLAIMED in personal or nationality.VERIFIED in personal:
-                        before = subjects.read(conn, case_id)[0] or {} if case_id else {}
-                        flag = nationality.mismatch(before, personal)
+                        if record is None:
+                            record = subjects.read(conn, case_id)[0] or {} if case_id else {}
+                        flag = nationality.mismatch(record, personal)
                         logged = logged if flag is None else {**logged, nationality.MISMATCH: flag}
                     if case_id is None:
                         case_id = self.store.allocate_case_id(conn)
