@@ -11,8 +11,8 @@ marker.  The lifting is logged in the access log, like every act of an admin.
 from __future__ import annotations
 
 from casetracker.adapters import access_log
-from casetracker.adapters.database import damage_marker, read_transaction
-from casetracker.adapters.file_check import physical_damage
+from casetracker.adapters.database import damage_marker
+from casetracker.adapters.file_check import PhysicalCheck
 from casetracker.domain.errors import DatabaseError, UsageError
 from casetracker.services.cases import Casetracker
 
@@ -27,8 +27,10 @@ def declare_repaired(ct: Casetracker) -> str:
     if marker is None or not marker.exists():
         raise UsageError("no damage is recorded for this database: nothing to declare repaired")
     recorded = marker.read_text("utf-8", errors="replace").strip()
-    with read_transaction(ct.engine) as conn:
-        found = physical_damage(conn, thorough=True)
+    # On a connection of its own, never committed: a page so broken that the check stops on it
+    # also fails the COMMIT of any transaction that read it, which must still say "damaged".
+    with ct.engine.connect() as conn:
+        found = PhysicalCheck(conn, thorough=True).problems()
     if found:
         raise DatabaseError(f"the file is still damaged: {found[0]}")
     marker.unlink()
