@@ -4,8 +4,10 @@ The database is built once with ``EventStore.bulk_open_cases`` (real events, has
 chained): every case a synthetic person (name from lists, date of birth, nationality, a PNC and
 a Home Office reference, kept in ``subjects`` and indexed by ``subjects.write_many``, the bulk
 path's own) arrested by one of six forces over a year, one in three an immigration offender,
-one in five detained under immigration powers.  The report tables (``mi_arrests``) are those of
-``mi_model.rows_for`` on each case's own events.
+one in five detained under immigration powers, one in 100,000 listed as an absconder (the
+absconder filter's worst case short of none: nearly every case is not one).  The report tables
+(``mi_arrests``) and the worklist are those of ``mi_model`` and ``worklist.rows_for`` on each
+case's own events, as an action would write them.
 
 Measured, each the median of ``--runs`` warm calls of the service (``search.search``, which
 also writes its access-log entry), beside a baseline in the same process on the same file: a
@@ -27,12 +29,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from casetracker.adapters import mi_model, subjects
+from casetracker.adapters import mi_model, subjects, worklist
 from casetracker.adapters.database import write_transaction
 from casetracker.adapters.store import EventStore
 from casetracker.domain.effective_time import instant
 from casetracker.domain.events import NewEvent, RecordedEvent
 from casetracker.domain.identity import SEEDED_POLICE, SEEDED_USERS
+from casetracker.domain.queues import WorkItem
 from casetracker.integrity.personal_digests import digests
 from casetracker.services import search
 from casetracker.services.cases import Casetracker
@@ -45,8 +48,10 @@ FIRST = ("Alex", "Sam", "Jo", "Ali", "Maria", "Chen", "Zoë", "Olu", "Ivan", "Pr
 LAST = tuple(f"Surname{n:04d}" for n in range(5000))  # 100,000 names, then repeats
 NATIONALITIES = tuple(f"Nation{n:02d}" for n in range(40))
 START = datetime(2025, 6, 1, tzinfo=UTC)
-YEAR = timedelta(days=365)
+DAY = timedelta(days=1)
+YEAR = 365 * DAY
 BATCH = 20_000
+ABSCONDERS = 100_000  # one case in this many is a listed absconder
 
 
 def person(i: int) -> dict[str, object]:
@@ -91,6 +96,12 @@ def _events(i: int, arrested: datetime, values: dict[str, object], salt: str) ->
             ev("detention", "detain_under_immigration_powers", "immigration_officer",
                t + timedelta(hours=4)),
         ]  # fmt: skip
+    if i % ABSCONDERS == 7:
+        events += [
+            ev("reporting", "issue_reporting_directions", "immigration_officer", t + DAY),
+            ev("reporting", "record_missed_reporting", "immigration_officer", t + 8 * DAY),
+            ev("reporting", "list_as_absconder", "immigration_officer", t + 9 * DAY),
+        ]
     return events
 
 
@@ -110,6 +121,7 @@ def build(url: str, cases: int) -> None:
             subjects.write_many(
                 conn, [(c, salt, values) for c, (_, values, salt) in zip(ids, people, strict=True)]
             )
+            work: list[WorkItem] = []
             for case_id, events in zip(ids, batch, strict=True):
                 recorded = [
                     RecordedEvent(0, case_id, seq, "demo", e.workflow, e.workflow_version,
@@ -118,9 +130,12 @@ def build(url: str, cases: int) -> None:
                                   "")
                     for seq, e in enumerate(events, 1)
                 ]  # fmt: skip
-                rows = mi_model.case_rows(flow.fold(case_id, recorded))
+                view = flow.fold(case_id, recorded)
+                rows = mi_model.case_rows(view)
                 if rows is not None:
                     mi_model.insert(conn, rows)
+                work += worklist.rows_for(view)
+            worklist.insert_rows(conn, work)
         done += size
         print(f"  {done:>9,} cases ({done / (time.perf_counter() - started):,.0f}/s)", flush=True)
     engine.dispose()
@@ -181,7 +196,7 @@ def main() -> None:
         "force WYP, arrested in a month": {
             "force": "WYP", "arrested": (month[0], month[1].date().isoformat())},
         "High Harm (none: whole scan)": {"high_harm": True},
-        "absconder (none: whole scan)": {"absconder": True},
+        f"listed absconder (1 in {ABSCONDERS:,})": {"absconder": True},
     }  # fmt: skip
     baseline = _raw_page(path, args.runs)
     print(f"{args.cases:,} cases; baseline: a page of 50 cases on raw sqlite3 "
