@@ -1,13 +1,15 @@
 """Admin mode: the users, their roles and forces, changed through the service as ``casetracker
 user add`` changes them: the same checks and words, a refusal shown on the form with what was
-typed kept and nothing written, each change logged; other roles are not let in."""
+typed kept and nothing written, each change logged (a superintendent's mark too); other roles
+are not let in."""
 
 from __future__ import annotations
 
+import json
 from contextlib import closing
 
 import sqlalchemy as sa
-from textual.widgets import Input
+from textual.widgets import Checkbox, Input
 
 from casetracker.adapters.tables import ACCESS_LOG
 from casetracker.services.cases import Casetracker
@@ -26,6 +28,10 @@ def _saves(url: str) -> list[str]:
     with closing(Casetracker(url, as_user="audit.demo")) as reader, reader.engine.connect() as c:
         query = sa.select(ACCESS_LOG.c.detail).where(ACCESS_LOG.c.action == "user-save")
         return [row.detail for row in c.execute(query)]
+
+
+def _detail(text: str) -> dict:
+    return json.loads(text) if isinstance(text, str) else text
 
 
 async def _fill(pilot, **values: str) -> None:
@@ -96,3 +102,81 @@ async def test_an_admin_changes_a_users_roles_and_other_roles_are_not_let_in(dem
         await settle(pilot, lambda: bool(other.notices))
         assert type(other.screen).__name__ == "WorklistScreen"
         assert "only the admin role manages users (you act as ccu)" in other.notices[-1].message
+
+
+def _marked(url: str) -> dict[str, bool]:
+    with closing(Casetracker(url, as_user="audit.demo")) as reader:
+        return {u.name: u.superintendent for u in reader.users()}
+
+
+async def _open_user(pilot, name: str) -> None:
+    app = pilot.app
+    screen = app.screen
+    await settle(pilot, lambda: bool(screen.users))
+    screen.query_one("#users-table").move_cursor(row=[u.name for u in screen.users].index(name))
+    await pilot.press("enter")
+    await settle(pilot, lambda: type(app.screen).__name__ == "UserFormScreen")
+
+
+@run_async
+async def test_an_admin_marks_a_superintendent_as_user_add_does(demo_url):
+    """The box is `user add --superintendent`: saved, logged, shown in the list; ticked for
+    someone not in the police it is refused in the CLI's words and nothing is written."""
+    assert not any(_marked(demo_url).values())
+    app = CasetrackerApp(demo_url, as_user="admin.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+        screen = app.screen
+        await _open_user(pilot, "pc.demo")
+        box = app.screen.query_one("#u-superintendent", Checkbox)
+        assert not box.value
+        box.focus()
+        await pilot.press("space")  # ticked as a person ticks it
+        assert box.value
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: any(n.title == "saved" for n in app.notices))
+        saved = [n.message for n in app.notices if n.title == "saved"]
+        assert saved == ["user pc.demo: police (MPS) superintendent"]  # as the CLI prints it
+        await settle(pilot, lambda: any(u.superintendent for u in screen.users))
+        assert "✓ yes" in screen_text(app)
+        await _open_user(pilot, "pc.demo")
+        assert app.screen.query_one("#u-superintendent", Checkbox).value  # kept, shown again
+        await pilot.press("escape")
+        await settle(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+
+        await _open_user(pilot, "cw.demo")
+        app.screen.query_one("#u-superintendent", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        refusal = "--superintendent: only a police user can be a superintendent"
+        await settle(pilot, lambda: refusal in screen_text(app))
+        assert type(app.screen).__name__ == "UserFormScreen"
+        assert app.screen.query_one("#u-superintendent", Checkbox).value  # what was typed
+    marked = _marked(demo_url)
+    assert [name for name, yes in marked.items() if yes] == ["pc.demo"]
+    assert [d.get("superintendent") for d in map(_detail, _saves(demo_url))] == [True]
+
+
+@run_async
+async def test_only_an_admin_marks_a_superintendent(demo_url):
+    """A police user is not let into admin mode; given the screen all the same, the service
+    refuses the save in its own words, the form keeps what was typed, nothing is written."""
+    from tui.screens.admin import AdminScreen
+
+    before = _marked(demo_url)
+    app = CasetrackerApp(demo_url, as_user="pc.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: type(app.screen).__name__ == "WorklistScreen")
+        await pilot.press("f8")
+        await settle(pilot, lambda: bool(app.notices))
+        assert type(app.screen).__name__ == "WorklistScreen"
+        assert "only the admin role manages users (you act as police)" in app.notices[-1].message
+        await app.push_screen(AdminScreen())
+        await settle(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+        await _open_user(pilot, "pc.demo")
+        app.screen.query_one("#u-superintendent", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        refusal = "only the admin role may manage users (you act as police)"
+        await settle(pilot, lambda: refusal in screen_text(app))
+        assert app.screen.query_one("#u-superintendent", Checkbox).value
+    assert _marked(demo_url) == before
+    assert _saves(demo_url) == []

@@ -1,10 +1,12 @@
-"""Admin mode: the users of the database, their roles and a police user's force.
+"""Admin mode: the users of the database, their roles, a police user's force and whether they
+are a superintendent (who authorises a proposed PACE extension: four eyes).
 
 The admin's work in the TUI is the CLI's ``casetracker user list`` and ``user add``, through the
 same service call (``UserAdministration.register_user``): the same checks (roles, the force
-against the organisation file, the admin role), the same access-log entry, and a refusal in the
-same words, shown on the form it came from with what was typed kept.  ``n`` registers a user,
-enter (or ``e``) changes the highlighted one's name, roles or force.
+against the organisation file, a superintendent only among the police, the admin role), the
+same access-log entry, and a refusal in the same words, shown on the form it came from with what
+was typed kept.  ``n`` registers a user, enter (or ``e``) changes the highlighted one's name,
+roles, force or superintendent mark.
 """
 
 from __future__ import annotations
@@ -23,16 +25,17 @@ from tui.screens.base import SessionScreen
 from tui.screens.user_form import UserForm, UserFormScreen
 from tui.widgets.vim_table import VimTable
 
-COLUMNS = ("account", "full name", "roles", "force")
+COLUMNS = ("account", "full name", "roles", "force", "supt.")
 
 
 class AdminScreen(SessionScreen):
     AUTO_FOCUS = "#users-table"
     TITLE_TEXT = "users and roles"
     HELP = (
-        "Every registered user, their roles and (for the police) their force.  n registers a "
-        "user; enter or e changes the highlighted one.  Changes need the admin role and are "
-        "logged, as `casetracker user add` is."
+        "Every registered user, their roles and (for the police) their force; supt. marks a "
+        "superintendent, who may authorise a PACE extension another officer proposes.  n "
+        "registers a user; enter or e changes the highlighted one.  Changes need the admin "
+        "role and are logged, as `casetracker user add` is."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New user", id="admin.new", tooltip="Register a user"),
@@ -67,9 +70,10 @@ class AdminScreen(SessionScreen):
             self.show(message.data)
         elif message.what == "save":
             self.pending = None
-            name, roles, force = message.data
+            name, roles, force, superintendent = message.data
             where = f" ({force})" if force else ""
-            self.notify(f"user {name}: {','.join(roles)}{where}", title="saved")
+            marked = " superintendent" if superintendent else ""
+            self.notify(f"user {name}: {','.join(roles)}{where}{marked}", title="saved")
             self.load(name)
 
     def on_failed(self, message: Failed) -> None:
@@ -91,6 +95,7 @@ class AdminScreen(SessionScreen):
                 user.display_name,
                 roles_label(user.roles).replace(" or ", ", "),
                 user.force or Text("—", style="dim"),
+                Text("✓ yes", style="bold") if user.superintendent else "",
                 key=user.name,
             )
         names = [u.name for u in users]
@@ -113,17 +118,21 @@ class AdminScreen(SessionScreen):
                 self.pending = None
                 return
             self.pending = (user, values)
-            name, display, roles, force = values
-            self.run_db("save", self._save, self.service, name, roles, display, force)
+            name, display, roles, force, superintendent = values
+            self.run_db(
+                "save", self._save, self.service, name, roles, display, force, superintendent
+            )
 
         self.app.push_screen(UserFormScreen(user, typed, problem), done)
 
     @staticmethod
     def _save(
-        service: Any, name: str, roles: str, display: str, force: str
-    ) -> tuple[str, tuple[str, ...], str]:
-        held, code = service.register_user(name, roles, display, force)
-        return name, held, code
+        service: Any, name: str, roles: str, display: str, force: str, superintendent: bool
+    ) -> tuple[str, tuple[str, ...], str, bool]:
+        """Save as ``casetracker user add --superintendent/--not-superintendent`` does: the
+        box is ticked or not, so the mark is always given, never left as it was."""
+        held, code = service.register_user(name, roles, display, force, superintendent)
+        return name, held, code, superintendent
 
     def selected(self) -> User | None:
         table = self.query_one(VimTable)
@@ -150,5 +159,9 @@ class AdminScreen(SessionScreen):
     def commands(self) -> list[tuple[str, Any, str]]:
         return [
             ("admin: register a user", self.action_new, "a new user with their roles"),
-            ("admin: change the highlighted user", self.action_edit, "name, roles or force"),
+            (
+                "admin: change the highlighted user",
+                self.action_edit,
+                "name, roles, force or superintendent",
+            ),
         ]

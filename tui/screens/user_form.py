@@ -1,4 +1,6 @@
-"""A form for one user: account, full name, roles and (for the police) force.
+"""A form for one user: account, full name, roles, (for the police) force and whether they are
+a superintendent, who may authorise a PACE extension under four eyes (``user add
+--superintendent``).
 
 The admin screen saves what is typed through the service, as ``casetracker user add`` does
 (``UserAdministration.register_user``: the roles, the force against the organisation file, the
@@ -15,13 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from casetracker.domain.identity import SYSTEM_ROLE, User
 from casetracker.domain.vocabulary import Role
 
-# What the form hands back: (account, full name, roles as typed, force as typed).
-UserForm = tuple[str, str, str, str]
+# What the form hands back: (account, full name, roles as typed, force as typed, marked a
+# superintendent).
+UserForm = tuple[str, str, str, str, bool]
 
 
 def role_choices() -> str:
@@ -38,8 +41,10 @@ class UserFormScreen(ModalScreen[UserForm | None]):
     ]
     HELP = (
         "An account name (one word: the person's operating-system or database login), their "
-        "full name, their roles (comma separated) and, for a police user, their force's code.  "
-        "ctrl+s saves; the change is logged with your name."
+        "full name, their roles (comma separated), for a police user their force's code, and "
+        "whether a police user is a superintendent (space ticks it): only a superintendent "
+        "authorises another officer's proposed PACE extension.  ctrl+s saves; the change is "
+        "logged with your name."
     )
 
     def __init__(
@@ -50,15 +55,15 @@ class UserFormScreen(ModalScreen[UserForm | None]):
         super().__init__()
         self.user = user
         self.typed = typed or (
-            (user.name, user.display_name, ",".join(user.roles), user.force)
+            (user.name, user.display_name, ",".join(user.roles), user.force, user.superintendent)
             if user
-            else ("", "", "", "")
+            else ("", "", "", "", False)
         )
         self.problem = problem
 
     def compose(self) -> ComposeResult:
         user = self.user
-        name, display, roles, force = self.typed
+        name, display, roles, force, superintendent = self.typed
         title = f"Change {user.name}" if user else "Register a user"
         with Vertical(classes="dialog wide", id="user-form"):
             yield Label(title, classes="dialog-title")
@@ -74,6 +79,11 @@ class UserFormScreen(ModalScreen[UserForm | None]):
                 yield Static(Text(role_choices(), style="dim"), classes="field-help")
                 yield Label(Text("Force code (police users only)", style="bold"))
                 yield Input(value=force, id="u-force", placeholder="e.g. MPS, WMP")
+                yield Checkbox(
+                    "Superintendent (police): may authorise a PACE extension",
+                    superintendent,
+                    id="u-superintendent",
+                )
             yield Static(Text(self.problem, style="bold red"), id="u-problem")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="u-save")
@@ -88,6 +98,7 @@ class UserFormScreen(ModalScreen[UserForm | None]):
             self.query_one("#u-display", Input).value.strip(),
             self.query_one("#u-roles", Input).value,
             self.query_one("#u-force", Input).value,
+            self.query_one("#u-superintendent", Checkbox).value,
         )
 
     def action_submit(self) -> None:
