@@ -16,6 +16,7 @@ from casetracker.adapters.tables import ACCESS_LOG, SUBJECT_SEARCH
 from casetracker.domain.errors import NotPermitted, UsageError
 from casetracker.services import search
 from casetracker.services.cases import Casetracker
+from casetracker.services.registry import workflow_engine
 from tests.helpers import new_service
 
 ZOE = {
@@ -25,6 +26,7 @@ ZOE = {
     "identifiers": ["PNC 12/345X", "HO-B1234567"],
     "force": "MPS",
 }
+ARREST = {"offence": "theft (synthetic)", "offence_category": "theft", "force": "MPS"}
 ALEX = {"name": "Alex Zoe Example", "date_of_birth": "1985-05-05", "force": "MPS"}
 
 
@@ -79,6 +81,34 @@ def test_by_attributes(cases):
     assert search.search(ct, nothing, "audit") == []
     assert search.search(ct, Criteria(high_harm=True), "audit") == []
     assert search.search(ct, Criteria(absconder=True), "audit") == []
+    ct.close()
+
+
+def test_a_listed_absconder_is_found_until_new_directions(db_url):
+    """The absconder filter is the worklist's absconder queue: a listing stands when the
+    person is re-encountered and ends with new reporting directions (Figure 1)."""
+    ct = new_service(db_url, role="police", workflows=workflow_engine())
+    zoe = ct.open_case(ZOE, "2016-01-01").case_id
+    ct.open_case(ALEX, "2016-01-02")
+    io = Casetracker(ct.url, role="immigration_officer", workflows=ct.flow)
+    listed = Criteria(absconder=True)
+
+    def found() -> list[str]:
+        return [f.case_id for f in search.search(ct, listed, "absconder review (test)")]
+
+    for action, day in (("issue_reporting_directions", 10), ("record_missed_reporting", 20)):
+        io.act(zoe, action, {}, f"2016-01-{day}")
+    assert found() == []
+    io.act(zoe, "list_as_absconder", {}, "2016-02-01")
+    assert found() == [zoe]
+    named = Criteria(person=search.person_terms(name="zoe"), absconder=True)
+    assert [f.case_id for f in search.search(ct, named, "audit")] == [zoe]
+    ct.act(zoe, "arrest", ARREST, "2016-03-01T10:00")
+    io.act(zoe, "reencounter", {}, "2016-03-01T12:00")
+    assert found() == [zoe]
+    io.act(zoe, "issue_reporting_directions", {}, "2016-03-02")
+    assert found() == []
+    io.close()
     ct.close()
 
 
