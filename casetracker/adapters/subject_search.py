@@ -14,26 +14,32 @@ What is searchable, each normalised (case, accents and spacing folded):
 ``name_word`` (each word of the name: a search for several words asks for all), ``dob`` (an ISO
 date), ``nationality`` (claimed or verified), ``identifier`` (each PNC, CID, passport or Home
 Office reference, spaces and dashes dropped).
+
+The index is derived, like a read model: ``rebuild`` (``casetracker rebuild``) recomputes it
+from the subject records as now held and writes only the rows that differ.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
-from casetracker.adapters.tables import META, SUBJECT_SEARCH
+from casetracker.adapters.database import write_transaction
+from casetracker.adapters.tables import META, SUBJECT_SEARCH, SUBJECTS
 
 KEY = "search_key"  # the meta row holding the database's search key
 _KEYS: dict[str, bytes] = {}  # per database URL: read once a process (it never changes)
 _WORDS = re.compile(r"[^\W_]+")
+REBUILD_BATCH = 5000  # subject records compared with their index rows at a time
 
 
 def new_key() -> str:
@@ -130,3 +136,64 @@ def matching(conn: Connection, wanted: list[tuple[str, str]]) -> sa.Select[tuple
         return selects[0]
     both = sa.intersect(*selects).subquery()
     return sa.select(both.c.case_id)
+
+
+def rebuild(engine: Engine) -> int:
+    """Recompute the whole index from the subject records as held (``casetracker rebuild``),
+    in one transaction; returns the rows written or deleted.
+
+    The records are read a batch at a time in case-id order, and the index rows of the same
+    case-id span compared with what the records say: a missing row is written, a row that no
+    record gives (corrupt, left over, an erased person's) is deleted, and an intact index is
+    only read.  The database's search key is kept, so tokens come out as the actions wrote
+    them."""
+    changed = 0
+    with write_transaction(engine) as conn:
+        key = search_key(conn)
+        low = ""
+        while True:
+            records = conn.execute(
+                sa.select(SUBJECTS.c.case_id, SUBJECTS.c.data)
+                .where(SUBJECTS.c.data.is_not(None), SUBJECTS.c.case_id > low)
+                .order_by(SUBJECTS.c.case_id)
+                .limit(REBUILD_BATCH)
+            ).all()
+            last = len(records) < REBUILD_BATCH
+            high = "" if last else records[-1][0]
+            changed += _rebuild_span(conn, key, records, low, high)
+            if last:
+                return changed
+            low = high
+
+
+def _rebuild_span(conn: Connection, key: bytes, records: Sequence[Any], low: str, high: str) -> int:
+    """Make the index rows of case ids in ``(low, high]`` (to the end when ``high`` is "")
+    exactly those ``records`` give; returns how many rows were written or deleted."""
+    wanted = {
+        (token(key, kind, value), case_id)
+        for case_id, data in records
+        for kind, value in terms(json.loads(data or "{}"))
+    }
+    span = [SUBJECT_SEARCH.c.case_id > low]
+    if high:
+        span.append(SUBJECT_SEARCH.c.case_id <= high)
+    held = {
+        (t, c)
+        for t, c in conn.execute(
+            sa.select(SUBJECT_SEARCH.c.token, SUBJECT_SEARCH.c.case_id).where(*span)
+        )
+    }
+    extra, missing = held - wanted, wanted - held
+    if extra:
+        conn.execute(
+            SUBJECT_SEARCH.delete().where(
+                SUBJECT_SEARCH.c.token == sa.bindparam("t"),
+                SUBJECT_SEARCH.c.case_id == sa.bindparam("c"),
+            ),
+            [{"t": t, "c": c} for t, c in sorted(extra)],
+        )
+    if missing:
+        conn.execute(
+            SUBJECT_SEARCH.insert(), [{"token": t, "case_id": c} for t, c in sorted(missing)]
+        )
+    return len(extra) + len(missing)

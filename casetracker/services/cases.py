@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from casetracker.adapters import access_log, read_models, subjects
+from casetracker.adapters import access_log, read_models, subject_search, subjects
 from casetracker.adapters.database import read_transaction
 from casetracker.adapters.store import describe, normalise_case_id
 from casetracker.domain import clock
@@ -274,12 +274,14 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
             return make_checkpoint(conn, self.info, clock.utc_now_text())
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        """Recompute every case's current state, then every read model, from the log alone.
+        """Recompute every case's current state, then every read model, from the log alone,
+        then the search index from the subject records.
 
         Returns the number of cases.  Each step is one transaction, so a failure leaves that
         table as it was; rerunning is always safe.
         """
         count = rebuild_projection(self.engine, self.flow, progress)
         read_models.rebuild(self.engine, self.flow, progress)  # one fold feeds every model
+        subject_search.rebuild(self.engine)  # derived from the subject records
         self._views = ViewCache()
         return count
