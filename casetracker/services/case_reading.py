@@ -20,7 +20,7 @@ from casetracker.domain.case_facts import CaseFacts, case_facts
 from casetracker.domain.case_view import Attempt, CaseView
 from casetracker.domain.effective_time import parse, parse_canonical
 from casetracker.domain.engine import Option
-from casetracker.domain.errors import UsageError
+from casetracker.domain.errors import UnknownCase, UsageError
 from casetracker.domain.events import RecordedEvent
 from casetracker.domain.rules.acro_redaction import redact_events, redact_view, withheld_checks
 from casetracker.services import four_eyes
@@ -53,19 +53,23 @@ class CaseReading(ForceBoundary):
     ) -> tuple[list[RecordedEvent], CaseView]:
         """Read a case and record the consultation, in one write transaction."""
         actor = self.actor
-        with self._connections.write() as conn:
-            # Whether a force-bound actor may see it decides whether the read happens.
-            events, view = self._visible(actor, case_id, self.store.read_case(case_id, conn))
-            if events:
-                access_log.append(
-                    conn,
-                    user=actor.user,
-                    role=actor.role,
-                    action=what,
-                    case_id=case_id,
-                    justification=justification,
-                    detail=detail,
-                )
+        try:
+            with self._connections.write() as conn:
+                # Whether a force-bound actor may see it decides whether the read happens.
+                events, view = self._visible(actor, case_id, self.store.read_case(case_id, conn))
+                if events:
+                    access_log.append(
+                        conn,
+                        user=actor.user,
+                        role=actor.role,
+                        action=what,
+                        case_id=case_id,
+                        justification=justification,
+                        detail=detail,
+                    )
+        except UnknownCase:  # on PostgreSQL, perhaps another force's, withheld by the database
+            self._refuse_if_withheld(actor, case_id, what)
+            raise
         if not events:
             self._refuse_unseen(actor, case_id, what)
         return events, view or self.flow.fold(case_id, events)

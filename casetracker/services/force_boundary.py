@@ -6,6 +6,12 @@ force's case is answered exactly as a case that does not exist.  Every decision 
 here, in one class, so that acting and reading cannot draw the line differently:
 ``Casetracker.act`` checks a view it has already loaded against ``may_see`` inside its own write
 transaction and signals ``Unseen``; the reads ask ``_visible`` before they log anything.
+
+On PostgreSQL the database draws the line first: row-level security (migration 0012) gives a
+police login no row of another force's case, so the service finds no case at all.  Such an
+"unknown case" is asked of ``casetracker_case_withheld`` (migration 0021) before it is raised:
+if the case is there but withheld from the login, the attempt is logged as a refusal, as on
+SQLite, and the user is still told only that the case is unknown (``_refuse_if_withheld``).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from casetracker.adapters.database import read_transaction
+from casetracker.adapters.withheld_cases import withheld
 from casetracker.domain.case_view import CaseView
 from casetracker.domain.errors import NotPermitted, UnknownCase
 from casetracker.domain.events import RecordedEvent
@@ -37,8 +44,12 @@ class ForceBoundary(ActorSession):
         """The fields to act with, if a force-bound actor may act on the case: a case they can
         see, or a new case opened for their own force (which the opening then records)."""
         if case_id is not None:
-            with read_transaction(self.engine) as conn:
-                view = self._current_view(conn, case_id, self.store.head(conn, case_id))
+            try:
+                with read_transaction(self.engine) as conn:
+                    view = self._current_view(conn, case_id, self.store.head(conn, case_id))
+            except UnknownCase:
+                self._refuse_if_withheld(actor, case_id, action)
+                raise
             if not may_see(actor, view):
                 self._refuse_unseen(actor, case_id, action)
             return fields or {}
@@ -61,6 +72,26 @@ class ForceBoundary(ActorSession):
             return events, None
         view = self.flow.fold(case_id, events)
         return (events if may_see(actor, view) else []), view
+
+    def _refuse_if_withheld(self, actor: Actor, case_id: str, attempted: str) -> None:
+        """Refuse, logged as ``_refuse_unseen`` does, a case the database did not show a
+        force-bound login although it is in the log (PostgreSQL's row-level security); return
+        if the case does not exist, or on SQLite, where the service sees every case."""
+        if not actor.force_bound:
+            return
+        with read_transaction(self.engine) as conn:
+            hidden = withheld(conn, case_id)
+        if hidden:
+            self._refuse_unseen(actor, case_id, attempted)
+
+    def _refused_by_database(
+        self, exc: BaseException, actor: Actor, case_id: str | None, attempted: str
+    ) -> None:
+        """As ``ActorSession._refused_by_database``, and row-level security's refusal too: an
+        unknown case that is another force's is logged as refused (and stays unknown)."""
+        if isinstance(exc, UnknownCase) and case_id:
+            self._refuse_if_withheld(actor, case_id, attempted)
+        super()._refused_by_database(exc, actor, case_id, attempted)
 
     def _refuse_unseen(self, actor: Actor, case_id: str | None, attempted: str) -> NoReturn:
         """Refuse a force-bound actor a case outside their force, as if it did not exist: to

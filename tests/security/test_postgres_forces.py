@@ -9,6 +9,7 @@ record, in their own name and a role they hold, an action that role may not take
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -199,3 +200,64 @@ def test_a_refusal_by_the_database_is_logged_like_any_other(forces):
     assert [(role, case) for role, case, _ in denied] == [("police", case_id)]
     assert "may record events only as themselves" in denied[0][2]
     assert _rows(forces, forces.auditor, "events", case_id) == 2
+
+
+def _denied(forces: Force, login: str) -> list[tuple[str, str, str]]:
+    """The refusals logged in ``login``'s name: (case, attempted, reasons)."""
+    with forces.psql(forces.auditor) as conn:
+        rows = conn.execute(
+            "SELECT case_id, detail FROM access_log WHERE \"user\" = %s AND action = 'denied' "
+            "ORDER BY position",
+            (login,),
+        ).fetchall()
+    details = [(case, json.loads(detail)) for case, detail in rows]
+    return [(case, d["attempted"], " ".join(d["reasons"])) for case, d in details]
+
+
+def test_another_forces_case_is_a_logged_refusal_that_discloses_nothing(forces):
+    """Row-level security shows a West Midlands officer nothing of a Met case, so the service
+    had found no case and logged nothing; every attempt on it is now a logged refusal
+    (migration 0021), told to the officer exactly as a case that does not exist."""
+    mps = _case_of(forces, forces.mps)
+    missing = "C-0999999"
+    wmp = forces.service(forces.wmp, "police")
+    attempts = {
+        "show": lambda case: wmp.show(case),
+        "history": lambda case: wmp.history(case),
+        "add_note": lambda case: wmp.act(case, "add_note", {"text": "x"}, "2015-06-01T11:00"),
+        "keyed": lambda case: wmp.act(
+            case, "add_note", {"text": "x"}, "2015-06-01T11:00", idempotency_key="k-1"
+        ),
+    }
+    for attempt in attempts.values():
+        with pytest.raises(UnknownCase) as theirs:
+            attempt(mps)
+        with pytest.raises(UnknownCase) as nobodys:
+            attempt(missing)
+        assert str(theirs.value).replace(mps, missing) == str(nobodys.value)
+    wmp.close()
+    denied = _denied(forces, forces.wmp)
+    reason = "not a case of WMP: answered as an unknown case"
+    assert denied == [
+        (mps, "show", reason),
+        (mps, "history", reason),
+        (mps, "add_note", reason),
+        (mps, "add_note", reason),
+    ]
+    assert _rows(forces, forces.auditor, "events", mps) == 2
+
+
+def test_the_withheld_question_answers_only_for_the_login_and_writes_nothing(forces):
+    """``casetracker_case_withheld`` is true only for a case in the log that the calling
+    login may not see; a member calling it through psql learns nothing beyond the case id's
+    allocation, and no row changes."""
+    mps, wmp = _case_of(forces, forces.mps), _case_of(forces, forces.wmp)
+    asked = "SELECT casetracker_case_withheld(%s)"
+    with forces.psql(forces.wmp) as conn:
+        answers = [conn.execute(asked, (case,)).fetchone() for case in (mps, wmp, "C-0999999")]
+        logged = conn.execute("SELECT count(*) FROM access_log").fetchone()
+    assert answers == [(True,), (False,), (False,)]
+    with forces.psql(forces.home_office) as conn:
+        assert conn.execute(asked, (mps,)).fetchone() == (False,)
+    with forces.psql(forces.wmp) as conn:
+        assert conn.execute("SELECT count(*) FROM access_log").fetchone() == logged
