@@ -61,13 +61,12 @@ def verify_cmd(
         if not _verify_consistency(*consistency, public, json_out):
             raise typer.Exit(1)
         return
-    from casetracker.cli.progress import status
-    from casetracker.services.log_size import events_in_log
+    from casetracker.cli.progress import progress
 
     saved = read_json_file(checkpoint) if checkpoint else None
     with closing(state(ctx).service()) as ct:
-        with status(f"verify: checking {events_in_log(ct):,} events", quiet):
-            report = ct.verify(saved, thorough, public)
+        with progress("verify", "events", quiet) as update:
+            report = ct.verify(saved, thorough, public, update)
         lines = [f"{counted(report.events, 'event')} in {counted(report.cases, 'case')} checked"]
         lines += [f"DAMAGED {d}" for d in report.damaged]
         lines += [f"PROBLEM {p}" for p in report.problems]

@@ -39,47 +39,35 @@ def progress(label: str, unit: str, quiet: bool = False) -> Iterator[Update]:
     from rich.console import Console
     from rich.progress import (
         BarColumn,
-        MofNCompleteColumn,
         Progress,
         TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
 
+    # The bar takes what the text leaves (it is the one column that can shrink), so that at
+    # 80 columns the counts are never cut.
     columns = [
         TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn(unit),
+        BarColumn(bar_width=None),
+        TextColumn("{task.fields[count]}"),
         TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(),
         TextColumn("elapsed,"),
         TimeRemainingColumn(),
         TextColumn("left"),
     ]
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=None, rate="")
+    with Progress(*columns, console=Console(stderr=True), transient=True, expand=True) as bar:
+        task = bar.add_task(label, total=None, count="", rate="")
+        known: list[int | None] = [None]
 
         def update(done: int, total: int | None) -> None:
             speed = bar.tasks[0].speed
-            rate = f"{speed:,.0f} {unit}/s" if speed else ""
+            rate = f"{speed:,.0f}/s" if speed else ""
             if total is not None:
+                known[0] = total
                 bar.update(task, total=total)
-            bar.update(task, completed=done, rate=rate)
+            count = f"{done:,}/{known[0]:,} {unit}" if known[0] is not None else f"{done:,} {unit}"
+            bar.update(task, completed=done, count=count, rate=rate)
 
         yield update
-
-
-@contextmanager
-def status(message: str, quiet: bool = False) -> Iterator[None]:
-    """A spinner with the time elapsed, for work that cannot say how far it has got."""
-    if not shown(quiet):
-        yield
-        return
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    columns = (SpinnerColumn(), TextColumn(message), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        bar.add_task(message, total=None)
-        yield

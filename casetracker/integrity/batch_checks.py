@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import sqlite3
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from hashlib import sha256
 from itertools import pairwise, repeat, starmap
 from operator import itemgetter
@@ -99,22 +99,33 @@ def _access_digests(rows: list[Row]) -> list[str]:
 
 
 def check_range(
-    raw: Any, low: str | None, high: str | None, table: ReplayTable, realm: str, at: int = 0
+    raw: Any,
+    low: str | None,
+    high: str | None,
+    table: ReplayTable,
+    realm: str,
+    at: int = 0,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> Part:
     """Check the chains of the cases in ``[low, high)`` on the DBAPI connection ``raw``.
 
     A sweep first; only if it is unsure, the event-by-event walk that names what is wrong.
-    Both read in the caller's transaction, so they see the same log.
+    Both read in the caller's transaction, so they see the same log.  ``progress`` is told
+    the events read so far and the range's count (the walk after an unsure sweep counts again
+    from 0).
     """
     with dbapi.collector_paused():
         try:
-            part = _sweep_range(raw, low, high, table, realm, at, _projected(raw, low, high))
+            part = _sweep_range(
+                raw, low, high, table, realm, at, _projected(raw, low, high), progress
+            )
         except sqlite3.OperationalError:  # such as text that is not UTF-8: walk it
             part = None
         if part is None:
             with dbapi.tolerant_text(raw):
                 query, params = events_query(low, high)
-                rows = (r for rows in dbapi.batches(raw, query, params) for r in rows)
+                batches = dbapi.reported(dbapi.batches(raw, query, params), progress)
+                rows = (r for rows in batches for r in rows)
                 part = walk(rows, _projected(raw, low, high), table, realm, at)
         damaged = {d.case_id for d in (*part.damaged, *part.foreign)}
         latest = {c: d for c, d in part.personal.items() if c not in damaged}
@@ -137,12 +148,14 @@ def _sweep_range(
     realm: str,
     at: int,
     projected: dict[str, Row],
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> Part | None:
     """``projected``: ``(version, head hash, state JSON)`` by case id, consumed."""
     dialect = "sqlite" if isinstance(raw, sqlite3.Connection) else "postgresql"
     totals = dbapi.first_row(raw, *totals_query(low, high, dialect))
     query, params = sweep_query(low, high)
-    return sweep(dbapi.batches(raw, query, params), projected, table, realm, totals, at)
+    batches = dbapi.reported(dbapi.batches(raw, query, params), progress, int(totals[0]))
+    return sweep(batches, projected, table, realm, totals, at)
 
 
 def sweep_query(low: str | None, high: str | None) -> tuple[str, tuple[str, ...]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import itertools
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -40,6 +40,28 @@ def batches(
             yield rows
     finally:
         cursor.close()
+
+
+def reported(
+    batches: Iterable[list[Row]],
+    progress: Callable[[int, int | None], None] | None,
+    total: int | None = None,
+) -> Iterable[list[Row]]:
+    """``batches`` as they are, telling ``progress`` the rows handed on so far (and ``total``,
+    None when not known) after each: a long walk's progress at the cost of one call a batch."""
+    if progress is None:
+        return batches
+    return _reporting(batches, progress, total)
+
+
+def _reporting(
+    batches: Iterable[list[Row]], progress: Callable[[int, int | None], None], total: int | None
+) -> Iterator[list[Row]]:
+    done = 0
+    for batch in batches:
+        yield batch
+        done += len(batch)
+        progress(done, total)
 
 
 def first_row(raw: Any, query: str, params: tuple[object, ...] = ()) -> Row:

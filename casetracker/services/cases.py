@@ -262,12 +262,17 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
     # ------------------------------------------------------------------ integrity
 
     def verify(
-        self, checkpoint: dict[str, Any] | None = None, thorough: bool = False, key: Any = None
+        self,
+        checkpoint: dict[str, Any] | None = None,
+        thorough: bool = False,
+        key: Any = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> Report:
         """Everything ``casetracker verify`` checks; ``key``, a public key
-        (``tree_heads.public_key``), also checks the checkpoint's signature."""
+        (``tree_heads.public_key``), also checks the checkpoint's signature; ``progress`` is
+        told the events walked of the log's."""
         with read_transaction(self.engine) as conn:
-            return verify(conn, self.info, self.flow, checkpoint, thorough, key)
+            return verify(conn, self.info, self.flow, checkpoint, thorough, key, progress)
 
     def checkpoint(self) -> dict[str, Any]:
         with read_transaction(self.engine) as conn:

@@ -89,8 +89,12 @@ def verify(
     checkpoint: dict[str, Any] | None = None,
     thorough: bool = False,
     key: signing.PublicKey | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Check every chain, the global positions, the projection, the subjects and the access log.
+
+    ``progress`` is told the events walked so far and the events in the log, as the chains are
+    walked (most of verify's time); the checks after the walk take a few seconds at most.
 
     On SQLite the file's own structure is checked first (``PRAGMA quick_check``, or the slower
     ``integrity_check`` when ``thorough``): a damaged index can hide rows from a lookup, so that
@@ -107,7 +111,7 @@ def verify(
     malformed = "" if checkpoint is None else checkpoint_problem(checkpoint)
     at = checkpoint["position"] if checkpoint is not None and not malformed else 0
     table = projector.replay_table()
-    parts = _walk_parts(conn, info, table, at)
+    parts = _walk_parts(conn, info, table, at, progress)
     damaged_cases: set[str] = set()
     heads_at_checkpoint: list[tuple[str, int, str]] = []
     events_at_checkpoint = positions_sum = 0
@@ -244,12 +248,21 @@ def _check_tree_head(
     outcome["ok"] = not problems
 
 
-def _walk_parts(conn: Connection, info: DatabaseInfo, table: Any, at: int) -> list[Part]:
+def _walk_parts(
+    conn: Connection,
+    info: DatabaseInfo,
+    table: Any,
+    at: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Part]:
     """The log walked in one part here, or in two with the upper half in a worker process."""
+    log = last_position(conn) if progress else 0
     return workers.in_two_halves(
         conn,
         "chain",
-        lambda low, high: _walk_here(conn, table, info.realm, at, low, high),
+        lambda low, high: _walk_here(
+            conn, table, info.realm, at, low, high, _walked(progress, log, low, high)
+        ),
         lambda half: half if isinstance(half, Part) else None,
         table=table,
         realm=info.realm,
@@ -258,9 +271,40 @@ def _walk_parts(conn: Connection, info: DatabaseInfo, table: Any, at: int) -> li
 
 
 def _walk_here(
-    conn: Connection, table: Any, realm: str, at: int, low: str | None, high: str | None
+    conn: Connection,
+    table: Any,
+    realm: str,
+    at: int,
+    low: str | None,
+    high: str | None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> Part:
-    return check_range(conn.connection.dbapi_connection, low, high, table, realm, at)
+    raw = conn.connection.dbapi_connection
+    return check_range(raw, low, high, table, realm, at, progress)
+
+
+def _walked(
+    progress: Callable[[int, int], None] | None, log: int, low: str | None, high: str | None
+) -> Callable[[int, int | None], None] | None:
+    """``progress`` in events of the whole log (``log``), told the events walked of one range.
+
+    The whole log: as counted.  The lower half, while a worker walks the upper half at the
+    same time (the split is at the middle event): scaled to the whole log, so that the rate
+    and the time left are the two processes'.  The upper half, walked here after the worker
+    failed: after the lower half, which is done.
+    """
+    if progress is None:
+        return None
+
+    def told(done: int, in_range: int | None) -> None:
+        if (low is None and high is None) or not in_range:
+            progress(min(done, log), log)
+        elif low is None:
+            progress(min(done * log // in_range, log), log)
+        else:
+            progress(min(log - in_range + done, log), log)
+
+    return told
 
 
 def _position_gaps(conn: Connection, count: int) -> str:
