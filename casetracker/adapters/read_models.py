@@ -19,11 +19,13 @@ from sqlalchemy import Table
 from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters import deadlines, flow_model, mi_model, workers, worklist
+from casetracker.adapters.bulk_load import indexes_built_after
 from casetracker.adapters.database import driver_sql, write_transaction
-from casetracker.adapters.report_tables import MI_TABLES
+from casetracker.adapters.report_tables import FLOW_STEPS, MI_TABLES
 from casetracker.adapters.tables import DEADLINES, WORKLIST
 from casetracker.domain.case_view import CaseView
 from casetracker.domain.engine import WorkflowEngine
+from casetracker.integrity.dbapi import collector_paused
 
 Rows = Callable[[CaseView], Any]
 Replace = Callable[[Connection, str, Any], None]
@@ -31,7 +33,7 @@ Rebuild = Callable[[Engine, Any, Callable[[int], None] | None], int]
 Clear = Callable[[Connection], Any]
 InsertMany = Callable[[Connection, list[Any]], Any]
 Unchanged = Callable[[Connection, str, Any], bool]
-Change = Callable[[Connection, CaseView, Any, Any], None]
+Change = Callable[[Connection, CaseView, Any], Any]
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,11 @@ class ReadModel:
     With ``clear`` (empty the tables) and ``insert`` (write many cases' rows, each as ``rows``
     gave them), ``rebuild`` below feeds the model from its one fold of the log; a model without
     them folds the log again on its own (``rebuild``).  ``unchanged`` says whether the
-    database already holds a case's rows (``update``); ``change``, when given, replaces them
-    knowing the rows this process last wrote for the case (``update``: before, after)."""
+    database already holds a case's rows (``update``).  ``change``, when given, takes the
+    place of ``rows`` and ``replace`` in each action: it brings the case's rows in line with
+    the view knowing what it returned for the case last time (None: nothing), and returns
+    what ``update`` keeps for next time - for a model whose rows grow with every event, so
+    that an action neither derives every row again nor compares them."""
 
     name: str
     rows: Rows
@@ -130,7 +135,8 @@ READ_MODELS: tuple[ReadModel, ...] = (
         deadlines.unchanged,
     ),
     # No ``unchanged``: every event adds a step to the case's traces, so a fresh view's rows
-    # always differ from the stored ones and comparing them would only add a read.
+    # always differ from the stored ones and comparing them would only add a read; ``change``
+    # inserts an action's new rows alone.
     ReadModel(
         "flow",
         flow_model.rows_for,
@@ -153,25 +159,28 @@ def update(conn: Connection, view: CaseView) -> None:
     report rows as they were, and skipping those statements is a third of an action's cost.
     A view folded afresh from the log (every CLI action, a new TUI session) knows nothing, so
     its rows are compared with the database's (``ReadModel.unchanged``): a row is rewritten
-    only when its content changed (issue 18).
+    only when its content changed (issue 18).  A model with ``change`` (the flow model, whose
+    rows grow with every event) is handed what it kept and keeps what it returns.
     """
     written = view.written
     for model in READ_MODELS:
-        rows = model.rows(view)
         known = written.get(model.name, _UNKNOWN)
+        if model.change is not None:
+            written[model.name] = model.change(conn, view, None if known is _UNKNOWN else known)
+            continue
+        rows = model.rows(view)
         if known is _UNKNOWN and model.unchanged is not None:
             if not model.unchanged(conn, view.case_id, rows):
                 model.replace(conn, view.case_id, rows)
             written[model.name] = rows
         elif known != rows:
-            if known is _UNKNOWN or model.change is None:
-                model.replace(conn, view.case_id, rows)
-            else:
-                model.change(conn, view, known, rows)
+            model.replace(conn, view.case_id, rows)
             written[model.name] = rows
 
 
 REBUILD_BATCH = 5000  # cases whose rows are held before they are written
+# The fed read models' tables, whose secondary indexes a rebuild builds once, after the rows.
+_FED_TABLES = (WORKLIST, *MI_TABLES, DEADLINES, FLOW_STEPS)
 
 
 def _fed() -> list[ReadModel]:
@@ -193,7 +202,7 @@ def rebuild(engine: Engine, flow: Any, progress: Callable[[int], None] | None = 
     from casetracker.adapters.case_stream import views_in_range
 
     fed = _fed()
-    with write_transaction(engine) as conn:
+    with write_transaction(engine) as conn, indexes_built_after(conn, _FED_TABLES):
         for model in fed:
             assert model.clear is not None
             model.clear(conn)
@@ -202,13 +211,14 @@ def rebuild(engine: Engine, flow: Any, progress: Callable[[int], None] | None = 
         def here(low: str | None, high: str | None) -> int:
             pending: list[list[Any]] = [[] for _ in fed]
             cases = 0
-            for view in views_in_range(raw, flow, low, high, progress):
-                for model, held in zip(fed, pending, strict=True):
-                    held.append(model.rows(view))
-                cases += 1
-                if cases % REBUILD_BATCH == 0:
-                    _write(conn, fed, pending)
-            _write(conn, fed, pending)
+            with collector_paused():  # as in the worker: millions of acyclic objects
+                for view in views_in_range(raw, flow, low, high, progress):
+                    for model, held in zip(fed, pending, strict=True):
+                        held.append(model.rows(view))
+                    cases += 1
+                    if cases % REBUILD_BATCH == 0:
+                        _write(conn, fed, pending)
+                _write(conn, fed, pending)
             return cases
 
         def adopt(half: Any) -> int | None:
