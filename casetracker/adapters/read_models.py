@@ -19,11 +19,13 @@ from sqlalchemy import Table
 from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters import deadlines, flow_model, mi_model, workers, worklist
+from casetracker.adapters.bulk_load import indexes_built_after
 from casetracker.adapters.database import driver_sql, write_transaction
-from casetracker.adapters.report_tables import MI_TABLES
+from casetracker.adapters.report_tables import FLOW_STEPS, MI_TABLES
 from casetracker.adapters.tables import DEADLINES, WORKLIST
 from casetracker.domain.case_view import CaseView
 from casetracker.domain.engine import WorkflowEngine
+from casetracker.integrity.dbapi import collector_paused
 
 Rows = Callable[[CaseView], Any]
 Replace = Callable[[Connection, str, Any], None]
@@ -177,6 +179,8 @@ def update(conn: Connection, view: CaseView) -> None:
 
 
 REBUILD_BATCH = 5000  # cases whose rows are held before they are written
+# The fed read models' tables, whose secondary indexes a rebuild builds once, after the rows.
+_FED_TABLES = (WORKLIST, *MI_TABLES, DEADLINES, FLOW_STEPS)
 
 
 def _fed() -> list[ReadModel]:
@@ -198,7 +202,7 @@ def rebuild(engine: Engine, flow: Any, progress: Callable[[int], None] | None = 
     from casetracker.adapters.case_stream import views_in_range
 
     fed = _fed()
-    with write_transaction(engine) as conn:
+    with write_transaction(engine) as conn, indexes_built_after(conn, _FED_TABLES):
         for model in fed:
             assert model.clear is not None
             model.clear(conn)
@@ -207,13 +211,14 @@ def rebuild(engine: Engine, flow: Any, progress: Callable[[int], None] | None = 
         def here(low: str | None, high: str | None) -> int:
             pending: list[list[Any]] = [[] for _ in fed]
             cases = 0
-            for view in views_in_range(raw, flow, low, high, progress):
-                for model, held in zip(fed, pending, strict=True):
-                    held.append(model.rows(view))
-                cases += 1
-                if cases % REBUILD_BATCH == 0:
-                    _write(conn, fed, pending)
-            _write(conn, fed, pending)
+            with collector_paused():  # as in the worker: millions of acyclic objects
+                for view in views_in_range(raw, flow, low, high, progress):
+                    for model, held in zip(fed, pending, strict=True):
+                        held.append(model.rows(view))
+                    cases += 1
+                    if cases % REBUILD_BATCH == 0:
+                        _write(conn, fed, pending)
+                _write(conn, fed, pending)
             return cases
 
         def adopt(half: Any) -> int | None:

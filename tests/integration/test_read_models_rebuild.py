@@ -87,3 +87,52 @@ def test_two_processes_rebuild_the_rows_kept(year, monkeypatch) -> None:
 def _cases(ct: Casetracker) -> list[str]:
     with read_transaction(ct.engine) as conn:
         return [r[0] for r in conn.exec_driver_sql("SELECT case_id FROM cases")]
+
+
+def _indexes(ct: Casetracker) -> list[tuple]:
+    with read_transaction(ct.engine) as conn:
+        return sorted(
+            tuple(r)
+            for r in conn.exec_driver_sql(
+                "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index'"
+            )
+        )
+
+
+def test_rebuild_leaves_every_index_as_the_schema_made_it(year) -> None:
+    """The read models' secondary indexes are dropped while their rows are written and built
+    again after: the same indexes, by the same statements, in use by the planner."""
+    before = _indexes(year)
+    assert any(name == "ix_flow_steps_paths" for _, name, _ in before)
+    year.rebuild()
+    assert _indexes(year) == before
+    with read_transaction(year.engine) as conn:
+        plan = " ".join(
+            str(r[-1])
+            for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT count(*) FROM worklist WHERE owner = 'x'"
+            )
+        )
+    assert "ix_worklist_owner" in plan
+
+
+def test_a_failed_rebuild_leaves_tables_and_indexes_as_they_were(year, monkeypatch) -> None:
+    kept, indexes = _tables(year), _indexes(year)
+
+    def broken(conn, per_case):
+        raise RuntimeError("disk gone")
+
+    fed = read_models._fed()
+    flow = next(m for m in fed if m.name == "flow")
+    monkeypatch.setattr(
+        read_models,
+        "_fed",
+        lambda: [
+            m if m is not flow else read_models.ReadModel(**{**vars(m), "insert": broken})
+            for m in fed
+        ],
+    )
+    with pytest.raises(RuntimeError, match="disk gone"):
+        read_models.rebuild(year.engine, year.flow)
+    assert _tables(year) == kept
+    assert _indexes(year) == indexes
