@@ -28,6 +28,7 @@ from casetracker.domain.ownership import HeldByAnother
 from casetracker.presenters.labels import lifecycle_label
 from tui.layout import NARROW
 from tui.messages import Failed, Loaded
+from tui.screens.case_four_eyes import StepSpec, take_step, with_steps
 from tui.screens.case_layout import CaseLayout
 from tui.widgets.action_list import SLOT_KEYS, ActionList, others_count, shown_options, why_dimmed
 from tui.widgets.actions_pane import ActionsPane
@@ -135,7 +136,7 @@ class CaseScreen(CaseLayout):
         self.busy = False
         self.asked = None
         self.focus_item = focus
-        self.shown = shown_options(self.options, focus, self.others)
+        self.shown = self.listed(focus)
         self.bind_actions()
         if self.is_mounted:
             self.render_case(rebind=False)
@@ -224,12 +225,19 @@ class CaseScreen(CaseLayout):
         timeline.show(flow, self.summary.events)
         if timeline.row_count:
             timeline.move_cursor(row=timeline.row_count - 1)
-        self.shown = shown_options(self.options, self.focus_item, self.others)
+        self.shown = self.listed(self.focus_item)
         hidden = 0 if self.others else others_count(self.options)
         self.query_one(ActionsPane).show(self.shown, flow, hidden)
         self.show_pane("actions" if self.has_class("-actions-pane") else "case")
         if rebind:
             self.bind_actions()
+
+    def listed(self, focus: str) -> list[Option]:
+        """The actions listed: as ``shown_options`` picks them, with the four-eyes rows
+        (propose, authorise, decline: ``tui.screens.case_four_eyes``)."""
+        shown = shown_options(self.options, focus, self.others)
+        service = self.service
+        return with_steps(shown, self.options, self.view, service.actor, service.flow)
 
     def bind_actions(self) -> None:
         """Number keys for the first actions, in the key bar (folded into ``1234567890 act``
@@ -296,6 +304,9 @@ class CaseScreen(CaseLayout):
         option = self.shown[index]
         if not option.allowed:
             self.show_reasons([option])
+            return
+        if isinstance(option.spec, StepSpec):
+            take_step(self, option)
             return
         from tui.screens.action_form import ActionFormScreen
 
