@@ -32,6 +32,7 @@ from casetracker.domain.queues import ALL_CASES, MY_WORK, NEVER, WorkItem, case_
 from casetracker.domain.rules import cid_update, claims, deportation, high_harm, nationality
 from casetracker.domain.rules.custody_clock import pace_clock
 from casetracker.domain.rules.field_values import as_text
+from casetracker.domain.vocabulary import WorkflowSpec, in_sentence
 
 # ---------------------------------------------------------------------- deriving rows
 
@@ -48,11 +49,20 @@ def _last(instance: Instance) -> str:
     return _utc(instance.history[-1].effective.start) if instance.history else NEVER
 
 
-def _state_label(instance: Instance) -> str:
+def _spec(instance: Instance) -> WorkflowSpec:
     from workflows import get
 
-    found = get(instance.workflow, instance.version).state(instance.state)
+    return get(instance.workflow, instance.version)
+
+
+def _state_label(instance: Instance) -> str:
+    found = _spec(instance).state(instance.state)
     return found.label if found else instance.state
+
+
+def _named(instance: Instance) -> str:
+    """The record as its definition names it: "Encounter #1", "Status check #2"."""
+    return _spec(instance).record_label(instance.number)
 
 
 def _encounter_of(view: CaseView, check: Instance) -> Instance | None:
@@ -122,10 +132,10 @@ def _rows_for(view: CaseView) -> list[WorkItem]:
             ccu = route == "refer_to_ccu"
             queue = "status_check" if ccu else "local_check"
             via = "via CCU" if ccu else "local referral"
-            label = f"status check #{check.number} {_CHECK_WAITING[check.state]} ({via})"
+            label = f"{_named(check)} {_CHECK_WAITING[check.state]} ({via})"
             add(queue, check, _started(check), label, where)
         if check.state == "referred_to_joc":
-            add("joc", check, _last(check), f"status check #{check.number}: assess", where)
+            add("joc", check, _last(check), f"{_named(check)}: assess", where)
         if check.state in _OFFENDER_RESULTS and encounter is not None:
             offenders[encounter.key] = check
     harm: list = []  # assessed once, and only for an offender in custody
@@ -136,13 +146,13 @@ def _rows_for(view: CaseView) -> list[WorkItem]:
         due = _utc(status.deadline) if status.deadline else NEVER
         offence = as_text(encounter.fields.get("offence")) or "immigration offence"
         where = as_text(encounter.fields.get("force")).upper() or force
-        add("custody", encounter, due, f"encounter #{encounter.number}: {offence}", where)
+        add("custody", encounter, due, f"{_named(encounter)}: {offence}", where)
         found = offenders.get(encounter.key)
         if found is not None:
             kind = as_text(found.fields.get("offender_kind")).replace("_", " ")
             seen = encounter.first("record_seen_by_io") is not None
             parts = [
-                f"encounter #{encounter.number}",
+                _named(encounter),
                 kind or found.state.replace("_", " "),
                 "seen by an IO" if seen else "NOT yet seen by an IO",
             ]
@@ -153,7 +163,7 @@ def _rows_for(view: CaseView) -> list[WorkItem]:
             add("offender_custody", encounter, due, " · ".join(parts), where)
     etd = view.one("etd")
     if etd is not None and etd.state not in ("unassessed", "passport_held", "issued"):
-        add("etd", etd, _last(etd), f"ETD: {_state_label(etd).lower()}")
+        add("etd", etd, _last(etd), f"ETD: {in_sentence(_state_label(etd))}")
     reporting = view.one("reporting")
     if reporting is not None and reporting.state in ("listed_absconder", "reencountered"):
         listed = reporting.last("list_as_absconder")
@@ -169,7 +179,7 @@ def _rows_for(view: CaseView) -> list[WorkItem]:
         if when:
             try:
                 due = _utc(datetime.combine(date.fromisoformat(when), datetime.min.time(), UTC))
-                label = f"removal directions set for {when}"
+                label = f"Removal directions set for {when}"
             except ValueError:
                 pass
         add("removal", removal, due, label)
@@ -185,7 +195,7 @@ def _rows_for(view: CaseView) -> list[WorkItem]:
             )
             if check.state == "referred_to_high_harm_team" and referral is not None:
                 by = "the JOC" if referral.action == "refer_to_high_harm_team" else "the police"
-                label = f"status check #{check.number}: High Harm, referred by {by}"
+                label = f"{_named(check)}: High Harm, referred by {by}"
                 add("high_harm_team", check, _utc(referral.effective.start), label)
     mismatch = nationality.flagged(view)
     if mismatch is not None and mismatch[0]:
@@ -197,12 +207,22 @@ def _rows_for(view: CaseView) -> list[WorkItem]:
         if proposal.lapsed(clock.now()) and proposal.key in _recorded_items(view):
             continue
         queue = four_eyes.queue_for(proposal.action)
-        what = f"{proposal.action} for {proposal.target}"
+        what = _proposed(view, proposal.action, proposal.target)
         label = f"proposal #{proposal.number}: {what} by {proposal.proposed_by}"
         add(queue, view.instances[proposal.key], _utc(proposal.lapses_at), label)
     rows.extend(_checks_asked(view, case_id, force))
     rows.extend(_io_paperwork(view, case_id, force))
     return rows
+
+
+def _proposed(view: CaseView, action: str, target: str) -> str:
+    """A four-eyes proposal's action and record by their labels ("authorise a PACE extension
+    for Encounter #1")."""
+    record = view.instances.get(target)
+    if record is None:
+        return f"{action} for {target}"
+    found = _spec(record).action(action)
+    return f"{in_sentence(found.label) if found else action} for {_named(record)}"
 
 
 def _recorded_items(view: CaseView) -> set[str]:
@@ -217,16 +237,16 @@ def _checks_asked(view: CaseView, case_id: str, force: str) -> list[WorkItem]:
     for dva in view.of("dva_check"):
         if dva.state == "awaiting_ccu" and dva.started is not None:
             asked = dva.started.actor_role.replace("_", " ")
-            label = f"DVA check #{dva.number} asked by {asked}: run it or decline"
+            label = f"{_named(dva)} asked by {asked}: run it or decline"
             rows.append(WorkItem("dva_requests", case_id, dva.key, _started(dva), force, label))
         elif dva.state == "checking" and dva.last("run_requested_dva_check") is not None:
-            label = f"DVA check #{dva.number} run: record what it found"
+            label = f"{_named(dva)} run: record what it found"
             rows.append(WorkItem("dva_requests", case_id, dva.key, _last(dva), force, label))
     for acro in view.of("acro_check"):
         if acro.state != "requested" or acro.started is None:
             continue
         who = "police" if acro.started.action == "request_acro_check" else "the Home Office"
-        label = f"ACRO check #{acro.number} asked by {who}: result awaited"
+        label = f"{_named(acro)} asked by {who}: result awaited"
         where = as_text(acro.fields.get("force")).upper() or force
         rows.append(WorkItem("acro_awaited", case_id, acro.key, _started(acro), where, label))
     return rows
@@ -247,7 +267,7 @@ def _io_paperwork(view: CaseView, case_id: str, force: str) -> list[WorkItem]:
         return since
 
     for check in cid_update.awaiting_update(view):
-        label = f"status check #{check.number}: CID to update ({_state_label(check).lower()})"
+        label = f"{_named(check)}: CID to update ({in_sentence(_state_label(check))})"
         rows.append(
             WorkItem("io_paperwork", case_id, check.key, due(check, _last(check)), force, label)
         )
@@ -256,7 +276,8 @@ def _io_paperwork(view: CaseView, case_id: str, force: str) -> list[WorkItem]:
             continue
         number = as_text(update.fields.get("status_check"))
         checked = view.instances.get(f"status_check#{number}")
-        label = f"{cid_update.papers_named(update)} to serve (status check #{number})"
+        about = _named(checked) if checked is not None else f"status check #{number}"
+        label = f"{cid_update.papers_named(update)} to serve ({about})"
         rows.append(
             WorkItem("io_paperwork", case_id, update.key, due(checked, _last(update)), force, label)
         )

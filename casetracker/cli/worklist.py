@@ -14,6 +14,7 @@ import typer
 
 from casetracker.cli.common import LARGEST_INTEGER, JsonOption, State, emit, exact_text, state
 from casetracker.domain.queues import queues_for
+from casetracker.presenters.labels import item_label
 from casetracker.services import worklists
 
 
@@ -50,6 +51,7 @@ def worklist_cmd(
                         {
                             "case_id": i.case_id,
                             "item": i.item,
+                            "item_label": item_label(ct.flow, i.item),
                             "due": None if i.due_time is None else i.due,
                             "force": i.force,
                             "label": i.label,
@@ -67,7 +69,7 @@ def worklist_cmd(
             items = found[queue.name]
             lines.append(f"{queue.title} ({len(items)})")
             lines += [
-                f"  {i.case_id}  {i.item}  {i.force}  {queue.due_means} "
+                f"  {i.case_id}  {item_label(ct.flow, i.item)}  {i.force}  {queue.due_means} "
                 f"{i.due if i.due_time else '-'}  {i.label}"
                 + (f"  [deadline {i.deadline}]" if i.deadline_time else "")
                 + (f"  [held by {i.owner}]" if i.owner else "")

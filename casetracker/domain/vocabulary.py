@@ -144,3 +144,8 @@ class WorkflowSpec:
 
     def state(self, name: str) -> StateSpec | None:
         return self._by_name[1].get(name)
+
+    def record_label(self, number: int) -> str:
+        """One record of this lifecycle as a person reads it: "Encounter #1" when a case may
+        hold several, else the lifecycle's own label ("Travel document")."""
+        return f"{self.label} #{number}" if self.many else self.label

@@ -177,7 +177,17 @@ def lifecycle_label(flow: Any, workflow: str, number: int | None) -> str:
     name = spec.label if spec is not None else workflow
     if number is None:
         return f"new {in_sentence(name)}"
-    return f"{name} #{number}" if spec is None or spec.many else name
+    return spec.record_label(number) if spec is not None else f"{name} #{number}"
+
+
+def item_label(flow: Any, item: str) -> str:
+    """A worklist item as a person reads it: a record (``encounter#1``, ``etd``) by its
+    lifecycle's label ("Encounter #1", "Travel document"), anything else as words ("Case")."""
+    workflow, _, number = item.partition("#")
+    if workflow in flow.latest:
+        return lifecycle_label(flow, workflow, int(number) if number.isdigit() else 0)
+    words = choice_label(item)
+    return words[:1].upper() + words[1:]
 
 
 def readable_block(block: Block, flow: Any = None) -> Block:

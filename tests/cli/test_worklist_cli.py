@@ -29,8 +29,14 @@ def test_ccu_sees_the_referral_it_must_check(run, db):
     assert [q["name"] for q in ccu.json["queues"]] == [q.name for q in queues_for("ccu")]
     checks = next(q for q in ccu.json["queues"] if q["name"] == "status_check")
     assert [i["case_id"] for i in checks["items"]] == [case_id]
+    assert checks["items"][0]["item"] == "status_check#1"  # what `case claim` takes
+    assert checks["items"][0]["item_label"] == "Status check #1"
     text = run("--db", db, "worklist", "--role", "ccu")
     assert text.code == 0 and case_id in text.out and "Awaiting status check (1)" in text.out
+    # A person reads the definitions' labels, not the identifiers (issue 17).
+    line = next(x for x in text.out.splitlines() if case_id in x)
+    assert "Status check #1  MPS" in line and "Status check #1 awaiting CID check" in line
+    assert "status_check#1" not in line and "status check #1" not in line
 
 
 def test_a_role_the_user_does_not_hold_is_refused(run, db):

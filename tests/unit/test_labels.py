@@ -10,6 +10,7 @@ from casetracker.domain.vocabulary import in_sentence
 from casetracker.presenters.labels import (
     RULE_LABELS,
     choice_label,
+    item_label,
     label_of,
     readable_block,
     readable_text,
@@ -59,3 +60,12 @@ def test_a_refusal_keeps_proper_nouns_and_names_roles() -> None:
         "the CCU role may not ask the police to hold the subject for the Home Office"
     )
     assert block.remedy == "ask someone with one of these roles: Immigration officer, Police"
+
+
+def test_worklist_items_read_as_their_lifecycles_labels() -> None:
+    flow = workflow_engine()
+    assert item_label(flow, "encounter#1") == "Encounter #1"
+    assert item_label(flow, "status_check#12") == "Status check #12"
+    assert item_label(flow, "etd") == "Travel document"  # one a case: no number
+    assert item_label(flow, "case") == "Case file"
+    assert item_label(flow, "no_such_thing") == "No such thing"

@@ -158,7 +158,7 @@ def test_cid_is_updated_only_on_a_referral_an_io_holds_and_with_what_was_done() 
     )
     builder.act("status_check", 1, "take_up_locally", effective="2016-01-05T18:45:00Z", role=IO)
     assert _queue(builder, "io_paperwork") == [
-        ("status_check#1", "WMP", "status check #1: CID to update (taken up by the local io)")
+        ("status_check#1", "WMP", "Status check #1: CID to update (taken up by the local IO)")
     ]
     assert "this record shows no reporting directions since status check #1 began" in _reasons(
         builder, "cid_update", "new", "update_cid", update, "2016-01-05T19:00:00Z", IO
@@ -171,7 +171,7 @@ def test_cid_is_updated_only_on_a_referral_an_io_holds_and_with_what_was_done() 
     )
     builder.act("cid_update", "new", "update_cid_with_papers", papers, "2016-01-05T19:10:00Z", IO)
     ((item, _, label),) = _queue(builder, "io_paperwork")
-    assert (item, label) == ("cid_update#1", "reporting instructions to serve (status check #1)")
+    assert (item, label) == ("cid_update#1", "reporting instructions to serve (Status check #1)")
     builder.act("cid_update", 1, "serve_cid_papers", {}, "2016-01-05T19:20:00Z", IO)
     assert _queue(builder, "io_paperwork") == []
     nothing = {"status_check": 7, "action_taken": []}
@@ -190,10 +190,16 @@ def test_dva_acro_and_high_harm_queues() -> None:
                 {"reasonable_doubt": "accent and no documents", "requested_by": "IO 12"},
                 "2016-01-05T18:20:00Z", IO)  # fmt: skip
     assert _queue(builder, "dva_requests") == [
-        ("dva_check#1", "WYP", "DVA check #1 asked by immigration officer: run it or decline")
+        (
+            "dva_check#1",
+            "WYP",
+            "DVA passport check #1 asked by immigration officer: run it or decline",
+        )
     ]
     builder.act("dva_check", 1, "run_requested_dva_check", {}, "2016-01-05T18:30:00Z", "ccu")
-    assert _queue(builder, "dva_requests")[0][2] == "DVA check #1 run: record what it found"
+    assert (
+        _queue(builder, "dva_requests")[0][2] == "DVA passport check #1 run: record what it found"
+    )
     builder.act("dva_check", 1, "record_passport_record_found", {}, "2016-01-05T18:40:00Z", "ccu")
     assert _queue(builder, "dva_requests") == []
     builder.act("acro_check", "new", "request_acro_check", {"force": "wyp", "country": "X"},
@@ -213,7 +219,7 @@ def test_the_high_harm_team_sees_referrals_until_enforcement_begins() -> None:
     builder.act("status_check", "new", "refer_to_ccu", {"encounter": 1}, "2016-01-05T18:20:00Z")
     builder.act("status_check", 1, "police_refer_to_high_harm_team", {}, "2016-01-05T18:30:00Z")
     assert _queue(builder, "high_harm_team") == [
-        ("status_check#1", "WMP", "status check #1: High Harm, referred by the police")
+        ("status_check#1", "WMP", "Status check #1: High Harm, referred by the police")
     ]
     builder.act("leave", 0, "record_leave",
                 {"leave_type": "visitor", "valid_from": "2014-01-01", "valid_to": "2014-07-01"},

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from casetracker.domain import clock
 from casetracker.domain.queues import ALL_CASES, Queue, WorkItem
+from casetracker.presenters.labels import item_label
 from casetracker.presenters.text import recorded_time
 from tui.layout import NARROW
 from tui.widgets.row_table import RowTable
@@ -121,6 +122,7 @@ class WorkTable(RowTable):
         when = "changed (UK)" if queue.name == ALL_CASES.name else queue.due_means
         labels = [when, "case", "force", "what"] + ([] if narrow else ["item"])
         rows = []
+        flow = self.app.service.flow  # type: ignore[attr-defined]
         for item in items:
             key = f"{item.case_id}/{item.item}"
             case = Text(item.case_id, style="bold")
@@ -133,7 +135,7 @@ class WorkTable(RowTable):
                 item_text(item, queue.countdown),
             ]
             if not narrow:
-                row.append(Text(item.item, style="dim"))
+                row.append(Text(item_label(flow, item.item), style="dim"))
             rows.append(row)
         self.set_rows(labels, rows, [f"{i.case_id}/{i.item}" for i in items])
         if items:
