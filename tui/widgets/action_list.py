@@ -125,6 +125,24 @@ class ActionList(RowTable):
             rows = [(Text(""), Text("nothing you can do now", style="dim"))]
         self.set_rows(("key", "action"), rows, [str(i) for i in range(len(rows))])
 
+    def _row_lines(self, row: Sequence[Text]) -> list[Text]:
+        """An action whose label is longer than the pane is never cut: the label wraps at its
+        words onto the lines below (without a number key), the record and notes after it on
+        its last line, cut with an ellipsis if they do not fit there."""
+        if len(row) == 2 and len(self.widths) == 2:
+            cell, width = row[1], self.widths[1]
+            keep = self.kept.get(id(cell), 0)
+            if keep > width > 0:
+                parts = list(cell[:keep].wrap(self.app.console, width))
+                last = parts[-1]
+                last.rstrip()
+                last.append_text(cell[keep:])
+                return [
+                    super(ActionList, self)._line([row[0] if i == 0 else Text(""), part])
+                    for i, part in enumerate(parts)
+                ]
+        return [self._line(row)]
+
     def _line(self, row: Sequence[Text]) -> Text:
         """A row as ``RowTable`` lays it out, except that an action's label that fits is never
         cut: the record and the notes after it give way first (with an ellipsis when there is

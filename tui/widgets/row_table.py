@@ -1,5 +1,6 @@
 """A read-only table of a few dozen rows, drawn line by line: the case screen's timeline and
-actions.
+actions.  A row is one line, unless a subclass lays it out on several (``_row_lines``: an
+action's label longer than the pane wraps rather than being cut).
 
 Textual's ``DataTable`` renders every cell through Rich's console and measures its columns
 on idle, after the first paint; on the case screen that was most of the time it took to show
@@ -111,7 +112,9 @@ class RowTable(ScrollView, can_focus=True):
         self.labels: tuple[str, ...] = ()
         self.cells: list[list[Text]] = []
         self.widths: list[int] = []
-        self.lines: list[Text] = []
+        self.lines: list[Text] = []  # the lines drawn, a row's lines one after another
+        self.line_rows: list[int] = []  # the row each line belongs to
+        self.first_lines: list[int] = []  # each row's first line
         self.keys: list[str] = []
         self.header = Text()
         self.cursor_row = 0
@@ -120,7 +123,12 @@ class RowTable(ScrollView, can_focus=True):
 
     @property
     def row_count(self) -> int:
-        return len(self.lines)
+        return len(self.first_lines)
+
+    def row_text(self, row: int) -> str:
+        """What row ``row`` reads, its lines joined by newlines."""
+        end = self.first_lines[row + 1] if row + 1 < self.row_count else len(self.lines)
+        return "\n".join(line.plain for line in self.lines[self.first_lines[row] : end])
 
     def set_rows(
         self,
@@ -143,7 +151,12 @@ class RowTable(ScrollView, can_focus=True):
         ]
         self.widths = self._fit(natural)
         self.header = self._line([Text(label) for label in self.labels])
-        self.lines = [self._line(row) for row in self.cells]
+        self.lines, self.line_rows, self.first_lines = [], [], []
+        for index, row in enumerate(self.cells):
+            self.first_lines.append(len(self.lines))
+            for line in self._row_lines(row):
+                self.lines.append(line)
+                self.line_rows.append(index)
         width = sum(w + 2 * CELL_PADDING for w in self.widths)
         self.virtual_size = Size(width, len(self.lines) + self._header_height)
         self.refresh(layout=True)
@@ -169,6 +182,10 @@ class RowTable(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         if self.flex and self.cells:
             self._lay_out()
+
+    def _row_lines(self, row: Sequence[Text]) -> list[Text]:
+        """The lines a row is drawn on: one, here."""
+        return [self._line(row)]
 
     def _line(self, row: Sequence[Text]) -> Text:
         pad = " " * CELL_PADDING
@@ -198,9 +215,10 @@ class RowTable(ScrollView, can_focus=True):
         if not 0 <= index < len(self.lines):
             return Strip.blank(width, base)
         style = base
-        if self.zebra_stripes and index % 2 == 1:
+        row = self.line_rows[index]
+        if self.zebra_stripes and row % 2 == 1:
             style += self.get_component_rich_style("row-table--even-row", partial=True)
-        if index == self.cursor_row:
+        if row == self.cursor_row:
             style += self.get_component_rich_style("row-table--cursor", partial=True)
         return self._strip(self.lines[index], scroll_x, width, style)
 
@@ -214,10 +232,10 @@ class RowTable(ScrollView, can_focus=True):
     def move_cursor(self, *, row: int, reveal: bool = False) -> None:
         """Highlight ``row`` (clamped to the rows there are) and, after the next layout, scroll
         it into view; ``reveal`` scrolls the container around too (the user moved it there)."""
-        if not self.lines:
+        if not self.first_lines:
             self.cursor_row = 0
             return
-        row = max(0, min(row, len(self.lines) - 1))
+        row = max(0, min(row, self.row_count - 1))
         changed = row != self.cursor_row
         self.cursor_row = row
         self.call_after_refresh(self._scroll_to_cursor, reveal)
@@ -226,17 +244,21 @@ class RowTable(ScrollView, can_focus=True):
             self.post_message(self.RowHighlighted(self, row))
 
     def _scroll_to_cursor(self, reveal: bool) -> None:
+        if not self.first_lines:
+            return
+        first = self.first_lines[min(self.cursor_row, self.row_count - 1)]
+        height = self.line_rows.count(self.cursor_row) or 1
         visible = self.scrollable_content_region.height - self._header_height
         if visible > 0:
             top = int(self.scroll_y)
-            if self.cursor_row < top:
-                self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
-            elif self.cursor_row >= top + visible:
-                self.scroll_to(y=self.cursor_row - visible + 1, animate=False, immediate=True)
+            if first < top:
+                self.scroll_to(y=first, animate=False, immediate=True)
+            elif first + height > top + visible:
+                self.scroll_to(y=first + height - visible, animate=False, immediate=True)
         parent = self.parent
         if reveal and isinstance(parent, Widget) and parent.is_scrollable:
-            y = self._header_height + self.cursor_row - int(self.scroll_y)
-            line = Region(0, y, self.size.width, 1).translate(self.virtual_region.offset)
+            y = self._header_height + first - int(self.scroll_y)
+            line = Region(0, y, self.size.width, height).translate(self.virtual_region.offset)
             parent.scroll_to_region(line, animate=False, immediate=True, x_axis=False)
 
     def action_cursor(self, step: int) -> None:
@@ -250,10 +272,10 @@ class RowTable(ScrollView, can_focus=True):
         self.move_cursor(row=0, reveal=True)
 
     def action_last(self) -> None:
-        self.move_cursor(row=len(self.lines) - 1, reveal=True)
+        self.move_cursor(row=self.row_count - 1, reveal=True)
 
     def action_select(self) -> None:
-        if self.lines:
+        if self.first_lines:
             self.post_message(self.RowSelected(self, self.cursor_row, self.keys[self.cursor_row]))
 
     def on_click(self, event: events.Click) -> None:
@@ -262,5 +284,5 @@ class RowTable(ScrollView, can_focus=True):
             return
         index = offset.y - self._header_height + int(self.scroll_y)
         if 0 <= index < len(self.lines):
-            self.move_cursor(row=index, reveal=True)
+            self.move_cursor(row=self.line_rows[index], reveal=True)
             self.action_select()
