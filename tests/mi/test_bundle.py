@@ -41,8 +41,63 @@ def test_bundle_verifies_offline_and_logs_the_disclosure(service, tmp_path):
     assert {e.justification for e in logged[-3:]} == {"inspection sample 2016"}
 
 
-def test_every_single_changed_byte_fails_naming_the_event(service, tmp_path):
-    """Every byte of every event line, and every 29th byte of the (large, digested) header."""
+HEX = b"0123456789abcdef"
+
+
+def _character(byte: int) -> str:
+    for name, first, last in (("digit", 0x30, 0x39), ("lower", 0x61, 0x7A), ("upper", 0x41, 0x5A)):
+        if first <= byte <= last:
+            return name
+    return f"{byte:#04x}"  # punctuation, a quote, a backslash, a byte of UTF-8: itself
+
+
+def _kind(byte: int) -> str:
+    """What a one-bit flip of ``byte`` does to it: a digit or letter becomes which kind of
+    character (and a hex digit or not); any other byte is a kind of its own."""
+    changed = byte ^ 0x01
+    return f"{_character(byte)}->{_character(changed)}{' hex' if changed in HEX else ''}"
+
+
+def _telling_positions(line: bytes, start: int) -> list[int]:
+    """Positions in one event line whose one-bit flip is each a different kind of damage.
+
+    Every byte outside a JSON string (braces, brackets, colons, commas, quotes, the digits of
+    integers, the line feed) is kept.  Within each string (every key, every value, every proof
+    hash, the escaped JSON of the payload) a byte is kept for each kind of character it holds
+    (``_kind``; an escaped character apart from an unescaped one) at its first, last and any
+    middle place; the other bytes of that string are flips of the same kind at the same kind of
+    place in the same field, which the verifier meets by the same path (the line is no longer
+    canonical JSON, or a hashed field, a link or a proof differs).
+    """
+    kept: list[int] = []
+    seen: set[tuple[int, str, bool, str]] = set()
+    string = -1  # the index of the string the byte is in (-1: outside every string)
+    count = 0  # strings begun so far
+    escaped = inside = False
+    for offset, byte in enumerate(line):
+        if not inside:
+            kept.append(start + offset)
+            if byte == 0x22:  # an opening quote
+                inside, string, count, first = True, count, count + 1, offset + 1
+            continue
+        if byte == 0x22 and not escaped:  # the closing quote
+            kept.append(start + offset)
+            inside = False
+            continue
+        last = line[offset + 1] == 0x22 and (byte != 0x5C or escaped)
+        place = "first" if offset == first else "last" if last else "middle"
+        kind = (string, _kind(byte), escaped, place)
+        if kind not in seen:
+            seen.add(kind)
+            kept.append(start + offset)
+        escaped = byte == 0x5C and not escaped
+    return kept
+
+
+def test_every_kind_of_changed_byte_fails_naming_the_event(service, tmp_path):
+    """Every kind of one-byte change in every field of every event line (``_telling_positions``:
+    a few hundred of each line's 1,700 bytes), and every 29th byte of the (large, digested)
+    header."""
     out = tmp_path / "one.jsonl"
     with read_transaction(service.engine) as conn:
         small = conn.exec_driver_sql(
@@ -56,7 +111,12 @@ def test_every_single_changed_byte_fails_naming_the_event(service, tmp_path):
     for i, byte in enumerate(data):
         line_of[i] = line
         line += byte == 0x0A
-    positions = [*range(0, header_end, 29), *range(header_end, len(data))]
+    positions = [*range(0, header_end, 29), header_end]
+    start = header_end + 1
+    for raw in data[start:].split(b"\n")[:-1]:
+        positions += _telling_positions(raw + b"\n", start)
+        start += len(raw) + 1
+    assert len(positions) == len(set(positions)) and start == len(data)
     for i in positions:
         changed = bytearray(data)
         changed[i] ^= 0x01
