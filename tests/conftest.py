@@ -8,9 +8,16 @@ so they can never be skipped silently there.
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
+import shutil
+import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -86,3 +93,31 @@ def db_url(request, tmp_path) -> str:
 def _system_clock() -> Iterator[None]:
     yield
     clock.set_clock(None)
+
+
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Any]
+) -> tuple[Path, Any]:
+    """A SQLite database built once per run and this process's own copy of it, with what
+    ``build(path)`` returned (JSON).
+
+    Under pytest-xdist the first worker to ask builds it, under a lock, in the directory the
+    workers share; the others wait for it and copy the file, rather than each spending the same
+    minute of CPU building the same (deterministic) database.  Every worker gets its own copy,
+    so tests that write to it (an export's access-log entry) see what a run in one process sees.
+    """
+    mine = tmp_path_factory.getbasetemp()
+    shared = mine.parent if os.environ.get("PYTEST_XDIST_WORKER") else mine
+    built, made = shared / f"{name}.built", shared / f"{name}.json"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not made.exists():
+            for left in (built, Path(f"{built}-wal"), Path(f"{built}-shm")):
+                left.unlink(missing_ok=True)  # by a build that failed: start again
+            result = build(built)
+            with closing(sqlite3.connect(built)) as conn:  # the whole database in the one file
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            made.write_text(json.dumps(result))
+    copy = tmp_path_factory.mktemp(name) / f"{name}.db"
+    shutil.copyfile(built, copy)
+    return copy, json.loads(made.read_text())

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
 from casetracker.services.synthetic_year import generate_year
 from tests.cli.conftest import db, run  # noqa: F401 - the CLI fixtures, shared
+from tests.conftest import built_once
 
 ARRESTS = int(os.environ.get("CASETRACKER_MI_ARRESTS", "20000"))
 SEED = 2015
@@ -42,7 +44,14 @@ def build(path: str, arrests: int, seed: int = SEED, workers: int = 2) -> Year:
 
 @pytest.fixture(scope="session")
 def year_2015(tmp_path_factory) -> Year:
-    return build(str(tmp_path_factory.mktemp("mi") / "year.db"), ARRESTS)
+    """The shared year, generated once per run (``built_once``: once for all xdist workers)."""
+
+    def generate(path: Path) -> dict[str, int]:
+        year = build(str(path), ARRESTS)
+        return {"people": year.people, "events": year.events}
+
+    path, counts = built_once(tmp_path_factory, f"year-{ARRESTS}", generate)
+    return Year(str(path), f"sqlite:///{path}", ARRESTS, counts["people"], counts["events"])
 
 
 @pytest.fixture

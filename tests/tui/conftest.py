@@ -18,6 +18,7 @@ import pytest
 from casetracker.adapters import subjects
 from casetracker.domain import clock
 from casetracker.services.demo import build_demo
+from tests.conftest import built_once
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 DEMO_CASES = 24
@@ -28,9 +29,7 @@ def _fixed_salts() -> Callable[[int], str]:
     return lambda n=32: f"{next(counter):0{2 * n}x}"
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
+def _build_demo(path: Path) -> None:
     mp = pytest.MonkeyPatch()
     mp.setattr(subjects.secrets, "token_hex", _fixed_salts())
     clock.set_clock(lambda: NOW)
@@ -39,7 +38,12 @@ def demo_template(tmp_path_factory) -> Path:
     finally:
         clock.set_clock(None)
         mp.undo()
-    return path
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo database, built once per run (``built_once``: once for all xdist workers)."""
+    return built_once(tmp_path_factory, "demo", _build_demo)[0]
 
 
 @pytest.fixture
