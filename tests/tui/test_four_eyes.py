@@ -1,12 +1,23 @@
 """Four eyes on the case screen (issue 16): one user proposes an action from the case, another
 (after F6) authorises it there; the proposer asking to authorise their own is refused by the
-service in its words, and nothing is written."""
+service in its words, and nothing is written.  In a live database the action itself is dimmed
+(it needs the second person) and its proposal offered; a police officer not marked a
+superintendent is refused a PACE extension, one so marked authorises it, and a proposal is
+declined with a reason."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import closing
+from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from casetracker.adapters import users
+from casetracker.adapters.database import write_transaction
+from casetracker.domain import clock
 from casetracker.services.cases import Casetracker
+from casetracker.services.setup import create_database, open_database
 from tests.tui.conftest import run_async, screen_text, settle
 from tests.tui.test_journeys import case_ready
 from tui.app import CasetrackerApp, Run, next_run
@@ -120,3 +131,113 @@ async def test_the_proposer_is_refused_authorising_their_own_and_nothing_is_writ
         await settle(pilot, lambda: case_ready(app))
         assert app.screen.shown[0].spec.label.startswith("Authorise detain")  # still waiting
     assert _events(demo_url) == proposed
+
+
+# A live database: the person is the operating-system account, so a test becomes another person
+# by answering ``os_account`` for them, as a second login would (tests/integration/
+# test_four_eyes.py does the same).
+ARRESTED = datetime(2026, 1, 5, 18, 0, tzinfo=UTC)
+PERSON = [""]
+EXTEND = "Propose extend detention by 12 hours, needs a superintendent"
+
+
+@pytest.fixture
+def live_url(sqlite_url, tmp_path, monkeypatch) -> Iterator[str]:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    clock.set_clock(lambda: ARRESTED + timedelta(hours=1))
+    create_database(sqlite_url, "live", ("admin",))
+    engine, _ = open_database(sqlite_url)
+    with write_transaction(engine) as conn:
+        users.save_user(conn, "pc.one", "PC One", ("police",), "MPS")
+        users.save_user(conn, "pc.two", "PC Two", ("police",), "MPS")
+        users.save_user(conn, "supt.one", "Supt One", ("police",), "MPS", superintendent=True)
+    engine.dispose()
+    monkeypatch.setattr(users, "os_account", lambda: PERSON[0])
+    PERSON[0] = "pc.one"
+    with closing(Casetracker(sqlite_url)) as ct:
+        case_id = ct.open_case({"name": "A Person", "force": "MPS"}, "2026-01-01").case_id
+        arrest = {"offence": "theft", "offence_category": "theft", "force": "MPS",
+                  "custody_suite": "Croydon"}  # fmt: skip
+        ct.act(case_id, "arrest", arrest, ARRESTED.isoformat())
+    yield sqlite_url
+    clock.set_clock(None)
+
+
+def _live_events(url: str) -> list[tuple[str, str]]:
+    with closing(Casetracker(url)) as reader:
+        return [(e.action, e.actor_user) for e in reader.history("C-0000001")]
+
+
+def _as(url: str, person: str) -> CasetrackerApp:
+    PERSON[0] = person
+    return CasetrackerApp(url, open_case="C-0000001")
+
+
+@run_async
+async def test_a_pace_extension_in_a_live_database_needs_a_superintendent(live_url):
+    app = _as(live_url, "pc.one")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: case_ready(app))
+        direct = next(o for o in app.screen.shown if o.spec.name == "extend_detention")
+        assert not direct.allowed  # it needs the second person: the case screen says so
+        assert any(b.rule == "four_eyes" for b in direct.blocks)
+        await _take(pilot, EXTEND)
+        await settle(pilot, _is(app, "ActionFormScreen"))
+        assert "Superintendent's authority" not in screen_text(app)  # the authoriser's part
+        await pilot.press("ctrl+s")
+        await _back_to_case(pilot)
+    proposed = _live_events(live_url)
+    assert proposed[-1] == ("propose_action", "pc.one")
+
+    app = _as(live_url, "pc.two")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: case_ready(app))
+        await _take(pilot, "Authorise extend detention by 12 hours, proposed by pc.one")
+        await settle(pilot, _is(app, "ConfirmScreen"))
+        body = app.screen.body  # the dialog wraps it: read what it was given
+        assert body.endswith(
+            "It needs a superintendent (a police user so marked), never the proposer."
+        )
+        await pilot.press("y")
+        await settle(pilot, _is(app, "BlockedScreen"))
+        assert "pc.two is not marked a superintendent" in screen_text(app)
+    assert _live_events(live_url) == proposed
+
+    app = _as(live_url, "supt.one")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: case_ready(app))
+        await _take(pilot, "Authorise extend detention by 12 hours, proposed by pc.one")
+        await settle(pilot, _is(app, "ConfirmScreen"))
+        await pilot.press("y")
+        await _back_to_case(pilot)
+    assert _live_events(live_url) == [
+        *proposed,
+        ("authorise_proposal", "supt.one"),
+        ("extend_detention", "supt.one"),
+    ]
+
+
+@run_async
+async def test_a_proposal_is_declined_with_a_reason(live_url):
+    app = _as(live_url, "pc.one")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: case_ready(app))
+        await _take(pilot, EXTEND)
+        await settle(pilot, _is(app, "ActionFormScreen"))
+        await pilot.press("ctrl+s")
+        await _back_to_case(pilot)
+    app = _as(live_url, "supt.one")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: case_ready(app))
+        await _take(pilot, "Decline extend detention by 12 hours, proposed by pc.one")
+        await settle(pilot, _is(app, "PromptScreen"))
+        await pilot.press(*"not needed yet", "enter")
+        await _back_to_case(pilot)
+        steps = [o.spec.step for o in app.screen.shown if isinstance(o.spec, StepSpec)]
+        assert steps == ["propose_action"]  # decided: only proposing it again is left
+    with closing(Casetracker(live_url)) as reader:
+        last = reader.history("C-0000001")[-1]
+        subject = reader.show("C-0000001", "test: the reason recorded").subject
+    assert (last.action, last.actor_user) == ("reject_proposal", "supt.one")
+    assert subject is not None and "not needed yet" in subject.values()  # free text: erasable
