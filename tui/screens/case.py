@@ -46,7 +46,9 @@ class CaseScreen(CaseLayout):
     AUTO_FOCUS = "#actions"
     HELP = (
         "The case now.  Number keys (or enter in the action list) take an action allowed now; "
-        "dimmed ones are blocked — x, or enter on one, shows why.  o lists the actions only "
+        "dimmed ones are blocked — x, or enter on one, shows why.  An action a second person "
+        "must authorise (four eyes) has a Propose row; a proposal waiting on the case has "
+        "Authorise and Decline rows.  o lists the actions only "
         "other roles may take, naming them.  s shows the subject's personal "
         "data (you give a reason; it is logged).  h steps through the history, a shows the "
         "access log, r reloads."
