@@ -1,8 +1,8 @@
 """The flow read model's rows grow with each action instead of being derived again (issue 18).
 
-An action recorded now adds a step at the end of its case's traces: ``flow_model.rows_for``
-extends the rows it derived for the same view, and the action inserts the new rows without
-reading the case's rows back.  These tests hold the extended rows equal to the rows derived
+An action recorded now adds a step at the end of its case's traces: ``flow_model.change``
+extends, in place, the traces it last wrote for the same view, and the action inserts the new
+rows without reading the case's rows back.  These tests hold the extended rows equal to the rows derived
 from every step, through back-dated steps (which fall back to deriving everything) and new
 instances, and the table equal to one filled from the log."""
 
