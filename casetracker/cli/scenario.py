@@ -166,26 +166,32 @@ def _next_key() -> str:
 
 def screen(scenario: Scenario, outcome: StepOutcome) -> list[str]:
     """One step as the class sees it: what happened, every lifecycle, clocks, blocks, checks."""
+    from casetracker.presenters.labels import label_of, readable_text, record_state, role_label
+    from casetracker.services.registry import workflow_engine
+
+    flow = workflow_engine()  # for the definitions' labels: a person reads these, not ids
     step = outcome.step
     event = f"event {outcome.seq}" if outcome.seq else "refused, nothing recorded"
     lines = [
         "",
         f"{BANNER} {scenario.name} · step {step.number} of {outcome.total} · {event}",
-        f"  {step.effective.display()} · {step.role} · {step.action}"
+        f"  {step.effective.display()} · {role_label(step.role)}: {label_of(flow, step.action)}"
         + (f" · report entry {step.entry}" if step.entry else ""),
     ]
     if step.narration:
         cited = step.cites and step.cites not in step.narration
         lines.append(f"  {step.narration}" + (f"  ({step.cites})" if cited else ""))
     if outcome.refusal:
-        lines.append(f"  REFUSED as expected: {outcome.refusal}")
+        lines.append(f"  REFUSED as expected: {readable_text(flow, outcome.refusal)}")
     snap = outcome.snapshot
-    lines.append("  lifecycles: " + " · ".join(f"{k} {v}" for k, v in snap.states.items()))
-    lines += [f"  clock: {c}" for c in snap.clocks]
+    states = (": ".join(record_state(flow, k, v)) for k, v in snap.states.items())
+    lines.append("  lifecycles: " + " · ".join(states))
+    lines += [f"  clock: {readable_text(flow, c)}" for c in snap.clocks]
     for action, reasons in snap.removal_blocks.items():
-        lines.append(f"  {action}: " + "; ".join(reasons))
-    lines += [f"  ✓ {h}" for h in outcome.held]
-    lines += [f"  ✗ {f}" for f in outcome.failed]
+        said = "; ".join(readable_text(flow, r) for r in reasons)
+        lines.append(f"  {label_of(flow, action)}: {said}")
+    lines += [f"  ✓ {readable_text(flow, h)}" for h in outcome.held]
+    lines += [f"  ✗ {readable_text(flow, f)}" for f in outcome.failed]
     return lines
 
 

@@ -9,7 +9,7 @@ import typer
 
 from casetracker.cli.common import LARGEST_INTEGER, JsonOption, emit, state
 from casetracker.domain.errors import UsageError
-from casetracker.domain.vocabulary import WorkflowSpec
+from casetracker.domain.vocabulary import WorkflowSpec, in_sentence
 
 workflows_app = typer.Typer(
     help="The lifecycle definitions and their diagrams.", no_args_is_help=True
@@ -85,7 +85,7 @@ def workflows_diagram(
         elif not spec.many:
             current = spec.initial  # nothing recorded yet: the lifecycle is where it starts
         else:
-            raise UsageError(f"case {case_id} has no {spec.label.lower()} to highlight")
+            raise UsageError(f"case {case_id} has no {in_sentence(spec.label)} to highlight")
     typer.echo(mermaid(spec, current))
 
 

@@ -123,9 +123,9 @@ def choice_label(value: str) -> str:
 
 def readable_text(flow: Any, text: str) -> str:
     """``text`` with every identifier the definitions know read out by its label: a record
-    as "Encounter #1", an action or a state by its label (in the sentence's case), a field by
-    its label, anything else with spaces for underscores (a choice such as
-    ``fraud_or_forgery``)."""
+    as "Encounter #1" (whether written ``encounter#1`` or "encounter #1"), an action or a
+    state by its label (in the sentence's case), a field by its label, anything else with
+    spaces for underscores (a choice such as ``fraud_or_forgery``)."""
     names = _names(flow)
 
     def swap(match: re.Match[str]) -> str:
@@ -136,7 +136,30 @@ def readable_text(flow: Any, text: str) -> str:
         found = names.get(word)
         return in_sentence(found) if found else choice_label(word)
 
-    return _IDENTIFIER.sub(swap, text)
+    def record(match: re.Match[str]) -> str:
+        return lifecycle_label(flow, _record_words(flow)[1][match.group(1)], int(match.group(2)))
+
+    return _record_words(flow)[0].sub(record, _IDENTIFIER.sub(swap, text))
+
+
+# Records named in words by a rule's reason ("encounter #1", "status check #2"), by engine as
+# ``_NAMES``: the pattern and the lifecycle each wording names.
+_RECORDS: dict[int, tuple[Any, re.Pattern[str], dict[str, str]]] = {}
+
+
+def _record_words(flow: Any) -> tuple[re.Pattern[str], dict[str, str]]:
+    cached = _RECORDS.get(id(flow))
+    if cached is not None and cached[0] is flow:
+        return cached[1], cached[2]
+    words: dict[str, str] = {}
+    for spec in flow.latest.values():
+        if spec.many:
+            words.setdefault(spec.name.replace("_", " "), spec.name)
+            words.setdefault(spec.label.lower(), spec.name)
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w#])({alternatives}) #(\d+)\b")
+    _RECORDS[id(flow)] = (flow, pattern, words)
+    return pattern, words
 
 
 def label_of(flow: Any, identifier: str) -> str:
@@ -188,6 +211,16 @@ def item_label(flow: Any, item: str) -> str:
         return lifecycle_label(flow, workflow, int(number) if number.isdigit() else 0)
     words = choice_label(item)
     return words[:1].upper() + words[1:]
+
+
+def record_state(flow: Any, key: str, state: str) -> tuple[str, str]:
+    """A record's key and state (``encounter#1``, ``in_custody``) as a person reads them:
+    ("Encounter #1", "In police custody")."""
+    workflow, _, number = key.partition("#")
+    spec = flow.latest.get(workflow)
+    found = spec.state(state) if spec is not None else None
+    named = lifecycle_label(flow, workflow, int(number) if number.isdigit() else 0)
+    return named, found.label if found else readable_text(flow, state)
 
 
 def readable_block(block: Block, flow: Any = None) -> Block:

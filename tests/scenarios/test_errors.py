@@ -49,7 +49,7 @@ BAD_STEPS = {
     ),
     "role may not": (
         "  - {effective: 2012-01-01, role: police, action: record_etd_needed}\n",
-        "step 2 (record_etd_needed, line 10): role 'police' may not record that an etd is needed",
+        "step 2 (record_etd_needed, line 10): role 'police' may not record that an ETD is needed",
     ),
     "future date": (
         "  - {effective: 2999-01-01, role: immigration_officer, action: record_etd_needed}\n",

@@ -4,19 +4,27 @@ organisation-file reference, which names what to edit, is kept as written."""
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+
 from casetracker.domain.case_view import Block
 from casetracker.domain.rules.guards import GUARDS
 from casetracker.domain.vocabulary import in_sentence
 from casetracker.presenters.labels import (
+    ROLE_LABELS,
     RULE_LABELS,
     choice_label,
     item_label,
     label_of,
     readable_block,
     readable_text,
+    role_label,
     rule_label,
 )
 from casetracker.services.registry import workflow_engine
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_guard_has_a_label_and_every_label_a_rule() -> None:
@@ -69,3 +77,69 @@ def test_worklist_items_read_as_their_lifecycles_labels() -> None:
     assert item_label(flow, "etd") == "Travel document"  # one a case: no number
     assert item_label(flow, "case") == "Case file"
     assert item_label(flow, "no_such_thing") == "No such thing"
+
+
+# A raw identifier a person should never read: a snake_case name or a record key, not part of
+# an organisation-file reference (``forces.GMP.custody_db = none``), which names what to edit.
+_RAW_ID = re.compile(r"(?<![\w.])(?:[a-z]+(?:_[a-z]+)+|[a-z_]+#\d+)(?![\w.#]|\s*=)")
+_PROSE_MODULES = [
+    *sorted((ROOT / "casetracker/domain/rules").glob("*.py")),
+    ROOT / "casetracker/domain/engine.py",
+]
+
+
+def _prose(path: Path) -> list[str]:
+    """Every string a module's code builds that reads as words (an f-string's values as "1"),
+    docstrings left out: the reasons and remedies its guards can give."""
+    tree = ast.parse(path.read_text("utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    texts = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            texts.append(
+                "".join(v.value if isinstance(v, ast.Constant) else "1" for v in node.values)
+            )
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+        ):
+            texts.append(node.value)
+    return [t for t in texts if " " in t.strip()]
+
+
+def test_no_guard_reason_reads_as_a_raw_identifier() -> None:
+    """Every reason and remedy the rules and the engine can word, as the TUI shows it: records
+    by their lifecycle's label ("Encounter #1", not "encounter #1" or ``encounter#1``), and no
+    snake_case identifier (issue 17)."""
+    flow = workflow_engine()
+    records = [spec.name.replace("_", " ") for spec in flow.latest.values() if spec.many]
+    records += [spec.label.lower() for spec in flow.latest.values() if spec.many]
+    lowercase_record = re.compile(rf"(?<![\w#])(?:{'|'.join(map(re.escape, records))}) #\d")
+    checked = 0
+    for path in _PROSE_MODULES:
+        for text in _prose(path):
+            shown = readable_text(flow, text)
+            assert not lowercase_record.search(shown), (path.name, text, shown)
+            assert not _RAW_ID.search(shown), (path.name, text, shown)
+            checked += 1
+    assert checked > 200  # the scan found the rules' words
+
+
+def test_no_label_of_the_definitions_is_a_raw_identifier() -> None:
+    flow = workflow_engine()
+    labels = [*RULE_LABELS.values(), *(role_label(r) for r in ROLE_LABELS)]
+    for spec in flow.latest.values():
+        labels.append(spec.label)
+        labels += [state.label for state in spec.states]
+        for action in spec.actions:
+            labels.append(action.label)
+            labels += [f.label for f in action.fields if f.label]
+    raw = [label for label in labels if _RAW_ID.search(label)]
+    assert not raw, raw

@@ -25,7 +25,7 @@ from textual.widgets.option_list import Option as ListOption
 
 from casetracker import paths
 from casetracker.domain.deadlines import WORK
-from casetracker.presenters.labels import label_of, lifecycle_label, readable_text, role_label
+from casetracker.presenters.labels import label_of, readable_text, record_state, role_label
 from casetracker.presenters.text import counted
 from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen
@@ -168,15 +168,9 @@ class TrainScreen(SessionScreen):
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
         for key, state in snap.states.items():
-            workflow, _, number = key.partition("#")
-            if workflow == WORK:
+            if key.partition("#")[0] == WORK:
                 continue  # who holds an item: bookkeeping, not the story
-            found_spec = flow.latest.get(workflow)
-            found_state = found_spec.state(state) if found_spec is not None else None
-            grid.add_row(
-                lifecycle_label(flow, workflow, int(number) if number else 0),
-                found_state.label if found_state else readable_text(flow, state),
-            )
+            grid.add_row(*record_state(flow, key, state))
         for line in snap.clocks:
             grid.add_row("clock", readable_text(flow, line))
         for action, reasons in snap.removal_blocks.items():

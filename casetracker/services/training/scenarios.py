@@ -39,7 +39,7 @@ from pydantic.dataclasses import dataclass
 from casetracker.domain.effective_time import EffectiveTime, EffectiveTimeError, parse
 from casetracker.domain.errors import UsageError
 from casetracker.domain.fields import coerce, validate_fields
-from casetracker.domain.vocabulary import NEW, ActionSpec, WorkflowSpec
+from casetracker.domain.vocabulary import NEW, ActionSpec, WorkflowSpec, in_sentence
 from casetracker.services.training.bounded_yaml import bounded_text, not_yaml
 from casetracker.services.training.scenario_errors import explain, first_met, refuse
 
@@ -213,7 +213,8 @@ class ScenarioStep(_Schema):
         starts = NEW in found.sources
         if self.instance is None and spec.many and not starts:
             raise refuse(
-                f"{spec.label.lower()} has many records per case; say which (1, 2, …)", "instance"
+                f"{in_sentence(spec.label)} has many records per case; say which (1, 2, …)",
+                "instance",
             )
         if self.instance is not None and (not spec.many or starts):
             raise refuse(f"{found.name} does not take one", "instance")
@@ -295,7 +296,7 @@ def _check(
     allowed = {r.value for r in action.roles}
     if role not in allowed:
         raise refuse(
-            f"role {role!r} may not {action.label.lower()} "
+            f"role {role!r} may not {in_sentence(action.label)} "
             f"(roles: {', '.join(sorted(allowed))}); mark the step `refused:` to show it",
             *filter(None, [role_at]),
         )
