@@ -14,7 +14,6 @@ import typer
 
 from casetracker import paths
 from casetracker.domain.errors import UsageError
-from casetracker.integrity.encoding import text_is_clean
 
 LARGEST_INTEGER = 2**63 - 1  # what a database integer holds: a larger number is refused as usage
 CHECKPOINT_FILE_LIMIT = 1 << 20  # a checkpoint is a few hundred bytes; a larger file is refused
@@ -23,6 +22,8 @@ CHECKPOINT_FILE_LIMIT = 1 << 20  # a checkpoint is a few hundred bytes; a larger
 def one_line_text(value: str | None) -> str | None:
     """A justification as recorded: its runs of whitespace become one space; any other control
     character (or an undecodable byte) would make the log's encoding ambiguous, so is refused."""
+    from casetracker.integrity.encoding import text_is_clean  # not for --help: see lazy.py
+
     if value is not None and not text_is_clean(" ".join(value.split())):
         raise typer.BadParameter("must not contain control characters or undecodable bytes")
     return value
@@ -31,6 +32,8 @@ def one_line_text(value: str | None) -> str | None:
 def exact_text(value: str | None) -> str | None:
     """A value recorded as given (an idempotency key, a role, a user's name): no control
     character, no undecodable byte."""
+    from casetracker.integrity.encoding import text_is_clean  # not for --help: see lazy.py
+
     if value is not None and not text_is_clean(value):
         raise typer.BadParameter("must not contain control characters or undecodable bytes")
     return value

@@ -7,7 +7,10 @@ of these *before* it writes anything, so a refused request leaves the database a
 
 from __future__ import annotations
 
-from casetracker.domain.case_view import Block
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # an annotation only: ``--help`` starts without the case view's imports
+    from casetracker.domain.case_view import Block
 
 
 class CasetrackerError(Exception):

@@ -9,7 +9,6 @@ drivers; any other exception is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,7 +32,10 @@ def driver_message(exc: BaseException) -> str | None:
     wrapped = _sqlalchemy_error(exc)
     if wrapped is not None:
         return str(wrapped).strip()
-    if isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("psycopg"):
+    sqlite3 = sys.modules.get("sqlite3")  # not loaded: nothing raised can be its error
+    if sqlite3 is not None and isinstance(exc, sqlite3.Error):
+        return str(exc).strip()
+    if type(exc).__module__.startswith("psycopg"):
         return str(exc).strip()
     return None
 
