@@ -44,7 +44,7 @@ import os
 import re
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,7 +135,26 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return sa.create_engine(url, pool_pre_ping=True)
+    engine = sa.create_engine(url, pool_pre_ping=True)
+    sa_event.listen(engine, "after_cursor_execute", _sync_pipeline)
+    return engine
+
+
+_PIPELINE = "casetracker_pipeline"  # a kept PostgreSQL connection's psycopg Pipeline (conn.info)
+_LEAVE_PIPELINE = "casetracker_leave_pipeline"  # and what takes it out of pipeline mode
+
+
+def _sync_pipeline(conn: Connection, *_: Any) -> None:
+    """Let a SQLAlchemy statement on a pipelined connection (``KeptConnections``) see its result.
+
+    SQLAlchemy reads a statement's result description as soon as the statement has run; in
+    pipeline mode the result is not there until the pipeline syncs, so each SQLAlchemy
+    statement there is a sync point, one round trip as it was without the pipeline.  The
+    per-action statements (``driver_sql``) go around SQLAlchemy and stay queued until a row
+    is fetched or the transaction commits."""
+    pipeline = conn.info.get(_PIPELINE)
+    if pipeline is not None:
+        pipeline.sync()
 
 
 def _driver_of(conn: Connection) -> Any:
@@ -246,6 +265,17 @@ class KeptConnections:
     Checking a connection out of the pool and back costs about as much as SQLite's own commit
     (benchmarks/bench_core), so a long-lived service - the TUI, a caseworker's session - keeps
     one per thread.  Nothing is held open between transactions except the connection itself.
+
+    On PostgreSQL the kept connection stays in psycopg's pipeline mode (``Connection.pipeline``)
+    for as long as it is kept: a statement sent with ``driver_sql`` does not wait for its
+    answer, so an action's statements travel together and wait only where a row is read back
+    and at the commit.  A police officer's note waits four times instead of eight (psycopg's
+    BEGIN; the lock with the chain head; the free-text insert's outcome; the event, the
+    projection, the read models and COMMIT together), each wait under load a turn of the
+    scheduler.  An error in a queued statement is raised where the pipeline next syncs (a
+    later read, or the commit), still inside the transaction, which then rolls back as
+    before.  Entering and leaving the mode costs a round trip each, so it is entered once per
+    connection, not per transaction.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -268,6 +298,9 @@ class KeptConnections:
             self._local.conn = conn
             with self._lock:
                 self._opened.append(conn)
+                if not self._sqlite:
+                    leave = conn.info[_LEAVE_PIPELINE] = ExitStack()
+                    conn.info[_PIPELINE] = leave.enter_context(_driver_of(conn).pipeline())
         if self._sqlite:
             return _DriverTransaction(conn)
         return self._locked(conn)
@@ -282,6 +315,14 @@ class KeptConnections:
     def close(self) -> None:
         with self._lock:
             for conn in self._opened:
+                # out of pipeline mode before the connection goes back to the pool
+                leave = conn.info.pop(_LEAVE_PIPELINE, None) if not conn.invalidated else None
+                conn.info.pop(_PIPELINE, None)
+                if leave is not None and not conn.closed:
+                    try:
+                        leave.close()
+                    except conn.dialect.loaded_dbapi.Error:
+                        conn.invalidate()  # the connection is lost: not back to the pool
                 conn.close()
             self._opened.clear()
         self._local = threading.local()

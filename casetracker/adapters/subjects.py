@@ -43,6 +43,9 @@ _Q_FREE_TEXT_BESIDE = (
     "INSERT INTO subject_values (case_id, seq, field, value) SELECT ?, ?, ?, ? WHERE EXISTS "
     "(SELECT 1 FROM subjects WHERE case_id = ? AND salt = ? AND erased IS NULL)"
 )
+# On PostgreSQL the write connection is pipelined (``KeptConnections``): a row count is there
+# only once the pipeline syncs, and fetching a returned row is what syncs it.
+_Q_FREE_TEXT_BESIDE_RETURNING = _Q_FREE_TEXT_BESIDE + " RETURNING seq"
 
 
 def record(
@@ -84,9 +87,14 @@ def record(
 
 
 def _inserted_beside(conn: Connection, row: tuple[Any, ...], salt: str) -> bool:
-    """Insert one free-text row if its record is not erased and has ``salt``; whether it was."""
-    cursor = driver_sql(conn, _Q_FREE_TEXT_BESIDE, (*row, row[0], salt), "subjects")
-    return bool(cursor.rowcount == 1)
+    """Insert one free-text row if its record is not erased and has ``salt``; whether it was.
+    On SQLite the row count says so (``RETURNING`` cost ~9 µs more a note); on PostgreSQL the
+    row returned does."""
+    params = (*row, row[0], salt)
+    if conn.dialect.name == "postgresql":
+        returned = driver_sql(conn, _Q_FREE_TEXT_BESIDE_RETURNING, params, "subjects")
+        return returned.fetchone() is not None
+    return bool(driver_sql(conn, _Q_FREE_TEXT_BESIDE, params, "subjects").rowcount == 1)
 
 
 def write_many(conn: Connection, records: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
