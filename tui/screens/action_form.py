@@ -24,6 +24,7 @@ from casetracker.domain.engine import Option
 from casetracker.domain.errors import UsageError
 from casetracker.domain.fields import validate_fields
 from casetracker.domain.vocabulary import FieldSpec, FieldType
+from casetracker.presenters.labels import lifecycle_label
 
 EFFECTIVE_HELP = "when it happened: now, 2016-06-24T09:30, 2016-06-24, 2010-12 or a range A..B"
 
@@ -61,12 +62,15 @@ class ActionFormScreen(ModalScreen[tuple[dict[str, Any], str] | None]):
         self.case_id = case_id
         self.opened = opened  # when the case's first event happened: earlier is likely a slip
 
+    def _record(self) -> str:
+        """The record the action is on, as the actions pane names it ("Encounter #1")."""
+        flow = self.app.service.flow  # type: ignore[attr-defined]
+        return lifecycle_label(flow, self.option.workflow, self.option.number)
+
     def compose(self) -> ComposeResult:
         spec = self.option.spec
         with Vertical(classes="dialog wide", id="action-form"):
-            yield Label(
-                f"{spec.label} — {self.case_id} · {self.option.target}", classes="dialog-title"
-            )
+            yield Label(f"{spec.label} — {self.case_id} · {self._record()}", classes="dialog-title")
             notes = " · ".join(
                 p for p in (spec.help, f"report: {spec.cites}" if spec.cites else "") if p
             )
