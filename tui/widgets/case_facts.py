@@ -18,7 +18,7 @@ from textual.widgets import Static
 from casetracker.domain import clock
 from casetracker.domain.case_facts import Clock, case_facts
 from casetracker.domain.case_view import CaseView
-from casetracker.presenters.labels import lifecycle_label
+from casetracker.presenters.labels import choice_label, lifecycle_label, readable_text
 from casetracker.presenters.text import clock_line, counted
 
 
@@ -78,8 +78,10 @@ class CaseFactsPanel(Static):
         if harm is not None and harm.met:
             text.append(" HIGH HARM ", style="bold white on red")
             text.append(" (fn 8)\n")
+            flow = self.app.service.flow  # type: ignore[attr-defined]
             for criterion in harm.criteria:
-                text.append(f"  • {criterion.name.replace('_', ' ')}: {criterion.evidence}\n")
+                evidence = readable_text(flow, criterion.evidence)
+                text.append(f"  • {choice_label(criterion.name)}: {evidence}\n")
         elif harm is not None:
             text.append("High Harm threshold not met\n", style="dim")
         if facts.listed_absconder:
