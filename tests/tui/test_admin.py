@@ -151,6 +151,7 @@ async def test_an_admin_marks_a_superintendent_as_user_add_does(demo_url):
         await settle(pilot, lambda: refusal in screen_text(app))
         assert type(app.screen).__name__ == "UserFormScreen"
         assert app.screen.query_one("#u-superintendent", Checkbox).value  # what was typed
+        assert not [n for n in app.notices if n.title == "refused"]  # said once: on the form
     marked = _marked(demo_url)
     assert [name for name, yes in marked.items() if yes] == ["pc.demo"]
     assert [d.get("superintendent") for d in map(_detail, _saves(demo_url))] == [True]

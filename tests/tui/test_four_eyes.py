@@ -127,6 +127,7 @@ async def test_the_proposer_is_refused_authorising_their_own_and_nothing_is_writ
         assert "Not recorded" in shown
         assert "io.demo proposed Authorisation #1: the same person may not authorise it" in shown
         assert "ask a second Home Office user" in shown
+        assert [n.title for n in app.notices if n.title == "refused"] == []  # said once: here
         await pilot.press("escape")
         await settle(pilot, lambda: case_ready(app))
         assert app.screen.shown[0].spec.label.startswith("Authorise detain")  # still waiting

@@ -77,6 +77,7 @@ class AdminScreen(SessionScreen):
             self.load(name)
 
     def on_failed(self, message: Failed) -> None:
+        message.prevent_default()  # Textual would call SessionScreen's too: a second notice
         if message.what == "save" and self.pending is not None:
             user, typed = self.pending
             self.open_form(user, typed, str(message.error))

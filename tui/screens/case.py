@@ -190,6 +190,9 @@ class CaseScreen(CaseLayout):
             self.acted(message.data)
 
     def on_failed(self, message: Failed) -> None:
+        # Textual would call SessionScreen.on_failed after this one too: a second notice of a
+        # refusal already shown (the reasons' dialog), or of a stale case's error.
+        message.prevent_default()
         if message.epoch != self.epoch:
             return
         self.busy = False
