@@ -47,7 +47,26 @@ class LazyCommand:
         command = typer.main.get_group(holder).commands.get(self.name)
         if command is None:
             raise LookupError(f"{self.target} adds no command {self.name!r}")
-        return quiet_flags(command)
+        return reflow_help(quiet_flags(command))
+
+
+def reflow_help(command: Any) -> Any:
+    """Typer's rich help keeps a docstring's line breaks after its first paragraph, so that a
+    paragraph broke wherever the source did ("… the server runs" / "as."): each paragraph's
+    lines are joined here and the terminal wraps them.  A paragraph with an indented line (an
+    example) or one Click is told to keep (``\\b``) stays as written."""
+    if command.help:
+        command.help = "\n\n".join(map(_reflowed, command.help.split("\n\n")))
+    for child in getattr(command, "commands", {}).values():
+        reflow_help(child)
+    return command
+
+
+def _reflowed(paragraph: str) -> str:
+    lines = paragraph.strip("\n").split("\n")
+    if paragraph.startswith("\b") or any(line[:1].isspace() for line in lines[1:]):
+        return paragraph
+    return " ".join(line.strip() for line in lines)
 
 
 def quiet_flags(command: Any) -> Any:

@@ -114,7 +114,7 @@ def serve(
     """Serve the terminal UI in a browser (textual-serve).
 
     There is no login of its own: whoever reaches the port acts as the user the server runs
-    as.  A live database is refused unless ``--allow-live`` says it sits behind an
+    as.  A live database is refused unless --allow-live says it sits behind an
     authenticating reverse proxy; a demo or training database, or localhost, needs no more.
     """
     import shlex

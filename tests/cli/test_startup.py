@@ -149,3 +149,27 @@ def test_unknown_command_is_one_line(run) -> None:
     result = run("nosuch")
     assert result.code == 2
     assert result.err.count("\n") == 1 and "No such command 'nosuch'" in result.err
+
+
+def _helps(command) -> list[tuple[str, str]]:
+    found = [(command.name, command.help or "")]
+    for child in getattr(command, "commands", {}).values():
+        found += _helps(child)
+    return found
+
+
+def test_help_paragraphs_wrap_at_the_terminal_not_where_the_source_broke() -> None:
+    """Typer's rich help prints a later paragraph's line breaks as they are ("… the server
+    runs" / "as."); every command's paragraphs are one line each, unless indented or marked
+    to be kept (issue 17)."""
+    broken = []
+    for entry in COMMANDS:
+        for name, text in _helps(entry.load()):
+            for paragraph in text.split("\n\n"):
+                lines = paragraph.strip("\n").split("\n")
+                kept = paragraph.startswith("\b") or any(line[:1].isspace() for line in lines[1:])
+                if len(lines) > 1 and not kept:
+                    broken.append((name, paragraph))
+    assert not broken, broken[:3]
+    serve = next(e for e in COMMANDS if e.name == "serve").load()
+    assert "acts as the user the server runs as." in serve.help
