@@ -158,7 +158,8 @@ ItemOption = Annotated[
     str | None,
     typer.Option(
         "--item",
-        help="The lifecycle instance, e.g. encounter#2 (default: the case's one item there)",
+        help="The item as `worklist` names it, e.g. 'Encounter #2' or encounter#2 (default: the "
+        "case's one item there)",
         callback=exact_text,
     ),
 ]
@@ -178,13 +179,15 @@ def case_claim(
     json_out: JsonOption = False,
 ) -> None:
     """Take a work item as your own: it shows in your "My work" queue."""
+    from casetracker.presenters.labels import item_key, item_label
     from casetracker.services.work import claim, item_in_queue
 
     with closing(state(ctx).service()) as ct:
         require_acting_role(ctx, ct)
-        found = item or item_in_queue(ct, case_id, queue)
+        found = item_key(ct.flow, item) if item else item_in_queue(ct, case_id, queue)
         result = claim(ct, case_id, queue, found, expected_version=expect_version)
-        emit(act_json(result), json_out, f"{result.case_id}: you hold {found} in {queue}", ct.realm)
+        line = f"{result.case_id}: you hold {item_label(ct.flow, found)} in {queue}"
+        emit(act_json(result), json_out, line, ct.realm)
 
 
 @case_app.command("release")
@@ -197,13 +200,15 @@ def case_release(
     json_out: JsonOption = False,
 ) -> None:
     """Give a work item you hold back to its queue."""
+    from casetracker.presenters.labels import item_key, item_label
     from casetracker.services.work import item_in_queue, release
 
     with closing(state(ctx).service()) as ct:
         require_acting_role(ctx, ct)
-        found = item or item_in_queue(ct, case_id, queue)
+        found = item_key(ct.flow, item) if item else item_in_queue(ct, case_id, queue)
         result = release(ct, case_id, queue, found, expected_version=expect_version)
-        emit(act_json(result), json_out, f"{result.case_id}: {found} in {queue} released", ct.realm)
+        line = f"{result.case_id}: {item_label(ct.flow, found)} in {queue} released"
+        emit(act_json(result), json_out, line, ct.realm)
 
 
 @case_app.command("reassign")
@@ -217,13 +222,14 @@ def case_reassign(
     json_out: JsonOption = False,
 ) -> None:
     """Give a work item to someone (supervisors and admins)."""
+    from casetracker.presenters.labels import item_key, item_label
     from casetracker.services.work import item_in_queue, reassign
 
     with closing(state(ctx).service()) as ct:
         require_acting_role(ctx, ct)
-        found = item or item_in_queue(ct, case_id, queue)
+        found = item_key(ct.flow, item) if item else item_in_queue(ct, case_id, queue)
         result = reassign(ct, case_id, queue, found, to, expected_version=expect_version)
-        line = f"{result.case_id}: {found} in {queue} reassigned to {to}"
+        line = f"{result.case_id}: {item_label(ct.flow, found)} in {queue} reassigned to {to}"
         emit(act_json(result), json_out, line, ct.realm)
 
 

@@ -213,6 +213,20 @@ def item_label(flow: Any, item: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+def item_key(flow: Any, text: str) -> str:
+    """The worklist item a person names: its key as given (``encounter#2``), or its label as
+    the worklist shows it ("Encounter #2", "Travel document"; any case)."""
+    wanted = " ".join(text.split()).casefold()
+    head, _, number = wanted.rpartition(" #")
+    for spec in flow.latest.values():
+        label = spec.label.casefold()
+        if spec.many and head == label and number.isdigit():
+            return f"{spec.name}#{int(number)}"
+        if not spec.many and wanted == label:
+            return str(spec.name)
+    return text
+
+
 def record_state(flow: Any, key: str, state: str) -> tuple[str, str]:
     """A record's key and state (``encounter#1``, ``in_custody``) as a person reads them:
     ("Encounter #1", "In police custody")."""

@@ -62,6 +62,18 @@ def test_claim_then_act_on_several_cases(run, db, cases):
     listed = run("--db", db, "--role", "police", "worklist", "--json").json["queues"]
     mine = next(q for q in listed if q["name"] == "mine")
     assert [i["case_id"] for i in mine["items"]] == [cases[0]]
+    assert claimed.out.strip().endswith("you hold Encounter #1 in custody")
+    # The item as the worklist names it is taken as well as its key (issue 17).
+    released = run(
+        "--db", db, "--role", "police", "case", "release", cases[0], "--queue", "custody",
+        "--item", "Encounter #1",
+    )  # fmt: skip
+    assert released.code == 0, released.err
+    again = run(
+        "--db", db, "--role", "police", "case", "claim", cases[0], "--queue", "custody",
+        "--item", "encounter  #1",
+    )  # fmt: skip
+    assert again.code == 0, again.err
     both = run(
         "--db", db, "--role", "police", "case", "act", *cases, "add_note", "-f", "text=seen",
         "--json",

@@ -15,6 +15,7 @@ from casetracker.presenters.labels import (
     ROLE_LABELS,
     RULE_LABELS,
     choice_label,
+    item_key,
     item_label,
     label_of,
     readable_block,
@@ -77,6 +78,10 @@ def test_worklist_items_read_as_their_lifecycles_labels() -> None:
     assert item_label(flow, "etd") == "Travel document"  # one a case: no number
     assert item_label(flow, "case") == "Case file"
     assert item_label(flow, "no_such_thing") == "No such thing"
+    for key in ("encounter#1", "status_check#12", "etd", "case", "barrier#3"):
+        assert item_key(flow, item_label(flow, key)) == key  # what --item takes back
+        assert item_key(flow, item_label(flow, key).upper()) == key
+        assert item_key(flow, key) == key
 
 
 # A raw identifier a person should never read: a snake_case name or a record key, not part of
