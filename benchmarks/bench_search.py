@@ -195,7 +195,7 @@ def main() -> None:
         "state detention=immigration_detention": {"states": ["detention=immigration_detention"]},
         "force WYP, arrested in a month": {
             "force": "WYP", "arrested": (month[0], month[1].date().isoformat())},
-        "High Harm (none: whole scan)": {"high_harm": True},
+        "High Harm (none)": {"high_harm": True},
         f"listed absconder (1 in {ABSCONDERS:,})": {"absconder": True},
     }  # fmt: skip
     baseline = _raw_page(path, args.runs)

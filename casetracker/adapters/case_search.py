@@ -100,8 +100,8 @@ def find(conn: Connection, criteria: Criteria, after: str = "", limit: int = 50)
         conditions.append(CASES.c.case_id.in_(listed))
     conditions += _between(CASES.c.opened, criteria.opened)
     conditions += _between(CASES.c.updated, criteria.updated)
-    if criteria.high_harm:
-        conditions.append(sa.exists().where(MI_HIGH_HARM.c.case_id == CASES.c.case_id))
+    if criteria.high_harm:  # as the absconders: the set's ids, not a probe of every case
+        conditions.append(CASES.c.case_id.in_(sa.select(MI_HIGH_HARM.c.case_id)))
     if after:
         conditions.append(CASES.c.case_id > after)
     rows = conn.execute(query.where(*conditions).order_by(CASES.c.case_id).limit(limit))

@@ -112,6 +112,20 @@ def test_a_listed_absconder_is_found_until_new_directions(db_url):
     ct.close()
 
 
+def test_a_high_harm_case_is_found_by_the_flag(db_url):
+    """The High Harm filter reads the High Harm rows' case ids (mi_high_harm, kept by each
+    action): an arrest for a knife offence is one (¶3.4, footnote 8), a theft is not."""
+    ct = new_service(db_url, role="police", workflows=workflow_engine())
+    zoe = ct.open_case(ZOE, "2016-01-01").case_id
+    alex = ct.open_case(ALEX, "2016-01-02").case_id
+    ct.act(alex, "arrest", ARREST, "2016-01-02T10:00")
+    harm = Criteria(high_harm=True)
+    assert search.search(ct, harm, "audit") == []
+    ct.act(zoe, "arrest", {**ARREST, "offence_category": "knife"}, "2016-01-03T10:00")
+    assert [f.case_id for f in search.search(ct, harm, "audit")] == [zoe]
+    ct.close()
+
+
 def test_each_search_is_logged_with_its_reason_and_without_what_was_searched(cases):
     ct, zoe, _ = cases
     _by(ct, name="obrien", dob="1990-01-02")
