@@ -2,9 +2,9 @@
 
 An action recorded now adds a step at the end of its case's traces: ``flow_model.change``
 extends, in place, the traces it last wrote for the same view, and the action inserts the new
-rows without reading the case's rows back.  These tests hold the extended rows equal to the rows derived
-from every step, through back-dated steps (which fall back to deriving everything) and new
-instances, and the table equal to one filled from the log."""
+rows without reading the case's rows back.  These tests hold the extended rows equal to the
+rows derived from every step, through back-dated steps (which fall back to deriving
+everything) and new instances, and the table equal to one filled from the log."""
 
 from __future__ import annotations
 
