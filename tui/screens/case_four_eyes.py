@@ -22,7 +22,7 @@ from casetracker.domain import clock
 from casetracker.domain import four_eyes as rules
 from casetracker.domain.case_view import CaseView, instance_key
 from casetracker.domain.engine import Option
-from casetracker.domain.vocabulary import ActionSpec
+from casetracker.domain.vocabulary import ActionSpec, in_sentence
 from casetracker.services import four_eyes
 from casetracker.services.registry import organisation
 
@@ -48,10 +48,6 @@ def needs(action: str) -> str:
     return rules.RULES[action].who.split(" (", 1)[0].replace("Home Office", "HO")
 
 
-def _lower(label: str) -> str:
-    return label[:1].lower() + label[1:]
-
-
 def propose_rows(options: list[Option], view: CaseView, role: str) -> list[Option]:
     """A "Propose …" row for each action under four eyes the case's state and the user's role
     allow now, dimmed with the reasons ``casetracker case propose`` would give, and with the
@@ -73,7 +69,7 @@ def propose_rows(options: list[Option], view: CaseView, role: str) -> list[Optio
         proposable = four_eyes.proposable_fields(option.spec)
         spec = StepSpec(
             name=rules.PROPOSE,
-            label=f"Propose {_lower(option.spec.label)}, needs {needs(action)}",
+            label=f"Propose {in_sentence(option.spec.label)}, needs {needs(action)}",
             sources=(),
             dest="",
             roles=option.spec.roles,
@@ -101,7 +97,7 @@ def decision_rows(options: list[Option], view: CaseView, user: str, flow: Any) -
     rows = []
     for found in four_eyes.pending(view):
         spec = flow.spec(found.target.partition("#")[0]).action(found.action)
-        what = _lower(spec.label) if spec is not None else found.action.replace("_", " ")
+        what = in_sentence(spec.label) if spec is not None else found.action.replace("_", " ")
         by = "you" if found.proposed_by == user else found.proposed_by
         steps = (
             (rules.AUTHORISE, f"Authorise {what}, proposed by {by}"),
