@@ -21,7 +21,7 @@ from typing import Any, NamedTuple, cast
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from casetracker.adapters import merkle_tree
+from casetracker.adapters import bulk_insert, merkle_tree
 from casetracker.adapters.database import driver_sql, read_transaction, write_transaction
 from casetracker.adapters.tables import CASES
 from casetracker.domain import clock
@@ -58,9 +58,9 @@ _Q_MAX_POSITION = "SELECT max(position) FROM events"
 _Q_CASE = f"SELECT {_STORED} FROM events WHERE case_id = ? ORDER BY seq"
 _Q_AT = f"SELECT {_STORED} FROM events WHERE case_id = ? AND seq = ?"
 _Q_KEY = f"SELECT {_STORED} FROM events WHERE idempotency_key = ?"
+_CASE_COLUMNS = ("case_id", "version", "head_hash", "head_position", "opened", "updated", "state")
 _Q_CASE_INSERT = (
-    "INSERT INTO cases (case_id, version, head_hash, head_position, opened, updated, state) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    f"INSERT INTO cases ({', '.join(_CASE_COLUMNS)}) VALUES ({', '.join('?' * len(_CASE_COLUMNS))})"
 )
 _Q_CASE_UPDATE = (
     "UPDATE cases SET version = ?, head_hash = ?, head_position = ?, updated = ?, state = ? "
@@ -320,8 +320,9 @@ class EventStore:
     def bulk_open_cases(self, cases: Iterable[Sequence[NewEvent]], conn: Connection) -> list[str]:
         """Open many new cases in one transaction (imports and generated data).
 
-        Same encoding and chaining as ``append``, with the inserts batched; the caller owns
-        the transaction and must have validated every event.
+        Same encoding and chaining as ``append``, each table's rows written at once
+        (``bulk_insert``: ``COPY`` on PostgreSQL); the caller owns the transaction and must
+        have validated every event.
         """
         position = self._sql(conn, self._q_max_position).fetchone()[0] or 0
         number = int(self.allocate_case_id(conn)[len(CASE_PREFIX) :]) - 1
@@ -352,8 +353,8 @@ class EventStore:
             case_rows.append((case_id, len(events), head, position, recorded, recorded, state_text))
             ids.append(case_id)
         if event_rows:
-            self._sql(conn, _Q_INSERT, event_rows)
-            self._sql(conn, _Q_CASE_INSERT, case_rows)
+            bulk_insert.insert_rows(conn, "events", STORED_COLUMNS, event_rows, rounds_by="seq")
+            bulk_insert.insert_rows(conn, "cases", _CASE_COLUMNS, case_rows)
             hashes = cast(list[str], [row[-1] for row in event_rows])
             merkle_tree.append(conn, merkle_tree.EVENTS, position - len(hashes), hashes)
         return ids
