@@ -30,6 +30,7 @@ from sqlalchemy.engine import Connection
 from casetracker.adapters.database import driver_sql
 
 _STAGING = "pg_temp.casetracker_bulk"  # pg_temp named: no schema on the path can shadow it
+COPY_FROM = 500  # rows; fewer go as ``driver_sql`` sends them (the table costs ~3 round trips)
 
 
 def insert_rows(
@@ -48,11 +49,13 @@ def insert_rows(
     made of every row of an earlier round: by a case's sequence number, each event of a case
     is checked against the case's forces as the events before it left them (the event guard
     of migration 0012 against the force-tracking trigger), as when it is inserted alone.
+    Rows in rounds always go by ``COPY``; other rows, fewer than ``COPY_FROM``, by
+    ``driver_sql`` (an action's few rows).
     """
     if not rows:
         return
     names = ", ".join(columns)
-    if conn.dialect.name != "postgresql":
+    if conn.dialect.name != "postgresql" or (rounds_by is None and len(rows) < COPY_FROM):
         marks = ", ".join("?" * len(columns))
         driver_sql(conn, f"INSERT INTO {table} ({names}) VALUES ({marks})", list(rows), "bulk")
         return

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Connection, Engine
 
+from casetracker.adapters import bulk_insert
 from casetracker.adapters.database import driver_sql, stream, write_transaction
 from casetracker.adapters.report_tables import FLOW_STEPS, MI_ARRESTS
 from casetracker.domain.case_view import CaseView
@@ -281,8 +282,11 @@ def for_case(rows: Sequence[tuple], case_id: str) -> list[tuple]:
 
 
 def insert_rows(conn: Connection, rows: Iterable[tuple]) -> None:
+    """An action's few rows by one statement; the bulk path's many by ``bulk_insert``."""
     batch = list(rows)
-    if batch:
+    if len(batch) >= bulk_insert.COPY_FROM:
+        bulk_insert.insert_rows(conn, "flow_steps", COLUMNS, batch)
+    elif batch:
         driver_sql(conn, _INSERT, batch, "flow_steps")
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
+from casetracker.adapters import bulk_insert
 from casetracker.adapters.database import driver_sql, write_transaction
 from casetracker.adapters.organisation_file import configured
 from casetracker.adapters.report_tables import MI_TABLES
@@ -268,16 +269,10 @@ def _run(conn: Connection, query: str, params: Any = ()) -> Any:
     return driver_sql(conn, query, params, "report_tables")
 
 
-def _insert_sql(table: str) -> str:
-    columns = _TABLE_COLUMNS[table]
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-
-
 def insert(conn: Connection, rows: MiRows) -> None:
     """Insert rows for cases that have none yet (the bulk path)."""
     for table, batch in rows.by_table().items():
-        if batch:
-            _run(conn, _insert_sql(table), batch)
+        bulk_insert.insert_rows(conn, table, _TABLE_COLUMNS[table], batch)
 
 
 def case_rows(view: CaseView) -> MiRows | None:
