@@ -157,6 +157,34 @@ def _sync_pipeline(conn: Connection, *_: Any) -> None:
         pipeline.sync()
 
 
+_SETTLE_TRIES = 8  # syncs to collect a failed pipeline's results before giving up on it
+
+
+def _settle(conn: Connection) -> None:
+    """Collect every outstanding result of a pipelined connection after an error, so that the
+    rollback that follows starts clean and the caller sees the error that happened.
+
+    A statement queued after the one that failed answers "pipeline aborted", and its answer
+    may arrive after the error was raised; left there, the rollback's own sync raised it in
+    place of the real error (a guard's refusal then went unlogged) and left the transaction
+    open for the next one.  Each sync here collects what has arrived; one that raises nothing
+    means none is outstanding, and the transaction is then rolled back on the driver (after a
+    failed COMMIT, SQLAlchemy's own rollback had already been tried and spent).  A connection
+    still unsettled after that is invalidated."""
+    pipeline = conn.info.get(_PIPELINE)
+    if pipeline is None:
+        return
+    errors = conn.dialect.loaded_dbapi.Error
+    for _ in range(_SETTLE_TRIES):
+        try:
+            pipeline.sync()
+            _driver_of(conn).rollback()
+            return
+        except errors:
+            continue
+    conn.invalidate()
+
+
 def _driver_of(conn: Connection) -> Any:
     """The driver's own connection under ``conn`` (SQLAlchemy types it as absent once closed)."""
     driver = conn.connection.driver_connection
@@ -269,13 +297,14 @@ class KeptConnections:
     On PostgreSQL the kept connection stays in psycopg's pipeline mode (``Connection.pipeline``)
     for as long as it is kept: a statement sent with ``driver_sql`` does not wait for its
     answer, so an action's statements travel together and wait only where a row is read back
-    and at the commit.  A police officer's note waits four times instead of eight (psycopg's
-    BEGIN; the lock with the chain head; the free-text insert's outcome; the event, the
-    projection, the read models and COMMIT together), each wait under load a turn of the
-    scheduler.  An error in a queued statement is raised where the pipeline next syncs (a
-    later read, or the commit), still inside the transaction, which then rolls back as
-    before.  Entering and leaving the mode costs a round trip each, so it is entered once per
-    connection, not per transaction.
+    and at the commit.  A police officer's note waits three times instead of eight (BEGIN and
+    the lock with the chain head; the free-text insert's outcome; the event, the projection,
+    the read models and COMMIT together), each wait under load a turn of the scheduler.  The
+    connection is in autocommit mode and ``_locked`` sends BEGIN itself: psycopg's own BEGIN
+    ends with a sync in pipeline mode, a round trip of its own.  An error in a queued
+    statement is raised where the pipeline next syncs (a later read, or the commit), still
+    inside the transaction, which then rolls back as before.  Entering and leaving the mode
+    costs a round trip each, so it is entered once per connection, not per transaction.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -299,6 +328,9 @@ class KeptConnections:
             with self._lock:
                 self._opened.append(conn)
                 if not self._sqlite:
+                    # psycopg ends each BEGIN of its own with a sync in pipeline mode, a round
+                    # trip; in autocommit mode it sends none, and ``_locked`` queues one
+                    conn.execution_options(isolation_level="AUTOCOMMIT")
                     leave = conn.info[_LEAVE_PIPELINE] = ExitStack()
                     conn.info[_PIPELINE] = leave.enter_context(_driver_of(conn).pipeline())
         if self._sqlite:
@@ -307,10 +339,19 @@ class KeptConnections:
 
     @contextmanager
     def _locked(self, conn: Connection) -> Iterator[Connection]:
-        with conn.begin():
-            # on the driver (``driver_sql``): SQLAlchemy's statement layer cost more than this
+        transaction = conn.begin()
+        try:
+            # on the driver (``driver_sql``): SQLAlchemy's statement layer cost more than this.
+            # The commit or rollback below is psycopg's, which sends one whenever the server
+            # is in a transaction.
+            driver_sql(conn, "BEGIN", (), "lock")
             driver_sql(conn, _WRITE_LOCK_SQL, (WRITE_LOCK_KEY,), "lock")
             yield conn
+            transaction.commit()  # a queued statement's error may be raised here
+        except BaseException:
+            _settle(conn)
+            transaction.rollback()
+            raise
 
     def close(self) -> None:
         with self._lock:

@@ -9,20 +9,32 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from casetracker.adapters.database import KeptConnections, driver_sql, make_engine
+from casetracker.adapters.database import (
+    WRITE_LOCK_KEY,
+    KeptConnections,
+    driver_sql,
+    make_engine,
+)
 
 pytestmark = pytest.mark.postgres
 
 
-def _insert_twice(kept: KeptConnections) -> None:
-    """A new row, then a duplicate key: queued, so refused only at the next wait."""
+def _insert_twice(kept: KeptConnections, then_sqlalchemy: bool) -> None:
+    """A new row, then a duplicate key: queued, so refused only at the next wait (a SQLAlchemy
+    statement, or the commit)."""
     with kept.write() as conn:
         driver_sql(conn, "INSERT INTO kept VALUES (?)", (2,))
         driver_sql(conn, "INSERT INTO kept VALUES (?)", (1,))
-        conn.execute(sa.text("SELECT 1"))
+        if then_sqlalchemy:
+            conn.execute(sa.text("SELECT 1"))
+        else:
+            driver_sql(conn, "UPDATE kept SET a = a WHERE a = 3", ())
 
 
 def test_sqlalchemy_statements_see_their_rows_and_errors_roll_back(pg_url):
+    """Each refusal is the statement's own error (not "pipeline aborted", which a statement
+    queued after it answers and which had replaced it, nor "transaction aborted" from the
+    transaction before), and leaves nothing behind for the next transaction."""
     engine = make_engine(pg_url)
     kept = KeptConnections(engine)
     with kept.write() as conn:
@@ -30,8 +42,9 @@ def test_sqlalchemy_statements_see_their_rows_and_errors_roll_back(pg_url):
     with kept.write() as conn:
         driver_sql(conn, "INSERT INTO kept VALUES (?)", (1,))
         assert conn.execute(sa.text("SELECT a FROM kept")).all() == [(1,)]
-    with pytest.raises(sa.exc.IntegrityError):
-        _insert_twice(kept)
+    for attempt in range(40):
+        with pytest.raises((sa.exc.IntegrityError, psycopg.errors.UniqueViolation)):
+            _insert_twice(kept, then_sqlalchemy=attempt % 2 == 0)
     with kept.write() as conn:
         assert conn.execute(sa.text("SELECT a FROM kept")).all() == [(1,)]
     kept.close()
@@ -41,6 +54,30 @@ def test_sqlalchemy_statements_see_their_rows_and_errors_roll_back(pg_url):
         pgconn = driver.pgconn
         assert pgconn.pipeline_status == psycopg.pq.PipelineStatus.OFF
         assert conn.execute(sa.text("SELECT count(*) FROM kept")).scalar() == 1
+    engine.dispose()
+
+
+def test_one_transaction_holds_the_write_lock_to_its_end(pg_url):
+    """The connection is in autocommit mode (psycopg's own BEGIN would cost a round trip), so
+    the transaction is the BEGIN ``write`` queues: the lock and every statement are in it."""
+    engine = make_engine(pg_url)
+    kept = KeptConnections(engine)
+    held = (
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "AND ((classid::bigint << 32) | objid::bigint) = %s"
+    )
+    plain = pg_url.replace("postgresql+psycopg://", "postgresql://")
+    with kept.write() as conn, psycopg.connect(plain, autocommit=True) as other:
+        conn.execute(sa.text("CREATE TABLE kept (a int)"))
+        driver_sql(conn, "INSERT INTO kept VALUES (?)", (1,))
+        assert conn.execute(sa.text("SELECT txid_current_if_assigned() IS NOT NULL")).scalar()
+        assert other.execute(held, (WRITE_LOCK_KEY,)).fetchone() == (1,)
+        assert other.execute("SELECT to_regclass('kept')").fetchone() == (None,)  # uncommitted
+    with psycopg.connect(plain) as other:
+        assert other.execute(held, (WRITE_LOCK_KEY,)).fetchone() == (0,)
+        assert other.execute("SELECT count(*) FROM kept").fetchone() == (1,)
+    kept.close()
     engine.dispose()
 
 
