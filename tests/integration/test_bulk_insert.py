@@ -13,6 +13,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
+from casetracker.adapters import bulk_insert
 from casetracker.adapters.database import make_engine, write_transaction
 from casetracker.adapters.schema import grant_app_role
 from casetracker.domain import clock
@@ -164,3 +165,18 @@ def test_a_member_bulk_opens_cases_through_every_guard(member) -> None:
     report = auditor.verify()
     assert report.ok, (report.damaged, report.problems)
     auditor.close()
+
+
+@pytest.mark.parametrize("count", [3, bulk_insert.COPY_FROM + 1])
+def test_rows_come_back_as_given(db_url: str, count: int) -> None:
+    """Few rows by one statement, many by ``COPY`` on PostgreSQL: either way each value as
+    given - NULL, an empty string, the text ``\\N``, tabs, newlines, backslashes, non-ASCII."""
+    engine = make_engine(db_url)
+    odd = [None, "", "\\N", "a\tb\nc\\d", "Zoë", "'quoted' \"twice\""]
+    rows = [(n, odd[n % len(odd)], None if n % 5 else 2**40 + n) for n in range(count)]
+    with write_transaction(engine) as conn:
+        conn.exec_driver_sql("CREATE TABLE scratch (n integer, t text, x bigint)")
+        bulk_insert.insert_rows(conn, "scratch", ("n", "t", "x"), rows)
+    with engine.connect() as conn:
+        assert [tuple(r) for r in conn.exec_driver_sql("SELECT * FROM scratch ORDER BY n")] == rows
+    engine.dispose()
