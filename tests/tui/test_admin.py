@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from contextlib import closing
 
+import pytest
 import sqlalchemy as sa
 from textual.widgets import Checkbox, Input
 
@@ -138,7 +139,8 @@ async def test_an_admin_marks_a_superintendent_as_user_add_does(demo_url):
         saved = [n.message for n in app.notices if n.title == "saved"]
         assert saved == ["user pc.demo: police (MPS) superintendent"]  # as the CLI prints it
         await settle(pilot, lambda: any(u.superintendent for u in screen.users))
-        assert "✓ yes" in screen_text(app)
+        row = next(line for line in screen_text(app).splitlines() if "pc.demo" in line)
+        assert "✓" in row, row
         await _open_user(pilot, "pc.demo")
         assert app.screen.query_one("#u-superintendent", Checkbox).value  # kept, shown again
         await pilot.press("escape")
@@ -181,3 +183,31 @@ async def test_only_an_admin_marks_a_superintendent(demo_url):
         assert app.screen.query_one("#u-superintendent", Checkbox).value
     assert _marked(demo_url) == before
     assert _saves(demo_url) == []
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@run_async
+async def test_every_column_of_the_user_list_is_on_screen(demo_url, size):
+    """At 80 columns too: account, roles, force and the superintendent's mark whole, "supt."
+    explained below the list, and the full name last, cut with an ellipsis only where it does
+    not fit (issue 17)."""
+    gus = "PC Gus Demo (Greater Manchester custody officer)"
+    with closing(Casetracker(demo_url, as_user="admin.demo")) as admin:
+        admin.register_user("pc.gmp", "police", gus, "GMP", True)
+    app = CasetrackerApp(demo_url, as_user="admin.demo")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+        screen = app.screen
+        await settle(pilot, lambda: any(u.superintendent for u in screen.users))
+        table = screen.query_one("#users-table")
+        assert table.virtual_size.width <= table.size.width  # nothing off to the right
+        lines = screen_text(app).splitlines()
+        header = next(line for line in lines if "account" in line)
+        assert header.split() == ["account", "roles", "force", "supt.", "full", "name"]
+        row = next(line for line in lines if "pc.gmp" in line)
+        assert row.split()[:4] == ["pc.gmp", "Police", "GMP", "✓"], row
+        if size[0] >= 120:
+            assert gus in row
+        else:
+            assert "PC Gus Demo (" in row and row.rstrip().endswith("…"), row
+        assert any("supt. ✓ marks a superintendent" in line for line in lines)

@@ -27,8 +27,15 @@ def _named(app, name: str):
     return lambda: type(app.screen).__name__ == name
 
 
+def _at_the_latest_event(app) -> bool:
+    """The case screen has scrolled its timeline to the cursor on the latest event (a busy
+    machine can take a frame more for it: the picture waits on it)."""
+    timeline = app.screen.query_one("#timeline")
+    return timeline.row_count > 0 and timeline.scroll_y == timeline.max_scroll_y
+
+
 async def _case(pilot) -> None:
-    await settle(pilot, lambda: case_ready(pilot.app))
+    await settle(pilot, lambda: case_ready(pilot.app) and _at_the_latest_event(pilot.app))
 
 
 async def _propose_form(pilot) -> None:

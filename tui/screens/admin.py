@@ -7,6 +7,10 @@ against the organisation file, a superintendent only among the police, the admin
 same access-log entry, and a refusal in the same words, shown on the form it came from with what
 was typed kept.  ``n`` registers a user, enter (or ``e``) changes the highlighted one's name,
 roles, force or superintendent mark.
+
+The list keeps every column on screen at 80 columns: the short ones first, "supt." explained
+by the line below it, and the full name last, cut with an ellipsis to the width left (the form
+shows it whole).
 """
 
 from __future__ import annotations
@@ -23,9 +27,15 @@ from casetracker.presenters.labels import roles_label
 from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen
 from tui.screens.user_form import UserForm, UserFormScreen
+from tui.widgets.key_bar import shorten
 from tui.widgets.vim_table import VimTable
 
-COLUMNS = ("account", "full name", "roles", "force", "supt.")
+COLUMNS = ("account", "roles", "force", "supt.", "full name")
+SUPERINTENDENT = Text("✓", style="bold")
+# what a column costs beyond its text: DataTable's cell padding (one each side)
+PADDING = 2
+# the vertical scrollbar, kept free so that a long list does not push the last column out
+SCROLLBAR = 2
 
 
 class AdminScreen(SessionScreen):
@@ -57,8 +67,11 @@ class AdminScreen(SessionScreen):
         yield self.footer()
 
     def on_mount(self) -> None:
-        self.query_one(VimTable).add_columns(*COLUMNS)
         self.load()
+
+    def on_resize(self) -> None:
+        if self.users:
+            self.show(self.users)
 
     def load(self, highlight: str = "") -> None:
         self.highlight = highlight
@@ -89,24 +102,39 @@ class AdminScreen(SessionScreen):
         self.users = users
         table = self.query_one(VimTable)
         table.loading = False
-        table.clear()
-        for user in users:
-            table.add_row(
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        rows = [
+            (
                 Text(user.name, style="bold"),
-                user.display_name,
-                roles_label(user.roles).replace(" or ", ", "),
-                user.force or Text("—", style="dim"),
-                Text("✓ yes", style="bold") if user.superintendent else "",
-                key=user.name,
+                Text(roles_label(user.roles).replace(" or ", ", ")),
+                Text(user.force) if user.force else Text("—", style="dim"),
+                SUPERINTENDENT if user.superintendent else Text(""),
             )
+            for user in users
+        ]
+        widths = [
+            max([len(heading), *(len(row[i].plain) for row in rows)])
+            for i, heading in enumerate(COLUMNS[:-1])
+        ]
+        room = (table.size.width or self.app.size.width) - SCROLLBAR
+        name_width = max(room - sum(w + PADDING for w in widths) - PADDING, len(COLUMNS[-1]))
+        table.add_columns(*COLUMNS)
+        for user, row in zip(users, rows, strict=True):
+            table.add_row(*row, shorten(user.display_name, name_width), key=user.name)
         names = [u.name for u in users]
         if self.highlight in names:
             table.move_cursor(row=names.index(self.highlight))
+            self.highlight = ""
+        elif users:
+            table.move_cursor(row=min(cursor, len(users) - 1))
         police = sum(1 for u in users if "police" in u.roles)
+        marked = sum(1 for u in users if u.superintendent)
         self.query_one("#users-status", Static).update(
             Text(
-                f" {len(users)} users, {police} of them police · n: new · enter: change · "
-                "every change is logged",
+                f"{len(users)} users, {police} police, {marked} supt. · n: new · enter: change "
+                "· every change is logged\nsupt. ✓ marks a superintendent, who may authorise a "
+                "PACE extension",
                 style="dim",
             )
         )
