@@ -84,6 +84,9 @@ class Block:
     reason: str
     remedy: str = ""
     rule: str = ""  # the guard's name, so an auditor can see which rule blocked
+    # The action whose taking lifts it, when that is the remedy: each surface names it its own
+    # way (the command line by the command in ``remedy``, the TUI by the row that takes it).
+    lifted_by: str = ""
 
     def __str__(self) -> str:
         return f"{self.reason} — {self.remedy}" if self.remedy else self.reason

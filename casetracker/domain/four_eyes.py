@@ -102,12 +102,14 @@ def queue_for(action: str) -> str:
 
 
 def direct_block(action: str, label: str) -> Block:
-    """Why an action under four eyes is not taken directly, and how to take it."""
+    """Why an action under four eyes is not taken directly, and how to take it: by proposing
+    it (``lifted_by``), which the TUI offers as a row beside the action."""
     who = RULES[action].who
     return Block(
         f"{label} needs the authorisation of {who}, never the proposer's own",
         f"propose it (`casetracker case propose CASE {action}`) for another person to authorise",
         RULE,
+        lifted_by=PROPOSE,
     )
 
 

@@ -11,6 +11,7 @@ the identifiers, which are what its options take; the TUI shows these.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -247,4 +248,4 @@ def readable_block(block: Block, flow: Any = None) -> Block:
         reason, remedy = _ROLE_WORD.sub(_roles, reason), _ROLE_WORD.sub(_roles, remedy)
     if flow is not None:
         reason, remedy = readable_text(flow, reason), readable_text(flow, remedy)
-    return Block(reason, remedy, block.rule)
+    return dataclasses.replace(block, reason=reason, remedy=remedy)

@@ -12,6 +12,7 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from textual.widgets import Label, Static
 
 from casetracker.adapters import users
 from casetracker.adapters.database import write_transaction
@@ -242,3 +243,56 @@ async def test_a_proposal_is_declined_with_a_reason(live_url):
         subject = reader.show("C-0000001", "test: the reason recorded").subject
     assert (last.action, last.actor_user) == ("reject_proposal", "supt.one")
     assert subject is not None and "not needed yet" in subject.values()  # free text: erasable
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _rendered(widget) -> str:
+    """The lines a widget draws, as they are wrapped on screen, without the screen around it."""
+    return " ".join(strip.text for strip in widget.render_lines(widget.size.region))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@run_async
+async def test_why_not_points_at_the_propose_row_where_the_cli_names_its_command(live_url, size):
+    """In a live database the dimmed extension's "why not" says to propose it with the row
+    beside it, by its label and number key, not with the command line's command, which the
+    command line still gives (issue 16 item 3)."""
+    app = _as(live_url, "pc.one")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, lambda: case_ready(app))
+        key = SLOT_KEYS[_row(app, EXTEND)]
+        await pilot.press("x")
+        await settle(pilot, _is(app, "BlockedScreen"))
+        given = [b for _, blocks in app.screen.sections for b in blocks if b.lifted_by]
+        assert [b.remedy for b in given] == [
+            f"propose it for another person to authorise: “{EXTEND}” in the list, key {key}"
+        ]
+        shown = _words(" ".join(_rendered(w) for w in app.screen.query(Static)))
+        assert "casetracker case propose" not in shown
+        assert f"“{EXTEND}” in the list, key {key}" in shown
+    with closing(Casetracker(live_url)) as ct:
+        _, options = ct.options("C-0000001")
+    direct = next(o for o in options if o.spec.name == "extend_detention")
+    assert [b.remedy for b in direct.blocks if b.lifted_by] == [
+        "propose it (`casetracker case propose CASE extend_detention`) for another person to "
+        "authorise"
+    ]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@run_async
+async def test_the_proposal_forms_title_is_whole(demo_url, size):
+    """A title longer than the dialog wraps inside it (at 80 columns it was cut at "C-")."""
+    app = CasetrackerApp(demo_url, as_user="io.demo", open_case=CASE)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, lambda: case_ready(app))
+        await _take(pilot, PROPOSE)
+        await settle(pilot, _is(app, "ActionFormScreen"))
+        title = app.screen.query_one(".dialog-title", Label)
+        dialog = title.parent
+        assert title.region.right <= dialog.content_region.right  # nothing clipped
+        assert _words(_rendered(title)) == f"{PROPOSE} — {CASE} · Detention"
+        assert title.size.height == (2 if size[0] < 120 else 1)

@@ -28,7 +28,7 @@ from casetracker.domain.ownership import HeldByAnother
 from casetracker.presenters.labels import lifecycle_label
 from tui.layout import NARROW
 from tui.messages import Failed, Loaded
-from tui.screens.case_four_eyes import StepSpec, take_step, with_steps
+from tui.screens.case_four_eyes import StepSpec, take_step, with_rows_named, with_steps
 from tui.screens.case_layout import CaseLayout
 from tui.widgets.action_list import SLOT_KEYS, ActionList, others_count, shown_options, why_dimmed
 from tui.widgets.actions_pane import ActionsPane
@@ -399,7 +399,10 @@ class CaseScreen(CaseLayout):
         title = "Why not?" if len(blocked) > 1 else f"Why not: {blocked[0].spec.label}"
         flow = self.service.flow
         sections = [
-            (f"{o.spec.label} ({lifecycle_label(flow, o.workflow, o.number)})", o.blocks)
+            (
+                f"{o.spec.label} ({lifecycle_label(flow, o.workflow, o.number)})",
+                with_rows_named(o, self.shown).blocks,
+            )
             for o in blocked
         ]
         self.app.push_screen(BlockedScreen(title, sections))

@@ -25,6 +25,7 @@ from casetracker.domain.engine import Option
 from casetracker.domain.vocabulary import ActionSpec, in_sentence
 from casetracker.services import four_eyes
 from casetracker.services.registry import organisation
+from tui.widgets.action_list import slot_keys
 
 if TYPE_CHECKING:
     from tui.screens.case import CaseScreen
@@ -158,6 +159,38 @@ def with_steps(
         at = (same or near or [len(listed) - 1])[-1] + 1
         listed.insert(at, row)
     return [*decision_rows(options, view, actor.user, flow), *listed, *dimmed, *later]
+
+
+def with_rows_named(option: Option, shown: list[Option]) -> Option:
+    """``option`` with each reason that proposing lifts (``Block.lifted_by``) pointing at the
+    Propose row listed beside it, by its label and key, where the command line names its
+    command: on this screen the row is the way to propose."""
+    if not any(b.lifted_by == rules.PROPOSE for b in option.blocks):
+        return option
+    remedy = _propose_remedy(option, shown)
+    return dataclasses.replace(
+        option,
+        blocks=tuple(
+            dataclasses.replace(b, remedy=remedy) if b.lifted_by == rules.PROPOSE else b
+            for b in option.blocks
+        ),
+    )
+
+
+def _propose_remedy(option: Option, shown: list[Option]) -> str:
+    lifts = "propose it for another person to authorise"
+    for row, key in zip(shown, slot_keys(shown), strict=True):
+        spec = row.spec
+        if (
+            isinstance(spec, StepSpec)
+            and spec.step == rules.PROPOSE
+            and (spec.proposes, row.workflow, row.number)
+            == (option.spec.name, option.workflow, option.number)
+        ):
+            if not row.allowed:
+                return f"{lifts}: “{spec.label}” in the list, dimmed now (x on it says why)"
+            return f"{lifts}: “{spec.label}” in the list, {f'key {key}' if key else 'enter on it'}"
+    return f"{lifts}, with its “Propose …” row once the list offers one"
 
 
 def take_step(screen: CaseScreen, option: Option) -> None:
