@@ -23,7 +23,7 @@ sent together in one round trip.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy.engine import Connection
 
@@ -51,23 +51,30 @@ def insert_rows(
     of migration 0012 against the force-tracking trigger), as when it is inserted alone.
     Rows in rounds always go by ``COPY``; other rows, fewer than ``COPY_FROM``, by
     ``driver_sql`` (an action's few rows).
+    Rows in rounds go by ``COPY`` however few; other rows, fewer than ``COPY_FROM``, by
+    ``driver_sql`` (an action's few rows).  A connection in pipeline mode (a kept one,
+    ``database.KeptConnections``), where psycopg cannot ``COPY``, sends them by ``driver_sql``
+    too, a statement per round.
     """
     if not rows:
         return
     names = ", ".join(columns)
-    if conn.dialect.name != "postgresql" or (rounds_by is None and len(rows) < COPY_FROM):
-        marks = ", ".join("?" * len(columns))
-        driver_sql(conn, f"INSERT INTO {table} ({names}) VALUES ({marks})", list(rows), "bulk")
+    insert = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
+    if conn.dialect.name != "postgresql":
+        driver_sql(conn, insert, list(rows), "bulk")
         return
-    move = f"INSERT INTO {table} ({names}) SELECT {names} FROM {_STAGING}"
-    if rounds_by is None:
-        moves = [f"{move} ORDER BY bulk_order"]
-    else:
-        at = list(columns).index(rounds_by)
-        rounds = sorted({int(cast(int, row[at])) for row in rows})
-        moves = [f"{move} WHERE {rounds_by} = {r} ORDER BY bulk_order" for r in rounds]
     driver = conn.connection.driver_connection
     assert driver is not None, "the connection is open: its transaction is the caller's"
+    rounds = _rounds(columns, rows, rounds_by)
+    if _pipelined(driver) or (rounds_by is None and len(rows) < COPY_FROM):
+        at = list(columns).index(rounds_by) if rounds_by else 0
+        for value in rounds:
+            batch = list(rows) if value is None else [row for row in rows if row[at] == value]
+            driver_sql(conn, insert, batch, "bulk")
+        return
+    move = f"INSERT INTO {table} ({names}) SELECT {names} FROM {_STAGING}"
+    where = [f" WHERE {rounds_by} = {value}" if value is not None else "" for value in rounds]
+    moves = [f"{move}{condition} ORDER BY bulk_order" for condition in where]
     with driver.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE {_STAGING} ON COMMIT DROP AS "
@@ -78,3 +85,19 @@ def insert_rows(
                 copy.write_row((*row, order))
         # one round trip: without parameters, several statements go as one simple query
         cursor.execute("; ".join([*moves, f"DROP TABLE {_STAGING}"]))
+
+
+def _rounds(
+    columns: Sequence[str], rows: Sequence[Sequence[object]], rounds_by: str | None
+) -> Sequence[int | None]:
+    """The values of ``rounds_by`` in increasing order; ``[None]``: one round of every row."""
+    if rounds_by is None:
+        return [None]
+    at = list(columns).index(rounds_by)
+    return sorted({int(cast(int, row[at])) for row in rows})
+
+
+def _pipelined(driver: Any) -> bool:
+    from psycopg import pq  # here: a SQLite command need not load PostgreSQL's driver
+
+    return bool(driver.pgconn.pipeline_status != pq.PipelineStatus.OFF)

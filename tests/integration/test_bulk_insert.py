@@ -180,3 +180,19 @@ def test_rows_come_back_as_given(db_url: str, count: int) -> None:
     with engine.connect() as conn:
         assert [tuple(r) for r in conn.exec_driver_sql("SELECT * FROM scratch ORDER BY n")] == rows
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_pipelined_connection_inserts_without_copy(pg_url: str) -> None:
+    """psycopg cannot ``COPY`` in pipeline mode (a kept connection's): the rows still go in,
+    each round by statements of its own."""
+    engine = make_engine(pg_url)
+    rows = [(n % 3 + 1, f"row {n}") for n in range(bulk_insert.COPY_FROM + 1)]
+    with write_transaction(engine) as conn:
+        conn.exec_driver_sql("CREATE TABLE scratch (seq integer, t text)")
+        with conn.connection.driver_connection.pipeline():
+            bulk_insert.insert_rows(conn, "scratch", ("seq", "t"), rows, rounds_by="seq")
+    with engine.connect() as conn:
+        stored = [tuple(r) for r in conn.exec_driver_sql("SELECT * FROM scratch ORDER BY t")]
+    assert stored == sorted(rows, key=lambda row: row[1])
+    engine.dispose()
