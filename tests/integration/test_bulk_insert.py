@@ -143,25 +143,30 @@ def member(pg_url: str) -> Iterator[tuple[str, str]]:
 @pytest.mark.postgres
 def test_a_member_bulk_opens_cases_through_every_guard(member) -> None:
     """``COPY FROM`` is refused on a table with row-level security; the bulk path still writes
-    as a member, and the event guard still refuses an event in another's name, or on
-    another force's case, writing nothing."""
+    as a member (staged), every event of a new case past the guard's force check, and the
+    guard still refuses an event in another's name, or on another force's case, writing
+    nothing."""
     owner_url, login = member
     url = sa.engine.make_url(owner_url).set(username=login).render_as_string(False)
     ct = Casetracker(url, role="police", workflows=core_engine())
+    many = bulk_insert.COPY_FROM  # so that the cases rows are staged too, not only events
     with write_transaction(ct.engine) as conn:
-        ids = ct.store.bulk_open_cases([_events(n, login) for n in range(3)], conn)
-    assert ids == ["C-0000001", "C-0000002", "C-0000003"]
-    forged = [_events(3, login), _events(4, "pc.jones")]
+        ids = ct.store.bulk_open_cases([_events(n, login) for n in range(many)], conn)
+    assert ids[:2] == ["C-0000001", "C-0000002"] and len(set(ids)) == many
+    forged = [_events(many, login), _events(many + 1, "pc.jones")]
     refused = psycopg.errors.InsufficientPrivilege
     with pytest.raises(refused, match="only as themselves"), write_transaction(ct.engine) as conn:
         ct.store.bulk_open_cases(forged, conn)
-    elsewhere = _events(5, login)
+    elsewhere = _events(many + 2, login)
     elsewhere[0] = replace(elsewhere[0], payload={"fields": {"force": "WMP", "ref": "x"}})
     with pytest.raises(refused, match="own force"), write_transaction(ct.engine) as conn:
         ct.store.bulk_open_cases([elsewhere], conn)
     ct.close()
     auditor = Casetracker(owner_url, role="admin", workflows=core_engine())
-    assert len(_rows(auditor)["events"]) == 15
+    written = _rows(auditor)
+    assert len(written["events"]) == many * 5
+    assert [row[0] for row in written["cases"]] == ids
+    assert {row[0] for row in written["case_forces"]} == set(ids)  # each seen by its force
     report = auditor.verify()
     assert report.ok, (report.damaged, report.problems)
     auditor.close()
