@@ -18,13 +18,15 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
+from casetracker.adapters import bulk_insert
 from casetracker.adapters.database import driver_sql
 from casetracker.domain.errors import DatabaseError
 from casetracker.integrity import merkle, tree_check
 
 LOWEST_STORED = tree_check.LOWEST_STORED
 EVENTS, ACCESS_LOG = TREES = tree_check.TREES
-_INSERT = "INSERT INTO merkle_nodes (tree, level, idx, hash) VALUES (?, ?, ?, ?)"
+_COLUMNS = ("tree", "level", "idx", "hash")
+_INSERT = f"INSERT INTO merkle_nodes ({', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?)"
 _LEAVES = {
     tree: f"SELECT hash FROM {tree} WHERE position > ? AND position <= ? ORDER BY position"
     for tree in TREES
@@ -71,7 +73,9 @@ def append(conn: Connection, tree: str, old_size: int, hashes: list[str]) -> Non
         raise DatabaseError(
             f"the {tree} log and its Merkle tree are out of step ({exc}): run `casetracker verify`"
         ) from None
-    if made:
+    if len(made) >= bulk_insert.COPY_FROM:  # a bulk append's
+        bulk_insert.insert_rows(conn, "merkle_nodes", _COLUMNS, [(tree, *node) for node in made])
+    elif made:
         rows = [(tree, level, index, value) for level, index, value in made]
         driver_sql(conn, _INSERT, rows if len(rows) > 1 else rows[0], "merkle")
 
