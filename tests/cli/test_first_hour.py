@@ -115,6 +115,17 @@ def test_the_readme_import_line_runs_as_is(run, readme_home):
     assert csv_out.splitlines()[0].startswith("force,arrested,ccu,local_io")  # names for scripts
 
 
+def test_the_readme_case_lines_run_as_is(run, readme_home):
+    """The README's user holds two roles, so each line that acts or searches names one."""
+    for fragment in ("case open -f", "case act C-0000001 add_note", "case search --name"):
+        done = run(*_readme_line(fragment))
+        assert done.code == 0, (fragment, done.err)
+    assert done.out.startswith("C-0000001")  # the search found the case opened above
+    run(*_readme_line("case open -f"))  # a second case for the line that acts on two
+    done = run(*_readme_line("case act C-0000001 C-0000002"))
+    assert done.code == 0, done.err
+
+
 def test_rates_that_do_not_add_up_say_why(run, readme_home, tmp_path):
     feed = (ROOT / "docs/examples/arrests.csv").read_text().splitlines()
     header, first = feed[0], feed[1]
