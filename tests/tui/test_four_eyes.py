@@ -19,7 +19,7 @@ from casetracker.adapters.database import write_transaction
 from casetracker.domain import clock
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database, open_database
-from tests.tui.conftest import run_async, screen_text, settle
+from tests.tui.conftest import is_screen, run_async, screen_text, settle
 from tests.tui.test_journeys import case_ready
 from tui.app import CasetrackerApp, Run, next_run
 from tui.screens.case_four_eyes import StepSpec
@@ -41,10 +41,6 @@ def _row(app, label: str) -> int:
     return labels.index(label)
 
 
-def _is(app, name: str):
-    return lambda: type(app.screen).__name__ == name
-
-
 async def _take(pilot, label: str) -> None:
     """Press the number key of the row labelled ``label`` (it must have one: allowed)."""
     await pilot.press(SLOT_KEYS[_row(pilot.app, label)])
@@ -52,7 +48,7 @@ async def _take(pilot, label: str) -> None:
 
 async def _back_to_case(pilot) -> None:
     app = pilot.app
-    await settle(pilot, _is(app, "ResultScreen"))
+    await settle(pilot, is_screen(app, "ResultScreen"))
     await pilot.press("escape")
     await settle(pilot, lambda: case_ready(app))
 
@@ -64,7 +60,7 @@ async def test_propose_switch_user_and_a_second_home_office_user_authorises(demo
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: case_ready(app))
         await _take(pilot, PROPOSE)
-        await settle(pilot, _is(app, "ActionFormScreen"))
+        await settle(pilot, is_screen(app, "ActionFormScreen"))
         await pilot.press("ctrl+s")
         await _back_to_case(pilot)
         recorded = [n.message for n in app.notices if n.title == CASE]
@@ -94,7 +90,7 @@ async def test_propose_switch_user_and_a_second_home_office_user_authorises(demo
         assert second.screen.shown[0].spec.label == label
         assert "Decline detain under immigration powers, proposed by io.demo" in screen_text(second)
         await _take(pilot, label)
-        await settle(pilot, _is(second, "ConfirmScreen"))
+        await settle(pilot, is_screen(second, "ConfirmScreen"))
         await pilot.press("y")
         await _back_to_case(pilot)
         told = [n.message for n in second.notices if n.title == CASE]
@@ -116,14 +112,14 @@ async def test_the_proposer_is_refused_authorising_their_own_and_nothing_is_writ
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: case_ready(app))
         await _take(pilot, PROPOSE)
-        await settle(pilot, _is(app, "ActionFormScreen"))
+        await settle(pilot, is_screen(app, "ActionFormScreen"))
         await pilot.press("ctrl+s")
         await _back_to_case(pilot)
         proposed = _events(demo_url)
         await _take(pilot, "Authorise detain under immigration powers, proposed by you")
-        await settle(pilot, _is(app, "ConfirmScreen"))
+        await settle(pilot, is_screen(app, "ConfirmScreen"))
         await pilot.press("y")
-        await settle(pilot, _is(app, "BlockedScreen"))
+        await settle(pilot, is_screen(app, "BlockedScreen"))
         shown = screen_text(app)
         assert "Not recorded" in shown
         assert "io.demo proposed Authorisation #1: the same person may not authorise it" in shown
@@ -185,7 +181,7 @@ async def test_a_pace_extension_in_a_live_database_needs_a_superintendent(live_u
         assert not direct.allowed  # it needs the second person: the case screen says so
         assert any(b.rule == "four_eyes" for b in direct.blocks)
         await _take(pilot, EXTEND)
-        await settle(pilot, _is(app, "ActionFormScreen"))
+        await settle(pilot, is_screen(app, "ActionFormScreen"))
         assert "Superintendent's authority" not in screen_text(app)  # the authoriser's part
         await pilot.press("ctrl+s")
         await _back_to_case(pilot)
@@ -196,13 +192,13 @@ async def test_a_pace_extension_in_a_live_database_needs_a_superintendent(live_u
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: case_ready(app))
         await _take(pilot, "Authorise extend detention by 12 hours, proposed by pc.one")
-        await settle(pilot, _is(app, "ConfirmScreen"))
+        await settle(pilot, is_screen(app, "ConfirmScreen"))
         body = app.screen.body  # the dialog wraps it: read what it was given
         assert body.endswith(
             "It needs a superintendent (a police user so marked), never the proposer."
         )
         await pilot.press("y")
-        await settle(pilot, _is(app, "BlockedScreen"))
+        await settle(pilot, is_screen(app, "BlockedScreen"))
         assert "pc.two is not marked a superintendent" in screen_text(app)
     assert _live_events(live_url) == proposed
 
@@ -210,7 +206,7 @@ async def test_a_pace_extension_in_a_live_database_needs_a_superintendent(live_u
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: case_ready(app))
         await _take(pilot, "Authorise extend detention by 12 hours, proposed by pc.one")
-        await settle(pilot, _is(app, "ConfirmScreen"))
+        await settle(pilot, is_screen(app, "ConfirmScreen"))
         await pilot.press("y")
         await _back_to_case(pilot)
     assert _live_events(live_url) == [
@@ -226,14 +222,14 @@ async def test_a_proposal_is_declined_with_a_reason(live_url):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: case_ready(app))
         await _take(pilot, EXTEND)
-        await settle(pilot, _is(app, "ActionFormScreen"))
+        await settle(pilot, is_screen(app, "ActionFormScreen"))
         await pilot.press("ctrl+s")
         await _back_to_case(pilot)
     app = _as(live_url, "supt.one")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: case_ready(app))
         await _take(pilot, "Decline extend detention by 12 hours, proposed by pc.one")
-        await settle(pilot, _is(app, "PromptScreen"))
+        await settle(pilot, is_screen(app, "PromptScreen"))
         await pilot.press(*"not needed yet", "enter")
         await _back_to_case(pilot)
         steps = [o.spec.step for o in app.screen.shown if isinstance(o.spec, StepSpec)]
@@ -265,7 +261,7 @@ async def test_why_not_points_at_the_propose_row_where_the_cli_names_its_command
         await settle(pilot, lambda: case_ready(app))
         key = SLOT_KEYS[_row(app, EXTEND)]
         await pilot.press("x")
-        await settle(pilot, _is(app, "BlockedScreen"))
+        await settle(pilot, is_screen(app, "BlockedScreen"))
         given = [b for _, blocks in app.screen.sections for b in blocks if b.lifted_by]
         assert [b.remedy for b in given] == [
             f"propose it for another person to authorise: “{EXTEND}” in the list, key {key}"
@@ -290,7 +286,7 @@ async def test_the_proposal_forms_title_is_whole(demo_url, size):
     async with app.run_test(size=size) as pilot:
         await settle(pilot, lambda: case_ready(app))
         await _take(pilot, PROPOSE)
-        await settle(pilot, _is(app, "ActionFormScreen"))
+        await settle(pilot, is_screen(app, "ActionFormScreen"))
         title = app.screen.query_one(".dialog-title", Label)
         dialog = title.parent
         assert title.region.right <= dialog.content_region.right  # nothing clipped

@@ -14,17 +14,13 @@ import pytest
 
 from casetracker.services import four_eyes
 from casetracker.services.cases import Casetracker
-from tests.tui.conftest import settle
+from tests.tui.conftest import is_screen, settle
 from tests.tui.test_four_eyes import CASE, PROPOSE
 from tests.tui.test_journeys import case_ready
 from tui.app import CasetrackerApp
 from tui.widgets.action_list import SLOT_KEYS
 
 SIZES = [(80, 24), (120, 40)]
-
-
-def _named(app, name: str):
-    return lambda: type(app.screen).__name__ == name
 
 
 def _at_the_latest_event(app) -> bool:
@@ -42,19 +38,19 @@ async def _propose_form(pilot) -> None:
     await _case(pilot)
     labels = [o.spec.label for o in pilot.app.screen.shown]
     await pilot.press(SLOT_KEYS[labels.index(PROPOSE)])
-    await settle(pilot, _named(pilot.app, "ActionFormScreen"))
+    await settle(pilot, is_screen(pilot.app, "ActionFormScreen"))
 
 
 async def _authorise(pilot) -> None:
     await _case(pilot)
     await pilot.press("1")  # the decision rows come first
-    await settle(pilot, _named(pilot.app, "ConfirmScreen"))
+    await settle(pilot, is_screen(pilot.app, "ConfirmScreen"))
 
 
 async def _refused(pilot) -> None:
     await _authorise(pilot)
     await pilot.press("y")
-    await settle(pilot, _named(pilot.app, "BlockedScreen"))
+    await settle(pilot, is_screen(pilot.app, "BlockedScreen"))
 
 
 # screen: (who signs in, whether io.demo has proposed the detention first, steps)
