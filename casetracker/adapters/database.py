@@ -141,7 +141,6 @@ def make_engine(url: str) -> Engine:
 
 
 _PIPELINE = "casetracker_pipeline"  # a kept PostgreSQL connection's psycopg Pipeline (conn.info)
-_LEAVE_PIPELINE = "casetracker_leave_pipeline"  # and what takes it out of pipeline mode
 
 
 def _sync_pipeline(conn: Connection, *_: Any) -> None:
@@ -315,6 +314,9 @@ class KeptConnections:
         self._marker_text = os.fspath(self._damage_marker) if self._damage_marker else None
         self._local = threading.local()
         self._opened: list[Connection] = []
+        # What takes each out of pipeline mode: held here, not in ``conn.info``, which an
+        # invalidated connection can reach only by checking a new one out of the pool.
+        self._leaving: dict[Connection, ExitStack] = {}
         self._lock = threading.Lock()
 
     def write(self) -> AbstractContextManager[Connection]:
@@ -331,7 +333,7 @@ class KeptConnections:
                     # psycopg ends each BEGIN of its own with a sync in pipeline mode, a round
                     # trip; in autocommit mode it sends none, and ``_locked`` queues one
                     conn.execution_options(isolation_level="AUTOCOMMIT")
-                    leave = conn.info[_LEAVE_PIPELINE] = ExitStack()
+                    leave = self._leaving[conn] = ExitStack()
                     conn.info[_PIPELINE] = leave.enter_context(_driver_of(conn).pipeline())
         if self._sqlite:
             return _DriverTransaction(conn)
@@ -356,9 +358,11 @@ class KeptConnections:
     def close(self) -> None:
         with self._lock:
             for conn in self._opened:
-                # out of pipeline mode before the connection goes back to the pool
-                leave = conn.info.pop(_LEAVE_PIPELINE, None) if not conn.invalidated else None
-                conn.info.pop(_PIPELINE, None)
+                # out of pipeline mode before the connection goes back to the pool; an
+                # invalidated one's driver connection is closed, and leaving only says so
+                leave = self._leaving.pop(conn, None)
+                if not conn.invalidated:
+                    conn.info.pop(_PIPELINE, None)
                 if leave is not None and not conn.closed:
                     try:
                         leave.close()

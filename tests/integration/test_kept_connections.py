@@ -92,3 +92,21 @@ def test_a_lost_connection_closes_without_error(pg_url):
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT 1")).scalar() == 1
     engine.dispose()
+
+
+def test_an_invalidated_connection_closes_without_opening_another(pg_url, caplog):
+    """SQLAlchemy invalidates a connection the server dropped mid-statement (or ``_settle``
+    one it cannot clean); closing the session then leaves its pipeline without asking the
+    pool for a new connection (which, were the server still down, would raise from ``close``)."""
+    engine = make_engine(pg_url)
+    opened: list[object] = []
+    sa.event.listen(engine, "connect", lambda *_: opened.append(1))
+    kept = KeptConnections(engine)
+    with kept.write() as conn:
+        conn.execute(sa.text("SELECT 1"))
+    conn.invalidate()
+    assert len(opened) == 1
+    kept.close()
+    assert len(opened) == 1
+    assert not [r for r in caplog.records if r.name.startswith("psycopg")]
+    engine.dispose()
