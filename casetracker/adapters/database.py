@@ -169,7 +169,11 @@ def _settle(conn: Connection) -> None:
     open for the next one.  Each sync here collects what has arrived; one that raises nothing
     means none is outstanding, and the transaction is then rolled back on the driver (after a
     failed COMMIT, SQLAlchemy's own rollback had already been tried and spent).  A connection
-    still unsettled after that is invalidated."""
+    still unsettled after that is invalidated.  One SQLAlchemy has invalidated already (the
+    server dropped it) has nothing to collect, and asking for its ``info`` would raise
+    SQLAlchemy's "invalid transaction" in place of the driver's error."""
+    if conn.invalidated:
+        return
     pipeline = conn.info.get(_PIPELINE)
     if pipeline is None:
         return

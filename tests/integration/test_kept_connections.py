@@ -110,3 +110,27 @@ def test_an_invalidated_connection_closes_without_opening_another(pg_url, caplog
     assert len(opened) == 1
     assert not [r for r in caplog.records if r.name.startswith("psycopg")]
     engine.dispose()
+
+
+def test_a_connection_lost_in_a_transaction_raises_the_drivers_error(pg_url):
+    """SQLAlchemy invalidates a connection the server dropped; the error raised is the driver's
+    (which the interfaces word as "cannot read the database"), not SQLAlchemy's complaint that
+    the invalidated connection still had a transaction, and the next transaction reconnects."""
+    engine = make_engine(pg_url)
+    kept = KeptConnections(engine)
+    with kept.write() as conn:
+        pid = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+    plain = pg_url.replace("postgresql+psycopg://", "postgresql://")
+
+    def dropped_mid_transaction() -> None:
+        with kept.write() as conn:
+            with psycopg.connect(plain, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            conn.execute(sa.text("SELECT 1"))
+
+    with pytest.raises(sa.exc.OperationalError):
+        dropped_mid_transaction()
+    with kept.write() as conn:
+        assert conn.execute(sa.text("SELECT 2")).scalar() == 2
+    kept.close()
+    engine.dispose()
