@@ -8,15 +8,12 @@ answers only this.  SQLite has no row-level security: nothing is withheld there.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-
-from casetracker.adapters.database import driver_sql
-
-_Q_WITHHELD = "SELECT casetracker_case_withheld(?)"
 
 
 def withheld(conn: Connection, case_id: str) -> bool:
     """True if ``case_id`` is in the log but hidden from this login by row-level security."""
     if conn.dialect.name != "postgresql":
         return False
-    return bool(driver_sql(conn, _Q_WITHHELD, (case_id,), "withheld").fetchone()[0])
+    return bool(conn.execute(sa.select(sa.func.casetracker_case_withheld(case_id))).scalar())
