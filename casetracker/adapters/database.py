@@ -12,19 +12,25 @@ Queries are written in SQLAlchemy Core against the tables declared in
 
 - The per-action path: the store's statements (``casetracker.adapters.store``: append, the
   chain head, idempotency keys, reading a case, opening one) and the read models written inside
-  every action (``worklist.replace``, ``mi_model.replace``), and the subject's free text
-  (``subjects.record``), sent through ``driver_sql`` on the
-  driver's cursor, because SQLAlchemy's statement layer cost as much as SQLite itself there
-  (benchmarks/bench_core).  The same statements serve the bulk path (``bulk_open_cases``,
-  ``mi_model.insert``), where executemany on the cursor is the point.
+  every action (``worklist.replace``, ``mi_model.replace``, ``flow_model.change``), and the
+  subject's free text (``subjects.record``), sent through ``driver_sql`` on the driver's
+  cursor, because SQLAlchemy's statement layer cost as much as SQLite itself there
+  (benchmarks/bench_core).
+- The bulk path's inserts (``bulk_open_cases``, ``mi_model.insert``, ``flow_model.insert_rows``
+  and ``merkle_tree.append`` with many rows): ``casetracker.adapters.bulk_insert``, executemany
+  on the SQLite cursor, and on PostgreSQL ``COPY`` (into a temporary table for a login
+  row-level security applies to), which has no Core form.
+- A rebuild's dropping and re-creating of the read models' indexes on SQLite
+  (``casetracker.adapters.bulk_load``): the schema table's stored statements and PRAGMAs.
 - Streaming the whole log (``stream``, ``casetracker.adapters.case_stream``) and everything in
   ``casetracker.integrity``: DBAPI batch readers that must not import SQLAlchemy, so that the
   verifier depends on the driver alone.  The sweeps' companions read the log's size in the same
   plain SQL: ``casetracker.adapters.workers`` (its snapshot, and the split for a second
   process).
 - Connection set-up and transaction control here: PRAGMAs and ``BEGIN IMMEDIATE`` go to the
-  SQLite driver, which has no Core form for them; ``GRANT`` in ``casetracker.adapters.schema``,
-  which has no Core form either.
+  SQLite driver, which has no Core form for them, as do a kept PostgreSQL connection's
+  ``BEGIN`` and write lock (``KeptConnections``: queued in its pipeline); ``GRANT`` in
+  ``casetracker.adapters.schema``, which has no Core form either.
 - SQLite's own check of the file (``casetracker.adapters.file_check``: ``PRAGMA quick_check`` /
   ``integrity_check``), a PRAGMA with no Core form.
 - The migrations, which are shipped and never edited.
