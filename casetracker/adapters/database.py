@@ -28,8 +28,9 @@ Queries are written in SQLAlchemy Core against the tables declared in
   plain SQL: ``casetracker.adapters.workers`` (its snapshot, and the split for a second
   process).
 - Connection set-up and transaction control here: PRAGMAs and ``BEGIN IMMEDIATE`` go to the
-  SQLite driver, which has no Core form for them, as do a kept PostgreSQL connection's
-  ``BEGIN`` and write lock (``KeptConnections``: queued in its pipeline); ``GRANT`` in
+  SQLite driver, which has no Core form for them; a kept PostgreSQL connection's ``BEGIN``
+  and write lock go to its driver too (``KeptConnections``: queued in its pipeline, where
+  SQLAlchemy's statement layer cost more than they do); ``GRANT`` in
   ``casetracker.adapters.schema``, which has no Core form either.
 - SQLite's own check of the file (``casetracker.adapters.file_check``: ``PRAGMA quick_check`` /
   ``integrity_check``), a PRAGMA with no Core form.
