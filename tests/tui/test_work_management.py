@@ -7,6 +7,7 @@ screen is open, and the test waits until the screen shows it, never for a length
 from __future__ import annotations
 
 import json
+import re
 from contextlib import closing
 
 import pytest
@@ -131,3 +132,29 @@ async def test_a_supervisor_sees_every_queue_and_reassigns(demo_url):
         app.screen.query_one("#prompt", Input).value = "io.demo"
         await pilot.press("enter")
         await settle(pilot, lambda: _held(app, first.case_id) == "io.demo")
+
+
+@run_async
+async def test_the_last_column_shows_the_deadline_the_queue_is_ordered_by(demo_url):
+    """A custody queue counts down the PACE clock, but is ordered by each item's nearest
+    deadline (an IO's last shift may come first): without that column the list looked out of
+    order to a new user (PACE left 13 h, then 7 h)."""
+    from tui.widgets.work_table import WorkTable, next_deadline
+
+    app = CasetrackerApp(demo_url, as_user="pc.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        await _worklist(pilot)
+        items = app.screen.items
+        deadlines = [i.deadline for i in items]
+        assert deadlines == sorted(deadlines) and len(set(deadlines)) > 1
+        assert any(i.deadline != i.due for i in items)  # so the first column alone misleads
+        table = app.screen.query_one(WorkTable)
+        assert "next deadline" in screen_text(app)
+        for row, item in enumerate(items[: table.row_count]):
+            # the minutes shown may have ticked on since the row was drawn: compare within one
+            shown = re.search(r"in (?:(\d+) h )?(\d+) min$", table.row_text(row).rstrip())
+            assert shown is not None, table.row_text(row)
+            minutes = int(shown[1] or 0) * 60 + int(shown[2])
+            expected = re.fullmatch(r"in (?:(\d+) h )?(\d+) min", next_deadline(item).plain)
+            assert expected is not None
+            assert abs(int(expected[1] or 0) * 60 + int(expected[2]) - minutes) <= 1

@@ -17,7 +17,6 @@ from rich.text import Text
 
 from casetracker.domain import clock
 from casetracker.domain.queues import ALL_CASES, Queue, WorkItem
-from casetracker.presenters.labels import item_label
 from casetracker.presenters.text import recorded_time
 from tui.layout import NARROW
 from tui.widgets.row_table import RowTable
@@ -81,6 +80,19 @@ def urgency(item: WorkItem, countdown: bool) -> Text:
     return Text(f"{_span(now - due)} ago")
 
 
+def next_deadline(item: WorkItem) -> Text:
+    """When the item's nearest pending deadline falls: what a queue is ordered by (issue 16),
+    which its first column need not show (a custody queue counts down the PACE clock while an
+    IO's last shift may come first)."""
+    deadline = item.deadline_time
+    if deadline is None:
+        return Text("—", style="dim")
+    left = deadline - clock.now()
+    if left.total_seconds() <= 0:
+        return Text(f"passed {_span(-left)} ago", style="bold red")
+    return Text(f"in {_span(left)}", style="bold red" if left < timedelta(hours=2) else "")
+
+
 def label_text(label: str) -> Text:
     if label.startswith("HIGH HARM"):
         return Text.assemble(("HIGH HARM", "bold white on red"), label[len("HIGH HARM") :])
@@ -120,9 +132,8 @@ class WorkTable(RowTable):
         whose key is in ``selected`` are marked for a bulk action."""
         narrow = 0 < self.app.size.width < NARROW
         when = "changed (UK)" if queue.name == ALL_CASES.name else queue.due_means
-        labels = [when, "case", "force", "what"] + ([] if narrow else ["item"])
+        labels = [when, "case", "force", "what"] + ([] if narrow else ["next deadline"])
         rows = []
-        flow = self.app.service.flow  # type: ignore[attr-defined]
         for item in items:
             key = f"{item.case_id}/{item.item}"
             case = Text(item.case_id, style="bold")
@@ -135,7 +146,7 @@ class WorkTable(RowTable):
                 item_text(item, queue.countdown),
             ]
             if not narrow:
-                row.append(Text(item_label(flow, item.item), style="dim"))
+                row.append(next_deadline(item))
             rows.append(row)
         self.set_rows(labels, rows, [f"{i.case_id}/{i.item}" for i in items])
         if items:
