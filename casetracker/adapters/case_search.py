@@ -59,11 +59,15 @@ class Found:
     states: dict[str, str] = field(default_factory=dict)
 
 
-def _state_like(key: str, state: str) -> sa.ColumnElement[bool]:
-    """The projection's canonical JSON holds ``"key":"state"`` for the instance in that state."""
+def _state_is(conn: Connection, key: str, state: str) -> sa.ColumnElement[bool]:
+    """The projection's canonical JSON holds ``"key":"state"`` for the instance in that state.
+
+    Found by the text's position (``instr``, ``strpos``), not ``LIKE``: an exact byte match
+    with nothing to escape, and a rare state's scan of every case at 1 M cases took 183 ms
+    against LIKE's 218 ms (warm, SQLite)."""
     text = json.dumps({key: state}, separators=(",", ":"))[1:-1]
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return CASES.c.state.like(f"%{escaped}%", escape="\\")
+    position = sa.func.instr if conn.dialect.name == "sqlite" else sa.func.strpos
+    return position(CASES.c.state, text) > 0
 
 
 def _between(column: sa.ColumnElement[str], span: tuple[str, str]) -> list[sa.ColumnElement]:
@@ -92,7 +96,7 @@ def find(conn: Connection, criteria: Criteria, after: str = "", limit: int = 50)
         none = ~sa.exists().where(MI_ARRESTS.c.case_id == CASES.c.case_id)
         conditions.append(sa.or_(ours, none))
     for key, state in criteria.states:
-        conditions.append(_state_like(key, state))
+        conditions.append(_state_is(conn, key, state))
     if criteria.absconder:
         # The queue's case ids, an index range of pk_worklist in case-id order: the
         # projection's states would be a scan of every case (264 ms at 1 M cases, none found).
