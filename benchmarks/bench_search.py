@@ -193,6 +193,8 @@ def main() -> None:
         "identifier (PNC)": {"identifier": f"PNC {target:08d}X"},
         "nationality (1 in 40)": {"nationality": str(someone["nationality"])},
         "state detention=immigration_detention": {"states": ["detention=immigration_detention"]},
+        # a rare state: nearly every case is read and fails (the state filter's worst case)
+        "state reporting=listed_absconder": {"states": ["reporting=listed_absconder"]},
         "force WYP, arrested in a month": {
             "force": "WYP", "arrested": (month[0], month[1].date().isoformat())},
         "High Harm (none)": {"high_harm": True},
