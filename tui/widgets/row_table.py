@@ -180,8 +180,13 @@ class RowTable(ScrollView, can_focus=True):
         return widths
 
     def on_resize(self, event: events.Resize) -> None:
+        """Lay the columns out again for the new width, and keep the cursor's row in view: a
+        cursor moved before the table had its final size (the case screen opening on its latest
+        event, on a busy machine) was otherwise left below the visible rows."""
         if self.flex and self.cells:
             self._lay_out()
+        if self.first_lines:
+            self.call_after_refresh(self._scroll_to_cursor, False)
 
     def _row_lines(self, row: Sequence[Text]) -> list[Text]:
         """The lines a row is drawn on: one, here."""
