@@ -1,4 +1,5 @@
-"""Export bundles verify offline; any single changed byte fails, naming the event."""
+"""Export bundles verify offline; every kind of one-byte change in every field fails, naming the
+event (``_telling_positions`` says which bytes stand for the rest, and is itself tested)."""
 
 from __future__ import annotations
 
@@ -92,6 +93,23 @@ def _telling_positions(line: bytes, start: int) -> list[int]:
             kept.append(start + offset)
         escaped = byte == 0x5C and not escaped
     return kept
+
+
+def test_the_telling_positions_keep_every_structural_byte_and_each_kind_in_each_string():
+    """The sampler behind the byte-flip test: were it to keep only the bytes outside strings,
+    that test would still pass while checking no field's content."""
+    line = b'{"ab":"xxxxyz","n":12,"e":"a\\"b"}\n'
+    kept = set(_telling_positions(line, 100))
+    strings = [(line.index(text), text) for text in (b'"ab"', b'"xxxxyz"', b'"n"', b'"e"')]
+    strings.append((line.index(b'"a\\'), b'"a\\"b"'))
+    inside = {at + i for at, text in strings for i in range(1, len(text) - 1)}
+    assert {100 + i for i in range(len(line)) if i not in inside} <= kept  # all structure
+    for at, text in strings:  # the first and last place of every string's content
+        assert {100 + at + 1, 100 + at + len(text) - 2} <= kept, text
+    xs = line.index(b"xxxx")
+    assert 100 + xs + 1 in kept and 100 + xs + 2 not in kept  # one middle "x" stands for all
+    escape = line.index(b"\\")
+    assert {100 + escape, 100 + escape + 1} <= kept  # the escape and the quote it escapes
 
 
 def test_every_kind_of_changed_byte_fails_naming_the_event(service, tmp_path):
