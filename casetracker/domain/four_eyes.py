@@ -181,8 +181,13 @@ def propose_blocks(
         return [Block(f"the {role} role may not propose {action}",
                       f"ask {', '.join(rule.authorisers)} to propose it", "role")]  # fmt: skip
     # A one-per-case record exists from the start; an encounter must have been recorded.
-    if target.split("#", 1)[0] != rule.workflow or ("#" in target and target not in view.instances):
-        return [Block(f"{target or 'no instance'} is not a {rule.workflow} record of this case",
+    # Worded as the presenters name records ("encounter #1" reads "Encounter #1").
+    if target.split("#", 1)[0] != rule.workflow:
+        named = target.replace("#", " #") or "no record"
+        return [Block(f"{action} is for a record of the {rule.workflow} lifecycle, not {named}",
+                      f"name the {rule.workflow} the action is for", RULE)]  # fmt: skip
+    if "#" in target and target not in view.instances:
+        return [Block(f"this case has no {target.replace('#', ' #')}",
                       f"name the {rule.workflow} the action is for", RULE)]  # fmt: skip
     undecided = [p for p in open_proposals(view) if not p.lapsed(now)]
     if any(p.action == action and p.target == target for p in undecided):

@@ -77,3 +77,20 @@ def test_migrate_on_the_command_line(run, db):
     police = run("--db", db, "--role", "police", "workflows", "migrate", "case", "--to", "1")
     assert police.code == 1 and "only: admin" in police.err
     assert _events(db) == before
+
+
+def test_proposing_for_a_record_the_case_lacks_names_the_record(run, db):
+    """A PACE extension proposed on a case with no arrest: the refusal names the record in
+    words ("encounter #1", which the TUI shows as "Encounter #1"), not as a review found it
+    ("encounter#1 is not a encounter record"); one line, exit 1, nothing written."""
+    case_id = _open(run, db)
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    marked = run("--db", db, "--role", "admin", "user", "add", me, "--roles",
+                 "admin,police", "--force", "MPS", "--superintendent")  # fmt: skip
+    assert marked.code == 0, marked.err
+    before = _events(db)
+    refused = run("--db", db, "--role", "police", "case", "propose", case_id, "extend_detention")
+    assert refused.code == 1, refused.out
+    assert "this case has no encounter #1" in refused.err, refused.err
+    assert "encounter#1" not in refused.err and len(refused.err.strip().splitlines()) == 1
+    assert _events(db) == before
