@@ -46,8 +46,9 @@ class FieldType(StrEnum):
 def in_sentence(label: str) -> str:
     """A label inside a sentence: its first letter lowercased when it is a common word ("Hold
     the subject for the Home Office" reads "hold the subject for the Home Office"), never the
-    rest, so the report's proper nouns keep their capitals; an initialism ("ETD", "CCU") or a
-    name keeps its first capital too."""
+    rest, so the report's proper nouns keep their capitals; an initialism ("ETD", "CCU") keeps
+    its first capital too.  A label that begins with a proper noun of one capital ("Home
+    Office …") would lose it: no label does today."""
     first = label.split(" ", 1)[0]
     if len(first) > 1 and first[1].isupper():
         return label
