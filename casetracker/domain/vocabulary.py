@@ -43,14 +43,18 @@ class FieldType(StrEnum):
     TEXT_LIST = "text_list"  # several free texts (comma separated on the command line)
 
 
+# Names the report capitalises that a label may begin with ("High Commission" is an ETD's
+# state): in a sentence they keep their capitals, where a common first word loses its own.
+PROPER_NOUNS = ("High Commission", "Home Office", "Serious Offence List", "Criminal Casework")
+
+
 def in_sentence(label: str) -> str:
     """A label inside a sentence: its first letter lowercased when it is a common word ("Hold
     the subject for the Home Office" reads "hold the subject for the Home Office"), never the
-    rest, so the report's proper nouns keep their capitals; an initialism ("ETD", "CCU") keeps
-    its first capital too.  A label that begins with a proper noun of one capital ("Home
-    Office …") would lose it: no label does today."""
+    rest, so the report's proper nouns keep their capitals; an initialism ("ETD", "CCU") or a
+    name of ``PROPER_NOUNS`` at the start keeps its first capital too."""
     first = label.split(" ", 1)[0]
-    if len(first) > 1 and first[1].isupper():
+    if (len(first) > 1 and first[1].isupper()) or label.startswith(PROPER_NOUNS):
         return label
     return label[:1].lower() + label[1:]
 

@@ -59,6 +59,8 @@ def test_a_refusal_keeps_proper_nouns_and_names_roles() -> None:
     label = flow.latest["encounter"].action("request_immigration_hold").label
     assert in_sentence(label) == "ask the police to hold the subject for the Home Office"
     assert in_sentence("ETD interview halted") == "ETD interview halted"
+    assert in_sentence("High Commission") == "High Commission"  # an ETD's state: a name
+    assert in_sentence("Verified British citizen") == "verified British citizen"
     refusal = Block(
         f"the ccu role may not {in_sentence(label)}",
         "ask someone with one of these roles: immigration_officer, police",
