@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pwd
+import re
 import shlex
 from pathlib import Path
 
@@ -213,3 +214,16 @@ def test_timeline_chart_marks_the_out_of_sequence_entry(run, tmp_path, monkeypat
         "--db", training, "--as", "audit.demo", "case", "timeline", "1", "--chart", "--json"
     )
     assert refused.code == 2 and refused.err.count("\n") == 1
+
+
+def test_a_played_step_states_what_held_in_labels(run, tmp_path, monkeypatch):
+    """A trainee reads each expectation by the definitions' labels ("Status check #1:
+    Immigration offender"), not as the scenario file writes it ("status_check#1 =
+    immigration_offender")."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    played = run("scenario", "play", "figure-1", "--auto")
+    assert played.code == 0, played.err
+    held = [line.strip() for line in played.out.splitlines() if line.strip().startswith("✓")]
+    assert "✓ Status check #1: Immigration offender" in held, held
+    assert not [line for line in held if re.search(r"\w#\d|= [a-z]+_[a-z_]+", line)], held

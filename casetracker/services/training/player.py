@@ -26,6 +26,7 @@ from casetracker.domain.fields import coerce
 from casetracker.domain.rules import high_harm
 from casetracker.domain.rules.custody_clock import pace_clock
 from casetracker.domain.vocabulary import NEW
+from casetracker.presenters.labels import record_state
 from casetracker.presenters.timeline import Figures, derive_figures
 from casetracker.services.registry import organisation
 from casetracker.services.training.sandbox import (
@@ -323,7 +324,10 @@ def check(
 
     for key, state in expect.states.items():
         found = view.instances.get(key)
-        verdict(found is not None and found.state == state, f"{key} = {state}", _state(found))
+        # as a trainee reads them ("Encounter #1: In police custody"), not as the file's ids
+        named, label = record_state(flow, key, state)
+        actual = record_state(flow, key, found.state)[1] if found is not None else "no such record"
+        verdict(found is not None and found.state == state, f"{named}: {label}", actual)
     if expect.pace_left_minutes is not None:
         encounters = view.of("encounter")
         left = pace_clock(encounters[-1], as_at).remaining if encounters else None
@@ -357,7 +361,3 @@ def check(
             "; ".join(str(b) for b in blocks),
         )
     return held, failed
-
-
-def _state(found: Any) -> str:
-    return found.state if found is not None else "no such record"
