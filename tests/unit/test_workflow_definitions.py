@@ -159,3 +159,16 @@ def test_case_study_steps_are_well_formed(figure: list[dict]) -> None:
             if field.personal and value is not None and value not in PUBLISHED_FACTS:
                 assert "synthetic" in value
         assert parse_canonical(step["effective"]).text == step["effective"]
+
+
+def test_the_proposable_actions_are_the_four_eyes_rules() -> None:
+    """The authorisation lifecycle's choice of action (a definition may use only the domain's
+    vocabulary) names exactly the actions ``domain.four_eyes`` has a rule for: one added to
+    either alone would be refused by the other."""
+    from casetracker.domain.four_eyes import RULES
+    from workflows.authorisation import DEFINITION
+
+    propose = DEFINITION.action("propose_action")
+    assert propose is not None
+    (choice,) = [f for f in propose.fields if f.name == "proposed_action"]
+    assert set(choice.choices) == set(RULES)
