@@ -14,7 +14,7 @@ from textual.widgets import Checkbox, Input
 
 from casetracker.adapters.tables import ACCESS_LOG
 from casetracker.services.cases import Casetracker
-from tests.tui.conftest import run_async, screen_text, settle
+from tests.tui.conftest import is_screen, run_async, screen_text, settle
 from tui.app import CasetrackerApp
 
 SIZE = (120, 40)
@@ -47,19 +47,19 @@ async def test_an_admin_registers_a_police_user_with_the_clis_checks(demo_url):
     before = _users(demo_url)
     app = CasetrackerApp(demo_url, as_user="admin.demo")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+        await settle(pilot, is_screen(app, "AdminScreen"))
         screen = app.screen
         await settle(pilot, lambda: len(screen.users) == len(before))
         shown = screen_text(app)
         assert "pc.wmp" in shown and "WMP" in shown and "Immigration officer" in shown
         await pilot.press("n")
-        await settle(pilot, lambda: type(app.screen).__name__ == "UserFormScreen")
+        await settle(pilot, is_screen(app, "UserFormScreen"))
         await _fill(pilot, name="pc.new", display="PC New", roles="police", force="xyz")
         # refused as the CLI refuses it; the form again, with what was typed
         await settle(
             pilot,
             lambda: (
-                type(app.screen).__name__ == "UserFormScreen"
+                is_screen(app, "UserFormScreen")()
                 and "not a configured police force" in screen_text(app)
             ),
         )
@@ -81,24 +81,24 @@ async def test_an_admin_registers_a_police_user_with_the_clis_checks(demo_url):
 async def test_an_admin_changes_a_users_roles_and_other_roles_are_not_let_in(demo_url):
     app = CasetrackerApp(demo_url, as_user="admin.demo")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+        await settle(pilot, is_screen(app, "AdminScreen"))
         screen = app.screen
         await settle(pilot, lambda: bool(screen.users))
         row = [u.name for u in screen.users].index("joc.demo")
         screen.query_one("#users-table").move_cursor(row=row)
         await pilot.press("enter")
-        await settle(pilot, lambda: type(app.screen).__name__ == "UserFormScreen")
+        await settle(pilot, is_screen(app, "UserFormScreen"))
         assert app.screen.query_one("#u-name", Input).disabled  # the account stays the same
         await _fill(pilot, roles="joc,ccu", force="MPS")  # a force is for police users only
         await settle(pilot, lambda: "--force is only for police users" in screen_text(app))
         await _fill(pilot, force="")
-        await settle(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+        await settle(pilot, is_screen(app, "AdminScreen"))
         await settle(pilot, lambda: ("joc", "ccu") in [u.roles for u in screen.users])
     assert _users(demo_url)["joc.demo"] == (("joc", "ccu"), "")
 
     other = CasetrackerApp(demo_url, as_user="ccu.demo")
     async with other.run_test(size=SIZE) as pilot:
-        await settle(pilot, lambda: type(other.screen).__name__ == "WorklistScreen")
+        await settle(pilot, is_screen(other, "WorklistScreen"))
         await pilot.press("f8")
         await settle(pilot, lambda: bool(other.notices))
         assert type(other.screen).__name__ == "WorklistScreen"
@@ -116,7 +116,14 @@ async def _open_user(pilot, name: str) -> None:
     await settle(pilot, lambda: bool(screen.users))
     screen.query_one("#users-table").move_cursor(row=[u.name for u in screen.users].index(name))
     await pilot.press("enter")
-    await settle(pilot, lambda: type(app.screen).__name__ == "UserFormScreen")
+    await settle(pilot, is_screen(app, "UserFormScreen"))
+
+
+async def _ask_superintendent(pilot, name: str) -> None:
+    """Open ``name``'s form, tick the superintendent box and save."""
+    await _open_user(pilot, name)
+    pilot.app.screen.query_one("#u-superintendent", Checkbox).value = True
+    await pilot.press("ctrl+s")
 
 
 @run_async
@@ -126,7 +133,7 @@ async def test_an_admin_marks_a_superintendent_as_user_add_does(demo_url):
     assert not any(_marked(demo_url).values())
     app = CasetrackerApp(demo_url, as_user="admin.demo")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+        await settle(pilot, is_screen(app, "AdminScreen"))
         screen = app.screen
         await _open_user(pilot, "pc.demo")
         box = app.screen.query_one("#u-superintendent", Checkbox)
@@ -144,11 +151,9 @@ async def test_an_admin_marks_a_superintendent_as_user_add_does(demo_url):
         await _open_user(pilot, "pc.demo")
         assert app.screen.query_one("#u-superintendent", Checkbox).value  # kept, shown again
         await pilot.press("escape")
-        await settle(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+        await settle(pilot, is_screen(app, "AdminScreen"))
 
-        await _open_user(pilot, "cw.demo")
-        app.screen.query_one("#u-superintendent", Checkbox).value = True
-        await pilot.press("ctrl+s")
+        await _ask_superintendent(pilot, "cw.demo")
         refusal = "--superintendent: only a police user can be a superintendent"
         await settle(pilot, lambda: refusal in screen_text(app))
         assert type(app.screen).__name__ == "UserFormScreen"
@@ -168,16 +173,14 @@ async def test_only_an_admin_marks_a_superintendent(demo_url):
     before = _marked(demo_url)
     app = CasetrackerApp(demo_url, as_user="pc.demo")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, lambda: type(app.screen).__name__ == "WorklistScreen")
+        await settle(pilot, is_screen(app, "WorklistScreen"))
         await pilot.press("f8")
         await settle(pilot, lambda: bool(app.notices))
         assert type(app.screen).__name__ == "WorklistScreen"
         assert "only the admin role manages users (you act as police)" in app.notices[-1].message
         await app.push_screen(AdminScreen())
-        await settle(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
-        await _open_user(pilot, "pc.demo")
-        app.screen.query_one("#u-superintendent", Checkbox).value = True
-        await pilot.press("ctrl+s")
+        await settle(pilot, is_screen(app, "AdminScreen"))
+        await _ask_superintendent(pilot, "pc.demo")
         refusal = "only the admin role may manage users (you act as police)"
         await settle(pilot, lambda: refusal in screen_text(app))
         assert app.screen.query_one("#u-superintendent", Checkbox).value
@@ -196,7 +199,7 @@ async def test_every_column_of_the_user_list_is_on_screen(demo_url, size):
         admin.register_user("pc.gmp", "police", gus, "GMP", True)
     app = CasetrackerApp(demo_url, as_user="admin.demo")
     async with app.run_test(size=size) as pilot:
-        await settle(pilot, lambda: type(app.screen).__name__ == "AdminScreen")
+        await settle(pilot, is_screen(app, "AdminScreen"))
         screen = app.screen
         await settle(pilot, lambda: any(u.superintendent for u in screen.users))
         table = screen.query_one("#users-table")
