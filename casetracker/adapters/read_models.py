@@ -30,7 +30,6 @@ from casetracker.integrity.dbapi import collector_paused
 Rows = Callable[[CaseView], Any]
 Replace = Callable[[Connection, str, Any], None]
 Rebuild = Callable[[Engine, Any, Callable[[int], None] | None], int]
-Clear = Callable[[Connection], Any]
 InsertMany = Callable[[Connection, list[Any]], Any]
 Unchanged = Callable[[Connection, str, Any], bool]
 Change = Callable[[Connection, CaseView, Any], Any]
@@ -41,33 +40,24 @@ class ReadModel:
     """A derived table: the rows one case contributes (pure), how to replace them in each
     action's transaction, and how to rebuild the whole table from the log.
 
-    With ``clear`` (empty the tables) and ``insert`` (write many cases' rows, each as ``rows``
-    gave them), ``rebuild`` below feeds the model from its one fold of the log; a model without
-    them folds the log again on its own (``rebuild``).  ``unchanged`` says whether the
-    database already holds a case's rows (``update``).  ``change``, when given, takes the
-    place of ``rows`` and ``replace`` in each action: it brings the case's rows in line with
-    the view knowing what it returned for the case last time (None: nothing), and returns
-    what ``update`` keeps for next time - for a model whose rows grow with every event, so
-    that an action neither derives every row again nor compares them."""
+    With ``tables`` (those it writes: emptied, their indexes built after the rows) and
+    ``insert`` (write many cases' rows, each as ``rows`` gave them), ``rebuild`` below feeds the
+    model from its one fold of the log; a model without them folds the log again on its own
+    (``rebuild``).  ``unchanged`` says whether the database already holds a case's rows
+    (``update``).  ``change``, when given, takes the place of ``rows`` and ``replace`` in each
+    action: it brings the case's rows in line with the view knowing what it returned for the
+    case last time (None: nothing), and returns what ``update`` keeps for next time - for a
+    model whose rows grow with every event, so that an action neither derives every row again
+    nor compares them."""
 
     name: str
     rows: Rows
     replace: Replace
     rebuild: Rebuild
-    clear: Clear | None = None
+    tables: tuple[Table, ...] = ()
     insert: InsertMany | None = None
     unchanged: Unchanged | None = None
     change: Change | None = None
-
-
-def _deleting(*tables: Table) -> Clear:
-    """A read model's ``clear``: empties ``tables``."""
-
-    def clear(conn: Connection) -> None:
-        for table in tables:
-            conn.execute(table.delete())
-
-    return clear
 
 
 def _flattened(insert_rows: Callable[[Connection, Any], Any]) -> InsertMany:
@@ -112,7 +102,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         worklist.rows_for,
         worklist.replace,
         worklist.rebuild,
-        _deleting(WORKLIST),
+        (WORKLIST,),
         _flattened(worklist.insert_rows),
         worklist.unchanged,
     ),
@@ -121,7 +111,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         mi_model.case_rows,
         mi_model.replace,
         mi_model.rebuild,
-        _deleting(*MI_TABLES),
+        MI_TABLES,
         _insert_reports,
         _reports_unchanged,
     ),
@@ -130,7 +120,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         deadlines.rows_for,
         deadlines.replace,
         deadlines.rebuild,
-        _deleting(DEADLINES),
+        (DEADLINES,),
         _flattened(deadlines.insert_rows),
         deadlines.unchanged,
     ),
@@ -142,7 +132,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         flow_model.rows_for,
         flow_model.replace,
         flow_model.rebuild,
-        flow_model.clear,
+        (FLOW_STEPS,),
         _flattened(flow_model.insert_rows),
         change=flow_model.change,
     ),
@@ -179,33 +169,31 @@ def update(conn: Connection, view: CaseView) -> None:
 
 
 REBUILD_BATCH = 5000  # cases whose rows are held before they are written
-# The fed read models' tables, whose secondary indexes a rebuild builds once, after the rows.
-_FED_TABLES = (WORKLIST, *MI_TABLES, DEADLINES, FLOW_STEPS)
 
 
 def _fed() -> list[ReadModel]:
     """The read models fed from ``rebuild``'s one fold (those that say how to be)."""
-    return [m for m in READ_MODELS if m.clear is not None and m.insert is not None]
+    return [m for m in READ_MODELS if m.tables and m.insert is not None]
 
 
 def rebuild(engine: Engine, flow: Any, progress: Callable[[int], None] | None = None) -> int:
     """Recompute every read model from the log, in one write transaction; returns the cases.
 
     The log is folded once, and each case's view feeds every read model that can take it
-    (``ReadModel.clear`` and ``insert``), through the same ``rows`` function as each action,
+    (``ReadModel.tables`` and ``insert``), through the same ``rows`` function as each action,
     so a rebuilt table cannot differ from one kept up to date; folding it once per model had
     been most of the command's time (issue 18).  A large SQLite log is split by case id as
     the projection's rebuild splits it: a worker process folds the upper half and hands its
     rows back (``rows_range``) while this process folds and writes the lower half.  A model
-    without ``clear`` and ``insert`` rebuilds itself after.
+    without ``tables`` and ``insert`` rebuilds itself after.
     """
     from casetracker.adapters.case_stream import views_in_range
 
     fed = _fed()
-    with write_transaction(engine) as conn, indexes_built_after(conn, _FED_TABLES):
-        for model in fed:
-            assert model.clear is not None
-            model.clear(conn)
+    tables = [table for model in fed for table in model.tables]
+    with write_transaction(engine) as conn, indexes_built_after(conn, tables):
+        for table in tables:
+            conn.execute(table.delete())
         raw = conn.connection.dbapi_connection
 
         def here(low: str | None, high: str | None) -> int:
