@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from casetracker.adapters.database import stream
 from casetracker.adapters.report_tables import MI_ARRESTS
 from casetracker.integrity.dbapi import batches
+from casetracker.integrity.event_checks import range_clause
 
 _COLUMNS = "case_id, seq, step, stamp"
 _ORDER = "ORDER BY case_id, seq"
@@ -61,15 +62,7 @@ def rows_between(raw: Any, low: str | None, high: str | None) -> Iterator[tuple]
     """``(case_id, seq, step, stamp, payload)`` of the cases in ``[low, high)`` (None: open),
     in (case, sequence) order, on a DBAPI connection: the rows a worker process writing half an
     export reads (``casetracker.adapters.workers``), and the caller's own half."""
-    where = []
-    params: list[str] = []
-    if low is not None:
-        where.append("case_id >= ?")
-        params.append(low)
-    if high is not None:
-        where.append("case_id < ?")
-        params.append(high)
-    condition = f" WHERE {' AND '.join(where)}" if where else ""
-    query = f"SELECT {_COLUMNS}, payload FROM events{condition} {_ORDER}"
-    for rows in batches(raw, query, tuple(params)):
+    where, params = range_clause(low, high)
+    query = f"SELECT {_COLUMNS}, payload FROM events{where} {_ORDER}"
+    for rows in batches(raw, query, params):
         yield from rows
