@@ -83,8 +83,7 @@ def flow(
     read model."""
     _labels(engine, lifecycle)  # a usage error for an unknown lifecycle
     chosen = Selection(lifecycle or CASE_TRACE, year, _force(force))
-    graph = FlowGraph(_title(force, year, lifecycle), 0, 0)
-    graph.params = {"report": "flow", "force": force, "year": year, "lifecycle": lifecycle}
+    graph = _empty(force, year, lifecycle)
     measured = []
     for pair, waits in flow_model.measured(conn, chosen, (0.5, 0.9)):
         graph.events += pair.steps
@@ -120,8 +119,7 @@ def flow_from_log(
     code = _force(force)
     chosen = cases_with_arrest_in(conn, code) if code is not None else None
     waits: dict[tuple[str, str], array] = {}
-    graph = FlowGraph(_title(force, year, lifecycle), 0, 0)
-    graph.params = {"report": "flow", "force": force, "year": year, "lifecycle": lifecycle}
+    graph = _empty(force, year, lifecycle)
     trace_of_case: dict[Any, list[tuple[float, int, str, bool]]] = {}
     current = None
     for case_id, seq, step, stamp in event_rows(conn, payload=False, lifecycle=lifecycle):
@@ -216,11 +214,15 @@ def _percentile(ordered: list[float], q: float) -> float:
     return ordered[nearest_rank(len(ordered), q)]
 
 
-def _title(force: str | None, year: int | None, lifecycle: str | None) -> str:
+def _empty(force: str | None, year: int | None, lifecycle: str | None) -> FlowGraph:
+    """The graph of the selection before any trace is counted: its title and parameters,
+    the same whichever way (read model or log) it is then filled."""
     what = f"each {lifecycle} instance" if lifecycle else "each case"
     where = f", cases with an arrest by {force.upper()}" if force else ""
     when = f", traces starting in {year}" if year else ""
-    return f"Process map: which step follows which in {what}{where}{when}"
+    title = f"Process map: which step follows which in {what}{where}{when}"
+    params = {"report": "flow", "force": force, "year": year, "lifecycle": lifecycle}
+    return FlowGraph(title, 0, 0, params=params)
 
 
 def flow_table(graph: FlowGraph) -> Table:
