@@ -97,6 +97,11 @@ def screen_text(app) -> str:
     return html.unescape("".join(chunks)).replace("\xa0", " ")
 
 
+def words(text: str) -> str:
+    """``text`` with every run of whitespace one space: wrapped lines compare as one phrase."""
+    return " ".join(text.split())
+
+
 def is_screen(app, name: str) -> Callable[[], bool]:
     return lambda: type(app.screen).__name__ == name and not app.screen.loading
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.conftest import run_async, screen_text, settle
+from tests.tui.conftest import run_async, screen_text, settle, words
 from tests.tui.test_case_screen import open_row
 from tests.tui.test_journeys import case_ready
 from tui.app import CasetrackerApp
@@ -33,10 +33,6 @@ async def test_the_case_screen_at_80_by_24_reads_whole_words(demo_url):
         assert any("…" in row for row in rows)  # what does not fit is cut, and says so
 
 
-def _words(text: str) -> str:
-    return " ".join(text.split())
-
-
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
 @pytest.mark.parametrize("user", ["io.demo", "ccu.demo", "pc.demo", "joc.demo", "cw.demo"])
 @run_async
@@ -50,7 +46,7 @@ async def test_no_action_label_is_cut(demo_url, user, size):
         assert actions.row_count == len(screen.shown)
         for row, option in enumerate(screen.shown):
             shown = actions.row_text(row)
-            assert _words(option.spec.label) in _words(shown), (option.spec.label, shown)
+            assert words(option.spec.label) in words(shown), (option.spec.label, shown)
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
@@ -64,7 +60,7 @@ async def test_figure_1_cuts_no_action_label(demo_url, size):
         actions = app.screen.query_one(ActionList)
         for row, option in enumerate(app.screen.shown):
             shown = actions.row_text(row)
-            assert _words(option.spec.label) in _words(shown), (option.spec.label, shown)
+            assert words(option.spec.label) in words(shown), (option.spec.label, shown)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])

@@ -19,7 +19,7 @@ from casetracker.adapters.database import write_transaction
 from casetracker.domain import clock
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database, open_database
-from tests.tui.conftest import is_screen, run_async, screen_text, settle
+from tests.tui.conftest import is_screen, run_async, screen_text, settle, words
 from tests.tui.test_journeys import case_ready
 from tui.app import CasetrackerApp, Run, next_run
 from tui.screens.case_four_eyes import StepSpec
@@ -241,10 +241,6 @@ async def test_a_proposal_is_declined_with_a_reason(live_url):
     assert subject is not None and "not needed yet" in subject.values()  # free text: erasable
 
 
-def _words(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _rendered(widget) -> str:
     """The lines a widget draws, as they are wrapped on screen, without the screen around it."""
     return " ".join(strip.text for strip in widget.render_lines(widget.size.region))
@@ -266,7 +262,7 @@ async def test_why_not_points_at_the_propose_row_where_the_cli_names_its_command
         assert [b.remedy for b in given] == [
             f"propose it for another person to authorise: “{EXTEND}” in the list, key {key}"
         ]
-        shown = _words(" ".join(_rendered(w) for w in app.screen.query(Static)))
+        shown = words(" ".join(_rendered(w) for w in app.screen.query(Static)))
         assert "casetracker case propose" not in shown
         assert f"“{EXTEND}” in the list, key {key}" in shown
     with closing(Casetracker(live_url)) as ct:
@@ -290,5 +286,5 @@ async def test_the_proposal_forms_title_is_whole(demo_url, size):
         title = app.screen.query_one(".dialog-title", Label)
         dialog = title.parent
         assert title.region.right <= dialog.content_region.right  # nothing clipped
-        assert _words(_rendered(title)) == f"{PROPOSE} — {CASE} · Detention"
+        assert words(_rendered(title)) == f"{PROPOSE} — {CASE} · Detention"
         assert title.size.height == (2 if size[0] < 120 else 1)
