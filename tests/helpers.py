@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from casetracker.adapters import workers
 from casetracker.domain.engine import WorkflowEngine
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
@@ -43,3 +48,20 @@ def police_of(url: str, force: str) -> None:
             save_user(conn, me.name, me.display_name, me.roles, force)
     finally:
         engine.dispose()
+
+
+def in_two_processes(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Make every parallel walk use a worker process from the smallest size, and return the
+    list that collects what each worker hands back: a test then shows the worker's half was
+    used, not redone in this process."""
+    handed_back: list[Any] = []
+    real_result = workers.result
+
+    def result(worker: Any) -> Any:
+        out = real_result(worker)
+        handed_back.append(out)
+        return out
+
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(workers, "result", result)
+    return handed_back

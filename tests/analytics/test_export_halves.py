@@ -17,6 +17,7 @@ from casetracker.services import process_log
 from casetracker.services.cases import Casetracker
 from casetracker.services.process_export import export_log, request
 from casetracker.services.process_formats import FORMATS, OCEL2_SQLITE
+from tests.helpers import in_two_processes
 
 
 def _export(url: str, fmt: str, out: Path) -> dict[str, Any]:
@@ -44,16 +45,7 @@ def test_two_processes_write_the_file_one_writes(year, tmp_path, monkeypatch, fm
     monkeypatch.setattr(workers, "PARALLEL_FROM", 2**62)
     one = _export(year.url, fmt, tmp_path / f"one.{fmt}")
 
-    adopted: list[Any] = []
-    real_result = workers.result
-
-    def result(worker):
-        out = real_result(worker)
-        adopted.append(out)
-        return out
-
-    monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(workers, "result", result)
+    adopted = in_two_processes(monkeypatch)
     two = _export(year.url, fmt, tmp_path / f"two.{fmt}")
     assert adopted and adopted[0] is not None  # the worker's half was used, not redone here
     assert 0 < adopted[0][1]["counts"][1] < two["events"]  # and it held some, not all

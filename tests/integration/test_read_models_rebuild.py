@@ -3,8 +3,6 @@ exactly the rows that each action and the bulk path wrote (issue 18)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from casetracker.adapters import read_models, workers
@@ -12,6 +10,7 @@ from casetracker.adapters.database import read_transaction, write_transaction
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
 from casetracker.services.synthetic_year import generate_year
+from tests.helpers import in_two_processes
 
 TABLES = (
     "worklist",
@@ -68,16 +67,7 @@ def test_one_process_rebuilds_the_rows_kept(year, monkeypatch) -> None:
 
 def test_two_processes_rebuild_the_rows_kept(year, monkeypatch) -> None:
     kept = _tables(year)
-    adopted: list[Any] = []
-    real_result = workers.result
-
-    def result(worker):
-        out = real_result(worker)
-        adopted.append(out)
-        return out
-
-    monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(workers, "result", result)
+    adopted = in_two_processes(monkeypatch)
     _emptied(year)
     assert read_models.rebuild(year.engine, year.flow) == len(_cases(year))
     assert adopted and adopted[0] is not None  # the worker's half was used, not redone here

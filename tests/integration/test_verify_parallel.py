@@ -9,7 +9,7 @@ import pytest
 from casetracker.adapters import workers
 from casetracker.adapters.database import read_transaction
 from casetracker.services import integrity as verify_module
-from tests.helpers import new_service
+from tests.helpers import in_two_processes, new_service
 from tests.integration.tamper import set_fields, tamper
 
 
@@ -30,12 +30,7 @@ def _parts(ct):
 
 
 def test_a_large_log_is_walked_in_two_parts_that_add_up(service, monkeypatch):
-    monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
-    handed_back = []
-    result = workers.result
-    monkeypatch.setattr(
-        workers, "result", lambda w: handed_back.append(result(w)) or handed_back[0]
-    )
+    handed_back = in_two_processes(monkeypatch)
     parts = _parts(service)
     assert len(parts) == 2
     assert sum(p.events for p in parts) == 12
