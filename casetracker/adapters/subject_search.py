@@ -21,12 +21,11 @@ from the subject records as now held and writes only the rows that differ.
 
 from __future__ import annotations
 
-import hmac
 import json
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,10 +33,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters.database import write_transaction
 from casetracker.adapters.tables import META, SUBJECT_SEARCH, SUBJECTS
+from casetracker.integrity.personal_digests import keyed_mac
 
 KEY = "search_key"  # the meta row holding the database's search key
 _KEYS: dict[str, bytes] = {}  # per database URL: read once a process (it never changes)
-_KEYED: dict[bytes, hmac.HMAC] = {}  # per search key: its HMAC state before any message
+_KEYED: dict[bytes, Callable[[str, str], str]] = {}  # per search key: its ``keyed_mac``
 _WORDS = re.compile(r"[^\W_]+")
 REBUILD_BATCH = 5000  # subject records compared with their index rows at a time
 
@@ -99,14 +99,12 @@ def name_words(text: str) -> list[str]:
 
 
 def token(key: bytes, kind: str, value: str) -> str:
-    """The blind index of one term.  The key's HMAC state is set up once and copied per term
-    (half the time of a one-shot ``hmac.digest``, which sets the key up every call)."""
-    keyed = _KEYED.get(key)
-    if keyed is None:
-        keyed = _KEYED[key] = hmac.new(key, digestmod="sha256")
-    h = keyed.copy()
-    h.update(f"{kind}\x1f{value}".encode())
-    return h.hexdigest()
+    """The blind index of one term, by the key's ``keyed_mac`` (set up once per key: half the
+    time of a one-shot ``hmac.digest``, which sets the key up every call)."""
+    mac = _KEYED.get(key)
+    if mac is None:
+        mac = _KEYED[key] = keyed_mac(key)
+    return mac(kind, value)
 
 
 def replace(conn: Connection, case_id: str, values: dict[str, Any]) -> None:
