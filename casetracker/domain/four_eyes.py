@@ -54,6 +54,20 @@ class Requirement:
     who: str  # the authoriser, in words
 
 
+def _home_office_policy(action: str, workflow: str) -> Requirement:
+    """A Home Office action policy gives to a second user: these rules are alike, and the
+    organisation file switches them on and off together."""
+    return Requirement(
+        action,
+        workflow,
+        _HOME_OFFICE,
+        superintendent=False,
+        lapses_after=timedelta(hours=24),
+        policy=True,
+        who="a second Home Office user (immigration officer or casework)",
+    )
+
+
 RULES: dict[str, Requirement] = {
     r.action: r
     for r in (
@@ -66,24 +80,8 @@ RULES: dict[str, Requirement] = {
             policy=False,
             who="a superintendent (a police user so marked)",
         ),
-        Requirement(
-            "detain_under_immigration_powers",
-            "detention",
-            _HOME_OFFICE,
-            superintendent=False,
-            lapses_after=timedelta(hours=24),
-            policy=True,
-            who="a second Home Office user (immigration officer or casework)",
-        ),
-        Requirement(
-            "set_removal_directions",
-            "removal",
-            _HOME_OFFICE,
-            superintendent=False,
-            lapses_after=timedelta(hours=24),
-            policy=True,
-            who="a second Home Office user (immigration officer or casework)",
-        ),
+        _home_office_policy("detain_under_immigration_powers", "detention"),
+        _home_office_policy("set_removal_directions", "removal"),
     )
 }
 
