@@ -74,7 +74,7 @@ from casetracker.integrity.encoding import (
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
 from casetracker.services.synthetic_year import generate_year
-from tests.helpers import core_engine, police_of
+from tests.helpers import core_engine, member_logins, police_of
 
 perf = time.perf_counter
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -100,30 +100,27 @@ def bench_action(admin_url: str, n: int) -> dict[str, float]:
     group, member = f"ct_bench_app_{tag}", f"ct_bench_pc_{tag}"
     with _database(admin_url, f"ct_bench_{tag}") as url:
         owner = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-        with owner.connect() as conn:
-            conn.execute(sa.text(f'CREATE ROLE "{group}" NOLOGIN'))
-            conn.execute(sa.text(f'CREATE ROLE "{member}" LOGIN IN ROLE "{group}"'))
         try:
-            create_database(url, "live", ("admin",))
-            grant_app_role(owner, group)
-            admin = Casetracker(url, role="admin", workflows=core_engine())
-            admin.save_user(member, "PC Bench", ("police",), "MPS")
-            admin.close()
-            member_url = sa.engine.make_url(url).set(username=member).render_as_string(False)
-            ct = Casetracker(member_url, role="police", workflows=core_engine())
-            ids = [ct.open_case({"name": f"p{i}"}, "2015-06-21").case_id for i in range(50)]
-            latencies = []
-            started = perf()
-            for i in range(n):
-                t = perf()
-                ct.act(ids[i % len(ids)], "add_note", {"text": "served papers"}, "2015-06-21T10:00")
-                latencies.append(perf() - t)
-            elapsed = perf() - started
-            ct.close()
+            with member_logins(owner, group, [member]):
+                create_database(url, "live", ("admin",))
+                grant_app_role(owner, group)
+                admin = Casetracker(url, role="admin", workflows=core_engine())
+                admin.save_user(member, "PC Bench", ("police",), "MPS")
+                admin.close()
+                member_url = sa.engine.make_url(url).set(username=member).render_as_string(False)
+                ct = Casetracker(member_url, role="police", workflows=core_engine())
+                ids = [ct.open_case({"name": f"p{i}"}, "2015-06-21").case_id for i in range(50)]
+                latencies = []
+                started = perf()
+                for i in range(n):
+                    t = perf()
+                    ct.act(
+                        ids[i % len(ids)], "add_note", {"text": "served papers"}, "2015-06-21T10:00"
+                    )
+                    latencies.append(perf() - t)
+                elapsed = perf() - started
+                ct.close()
         finally:
-            with owner.connect() as conn:
-                conn.execute(sa.text(f'DROP OWNED BY "{member}", "{group}"'))
-                conn.execute(sa.text(f'DROP ROLE "{member}", "{group}"'))
             owner.dispose()
     return {"per_s": n / elapsed, "p50_ms": _pct(latencies, 50) * 1e3,
             "p99_ms": _pct(latencies, 99) * 1e3}  # fmt: skip

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from casetracker.adapters import workers
 from casetracker.domain.engine import WorkflowEngine
@@ -65,3 +68,22 @@ def in_two_processes(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
     monkeypatch.setattr(workers, "result", result)
     return handed_back
+
+
+@contextmanager
+def member_logins(owner: sa.Engine, group: str, logins: Iterable[str]) -> Iterator[None]:
+    """The application role ``group`` and ``logins`` as members of it, as a DBA sets them up
+    for a live PostgreSQL database; roles belong to the whole server, so they and what they
+    own are dropped afterwards."""
+    members = list(logins)
+    everyone = ", ".join(f'"{name}"' for name in (*members, group))
+    with owner.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text(f'CREATE ROLE "{group}" NOLOGIN'))
+        for login in members:
+            conn.execute(sa.text(f'CREATE ROLE "{login}" LOGIN IN ROLE "{group}"'))
+    try:
+        yield
+    finally:
+        with owner.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text(f"DROP OWNED BY {everyone}"))
+            conn.execute(sa.text(f"DROP ROLE {everyone}"))

@@ -20,7 +20,7 @@ from casetracker.domain import clock
 from casetracker.domain.events import NewEvent
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
-from tests.helpers import core_engine, police_of
+from tests.helpers import core_engine, member_logins, police_of
 
 CASES = 7  # 7 x 5 = 35 events: two blocks of 16 leaves of the Merkle tree, and some over
 
@@ -123,20 +123,15 @@ def member(pg_url: str) -> Iterator[tuple[str, str]]:
     tag = uuid.uuid4().hex[:10]
     group, login = f"ct_app_{tag}", f"ct_m_{tag}"
     owner = make_engine(pg_url)
-    with owner.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text(f'CREATE ROLE "{group}" NOLOGIN'))
-        conn.execute(sa.text(f'CREATE ROLE "{login}" LOGIN IN ROLE "{group}"'))
     try:
-        create_database(pg_url, "live", ("admin",))
-        grant_app_role(owner, group)
-        ct = Casetracker(pg_url, role="admin", workflows=core_engine())
-        ct.save_user(login, "Mo Member", ("police",), "MPS")
-        ct.close()
-        yield pg_url, login
+        with member_logins(owner, group, [login]):
+            create_database(pg_url, "live", ("admin",))
+            grant_app_role(owner, group)
+            ct = Casetracker(pg_url, role="admin", workflows=core_engine())
+            ct.save_user(login, "Mo Member", ("police",), "MPS")
+            ct.close()
+            yield pg_url, login
     finally:
-        with owner.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text(f'DROP OWNED BY "{login}", "{group}"'))
-            conn.execute(sa.text(f'DROP ROLE "{login}", "{group}"'))
         owner.dispose()
 
 

@@ -23,7 +23,7 @@ from casetracker.adapters.schema import grant_app_role
 from casetracker.domain.errors import NotPermitted, UnknownCase
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
-from tests.helpers import core_engine
+from tests.helpers import core_engine, member_logins
 from tests.security.test_postgres_privileges import _forged, _insert_and_fix_projection
 
 pytestmark = pytest.mark.postgres
@@ -62,25 +62,18 @@ def forces(pg_url: str) -> Iterator[Force]:
         pg_url, f"ct_app_{tag}", f"ct_mps_{tag}", f"ct_wmp_{tag}", f"ct_ho_{tag}", f"ct_au_{tag}"
     )
     owner = make_engine(pg_url)
-    with owner.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text(f'CREATE ROLE "{found.group}" NOLOGIN'))
-        for login in found.logins:
-            conn.execute(sa.text(f'CREATE ROLE "{login}" LOGIN IN ROLE "{found.group}"'))
     try:
-        create_database(pg_url, "live", ("admin",))
-        grant_app_role(owner, found.group)
-        admin = Casetracker(pg_url, role="admin", workflows=core_engine())
-        admin.save_user(found.mps, "PC Met", ("police",), "MPS")
-        admin.save_user(found.wmp, "PC West Mids", ("police",), "WMP")
-        admin.save_user(found.home_office, "Caseworker", ("casework",))
-        admin.save_user(found.auditor, "Auditor", ("auditor",))
-        admin.close()
-        yield found
+        with member_logins(owner, found.group, found.logins):
+            create_database(pg_url, "live", ("admin",))
+            grant_app_role(owner, found.group)
+            admin = Casetracker(pg_url, role="admin", workflows=core_engine())
+            admin.save_user(found.mps, "PC Met", ("police",), "MPS")
+            admin.save_user(found.wmp, "PC West Mids", ("police",), "WMP")
+            admin.save_user(found.home_office, "Caseworker", ("casework",))
+            admin.save_user(found.auditor, "Auditor", ("auditor",))
+            admin.close()
+            yield found
     finally:
-        with owner.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            everyone = ", ".join(f'"{name}"' for name in (*found.logins, found.group))
-            conn.execute(sa.text(f"DROP OWNED BY {everyone}"))
-            conn.execute(sa.text(f"DROP ROLE {everyone}"))
         owner.dispose()
 
 

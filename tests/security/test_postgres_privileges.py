@@ -24,7 +24,7 @@ from casetracker.domain.errors import NotPermitted
 from casetracker.integrity.encoding import canonical_json, stored_hash
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
-from tests.helpers import core_engine
+from tests.helpers import core_engine, member_logins
 
 pytestmark = pytest.mark.postgres
 
@@ -54,24 +54,17 @@ def logins(pg_url: str) -> Iterator[Logins]:
     tag = uuid.uuid4().hex[:10]
     found = Logins(pg_url, f"ct_m_{tag}", f"ct_a_{tag}", f"ct_app_{tag}")
     owner = make_engine(pg_url)
-    with owner.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text(f'CREATE ROLE "{found.group}" NOLOGIN'))
-        for login in (found.member, found.admin):
-            conn.execute(sa.text(f'CREATE ROLE "{login}" LOGIN IN ROLE "{found.group}"'))
     try:
-        create_database(pg_url, "live", ("admin",))
-        grant_app_role(owner, found.group)
-        ct = Casetracker(pg_url, role="admin", workflows=core_engine())
-        ct.save_user(found.member, "Mo Member", ("casework",))
-        ct.save_user(found.admin, "Ann Admin", ("admin", "casework"))
-        ct.save_user(OTHER, "Pat Other", ("casework", "auditor"))
-        ct.close()
-        yield found
+        with member_logins(owner, found.group, (found.member, found.admin)):
+            create_database(pg_url, "live", ("admin",))
+            grant_app_role(owner, found.group)
+            ct = Casetracker(pg_url, role="admin", workflows=core_engine())
+            ct.save_user(found.member, "Mo Member", ("casework",))
+            ct.save_user(found.admin, "Ann Admin", ("admin", "casework"))
+            ct.save_user(OTHER, "Pat Other", ("casework", "auditor"))
+            ct.close()
+            yield found
     finally:
-        with owner.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            logins_and_group = f'"{found.member}", "{found.admin}", "{found.group}"'
-            conn.execute(sa.text(f"DROP OWNED BY {logins_and_group}"))
-            conn.execute(sa.text(f"DROP ROLE {logins_and_group}"))
         owner.dispose()
 
 
