@@ -46,14 +46,18 @@ def day_range(start: str, end: str, what: str) -> tuple[str, str]:
         if not text:
             bounds.append("")
             continue
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            raise UsageError(f"--{what}: {text!r} is not a date (YYYY-MM-DD)") from None
-        bounds.append((day + timedelta(days=shift)).isoformat())
+        bounds.append((_day(text, what) + timedelta(days=shift)).isoformat())
     if bounds[0] and bounds[1] and bounds[0] >= bounds[1]:
         raise UsageError(f"--{what}: the range ends before it starts")
     return bounds[0], bounds[1]
+
+
+def _day(text: str, what: str) -> date:
+    """An ISO date typed for ``--what``; a usage error if it is not one."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--{what}: {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def person_terms(
@@ -62,10 +66,7 @@ def person_terms(
     """The blind-index terms of what was typed about the person."""
     terms = [("name_word", word) for word in subject_search.name_words(name)]
     if dob.strip():
-        try:
-            terms.append(("dob", date.fromisoformat(dob.strip()).isoformat()))
-        except ValueError:
-            raise UsageError(f"--dob: {dob!r} is not a date (YYYY-MM-DD)") from None
+        terms.append(("dob", _day(dob.strip(), "dob").isoformat()))
     if nationality.strip():
         terms.append(("nationality", subject_search.folded(nationality)))
     if identifier.strip():
