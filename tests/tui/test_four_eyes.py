@@ -53,16 +53,21 @@ async def _back_to_case(pilot) -> None:
     await settle(pilot, lambda: case_ready(app))
 
 
+async def _propose(pilot, label: str) -> None:
+    """Take the row ``label``, save its form as it comes and return to the case."""
+    await _take(pilot, label)
+    await settle(pilot, is_screen(pilot.app, "ActionFormScreen"))
+    await pilot.press("ctrl+s")
+    await _back_to_case(pilot)
+
+
 @run_async
 async def test_propose_switch_user_and_a_second_home_office_user_authorises(demo_url):
     before = _events(demo_url)
     app = CasetrackerApp(demo_url, as_user="io.demo", open_case=CASE)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: case_ready(app))
-        await _take(pilot, PROPOSE)
-        await settle(pilot, is_screen(app, "ActionFormScreen"))
-        await pilot.press("ctrl+s")
-        await _back_to_case(pilot)
+        await _propose(pilot, PROPOSE)
         recorded = [n.message for n in app.notices if n.title == CASE]
         assert recorded[-1].endswith("Authorisation #1: Proposed, awaiting authorisation")
         shown = [o.spec.label for o in app.screen.shown]
@@ -111,10 +116,7 @@ async def test_the_proposer_is_refused_authorising_their_own_and_nothing_is_writ
     app = CasetrackerApp(demo_url, as_user="io.demo", open_case=CASE)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: case_ready(app))
-        await _take(pilot, PROPOSE)
-        await settle(pilot, is_screen(app, "ActionFormScreen"))
-        await pilot.press("ctrl+s")
-        await _back_to_case(pilot)
+        await _propose(pilot, PROPOSE)
         proposed = _events(demo_url)
         await _take(pilot, "Authorise detain under immigration powers, proposed by you")
         await settle(pilot, is_screen(app, "ConfirmScreen"))
@@ -221,10 +223,7 @@ async def test_a_proposal_is_declined_with_a_reason(live_url):
     app = _as(live_url, "pc.one")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: case_ready(app))
-        await _take(pilot, EXTEND)
-        await settle(pilot, is_screen(app, "ActionFormScreen"))
-        await pilot.press("ctrl+s")
-        await _back_to_case(pilot)
+        await _propose(pilot, EXTEND)
     app = _as(live_url, "supt.one")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: case_ready(app))
