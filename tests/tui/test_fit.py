@@ -11,7 +11,6 @@ from tests.tui.conftest import run_async, screen_text, settle, words
 from tests.tui.test_case_screen import open_row
 from tests.tui.test_journeys import case_ready
 from tui.app import CasetrackerApp
-from tui.screens.case import CaseScreen
 from tui.widgets.action_list import ActionList
 from tui.widgets.key_bar import SHORT_LABELS, KeyItem, fit
 
@@ -52,10 +51,8 @@ async def test_no_action_label_is_cut(demo_url, user, size):
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
 @run_async
 async def test_figure_1_cuts_no_action_label(demo_url, size):
-    app = CasetrackerApp(demo_url, as_user="io.demo")
+    app = CasetrackerApp(demo_url, as_user="io.demo", open_case="C-0000001")
     async with app.run_test(size=size) as pilot:
-        await settle(pilot, lambda: type(app.screen).__name__ == "WorklistScreen")
-        await app.push_screen(CaseScreen("C-0000001"))
         await settle(pilot, lambda: case_ready(app))
         actions = app.screen.query_one(ActionList)
         for row, option in enumerate(app.screen.shown):
@@ -66,10 +63,8 @@ async def test_figure_1_cuts_no_action_label(demo_url, size):
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 @run_async
 async def test_audit_mode_shows_the_events_hash(demo_url, size):
-    app = CasetrackerApp(demo_url, as_user="audit.demo")
+    app = CasetrackerApp(demo_url, as_user="audit.demo", open_case="C-0000001")
     async with app.run_test(size=size) as pilot:
-        await settle(pilot, lambda: type(app.screen).__name__ == "WorklistScreen")
-        app.screen.open_case("C-0000001")
         await settle(
             pilot, lambda: type(app.screen).__name__ == "AuditScreen" and bool(app.screen.events)
         )

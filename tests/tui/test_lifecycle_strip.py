@@ -9,17 +9,14 @@ import pytest
 from tests.tui.conftest import run_async, screen_text, settle
 from tests.tui.test_journeys import case_ready
 from tui.app import CasetrackerApp
-from tui.screens.case import CaseScreen
 from tui.widgets.lifecycle_strip import LifecycleStrip
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
 @run_async
 async def test_figure_1_over_time_with_its_misplaced_claim_marked(demo_url, size):
-    app = CasetrackerApp(demo_url, as_user="io.demo")
+    app = CasetrackerApp(demo_url, as_user="io.demo", open_case="C-0000001")
     async with app.run_test(size=size) as pilot:
-        await settle(pilot, lambda: type(app.screen).__name__ == "WorklistScreen")
-        await app.push_screen(CaseScreen("C-0000001"))
         await settle(pilot, lambda: case_ready(app))
         strip = app.screen.query_one(LifecycleStrip)
         strip.scroll_visible(animate=False, top=True)
