@@ -62,10 +62,8 @@ async def test_a_remapped_key_works_and_the_old_one_does_not(demo_url):
 @run_async
 async def test_several_keys_for_one_binding(demo_url):
     write_config('[keys]\n"audit.next" = "n,]"\n')
-    app = CasetrackerApp(demo_url, as_user="audit.demo")
+    app = CasetrackerApp(demo_url, as_user="audit.demo", open_case="C-0000001")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, lambda: type(app.screen).__name__ == "WorklistScreen")
-        app.screen.open_case("C-0000001")
         await settle(
             pilot, lambda: type(app.screen).__name__ == "AuditScreen" and bool(app.screen.events)
         )
