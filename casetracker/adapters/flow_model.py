@@ -38,6 +38,7 @@ from casetracker.domain.effective_time import DEFAULT_ZONE, parse_canonical
 from casetracker.integrity.encoding import stored_stamp, stored_step
 
 CASE_TRACE = ""  # the trace of a whole case; any other value names a lifecycle
+MARK = "flow_steps_through"  # SQLite: the meta row of the log position the table is complete to
 COLUMNS = tuple(FLOW_STEPS.c.keys())
 _INSERT = f"INSERT INTO flow_steps ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
