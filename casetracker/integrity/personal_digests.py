@@ -25,8 +25,15 @@ def digest(salt_hex: str, name: str, value: Any) -> str:
 
 def digests(salt_hex: str, values: dict[str, Any]) -> dict[str, str]:
     """``digest`` of each value, keyed once (bulk paths digest a million values)."""
-    keyed = _keyed(bytes.fromhex(salt_hex))
+    keyed = digester(salt_hex)
     return {name: keyed(name, value) for name, value in values.items()}
+
+
+def digester(salt_hex: str) -> Callable[[str, Any], str]:
+    """``digest`` under one salt, keyed once, for a caller that keeps it while the salt lives
+    (a subject's salt never changes until erasure destroys it, and the keeper must then drop
+    this too: it holds the salt)."""
+    return _keyed(bytes.fromhex(salt_hex))
 
 
 def keyed_mac(key: bytes) -> Callable[[str, str], str]:
