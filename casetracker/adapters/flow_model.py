@@ -2,9 +2,26 @@
 
 ``casetracker report flow`` is a directly-follows graph: which step follows which, how often and
 how long in between.  Folding the log for it took 11 s at the report's scale (190,000 arrests),
-so each case's traces are kept in ``flow_steps`` (migration 0017) beside the other read models:
-written in the transaction of each event (``casetracker.adapters.read_models``), by bulk writes
-(``synth``, ``import``) and by ``casetracker rebuild``, and aggregated by the report in SQL.
+so each case's traces are kept in ``flow_steps`` (migration 0017) beside the other read models,
+written by bulk writes (``synth``, ``import``) and by ``casetracker rebuild``, and aggregated by
+the report in SQL.  How the table follows each action depends on the backend:
+
+- **SQLite: its readers catch it up from the log** (``catch_up``, an event store's catch-up
+  subscription).  The ``meta`` row ``flow_steps_through`` (``MARK``, migration 0022) is the log
+  position through which the table is complete; a reader (``casetracker.services.flow.
+  read_flow``: ``report flow``, the TUI's process map) first re-derives, from the stored
+  columns (``fill``), every case with an event after it, and moves it to the log's end.
+  Writing the rows in each action instead had been 4.5 of its 10.5 database pages per commit
+  (the table and its paths index) and about 60 µs of its CPU (``bench_core``), for a report
+  read far less often than actions are recorded.  Positions are allocated under SQLite's one
+  writer lock, so the log through a position is a prefix of the log as committed, and a table
+  complete through the mark is the graph of that prefix: never of a log with a gap.
+- **PostgreSQL: each action writes its own rows** (``change``, in ``read_models.update``), its
+  statements queued in the action's pipeline.  Row-level security (migration 0012) hides other
+  forces' events from a police login, so a catch-up run by one would see only part of the log
+  and could not move a mark for all of it; and a ``SECURITY DEFINER`` function to do it for
+  them would be a second, privileged path writing a read model that every login can already
+  write in its own transaction.  No mark is kept there: the table is always complete.
 
 A trace is a case (every lifecycle's steps, ``trace`` = ``""``) or one lifecycle instance
 (``trace`` = the lifecycle, ``instance`` its number): its steps in effective-time order (the
@@ -23,22 +40,33 @@ to prove it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters import bulk_insert
-from casetracker.adapters.database import driver_sql, stream, write_transaction
+from casetracker.adapters.bulk_load import indexes_built_after
+from casetracker.adapters.database import (
+    driver_sql,
+    read_transaction,
+    stream,
+    write_transaction,
+)
 from casetracker.adapters.report_tables import FLOW_STEPS, MI_ARRESTS
 from casetracker.domain.case_view import CaseView
 from casetracker.domain.effective_time import DEFAULT_ZONE, parse_canonical
+from casetracker.domain.errors import DatabaseError
 from casetracker.integrity.encoding import stored_stamp, stored_step
 
 CASE_TRACE = ""  # the trace of a whole case; any other value names a lifecycle
 MARK = "flow_steps_through"  # SQLite: the meta row of the log position the table is complete to
+CAUGHT_UP = frozenset({"sqlite"})  # where readers catch the table up instead of each action
 COLUMNS = tuple(FLOW_STEPS.c.keys())
 _INSERT = f"INSERT INTO flow_steps ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
@@ -134,7 +162,8 @@ def _order(m: Moment) -> tuple[float, int]:
 def rows_for(view: CaseView) -> list[tuple]:
     """What one case contributes (the read model's pure function): the rows of the traces
     kept for this very view (``_Traces``, in ``view.derived``) when they cover its steps,
-    else derived from every step.  Each action keeps them up to date through ``change``."""
+    else derived from every step.  On PostgreSQL each action keeps them up to date through
+    ``change``; on SQLite nothing keeps them, and each call derives them."""
     kept = view.derived.get(_DERIVED)
     if isinstance(kept, _Traces) and kept.covers(view):
         return kept.rows()
@@ -258,8 +287,9 @@ class _Traces:
 
 def change(conn: Connection, view: CaseView, before: Any) -> _Traces:
     """Bring the case's rows in line with ``view`` in the transaction of the events just
-    folded into it; ``before`` is what this returned for the case last time (None: nothing
-    known), and the answer is kept by ``read_models.update`` for next time.
+    folded into it (on PostgreSQL: ``kept_by_actions``); ``before`` is what this returned for
+    the case last time (None: nothing known), and the answer is kept by ``read_models.update``
+    for next time.
 
     When the traces last written are this view's (``before``), grown by steps that each sort
     last in their traces, only the new rows are inserted, without reading the case's rows
@@ -298,7 +328,7 @@ def replace(conn: Connection, case_id: str, rows: list[tuple]) -> None:
     the case's trace and one to its instance's.  Rewriting every row of the case had cost an
     action +2.9 ms (5.1 -> 8.0 ms) at 190,000 arrests, each row a write at a random place in
     the report's index; this way the cost is within the noise of the same benchmark
-    (``bench_flow_upkeep`` in benchmarks/bench_analytics.py)."""
+    (measured then by benchmarks/bench_analytics.py, alternating rounds)."""
     held = driver_sql(conn, _CASE_ROWS, (case_id,), "flow_steps").fetchall()
     stored = {tuple(row) for row in held}
     wanted = set(rows)
@@ -372,7 +402,117 @@ def rebuild(engine: Engine, flow: Any, progress: Callable[[int], None] | None = 
     rebuild`` feeds it from its one fold instead: ``read_models.rebuild``)."""
     with write_transaction(engine) as conn:
         clear(conn)
-        return fill(conn)
+        cases = fill(conn)
+        mark_complete(conn)
+        return cases
+
+
+# ---------------------------------------------------------------------------- catching up
+
+CATCH_UP_CHUNK = 20_000  # log positions whose cases one catch-up transaction re-derives
+
+
+def kept_by_actions(dialect: str) -> bool:
+    """Whether each action writes its own rows on this backend (PostgreSQL) rather than the
+    readers catching the table up from the log (SQLite): see the module's docstring."""
+    return dialect not in CAUGHT_UP
+
+
+def catch_up(engine: Engine) -> bool:
+    """Bring the table up to the log's end; True when it is complete through the log as it
+    was when this was called, False when it is behind and the database cannot be written
+    (a read-only file, or one refused as damaged: ``database.refuse_if_damaged``).
+
+    Nothing behind costs one read transaction and one statement (the mark and the log's last
+    position), without the write lock.  Otherwise each write transaction re-derives, from the
+    stored columns (``fill``: no fold), every case with an event in the next
+    ``CATCH_UP_CHUNK`` positions after the mark, and moves the mark past them: actions wait
+    for one chunk at a time, never for the whole backlog.  A case re-derived holds every row
+    of its events, later ones too, so a case met again in a later chunk is only derived
+    again.  Idempotent, and safe beside another reader doing the same: the mark is read again
+    under the write lock.  A mark that is missing or not a position of the log (an altered
+    ``meta`` row) cannot say what the table holds: the table is derived again whole."""
+    if kept_by_actions(engine.dialect.name):
+        return True
+    with read_transaction(engine) as conn:
+        if _is_current(*_state(conn)):
+            return True
+    try:
+        while True:
+            with write_transaction(engine) as conn:
+                if not _catch_up_chunk(conn):
+                    return True
+    except _UNWRITABLE:
+        return False
+
+
+# Why a catch-up cannot write: the damage marker's refusal (``DatabaseError``); a read-only
+# file or one locked past the busy timeout, raised by SQLite at ``BEGIN IMMEDIATE`` (from the
+# driver itself: the begin listener goes around SQLAlchemy) or at a statement (wrapped).
+_UNWRITABLE = (DatabaseError, sa_exc.OperationalError, sqlite3.OperationalError)
+
+
+def _catch_up_chunk(conn: Connection) -> bool:
+    """One chunk of ``catch_up`` in the caller's write transaction; whether more is behind."""
+    mark, end = _state(conn)
+    if mark is None or not 0 <= mark <= end:
+        with indexes_built_after(conn, (FLOW_STEPS,)):
+            clear(conn)
+            fill(conn)
+        _set_mark(conn, end)
+        return False
+    if mark == end:
+        return False
+    through = min(end, mark + CATCH_UP_CHUNK)
+    behind = driver_sql(conn, _CASES_AFTER, (mark, through), "flow_mark").fetchall()
+    fill(conn, [case_id for (case_id,) in behind])
+    _set_mark(conn, through)
+    return through < end
+
+
+@contextmanager
+def kept_current(conn: Connection) -> Iterator[None]:
+    """Around a bulk write, in its transaction, that writes its own new cases' rows: the mark
+    follows the log's end when it was there before (the table then holds every event), and
+    stays where it was otherwise (the events between are still to be caught up, and the new
+    cases' rows are derived again with them)."""
+    current = not kept_by_actions(conn.dialect.name) and _is_current(*_state(conn))
+    yield
+    if current:
+        mark_complete(conn)
+
+
+def mark_complete(conn: Connection) -> None:
+    """Say, in the caller's write transaction, that the table holds every event of the log
+    (a rebuild's, after writing every case's rows); nothing on a backend without the mark."""
+    if not kept_by_actions(conn.dialect.name):
+        _set_mark(conn, _state(conn)[1])
+
+
+def _is_current(mark: int | None, end: int) -> bool:
+    return mark == end
+
+
+def _state(conn: Connection) -> tuple[int | None, int]:
+    """The mark (None: missing or not a number) and the log's last position (0: empty)."""
+    mark, end = driver_sql(conn, _STATE, (MARK,), "flow_mark").fetchone()
+    try:
+        through = int(mark)
+    except (TypeError, ValueError):
+        through = None
+    return through, int(end or 0)
+
+
+def _set_mark(conn: Connection, position: int) -> None:
+    driver_sql(conn, _SET_MARK, (MARK, str(position)), "flow_mark")
+
+
+_STATE = "SELECT (SELECT value FROM meta WHERE key = ?), (SELECT max(position) FROM events)"
+_CASES_AFTER = "SELECT DISTINCT case_id FROM events WHERE position > ? AND position <= ?"
+_SET_MARK = (
+    "INSERT INTO meta (key, value) VALUES (?, ?) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
 
 
 # ---------------------------------------------------------------------------- reading

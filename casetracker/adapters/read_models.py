@@ -5,6 +5,12 @@ worklist also need derived facts (a PACE deadline, an undecided claim) that can 
 Each read model is a pure function from a case view to the rows the case contributes, and a
 writer that replaces the case's rows; every one is rebuilt from the log by ``casetracker
 rebuild`` (``rebuild``: the log folded once, each view feeding every read model).
+
+One exception to "in the same transaction": on SQLite the process map's ``flow_steps`` is
+caught up from the log by its readers (``flow_model.catch_up``; ``ReadModel.in_actions``), not
+written by each action - a report's table, read rarely, that had cost an action 4.5 of its 10.5
+pages per commit.  The worklist, report tables and deadlines are read on every screen and
+stay exact in each action's own transaction.
 """
 
 from __future__ import annotations
@@ -48,7 +54,9 @@ class ReadModel:
     action: it brings the case's rows in line with the view knowing what it returned for the
     case last time (None: nothing), and returns what ``update`` keeps for next time - for a
     model whose rows grow with every event, so that an action neither derives every row again
-    nor compares them."""
+    nor compares them.  ``in_actions`` says, by the database's dialect, whether each action
+    writes the model at all; where it does not, its readers catch it up from the log and
+    ``rebuild`` says it is complete (the flow model on SQLite: ``flow_model.catch_up``)."""
 
     name: str
     rows: Rows
@@ -58,6 +66,7 @@ class ReadModel:
     insert: InsertMany | None = None
     unchanged: Unchanged | None = None
     change: Change | None = None
+    in_actions: Callable[[str], bool] | None = None  # None: on every backend
 
 
 def _flattened(insert_rows: Callable[[Connection, Any], Any]) -> InsertMany:
@@ -126,7 +135,8 @@ READ_MODELS: tuple[ReadModel, ...] = (
     ),
     # No ``unchanged``: every event adds a step to the case's traces, so a fresh view's rows
     # always differ from the stored ones and comparing them would only add a read; ``change``
-    # inserts an action's new rows alone.
+    # inserts an action's new rows alone.  Written by actions on PostgreSQL only: SQLite's
+    # readers catch it up from the log (``flow_model.catch_up``).
     ReadModel(
         "flow",
         flow_model.rows_for,
@@ -135,8 +145,10 @@ READ_MODELS: tuple[ReadModel, ...] = (
         (FLOW_STEPS,),
         _flattened(flow_model.insert_rows),
         change=flow_model.change,
+        in_actions=flow_model.kept_by_actions,
     ),
 )
+
 
 _UNKNOWN = object()
 
@@ -150,10 +162,14 @@ def update(conn: Connection, view: CaseView) -> None:
     A view folded afresh from the log (every CLI action, a new TUI session) knows nothing, so
     its rows are compared with the database's (``ReadModel.unchanged``): a row is rewritten
     only when its content changed (issue 18).  A model with ``change`` (the flow model, whose
-    rows grow with every event) is handed what it kept and keeps what it returns.
+    rows grow with every event) is handed what it kept and keeps what it returns.  A model
+    caught up by its readers on this backend (``ReadModel.in_actions``) is not written.
     """
     written = view.written
+    dialect = conn.dialect.name
     for model in READ_MODELS:
+        if model.in_actions is not None and not model.in_actions(dialect):
+            continue
         known = written.get(model.name, _UNKNOWN)
         if model.change is not None:
             written[model.name] = model.change(conn, view, None if known is _UNKNOWN else known)
@@ -220,6 +236,7 @@ def rebuild(engine: Engine, flow: Any, progress: Callable[[int], None] | None = 
         counts = workers.in_two_halves(
             conn, "read_models", here, adopt, definitions=list(flow.definitions)
         )
+        flow_model.mark_complete(conn)  # what its readers catch up from: the log's end
     for model in READ_MODELS:
         if model not in fed:
             model.rebuild(engine, flow, progress)

@@ -258,7 +258,15 @@ def unpack(data: bytes) -> list[PreparedCase]:
 
 
 def write(conn: Connection, store: EventStore, cases: Sequence[PreparedCase]) -> list[str]:
-    """Write prepared cases inside the caller's write transaction; returns their case ids."""
+    """Write prepared cases inside the caller's write transaction; returns their case ids.
+
+    The new cases' process-map rows are written here, so the mark the map's readers catch up
+    from (SQLite) moves past them when it was at the log's end (``flow_model.kept_current``)."""
+    with flow_model.kept_current(conn):
+        return _write(conn, store, cases)
+
+
+def _write(conn: Connection, store: EventStore, cases: Sequence[PreparedCase]) -> list[str]:
     ids = store.bulk_open_cases((c.events for c in cases), conn)
     rows = mi_model.MiRows()
     work: list[WorkItem] = []

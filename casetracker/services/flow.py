@@ -12,6 +12,12 @@ table ``flow_steps``) in SQL: at the report's scale (190,000 arrests, 1.3 millio
 folding the log took 11 s, the goal is 2.  ``flow_from_log`` computes the same graph from the
 events themselves, in one pass: the definition the read model is tested against.
 
+``read_flow`` (the CLI and the TUI) first brings the read model up to the log's end: on SQLite
+actions do not write it, and its readers catch it up (``flow_model.catch_up``).  When that
+cannot be done - the file is read-only, or refused as damaged - and the table is behind, the
+graph is computed from the log instead (the same graph, slower) and its table says why: a
+report is never drawn from a table that is missing events.
+
 The same graph is a table (``flow_table``: the CLI's table, CSV and JSON), a Mermaid flowchart
 (``casetracker.presenters.flow_diagram``) and the TUI's picture (``tui.widgets.flow_map``).
 """
@@ -69,6 +75,8 @@ class FlowGraph:
     paths: list[Path] = field(default_factory=list)  # busiest first
     approximate: int = 0  # steps whose effective time is a day, a month or a range
     params: dict[str, Any] = field(default_factory=dict)
+    # why the graph was computed from the log rather than the read model ("": it was not)
+    from_log: str = field(default="", compare=False)
 
 
 def flow(
@@ -240,6 +248,8 @@ def flow_table(graph: FlowGraph) -> Table:
         "busiest: the most frequent quarter of the paths; slowest wait: the "
         f"{SLOWEST} longest at the 90th percentile.",
     ]
+    if graph.from_log:
+        notes.append(graph.from_log)
     if graph.approximate:
         notes.append(
             f"{graph.approximate:,} steps are dated by a day, a month or a range: waits to and "
@@ -265,6 +275,21 @@ def read_flow(
     lifecycle: str | None = None,
 ) -> FlowGraph:
     """The graph over the service's database, in a read transaction of its own (the CLI and
-    the TUI's worker threads ask for a graph, not a connection)."""
+    the TUI's worker threads ask for a graph, not a connection), from the read model caught
+    up to the log's end first; from the log itself when it is behind and cannot be caught up
+    (the module's docstring)."""
+    _labels(service.flow, lifecycle)  # a usage error before anything is written
+    _force(force)
+    current = flow_model.catch_up(service.engine)
     with read_transaction(service.engine) as conn:
-        return flow(conn, service.flow, force, year, lifecycle)
+        if current:
+            return flow(conn, service.flow, force, year, lifecycle)
+        graph = flow_from_log(conn, service.flow, force, year, lifecycle)
+    graph.from_log = FROM_LOG
+    return graph
+
+
+FROM_LOG = (
+    "Computed from the log: the process map's table is behind the log and this database "
+    "cannot be written to bring it up to date (a read-only file, or one found damaged)."
+)

@@ -13,7 +13,7 @@ from casetracker.domain.effective_time import DEFAULT_ZONE, parse_canonical
 from casetracker.integrity.encoding import stored_stamp, stored_step
 from casetracker.presenters.flow_diagram import map_lines, mermaid
 from casetracker.services.cases import Casetracker
-from casetracker.services.flow import flow
+from casetracker.services.flow import read_flow
 from casetracker.services.registry import workflow_engine
 from tests.cli.conftest import snapshot
 
@@ -50,10 +50,10 @@ def _pairs(url: str, lifecycle: str | None, force: str | None = None, year: int 
 
 
 def _graph(url: str, **options):
+    """The graph as the report reads it (the read model caught up with the log first)."""
     ct = Casetracker(url, as_user="audit.demo")
     try:
-        with read_transaction(ct.engine) as conn:
-            return flow(conn, ct.flow, **options)
+        return read_flow(ct, **options)
     finally:
         ct.close()
 

@@ -6,8 +6,8 @@ and about 60 µs of its CPU, for a report read far less often than actions are r
 SQLite the table is now brought up to date by its readers instead
 (``casetracker.adapters.flow_model.catch_up``): the ``meta`` row ``flow_steps_through`` holds
 the log position through which the table is complete, and a reader re-derives the cases with
-events after it, then moves it.  Every action so far kept the table complete, so the mark
-starts at the log's end.
+events after it, then moves it.  Every action so far kept the table complete (and revision
+0017 filled it from the log), so the mark starts at the log's end.
 
 PostgreSQL keeps the table up to date in each action, as before (a police login's catch-up
 could not see the other forces' events, revision 0012): no mark is written there.
@@ -32,10 +32,11 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
         return
-    bind.execute(
+    bind.execute(  # a row copied from a newer database's meta is set here too
         sa.text(
             "INSERT INTO meta (key, value) "
-            "SELECT :key, CAST(COALESCE(MAX(position), 0) AS TEXT) FROM events"
+            "SELECT :key, CAST(COALESCE(MAX(position), 0) AS TEXT) FROM events WHERE true "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
         ),
         {"key": MARK},
     )
