@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from casetracker.adapters import subject_search
+from casetracker.adapters import subject_search, wal_checkpoints
 from casetracker.adapters.database import driver_sql
 from casetracker.adapters.tables import (
     ACCESS_JUSTIFICATIONS,
@@ -204,13 +204,14 @@ ERASABLE_TABLES = ("subjects", "subject_values", "access_justifications")
 def clean_up(engine: Engine) -> None:
     """Leave no copy of erased values behind the database: on SQLite every connection deletes
     securely (``PRAGMA secure_delete``, which zeroes freed space), and a checkpoint copies the
-    write-ahead log into the file and truncates it, since its frames hold older page images.
+    write-ahead log into the file and truncates it, since its frames hold older page images
+    (``wal_checkpoints.truncate``: again while another connection checkpoints).
     On PostgreSQL an erased row's old version stays in the table's pages, invisible to every
     query, until ``VACUUM`` marks its space free for reuse (run here, after the erasure has
     committed; a role that does not own the table gets a warning and autovacuum does it)."""
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            wal_checkpoints.truncate(conn)
         else:
             autocommit = conn.execution_options(isolation_level="AUTOCOMMIT")
             for table in ERASABLE_TABLES:
