@@ -53,7 +53,7 @@ from casetracker.integrity.event_checks import (
     range_clause,
     walk,
 )
-from casetracker.integrity.replay import REPLAY_MEMO_LIMIT, replay_stored
+from casetracker.integrity.replay import REPLAY_MEMO_LIMIT, Replays
 
 # The rows of ``sweep_query``: the stored fields, every one as text, then the hash.  Joined by
 # 0x1F after the tag they are the encoding; ``str.join`` refuses any value that is not text.
@@ -224,10 +224,10 @@ def sweep(
 class _Sweep:
     def __init__(self, projected: dict[str, Row], table: ReplayTable, realm: str, at: int) -> None:
         self.projected = projected
-        self.table = table
         self.realm = realm
         self.at = at
         self.states: dict[tuple[str, ...], str] = {}  # one replay per distinct sequence of steps
+        self.replays = Replays(table)
         self.part = Part()
         self.last_case: str | None = None
         self.ones: list[str] = []
@@ -313,7 +313,7 @@ class _Sweep:
 
     def _replay(self, steps: tuple[str, ...]) -> str:
         """The state a sequence of stored steps leads to (each checked, realm included)."""
-        state, realms = replay_stored(self.table, steps)
+        state, realms = self.replays(steps)
         if realms != {self.realm}:
             raise _Unsure
         return state

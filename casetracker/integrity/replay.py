@@ -32,18 +32,43 @@ Changes = tuple[list[Row], list[str]]  # (rows to write, case ids to delete)
 REPLAY_MEMO_LIMIT = 50_000
 
 
-def replay_stored(table: ReplayTable, steps: Iterable[str]) -> tuple[str, set[str]]:
-    """The state (canonical JSON) a case's stored steps lead to, and the realms they are
-    marked with; ``ValueError`` if a step is not in the stored form or cannot apply.
+class Replays:
+    """The state (canonical JSON) a case's stored steps lead to, and the realms they are marked
+    with; ``ValueError`` if a step is not in the stored form or cannot apply.
 
-    Rebuild and the verifier's sweep run this once per distinct sequence of steps."""
-    state: dict[str, str] = {}
-    realms: set[str] = set()
-    for step in steps:
-        realm, workflow, version, instance, action = stored_step(step)
-        realms.add(realm)
-        replay_step(table, state, workflow, version, instance, action)
-    return canonical_json(state), realms
+    Rebuild and the verifier's sweep look up each distinct sequence of steps once; on a real
+    log most of the sequences they have not seen yet begin like one they have (a case one or
+    two steps further on), so the states after every prefix are kept in a tree of steps and
+    only the steps after the longest known prefix are replayed.  At most
+    ``REPLAY_MEMO_LIMIT`` prefixes are kept; then the tree starts again.
+    """
+
+    def __init__(self, table: ReplayTable) -> None:
+        self.table = table
+        self._start()
+
+    def _start(self) -> None:
+        # A node: (state after the prefix, the realms of its steps, the node after each step).
+        self.root: _Node = ({}, frozenset(), {})
+        self.nodes = 0
+
+    def __call__(self, steps: Iterable[str]) -> tuple[str, set[str]]:
+        if self.nodes >= REPLAY_MEMO_LIMIT:
+            self._start()
+        node = self.root
+        for step in steps:
+            after = node[2].get(step)
+            if after is None:
+                realm, workflow, version, instance, action = stored_step(step)
+                state = node[0].copy()
+                replay_step(self.table, state, workflow, version, instance, action)
+                after = node[2][step] = (state, node[1] | {realm}, {})
+                self.nodes += 1
+            node = after
+        return canonical_json(node[0]), set(node[1])
+
+
+_Node = tuple[dict[str, str], frozenset[str], dict[str, Any]]
 
 
 class IllegalLog(ValueError):
@@ -64,6 +89,7 @@ def case_rows(
     for the events in ``batches`` (``scan_query`` columns); ``IllegalLog`` names the first case
     whose steps its workflow does not allow."""
     states: dict[tuple[str, ...], str] = {}
+    replays = Replays(table)
     rows: list[Row] = []
     events = reported = 0
     with dbapi.collector_paused():
@@ -74,7 +100,7 @@ def case_rows(
             if state is None:
                 if len(states) >= REPLAY_MEMO_LIMIT:
                     states.clear()
-                state = states[steps] = _replay(table, case_id, steps)
+                state = states[steps] = _replay(replays, case_id, steps)
             head = mine[-1]
             opened, updated = _recorded(case_id, mine[0]), _recorded(case_id, head)
             rows.append((case_id, head[2], head[3], head[4], opened, updated, state))
@@ -109,9 +135,9 @@ def _recorded(case_id: str, row: Row) -> str:
         raise IllegalLog(f"{case_id}: event {row[2]}: {exc}") from None
 
 
-def _replay(table: ReplayTable, case_id: str, steps: tuple[str, ...]) -> str:
+def _replay(replays: Replays, case_id: str, steps: tuple[str, ...]) -> str:
     try:
-        return replay_stored(table, steps)[0]
+        return replays(steps)[0]
     except ValueError as exc:
         raise IllegalLog(f"{case_id}: {exc}") from None
 
