@@ -37,11 +37,9 @@ class DueRow(NamedTuple):
 
 def rows_for(view: CaseView) -> list[DueRow]:
     """The rows a case contributes (pure but for the organisation file, read once a process)."""
-    force = case_force(view)
-    return [
-        DueRow(view.case_id, d.kind, d.item, d.due_text, force, d.label[:200])
-        for d in deadlines.pending(view, configured())
-    ]
+    found = deadlines.pending(view, configured())
+    force = case_force(view) if found else ""
+    return [DueRow(view.case_id, d.kind, d.item, d.due_text, force, d.label[:200]) for d in found]
 
 
 _Q_DELETE = "DELETE FROM deadlines WHERE case_id = ?"

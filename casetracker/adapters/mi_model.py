@@ -22,6 +22,7 @@ from casetracker.adapters.database import driver_sql, write_transaction
 from casetracker.adapters.organisation_file import configured
 from casetracker.adapters.report_tables import MI_TABLES
 from casetracker.domain.case_view import CaseView, Instance, Step
+from casetracker.domain.deadlines import CASE
 from casetracker.domain.effective_time import DEFAULT_ZONE
 from casetracker.domain.organisation import Organisation
 from casetracker.domain.rules import high_harm
@@ -65,6 +66,16 @@ class MiRows:
     referrals: list[tuple] = field(default_factory=list)
     spells: list[tuple] = field(default_factory=list)
     high_harm: list[tuple] = field(default_factory=list)
+
+    def copy(self) -> MiRows:
+        """Rows of their own (lists a caller may extend), the same rows."""
+        return MiRows(
+            list(self.arrests),
+            list(self.people),
+            list(self.referrals),
+            list(self.spells),
+            list(self.high_harm),
+        )
 
     def extend(self, other: MiRows) -> None:
         self.arrests += other.arrests
@@ -277,10 +288,24 @@ def insert(conn: Connection, rows: MiRows) -> None:
 
 def case_rows(view: CaseView) -> MiRows | None:
     """What the case contributes to the report tables; None for a case that never enters them
-    (no arrest, check or spell yet), whose rows need not even be deleted."""
+    (no arrest, check or spell yet), whose rows need not even be deleted.
+
+    The rows read nothing of the case's own record: of the steps of every record, only
+    the Home Office's (``io_coverage.HOME_OFFICE_DEALT_WITH``), none of which is an action
+    of the case's own record.  So they are kept on the view with the case's other records
+    (``CaseView.records_besides``) and the organisation file, and given again while those
+    are as they were: a note (most actions) adds a step to the case's own record only."""
     if not any(i.workflow in MI_WORKFLOWS for i in view.instances.values()):
         return None
-    return rows_for(view)
+    org = configured()
+    basis = (view.case_id, org, view.records_besides(CASE))
+    kept = view.derived.get(_DERIVED)
+    if kept is None or kept[0] != basis:
+        kept = view.derived[_DERIVED] = (basis, rows_for(view, org))
+    return kept[1].copy()
+
+
+_DERIVED = "report_rows"
 
 
 def replace(conn: Connection, case_id: str, rows: MiRows | None) -> None:

@@ -26,7 +26,7 @@ from casetracker.adapters.report_tables import MI_ARRESTS
 from casetracker.adapters.tables import CASES, EVENTS, WORKLIST
 from casetracker.domain import clock, four_eyes
 from casetracker.domain.case_view import CaseView, Instance
-from casetracker.domain.deadlines import OFFENDER_STATES, outstanding, recorded
+from casetracker.domain.deadlines import CASE, OFFENDER_STATES, outstanding, recorded
 from casetracker.domain.ownership import holders
 from casetracker.domain.queues import ALL_CASES, MY_WORK, NEVER, WorkItem, case_force
 from casetracker.domain.rules import cid_update, claims, deportation, high_harm, nationality
@@ -85,8 +85,38 @@ _OFFENDER_RESULTS = OFFENDER_STATES
 def rows_for(view: CaseView) -> list[WorkItem]:
     """Every worklist row a case belongs in now, with its holder and its item's nearest
     deadline not met, so an overdue one sorts first (pure but for the organisation file,
-    read once a process)."""
-    rows = _rows_for(view)
+    read once a process, and the clock).
+
+    The rows read, of the case's own record, its state and its force alone (``case_force``,
+    ``outstanding``), of every step the nationality flag alone (``nationality.flagged``), and
+    of the clock whether each open proposal has lapsed: a custody item's PACE deadline is
+    where the clock runs out, whenever it is read.  So they are kept on the view with those
+    and the case's other records (``CaseView.records_besides``), and given again while all
+    are as they were: most actions (a note) add a step to the case's own record and change
+    none of its rows, which every action had derived again only to find them equal."""
+    now = clock.now()
+    opened = view.one(CASE)
+    basis = (
+        view.case_id,
+        configured(),
+        (opened.state, opened.fields.get("force")) if opened is not None else None,
+        nationality.flagged(view),
+        tuple(proposal.lapsed(now) for proposal in four_eyes.open_proposals(view)),
+        view.records_besides(CASE),
+    )
+    kept = view.derived.get(_DERIVED)
+    if kept is None or kept[0] != basis:
+        kept = view.derived[_DERIVED] = (basis, _derived_rows(view, now))
+    return list(kept[1])
+
+
+_DERIVED = "worklist_rows"
+
+
+def _derived_rows(view: CaseView, now: datetime) -> list[WorkItem]:
+    rows = _rows_for(view, now)
+    if not rows:  # most cases most of the time: no owner or deadline to find
+        return rows
     held = holders(view)
     soonest: dict[str, str] = {}
     for found in outstanding(view, configured()):
@@ -115,7 +145,7 @@ def _check_deadline(view: CaseView, check: Instance, soonest: dict[str, str]) ->
         soonest.setdefault(check.key, soonest[encounter.key])
 
 
-def _rows_for(view: CaseView) -> list[WorkItem]:
+def _rows_for(view: CaseView, now: datetime) -> list[WorkItem]:
     rows: list[WorkItem] = []
     force = case_force(view)
     case_id = view.case_id
@@ -142,7 +172,7 @@ def _rows_for(view: CaseView) -> list[WorkItem]:
     for encounter in view.of("encounter"):
         if encounter.state != "in_custody":
             continue
-        status = pace_clock(encounter, clock.now())
+        status = pace_clock(encounter, now)
         due = _utc(status.deadline) if status.deadline else NEVER
         offence = as_text(encounter.fields.get("offence")) or "immigration offence"
         where = as_text(encounter.fields.get("force")).upper() or force
@@ -204,14 +234,14 @@ def _rows_for(view: CaseView) -> list[WorkItem]:
         add("nationality_mismatch", view.instances[key], _utc(step.effective.start), label)
     # Decided by a second person (issue 16); a lapsed one leaves once tick has recorded it.
     for proposal in four_eyes.open_proposals(view):
-        if proposal.lapsed(clock.now()) and proposal.key in _recorded_items(view):
+        if proposal.lapsed(now) and proposal.key in _recorded_items(view):
             continue
         queue = four_eyes.queue_for(proposal.action)
         what = _proposed(view, proposal.action, proposal.target)
         label = f"proposal #{proposal.number}: {what} by {proposal.proposed_by}"
         add(queue, view.instances[proposal.key], _utc(proposal.lapses_at), label)
     rows.extend(_checks_asked(view, case_id, force))
-    rows.extend(_io_paperwork(view, case_id, force))
+    rows.extend(_io_paperwork(view, case_id, force, now))
     return rows
 
 
@@ -252,7 +282,7 @@ def _checks_asked(view: CaseView, case_id: str, force: str) -> list[WorkItem]:
     return rows
 
 
-def _io_paperwork(view: CaseView, case_id: str, force: str) -> list[WorkItem]:
+def _io_paperwork(view: CaseView, case_id: str, force: str, now: datetime) -> list[WorkItem]:
     """Referrals an IO holds with CID not yet updated, and papers CID produced not yet served
     (¶4.27); due when the person's PACE clock runs out while the police hold them, as papers
     must reach them before they leave."""
@@ -261,7 +291,7 @@ def _io_paperwork(view: CaseView, case_id: str, force: str) -> list[WorkItem]:
     def due(check: Instance | None, since: str) -> str:
         encounter = _encounter_of(view, check) if check is not None else None
         if encounter is not None and encounter.state == "in_custody":
-            deadline = pace_clock(encounter, clock.now()).deadline
+            deadline = pace_clock(encounter, now).deadline
             if deadline is not None:
                 return _utc(deadline)
         return since

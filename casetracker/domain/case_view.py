@@ -7,6 +7,7 @@ database and can be tested as tables.
 
 from __future__ import annotations
 
+from collections.abc import KeysView
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -55,8 +56,19 @@ class Instance:
         return self.history[0] if self.history else None
 
 
-def _number(instance: Instance) -> int:
-    return instance.number
+def _first(pair: tuple[int, str]) -> int:
+    return pair[0]
+
+
+def _keys_by_workflow(instances: dict[str, Instance]) -> dict[str, list[str]]:
+    """The keys of each lifecycle's instances, in number order."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    for key, instance in instances.items():
+        found.setdefault(instance.workflow, []).append((instance.number, key))
+    for listed in found.values():
+        if len(listed) > 1:
+            listed.sort(key=_first)
+    return {workflow: [key for _, key in listed] for workflow, listed in found.items()}
 
 
 def instance_key(workflow: str, number: int) -> str:
@@ -108,16 +120,54 @@ class CaseView:
     # What a read model derived from the view so far, kept so that the next action extends it
     # instead of deriving it again from every step (casetracker.adapters.flow_model).
     derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # The keys of each lifecycle's instances, oldest first, and the ``instances`` (the dict
+    # and its size) they were read from (``of``).
+    _keys: tuple[dict[str, Instance], int, dict[str, list[str]]] | None = field(
+        default=None, init=False, compare=False, repr=False
+    )
 
     def of(self, workflow: str) -> list[Instance]:
-        """Every instance of a lifecycle, oldest first."""
-        found = [i for i in self.instances.values() if i.workflow == workflow]
-        if len(found) > 1:
-            found.sort(key=_number)
-        return found
+        """Every instance of a lifecycle, oldest first.
+
+        Deriving a case's read-model rows asks this a score of times on every action, mostly
+        for lifecycles the case has none of; scanning every instance each time was a third
+        of it.  So the keys of each lifecycle's instances are indexed, and indexed again when
+        ``instances`` is another dict or has grown: instances are only ever added to it (a
+        fold adds one when a lifecycle starts), never taken out, and an instance's key never
+        changes, so the index holds as long as the dict's size does.  The instances
+        themselves are looked up afresh, so one put in place of another under its key (the
+        same lifecycle and number) is the one found."""
+        keys = self._indexed().get(workflow)
+        if not keys:
+            return []
+        instances = self.instances
+        return [instances[key] for key in keys]
+
+    def lifecycles(self) -> KeysView[str]:
+        """The lifecycles the case has an instance of (a rule about one it has none of has
+        nothing to say)."""
+        return self._indexed().keys()
+
+    def _indexed(self) -> dict[str, list[str]]:
+        instances = self.instances
+        kept = self._keys
+        if kept is None or kept[0] is not instances or kept[1] != len(instances):
+            kept = self._keys = (instances, len(instances), _keys_by_workflow(instances))
+        return kept[2]
 
     def one(self, workflow: str) -> Instance | None:
         return self.instances.get(workflow)
+
+    def records_besides(self, key: str) -> tuple[tuple[Instance, int, str, int], ...]:
+        """Every instance but ``key``'s, each with what a fold changes in it (its steps, state
+        and version): equal for two views, or one view at two moments, whose other records
+        had the same steps, so that what is derived from those records alone can be kept
+        from one action to the next (``casetracker.domain.deadlines.outstanding``)."""
+        return tuple(
+            (instance, len(instance.history), instance.state, instance.version)
+            for found, instance in self.instances.items()
+            if found != key
+        )
 
     def latest(self, workflow: str) -> Instance | None:
         found = self.of(workflow)

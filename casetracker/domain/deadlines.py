@@ -18,7 +18,6 @@ is one more function in ``RULES``.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -259,14 +258,17 @@ def proposal_lapse(view: CaseView, org: Organisation) -> Iterable[Deadline]:
         yield Deadline(four_eyes.LAPSE_KIND, found.key, due, label)
 
 
-RULES: tuple[Rule, ...] = (
-    pace,
-    bail_return,
-    reporting,
-    etd_chase,
-    removal_date,
-    io_before_release,
-    proposal_lapse,
+# Each rule with the lifecycle its deadlines are of (every ``Deadline.item`` it gives is an
+# instance of it): a case with no instance of that lifecycle has none of the rule's deadlines,
+# so ``outstanding`` does not ask the rule (most cases have few lifecycles).
+RULES: tuple[tuple[str, Rule], ...] = (
+    ("encounter", pace),
+    ("encounter", bail_return),
+    ("reporting", reporting),
+    ("etd", etd_chase),
+    ("removal", removal_date),
+    ("encounter", io_before_release),
+    (four_eyes.WORKFLOW, proposal_lapse),
 )
 _ENDED = frozenset({"closed", "erased"})
 
@@ -283,28 +285,30 @@ def outstanding(view: CaseView, org: Organisation) -> list[Deadline]:
     """Every deadline of the case not met in time, passed or not, soonest first (a worklist
     puts an overdue item first); none once the case is closed or erased (its work is over).
 
-    Each action asks twice for the same view (the worklist's rows and the deadlines' rows),
-    so the last answer is kept for as long as that view has not moved."""
-    state = (view.version, view.head_hash, len(view.steps), len(view.instances), id(org))
-    kept = _last_answer
-    if kept is not None and kept[0]() is view and kept[1] == state:
-        return list(kept[2])
-    opened = view.one("case")
+    The rules read, of the case's own record, its state alone, and not the clock: the answer
+    is a function of that state, the case's other records and the organisation file.  So it
+    is kept on the view (``view.derived``) with those, and given again while they are as they
+    were: each action asks twice (the worklist's rows and the deadlines'), and most actions
+    (a note) add a step to the case's own record only."""
+    opened = view.one(CASE)
+    basis = (opened.state if opened is not None else None, org, view.records_besides(CASE))
+    kept = view.derived.get(_DERIVED)
+    if kept is not None and kept[0] == basis:
+        return list(kept[1])
     if opened is not None and opened.state in _ENDED:
         found: list[Deadline] = []
     else:
-        unique = {d.key: d for rule in RULES for d in rule(view, org)}
+        present = view.lifecycles()
+        unique = {
+            d.key: d for lifecycle, rule in RULES if lifecycle in present for d in rule(view, org)
+        }
         found = sorted(unique.values(), key=lambda d: (d.due, d.kind, d.item))
-    _keep(view, state, found)
+    view.derived[_DERIVED] = (basis, found)
     return list(found)
 
 
-_last_answer: tuple[weakref.ref[CaseView], tuple[object, ...], list[Deadline]] | None = None
-
-
-def _keep(view: CaseView, state: tuple[object, ...], found: list[Deadline]) -> None:
-    global _last_answer
-    _last_answer = (weakref.ref(view), state, found)
+CASE = "case"  # the case's own record (workflows/case_file.py): one a case, under this key
+_DERIVED = "outstanding_deadlines"
 
 
 def pending(view: CaseView, org: Organisation) -> list[Deadline]:

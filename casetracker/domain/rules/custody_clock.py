@@ -10,10 +10,12 @@ so the deadline shown is never later than the true one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from casetracker.domain.case_view import Instance
+from casetracker.domain.effective_time import EffectiveTime
 
 BASE_LIMIT = timedelta(hours=24)
 EXTENSION = timedelta(hours=12)
@@ -33,6 +35,18 @@ ENDS = frozenset(
 _CLOCK_ACTIONS = STARTS | PAUSES | RESUMES | ENDS | {EXTENDS}
 
 
+# One line of a clock's explanation: its words, and the time they end with (none, a step's
+# effective time or a moment).
+Note = tuple[str, EffectiveTime | datetime | None]
+
+
+def _said(note: Note) -> str:
+    words, when = note
+    if isinstance(when, EffectiveTime):
+        return f"{words}, {when.display()}"
+    return words if when is None else f"{words} {when.isoformat()}"
+
+
 @dataclass(frozen=True)
 class ClockStatus:
     """Where the clock stands at ``now``.
@@ -49,8 +63,14 @@ class ClockStatus:
     expired: bool
     approximate: bool
     running: bool = False
-    explanation: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = field(default=(), repr=False)  # ``explanation``, unwritten
     expired_at: datetime | None = None  # when the allowance ran out, once it has
+
+    @cached_property
+    def explanation(self) -> tuple[str, ...]:
+        """How the clock came to stand where it does, in words: written when asked, as the
+        deadlines and worklists read every clock of a case on each action and never this."""
+        return tuple(_said(note) for note in self.notes)
 
 
 def pace_clock(instance: Instance, now: datetime) -> ClockStatus:
@@ -59,19 +79,19 @@ def pace_clock(instance: Instance, now: datetime) -> ClockStatus:
     running_since: datetime | None = None
     paused = extended = started = False
     ran_out: datetime | None = None
-    notes: list[str] = []
+    notes: list[Note] = []
     steps = [s for s in instance.history if s.action in _CLOCK_ACTIONS]
     for step in steps:
         at = step.effective.start
         if step.action in STARTS:
             running_since, started = at, True
-            notes.append(f"started at arrest, {step.effective.display()}")
+            notes.append(("started at arrest", step.effective))
         elif step.action == EXTENDS:
             extended = True
-            notes.append("extended by 12 hours on a superintendent's authority")
+            notes.append(("extended by 12 hours on a superintendent's authority", None))
         elif step.action in RESUMES and paused:
             running_since, paused = at, False
-            notes.append(f"restarted on re-arrest, {step.effective.display()}")
+            notes.append(("restarted on re-arrest", step.effective))
         elif running_since is not None and (step.action in PAUSES or step.action in ENDS):
             allowance = BASE_LIMIT + (EXTENSION if extended else timedelta(0))
             if ran_out is None and used + (at - running_since) > allowance:
@@ -79,16 +99,21 @@ def pace_clock(instance: Instance, now: datetime) -> ClockStatus:
             used += at - running_since
             running_since = None
             paused = step.action in PAUSES
-            notes.append(f"{'paused by bail' if paused else 'ended'}, {step.effective.display()}")
+            notes.append(("paused by bail" if paused else "ended", step.effective))
     approximate = any(not s.effective.is_exact for s in steps)
     if approximate:
         notes.append(
-            "some times are known only as a day, month or range: the deadline shown "
-            "is the earliest it could be"
+            (
+                "some times are known only as a day, month or range: the deadline shown "
+                "is the earliest it could be",
+                None,
+            )
         )
     limit = BASE_LIMIT + (EXTENSION if extended else timedelta(0))
     if not started:
-        return ClockStatus(None, limit, False, False, False, False, False, ("no arrest recorded",))
+        return ClockStatus(
+            None, limit, False, False, False, False, False, (("no arrest recorded", None),)
+        )
     if running_since is None:
         left = limit - used
         return ClockStatus(
@@ -105,7 +130,7 @@ def pace_clock(instance: Instance, now: datetime) -> ClockStatus:
     deadline = running_since + (limit - used)
     left = deadline - now
     if left <= timedelta(0):
-        notes.append(f"expired at {deadline.isoformat()}")
+        notes.append(("expired at", deadline))
     return ClockStatus(
         deadline,
         max(left, timedelta(0)),
