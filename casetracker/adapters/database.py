@@ -2,9 +2,10 @@
 
 SQLite runs in WAL mode with ``synchronous=FULL`` (an acknowledged action survives power loss)
 and a busy timeout; every write transaction starts with ``BEGIN IMMEDIATE`` so two writers never
-both read the same chain head.  A session's log is copied into the file by a thread, not by an
-action's commit (``casetracker.adapters.wal_checkpoints``).  On PostgreSQL a transaction-scoped advisory lock does the same.
-Writers are serialised because each event's global position is part of its hash.
+both read the same chain head.  On PostgreSQL a transaction-scoped advisory lock does the same.
+Writers are serialised because each event's global position is part of its hash.  A session's
+SQLite log is copied into the file by a thread, not by an action's commit
+(``casetracker.adapters.wal_checkpoints``).
 
 Where SQL stays raw, and why
 ----------------------------
