@@ -350,37 +350,64 @@ FILL_BATCH = 50_000  # rows held before they are inserted
 
 
 def fill(conn: Connection, case_ids: Iterable[str] | None = None) -> int:
-    """Write every case's rows (or those of ``case_ids``, after deleting theirs) from the log's
-    stored columns (no fold: a trace needs only each event's lifecycle, instance, action and
-    effective time); returns the cases.  Migration 0017 fills the table this way, and
-    ``rebuild`` when the read models are rebuilt alone.  A case with a stored value that is
-    not as casetracker writes it (a damaged or altered log) is left out, not fatal: an upgrade
-    must not stop on the damage ``verify`` exists to report."""
-    query = "SELECT case_id, seq, step, stamp FROM events"
-    if case_ids is None:
-        rows: Iterable[tuple] = stream(conn, f"{query} ORDER BY case_id, seq")
-    else:
-        chosen = list(case_ids)
-        for case_id in chosen:
-            driver_sql(conn, "DELETE FROM flow_steps WHERE case_id = ?", (case_id,), "flow_steps")
-        rows = itertools.chain.from_iterable(
-            stream(conn, f"{query} WHERE case_id = ? ORDER BY seq", params=(case_id,))
-            for case_id in chosen
-        )
+    """Write every case's rows into the emptied table (or bring those of ``case_ids`` in line
+    with their events) from the log's stored columns (no fold: a trace needs only each event's
+    lifecycle, instance, action and effective time); returns the cases.  Migration 0017 fills
+    the table this way, ``rebuild`` when the read models are rebuilt alone, and ``catch_up``
+    the cases behind.  A case with a stored value that is not as casetracker writes it (a
+    damaged or altered log) is left out, not fatal: an upgrade must not stop on the damage
+    ``verify`` exists to report."""
+    if case_ids is not None:
+        return _refresh(conn, list(case_ids))
     pending: list[tuple] = []
     cases = 0
-    for case_id, events in itertools.groupby(rows, key=_first):
-        try:
-            moments = [stored_moment(seq, s, t) for _, seq, s, t in events]
-        except (ValueError, TypeError):  # a stored value not as written: verify says which
+    for _, rows in _derived(stream(conn, f"{_EVENTS} ORDER BY case_id, seq")):
+        if rows is None:
             continue  # the case keeps no traces until the log is repaired and rebuilt
-        pending += trace_rows(case_id, moments)
+        pending += rows
         cases += 1
         if len(pending) >= FILL_BATCH:
             insert_rows(conn, pending)
             pending = []
     insert_rows(conn, pending)
     return cases
+
+
+CASES_AT_ONCE = 500  # cases whose events one statement reads when some are brought in line
+
+
+def _refresh(conn: Connection, chosen: list[str]) -> int:
+    """The rows of the ``chosen`` cases as their events now give them, through ``replace``:
+    only the rows that differ are written.  A catch-up's case has most often gained a step at
+    the end of its traces, two rows; deleting and inserting every row of the case had cost
+    each of them a write at a random place in the paths index: catching up 2,000 notes on
+    distinct cases of a synth year (20,000 arrests) took 0.53 s of CPU that way, 0.39 s this
+    way (three runs each, load 7-8)."""
+    cases = 0
+    for start in range(0, len(chosen), CASES_AT_ONCE):
+        some = chosen[start : start + CASES_AT_ONCE]
+        query = f"{_EVENTS} WHERE case_id IN ({', '.join('?' * len(some))}) ORDER BY case_id, seq"
+        derived = dict(_derived(stream(conn, query, params=tuple(some))))
+        for case_id in some:
+            rows = derived.get(case_id)
+            replace(conn, case_id, rows or [])
+            cases += rows is not None
+    return cases
+
+
+_EVENTS = "SELECT case_id, seq, step, stamp FROM events"
+
+
+def _derived(events: Iterable[tuple]) -> Iterator[tuple[str, list[tuple] | None]]:
+    """Each case's rows from its events' stored columns (in case and seq order); None for a
+    case with a stored value not as casetracker writes it (verify says which)."""
+    for case_id, held in itertools.groupby(events, key=_first):
+        try:
+            moments = [stored_moment(seq, s, t) for _, seq, s, t in held]
+        except (ValueError, TypeError):
+            yield case_id, None
+            continue
+        yield case_id, trace_rows(case_id, moments)
 
 
 def _first(row: tuple) -> Any:
