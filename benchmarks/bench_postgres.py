@@ -10,6 +10,11 @@ action  - benchmarks/bench_core's action (a note on one of 50 open cases, throug
           member to (the triggers of migrations 0006-0007, the row-level security and role
           checks of 0012) runs on each action.  The baseline is eventsourcing's
           ``PostgresApplicationRecorder`` saving one event per save, on the same server.
+          Each round runs both (the first alternating), with the load average; the summary
+          gives the median and range of the rounds' ratio, p50 and p99, and each side's CPU
+          per action: the client's (``time.process_time``) and, when the server runs on
+          this machine, its backends' (``/proc/<pid>/stat``), which on a shared machine say
+          more than the wall clock does.
 bulk    - bench_core's bulk append (``bulk_open_cases``, what ``import`` and ``synth`` write the
           log with; "open + 9 notes" cases, 10,000 events a transaction) into a new database,
           against raw psycopg doing the same work into a new database of the same schema: the
@@ -38,9 +43,10 @@ import functools
 import hashlib
 import json
 import os
+import statistics
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import psycopg
@@ -94,6 +100,49 @@ def _database(admin_url: str, name: str) -> Iterator[str]:
         admin.dispose()
 
 
+def _backends_cpu(engine: sa.Engine, database: str, user: str | None = None) -> Callable[[], float]:
+    """A clock of the CPU seconds the server's backends for ``database`` (and ``user``) have
+    used, read from ``/proc``: it reads 0 when the server is not on this machine."""
+    with engine.connect() as conn:
+        pids = conn.execute(
+            sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = :db AND "
+                "backend_type = 'client backend' AND pid <> pg_backend_pid() "
+                "AND (CAST(:user AS text) IS NULL OR usename = :user)"
+            ),
+            {"db": database, "user": user},
+        ).scalars().all()  # fmt: skip
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def used() -> float:
+        total = 0.0
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                return 0.0
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        return total
+
+    return used
+
+
+def _timed(n: int, step: Callable[[int], None], server: Callable[[], float]) -> dict[str, float]:
+    """``n`` steps: the rate, p50 and p99, and the client's and server's CPU per step."""
+    latencies = []
+    cpu, served, started = time.process_time(), server(), perf()
+    for i in range(n):
+        t = perf()
+        step(i)
+        latencies.append(perf() - t)
+    elapsed = perf() - started
+    return {"per_s": n / elapsed, "p50_ms": _pct(latencies, 50) * 1e3,
+            "p99_ms": _pct(latencies, 99) * 1e3,
+            "client_cpu_ms": (time.process_time() - cpu) / n * 1e3,
+            "server_cpu_ms": (server() - served) / n * 1e3}  # fmt: skip
+
+
 def bench_action(admin_url: str, n: int) -> dict[str, float]:
     """``n`` notes by a police member login of the application role, as in bench_core."""
     tag = uuid.uuid4().hex[:8]
@@ -110,20 +159,18 @@ def bench_action(admin_url: str, n: int) -> dict[str, float]:
                 member_url = sa.engine.make_url(url).set(username=member).render_as_string(False)
                 ct = Casetracker(member_url, role="police", workflows=core_engine())
                 ids = [ct.open_case({"name": f"p{i}"}, "2015-06-21").case_id for i in range(50)]
-                latencies = []
-                started = perf()
-                for i in range(n):
-                    t = perf()
+
+                def note(i: int) -> None:
                     ct.act(
                         ids[i % len(ids)], "add_note", {"text": "served papers"}, "2015-06-21T10:00"
                     )
-                    latencies.append(perf() - t)
-                elapsed = perf() - started
+
+                database = sa.engine.make_url(url).database or ""
+                result = _timed(n, note, _backends_cpu(owner, database, member))
                 ct.close()
         finally:
             owner.dispose()
-    return {"per_s": n / elapsed, "p50_ms": _pct(latencies, 50) * 1e3,
-            "p99_ms": _pct(latencies, 99) * 1e3}  # fmt: skip
+    return result
 
 
 def bench_eventsourcing(admin_url: str, n: int) -> dict[str, float]:
@@ -133,9 +180,10 @@ def bench_eventsourcing(admin_url: str, n: int) -> dict[str, float]:
     case_class = _es_case()
     parsed = sa.engine.make_url(admin_url)
     with _database(admin_url, f"es_bench_{uuid.uuid4().hex[:8]}") as url:
+        database = sa.engine.make_url(url).database or ""
         os.environ.update(
             PERSISTENCE_MODULE="eventsourcing.postgres",
-            POSTGRES_DBNAME=sa.engine.make_url(url).database or "",
+            POSTGRES_DBNAME=database,
             POSTGRES_HOST=parsed.host or "127.0.0.1",
             POSTGRES_PORT=str(parsed.port or 5432),
             POSTGRES_USER=parsed.username or "postgres",
@@ -145,18 +193,54 @@ def bench_eventsourcing(admin_url: str, n: int) -> dict[str, float]:
         cases = [case_class(name=f"p{i}") for i in range(50)]
         for c in cases:
             app.save(c)
-        latencies = []
-        started = perf()
-        for i in range(n):
-            t = perf()
+
+        def save(i: int) -> None:
             case = cases[i % len(cases)]
             case.note(text="served papers")
             app.save(case)
-            latencies.append(perf() - t)
-        elapsed = perf() - started
+
+        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        try:
+            result = _timed(n, save, _backends_cpu(admin, database))
+        finally:
+            admin.dispose()
         app.close()
-    return {"per_s": n / elapsed, "p50_ms": _pct(latencies, 50) * 1e3,
-            "p99_ms": _pct(latencies, 99) * 1e3}  # fmt: skip
+    return result
+
+
+def _actions(url: str, n: int, repeat: int) -> None:
+    """Rounds of ours and eventsourcing's, the first alternating; each round, then the
+    median and range of each figure over the rounds."""
+    ours_all, theirs_all = [], []
+    for run in range(1, repeat + 1):
+        if run % 2:
+            ours, theirs = bench_action(url, n), bench_eventsourcing(url, n)
+        else:
+            theirs, ours = bench_eventsourcing(url, n), bench_action(url, n)
+        ours_all.append(ours)
+        theirs_all.append(theirs)
+        print(
+            f"run {run} (load {os.getloadavg()[0]:.1f}): casetracker {ours['per_s']:.0f}/s "
+            f"p50 {ours['p50_ms']:.2f} ms p99 {ours['p99_ms']:.2f} ms | eventsourcing "
+            f"{theirs['per_s']:.0f}/s p50 {theirs['p50_ms']:.2f} ms p99 {theirs['p99_ms']:.2f} ms"
+            f" | ratio ours/eventsourcing {ours['per_s'] / theirs['per_s']:.2f}"
+        )
+    ratios = [o["per_s"] / t["per_s"] for o, t in zip(ours_all, theirs_all, strict=True)]
+
+    def spread(rounds: list[dict[str, float]], key: str) -> str:
+        values = [r[key] for r in rounds]
+        return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+
+    print(
+        f"1. action [PostgreSQL, police member login]: ratio ours/eventsourcing median "
+        f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f}), goal >= 1.0"
+    )
+    for name, rounds in (("casetracker", ours_all), ("eventsourcing", theirs_all)):
+        print(
+            f"   {name}: p50 {spread(rounds, 'p50_ms')} ms, p99 {spread(rounds, 'p99_ms')} ms; "
+            f"CPU per action: client {spread(rounds, 'client_cpu_ms')} ms, "
+            f"server {spread(rounds, 'server_cpu_ms')} ms"
+        )
 
 
 # ---------------------------------------------------------------------------------- bulk
@@ -367,15 +451,7 @@ def main() -> None:
         with _synth_year(url, args.arrests) as ct:
             _whole_log(ct, only, args.repeat)
     if "action" in only:
-        for run in range(1, args.repeat + 1):
-            ours = bench_action(url, args.n)
-            theirs = bench_eventsourcing(url, args.n)
-            print(
-                f"run {run}: casetracker {ours['per_s']:.0f}/s p50 {ours['p50_ms']:.2f} ms "
-                f"p99 {ours['p99_ms']:.2f} ms | eventsourcing {theirs['per_s']:.0f}/s "
-                f"p50 {theirs['p50_ms']:.2f} ms p99 {theirs['p99_ms']:.2f} ms | "
-                f"ratio ours/eventsourcing {ours['per_s'] / theirs['per_s']:.2f}"
-            )
+        _actions(url, args.n, args.repeat)
 
 
 if __name__ == "__main__":
