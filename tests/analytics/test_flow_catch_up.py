@@ -11,6 +11,7 @@ a traceback."""
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,11 +19,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
 
 from casetracker.adapters import flow_model
 from casetracker.adapters.database import DAMAGE_MARKER, read_transaction, write_transaction
-from casetracker.adapters.schema import alembic_config
 from casetracker.domain.identity import seeded_user
 from casetracker.services import flow as flow_service
 from casetracker.services.cases import Casetracker
@@ -225,7 +226,19 @@ def test_the_cli_says_where_the_graph_came_from(run, tmp_path) -> None:
     assert "1 traces, 1 steps" in result.out
 
 
-def test_migration_0022_starts_the_mark_at_the_logs_end(sqlite_url) -> None:
+def _migration_0022() -> Any:
+    path = Path(flow_model.__file__).parent / "migrations" / "versions" / "0022_flow_steps_mark.py"
+    spec = importlib.util.spec_from_file_location("migration_0022", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("held", [None, "3"])
+def test_migration_0022_starts_the_mark_at_the_logs_end(sqlite_url, held) -> None:
+    """Revision 0022 alone, on a log whose table every action kept (so complete): the mark at
+    the log's end, whether the row is missing or copied from another database's ``meta``."""
     ct = new_service(sqlite_url)
     try:
         _notes(ct)
@@ -236,15 +249,14 @@ def test_migration_0022_starts_the_mark_at_the_logs_end(sqlite_url) -> None:
     engine = sa.create_engine(sqlite_url)
     try:
         with engine.begin() as conn:
-            cfg = alembic_config()
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "0021")
-            assert conn.exec_driver_sql(
-                "SELECT count(*) FROM meta WHERE key = ?", (flow_model.MARK,)
-            ).scalar() == 0  # fmt: skip
-            command.upgrade(cfg, "head")
-            assert conn.exec_driver_sql(
+            conn.exec_driver_sql("DELETE FROM meta WHERE key = ?", (flow_model.MARK,))
+            if held is not None:
+                conn.exec_driver_sql("INSERT INTO meta VALUES (?, ?)", (flow_model.MARK, held))
+            with Operations.context(MigrationContext.configure(conn)):
+                _migration_0022().upgrade()
+            found = conn.exec_driver_sql(
                 "SELECT value FROM meta WHERE key = ?", (flow_model.MARK,)
-            ).scalar() == str(end)  # fmt: skip
+            ).scalar()
+        assert found == str(end)
     finally:
         engine.dispose()
