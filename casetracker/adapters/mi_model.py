@@ -295,7 +295,7 @@ def case_rows(view: CaseView) -> MiRows | None:
     of the case's own record.  So they are kept on the view with the case's other records
     (``CaseView.records_besides``) and the organisation file, and given again while those
     are as they were: a note (most actions) adds a step to the case's own record only."""
-    if not any(i.workflow in MI_WORKFLOWS for i in view.instances.values()):
+    if MI_WORKFLOWS.isdisjoint(view.lifecycles()):
         return None
     org = configured()
     basis = (view.case_id, org, view.records_besides(CASE))
