@@ -9,7 +9,6 @@ A row leaves the table when its deadline is met in time or recorded as passed.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -17,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters.database import driver_sql, read_transaction, write_transaction
+from casetracker.adapters.kept_rows import same_rows
 from casetracker.adapters.organisation_file import configured
 from casetracker.adapters.tables import DEADLINES
 from casetracker.domain import deadlines
@@ -54,8 +54,8 @@ _Q_ROWS = "SELECT case_id, kind, item, due, force, label FROM deadlines WHERE ca
 def unchanged(conn: Connection, case_id: str, rows: list[DueRow]) -> bool:
     """Whether the table already holds exactly ``rows`` for the case (in any order), so that
     a view folded afresh from the log writes nothing."""
-    filed = driver_sql(conn, _Q_ROWS, (case_id,), "deadlines").fetchall()
-    return Counter(map(tuple, filed)) == Counter(map(tuple, rows))
+    filed = list(map(tuple, driver_sql(conn, _Q_ROWS, (case_id,), "deadlines").fetchall()))
+    return same_rows(filed, list(map(tuple, rows)))
 
 
 def replace(conn: Connection, case_id: str, rows: list[DueRow]) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 
@@ -21,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters.database import driver_sql, read_transaction, write_transaction
+from casetracker.adapters.kept_rows import same_rows
 from casetracker.adapters.organisation_file import configured
 from casetracker.adapters.report_tables import MI_ARRESTS
 from casetracker.adapters.tables import CASES, EVENTS, WORKLIST
@@ -349,8 +349,8 @@ def unchanged(conn: Connection, case_id: str, rows: list[WorkItem]) -> bool:
     """Whether the table already holds exactly ``rows`` for the case (in any order): a view
     folded afresh from the log then writes nothing (one indexed read instead of a delete and
     an insert of every row)."""
-    filed = driver_sql(conn, _Q_ROWS, (case_id,), "worklist").fetchall()
-    return Counter(map(tuple, filed)) == Counter(tuple(_row_dict(r).values()) for r in rows)
+    filed = list(map(tuple, driver_sql(conn, _Q_ROWS, (case_id,), "worklist").fetchall()))
+    return same_rows(filed, [tuple(_row_dict(r).values()) for r in rows])
 
 
 def replace(conn: Connection, case_id: str, rows: list[WorkItem]) -> None:
