@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,7 +29,7 @@ from casetracker.adapters.tables import (
 from casetracker.domain.errors import Refused
 from casetracker.domain.events import personal_name
 from casetracker.integrity.encoding import canonical_json
-from casetracker.integrity.personal_digests import digests
+from casetracker.integrity.personal_digests import digester
 
 _RECORD = sa.select(SUBJECTS.c.salt, SUBJECTS.c.data, SUBJECTS.c.erased)
 # The per-action statements, on the driver's cursor (``database.driver_sql`` says why).
@@ -46,6 +46,12 @@ _Q_FREE_TEXT_BESIDE = (
 # On PostgreSQL the write connection is pipelined (``KeptConnections``): a row count is there
 # only once the pipeline syncs, and fetching a returned row is what syncs it.
 _Q_FREE_TEXT_BESIDE_RETURNING = _Q_FREE_TEXT_BESIDE + " RETURNING seq"
+# Each salt's digest keyed once and kept (the key set-up was a third of a note's digest): as
+# many as the service keeps case views, each of which holds its case's salt as well.  Nothing
+# kept outlives an erasure in this process (``erase`` empties it); one by another process is
+# found at the next write, which drops that salt (``record``).
+_DIGESTERS_KEPT = 512
+_digesters: dict[str, Callable[[str, Any], str]] = {}
 
 
 def record(
@@ -64,8 +70,9 @@ def record(
     if salt is not None and not own:
         rows = _value_rows(case_id, free_text)
         if all(_inserted_beside(conn, row, salt) for row in rows):
-            return digests(salt, values), salt
+            return _digests(salt, values), salt
         # Nothing inserted: the record is erased, or not as the caller saw it.
+        _digesters.pop(salt, None)
     query = _Q_RECORD if own else _Q_SALT
     row = driver_sql(conn, query, (case_id,), "subjects").fetchone()
     if row is not None and row[2]:
@@ -83,7 +90,17 @@ def record(
     if free_text:
         rows = _value_rows(case_id, free_text)
         driver_sql(conn, _Q_FREE_TEXT, rows if len(rows) > 1 else rows[0], "subjects")
-    return digests(salt, values), salt
+    return _digests(salt, values), salt
+
+
+def _digests(salt: str, values: dict[str, Any]) -> dict[str, str]:
+    """``personal_digests.digests``, keyed by the digester kept for ``salt``."""
+    keyed = _digesters.get(salt)
+    if keyed is None:
+        if len(_digesters) >= _DIGESTERS_KEPT:
+            _digesters.clear()
+        keyed = _digesters[salt] = digester(salt)
+    return {name: keyed(name, value) for name, value in values.items()}
 
 
 def _inserted_beside(conn: Connection, row: tuple[Any, ...], salt: str) -> bool:
@@ -133,7 +150,9 @@ def _value_rows(case_id: str, free_text: dict[tuple[str, int], Any]) -> list[tup
 
 def erase(conn: Connection, case_id: str, when: str) -> None:
     """Destroy the subject's values, salt, free text and the justifications of reads of the
-    case; what the chain holds of them (digests) can then be neither reversed nor guessed."""
+    case; what the chain holds of them (digests) can then be neither reversed nor guessed.
+    No digester kept in this process survives it either: each holds its salt."""
+    _digesters.clear()
     conn.execute(
         SUBJECTS.update()
         .where(SUBJECTS.c.case_id == case_id)

@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from casetracker.adapters import subjects
 from casetracker.domain.errors import Refused
 from casetracker.integrity.personal_digests import digest
 from tests.helpers import new_service
@@ -53,3 +54,34 @@ def test_a_note_is_digested_with_the_salt_the_record_has(db_url):
     ct.close()
     (payload,) = rows(db_url, "SELECT payload FROM events WHERE seq = 3")[0]
     assert json.loads(payload)["personal"] == {"text@3": digest(salt, "text@3", MARKER)}
+
+
+def _kept_salts() -> set[str]:
+    """The salts whose keyed digest this process keeps (``subjects`` keeps one per salt)."""
+    return set(subjects._digesters)
+
+
+def test_an_erasure_leaves_no_keyed_digest_of_its_salt_in_memory(db_url):
+    ct, case_id = _noted(db_url)
+    (salt,) = rows(db_url, f"SELECT salt FROM subjects WHERE case_id = '{case_id}'")[0]
+    assert salt in _kept_salts()  # the note's digest was keyed once and kept
+    admin = new_service(db_url, role="admin")
+    admin.act(case_id, "erase_subject", {"legal_basis": "the subject asked"})
+    admin.close()
+    assert salt not in _kept_salts()
+    ct.close()
+
+
+def test_a_salt_erased_by_another_process_is_dropped_at_the_next_note(db_url):
+    ct, case_id = _noted(db_url)
+    (salt,) = rows(db_url, f"SELECT salt FROM subjects WHERE case_id = '{case_id}'")[0]
+    tamper(
+        db_url,
+        "UPDATE subjects SET salt = NULL, data = NULL, erased = '2014-01-03T00:00:00Z' "
+        "WHERE case_id = :case",
+        params=[{"case": case_id}],
+    )
+    with pytest.raises(Refused, match="was erased"):
+        ct.act(case_id, "add_note", {"text": MARKER}, "2014-01-04")
+    assert salt not in _kept_salts()
+    ct.close()
