@@ -28,8 +28,13 @@ def set_clock(source: Callable[[], datetime] | None) -> None:
 
 
 def format_recorded(moment: datetime) -> str:
-    """Recorded times: UTC, microseconds, fixed width, so text order is time order."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    """Recorded times: UTC, microseconds, fixed width, so text order is time order.
+
+    A UTC time (the system clock's) is written as it is, its ``+00:00`` cut for ``Z``: once
+    per event, this cost half as much as converting it to a naive time first."""
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def utc_now_text() -> str:
