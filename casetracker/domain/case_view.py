@@ -162,7 +162,10 @@ class CaseView:
         """Every instance but ``key``'s, each with what a fold changes in it (its steps, state
         and version): equal for two views, or one view at two moments, whose other records
         had the same steps, so that what is derived from those records alone can be kept
-        from one action to the next (``casetracker.domain.deadlines.outstanding``)."""
+        from one action to the next (``casetracker.domain.deadlines.outstanding``).  Only a
+        step changes an instance's fields, but for the free text merged back from the
+        subject record (``casetracker.domain.events.merge_free_text``), which nothing kept
+        this way may read: a rebuild merges none, and must give the same rows."""
         return tuple(
             (instance, len(instance.history), instance.state, instance.version)
             for found, instance in self.instances.items()
