@@ -16,7 +16,6 @@ stay exact in each action's own transaction.
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from casetracker.adapters import deadlines, flow_model, mi_model, workers, worklist
 from casetracker.adapters.bulk_load import indexes_built_after
 from casetracker.adapters.database import driver_sql, write_transaction
+from casetracker.adapters.kept_rows import same_rows
 from casetracker.adapters.report_tables import FLOW_STEPS, MI_TABLES
 from casetracker.adapters.tables import DEADLINES, WORKLIST
 from casetracker.domain.case_view import CaseView
@@ -92,7 +92,7 @@ def _reports_unchanged(conn: Connection, case_id: str, rows: mi_model.MiRows | N
         return True
     for table, wanted in rows.by_table().items():
         filed = driver_sql(conn, _REPORT_ROWS[table], (case_id,), "report_tables").fetchall()
-        if Counter(map(tuple, filed)) != Counter(wanted):
+        if not same_rows(list(map(tuple, filed)), wanted):
             return False
     return True
 
