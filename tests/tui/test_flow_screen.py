@@ -3,7 +3,9 @@ as ``casetracker report flow``, busiest paths heavier and the slowest waits mark
 
 from __future__ import annotations
 
+from casetracker.adapters.database import DAMAGE_MARKER, sqlite_path
 from casetracker.presenters.flow_diagram import map_lines
+from casetracker.services.flow import FROM_LOG
 from tests.tui.conftest import run_async, screen_text, settle
 from tui.app import CasetrackerApp
 
@@ -35,3 +37,20 @@ async def test_the_map_opens_from_reports_and_follows_a_lifecycle(demo_url):
         await pilot.press("l")
         await settle(pilot, lambda: "encounter" in screen.graph.title)
         assert "each encounter instance" in screen_text(app)
+
+
+@run_async
+async def test_a_map_that_cannot_be_caught_up_says_it_was_computed_from_the_log(demo_url):
+    """A damaged file refuses every write, the flow table's catch-up too: the map is then
+    computed from the log, and the screen says so rather than showing it as usual."""
+    database = sqlite_path(demo_url)
+    database.with_name(database.name + DAMAGE_MARKER).write_text("found by a test\n")
+    app = CasetrackerApp(demo_url, as_user="ccu.demo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, lambda: type(app.screen).__name__ == "WorklistScreen")
+        await pilot.press("f5")
+        await settle(pilot, lambda: type(app.screen).__name__ == "ReportsScreen")
+        await pilot.press("m")
+        await settle(pilot, lambda: _showing_map(app))
+        assert app.screen.graph.from_log == FROM_LOG
+        assert " ".join(FROM_LOG.split()[:6]) in " ".join(screen_text(app).split())

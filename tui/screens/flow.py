@@ -66,13 +66,14 @@ class FlowScreen(SessionScreen):
         chart.loading = False
         chart.draw(graph)
         self.query_one("#flow-title", Static).update(Text(graph.title, style="bold"))
-        self.query_one("#flow-notes", Static).update(
-            Text(
-                f"{graph.traces:,} traces · ━ busiest quarter · ⏳ slowest waits (p90) · "
-                "`casetracker report flow --format mermaid` draws it as a file",
-                style="dim",
-            )
+        notes = Text(
+            f"{graph.traces:,} traces · ━ busiest quarter · ⏳ slowest waits (p90) · "
+            "`casetracker report flow --format mermaid` draws it as a file",
+            style="dim",
         )
+        if graph.from_log:  # the read model could not be caught up: say why it took longer
+            notes.append(f"\n{graph.from_log}", style="yellow")
+        self.query_one("#flow-notes", Static).update(notes)
 
     def on_resize(self) -> None:
         if self.graph is not None:
