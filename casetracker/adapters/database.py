@@ -14,7 +14,8 @@ Queries are written in SQLAlchemy Core against the tables declared in
 
 - The per-action path: the store's statements (``casetracker.adapters.store``: append, the
   chain head, idempotency keys, reading a case, opening one) and the read models written inside
-  every action (``worklist.replace``, ``mi_model.replace``, ``flow_model.change``), and the
+  every action (``worklist.replace``, ``mi_model.replace``; on PostgreSQL ``flow_model.change``
+  too, which SQLite catches up from the log instead: ``flow_model.catch_up``), and the
   subject's free text (``subjects.record``), sent through ``driver_sql`` on the driver's
   cursor, because SQLAlchemy's statement layer cost as much as SQLite itself there
   (benchmarks/bench_core).
