@@ -119,21 +119,26 @@ def parse_canonical(text: str, zone: tzinfo = DEFAULT_ZONE) -> EffectiveTime:
     A canonical instant (``2013-07-16T14:30:00Z``) is read directly: real logs hold a
     different instant in nearly every event, so the parse cache below misses on them, and a
     fold or a rebuild spent a fifth of its time re-reading text already canonical (issue 18).
-    The text must come back unchanged from the datetime read, so anything else takes the
-    general path and gives what it always gave.
+    Only the exact canonical shape is read so (``_CANONICAL_INSTANT``); anything else takes
+    the general path and gives what it always gave.
     """
     known = _produced.get((text, zone))
     if known is not None:
         return known
-    if len(text) == 20 and text[19] == "Z" and text[10] == "T":
+    if _CANONICAL_INSTANT.fullmatch(text):
         try:
-            moment = datetime.fromisoformat(text[:19]).replace(tzinfo=UTC)
-        except ValueError:
+            moment = datetime.fromisoformat(text)  # its ``Z`` read as UTC itself
+        except ValueError:  # digits out of range (a 13th month, a 24th hour)
             pass
         else:
-            if moment.isoformat()[:19] == text[:19]:
-                return EffectiveTime(text, moment, moment + _SECOND)
+            return EffectiveTime(text, moment, moment + _SECOND)
     return _parse_fixed(text, zone)
+
+
+# A canonical instant, ASCII digits only: every such text the datetime reads (its fields in
+# range) is the text that datetime writes, so it needs no writing back to be checked, which
+# had been two thirds of reading it.
+_CANONICAL_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
 
 # What ``parse`` answered lately, by its canonical text: an action parses what its user typed,
