@@ -43,9 +43,15 @@ _Q_FREE_TEXT_BESIDE = (
     "INSERT INTO subject_values (case_id, seq, field, value) SELECT ?, ?, ?, ? WHERE EXISTS "
     "(SELECT 1 FROM subjects WHERE case_id = ? AND salt = ? AND erased IS NULL)"
 )
-# On PostgreSQL the write connection is pipelined (``KeptConnections``): a row count is there
-# only once the pipeline syncs, and fetching a returned row is what syncs it.
-_Q_FREE_TEXT_BESIDE_RETURNING = _Q_FREE_TEXT_BESIDE + " RETURNING seq"
+# On PostgreSQL the write connection is pipelined (``KeptConnections``): an outcome is there
+# only once the pipeline syncs, a wait of its own.  There the same question raises instead
+# (migration 0024), so the outcome need not be read: the error comes back where the pipeline
+# next syncs (the commit), inside the transaction, which rolls back.
+_Q_FREE_TEXT_AS_SEEN = (
+    "INSERT INTO subject_values (case_id, seq, field, value) SELECT ?, ?, ?, ? "
+    "WHERE casetracker_subject_as_seen(?, ?)"
+)
+NOT_AS_SEEN = "CTS01"  # the SQLSTATE casetracker_subject_as_seen raises (migration 0024)
 # Each salt's digest keyed once and kept (the key set-up was a third of a note's digest): as
 # many as the service keeps case views, each of which holds its case's salt as well.  Nothing
 # kept outlives an erasure in this process (``erase`` empties it); one by another process is
@@ -65,6 +71,8 @@ def record(
     saw it (a salt never changes until erasure destroys it): free text alone is then inserted
     by statements that each insert only while the record has that salt and is not erased, so
     a note needs no read first, and an erasure since, by any process, is still refused.
+    On PostgreSQL such a record makes the transaction fail at its commit instead
+    (``not_as_seen``): the caller then does it again without ``salt``.
     """
     own, free_text = _split(values)
     if salt is not None and not own:
@@ -105,13 +113,29 @@ def _digests(salt: str, values: dict[str, Any]) -> dict[str, str]:
 
 def _inserted_beside(conn: Connection, row: tuple[Any, ...], salt: str) -> bool:
     """Insert one free-text row if its record is not erased and has ``salt``; whether it was.
-    On SQLite the row count says so (``RETURNING`` cost ~9 µs more a note); on PostgreSQL the
-    row returned does."""
+    On SQLite the row count says so (``RETURNING`` cost ~9 µs more a note).  On PostgreSQL
+    the insert is queued, not waited for: if the record is not as seen it raises, and the
+    transaction fails where the pipeline next syncs (``not_as_seen``)."""
     params = (*row, row[0], salt)
     if conn.dialect.name == "postgresql":
-        returned = driver_sql(conn, _Q_FREE_TEXT_BESIDE_RETURNING, params, "subjects")
-        return returned.fetchone() is not None
+        driver_sql(conn, _Q_FREE_TEXT_AS_SEEN, params, "subjects")
+        return True
     return bool(driver_sql(conn, _Q_FREE_TEXT_BESIDE, params, "subjects").rowcount == 1)
+
+
+def not_as_seen(exc: BaseException) -> bool:
+    """Whether ``exc`` is PostgreSQL refusing free text beside a record that was erased or has
+    another salt than the caller saw (``_inserted_beside``), raised by the driver or wrapped by
+    SQLAlchemy.  Nothing of the transaction was written; the caller does it again reading the
+    record, having dropped what it kept of it (``forget_salts``)."""
+    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    return getattr(orig, "sqlstate", None) == NOT_AS_SEEN
+
+
+def forget_salts() -> None:
+    """Drop every keyed digest kept in this process: each holds its salt (an erasure, or a
+    salt found not to be the record's)."""
+    _digesters.clear()
 
 
 def write_many(conn: Connection, records: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
@@ -152,7 +176,7 @@ def erase(conn: Connection, case_id: str, when: str) -> None:
     """Destroy the subject's values, salt, free text and the justifications of reads of the
     case; what the chain holds of them (digests) can then be neither reversed nor guessed.
     No digester kept in this process survives it either: each holds its salt."""
-    _digesters.clear()
+    forget_salts()
     conn.execute(
         SUBJECTS.update()
         .where(SUBJECTS.c.case_id == case_id)

@@ -17,23 +17,51 @@ refusal gets, effective-time parsing and the cached case view.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy.engine import Connection
 
-from casetracker.adapters import access_log
+from casetracker.adapters import access_log, subjects
 from casetracker.adapters.database import KeptConnections, read_transaction
 from casetracker.adapters.store import EventStore, Head
 from casetracker.adapters.users import login_name, resolve
 from casetracker.domain.case_view import CaseView
 from casetracker.domain.effective_time import EffectiveTimeError, parse
 from casetracker.domain.engine import WorkflowEngine
-from casetracker.domain.errors import NotPermitted, UsageError
+from casetracker.domain.errors import NotPermitted, Refused, UsageError
 from casetracker.domain.identity import Actor
-from casetracker.services.driver_errors import refusal_by_database
+from casetracker.services.driver_errors import driver_message, refusal_by_database
 from casetracker.services.setup import open_database
 from casetracker.services.view_cache import ViewCache
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+class RecordNotAsSeen(Refused):
+    """The subject record a kept view's salt came from was erased or changed behind it, found at
+    the commit on PostgreSQL (``subjects.not_as_seen``): nothing was written, and the action is
+    done again reading the record (``again_if_record_not_as_seen``)."""
+
+
+def again_if_record_not_as_seen(action: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Do ``action`` once more if its transaction failed on a record not as its kept view saw
+    it.  The kept view and salts are dropped by then (``_refused_by_database``), so the second
+    time reads the record and answers as a service that kept nothing would: an erased record
+    refused, free text digested with the salt the record has.  It cannot fail so again: with
+    no salt kept, ``subjects.record`` asks nothing that raises it."""
+
+    @functools.wraps(action)
+    def once_more(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return action(*args, **kwargs)
+        except RecordNotAsSeen:
+            return action(*args, **kwargs)
+
+    return once_more
 
 
 class ActorSession:
@@ -110,12 +138,18 @@ class ActorSession:
     ) -> None:
         """If the database's own guards refused a write (on PostgreSQL, a member held to what
         the service enforces, docs/postgresql.md), log that refusal like any other and raise it
-        as ``NotPermitted``; for any other error, return and let the caller re-raise it.
+        as ``NotPermitted``; for any other error, return and let the caller re-raise it.  A
+        subject record not as a kept view saw it is no refusal but ``RecordNotAsSeen``.
 
         The failed transaction has rolled back, so the entry is written in one of its own, in
         the name the server knows the login by (``session_user``): the access log's guard
         takes a refusal only in one's own name, and it is who was refused.
         """
+        if subjects.not_as_seen(exc):  # not a refusal: the action is done again
+            subjects.forget_salts()
+            if case_id:
+                self._views.drop(case_id)
+            raise RecordNotAsSeen(driver_message(exc) or str(exc)) from None
         message = refusal_by_database(exc)
         if message is None:
             return

@@ -45,6 +45,7 @@ from casetracker.domain.identity import Actor
 from casetracker.domain.ownership import HeldByAnother, held_by_others
 from casetracker.domain.rules import nationality
 from casetracker.services import four_eyes
+from casetracker.services.actor_session import again_if_record_not_as_seen
 from casetracker.services.case_reading import AUDITING_ROLES, CaseReading, CaseSummary
 from casetracker.services.force_boundary import ForceBoundary, Unseen
 from casetracker.services.integrity import Report, make_checkpoint, rebuild_projection, verify
@@ -88,6 +89,7 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
     ) -> ActResult:
         return self.act(None, OPEN_ACTION, fields, effective, idempotency_key=idempotency_key)
 
+    @again_if_record_not_as_seen
     def act(
         self,
         case_id: str | None,

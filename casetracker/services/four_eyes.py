@@ -36,6 +36,7 @@ from casetracker.domain.fields import validate_fields
 from casetracker.domain.forces import may_see
 from casetracker.domain.identity import Actor
 from casetracker.domain.vocabulary import ActionSpec
+from casetracker.services.actor_session import again_if_record_not_as_seen
 from casetracker.services.force_boundary import Unseen
 
 if TYPE_CHECKING:
@@ -157,6 +158,7 @@ def reject(ct: Casetracker, case_id: str, number: int, reason: str) -> ActResult
     return ct.act(case_id, rules.REJECT, {"reason": reason}, instance=number)
 
 
+@again_if_record_not_as_seen
 def authorise(
     ct: Casetracker, case_id: str, number: int, effective: str | None = None
 ) -> ActResult:
