@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -52,12 +53,14 @@ _Q_FREE_TEXT_AS_SEEN = (
     "WHERE casetracker_subject_as_seen(?, ?)"
 )
 NOT_AS_SEEN = "CTS01"  # the SQLSTATE casetracker_subject_as_seen raises (migration 0024)
-# Each salt's digest keyed once and kept (the key set-up was a third of a note's digest): as
-# many as the service keeps case views, each of which holds its case's salt as well.  Nothing
-# kept outlives an erasure in this process (``erase`` empties it); one by another process is
-# found at the next write, which drops that salt (``record``).
-_DIGESTERS_KEPT = 512
-_digesters: dict[str, Callable[[str, Any], str]] = {}
+# Each salt's digest keyed once and kept (the key set-up was a third of a note's digest) for
+# as long as a case view that holds the salt keeps it alive (``kept_digester``): a view folded
+# afresh, as after an erasure by another process, lets it go with the salt.  Nothing kept
+# here outlives an erasure in this process (``erase`` empties it).
+_digesters: weakref.WeakValueDictionary[str, Callable[[str, Any], str]] = (
+    weakref.WeakValueDictionary()
+)
+DIGESTER = "subject_digester"  # the key in ``CaseView.derived`` of the view's own
 
 
 def record(
@@ -103,12 +106,18 @@ def record(
 
 def _digests(salt: str, values: dict[str, Any]) -> dict[str, str]:
     """``personal_digests.digests``, keyed by the digester kept for ``salt``."""
+    keyed = kept_digester(salt)
+    return {name: keyed(name, value) for name, value in values.items()}
+
+
+def kept_digester(salt: str) -> Callable[[str, Any], str]:
+    """The salt's digester, kept only while its caller (a case view holding the salt, under
+    ``DIGESTER``) holds it: a salt erased by another process is dropped with the view that
+    held it, once this process folds the case afresh."""
     keyed = _digesters.get(salt)
     if keyed is None:
-        if len(_digesters) >= _DIGESTERS_KEPT:
-            _digesters.clear()
         keyed = _digesters[salt] = digester(salt)
-    return {name: keyed(name, value) for name, value in values.items()}
+    return keyed
 
 
 def _inserted_beside(conn: Connection, row: tuple[Any, ...], salt: str) -> bool:

@@ -217,6 +217,8 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
                 subjects.clean_up(self.engine)
             else:
                 view.subject_salt = salt  # known once the transaction that read it committed
+                if salt is not None:  # its digester lives as long as the view
+                    view.derived[subjects.DIGESTER] = subjects.kept_digester(salt)
                 self._views.put(view.case_id, view)
             return ActResult(view.case_id, recorded, instance_key(workflow, number), dest)
         message = f"{spec.label}: " + "; ".join(str(b) for b in blocks)

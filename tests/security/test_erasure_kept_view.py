@@ -7,6 +7,10 @@ digest made with the salt it has."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +21,7 @@ from tests.helpers import new_service
 from tests.integration.tamper import rows, tamper
 
 MARKER = "Philippa-Quennell-4410"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _noted(url: str):
@@ -82,6 +87,33 @@ def test_a_salt_erased_by_another_process_is_dropped_at_the_next_note(db_url):
         params=[{"case": case_id}],
     )
     with pytest.raises(Refused, match="was erased"):
+        ct.act(case_id, "add_note", {"text": MARKER}, "2014-01-04")
+    assert salt not in _kept_salts()
+    ct.close()
+
+
+def test_a_salt_erased_by_another_process_goes_with_the_view_that_held_it(db_url):
+    """A real erasure elsewhere moves the case's head, so this process folds the case afresh
+    (its view no longer holds the salt) and its next note is refused by the case's state
+    before any write: the salt's keyed digest must go with the old view, not stay for the
+    life of the process."""
+    ct, case_id = _noted(db_url)
+    (salt,) = rows(db_url, f"SELECT salt FROM subjects WHERE case_id = '{case_id}'")[0]
+    assert salt in _kept_salts()
+    erase = (
+        "import sys; from tests.helpers import new_service; "
+        "admin = new_service(sys.argv[1], role='admin'); "
+        "admin.act(sys.argv[2], 'erase_subject', {'legal_basis': 'the subject asked'}); "
+        "admin.close()"
+    )
+    subprocess.run(
+        [sys.executable, "-c", erase, db_url, case_id],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=True,
+        timeout=300,
+    )
+    with pytest.raises(Refused, match="erased"):  # the case's state refuses it first
         ct.act(case_id, "add_note", {"text": MARKER}, "2014-01-04")
     assert salt not in _kept_salts()
     ct.close()
