@@ -19,7 +19,7 @@ is one more function in ``RULES``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 
@@ -27,7 +27,7 @@ from casetracker.domain import four_eyes
 from casetracker.domain.case_view import CaseView, Instance, Step
 from casetracker.domain.effective_time import DEFAULT_ZONE
 from casetracker.domain.organisation import Organisation, Suite
-from casetracker.domain.rules.custody_clock import ENDS, EXTENDS, PAUSES, pace_clock
+from casetracker.domain.rules.custody_clock import ENDS, EXTENDS, PAUSES, clock_of, pace_clock
 from casetracker.domain.rules.field_values import as_date, as_text
 
 PASSED_ACTION = "deadline_passed"
@@ -131,7 +131,7 @@ def pace(view: CaseView, org: Organisation) -> Iterable[Deadline]:
             base = status
         else:
             before = encounter.history[: encounter.history.index(settled)]
-            base = pace_clock(replace(encounter, history=before), _END_OF_TIME)
+            base = clock_of(before, _END_OF_TIME)
         if base.running and base.deadline is not None:
             label = f"{where}: ask a superintendent to extend detention"
             ask = Deadline("pace_extension", encounter.key, base.deadline - EXTENSION_NOTICE, label)

@@ -10,11 +10,12 @@ so the deadline shown is never later than the true one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from casetracker.domain.case_view import Instance
+from casetracker.domain.case_view import Instance, Step
 from casetracker.domain.effective_time import EffectiveTime
 
 BASE_LIMIT = timedelta(hours=24)
@@ -75,12 +76,19 @@ class ClockStatus:
 
 def pace_clock(instance: Instance, now: datetime) -> ClockStatus:
     """The PACE clock of an ``encounter`` instance as at ``now`` (timezone-aware)."""
+    return clock_of(instance.history, now)
+
+
+def clock_of(history: Sequence[Step], now: datetime) -> ClockStatus:
+    """The PACE clock of an encounter whose steps so far are ``history``: also the clock as it
+    stood before a given step (``casetracker.domain.deadlines.pace``), from a slice of the
+    history, without a copy of the instance to hold it."""
     used = timedelta(0)
     running_since: datetime | None = None
     paused = extended = started = False
     ran_out: datetime | None = None
     notes: list[Note] = []
-    steps = [s for s in instance.history if s.action in _CLOCK_ACTIONS]
+    steps = [s for s in history if s.action in _CLOCK_ACTIONS]
     for step in steps:
         at = step.effective.start
         if step.action in STARTS:
