@@ -316,9 +316,10 @@ class KeptConnections:
     On PostgreSQL the kept connection stays in psycopg's pipeline mode (``Connection.pipeline``)
     for as long as it is kept: a statement sent with ``driver_sql`` does not wait for its
     answer, so an action's statements travel together and wait only where a row is read back
-    and at the commit.  A police officer's note waits three times instead of eight (BEGIN and
-    the lock with the chain head; the free-text insert's outcome; the event, the projection,
-    the read models and COMMIT together), each wait under load a turn of the scheduler.  The
+    and at the commit.  A police officer's note waits twice instead of eight (BEGIN and the
+    lock with the chain head; the free text, the event, the projection, the read models and
+    COMMIT together: ``subjects.record`` reads back nothing), each wait under load a turn of
+    the scheduler.  The
     connection is in autocommit mode and ``_locked`` sends BEGIN itself: psycopg's own BEGIN
     ends with a sync in pipeline mode, a round trip of its own.  An error in a queued
     statement is raised where the pipeline next syncs (a later read, or the commit), still
