@@ -53,7 +53,8 @@ class EffectiveTime:
 
     @property
     def is_exact(self) -> bool:
-        return self.precision == "instant"
+        """``precision == "instant"``, asked of every step of a PACE clock: read at once."""
+        return "T" in self.text and "/" not in self.text
 
     def sort_key(self) -> tuple[datetime, datetime]:
         return (self.start, self.end)

@@ -34,6 +34,7 @@ ENDS = frozenset(
     }
 )
 _CLOCK_ACTIONS = STARTS | PAUSES | RESUMES | ENDS | {EXTENDS}
+_NONE = timedelta(0)  # made once: a case's rows read every clock of it on each fresh view
 
 
 # One line of a clock's explanation: its words, and the time they end with (none, a step's
@@ -83,7 +84,7 @@ def clock_of(history: Sequence[Step], now: datetime) -> ClockStatus:
     """The PACE clock of an encounter whose steps so far are ``history``: also the clock as it
     stood before a given step (``casetracker.domain.deadlines.pace``), from a slice of the
     history, without a copy of the instance to hold it."""
-    used = timedelta(0)
+    used = _NONE
     running_since: datetime | None = None
     paused = extended = started = False
     ran_out: datetime | None = None
@@ -101,7 +102,7 @@ def clock_of(history: Sequence[Step], now: datetime) -> ClockStatus:
             running_since, paused = at, False
             notes.append(("restarted on re-arrest", step.effective))
         elif running_since is not None and (step.action in PAUSES or step.action in ENDS):
-            allowance = BASE_LIMIT + (EXTENSION if extended else timedelta(0))
+            allowance = BASE_LIMIT + (EXTENSION if extended else _NONE)
             if ran_out is None and used + (at - running_since) > allowance:
                 ran_out = running_since + (allowance - used)
             used += at - running_since
@@ -117,7 +118,7 @@ def clock_of(history: Sequence[Step], now: datetime) -> ClockStatus:
                 None,
             )
         )
-    limit = BASE_LIMIT + (EXTENSION if extended else timedelta(0))
+    limit = BASE_LIMIT + (EXTENSION if extended else _NONE)
     if not started:
         return ClockStatus(
             None, limit, False, False, False, False, False, (("no arrest recorded", None),)
@@ -126,27 +127,27 @@ def clock_of(history: Sequence[Step], now: datetime) -> ClockStatus:
         left = limit - used
         return ClockStatus(
             None,
-            max(left, timedelta(0)),
+            max(left, _NONE),
             paused,
             extended,
-            left < timedelta(0),
+            left < _NONE,
             approximate,
             False,
             tuple(notes),
-            ran_out if left < timedelta(0) else None,
+            ran_out if left < _NONE else None,
         )
     deadline = running_since + (limit - used)
     left = deadline - now
-    if left <= timedelta(0):
+    if left <= _NONE:
         notes.append(("expired at", deadline))
     return ClockStatus(
         deadline,
-        max(left, timedelta(0)),
+        max(left, _NONE),
         False,
         extended,
-        left <= timedelta(0),
+        left <= _NONE,
         approximate,
         True,
         tuple(notes),
-        deadline if left <= timedelta(0) else None,
+        deadline if left <= _NONE else None,
     )
