@@ -192,9 +192,10 @@ def truncate(conn: Connection) -> None:
             return
         if time.monotonic() > deadline:
             raise DatabaseError(
-                "the write-ahead log could not be emptied: other connections kept it busy for "
-                f"{TRUNCATE_WAIT_S:.0f} s; what it holds stays there until the database's last "
-                "connection closes"
+                "the erasure is recorded, but the write-ahead log could not be emptied: other "
+                f"connections kept it busy for {TRUNCATE_WAIT_S:.0f} s; older copies of the "
+                "erased pages stay in it until the database's last connection closes: close "
+                "the other casetracker sessions on this file"
             )
         time.sleep(pause)
         pause = min(pause * 2, 0.05)

@@ -291,5 +291,6 @@ def read_flow(
 
 FROM_LOG = (
     "Computed from the log: the process map's table is behind the log and this database "
-    "cannot be written to bring it up to date (a read-only file, or one found damaged)."
+    "could not be written to bring it up to date (a read-only file, one found damaged, or "
+    "another writer holding it past the busy timeout)."
 )
