@@ -155,8 +155,8 @@ def _timed_actions(act: Callable[[int], None], n: int, db: Path) -> dict:
     action (``time.process_time``: what the machine's load and the disk's fsync blur least).
     Then count the database pages one commit writes: the WAL emptied by a checkpoint from a
     side connection, ``PAGES_SAMPLE`` more actions (untimed), the frames they appended.  The
-    side connection reads the file meanwhile, so that no checkpoint (the session's thread,
-    ``wal_checkpoints``) copies the log and lets it start again from its beginning."""
+    side connection reads the file meanwhile, so that no checkpoint copies the log and lets it
+    start again from its beginning."""
     latencies = []
     cpu = time.process_time()
     started = perf()
@@ -169,7 +169,7 @@ def _timed_actions(act: Callable[[int], None], n: int, db: Path) -> dict:
     side = sqlite3.connect(db)
     (page_size,) = side.execute("PRAGMA page_size").fetchone()
     while side.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]:
-        time.sleep(0.001)  # busy: the session's thread was checkpointing
+        time.sleep(0.001)  # busy: another connection was checkpointing
     side.execute("BEGIN")
     side.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads the file alone
     for i in range(n, n + PAGES_SAMPLE):

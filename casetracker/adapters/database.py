@@ -3,9 +3,7 @@
 SQLite runs in WAL mode with ``synchronous=FULL`` (an acknowledged action survives power loss)
 and a busy timeout; every write transaction starts with ``BEGIN IMMEDIATE`` so two writers never
 both read the same chain head.  On PostgreSQL a transaction-scoped advisory lock does the same.
-Writers are serialised because each event's global position is part of its hash.  A session's
-SQLite log is copied into the file by a thread, not by an action's commit
-(``casetracker.adapters.wal_checkpoints``).
+Writers are serialised because each event's global position is part of its hash.
 
 Where SQL stays raw, and why
 ----------------------------
@@ -35,7 +33,8 @@ Queries are written in SQLAlchemy Core against the tables declared in
   and write lock go to its driver too (``KeptConnections``: queued in its pipeline, where
   SQLAlchemy's statement layer cost more than they do); ``GRANT`` in
   ``casetracker.adapters.schema``, which has no Core form either.
-- The write-ahead log's checkpoints (``casetracker.adapters.wal_checkpoints``): a PRAGMA.
+- An erasure's emptying of the write-ahead log (``casetracker.adapters.wal_checkpoints``): a
+  PRAGMA.
 - SQLite's own check of the file (``casetracker.adapters.file_check``: ``PRAGMA quick_check`` /
   ``integrity_check``), a PRAGMA with no Core form.
 - The migrations, which are shipped and never edited.
@@ -53,7 +52,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
@@ -65,7 +63,6 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 
-from casetracker.adapters.wal_checkpoints import Checkpointer
 from casetracker.domain.errors import DatabaseError
 from casetracker.integrity.dbapi import batches
 
@@ -272,12 +269,11 @@ class _DriverTransaction:
     context manager: this runs once per action, and each generator layer cost ~0.7 µs.
     """
 
-    __slots__ = ("checkpoints", "conn", "driver")
+    __slots__ = ("conn", "driver")
 
-    def __init__(self, conn: Connection, checkpoints: Checkpointer | None) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.driver = _driver_of(conn)
-        self.checkpoints = checkpoints
 
     def __enter__(self) -> Connection:
         self.driver.execute("BEGIN IMMEDIATE")
@@ -291,12 +287,10 @@ class _DriverTransaction:
                     conn.commit()
                 else:
                     driver.commit()
+                return
             except BaseException:
                 self._rollback()
                 raise
-            if self.checkpoints is not None:
-                self.checkpoints.committed()
-            return
         self._rollback()
 
     def _rollback(self) -> None:
@@ -339,7 +333,6 @@ class KeptConnections:
         # invalidated connection can reach only by checking a new one out of the pool.
         self._leaving: dict[Connection, ExitStack] = {}
         self._lock = threading.Lock()
-        self._checkpoints = _checkpointer(engine) if self._sqlite else None
 
     def write(self) -> AbstractContextManager[Connection]:
         if self._marker_text is not None and os.access(self._marker_text, os.F_OK):
@@ -358,7 +351,7 @@ class KeptConnections:
                     leave = self._leaving[conn] = ExitStack()
                     conn.info[_PIPELINE] = leave.enter_context(_driver_of(conn).pipeline())
         if self._sqlite:
-            return _DriverTransaction(conn, self._checkpoints)
+            return _DriverTransaction(conn)
         return self._locked(conn)
 
     @contextmanager
@@ -393,24 +386,6 @@ class KeptConnections:
                 conn.close()
             self._opened.clear()
         self._local = threading.local()
-        if self._checkpoints is not None:
-            self._checkpoints.close()
-
-
-def _checkpointer(engine: Engine) -> Checkpointer | None:
-    """The log's checkpoints from a thread (``casetracker.adapters.wal_checkpoints``), on a
-    connection set up as the engine's are; none for an in-memory database, which has no log."""
-    path = sqlite_path(str(engine.url))
-    if path is None:
-        return None
-
-    def connect() -> sqlite3.Connection:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-        _sqlite_connect(conn, None)
-        return conn
-
-    marker = damage_marker(str(engine.url))
-    return Checkpointer(connect, os.fspath(marker) if marker else None)
 
 
 def driver_sql(conn: Connection, query: str, params: Any = (), cursor_name: str = "main") -> Any:
