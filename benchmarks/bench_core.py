@@ -10,8 +10,8 @@
              side's CPU time per action and the database pages each commit writes.
 2. bulk    - bulk append (import path) against a raw sqlite3 executemany loop doing the same
              work: the same canonical encoding and SHA-256 chaining, the same key generation
-             (16 random bytes as hex), the same rows (events and a cases row per case, same
-             keys and unique constraints), the same commit size (10,000 events) and durability.
+             (``store.new_key``), the same rows (events and a cases row per case, same keys
+             and unique constraints), the same commit size (10,000 events) and durability.
 3. verify  - `verify` over the whole log against a plain loop doing the chain's own work on
              the same rows in memory (hash every event's stored encoding, compare it with the
              stored hash, check every link); with two processes (as on a log of 200,000 events
@@ -61,6 +61,7 @@ from pathlib import Path
 
 from casetracker.adapters import merkle_tree, workers
 from casetracker.adapters.database import write_transaction
+from casetracker.adapters.store import new_key
 from casetracker.domain.events import NewEvent
 from casetracker.integrity import merkle
 from casetracker.integrity.encoding import (
@@ -289,7 +290,7 @@ def bench_bulk_raw(workdir: Path, events: int) -> float:
                     e.actor_role,
                     e.effective,
                     recorded,
-                    os.urandom(16).hex(),
+                    new_key(),
                     canonical_json(e.payload),
                     head,
                 )

@@ -68,6 +68,7 @@ from benchmarks.bench_core import (
     stored_encoding,
 )
 from casetracker.adapters.schema import grant_app_role
+from casetracker.adapters.store import new_key
 from casetracker.domain import clock
 from casetracker.integrity.encoding import (
     GENESIS,
@@ -304,7 +305,7 @@ def bench_bulk_raw(admin_url: str, events: int) -> float:
                     stored = stored_values(
                         (position, case_id, seq, "live", e.workflow, e.workflow_version,
                          e.instance, e.action, e.actor_user, e.actor_role, e.effective, recorded,
-                         os.urandom(16).hex(), canonical_json(e.payload), head)
+                         new_key(), canonical_json(e.payload), head)
                     )  # fmt: skip
                     head = stored_hash(stored)
                     rows.append((*stored, head))
