@@ -36,6 +36,15 @@ def new_service(
     return Casetracker(url, role=role, workflows=workflows or core_engine())
 
 
+def noted_case(url: str) -> tuple[Casetracker, str]:
+    """A caseworker's service that has opened a case and noted on it, so that its cached view
+    keeps the subject record's salt; the service and the case id."""
+    ct = new_service(url, role="casework")
+    case_id = ct.open_case({"name": "A Person"}, "2014-01-01").case_id
+    ct.act(case_id, "add_note", {"text": "first"}, "2014-01-02")
+    return ct, case_id
+
+
 def police_of(url: str, force: str) -> None:
     """Make the account that created a live database a police user of ``force`` (a police user
     belongs to one force and sees only its cases, issue 13), as an admin would."""

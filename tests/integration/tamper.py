@@ -55,3 +55,29 @@ def set_fields(url: str, at: int, **fields: object) -> None:
         f"UPDATE events SET {assignments} WHERE position = :old",
         params=[{**stored, "old": at}],
     )
+
+
+def erase_behind(url: str, case_id: str) -> None:
+    """Mark a case's subject record erased below every check (no erasure event): what a kept
+    view's salt must not outlive."""
+    tamper(
+        url,
+        "UPDATE subjects SET salt = NULL, data = NULL, erased = '2014-01-03T00:00:00Z' "
+        "WHERE case_id = :case",
+        params=[{"case": case_id}],
+    )
+
+
+def resalt_behind(url: str, case_id: str, salt: str) -> None:
+    """Give a case's subject record another salt below every check."""
+    tamper(
+        url,
+        "UPDATE subjects SET salt = :salt WHERE case_id = :case",
+        params=[{"salt": salt, "case": case_id}],
+    )
+
+
+def salt_of(url: str, case_id: str) -> str:
+    """The salt the case's subject record has."""
+    (salt,) = rows(url, f"SELECT salt FROM subjects WHERE case_id = '{case_id}'")[0]
+    return str(salt)

@@ -17,29 +17,16 @@ import pytest
 from casetracker.adapters import subjects
 from casetracker.domain.errors import Refused
 from casetracker.integrity.personal_digests import digest
-from tests.helpers import new_service
-from tests.integration.tamper import rows, tamper
+from tests.helpers import new_service, noted_case
+from tests.integration.tamper import erase_behind, resalt_behind, rows, salt_of
 
 MARKER = "Philippa-Quennell-4410"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _noted(url: str):
-    """A service that has opened a case and noted on it (so its view keeps the salt)."""
-    ct = new_service(url, role="casework")
-    case_id = ct.open_case({"name": "A Person"}, "2014-01-01").case_id
-    ct.act(case_id, "add_note", {"text": "first"}, "2014-01-02")
-    return ct, case_id
-
-
 def test_a_note_on_a_record_erased_behind_a_kept_view_is_refused(db_url):
-    ct, case_id = _noted(db_url)
-    tamper(
-        db_url,
-        "UPDATE subjects SET salt = NULL, data = NULL, erased = '2014-01-03T00:00:00Z' "
-        "WHERE case_id = :case",
-        params=[{"case": case_id}],
-    )
+    ct, case_id = noted_case(db_url)
+    erase_behind(db_url, case_id)
     with pytest.raises(Refused, match="was erased"):
         ct.act(case_id, "add_note", {"text": MARKER}, "2014-01-04")
     ct.close()
@@ -48,13 +35,9 @@ def test_a_note_on_a_record_erased_behind_a_kept_view_is_refused(db_url):
 
 
 def test_a_note_is_digested_with_the_salt_the_record_has(db_url):
-    ct, case_id = _noted(db_url)
+    ct, case_id = noted_case(db_url)
     salt = "ab" * 32
-    tamper(
-        db_url,
-        "UPDATE subjects SET salt = :salt WHERE case_id = :case",
-        params=[{"salt": salt, "case": case_id}],
-    )
+    resalt_behind(db_url, case_id, salt)
     ct.act(case_id, "add_note", {"text": MARKER}, "2014-01-04")
     ct.close()
     (payload,) = rows(db_url, "SELECT payload FROM events WHERE seq = 3")[0]
@@ -67,8 +50,8 @@ def _kept_salts() -> set[str]:
 
 
 def test_an_erasure_leaves_no_keyed_digest_of_its_salt_in_memory(db_url):
-    ct, case_id = _noted(db_url)
-    (salt,) = rows(db_url, f"SELECT salt FROM subjects WHERE case_id = '{case_id}'")[0]
+    ct, case_id = noted_case(db_url)
+    salt = salt_of(db_url, case_id)
     assert salt in _kept_salts()  # the note's digest was keyed once and kept
     admin = new_service(db_url, role="admin")
     admin.act(case_id, "erase_subject", {"legal_basis": "the subject asked"})
@@ -78,14 +61,9 @@ def test_an_erasure_leaves_no_keyed_digest_of_its_salt_in_memory(db_url):
 
 
 def test_a_salt_erased_by_another_process_is_dropped_at_the_next_note(db_url):
-    ct, case_id = _noted(db_url)
-    (salt,) = rows(db_url, f"SELECT salt FROM subjects WHERE case_id = '{case_id}'")[0]
-    tamper(
-        db_url,
-        "UPDATE subjects SET salt = NULL, data = NULL, erased = '2014-01-03T00:00:00Z' "
-        "WHERE case_id = :case",
-        params=[{"case": case_id}],
-    )
+    ct, case_id = noted_case(db_url)
+    salt = salt_of(db_url, case_id)
+    erase_behind(db_url, case_id)
     with pytest.raises(Refused, match="was erased"):
         ct.act(case_id, "add_note", {"text": MARKER}, "2014-01-04")
     assert salt not in _kept_salts()
@@ -97,8 +75,8 @@ def test_a_salt_erased_by_another_process_goes_with_the_view_that_held_it(db_url
     (its view no longer holds the salt) and its next note is refused by the case's state
     before any write: the salt's keyed digest must go with the old view, not stay for the
     life of the process."""
-    ct, case_id = _noted(db_url)
-    (salt,) = rows(db_url, f"SELECT salt FROM subjects WHERE case_id = '{case_id}'")[0]
+    ct, case_id = noted_case(db_url)
+    salt = salt_of(db_url, case_id)
     assert salt in _kept_salts()
     erase = (
         "import sys; from tests.helpers import new_service; "

@@ -16,19 +16,12 @@ from casetracker.adapters import subjects
 from casetracker.adapters.database import make_engine
 from casetracker.domain.errors import Refused
 from casetracker.integrity.personal_digests import digest
-from tests.helpers import new_service
-from tests.integration.tamper import rows, tamper
+from tests.helpers import noted_case
+from tests.integration.tamper import erase_behind, resalt_behind, rows, salt_of
 
 pytestmark = pytest.mark.postgres
 
 MARKER = "Ottoline-Brackenbury-2291"
-
-
-def _noted(url: str):
-    ct = new_service(url, role="casework")
-    case_id = ct.open_case({"name": "A Person"}, "2014-01-01").case_id
-    ct.act(case_id, "add_note", {"text": "first"}, "2014-01-02")
-    return ct, case_id
 
 
 def _as_seen(url: str, case_id: str, salt: str) -> str:
@@ -49,18 +42,13 @@ def _as_seen(url: str, case_id: str, salt: str) -> str:
 
 
 def test_the_function_raises_unless_the_record_has_the_salt_and_is_not_erased(pg_url):
-    ct, case_id = _noted(pg_url)
+    ct, case_id = noted_case(pg_url)
     ct.close()
-    (salt,) = rows(pg_url, f"SELECT salt FROM subjects WHERE case_id = '{case_id}'")[0]
+    salt = salt_of(pg_url, case_id)
     assert _as_seen(pg_url, case_id, salt) == "true"
     assert _as_seen(pg_url, case_id, "cd" * 32) == subjects.NOT_AS_SEEN
     assert _as_seen(pg_url, "NO-SUCH-CASE", salt) == subjects.NOT_AS_SEEN
-    tamper(
-        pg_url,
-        "UPDATE subjects SET salt = NULL, data = NULL, erased = '2014-01-03T00:00:00Z' "
-        "WHERE case_id = :case",
-        params=[{"case": case_id}],
-    )
+    erase_behind(pg_url, case_id)
     assert _as_seen(pg_url, case_id, salt) == subjects.NOT_AS_SEEN
 
 
@@ -69,13 +57,9 @@ def _denials(url: str) -> list[str]:
 
 
 def test_a_salt_changed_behind_the_view_is_done_again_and_leaves_one_event(pg_url, monkeypatch):
-    ct, case_id = _noted(pg_url)
+    ct, case_id = noted_case(pg_url)
     salt = "ef" * 32
-    tamper(
-        pg_url,
-        "UPDATE subjects SET salt = :salt WHERE case_id = :case",
-        params=[{"salt": salt, "case": case_id}],
-    )
+    resalt_behind(pg_url, case_id, salt)
     found: list[bool] = []
     asked = subjects.not_as_seen
     monkeypatch.setattr(subjects, "not_as_seen", lambda exc: found.append(asked(exc)) or found[-1])
@@ -92,13 +76,8 @@ def test_a_salt_changed_behind_the_view_is_done_again_and_leaves_one_event(pg_ur
 
 
 def test_an_erased_record_is_refused_as_before_and_the_refusal_is_not_the_databases(pg_url):
-    ct, case_id = _noted(pg_url)
-    tamper(
-        pg_url,
-        "UPDATE subjects SET salt = NULL, data = NULL, erased = '2014-01-03T00:00:00Z' "
-        "WHERE case_id = :case",
-        params=[{"case": case_id}],
-    )
+    ct, case_id = noted_case(pg_url)
+    erase_behind(pg_url, case_id)
     with pytest.raises(Refused) as refused:
         ct.act(case_id, "add_note", {"text": MARKER}, "2014-01-04")
     assert str(refused.value) == (
