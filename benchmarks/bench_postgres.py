@@ -67,7 +67,6 @@ from benchmarks.bench_core import (
     bench_verify_one,
     stored_encoding,
 )
-from casetracker.adapters.schema import grant_app_role
 from casetracker.adapters.store import new_key
 from casetracker.domain import clock
 from casetracker.integrity.encoding import (
@@ -81,7 +80,7 @@ from casetracker.integrity.encoding import (
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
 from casetracker.services.synthetic_year import generate_year
-from tests.helpers import core_engine, member_logins, police_of
+from tests.helpers import core_engine, member_database, police_of
 
 perf = time.perf_counter
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -151,12 +150,7 @@ def bench_action(admin_url: str, n: int) -> dict[str, float]:
     with _database(admin_url, f"ct_bench_{tag}") as url:
         owner = sa.create_engine(url, isolation_level="AUTOCOMMIT")
         try:
-            with member_logins(owner, group, [member]):
-                create_database(url, "live", ("admin",))
-                grant_app_role(owner, group)
-                admin = Casetracker(url, role="admin", workflows=core_engine())
-                admin.save_user(member, "PC Bench", ("police",), "MPS")
-                admin.close()
+            with member_database(owner, url, group, [(member, "PC Bench", ("police",), "MPS")]):
                 member_url = sa.engine.make_url(url).set(username=member).render_as_string(False)
                 ct = Casetracker(member_url, role="police", workflows=core_engine())
                 ids = [ct.open_case({"name": f"p{i}"}, "2015-06-21").case_id for i in range(50)]

@@ -96,3 +96,23 @@ def member_logins(owner: sa.Engine, group: str, logins: Iterable[str]) -> Iterat
         with owner.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text(f"DROP OWNED BY {everyone}"))
             conn.execute(sa.text(f"DROP ROLE {everyone}"))
+
+
+@contextmanager
+def member_database(
+    owner: sa.Engine, url: str, group: str, users: Iterable[tuple[str, str, tuple[str, ...], str]]
+) -> Iterator[None]:
+    """A live database at ``url`` set up as docs/postgresql.md says: ``group`` is its
+    application role, and each user ``(login, name, roles, force)`` a login member of it,
+    registered by an admin; the logins are dropped afterwards (``member_logins``)."""
+    from casetracker.adapters.schema import grant_app_role
+
+    listed = list(users)
+    with member_logins(owner, group, [login for login, *_ in listed]):
+        create_database(url, "live", ("admin",))
+        grant_app_role(owner, group)
+        admin = Casetracker(url, role="admin", workflows=core_engine())
+        for login, name, roles, force in listed:
+            admin.save_user(login, name, roles, force)
+        admin.close()
+        yield

@@ -15,12 +15,11 @@ import sqlalchemy as sa
 
 from casetracker.adapters import bulk_insert
 from casetracker.adapters.database import make_engine, write_transaction
-from casetracker.adapters.schema import grant_app_role
 from casetracker.domain import clock
 from casetracker.domain.events import NewEvent
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
-from tests.helpers import core_engine, member_logins, police_of
+from tests.helpers import core_engine, member_database, police_of
 
 CASES = 7  # 7 x 5 = 35 events: two blocks of 16 leaves of the Merkle tree, and some over
 
@@ -124,12 +123,7 @@ def member(pg_url: str) -> Iterator[tuple[str, str]]:
     group, login = f"ct_app_{tag}", f"ct_m_{tag}"
     owner = make_engine(pg_url)
     try:
-        with member_logins(owner, group, [login]):
-            create_database(pg_url, "live", ("admin",))
-            grant_app_role(owner, group)
-            ct = Casetracker(pg_url, role="admin", workflows=core_engine())
-            ct.save_user(login, "Mo Member", ("police",), "MPS")
-            ct.close()
+        with member_database(owner, pg_url, group, [(login, "Mo Member", ("police",), "MPS")]):
             yield pg_url, login
     finally:
         owner.dispose()

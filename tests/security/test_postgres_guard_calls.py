@@ -22,10 +22,8 @@ import pytest
 import sqlalchemy as sa
 
 from casetracker.adapters.database import make_engine
-from casetracker.adapters.schema import grant_app_role
 from casetracker.services.cases import Casetracker
-from casetracker.services.setup import create_database
-from tests.helpers import core_engine, member_logins
+from tests.helpers import core_engine, member_database
 from tests.security.test_postgres_privileges import _forged
 
 pytestmark = pytest.mark.postgres
@@ -53,17 +51,15 @@ def members(pg_url: str) -> Iterator[Members]:
     group = f"ct_app_{tag}"
     owner = make_engine(pg_url)
     try:
-        with member_logins(owner, group, (found.officer, found.caseworker)):
-            create_database(pg_url, "live", ("admin",))
-            grant_app_role(owner, group)
+        users = [
+            (found.officer, "PC Jones", ("police",), "MPS"),
+            (found.caseworker, "Cas Worker", ("casework",), ""),
+        ]
+        with member_database(owner, pg_url, group, users):
             database = sa.engine.make_url(pg_url).database
             with owner.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 # counted per transaction for the sessions opened from here on
                 conn.execute(sa.text(f"ALTER DATABASE \"{database}\" SET track_functions = 'pl'"))
-            admin = Casetracker(pg_url, role="admin", workflows=core_engine())
-            admin.save_user(found.officer, "PC Jones", ("police",), "MPS")
-            admin.save_user(found.caseworker, "Cas Worker", ("casework",))
-            admin.close()
             yield found
     finally:
         owner.dispose()
