@@ -252,6 +252,11 @@ class WorklistRow(SQLModel, table=True):
         max_length=32,
         sa_column_kwargs={"server_default": "9999-12-31T00:00:00Z"},
     )
+    # Which deadline that is (its ``Deadline.kind``, migration 0025), "" when none: shown beside
+    # the time, and kept here because the ``deadlines`` table drops one recorded as passed.
+    deadline_kind: str = Field(
+        default="", max_length=32, sa_column_kwargs={"server_default": sa.text("''")}
+    )
 
 
 class DeadlineRow(SQLModel, table=True):

@@ -118,9 +118,9 @@ def _derived_rows(view: CaseView, now: datetime) -> list[WorkItem]:
     if not rows:  # most cases most of the time: no owner or deadline to find
         return rows
     held = holders(view)
-    soonest: dict[str, str] = {}
+    soonest: dict[str, tuple[str, str]] = {}  # item: (due, kind)
     for found in outstanding(view, configured()):
-        soonest.setdefault(found.item, found.due_text)
+        soonest.setdefault(found.item, (found.due_text, found.kind))
     for check in view.of("status_check"):  # its person's arrest: see ``_check_deadline``
         _check_deadline(view, check, soonest)
     if not held and not soonest:
@@ -129,13 +129,15 @@ def _derived_rows(view: CaseView, now: datetime) -> list[WorkItem]:
         dataclasses.replace(
             row,
             owner=held.get((row.queue, row.item), ""),
-            deadline=soonest.get(row.item, NEVER),
+            deadline=due,
+            deadline_kind=kind,
         )
         for row in rows
+        for due, kind in [soonest.get(row.item, (NEVER, ""))]
     ]
 
 
-def _check_deadline(view: CaseView, check: Instance, soonest: dict[str, str]) -> None:
+def _check_deadline(view: CaseView, check: Instance, soonest: dict[str, tuple[str, str]]) -> None:
     """A status check with no deadline of its own falls due with the arrest it is about: the
     person is still in custody, and the PACE clock or an IO's last shift before release
     (¶4.21) says how long is left to act on the referral.  So the CCU's and the JOC's queues
@@ -329,19 +331,20 @@ def _row_dict(row: WorkItem) -> dict[str, str]:
         "search": search,
         "owner": row.owner,
         "deadline": row.deadline,
+        "deadline_kind": row.deadline_kind,
     }
 
 
 _Q_DELETE = "DELETE FROM worklist WHERE case_id = ?"
 _Q_INSERT = (
-    "INSERT INTO worklist (queue, case_id, item, due, force, label, search, owner, deadline) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO worklist (queue, case_id, item, due, force, label, search, owner, deadline, "
+    "deadline_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
 _Q_ROWS = (
-    "SELECT queue, case_id, item, due, force, label, search, owner, deadline FROM worklist "
-    "WHERE case_id = ?"
+    "SELECT queue, case_id, item, due, force, label, search, owner, deadline, deadline_kind "
+    "FROM worklist WHERE case_id = ?"
 )
 
 
@@ -420,6 +423,7 @@ def page(
         WORKLIST.c.label,
         WORKLIST.c.owner,
         WORKLIST.c.deadline,
+        WORKLIST.c.deadline_kind,
     )
     if queue == MY_WORK.name:  # every queue's items the user holds (ix_worklist_owner)
         query = columns.where(WORKLIST.c.owner == (owner or "-"))

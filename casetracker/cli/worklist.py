@@ -13,8 +13,8 @@ from typing import Annotated
 import typer
 
 from casetracker.cli.common import LARGEST_INTEGER, JsonOption, State, emit, exact_text, state
-from casetracker.domain.queues import queues_for
-from casetracker.presenters.labels import item_label
+from casetracker.domain.queues import WorkItem, queues_for
+from casetracker.presenters.labels import deadline_label, item_label
 from casetracker.services import worklists
 
 
@@ -57,6 +57,7 @@ def worklist_cmd(
                             "label": i.label,
                             "owner": i.owner or None,
                             "deadline": None if i.deadline_time is None else i.deadline,
+                            "deadline_kind": i.deadline_kind or None,
                         }
                         for i in found[q.name]
                     ],
@@ -71,11 +72,18 @@ def worklist_cmd(
             lines += [
                 f"  {i.case_id}  {item_label(ct.flow, i.item)}  {i.force}  {queue.due_means} "
                 f"{i.due if i.due_time else '-'}  {i.label}"
-                + (f"  [deadline {i.deadline}]" if i.deadline_time else "")
+                + (_next_deadline(i) if i.deadline_time else "")
                 + (f"  [held by {i.owner}]" if i.owner else "")
                 for i in items
             ]
         emit(data, json_out, lines, ct.realm)
+
+
+def _next_deadline(item: WorkItem) -> str:
+    """Which deadline comes next and when, as the TUI's column names it ("next deadline: PACE
+    limit 2026-01-06T16:00:00Z"): which clock is running out, not only when."""
+    kind = deadline_label(item.deadline_kind)
+    return f"  [next deadline: {kind + ' ' if kind else ''}{item.deadline}]"
 
 
 def register(app: typer.Typer) -> None:

@@ -124,6 +124,7 @@ class WorkItem:
     label: str
     owner: str = ""  # who holds the item (casetracker.domain.ownership); "" nobody
     deadline: str = NEVER  # UTC text of its nearest pending deadline (casetracker.domain.deadlines)
+    deadline_kind: str = ""  # that deadline's ``Deadline.kind`` ("pace_expiry"); "" when none
 
     @property
     def deadline_time(self) -> datetime | None:

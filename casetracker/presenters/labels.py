@@ -49,6 +49,27 @@ def roles_label(roles: Iterable[Any]) -> str:
     return f"{', '.join(names[:-1])} or {names[-1]}"
 
 
+# Each deadline kind (``casetracker.domain.deadlines.RULES``) by the clock that runs out, in the
+# few words a worklist's "next deadline" column has room for.
+DEADLINE_LABELS = {
+    "pace_expiry": "PACE limit",
+    "pace_extension": "extend PACE",
+    "io_before_release": "IO before release",
+    "bail_return": "bail ends",
+    "first_report": "first report",
+    "absconder_review": "absconder review",
+    "etd_chase": "ETD chase",
+    "removal_date": "removal date",
+    "proposal_lapse": "four-eyes lapse",
+}
+
+
+def deadline_label(kind: str) -> str:
+    """What falls due, so a caseworker knows which clock is running out and not only when; a
+    kind without a label of its own as words, none ("") as none."""
+    return DEADLINE_LABELS.get(kind) or choice_label(kind)
+
+
 # Each guard by what it requires, as a person reads it (a test holds these to the guards there
 # are); "role", "state" and "owner" refusals are not rules of the domain but of who and when.
 RULE_LABELS = {

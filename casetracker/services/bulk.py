@@ -234,7 +234,8 @@ def _plain(case: PreparedCase) -> tuple:
         case.personal,
         case.salt,
         (rows.arrests, rows.people, rows.referrals, rows.spells, rows.high_harm),
-        [(w.queue, w.case_id, w.item, w.due, w.force, w.label, w.owner, w.deadline)
+        [(w.queue, w.case_id, w.item, w.due, w.force, w.label, w.owner, w.deadline,
+          w.deadline_kind)
          for w in case.work],
         [tuple(d) for d in case.due],
         case.flow,

@@ -37,6 +37,9 @@ def test_ccu_sees_the_referral_it_must_check(run, db):
     line = next(x for x in text.out.splitlines() if case_id in x)
     assert "Status check #1  MPS" in line and "Status check #1 awaiting CID check" in line
     assert "status_check#1" not in line and "status check #1" not in line
+    # Its deadline is its arrest's, named by which clock runs out, not only when.
+    assert checks["items"][0]["deadline_kind"] == "pace_extension"
+    assert f"[next deadline: extend PACE {checks['items'][0]['deadline']}]" in line
 
 
 def test_a_role_the_user_does_not_hold_is_refused(run, db):

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from casetracker.domain import clock
 from casetracker.domain.queues import ALL_CASES, Queue, WorkItem
+from casetracker.presenters.labels import deadline_label
 from casetracker.presenters.text import recorded_time
 from tui.layout import NARROW
 from tui.widgets.row_table import RowTable
@@ -81,16 +82,20 @@ def urgency(item: WorkItem, countdown: bool) -> Text:
 
 
 def next_deadline(item: WorkItem) -> Text:
-    """When the item's nearest pending deadline falls: what a queue is ordered by (issue 16),
+    """Which of the item's deadlines comes next and when: what a queue is ordered by (issue 16),
     which its first column need not show (a custody queue counts down the PACE clock while an
-    IO's last shift may come first)."""
+    IO's last shift may come first), named so that a caseworker knows which clock is running
+    out ("IO before release in 40 min")."""
     deadline = item.deadline_time
     if deadline is None:
         return Text("—", style="dim")
+    kind = deadline_label(item.deadline_kind)
     left = deadline - clock.now()
     if left.total_seconds() <= 0:
-        return Text(f"passed {_span(-left)} ago", style="bold red")
-    return Text(f"in {_span(left)}", style="bold red" if left < timedelta(hours=2) else "")
+        when = Text(f"passed {_span(-left)} ago", style="bold red")
+    else:
+        when = Text(f"in {_span(left)}", style="bold red" if left < timedelta(hours=2) else "")
+    return Text.assemble(f"{kind} ", when) if kind else when
 
 
 def label_text(label: str) -> Text:
