@@ -70,6 +70,9 @@ class CaseRow(SQLModel, table=True):
     opened: str = Field(max_length=32)
     updated: str = Field(max_length=32)
     state: str = Field(sa_type=sa.Text)  # canonical JSON {instance key: state name}
+    # Digest of the read-model rows last written for the case (``kept_rows.digest``); None
+    # when not known, and then an action compares the rows themselves (migration 0026).
+    rows_digest: str | None = Field(default=None, max_length=32)
 
 
 class SubjectRow(SQLModel, table=True):
