@@ -71,7 +71,7 @@ async def test_an_admin_registers_a_police_user_with_the_clis_checks(demo_url):
         await _fill(pilot, roles="police", force="wmp")
         await settle(pilot, lambda: any(n.title == "saved" for n in app.notices))
         saved = [n.message for n in app.notices if n.title == "saved"]
-        assert saved == ["user pc.new: police (WMP)"]  # what `casetracker user add` prints
+        assert saved == ["user pc.new: Police (WMP)"]  # as the list names the role
         await settle(pilot, lambda: "pc.new" in [u.name for u in screen.users])
     assert _users(demo_url) == {**before, "pc.new": (("police",), "WMP")}
     assert len(_saves(demo_url)) == 1
@@ -119,6 +119,25 @@ async def _open_user(pilot, name: str) -> None:
     await settle(pilot, is_screen(app, "UserFormScreen"))
 
 
+@run_async
+async def test_the_saved_notice_names_roles_as_the_list_does(demo_url):
+    """The notice after a save said ``immigration_officer,joc`` where the list beside it, and
+    every other screen, says "Immigration officer, Nexus JOC"."""
+    app = CasetrackerApp(demo_url, as_user="admin.demo")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, is_screen(app, "AdminScreen"))
+        screen = app.screen
+        await pilot.press("n")
+        await settle(pilot, is_screen(app, "UserFormScreen"))
+        await _fill(pilot, name="io.new", display="IO New", roles="immigration_officer, joc")
+        await settle(pilot, lambda: any(n.title == "saved" for n in app.notices))
+        saved = [n.message for n in app.notices if n.title == "saved"]
+        assert saved == ["user io.new: Immigration officer, Nexus JOC"]
+        await settle(pilot, lambda: "io.new" in [u.name for u in screen.users])
+        row = next(line for line in screen_text(app).splitlines() if "io.new" in line)
+        assert "Immigration officer, Nexus JOC" in row, row
+
+
 async def _ask_superintendent(pilot, name: str) -> None:
     """Open ``name``'s form, tick the superintendent box and save."""
     await _open_user(pilot, name)
@@ -144,7 +163,7 @@ async def test_an_admin_marks_a_superintendent_as_user_add_does(demo_url):
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: any(n.title == "saved" for n in app.notices))
         saved = [n.message for n in app.notices if n.title == "saved"]
-        assert saved == ["user pc.demo: police (MPS) superintendent"]  # as the CLI prints it
+        assert saved == ["user pc.demo: Police (MPS) superintendent"]
         await settle(pilot, lambda: any(u.superintendent for u in screen.users))
         row = next(line for line in screen_text(app).splitlines() if "pc.demo" in line)
         assert "✓" in row, row

@@ -15,6 +15,7 @@ shows it whole).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -36,6 +37,12 @@ SUPERINTENDENT = Text("✓", style="bold")
 PADDING = 2
 # the vertical scrollbar, kept free so that a long list does not push the last column out
 SCROLLBAR = 2
+
+
+def _roles_text(roles: Iterable[object]) -> str:
+    """A user's roles by the names every screen gives them ("Immigration officer, Nexus JOC"),
+    in the list and in the notice after a save alike: all held, so listed, not "or"."""
+    return roles_label(roles).replace(" or ", ", ")
 
 
 class AdminScreen(SessionScreen):
@@ -86,7 +93,7 @@ class AdminScreen(SessionScreen):
             name, roles, force, superintendent = message.data
             where = f" ({force})" if force else ""
             marked = " superintendent" if superintendent else ""
-            self.notify(f"user {name}: {','.join(roles)}{where}{marked}", title="saved")
+            self.notify(f"user {name}: {_roles_text(roles)}{where}{marked}", title="saved")
             self.load(name)
 
     def on_failed(self, message: Failed) -> None:
@@ -107,7 +114,7 @@ class AdminScreen(SessionScreen):
         rows = [
             (
                 Text(user.name, style="bold"),
-                Text(roles_label(user.roles).replace(" or ", ", ")),
+                Text(_roles_text(user.roles)),
                 Text(user.force) if user.force else Text("—", style="dim"),
                 SUPERINTENDENT if user.superintendent else Text(""),
             )
