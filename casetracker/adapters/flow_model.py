@@ -60,7 +60,8 @@ from casetracker.adapters.database import (
 )
 from casetracker.adapters.report_tables import FLOW_STEPS, MI_ARRESTS
 from casetracker.domain.case_view import CaseView
-from casetracker.domain.effective_time import DEFAULT_ZONE, parse_canonical
+from casetracker.domain.definition_migration import MIGRATE
+from casetracker.domain.effective_time import DEFAULT_ZONE, EffectiveTime, parse_canonical
 from casetracker.domain.errors import DatabaseError
 from casetracker.integrity.encoding import stored_stamp, stored_step
 
@@ -103,24 +104,50 @@ def local_year(at: float) -> int:
     return datetime.fromtimestamp(at, DEFAULT_ZONE).year
 
 
+def moment(
+    seq: int, workflow: str, version: int, instance: int, action: str, effective: EffectiveTime
+) -> Moment:
+    """One event as a trace needs it, its action labelled by the definition version the event
+    was recorded under: a folded view's steps (``moments``) and the log's stored columns
+    (``stored_moment``) alike, so the rows each gives are the same once an instance has moved
+    to another version (``migrate_definition``), its earlier steps keeping their own labels."""
+    return Moment(
+        effective.start.timestamp(), seq, label_of(workflow, version, action),
+        effective.precision != "instant", workflow, instance,
+    )  # fmt: skip
+
+
+def step_versions(view: CaseView, start: int = 0) -> list[int]:
+    """The definition version each of ``view.steps[start:]`` was recorded under, in order.
+
+    A view keeps only each instance's version now; a step is on it unless a move to another
+    version came after it, and each move records the version it left
+    (``migrated_from_version``), so reading the steps backwards from the end gives each one's."""
+    steps = view.steps
+    instances = view.instances
+    now: dict[str, int] = {}
+    out = []
+    for index in range(len(steps) - 1, start - 1, -1):
+        key, step = steps[index]
+        version = now.get(key)
+        if version is None:
+            version = instances[key].version
+        out.append(version)
+        if step.action == MIGRATE:
+            version = int(step.fields.get("migrated_from_version", version))
+        now[key] = version
+    out.reverse()
+    return out
+
+
 def moments(view: CaseView) -> list[Moment]:
     """The case's events as moments, in log order."""
     instances = view.instances
-    out = []
-    for key, step in view.steps:
-        instance = instances[key]
-        effective = step.effective
-        out.append(
-            Moment(
-                effective.start.timestamp(),
-                step.seq,
-                label_of(instance.workflow, instance.version, step.action),
-                effective.precision != "instant",
-                instance.workflow,
-                instance.number,
-            )
-        )
-    return out
+    return [
+        moment(step.seq, instances[key].workflow, version, instances[key].number, step.action,
+               step.effective)
+        for (key, step), version in zip(view.steps, step_versions(view), strict=True)
+    ]  # fmt: skip
 
 
 def trace_rows(case_id: str, events: Iterable[Moment]) -> list[tuple]:
@@ -182,7 +209,7 @@ class _Traces:
     copying every row - had made each action cost more the longer its case (+300 µs a note
     at 40 notes a case when derived again; ~10 µs at 150 notes when copied)."""
 
-    __slots__ = ("case_id", "covered", "last", "segments", "versions")
+    __slots__ = ("case_id", "covered", "last", "segments")
 
     def __init__(
         self,
@@ -192,7 +219,6 @@ class _Traces:
     ) -> None:
         self.case_id = view.case_id
         self.covered = view.steps[-1][1] if view.steps else None
-        self.versions = {key: i.version for key, i in view.instances.items()}
         self.segments = segments
         self.last = last  # trace -> (its last moment, its start year)
 
@@ -221,15 +247,7 @@ class _Traces:
     def covers(self, view: CaseView) -> bool:
         """Whether these are exactly ``view``'s traces."""
         steps = view.steps
-        return (
-            self.case_id == view.case_id
-            and (steps[-1][1] if steps else None) is self.covered
-            and self._same_versions(view)
-        )
-
-    def _same_versions(self, view: CaseView) -> bool:
-        instances = view.instances
-        return all(instances[key].version == v for key, v in self.versions.items())
+        return self.case_id == view.case_id and (steps[-1][1] if steps else None) is self.covered
 
     def extend(self, view: CaseView) -> list[tuple] | None:
         """Grow these traces, in place, to ``view``'s by its steps after ``covered``; returns
@@ -244,20 +262,15 @@ class _Traces:
             start -= 1
         if start == 0:
             return None  # not this view's steps: derive them again
-        if not self._same_versions(view):
-            return None  # an instance moved to another version: its labels may differ
         instances = view.instances
         last = dict(self.last)
         lengths: dict[tuple[str, int], int] = {}
         added: list[tuple] = []
-        for key, step in steps[start:]:
+        for (key, step), version in zip(steps[start:], step_versions(view, start), strict=True):
             instance = instances[key]
-            effective = step.effective
-            m = Moment(
-                effective.start.timestamp(), step.seq,
-                label_of(instance.workflow, instance.version, step.action),
-                effective.precision != "instant", instance.workflow, instance.number,
-            )  # fmt: skip
+            m = moment(
+                step.seq, instance.workflow, version, instance.number, step.action, step.effective
+            )
             for trace in ((CASE_TRACE, 0), (m.workflow, m.instance)):
                 before = last.get(trace)
                 if before is not None and _order(m) < _order(before[0]):
@@ -281,7 +294,6 @@ class _Traces:
             self.segments.setdefault((row[1], row[2]), []).append(row)
         self.last = last
         self.covered = steps[-1][1]
-        self.versions = {key: i.version for key, i in instances.items()}
         return added
 
 
@@ -417,11 +429,7 @@ def _first(row: tuple) -> Any:
 def stored_moment(seq: int, step: str, stamp: str) -> Moment:
     """A moment from an event's stored ``step`` and ``stamp`` columns."""
     _, workflow, version, instance, action = stored_step(step)
-    effective = parse_canonical(stored_stamp(stamp)[2])
-    return Moment(
-        effective.start.timestamp(), seq, label_of(workflow, version, action),
-        effective.precision != "instant", workflow, instance,
-    )  # fmt: skip
+    return moment(seq, workflow, version, instance, action, parse_canonical(stored_stamp(stamp)[2]))
 
 
 def rebuild(engine: Engine, flow: Any, progress: Callable[[int], None] | None = None) -> int:

@@ -13,6 +13,8 @@ from dataclasses import replace
 
 import pytest
 
+from casetracker.adapters import flow_model
+from casetracker.adapters.database import read_transaction, write_transaction
 from casetracker.domain.engine import WorkflowEngine
 from casetracker.domain.errors import NotPermitted, Refused, UsageError
 from casetracker.domain.vocabulary import ActionSpec, Role, StateSpec, WorkflowSpec
@@ -100,6 +102,37 @@ def test_a_v2_action_works_on_a_v1_case_once_it_is_migrated(sqlite_url):
     again = migrate(ct, "case", 2, [case_id], dry_run=False)  # nothing left on version 1
     assert again[0].instances == [] and not again[0].moved
     ct.close()
+
+
+def test_the_process_map_labels_each_step_by_the_version_it_was_recorded_under(sqlite_url):
+    """A case's process-map rows from its folded view (``flow_model.rows_for``, and ``change``
+    growing them after an action) labelled every step by the version its instance is on now,
+    while the rows from the log's stored columns (``fill``, as ``flow_from_log``) label each by
+    its event's own: once the case moved to version 2 the two disagreed on its earlier steps.
+    Both label each step by its own version."""
+    case_id = _closed_case(sqlite_url)
+    ct = _service(sqlite_url, V2)
+    kept = ct.flow.fold(case_id, ct.store.read_case(case_id))  # on version 1, as an action kept it
+    with write_transaction(ct.engine) as conn:
+        traces = flow_model.change(conn, kept, None)
+    migrate(ct, "case", 2, [case_id], dry_run=False)
+    ct.act(case_id, "archive_case", {})  # now: after every step, so the traces grow
+    view = ct.replay(case_id)[0]
+    derived = sorted(flow_model.rows_for(view))
+    assert flow_model.catch_up(ct.engine)  # SQLite: the rows from the stored columns
+    with read_transaction(ct.engine) as conn:
+        query = "SELECT * FROM flow_steps WHERE case_id = ?"
+        filled = sorted(tuple(r) for r in conn.exec_driver_sql(query, (case_id,)).fetchall())
+    assert derived == filled
+    labels = {r[5] for r in derived if r[1] == flow_model.CASE_TRACE}
+    for action in ("open_case", "close_case"):  # version 1's labels, which version 2 lacks
+        assert flow_model.label_of("case", 1, action) in labels
+        assert flow_model.label_of("case", 2, action) not in labels
+    later = [e for e in ct.store.read_case(case_id) if e.seq > kept.version]
+    assert [e.action for e in later] == ["migrate_definition", "archive_case"]
+    ct.flow.fold_into(kept, later)  # grown by the move and the new action, as an action's view
+    assert traces.extend(kept) is not None
+    assert sorted(traces.rows()) == derived
 
 
 def test_a_state_that_no_longer_exists_is_moved_by_its_mapping(sqlite_url):
