@@ -12,9 +12,7 @@ SQLAlchemy constructs for each of them cost more than the disk's fsync (benchmar
 from __future__ import annotations
 
 import json
-import os
 import re
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
@@ -24,7 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from casetracker.adapters import bulk_insert, merkle_tree
 from casetracker.adapters.database import driver_sql, read_transaction, write_transaction
-from casetracker.adapters.tables import CASES
+from casetracker.adapters.tables import CASES, KEYED
 from casetracker.domain import clock
 from casetracker.domain.errors import (
     Conflict,
@@ -49,17 +47,6 @@ from casetracker.integrity.encoding import (
 CASE_PREFIX = "C-"
 
 
-def new_key() -> str:
-    """The idempotency key of an event recorded without one: 32 hex digits, the time in
-    milliseconds (12) then 80 random bits (20).  Unique as 128 random bits were, and no easier
-    to guess (another user cannot take a key before it is made), but in time order, so each
-    insert into the keys' unique index lands at its right-hand end instead of anywhere: 1.15
-    of that index's pages a commit instead of 1.27 (150 notes on 50 cases, WAL frames counted),
-    and on a large log the end's pages stay in the page cache where a random leaf had to be
-    read from the file."""
-    return f"{time.time_ns() // 1_000_000:012x}{os.urandom(10).hex()}"
-
-
 _TEXT_FIELDS = ("workflow", "action", "actor_user", "actor_role", "effective", "idempotency key")
 _STORED = ", ".join(STORED_COLUMNS)
 _Q_INSERT = f"INSERT INTO events ({_STORED}) VALUES ({', '.join(['?'] * len(STORED_COLUMNS))})"
@@ -71,7 +58,7 @@ _Q_HEAD = (
 _Q_MAX_POSITION = "SELECT max(position) FROM events"
 _Q_CASE = f"SELECT {_STORED} FROM events WHERE case_id = ? ORDER BY seq"
 _Q_AT = f"SELECT {_STORED} FROM events WHERE case_id = ? AND seq = ?"
-_Q_KEY = f"SELECT {_STORED} FROM events WHERE idempotency_key = ?"
+_Q_KEY = f"SELECT {_STORED} FROM events WHERE idempotency_key = ? AND {KEYED}"  # its index's rows
 _CASE_COLUMNS = ("case_id", "version", "head_hash", "head_position", "opened", "updated", "state")
 _Q_CASE_INSERT = (
     f"INSERT INTO cases ({', '.join(_CASE_COLUMNS)}) VALUES ({', '.join('?' * len(_CASE_COLUMNS))})"
@@ -289,10 +276,10 @@ class EventStore:
         if not text_is_clean("".join(texts)):
             for name, text in zip(_TEXT_FIELDS, texts, strict=False):
                 check_text(name, text)
-        key = new.idempotency_key or new_key()
         return (
             position, case_id, seq, self.realm, new.workflow, new.workflow_version, new.instance,
-            new.action, new.actor_user, new.actor_role, new.effective, recorded, key,
+            new.action, new.actor_user, new.actor_role, new.effective, recorded,
+            new.idempotency_key or "",
             canonical_json(new.payload), prev,
         )  # fmt: skip
 
@@ -357,7 +344,7 @@ class EventStore:
                 values = (
                     position, case_id, seq, realm, new.workflow, new.workflow_version,
                     new.instance, new.action, new.actor_user, new.actor_role, new.effective,
-                    recorded, new.idempotency_key or new_key(),
+                    recorded, new.idempotency_key or "",
                     canonical_json(new.payload), head,
                 )  # fmt: skip
                 columns = stored_values(values)

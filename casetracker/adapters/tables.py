@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 POSITION = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+KEYED = "idempotency_key <> ''"  # the events a command's retry key is unique among
 """A global position: BIGINT, but on SQLite an INTEGER PRIMARY KEY, which is the rowid itself
 (no second index, faster appends): what migration 0001 creates."""
 
@@ -42,7 +43,14 @@ class Event(SQLModel, table=True):
     __tablename__ = "events"
     __table_args__ = (
         UniqueConstraint("case_id", "seq", name="uq_events_case_seq"),
-        UniqueConstraint("idempotency_key", name="uq_events_idempotency_key"),
+        # an event recorded without a retry key has an empty one (migration 0027)
+        sa.Index(
+            "uq_events_idempotency_key",
+            "idempotency_key",
+            unique=True,
+            sqlite_where=sa.text(KEYED),
+            postgresql_where=sa.text(KEYED),
+        ),
     )
 
     position: int = Field(

@@ -26,10 +26,15 @@ _KEPT = ("meta", "users", "subjects", "cases", "access_log")
 def _capture(url: str) -> tuple[dict, dict, list]:
     """Everything in a database written by today's code: its tables' rows, and its events."""
     ct = new_service(url)
-    ids = [ct.open_case({"name": f"Person {i}"}, f"2014-01-0{i + 1}").case_id for i in range(3)]
+    # every event then had a key (an event without one was given one made up until 0027)
+    ids = [
+        ct.open_case({"name": f"Person {i}"}, f"2014-01-0{i + 1}", f"open {i}").case_id
+        for i in range(3)
+    ]
     for n in range(2):
         for case_id in ids:
-            ct.act(case_id, "add_note", {"text": f"note {n}"}, f"2014-02-0{n + 1}")
+            ct.act(case_id, "add_note", {"text": f"note {n}"}, f"2014-02-0{n + 1}",
+                   idempotency_key=f"note {n} {case_id}")  # fmt: skip
     ct.show(ids[0])
     checkpoint = ct.checkpoint()
     history = {case_id: ct.store.read_case(case_id) for case_id in ids}

@@ -34,7 +34,7 @@ KEYED = "idempotency_key <> ''"
 INDEX = "uq_events_idempotency_key"
 
 
-def _events(name: str, *keys: sa.SchemaItem) -> None:
+def _events(name: str, *keys: sa.Constraint) -> None:
     op.create_table(
         name,
         sa.Column("position", POSITION, primary_key=True, autoincrement=False),
@@ -51,7 +51,7 @@ def _events(name: str, *keys: sa.SchemaItem) -> None:
     )
 
 
-def _copied_sqlite(*keys: sa.SchemaItem) -> None:
+def _copied_sqlite(*keys: sa.Constraint) -> None:
     """The log copied into a new ``events`` (with ``keys``), its append-only triggers back."""
     _events("events_copied", *keys)
     op.execute("INSERT INTO events_copied SELECT * FROM events ORDER BY position")
