@@ -23,10 +23,9 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection, Engine
 
-from casetracker.adapters import deadlines, flow_model, mi_model, workers, worklist
+from casetracker.adapters import deadlines, flow_model, kept_rows, mi_model, workers, worklist
 from casetracker.adapters.bulk_load import indexes_built_after
 from casetracker.adapters.database import driver_sql, write_transaction
-from casetracker.adapters.kept_rows import same_rows
 from casetracker.adapters.report_tables import FLOW_STEPS, MI_TABLES
 from casetracker.adapters.tables import DEADLINES, WORKLIST
 from casetracker.domain.case_view import CaseView
@@ -92,7 +91,7 @@ def _reports_unchanged(conn: Connection, case_id: str, rows: mi_model.MiRows | N
         return True
     for table, wanted in rows.by_table().items():
         filed = driver_sql(conn, _REPORT_ROWS[table], (case_id,), "report_tables").fetchall()
-        if not same_rows(list(map(tuple, filed)), wanted):
+        if not kept_rows.same_rows(list(map(tuple, filed)), wanted):
             return False
     return True
 
@@ -149,6 +148,24 @@ READ_MODELS: tuple[ReadModel, ...] = (
     ),
 )
 
+# The models whose rows a case's digest covers (``kept_rows.digest``), in this order: those
+# compared with the database when the rows last written are not known (migration 0026's
+# ``DIGESTED_TABLES`` are their tables).
+_DIGESTED = tuple(m for m in READ_MODELS if m.unchanged is not None and m.change is None)
+
+
+def digests_kept(conn: Connection) -> bool:
+    """Whether the database keeps each case's digest of its rows (SQLite: migration 0026)."""
+    return conn.dialect.name == "sqlite"
+
+
+def digest_of(work: list[Any], reports: mi_model.MiRows | None, due: list[Any]) -> str:
+    """The digest ``update`` keeps for a case whose worklist, report-table (None: it never
+    enters them, as ``mi_model.case_rows`` says) and deadline rows these are: for writers
+    of many new cases at once (``casetracker.services.bulk``)."""
+    rows = {"worklist": work, "report tables": reports, "deadlines": due}
+    return kept_rows.digest([rows[model.name] for model in _DIGESTED])
+
 
 _UNKNOWN = object()
 
@@ -159,14 +176,19 @@ def update(conn: Connection, view: CaseView) -> None:
     ``view.written`` remembers the rows this process last wrote for the case at the view's
     previous version: most actions - a note, a served paper - leave a case's worklist and
     report rows as they were, and skipping those statements is a third of an action's cost.
-    A view folded afresh from the log (every CLI action, a new TUI session) knows nothing, so
-    its rows are compared with the database's (``ReadModel.unchanged``): a row is rewritten
-    only when its content changed (issue 18).  A model with ``change`` (the flow model, whose
-    rows grow with every event) is handed what it kept and keeps what it returns.  A model
-    caught up by its readers on this backend (``ReadModel.in_actions``) is not written.
+    A view folded afresh from the log (every CLI action, a new TUI session) knows nothing:
+    on SQLite it compares the digest of the rows it derived with the one kept for the case
+    (``kept_rows``), and only when that differs or is missing compares the rows with the
+    database's (``ReadModel.unchanged``); either way a row is rewritten only when its
+    content changed (issue 18).  Whenever rows are written the digest is kept after them.
+    A model with ``change`` (the flow model, whose rows grow with every event) is handed what
+    it kept and keeps what it returns.  A model caught up by its readers on this backend
+    (``ReadModel.in_actions``) is not written.
     """
     written = view.written
     dialect = conn.dialect.name
+    unknown: list[tuple[ReadModel, Any]] = []  # rows of models whose stored rows are not known
+    changed = False
     for model in READ_MODELS:
         if model.in_actions is not None and not model.in_actions(dialect):
             continue
@@ -176,12 +198,30 @@ def update(conn: Connection, view: CaseView) -> None:
             continue
         rows = model.rows(view)
         if known is _UNKNOWN and model.unchanged is not None:
-            if not model.unchanged(conn, view.case_id, rows):
-                model.replace(conn, view.case_id, rows)
-            written[model.name] = rows
+            unknown.append((model, rows))
         elif known != rows:
             model.replace(conn, view.case_id, rows)
             written[model.name] = rows
+            changed = True
+    if not digests_kept(conn):
+        for model, rows in unknown:
+            assert model.unchanged is not None
+            if not model.unchanged(conn, view.case_id, rows):
+                model.replace(conn, view.case_id, rows)
+            written[model.name] = rows
+        return
+    if not unknown and not changed:
+        return
+    for model, rows in unknown:
+        written[model.name] = rows
+    wanted = kept_rows.digest([written.get(model.name) for model in _DIGESTED])
+    if unknown and kept_rows.stored_digest(conn, view.case_id) == wanted:
+        return
+    for model, rows in unknown:
+        assert model.unchanged is not None
+        if not model.unchanged(conn, view.case_id, rows):
+            model.replace(conn, view.case_id, rows)
+    kept_rows.keep_digest(conn, view.case_id, wanted)
 
 
 REBUILD_BATCH = 5000  # cases whose rows are held before they are written
@@ -201,24 +241,30 @@ def rebuild(engine: Engine, flow: Any, progress: Callable[[int], None] | None = 
     been most of the command's time (issue 18).  A large SQLite log is split by case id as
     the projection's rebuild splits it: a worker process folds the upper half and hands its
     rows back (``rows_range``) while this process folds and writes the lower half.  A model
-    without ``tables`` and ``insert`` rebuilds itself after.
+    without ``tables`` and ``insert`` rebuilds itself after.  Each case's digest of its rows
+    is kept with them, as an action keeps it (``kept_rows.digests_forgotten`` forgets the
+    old ones first).
     """
     from casetracker.adapters.case_stream import views_in_range
 
     fed = _fed()
     tables = [table for model in fed for table in model.tables]
-    with write_transaction(engine) as conn, indexes_built_after(conn, tables):
+    with (
+        write_transaction(engine) as conn,
+        indexes_built_after(conn, tables),
+        kept_rows.digests_forgotten(conn, tables),
+    ):
         for table in tables:
             conn.execute(table.delete())
         raw = conn.connection.dbapi_connection
+        digested = digests_kept(conn)
 
         def here(low: str | None, high: str | None) -> int:
-            pending: list[list[Any]] = [[] for _ in fed]
+            pending: list[list[Any]] = [[] for _ in range(len(fed) + 1)]
             cases = 0
             with collector_paused():  # as in the worker: millions of acyclic objects
                 for view in views_in_range(raw, flow, low, high, progress):
-                    for model, held in zip(fed, pending, strict=True):
-                        held.append(model.rows(view))
+                    _derive(view, fed, pending, digested)
                     cases += 1
                     if cases % REBUILD_BATCH == 0:
                         _write(conn, fed, pending)
@@ -228,7 +274,7 @@ def rebuild(engine: Engine, flow: Any, progress: Callable[[int], None] | None = 
         def adopt(half: Any) -> int | None:
             if not (isinstance(half, tuple) and len(half) == 2 and isinstance(half[0], int)):
                 return None
-            if not (isinstance(half[1], list) and len(half[1]) == len(fed)):
+            if not (isinstance(half[1], list) and len(half[1]) == len(fed) + 1):
                 return None
             _write(conn, fed, half[1])
             return half[0]
@@ -246,25 +292,37 @@ def rebuild(engine: Engine, flow: Any, progress: Callable[[int], None] | None = 
 def rows_range(
     raw: Any, low: str | None, high: str | None, definitions: list[Any]
 ) -> tuple[int, list[list[Any]]]:
-    """In a worker process: how many cases ``[low, high)`` holds, and each fed read model's
-    rows for them (one entry a case, as ``rows`` gives it).  Folding needs the definitions
-    only, not the guards, so the engine is built from them here."""
+    """In a worker process: how many cases ``[low, high)`` holds, each fed read model's rows
+    for them (one entry a case, as ``rows`` gives it) and, last, each case's digest of its
+    rows with its id.  Folding needs the definitions only, not the guards, so the engine is
+    built from them here.  Workers run on SQLite only, which keeps the digests."""
     from casetracker.adapters.case_stream import views_in_range
 
     flow = WorkflowEngine(definitions)
     fed = _fed()
-    out: list[list[Any]] = [[] for _ in fed]
+    out: list[list[Any]] = [[] for _ in range(len(fed) + 1)]
     cases = 0
     for view in views_in_range(raw, flow, low, high):
-        for model, held in zip(fed, out, strict=True):
-            held.append(model.rows(view))
+        _derive(view, fed, out, True)
         cases += 1
     return cases, out
 
 
+def _derive(view: CaseView, fed: list[ReadModel], held: list[list[Any]], digested: bool) -> None:
+    """Each fed model's rows for the case into its list of ``held``, and into the last one,
+    when ``digested``, the case's digest of its rows and its id (``digest_of``)."""
+    rows = {model.name: model.rows(view) for model in fed}
+    for model, out in zip(fed, held, strict=False):
+        out.append(rows[model.name])
+    if digested:
+        held[-1].append((kept_rows.digest([rows[model.name] for model in _DIGESTED]), view.case_id))
+
+
 def _write(conn: Connection, fed: list[ReadModel], pending: list[list[Any]]) -> None:
-    for model, held in zip(fed, pending, strict=True):
+    for model, held in zip(fed, pending, strict=False):  # the last: the digests
         if held:
             assert model.insert is not None
             model.insert(conn, held)
             held.clear()
+    kept_rows.keep_digests(conn, pending[-1])
+    pending[-1].clear()

@@ -23,7 +23,15 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Connection
 
-from casetracker.adapters import deadlines, flow_model, mi_model, subjects, worklist
+from casetracker.adapters import (
+    deadlines,
+    flow_model,
+    kept_rows,
+    mi_model,
+    read_models,
+    subjects,
+    worklist,
+)
 from casetracker.adapters.deadlines import DueRow
 from casetracker.adapters.store import EventStore
 from casetracker.domain import clock
@@ -274,18 +282,27 @@ def _write(conn: Connection, store: EventStore, cases: Sequence[PreparedCase]) -
     due: list[DueRow] = []
     steps: list[tuple] = []
     personal = []
+    digests = read_models.digests_kept(conn)
+    kept: list[tuple[str, str]] = []
     for case_id, case in zip(ids, cases, strict=True):
-        work.extend(replace(item, case_id=case_id) for item in case.work)
-        due.extend(row._replace(case_id=case_id) for row in case.due)
+        case_work = [replace(item, case_id=case_id) for item in case.work]
+        case_due = [row._replace(case_id=case_id) for row in case.due]
+        case_rows = case.rows.for_case(case_id)
+        work += case_work
+        due += case_due
         steps += flow_model.for_case(case.flow, case_id)
         if case.personal:
             personal.append((case_id, case.salt, case.personal))
-        rows.extend(case.rows.for_case(case_id))
+        rows.extend(case_rows)
+        if digests:  # as an action's would be: none for a case never in the report tables
+            reported = case_rows if any(case_rows.by_table().values()) else None
+            kept.append((read_models.digest_of(case_work, reported, case_due), case_id))
     subjects.write_many(conn, personal)
     mi_model.insert(conn, rows)
     worklist.insert_rows(conn, work)
     deadlines.insert_rows(conn, due)
     flow_model.insert_rows(conn, steps)
+    kept_rows.keep_digests(conn, kept)
     return ids
 
 

@@ -121,7 +121,8 @@ def test_a_changed_subject_record_is_found_by_either_path(service, db_url):
         "UPDATE cases SET state = '{}' WHERE case_id = 'C-0000002'",
         "UPDATE cases SET version = 1 WHERE case_id = 'C-0000005'",
         "DELETE FROM cases WHERE case_id = 'C-0000004'",
-        "INSERT INTO cases SELECT 'C-0000099', version, head_hash, head_position, opened, "
+        "INSERT INTO cases (case_id, version, head_hash, head_position, opened, updated, state) "
+        "SELECT 'C-0000099', version, head_hash, head_position, opened, "
         "updated, state FROM cases WHERE case_id = 'C-0000001'",
         "UPDATE events SET step = replace(step, 'add_note', 'open_case') WHERE position = 14",
     ],
