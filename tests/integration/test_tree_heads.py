@@ -451,10 +451,10 @@ def test_keys_are_written_once_and_privately(tmp_path):
 def test_an_upgrade_builds_both_trees_without_changing_a_hash(db_url, keys):
     """A log written before revision 0010 (here as revision 0003 kept it) gets its trees from
     `casetracker init`: the head signed before the upgrade still verifies after it."""
-    ct = new_service(db_url)
-    ids = [ct.open_case({"name": f"P{i}"}, "2014-01-01").case_id for i in range(3)]
+    ct = new_service(db_url)  # every event then had an idempotency key (0027 made them optional)
+    ids = [ct.open_case({"name": f"P{i}"}, "2014-01-01", f"open {i}").case_id for i in range(3)]
     for n in range(15):
-        ct.act(ids[n % 3], "add_note", {"text": f"n{n}"}, "2014-02-01")
+        ct.act(ids[n % 3], "add_note", {"text": f"n{n}"}, "2014-02-01", idempotency_key=f"n{n}")
     for _ in range(20):
         ct.show(ids[0])
     checkpoint = tree_heads.signed_checkpoint(ct, keys[0])

@@ -44,12 +44,15 @@ def walkers(request, monkeypatch):
 
 @pytest.fixture
 def log(db_url):
-    """Three cases, four events each, interleaved; returns (service, checkpoint)."""
+    """Three cases, four events each, interleaved; returns (service, checkpoint).  The first
+    notes (positions 4-6) were given idempotency keys; the other events have empty ones."""
     ct = new_service(db_url)
     ids = [ct.open_case({"name": f"Person {i}"}, f"2014-01-0{i + 1}").case_id for i in range(3)]
     for n in range(3):
         for case_id in ids:
-            ct.act(case_id, "add_note", {"text": f"note {n}"}, f"2014-02-0{n + 1}")
+            key = f"note {n} of {case_id}" if n == 0 else None
+            ct.act(case_id, "add_note", {"text": f"note {n}"}, f"2014-02-0{n + 1}",
+                   idempotency_key=key)  # fmt: skip
     assert ct.verify().ok
     yield ct, ct.checkpoint()
     ct.close()
@@ -87,6 +90,14 @@ def test_one_changed_byte_in_any_text_field_is_caught(log, db_url, column):
         assert (case_id, seq + 1) in named or (_flip(case_id), seq) in named
     else:
         assert (case_id, seq) in named, report.damaged
+
+
+def test_a_key_given_to_an_event_recorded_without_one_is_caught(log, db_url):
+    ct, _ = log
+    event = _event(db_url, 8)
+    assert event.idempotency_key == ""
+    set_fields(db_url, 8, idempotency_key="made up later")
+    assert (event.case_id, event.seq) in {(d.case_id, d.seq) for d in _damaged(ct).damaged}
 
 
 @pytest.mark.parametrize("column", ["position", "seq", "workflow_version", "instance"])

@@ -28,13 +28,13 @@ def _files(url: str) -> list[Path]:
 def noted(db_url):
     """A case whose first note, the reason given for it and the reason given for reading the
     case name the marker; returns (url, case id)."""
-    ct = new_service(db_url, role="casework")
-    case_id = ct.open_case({"name": "A Person"}, "2014-01-01").case_id
+    ct = new_service(db_url, role="casework")  # keyed, as every event was before 0027
+    case_id = ct.open_case({"name": "A Person"}, "2014-01-01", "opened").case_id
     ct.act(
         case_id, "add_note", {"text": f"spoke to {MARKER} at the desk"}, "2014-01-02",
-        justification=f"{MARKER} asked for it",
+        justification=f"{MARKER} asked for it", idempotency_key="first note",
     )  # fmt: skip
-    ct.act(case_id, "add_note", {"text": "a second note"}, "2014-01-03")
+    ct.act(case_id, "add_note", {"text": "a second note"}, "2014-01-03", idempotency_key="second")
     ct.show(case_id, reason=f"a call from {MARKER}")
     ct.close()
     return db_url, case_id

@@ -69,9 +69,9 @@ def logins(pg_url: str) -> Iterator[Logins]:
 
 
 def _open_case(logins: Logins) -> str:
-    ct = logins.service(logins.member, "casework")
-    case_id = ct.open_case({"name": "Alex Example"}, "2015-06-21").case_id
-    ct.act(case_id, "add_note", {"text": "served papers"}, "2015-06-21T10:00")
+    ct = logins.service(logins.member, "casework")  # keyed, so that 0027 can be downgraded
+    case_id = ct.open_case({"name": "Alex Example"}, "2015-06-21", "opened").case_id
+    ct.act(case_id, "add_note", {"text": "served papers"}, "2015-06-21T10:00", idempotency_key="n1")
     ct.close()
     return case_id
 
