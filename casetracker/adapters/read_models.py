@@ -187,6 +187,7 @@ def update(conn: Connection, view: CaseView) -> None:
     """
     written = view.written
     dialect = conn.dialect.name
+    digested = digests_kept(conn)
     unknown: list[tuple[ReadModel, Any]] = []  # rows of models whose stored rows are not known
     changed = False
     for model in READ_MODELS:
@@ -198,19 +199,17 @@ def update(conn: Connection, view: CaseView) -> None:
             continue
         rows = model.rows(view)
         if known is _UNKNOWN and model.unchanged is not None:
-            unknown.append((model, rows))
+            if digested:  # decided below, by the digest
+                unknown.append((model, rows))
+                continue
+            if not model.unchanged(conn, view.case_id, rows):
+                model.replace(conn, view.case_id, rows)
+            written[model.name] = rows
         elif known != rows:
             model.replace(conn, view.case_id, rows)
             written[model.name] = rows
             changed = True
-    if not digests_kept(conn):
-        for model, rows in unknown:
-            assert model.unchanged is not None
-            if not model.unchanged(conn, view.case_id, rows):
-                model.replace(conn, view.case_id, rows)
-            written[model.name] = rows
-        return
-    if not unknown and not changed:
+    if not digested or (not unknown and not changed):
         return
     for model, rows in unknown:
         written[model.name] = rows
