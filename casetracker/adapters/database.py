@@ -358,13 +358,17 @@ class KeptConnections:
     def _locked(self, conn: Connection) -> Iterator[Connection]:
         transaction = conn.begin()
         try:
-            # on the driver (``driver_sql``): SQLAlchemy's statement layer cost more than this.
-            # The commit or rollback below is psycopg's, which sends one whenever the server
-            # is in a transaction.
+            # on the driver (``driver_sql``): SQLAlchemy's statement layer cost more than this
             driver_sql(conn, "BEGIN", (), "lock")
             driver_sql(conn, _WRITE_LOCK_SQL, (WRITE_LOCK_KEY,), "lock")
             yield conn
-            transaction.commit()  # a queued statement's error may be raised here
+            # COMMIT is sent here, not by psycopg's commit(): that sends one only when it
+            # knows the server is in a transaction, which in pipeline mode it learns from a
+            # sync or from results still awaited.  A transaction whose last statement was a
+            # read it had waited for looked idle, and was left open with the write lock.
+            driver_sql(conn, "COMMIT", (), "lock")
+            conn.info[_PIPELINE].sync()  # the one wait; a queued statement's error is raised
+            transaction.commit()  # SQLAlchemy's own account: the server is idle, nothing sent
         except BaseException:
             _settle(conn)
             transaction.rollback()

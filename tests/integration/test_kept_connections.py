@@ -134,3 +134,27 @@ def test_a_connection_lost_in_a_transaction_raises_the_drivers_error(pg_url):
         assert conn.execute(sa.text("SELECT 2")).scalar() == 2
     kept.close()
     engine.dispose()
+
+
+@pytest.mark.parametrize("last", ["read", "write"])
+def test_a_transaction_whose_last_statement_was_read_is_committed(pg_url, last):
+    """psycopg sends COMMIT only when the server is known to be in a transaction; in pipeline
+    mode that is known from a sync or from results still awaited, so a transaction whose last
+    statement was a read it had waited for looked idle: its COMMIT was never sent, the action
+    returned as if recorded, and the next writer waited on the write lock for ever.  Every
+    transaction is now committed, whatever it did last."""
+    engine = make_engine(pg_url)
+    kept = KeptConnections(engine)
+    with kept.write() as conn:
+        conn.execute(sa.text("CREATE TABLE kept (a int PRIMARY KEY)"))
+    for n in range(1, 4):
+        with kept.write() as conn:
+            driver_sql(conn, "INSERT INTO kept VALUES (?)", (n,))
+            if last == "read":
+                assert driver_sql(conn, "SELECT count(*) FROM kept", ()).fetchone() == (n,)
+        with engine.connect() as other:  # another session sees it, and takes the lock at once
+            other.execute(sa.text("SET lock_timeout = '2s'"))
+            other.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
+            assert other.execute(sa.text("SELECT count(*) FROM kept")).scalar() == n
+    kept.close()
+    engine.dispose()
