@@ -65,8 +65,9 @@ DIGESTER = "subject_digester"  # the key in ``CaseView.derived`` of the view's o
 
 def record(
     conn: Connection, case_id: str, values: dict[str, Any], salt: str | None = None
-) -> tuple[dict[str, str], str]:
-    """Store personal values; returns the digests the event must carry, and the record's salt.
+) -> tuple[dict[str, str], str, Callable[[str, Any], str]]:
+    """Store personal values; returns the digests the event must carry, the record's salt and
+    its digester (for the caller's view to keep: held by nothing else, it would be made again).
 
     The subject's own details (``name``) replace those in the case's record; free text
     (``name@seq``, each event's own) is a new row of ``subject_values``, so a note neither
@@ -81,7 +82,7 @@ def record(
     if salt is not None and not own:
         rows = _value_rows(case_id, free_text)
         if all(_inserted_beside(conn, row, salt) for row in rows):
-            return _digests(salt, values), salt
+            return _digests(salt, values)
         # Nothing inserted: the record is erased, or not as the caller saw it.
         _digesters.pop(salt, None)
     query = _Q_RECORD if own else _Q_SALT
@@ -101,13 +102,16 @@ def record(
     if free_text:
         rows = _value_rows(case_id, free_text)
         driver_sql(conn, _Q_FREE_TEXT, rows if len(rows) > 1 else rows[0], "subjects")
-    return _digests(salt, values), salt
+    return _digests(salt, values)
 
 
-def _digests(salt: str, values: dict[str, Any]) -> dict[str, str]:
-    """``personal_digests.digests``, keyed by the digester kept for ``salt``."""
+def _digests(
+    salt: str, values: dict[str, Any]
+) -> tuple[dict[str, str], str, Callable[[str, Any], str]]:
+    """``personal_digests.digests``, keyed by the digester kept for ``salt``; the salt; and
+    that digester."""
     keyed = kept_digester(salt)
-    return {name: keyed(name, value) for name, value in values.items()}
+    return {name: keyed(name, value) for name, value in values.items()}, salt, keyed
 
 
 def kept_digester(salt: str) -> Callable[[str, Any], str]:

@@ -180,10 +180,10 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
                         logged = logged if flag is None else {**logged, nationality.MISMATCH: flag}
                     if case_id is None:
                         case_id = self.store.allocate_case_id(conn)
-                    digests, salt = (
+                    digests, salt, keyed = (
                         subjects.record(conn, case_id, personal, view.subject_salt)
                         if personal
-                        else (None, view.subject_salt)
+                        else (None, view.subject_salt, view.derived.get(subjects.DIGESTER))
                     )
                     payload = event_payload(spec, logged, digests, provenance)
                     if held:  # acted on another's item, confirmed: the event says whose
@@ -217,8 +217,8 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
                 subjects.clean_up(self.engine)
             else:
                 view.subject_salt = salt  # known once the transaction that read it committed
-                if salt is not None:  # its digester lives as long as the view
-                    view.derived[subjects.DIGESTER] = subjects.kept_digester(salt)
+                if keyed is not None:  # its digester lives as long as the view
+                    view.derived[subjects.DIGESTER] = keyed
                 self._views.put(view.case_id, view)
             return ActResult(view.case_id, recorded, instance_key(workflow, number), dest)
         message = f"{spec.label}: " + "; ".join(str(b) for b in blocks)

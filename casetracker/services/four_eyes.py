@@ -238,10 +238,8 @@ def _events(
         when.text, event_payload(auth_spec, {"authorised_by": actor.user}),
     )  # fmt: skip
     logged, personal = split_personal(spec, values, view.version + 2)
-    digests, _ = (
-        subjects.record(conn, view.case_id, personal, view.subject_salt)
-        if personal
-        else (None, view.subject_salt)
+    digests = (
+        subjects.record(conn, view.case_id, personal, view.subject_salt)[0] if personal else None
     )
     payload = event_payload(spec, logged, digests)
     payload["authorisation"] = {"proposal": found.key, "proposed_by": found.proposed_by}
