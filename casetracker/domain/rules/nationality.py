@@ -13,7 +13,6 @@ either (``mismatch``): a flag, not the values, which an erasure leaves behind.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping
 from typing import Any
 
@@ -58,7 +57,7 @@ def flagged(view: CaseView) -> tuple[bool, str, Step] | None:
         seen, last, answer = kept
         if 0 < seen <= len(steps) and steps[seen - 1][1] is last:
             start, found = seen, answer
-    for key, step in itertools.islice(steps, start, None):
+    for key, step in steps[start:]:  # islice would step over the first ``start`` again
         if MISMATCH in step.fields:
             found = (step.fields[MISMATCH] is True, key, step)
     if steps:
