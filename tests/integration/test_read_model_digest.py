@@ -206,6 +206,34 @@ def test_a_row_changed_behind_the_digest_forgets_it_and_is_put_right(url) -> Non
     assert after == right
 
 
+@pytest.mark.parametrize("verb", ["INSERT", "INSERT OR REPLACE"])
+def test_a_row_added_behind_the_digest_forgets_it_and_is_put_right(url, verb) -> None:
+    """A row another writer adds (or replaces: SQLite's REPLACE fires no delete trigger)
+    forgets the digest, so the next action compares the rows and takes the stranger out."""
+    case_id = _open_case(url)
+    right = {t: [row[1:] for row in rows] for t, rows in _filed(url, case_id).items()}
+    columns = "case_id, kind, item, due, force, label"
+    engine = _engine(url)
+    try:
+        with engine.connect() as conn:
+            due = conn.exec_driver_sql(
+                f"SELECT {columns} FROM deadlines WHERE case_id = ? LIMIT 1", (case_id,)
+            ).first()
+    finally:
+        engine.dispose()
+    assert due is not None
+    if verb == "INSERT":
+        stranger = (case_id, "pace", "x", "2016-01-01T00:00:00Z", "GMP", "a stranger")
+    else:  # the same key, another force
+        stranger = (*due[:4], "GMP", due[5])
+    _sql(url, f"{verb} INTO deadlines ({columns}) VALUES (?, ?, ?, ?, ?, ?)", stranger)
+    assert _digests(url)[case_id] is None
+    _note(url, case_id)
+    after = {t: [row[1:] for row in rows] for t, rows in _filed(url, case_id).items()}
+    assert after == right
+    assert _digests(url)[case_id] == _fresh_digests(url)[case_id]
+
+
 def test_an_action_that_changes_rows_keeps_their_digest(url) -> None:
     case_id = _open_case(url)
     ct = Casetracker(url, as_user="io.demo")
@@ -261,7 +289,8 @@ def test_a_rebuild_keeps_every_digest_and_its_triggers(
     finally:
         engine.dispose()
     assert after == triggers
-    assert {f"{t}_forgets_digest_on_{v}" for t in TABLES for v in ("update", "delete")} <= {
+    forgetting = ("insert", "update", "delete")
+    assert {f"{t}_forgets_digest_on_{v}" for t in TABLES for v in forgetting} <= {
         name for name, _ in after
     }
     case_id = _open_case(url)
