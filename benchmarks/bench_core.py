@@ -657,13 +657,8 @@ def main() -> None:
                     ct = _synth_log(base / "synth.db", args.arrests)
                 _whole_log(ct, log, only, args.repeat)
                 ct.close()
-        if "cold" in only:
-            path = base / "synth.db"
-            ct = (
-                Casetracker(f"sqlite:///{path}", as_user="io.demo")
-                if path.exists()
-                else _synth_log(path, args.arrests)
-            )
+        if "cold" in only:  # the synth log made above or kept, its schema upgraded
+            ct = _synth_log(base / "synth.db", args.arrests)
             _cold(ct, max(200, int(2000 * args.scale)), args.repeat, args.arrests)
             ct.close()
         if "tree" in only:
