@@ -6,8 +6,9 @@ what was written for the case; reading every row back to compare was a tenth of 
 action (issue 18).  So ``read_models.update`` keeps, after the rows and in their transaction,
 a digest of them, and a fresh view compares the digest of the rows it derived with that one
 value; only when it differs or is missing are the rows read and compared.  On SQLite an
-update or delete of any of those rows forgets its case's digest (migration 0026's triggers),
-so that a row changed by any other writer is still found and put right.
+insert, update or delete of any of those rows forgets its case's digest (the triggers of
+migrations 0026 and 0028), so that a row changed by any other writer is still found and put
+right.
 """
 
 from __future__ import annotations
@@ -38,8 +39,14 @@ def digest(rows: Any) -> str:
     Their ``repr``: the rows are tuples, named tuples and frozen dataclasses of text, numbers
     and None, whose ``repr`` is the same in every process and differs when any value does.
     Rows equal in another order, or a change of the code that derives them, give another
-    digest: the rows are then compared themselves, never wrongly taken as written."""
-    return hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
+    digest: the rows are then compared themselves, never wrongly taken as written.  The
+    digest is of the rows as derived, not as stored: a release that changes how a row is
+    stored (a column computed from it, say) without changing the row itself must change
+    ``ROW_FORMAT``, so that every digest kept before it is found wrong once."""
+    return hashlib.blake2b(f"{ROW_FORMAT}{rows!r}".encode(), digest_size=16).hexdigest()
+
+
+ROW_FORMAT = "1:"  # how derived rows become stored ones; see ``digest``
 
 
 _Q_DIGEST = "SELECT rows_digest FROM cases WHERE case_id = ?"
