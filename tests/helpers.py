@@ -116,3 +116,22 @@ def member_database(
             admin.save_user(login, name, roles, force)
         admin.close()
         yield
+
+
+def filed_rows(url: str, case_id: str, tables: Iterable[str]) -> dict[str, list[tuple]]:
+    """Every row the case has in each of ``tables`` of a SQLite file, with its rowid (a row
+    rewritten gets a new one, so equal results mean nothing was rewritten)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                table: sorted(
+                    tuple(r)
+                    for r in conn.exec_driver_sql(
+                        f"SELECT rowid, * FROM {table} WHERE case_id = ?", (case_id,)
+                    )
+                )
+                for table in tables
+            }
+    finally:
+        engine.dispose()

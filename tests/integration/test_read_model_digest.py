@@ -22,7 +22,7 @@ from casetracker.services import work
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
 from casetracker.services.synthetic_year import generate_year
-from tests.helpers import in_two_processes
+from tests.helpers import filed_rows, in_two_processes
 
 TABLES = (
     "worklist",
@@ -106,24 +106,6 @@ def _open_case(url: str) -> str:
         engine.dispose()
 
 
-def _filed(url: str, case_id: str) -> dict[str, list[tuple]]:
-    """Every read-model row of the case with its rowid (a rewritten row gets a new one)."""
-    engine = _engine(url)
-    try:
-        with engine.connect() as conn:
-            return {
-                table: sorted(
-                    tuple(r)
-                    for r in conn.exec_driver_sql(
-                        f"SELECT rowid, * FROM {table} WHERE case_id = ?", (case_id,)
-                    )
-                )
-                for table in TABLES
-            }
-    finally:
-        engine.dispose()
-
-
 def _sql(url: str, statement: str, params: tuple = ()) -> None:
     engine = _engine(url)
     try:
@@ -175,10 +157,10 @@ def test_synth_keeps_every_case_digest_as_a_fresh_fold_derives_it(url) -> None:
 
 def test_a_cold_note_compares_the_digest_not_the_rows(url, compared) -> None:
     case_id = _open_case(url)
-    before = _filed(url, case_id)
+    before = filed_rows(url, case_id, TABLES)
     _note(url, case_id)
     assert compared == []
-    assert _filed(url, case_id) == before
+    assert filed_rows(url, case_id, TABLES) == before
     assert _digests(url)[case_id] == _fresh_digests(url)[case_id]
 
 
@@ -186,23 +168,23 @@ def test_a_cold_note_compares_the_digest_not_the_rows(url, compared) -> None:
 def test_a_missing_or_wrong_digest_is_not_trusted(url, compared, stored) -> None:
     case_id = _open_case(url)
     _sql(url, "UPDATE cases SET rows_digest = ? WHERE case_id = ?", (stored, case_id))
-    before = _filed(url, case_id)
+    before = filed_rows(url, case_id, TABLES)
     _note(url, case_id)
     assert sorted(compared) == sorted(m.name for m in read_models._DIGESTED)
-    assert _filed(url, case_id) == before  # the same rows, none rewritten
+    assert filed_rows(url, case_id, TABLES) == before  # the same rows, none rewritten
     assert _digests(url)[case_id] == _fresh_digests(url)[case_id]  # kept right again
 
 
 def test_a_row_changed_behind_the_digest_forgets_it_and_is_put_right(url) -> None:
     case_id = _open_case(url)
-    right = {t: [row[1:] for row in rows] for t, rows in _filed(url, case_id).items()}
+    right = {t: [row[1:] for row in rows] for t, rows in filed_rows(url, case_id, TABLES).items()}
     _sql(url, "UPDATE worklist SET label = 'stale' WHERE case_id = ?", (case_id,))
     assert _digests(url)[case_id] is None
     _note(url, case_id)
     _sql(url, "DELETE FROM mi_arrests WHERE case_id = ?", (case_id,))
     assert _digests(url)[case_id] is None
     _note(url, case_id)
-    after = {t: [row[1:] for row in rows] for t, rows in _filed(url, case_id).items()}
+    after = {t: [row[1:] for row in rows] for t, rows in filed_rows(url, case_id, TABLES).items()}
     assert after == right
 
 
@@ -211,7 +193,7 @@ def test_a_row_added_behind_the_digest_forgets_it_and_is_put_right(url, verb) ->
     """A row another writer adds (or replaces: SQLite's REPLACE fires no delete trigger)
     forgets the digest, so the next action compares the rows and takes the stranger out."""
     case_id = _open_case(url)
-    right = {t: [row[1:] for row in rows] for t, rows in _filed(url, case_id).items()}
+    right = {t: [row[1:] for row in rows] for t, rows in filed_rows(url, case_id, TABLES).items()}
     columns = "case_id, kind, item, due, force, label"
     engine = _engine(url)
     try:
@@ -229,7 +211,7 @@ def test_a_row_added_behind_the_digest_forgets_it_and_is_put_right(url, verb) ->
     _sql(url, f"{verb} INTO deadlines ({columns}) VALUES (?, ?, ?, ?, ?, ?)", stranger)
     assert _digests(url)[case_id] is None
     _note(url, case_id)
-    after = {t: [row[1:] for row in rows] for t, rows in _filed(url, case_id).items()}
+    after = {t: [row[1:] for row in rows] for t, rows in filed_rows(url, case_id, TABLES).items()}
     assert after == right
     assert _digests(url)[case_id] == _fresh_digests(url)[case_id]
 
@@ -257,18 +239,24 @@ def test_an_action_that_changes_rows_keeps_their_digest(url) -> None:
     assert _digests(url)[case_id] == _fresh_digests(url)[case_id]
 
 
+def _triggers(url: str) -> list[Any]:
+    engine = _engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(
+                conn.exec_driver_sql(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+                )
+            )
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.parametrize("processes", [1, 2])
 def test_a_rebuild_keeps_every_digest_and_its_triggers(
     url, compared, monkeypatch, processes
 ) -> None:
-    engine = _engine(url)
-    try:
-        with engine.connect() as conn:
-            triggers = conn.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
-            ).all()
-    finally:
-        engine.dispose()
+    triggers = _triggers(url)
     _sql(url, "UPDATE cases SET rows_digest = '0' WHERE case_id = (SELECT min(case_id) FROM cases)")
     adopted = in_two_processes(monkeypatch) if processes == 2 else []
     if processes == 1:
@@ -280,14 +268,7 @@ def test_a_rebuild_keeps_every_digest_and_its_triggers(
         ct.close()
     assert bool(adopted and adopted[-1] is not None) == (processes == 2)
     assert _digests(url) == _fresh_digests(url)
-    engine = _engine(url)
-    try:
-        with engine.connect() as conn:
-            after = conn.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
-            ).all()
-    finally:
-        engine.dispose()
+    after = _triggers(url)
     assert after == triggers
     forgetting = ("insert", "update", "delete")
     assert {f"{t}_forgets_digest_on_{v}" for t in TABLES for v in forgetting} <= {

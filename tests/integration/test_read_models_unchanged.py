@@ -14,6 +14,7 @@ from casetracker.adapters.database import read_transaction, write_transaction
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
 from casetracker.services.synthetic_year import generate_year
+from tests.helpers import filed_rows
 
 TABLES = ("worklist", "deadlines", "mi_arrests", "mi_people", "mi_referrals", "mi_spells")
 
@@ -34,24 +35,6 @@ def _year(url: str) -> str:
         ct.close()
 
 
-def _filed(url: str, case_id: str) -> dict[str, list[tuple]]:
-    """Every read-model row of the case with its SQLite rowid (a rewritten row gets a new one)."""
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return {
-                table: sorted(
-                    tuple(r)
-                    for r in conn.exec_driver_sql(
-                        f"SELECT rowid, * FROM {table} WHERE case_id = ?", (case_id,)
-                    )
-                )
-                for table in TABLES
-            }
-    finally:
-        engine.dispose()
-
-
 def _note(url: str, case_id: str) -> None:
     ct = Casetracker(url, as_user="io.demo")  # a new process's service: nothing of the case kept
     try:
@@ -63,16 +46,16 @@ def _note(url: str, case_id: str) -> None:
 def test_a_cold_note_rewrites_no_row(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'year.db'}"
     case_id = _year(url)
-    before = _filed(url, case_id)
+    before = filed_rows(url, case_id, TABLES)
     assert before["worklist"] and before["mi_arrests"]
     _note(url, case_id)
-    assert _filed(url, case_id) == before
+    assert filed_rows(url, case_id, TABLES) == before
 
 
 def test_a_cold_view_puts_a_differing_row_right(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'year.db'}"
     case_id = _year(url)
-    right = {t: [row[1:] for row in rows] for t, rows in _filed(url, case_id).items()}
+    right = {t: [row[1:] for row in rows] for t, rows in filed_rows(url, case_id, TABLES).items()}
     engine = sa.create_engine(url)
     try:
         with write_transaction(engine) as conn:
@@ -83,5 +66,5 @@ def test_a_cold_view_puts_a_differing_row_right(tmp_path) -> None:
     finally:
         engine.dispose()
     _note(url, case_id)
-    after = {t: [row[1:] for row in rows] for t, rows in _filed(url, case_id).items()}
+    after = {t: [row[1:] for row in rows] for t, rows in filed_rows(url, case_id, TABLES).items()}
     assert after == right
