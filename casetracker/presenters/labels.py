@@ -42,11 +42,20 @@ def role_label(role: str) -> str:
 
 
 def roles_label(roles: Iterable[Any]) -> str:
-    """Several roles, as "Police, CCU or Nexus JOC"."""
-    names = [role_label(str(getattr(r, "value", r))) for r in roles]
+    """Several roles, any of which would do, as "Police, CCU or Nexus JOC"."""
+    names = _role_names(roles)
     if len(names) < 2:
         return "".join(names)
     return f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def roles_held_label(roles: Iterable[Any]) -> str:
+    """The roles one user holds, all of them, as "Immigration officer, Nexus JOC"."""
+    return ", ".join(_role_names(roles))
+
+
+def _role_names(roles: Iterable[Any]) -> list[str]:
+    return [role_label(str(getattr(r, "value", r))) for r in roles]
 
 
 # Each deadline kind (``casetracker.domain.deadlines.RULES``) by the clock that runs out, in the

@@ -15,7 +15,6 @@ shows it whole).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -24,7 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from casetracker.domain.identity import User
-from casetracker.presenters.labels import roles_label
+from casetracker.presenters.labels import roles_held_label
 from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen
 from tui.screens.user_form import UserForm, UserFormScreen
@@ -37,12 +36,6 @@ SUPERINTENDENT = Text("✓", style="bold")
 PADDING = 2
 # the vertical scrollbar, kept free so that a long list does not push the last column out
 SCROLLBAR = 2
-
-
-def _roles_text(roles: Iterable[object]) -> str:
-    """A user's roles by the names every screen gives them ("Immigration officer, Nexus JOC"),
-    in the list and in the notice after a save alike: all held, so listed, not "or"."""
-    return roles_label(roles).replace(" or ", ", ")
 
 
 class AdminScreen(SessionScreen):
@@ -93,7 +86,7 @@ class AdminScreen(SessionScreen):
             name, roles, force, superintendent = message.data
             where = f" ({force})" if force else ""
             marked = " superintendent" if superintendent else ""
-            self.notify(f"user {name}: {_roles_text(roles)}{where}{marked}", title="saved")
+            self.notify(f"user {name}: {roles_held_label(roles)}{where}{marked}", title="saved")
             self.load(name)
 
     def on_failed(self, message: Failed) -> None:
@@ -114,7 +107,7 @@ class AdminScreen(SessionScreen):
         rows = [
             (
                 Text(user.name, style="bold"),
-                Text(_roles_text(user.roles)),
+                Text(roles_held_label(user.roles)),
                 Text(user.force) if user.force else Text("—", style="dim"),
                 SUPERINTENDENT if user.superintendent else Text(""),
             )
