@@ -45,8 +45,6 @@ from casetracker.integrity.encoding import (
 )
 
 CASE_PREFIX = "C-"
-
-
 _TEXT_FIELDS = ("workflow", "action", "actor_user", "actor_role", "effective", "idempotency key")
 _STORED = ", ".join(STORED_COLUMNS)
 _Q_INSERT = f"INSERT INTO events ({_STORED}) VALUES ({', '.join(['?'] * len(STORED_COLUMNS))})"

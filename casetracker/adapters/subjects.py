@@ -30,7 +30,7 @@ from casetracker.adapters.tables import (
 from casetracker.domain.errors import Refused
 from casetracker.domain.events import personal_name
 from casetracker.integrity.encoding import canonical_json
-from casetracker.integrity.personal_digests import digester
+from casetracker.integrity.personal_digests import digested, digester
 
 _RECORD = sa.select(SUBJECTS.c.salt, SUBJECTS.c.data, SUBJECTS.c.erased)
 # The per-action statements, on the driver's cursor (``database.driver_sql`` says why).
@@ -111,7 +111,7 @@ def _digests(
     """``personal_digests.digests``, keyed by the digester kept for ``salt``; the salt; and
     that digester."""
     keyed = kept_digester(salt)
-    return {name: keyed(name, value) for name, value in values.items()}, salt, keyed
+    return digested(keyed, values), salt, keyed
 
 
 def kept_digester(salt: str) -> Callable[[str, Any], str]:

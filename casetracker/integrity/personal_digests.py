@@ -25,7 +25,11 @@ def digest(salt_hex: str, name: str, value: Any) -> str:
 
 def digests(salt_hex: str, values: dict[str, Any]) -> dict[str, str]:
     """``digest`` of each value, keyed once (bulk paths digest a million values)."""
-    keyed = digester(salt_hex)
+    return digested(digester(salt_hex), values)
+
+
+def digested(keyed: Callable[[str, Any], str], values: dict[str, Any]) -> dict[str, str]:
+    """Each value's digest by a ``digester`` the caller kept."""
     return {name: keyed(name, value) for name, value in values.items()}
 
 
