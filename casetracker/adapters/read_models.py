@@ -187,7 +187,6 @@ def update(conn: Connection, view: CaseView) -> None:
     """
     written = view.written
     dialect = conn.dialect.name
-    digested = digests_kept(conn)
     unknown: list[tuple[ReadModel, Any]] = []  # rows of models whose stored rows are not known
     changed = False
     for model in READ_MODELS:
@@ -199,28 +198,25 @@ def update(conn: Connection, view: CaseView) -> None:
             continue
         rows = model.rows(view)
         if known is _UNKNOWN and model.unchanged is not None:
-            if digested:  # decided below, by the digest
-                unknown.append((model, rows))
-                continue
-            if not model.unchanged(conn, view.case_id, rows):
-                model.replace(conn, view.case_id, rows)
-            written[model.name] = rows
+            unknown.append((model, rows))  # decided below, by the digest or the rows
         elif known != rows:
             model.replace(conn, view.case_id, rows)
             written[model.name] = rows
             changed = True
-    if not digested or (not unknown and not changed):
+    if not unknown and not changed:
         return
     for model, rows in unknown:
         written[model.name] = rows
-    wanted = kept_rows.digest([written.get(model.name) for model in _DIGESTED])
-    if unknown and kept_rows.stored_digest(conn, view.case_id) == wanted:
+    digested = digests_kept(conn)
+    wanted = kept_rows.digest([written.get(m.name) for m in _DIGESTED]) if digested else ""
+    if digested and unknown and kept_rows.stored_digest(conn, view.case_id) == wanted:
         return
     for model, rows in unknown:
         assert model.unchanged is not None
         if not model.unchanged(conn, view.case_id, rows):
             model.replace(conn, view.case_id, rows)
-    kept_rows.keep_digest(conn, view.case_id, wanted)
+    if digested:
+        kept_rows.keep_digest(conn, view.case_id, wanted)
 
 
 REBUILD_BATCH = 5000  # cases whose rows are held before they are written
