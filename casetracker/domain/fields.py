@@ -157,7 +157,14 @@ def validate_fields(action: ActionSpec, supplied: dict[str, Any]) -> dict[str, A
             given.append((name, convert, raw))
     if missing:
         blanks = [f for f in action.fields if f.required and _blank(supplied.get(f.name))]
-        listed = ", ".join(f"{f.name!r} ({f.label or f.type})" for f in blanks)
-        noun = "field" if len(blanks) == 1 else "fields"
-        raise UsageError(f"{action.name} needs {noun} {listed}")
+        raise UsageError(missing_message(action, blanks))
     return {name: convert(raw) for name, convert, raw in given}
+
+
+def missing_message(action: ActionSpec, blanks: list[FieldSpec]) -> str:
+    """What a person is told when required fields are blank, in the words the form and the
+    case screen use ("Add a note needs Note (field 'text')"): the TUI shows the labels, and
+    the name in brackets is what the command line's ``-f name=value`` takes."""
+    named = [f"{f.label} (field {f.name!r})" if f.label else f"field {f.name!r}" for f in blanks]
+    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+    return f"{action.label or action.name} needs {listed}"

@@ -97,7 +97,7 @@ def test_verify_exits_1_naming_the_event(run, db):
             "cannot read 'someday'",
         ),
         (["case", "act", "C-0000001", "add_note", "-f", "text"], 2, "must be written name=value"),
-        (["case", "act", "C-0000001", "add_note"], 2, "needs field 'text'"),
+        (["case", "act", "C-0000001", "add_note"], 2, "Add a note needs Note (field 'text')"),
         (
             ["case", "act", "C-0000001", "add_note", "-f", "text=x", "--expect-version", "0"],
             1,

@@ -141,7 +141,7 @@ def test_bad_inputs_are_usage_errors(ct):
         ct.act(case_id, "add_note", {"text": "x"}, "2999-01-01")
     with pytest.raises(UsageError, match="cannot read"):
         ct.act(case_id, "add_note", {"text": "x"}, "last tuesday")
-    with pytest.raises(UsageError, match="needs field"):
+    with pytest.raises(UsageError, match=r"Add a note needs Note \(field 'text'\)"):
         ct.act(case_id, "add_note", {})
     with pytest.raises(UsageError, match="no field"):
         ct.act(case_id, "add_note", {"text": "x", "colour": "red"})

@@ -45,7 +45,7 @@ BAD_STEPS = {
     ),
     "missing field": (
         "  - {effective: 2012-01-01, role: immigration_officer, action: lodge_claim}\n",
-        "step 2 (lodge_claim, line 10): lodge_claim needs field 'kind'",
+        "step 2 (lodge_claim, line 10): Record a claim or challenge needs Kind (field 'kind')",
     ),
     "role may not": (
         "  - {effective: 2012-01-01, role: police, action: record_etd_needed}\n",
