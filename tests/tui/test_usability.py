@@ -318,3 +318,18 @@ async def test_only_an_auditor_is_offered_the_access_log(demo_url):
             assert app.screen.check_action("access_log", ()) is offered
             titles = [title for title, _, _ in app.screen.commands()]
             assert ("view: access log" in titles) is offered
+
+
+@run_async
+async def test_help_on_the_worklist_lists_a_number_key_for_each_queue_the_role_has(demo_url):
+    app = CasetrackerApp(demo_url, as_user="ccu.demo")
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot, lambda: named(app, "WorklistScreen")() and bool(app.screen.items))
+        count = len(app.screen.queues)
+        assert count < 9  # the CCU has four queues: keys 5 to 9 pick none
+        await pilot.press("question_mark")
+        await settle(pilot, named(app, "HelpScreen"))
+        queue_keys = [keys for keys, _, binding in app.screen.rows if "queue" in binding]
+        assert queue_keys == [str(n) for n in range(1, count + 1)]
+        switch = [binding for _, _, binding in app.screen.rows if binding == "app.switch_role"]
+        assert switch == []  # one role: f7 has no other to switch to

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual.actions import parse
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -34,6 +35,15 @@ def declared_keys(node: Any) -> BindingsMap:
     for klass in reversed(type(node).__mro__):
         keys.update(BindingsMap(vars(klass).get("BINDINGS", ())).key_to_bindings)
     return BindingsMap.from_keys(keys)
+
+
+def available(node: Any, binding: Binding) -> bool:
+    """Whether ``binding`` does something here now, as ``node``'s ``check_action`` says (as
+    the key bar asks it): a key it turns off (``False``: a queue number past the role's last
+    queue, the access log for a role that may not read it) is not listed; a dimmed one
+    (``None``) is, as the key bar still shows it."""
+    _, name, parameters = parse(binding.action)
+    return node.check_action(name, parameters) is not False
 
 
 def description(node: Any, binding: Binding) -> str:
@@ -73,7 +83,8 @@ class HelpScreen(ModalScreen[None]):
             for key, bindings in app.remapped(declared_keys(source)).key_to_bindings.items():
                 for binding in bindings:
                     what = binding.tooltip or description(source, binding)
-                    if not user_facing(binding) or not what or (key, what) in seen:
+                    listable = user_facing(binding) and available(source, binding)
+                    if not listable or not what or (key, what) in seen:
                         continue
                     seen.add((key, what))
                     listed.setdefault((binding.id or "", what), []).append(

@@ -309,6 +309,13 @@ class WorklistScreen(SessionScreen):
             self.limit = PAGE
             self.load()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A number key picks a queue only if the role has one of that number (help lists
+        only those)."""
+        if action == "pick":
+            return int(str(parameters[0])) < len(self.queues) if parameters else False
+        return True
+
     def action_pick(self, index: int) -> None:
         if index < len(self.queues):
             self.query_one(Tabs).active = f"q-{self.queues[index].name}"
