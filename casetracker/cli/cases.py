@@ -16,6 +16,7 @@ from casetracker.cli.common import (
     JsonOption,
     emit,
     exact_text,
+    idempotency_key_text,
     one_line_text,
     require_acting_role,
     state,
@@ -34,7 +35,9 @@ def case_open(
     effective: EffectiveOption = None,
     idempotency_key: Annotated[
         str | None,
-        typer.Option(help="Retry-safe key: a repeat is recorded once", callback=exact_text),
+        typer.Option(
+            help="Retry-safe key: a repeat is recorded once", callback=idempotency_key_text
+        ),
     ] = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -75,7 +78,7 @@ def case_act(
         str | None,
         typer.Option(
             help="Retry-safe key: a repeat is recorded once (with several cases, once per case)",
-            callback=exact_text,
+            callback=idempotency_key_text,
         ),
     ] = None,
     reason: Annotated[

@@ -39,6 +39,23 @@ def exact_text(value: str | None) -> str | None:
     return value
 
 
+# The prefix of the keys ``casetracker tick`` records passed deadlines under
+# (``services.work.idempotency_key``): anyone can work such a key out, and one taken first by
+# another request made every later tick refused at that case (migration 0029 on PostgreSQL).
+TICK_KEY_PREFIX = "deadline:"
+
+
+def idempotency_key_text(value: str | None) -> str | None:
+    """A retry key as given (``exact_text``), refused when it is one a tick keeps for itself."""
+    value = exact_text(value)
+    if value is not None and value.startswith(TICK_KEY_PREFIX):
+        raise typer.BadParameter(
+            f"keys beginning {TICK_KEY_PREFIX!r} are kept for the passed deadlines "
+            "`casetracker tick` records"
+        )
+    return value
+
+
 DbOption = Annotated[
     str | None,
     typer.Option(
