@@ -26,7 +26,7 @@ from casetracker.adapters.report_tables import MI_ARRESTS
 from casetracker.adapters.tables import CASES, EVENTS, WORKLIST
 from casetracker.domain import clock, four_eyes
 from casetracker.domain.case_view import CaseView, Instance
-from casetracker.domain.deadlines import CASE, OFFENDER_STATES, outstanding, recorded
+from casetracker.domain.deadlines import CASE, OFFENDER_STATES, recorded, to_do
 from casetracker.domain.ownership import holders
 from casetracker.domain.queues import ALL_CASES, MY_WORK, NEVER, WorkItem, case_force
 from casetracker.domain.rules import cid_update, claims, deportation, high_harm, nationality
@@ -84,7 +84,7 @@ _OFFENDER_RESULTS = OFFENDER_STATES
 
 def rows_for(view: CaseView) -> list[WorkItem]:
     """Every worklist row a case belongs in now, with its holder and its item's nearest
-    deadline not met, so an overdue one sorts first (pure but for the organisation file,
+    deadline still to do, so an overdue one sorts first (pure but for the organisation file,
     read once a process, and the clock).
 
     The rows read, of the case's own record, its state and its force alone (``case_force``,
@@ -119,7 +119,7 @@ def _derived_rows(view: CaseView, now: datetime) -> list[WorkItem]:
         return rows
     held = holders(view)
     soonest: dict[str, tuple[str, str]] = {}  # item: (due, kind)
-    for found in outstanding(view, configured()):
+    for found in to_do(view, configured()):
         soonest.setdefault(found.item, (found.due_text, found.kind))
     for check in view.of("status_check"):  # its person's arrest: see ``_check_deadline``
         _check_deadline(view, check, soonest)

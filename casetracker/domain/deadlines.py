@@ -9,7 +9,10 @@ removal directions (Figure 1).  A deadline is *met* when the step that discharge
 effective before it falls due; otherwise it passes, and ``casetracker tick`` records it once as
 a ``deadline_passed`` event of the ``work`` lifecycle, by the user ``system``, effective at the
 deadline and recorded when the system noticed.  One met late (a release recorded after the clock
-ran out, with no tick run in between) still passed: a missed tick run is caught up, once.
+ran out, with no tick run in between) still passed: a missed tick run is caught up, once.  But
+it is no longer work to do: ``to_do`` leaves it out, so a worklist orders an item by what is
+still to be done, while the breach stays outstanding until a tick records it, and in the log
+(what auditors and MI read) after.
 
 The report gives only the PACE limits (fn 17); every other interval below is an assumption,
 each a row of docs/assumptions.md.  A later kind of deadline (a four-eyes proposal that lapses)
@@ -19,7 +22,7 @@ is one more function in ``RULES``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 
@@ -71,6 +74,7 @@ class Deadline:
     item: str
     due: datetime  # timezone-aware
     label: str
+    met: datetime | None = None  # when the step that discharged it came, too late; else None
 
     @cached_property
     def due_text(self) -> str:
@@ -100,10 +104,13 @@ def _last_of(instance: Instance, actions: frozenset[str]) -> Step | None:
 
 
 def _unless_met(deadline: Deadline, discharge: Step | None) -> list[Deadline]:
-    """The deadline, unless the step that discharges it was effective before it fell due."""
-    if discharge is not None and discharge.effective.start <= deadline.due:
+    """The deadline, unless the step that discharges it was effective before it fell due; one
+    discharged late carries when (``met``)."""
+    if discharge is None:
+        return [deadline]
+    if discharge.effective.start <= deadline.due:
         return []
-    return [deadline]
+    return [replace(deadline, met=discharge.effective.start)]
 
 
 def _day_end(day: date) -> datetime:
@@ -119,9 +126,10 @@ def pace(view: CaseView, org: Organisation) -> Iterable[Deadline]:
         if status.running and status.deadline is not None:
             yield Deadline("pace_expiry", encounter.key, status.deadline, f"{where}: PACE expires")
         elif status.expired_at is not None:  # stopped after it ran out: it passed all the same
-            yield Deadline(
+            expired = Deadline(
                 "pace_expiry", encounter.key, status.expired_at, f"{where}: PACE expired"
             )
+            yield from _unless_met(expired, _last_of(encounter, _STOPS_CLOCK))
         # The point to ask passes unless an extension, or the clock stopping, came first; the
         # clock is read as it stood just before whichever came last.
         extension = encounter.last(EXTENDS)
@@ -309,6 +317,13 @@ def outstanding(view: CaseView, org: Organisation) -> list[Deadline]:
 
 CASE = "case"  # the case's own record (workflows/case_file.py): one a case, under this key
 _DERIVED = "outstanding_deadlines"
+
+
+def to_do(view: CaseView, org: Organisation) -> list[Deadline]:
+    """The outstanding deadlines nothing has discharged yet, soonest first: the work a
+    worklist orders its items by.  One discharged late (a PACE extension asked for after the
+    point to ask) is left out: it is a breach to record (``pending``), not work to do."""
+    return [d for d in outstanding(view, org) if d.met is None]
 
 
 def pending(view: CaseView, org: Organisation) -> list[Deadline]:

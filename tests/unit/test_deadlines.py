@@ -15,6 +15,7 @@ from casetracker.domain.deadlines import (
     Deadline,
     outstanding,
     pending,
+    to_do,
 )
 from casetracker.domain.effective_time import parse_canonical
 from tests.unit.view_builder import RECORDED, ViewBuilder
@@ -70,6 +71,32 @@ def test_an_extension_asked_late_still_passed_the_ask_point() -> None:
     assert _kinds(builder)["pace_extension"].due == at("2016-01-06T16:00:00Z")
 
 
+def test_an_extension_asked_late_is_a_breach_on_record_but_no_longer_work_to_do() -> None:
+    """The point to ask passed (a tick records it, for auditors and MI), but once the extension
+    is recorded the worklist's next deadline for the arrest is the extended PACE expiry, not
+    "extend PACE passed … ago" at the top of the queue."""
+    from casetracker.adapters.worklist import rows_for
+
+    builder = ViewBuilder()
+    _arrested(builder)
+    builder.act(
+        "encounter", 1, "extend_detention", {"superintendent_authority": "Supt A, ref 1"},
+        "2016-01-06T17:00:00Z",
+    )  # fmt: skip
+    late = _kinds(builder)["pace_extension"]
+    assert late.met == at("2016-01-06T17:00:00Z")
+    assert [d.kind for d in to_do(builder.view, builder.org)] == ["pace_expiry"]
+    custody = {(r.queue, r.deadline, r.deadline_kind) for r in rows_for(builder.view)}
+    assert custody == {("custody", "2016-01-07T06:00:00Z", "pace_expiry")}
+
+
+def test_deadlines_nothing_has_discharged_are_work_to_do() -> None:
+    builder = ViewBuilder()
+    _arrested(builder)
+    assert [d.kind for d in to_do(builder.view, builder.org)] == ["pace_extension", "pace_expiry"]
+    assert all(d.met is None for d in pending(builder.view, builder.org))
+
+
 def test_a_release_before_expiry_meets_the_clock() -> None:
     builder = ViewBuilder()
     _arrested(builder)
@@ -82,6 +109,8 @@ def test_a_release_after_expiry_is_a_passed_deadline_caught_up_once() -> None:
     _arrested(builder)
     builder.act("encounter", 1, "release_without_charge", effective="2016-01-06T20:00:00Z")
     assert _kinds(builder)["pace_expiry"].due == at("2016-01-06T18:00:00Z")
+    assert _kinds(builder)["pace_expiry"].met == at("2016-01-06T20:00:00Z")
+    assert "pace_expiry" not in {d.kind for d in to_do(builder.view, builder.org)}
 
 
 def test_bail_return_date() -> None:
