@@ -73,9 +73,25 @@ DEADLINE_LABELS = {
 }
 
 
-def deadline_label(kind: str) -> str:
+# The same in the fewest letters, for a worklist 80 columns wide, where the column is kept (it
+# is what the queue is ordered by) and the words are not.
+SHORT_DEADLINE_LABELS = {
+    "pace_expiry": "PACE",
+    "pace_extension": "ext. PACE",
+    "io_before_release": "IO to see",
+    "first_report": "1st report",
+    "absconder_review": "abs. review",
+    "removal_date": "removal",
+    "proposal_lapse": "4-eyes",
+}
+
+
+def deadline_label(kind: str, short: bool = False) -> str:
     """What falls due, so a caseworker knows which clock is running out and not only when; a
-    kind without a label of its own as words, none ("") as none."""
+    kind without a label of its own as words, none ("") as none; ``short``: in fewer letters
+    where there are some."""
+    if short and kind in SHORT_DEADLINE_LABELS:
+        return SHORT_DEADLINE_LABELS[kind]
     return DEADLINE_LABELS.get(kind) or choice_label(kind)
 
 

@@ -161,12 +161,34 @@ async def test_the_last_column_shows_the_deadline_the_queue_is_ordered_by(demo_u
 
 
 @run_async
+async def test_at_80_columns_the_next_deadline_stays_on_screen_in_short(demo_url):
+    """At 80 columns the column the queue is ordered by had been left out, so the IO's
+    custody queue (PACE left 4 h, 10 h, ...) gave no sign why it was in that order: it is
+    kept, its times written short ("ext. PACE in 2h24") and the item's words cut instead."""
+    from casetracker.presenters.labels import deadline_label
+    from tui.widgets.work_table import WorkTable
+
+    app = CasetrackerApp(demo_url, as_user="io.demo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _worklist(pilot)
+        items = app.screen.items
+        table = app.screen.query_one(WorkTable)
+        assert "next deadline" in screen_text(app)
+        assert table.row_count == len(items) > 1
+        for row, item in enumerate(items):
+            shown = table.row_text(row).rstrip()
+            label = re.escape(deadline_label(item.deadline_kind, short=True))
+            assert re.search(rf"{label} in \d+h\d\d$", shown), shown
+            assert len(shown) <= 80
+
+
+@run_async
 async def test_the_next_deadline_says_which_clock_runs_out(demo_url):
     """The column said when, not what: a PACE limit, an IO's last shift before a likely release
     or the point to ask for an extension each call for different work, so each row names the
     kind of its item's nearest deadline (a status check's is its arrest's)."""
     from casetracker.adapters.organisation_file import configured
-    from casetracker.domain.deadlines import outstanding
+    from casetracker.domain.deadlines import to_do
     from casetracker.presenters.labels import deadline_label
     from tui.widgets.work_table import WorkTable
 
@@ -180,7 +202,7 @@ async def test_the_next_deadline_says_which_clock_runs_out(demo_url):
         with closing(Casetracker(demo_url, as_user="audit.demo")) as auditor:
             for row, item in enumerate(items[: table.row_count]):
                 view = auditor.replay(item.case_id)[0]
-                nearest = next(d for d in outstanding(view, configured()) if d.item == item.item)
+                nearest = next(d for d in to_do(view, configured()) if d.item == item.item)
                 assert item.deadline_kind == nearest.kind, item
                 shown = table.row_text(row).rstrip()
                 assert re.search(

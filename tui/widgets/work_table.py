@@ -4,8 +4,9 @@ Urgency is drawn from the clock each time the rows are drawn (``urgency``), so a
 queue re-drawn every 30 seconds shows PACE time as it runs out (¶4.21).  "All cases" has no
 urgency: its rows show when each case last changed, in UK time as every time on screen is (a
 relative "1 min ago" read the same on every row of a database loaded at once).  Below ``NARROW``
-columns the record column is left out (the ``what`` column names it too) and ``what`` is cut
-to fit, rather than pushed off the screen.
+columns times are written short ("4h24") and the next deadline's kind in fewer letters, so that
+the column a queue is ordered by stays on screen, and ``what`` is cut to fit, rather than
+pushed off the screen.
 """
 
 from __future__ import annotations
@@ -47,16 +48,18 @@ def queue_title(queue: Queue, narrow: bool) -> str:
     return SHORT_TITLES.get(queue.name, queue.title) if narrow else queue.title
 
 
-def _span(delta: timedelta) -> str:
+def _span(delta: timedelta, short: bool = False) -> str:
+    """A length of time as a worklist shows it: "4 h 24 min", or ``short`` "4h24"."""
     seconds = int(delta.total_seconds())
     if seconds < 3600:
-        return f"{seconds // 60} min"
+        return f"{seconds // 60}{'m' if short else ' min'}"
     if seconds < 48 * 3600:
-        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
-    return f"{seconds // 86400} d"
+        hours, minutes = seconds // 3600, seconds % 3600 // 60
+        return f"{hours}h{minutes:02d}" if short else f"{hours} h {minutes:02d} min"
+    return f"{seconds // 86400}{'d' if short else ' d'}"
 
 
-def urgency(item: WorkItem, countdown: bool) -> Text:
+def urgency(item: WorkItem, countdown: bool, short: bool = False) -> Text:
     """Time left before a deadline, or how long the item has waited."""
     if item.queue == ALL_CASES.name:
         return Text(recorded_time(item.due).rsplit(" ", 1)[0]) if item.due else Text("—")
@@ -75,26 +78,27 @@ def urgency(item: WorkItem, countdown: bool) -> Text:
             if left < timedelta(hours=6)
             else ""
         )
-        return Text(_span(left), style=style)
+        return Text(_span(left, short), style=style)
     if due > now:
-        return Text(f"in {_span(due - now)}", style="bold")
-    return Text(f"{_span(now - due)} ago")
+        return Text(f"in {_span(due - now, short)}", style="bold")
+    return Text(f"{_span(now - due, short)} ago")
 
 
-def next_deadline(item: WorkItem) -> Text:
+def next_deadline(item: WorkItem, short: bool = False) -> Text:
     """Which of the item's deadlines comes next and when: what a queue is ordered by (issue 16),
     which its first column need not show (a custody queue counts down the PACE clock while an
     IO's last shift may come first), named so that a caseworker knows which clock is running
-    out ("IO before release in 40 min")."""
+    out ("IO before release in 40 min"; ``short``: "IO to see in 40m")."""
     deadline = item.deadline_time
     if deadline is None:
         return Text("—", style="dim")
-    kind = deadline_label(item.deadline_kind)
+    kind = deadline_label(item.deadline_kind, short)
     left = deadline - clock.now()
     if left.total_seconds() <= 0:
-        when = Text(f"passed {_span(-left)} ago", style="bold red")
+        when = Text(f"passed {_span(-left, short)} ago", style="bold red")
     else:
-        when = Text(f"in {_span(left)}", style="bold red" if left < timedelta(hours=2) else "")
+        soon = "bold red" if left < timedelta(hours=2) else ""
+        when = Text(f"in {_span(left, short)}", style=soon)
     return Text.assemble(f"{kind} ", when) if kind else when
 
 
@@ -137,22 +141,22 @@ class WorkTable(RowTable):
         whose key is in ``selected`` are marked for a bulk action."""
         narrow = 0 < self.app.size.width < NARROW
         when = "changed (UK)" if queue.name == ALL_CASES.name else queue.due_means
-        labels = [when, "case", "force", "what"] + ([] if narrow else ["next deadline"])
+        labels = [when, "case", "force", "what", "next deadline"]
         rows = []
         for item in items:
             key = f"{item.case_id}/{item.item}"
             case = Text(item.case_id, style="bold")
             if selected:
                 case = Text.assemble(("✓ " if key in selected else "  ", "bold green"), case)
-            row = [
-                urgency(item, queue.countdown),
-                case,
-                Text(item.force),
-                item_text(item, queue.countdown),
-            ]
-            if not narrow:
-                row.append(next_deadline(item))
-            rows.append(row)
+            rows.append(
+                [
+                    urgency(item, queue.countdown, narrow),
+                    case,
+                    Text(item.force),
+                    item_text(item, queue.countdown),
+                    next_deadline(item, narrow),
+                ]
+            )
         self.set_rows(labels, rows, [f"{i.case_id}/{i.item}" for i in items])
         if items:
             self.move_cursor(row=self.cursor_row)
