@@ -31,7 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from casetracker.adapters.database import write_transaction
+from casetracker.adapters.database import driver_sql, write_transaction
 from casetracker.adapters.tables import META, SUBJECT_SEARCH, SUBJECTS
 from casetracker.integrity.personal_digests import keyed_mac
 
@@ -172,23 +172,28 @@ def rebuild(engine: Engine) -> int:
             low = high
 
 
+# A span's index rows, read on the driver's cursor (SQLAlchemy's rows cost as much again).
+_HELD_FROM = "SELECT token, case_id FROM subject_search WHERE case_id > ?"
+_HELD_TO = f"{_HELD_FROM} AND case_id <= ?"
+
+
 def _rebuild_span(conn: Connection, key: bytes, records: Sequence[Any], low: str, high: str) -> int:
     """Make the index rows of case ids in ``(low, high]`` (to the end when ``high`` is "")
-    exactly those ``records`` give; returns how many rows were written or deleted."""
-    wanted = {
-        (token(key, kind, value), case_id)
-        for case_id, data in records
-        for kind, value in terms(json.loads(data or "{}"))
-    }
-    span = [SUBJECT_SEARCH.c.case_id > low]
-    if high:
-        span.append(SUBJECT_SEARCH.c.case_id <= high)
-    held = {
-        (t, c)
-        for t, c in conn.execute(
-            sa.select(SUBJECT_SEARCH.c.token, SUBJECT_SEARCH.c.case_id).where(*span)
-        )
-    }
+    exactly those ``records`` give; returns how many rows were written or deleted.
+
+    A term's token depends on the term alone, not on whose it is, and a span's records share
+    half their terms (a nationality, common name words): each distinct term is keyed once
+    (``tokens``), not once for every record that has it."""
+    tokens: dict[tuple[str, str], str] = {}
+    wanted = set()
+    for case_id, data in records:
+        for term in terms(json.loads(data or "{}")):
+            found = tokens.get(term)
+            if found is None:
+                found = tokens[term] = token(key, *term)
+            wanted.add((found, case_id))
+    span, params = (_HELD_TO, (low, high)) if high else (_HELD_FROM, (low,))
+    held = set(map(tuple, driver_sql(conn, span, params, "subject_search").fetchall()))
     extra, missing = held - wanted, wanted - held
     if extra:
         conn.execute(
