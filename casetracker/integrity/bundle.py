@@ -58,7 +58,8 @@ CHECKS = (
     "the header's header_digest is SHA-256 over the canonical JSON of the header without it",
     "line 2 onwards hold exactly the events the header's case list announces, in case id and "
     "sequence order",
-    "each event's hash is SHA-256(0x00 || encoding) of its fields (docs/event-format.md)",
+    "each event's hash is SHA-256(0x00 || encoding) of its fields (docs/event-format.md); "
+    "a withheld event's line, its 16 event keys, has the digest the header's withheld gives",
     "each case's chain starts at sequence 1 with 64 zeros and links prev_hash to the hash before",
     "positions rise within each case; every event has the bundle's realm",
     "each case's last hash equals its head in the header; the checkpoint's heads digest, event "
@@ -105,6 +106,13 @@ def spec_dict(spec: Any) -> dict[str, Any]:
 
 def _digest(value: Any) -> str:
     return hashlib.sha256(canonical_json(value).encode()).hexdigest()
+
+
+def _line_digest(event: dict[str, Any]) -> str:
+    """The digest the header keeps of a withheld event's line (its event keys, without the
+    proof): its hash cannot be recomputed from its redacted content, so without it who recorded
+    the event, when, and every field left unredacted could be changed under a signed header."""
+    return _digest({k: event[k] for k in EVENT_KEYS})
 
 
 def build(
@@ -158,9 +166,13 @@ def build(
         "workflows": sorted(definitions, key=lambda d: (d["name"], d["version"])),
         "checks": list(CHECKS),
     }
-    hidden = sorted(set(withheld))
+    hidden = set(withheld)
     if hidden:
-        header["withheld"] = [{"case_id": c, "seq": n} for c, n in hidden]
+        header["withheld"] = [
+            {"case_id": e["case_id"], "seq": e["seq"], "digest": _line_digest(e)}
+            for e in events
+            if (e["case_id"], e["seq"]) in hidden
+        ]
     if head is not None:
         header["tree_head"] = head
         if key is not None:
@@ -235,7 +247,7 @@ def verify(data: bytes, key: signing.PublicKey | None = None) -> BundleReport:
         )
     layout = list(islice(_layout(header["cases"]), len(lines) - 1))
     specs = {(w["name"], w["version"]): w for w in header["workflows"]}
-    withheld = {(w["case_id"], w["seq"]) for w in header.get("withheld", [])}
+    withheld = {(w["case_id"], w["seq"]): w.get("digest") for w in header.get("withheld", [])}
     heads: dict[str, tuple[int, str]] = {}
     states: dict[tuple[str, str], str] = {}
     prev: dict[str, tuple[str, int]] = {}
@@ -439,12 +451,16 @@ def _header_shape(header: dict[str, Any]) -> str:
     withheld = header.get("withheld", [])
     if not isinstance(withheld, list) or not all(
         isinstance(w, dict)
-        and set(w) == {"case_id", "seq"}
+        and set(w) - {"digest"} == {"case_id", "seq"}
         and isinstance(w["case_id"], str)
         and _whole(w["seq"], 1)
+        and ("digest" not in w or merkle.is_hash(w["digest"]))
         for w in withheld
     ):
-        return "withheld must list case_id and seq (at least 1) of each withheld event"
+        return (
+            "withheld must list case_id, seq (at least 1) and digest (64 lowercase hex digits) "
+            "of each withheld event"
+        )
     return ""
 
 
@@ -491,7 +507,7 @@ def _check_event(
     prev: dict[str, tuple[str, int]],
     specs: dict[tuple[str, int], dict[str, Any]],
     states: dict[tuple[str, str], str],
-    withheld: frozenset[tuple[str, int]] | set[tuple[str, int]] = frozenset(),
+    withheld: dict[tuple[str, int], str | None] | None = None,
 ) -> str:
     if expected is None or (event["case_id"], event["seq"]) != expected:
         return (
@@ -499,9 +515,13 @@ def _check_event(
             "another: events were removed, inserted or reordered"
         )
     values = tuple(event[k] for k in EVENT_FIELDS)
+    withheld = withheld or {}
     hidden = (event["case_id"], event["seq"]) in withheld  # redacted: its stored hash stands
     if not hidden and event_hash(values) != event["hash"]:
         return "its content does not match its hash: the event was altered"
+    digest = withheld.get((event["case_id"], event["seq"]))
+    if digest is not None and _line_digest(event) != digest:  # none: exported before digests
+        return "a withheld event whose content is not as exported: the event was altered"
     link, position = prev.get(event["case_id"], (GENESIS, 0))
     if event["prev_hash"] != link:
         return "does not link to the event before it: an event was removed, altered or reordered"
