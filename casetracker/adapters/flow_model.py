@@ -141,13 +141,29 @@ def step_versions(view: CaseView, start: int = 0) -> list[int]:
 
 
 def moments(view: CaseView) -> list[Moment]:
-    """The case's events as moments, in log order."""
+    """The case's events as moments, in log order: ``moment`` of each step, written out here
+    with the labels looked up in their table at once, since a rebuild makes one a step of
+    the log and the calls had been half of it."""
     instances = view.instances
-    return [
-        moment(step.seq, instances[key].workflow, version, instances[key].number, step.action,
-               step.effective)
-        for (key, step), version in zip(view.steps, step_versions(view), strict=True)
-    ]  # fmt: skip
+    labels = _labels()
+    out = []
+    for (key, step), version in zip(view.steps, step_versions(view), strict=True):
+        instance = instances[key]
+        workflow = instance.workflow
+        action = step.action
+        effective = step.effective
+        label = labels.get((workflow, version, action), action)
+        out.append(
+            _new_moment(
+                Moment,
+                (effective.start.timestamp(), step.seq, label, not effective.is_exact, workflow,
+                 instance.number),
+            )
+        )  # fmt: skip
+    return out
+
+
+_new_moment = tuple.__new__  # ``Moment(...)`` without its generated ``__new__``'s call
 
 
 def trace_rows(case_id: str, events: Iterable[Moment]) -> list[tuple]:
@@ -164,19 +180,37 @@ def trace_rows(case_id: str, events: Iterable[Moment]) -> list[tuple]:
     return rows
 
 
-def _trace(rows: list[tuple], case_id: str, trace: str, instance: int, steps: list[Moment]) -> None:
+def _trace(
+    rows: list[tuple],
+    case_id: str,
+    trace: str,
+    instance: int,
+    steps: list[Moment],
+    years: dict[float, int] | None = None,
+) -> None:
+    """The trace's rows onto ``rows``, its ``steps`` sorted in place; ``years``, when given,
+    keeps the local year of each start already read (a case's whole trace and the trace of
+    its first record start at the same moment)."""
     if not steps:
         return
-    steps.sort(key=_order)
-    year = local_year(steps[0].at)
-    previous: Moment | None = None
-    for position, m in enumerate(steps):
+    # In ``_order``: a moment's first fields are its time and its sequence number, which no
+    # two steps of a case share, so comparing the moments compares those alone.
+    steps.sort()
+    start = steps[0].at
+    year = years.get(start) if years is not None else None
+    if year is None:
+        year = local_year(start)
+        if years is not None:
+            years[start] = year
+    first = steps[0]
+    rows.append((case_id, trace, instance, 0, year, first.label, None, None, first.approximate))
+    previous = first
+    for position in range(1, len(steps)):
+        m = steps[position]
         rows.append(
             (
-                case_id, trace, instance, position, year, m.label,
-                previous.label if previous else None,
-                m.at - previous.at if previous else None,
-                m.approximate,
+                case_id, trace, instance, position, year, m.label, previous.label,
+                m.at - previous.at, m.approximate,
             )
         )  # fmt: skip
         previous = m
@@ -233,9 +267,10 @@ class _Traces:
             by_trace.setdefault((m.workflow, m.instance), []).append(m)
         segments: dict[tuple[str, int], list[tuple]] = {}
         last: dict[tuple[str, int], tuple[Moment, int]] = {}
+        years: dict[float, int] = {}
         for (trace, number), steps in by_trace.items():
             rows: list[tuple] = []
-            _trace(rows, view.case_id, trace, number, steps)  # sorts ``steps``
+            _trace(rows, view.case_id, trace, number, steps, years)  # sorts ``steps``
             segments[(trace, number)] = rows
             last[(trace, number)] = (steps[-1], rows[0][4])
         return cls(view, segments, last)
