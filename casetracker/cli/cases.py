@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from casetracker.cli.common import (
+    KEY_LIMIT,
     LARGEST_INTEGER,
     EffectiveOption,
     FieldOption,
@@ -102,6 +103,13 @@ def case_act(
     several = len(case_ids) > 1
     if several and (expect_version is not None or instance is not None):
         raise UsageError("--expect-version and --instance name one case's: give one case id")
+    if several and idempotency_key:  # each case's key is KEY/CASE (``work.act_on_each``)
+        longest = max(len(f"{idempotency_key}/{c}") for c in case_ids)
+        if longest > KEY_LIMIT:
+            raise UsageError(
+                f"--idempotency-key: with several cases, at most {KEY_LIMIT} characters with "
+                f"'/' and the case id added ({longest})"
+            )
     with closing(state(ctx).service()) as ct:
         require_acting_role(ctx, ct)
         if not several:
