@@ -26,10 +26,42 @@ MODE_HELP = {
 }
 
 
-class CasetrackerCommands(Provider):
-    def _commands(self) -> list[tuple[str, Callable[[], Any], str]]:
+Entry = tuple[str, Callable[[], Any], str]  # a command's title, what it does, its help
+
+
+class ListedCommands(Provider):
+    """Commands given as a list (``_commands``): every one before anything is typed, those
+    whose title matches after."""
+
+    def _commands(self) -> list[Entry]:
+        return []
+
+    async def discover(self) -> Hits:
+        for title, callback, text in self._commands():
+            yield DiscoveryHit(title, callback, help=text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, callback, text in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=text)
+
+
+class CaseActions(ListedCommands):
+    """The open case's actions alone (``CaseScreen.action_commands``): the case screen's ``/``
+    opens the palette with only these, so every action listed, not only the ten with number
+    keys, is found by a few letters of its name."""
+
+    def _commands(self) -> list[Entry]:
+        listed = getattr(self.screen, "action_commands", None)
+        return listed() if callable(listed) else []
+
+
+class CasetrackerCommands(ListedCommands):
+    def _commands(self) -> list[Entry]:
         app: Any = self.app
-        found: list[tuple[str, Callable[[], Any], str]] = []
+        found: list[Entry] = []
         if app.service is not None:
             for mode, text in MODE_HELP.items():
                 if mode == "admin" and (app.actor is None or app.actor.role != "admin"):
@@ -62,14 +94,3 @@ class CasetrackerCommands(Provider):
                     )
         found.append(("app: help", app.action_help, "keys and help for what has focus"))
         return found
-
-    async def discover(self) -> Hits:
-        for title, callback, text in self._commands():
-            yield DiscoveryHit(title, callback, help=text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, callback, text in self._commands():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=text)

@@ -333,3 +333,34 @@ async def test_help_on_the_worklist_lists_a_number_key_for_each_queue_the_role_h
         assert queue_keys == [str(n) for n in range(1, count + 1)]
         switch = [binding for _, _, binding in app.screen.rows if binding == "app.switch_role"]
         assert switch == []  # one role: f7 has no other to switch to
+
+
+@run_async
+async def test_every_allowed_action_is_found_by_name_from_a_key_on_screen(demo_url):
+    """Past the tenth, an allowed action had no number key and was reached only by tabbing
+    into the list: ``/`` (in the key bar, at 80 columns too) opens the palette with the
+    case's actions alone, and a few letters of one past the tenth take it."""
+    from textual.command import CommandPalette
+
+    from tui.commands import CaseActions
+
+    app = CasetrackerApp(demo_url, as_user="io.demo")
+    async with app.run_test(size=SMALL) as pilot:
+        await open_first_row(pilot)
+        case = app.screen
+        allowed = [o for o in case.shown if o.allowed]
+        assert len(allowed) > len(SLOT_KEYS)
+        bar = {i.key: i for i in case.query_one(KeyBar).items}
+        assert "slash" in bar and bar["slash"].enabled
+        assert "/ Find " in screen_text(app).splitlines()[-1]
+        await pilot.press("slash")
+        await settle(pilot, lambda: isinstance(app.screen, CommandPalette))
+        titles = [t for t, _, _ in CaseActions(case, None)._commands()]  # as the palette asks
+        assert len(titles) == len(case.shown)
+        beyond = allowed[len(SLOT_KEYS)]
+        assert any(t.startswith(f"case: {beyond.spec.label} (") for t in titles)
+        await pilot.press(*beyond.spec.label)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot, named(app, "ActionFormScreen"))
+        assert app.screen.option is beyond

@@ -5,7 +5,8 @@ The actions (``tui.widgets.action_list``) the lifecycles' states forbid are hidd
 those the user's role can never take (``o`` lists them, naming the roles that may); those a
 rule blocks are dimmed, and ``x`` (or enter on one) shows every reason (the same ``Block``s the
 service would refuse with).  The allowed ones come first and the first ten of them get number
-keys in the key bar.
+keys in the key bar; ``/`` finds any of them by name (the command palette, with the case's
+actions alone), so one past the tenth is as near.
 Acting opens a form built from the definition; the result and the event it wrote are shown at
 once; a conflict with someone else's change is explained and the case reloaded.
 
@@ -17,6 +18,7 @@ the screen holds, and how they share a narrow terminal, is ``tui.screens.case_la
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -30,7 +32,14 @@ from tui.layout import NARROW
 from tui.messages import Failed, Loaded
 from tui.screens.case_four_eyes import StepSpec, take_step, with_rows_named, with_steps
 from tui.screens.case_layout import CaseLayout
-from tui.widgets.action_list import SLOT_KEYS, ActionList, others_count, shown_options, why_dimmed
+from tui.widgets.action_list import (
+    SLOT_KEYS,
+    ActionList,
+    others_count,
+    shown_options,
+    slot_keys,
+    why_dimmed,
+)
 from tui.widgets.actions_pane import ActionsPane
 from tui.widgets.case_facts import CaseFactsPanel
 from tui.widgets.case_subject import SubjectPanel
@@ -46,7 +55,8 @@ class CaseScreen(CaseLayout):
     AUTO_FOCUS = "#actions"
     HELP = (
         "The case now.  Number keys (or enter in the action list) take an action allowed now; "
-        "dimmed ones are blocked — x, or enter on one, shows why.  An action a second person "
+        "/ finds any action by name, those past the tenth too.  Dimmed ones are blocked — x, or "
+        "enter on one, shows why.  An action a second person "
         "must authorise (four eyes) has a Propose row; a proposal waiting on the case has "
         "Authorise and Decline rows.  o lists the actions only "
         "other roles may take, naming them.  s shows the subject's personal "
@@ -54,6 +64,13 @@ class CaseScreen(CaseLayout):
         "access log, r reloads."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "slash",
+            "find_action",
+            "Find action…",
+            id="case.find_action",
+            tooltip="Find any action listed by its name, past the tenth too",
+        ),
         Binding("x", "why", "Why not?", id="case.why", tooltip="Every reason an action is blocked"),
         Binding(
             "o",
@@ -407,6 +424,16 @@ class CaseScreen(CaseLayout):
         ]
         self.app.push_screen(BlockedScreen(title, sections))
 
+    def action_find_action(self) -> None:
+        """The command palette with the case's actions alone (``action_commands``)."""
+        from textual.command import CommandPalette
+
+        from tui.commands import CaseActions
+
+        self.app.push_screen(
+            CommandPalette(providers=[CaseActions], placeholder="Type part of an action's name…")
+        )
+
     def action_others(self) -> None:
         """List the actions only other roles may take (each naming them), or hide them."""
         self.others = not self.others
@@ -449,11 +476,22 @@ class CaseScreen(CaseLayout):
     def action_reload(self) -> None:
         self.load()
 
-    def commands(self) -> list[tuple[str, Any, str]]:
+    def action_commands(self) -> list[tuple[str, Any, str]]:
+        """Each action listed, as the palette and ``/`` offer it: its label and record, and
+        its number key, or why it is dimmed."""
+        flow = self.service.flow
         out: list[tuple[str, Any, str]] = []
-        for i, option in enumerate(self.shown):
-            note = "allowed now" if option.allowed else why_dimmed(option) + ": shows why"
-            out.append((f"case: {option.spec.label}", lambda i=i: self.action_act(i), note))
+        for i, (key, option) in enumerate(zip(slot_keys(self.shown), self.shown, strict=True)):
+            record = lifecycle_label(flow, option.workflow, option.number)
+            if option.allowed:
+                note = f"key {key}" if key else "allowed now"
+            else:
+                note = f"{why_dimmed(option)}: shows why"
+            out.append((f"case: {option.spec.label} ({record})", partial(self.action_act, i), note))
+        return out
+
+    def commands(self) -> list[tuple[str, Any, str]]:
+        out = self.action_commands()
         out += [
             ("view: audit trail", self.action_history, "step through this case's history"),
             *(

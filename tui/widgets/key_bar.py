@@ -10,7 +10,8 @@ it can: less padding; shorter labels for keys in a group (the case's numbered ac
 are listed in full on the screen itself); one label for the whole group (``1234567890 act``);
 the app's own keys (``q``, ``?``, ``esc``) without labels; the short form of a label that has
 one (``SHORT_LABELS``: "Why?" for "Why not?"), so that an 80-column case screen reads whole
-words; and only then labels cut with an ellipsis.
+words; a folded group without its label (the case's number keys stand beside each action
+listed); and only then labels cut with an ellipsis.
 A click on a key presses it, as in ``Footer``; a click on a dimmed one rings the bell, unless
 the screen can say why it is dimmed (``explain_key``: the case screen's blocked actions).
 """
@@ -29,6 +30,7 @@ from textual.widget import Widget
 # Shorter words for the labels that crowd a narrow key bar, used before any label is cut.
 SHORT_LABELS = {
     "Why not?": "Why?",
+    "Find action…": "Find",
     "Other roles'": "Others",
     "Hide other roles'": "Hide others",
     "Recorded as of…": "Recorded…",
@@ -136,6 +138,10 @@ def fit(
     if not fits(0, bare):
         for entry in entries:
             entry.label = SHORT_LABELS.get(entry.label, entry.label)
+    if not fits(0, bare):
+        for entry in entries:
+            if entry.grouped:
+                entry.label = ""
     while not fits(0, bare) and _shorten_longest(entries, FLOOR):
         pass
     return entries, 0, False
