@@ -4,8 +4,11 @@ Drawn from ``casetracker.presenters.lifecycle_strip`` (the layout the CLI's ``ca
 --chart`` draws too) at whatever width the panel has: each state a run of cells in its own
 colour with its label written in it where it fits, a terminal state dimmed, and the entry
 recorded out of sequence marked ``!`` where its date puts it and named under the strip (with
-its event number, so the timeline row can be found).  The bottom row gives the span's dates
-(its times, for a case of a day or two).
+its event number, so the timeline row can be found).  The row under the lanes gives the span's
+dates (its times, for a case of a day or two).  A state whose label does not fit its run (a
+status check passes through four in a quarter of an hour) is written as a letter, as much of
+the label after it as fits, and named in full in a legend under the dates: the same letter
+for the same state in every lane, in its colour.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ STATE_COLOURS = (
 TERMINAL = "grey35"
 MARK = "bold yellow on red"
 LABEL_WIDTH = 18  # a lane's name; "Claim or challenge #2" is cut with an ellipsis
+CODES = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # for the states cut, in turn
+WITH_WORDS = 6  # a run this wide or wider shows some of the label after its letter
 
 
 def _day(moment: datetime) -> str:
@@ -92,8 +97,10 @@ class LifecycleStrip(Widget):
         width = max(self.content_size.width, 20)
         label_width = min(LABEL_WIDTH, max(len(lane.label) for lane in layout.lanes))
         scale = Scale(layout.start, layout.end, max(width - label_width - 1, 1))
-        lines = [self._lane(lane, scale, label_width) for lane in layout.lanes]
+        codes: dict[tuple[str, str], tuple[str, str, str]] = {}  # state: (letter, label, style)
+        lines = [self._lane(lane, scale, label_width, codes) for lane in layout.lanes]
         lines.append(self._axis(layout, scale, label_width))
+        lines.extend(_legend(list(codes.values()), width))
         for lane, interval in layout.out_of_sequence:
             lines.append(
                 Text.assemble(
@@ -110,7 +117,14 @@ class LifecycleStrip(Widget):
         index = self.order.get((lane.workflow, interval.state), 0)
         return f"white on {STATE_COLOURS[index % len(STATE_COLOURS)]}"
 
-    def _lane(self, lane: Lane, scale: Scale, label_width: int) -> Text:
+    def _lane(
+        self,
+        lane: Lane,
+        scale: Scale,
+        label_width: int,
+        codes: dict[tuple[str, str], tuple[str, str, str]],
+    ) -> Text:
+        """One lane; a state whose label does not fit its run gets a letter in ``codes``."""
         text = Text(f"{_cut(lane.label, label_width):<{label_width}} ", style="bold")
         cells = scale.cells(lane)
         col = 0
@@ -126,10 +140,33 @@ class LifecycleStrip(Widget):
                 if interval.out_of_sequence:  # the entry is marked where its date puts it
                     text.append("!", style=MARK)
                     room -= 1
-                name = _cut(interval.label, room) if room > 2 else ""
-                text.append(f"{name:<{room}}", style=self._style(lane, interval))
+                style = self._style(lane, interval)
+                name = interval.label
+                if len(name) > room:
+                    name = self._coded(lane, interval, style, codes, room)
+                text.append(f"{name:<{room}}", style=style)
             col += run
         return text
+
+    @staticmethod
+    def _coded(
+        lane: Lane,
+        interval: Interval,
+        style: str,
+        codes: dict[tuple[str, str], tuple[str, str, str]],
+        room: int,
+    ) -> str:
+        """What a run too narrow for its state's label shows: the state's letter, then as much
+        of the label as fits when the run is wide enough for a few letters of it."""
+        key = (lane.workflow, interval.state)
+        if key not in codes:
+            if len(codes) >= len(CODES):
+                return _cut(interval.label, room) if room > 2 else ""
+            codes[key] = (CODES[len(codes)], interval.label, style)
+        letter = codes[key][0]
+        if room < 1:
+            return ""
+        return f"{letter} {_cut(interval.label, room - 2)}" if room >= WITH_WORDS else letter
 
     @staticmethod
     def _axis(layout: StripLayout, scale: Scale, label_width: int) -> Text:
@@ -151,3 +188,21 @@ class LifecycleStrip(Widget):
         if len(first) + len(last) + 1 <= scale.width:
             row[scale.width - len(last) :] = last
         return Text(" " * (label_width + 1) + "".join(row), style="dim")
+
+
+def _legend(codes: list[tuple[str, str, str]], width: int) -> list[Text]:
+    """The states written as letters, each named in full after its letter in the state's
+    colour, as many to a line as fit in ``width``."""
+    lines: list[Text] = []
+    line = Text()
+    for letter, label, style in codes:
+        entry = Text.assemble((f" {letter} ", style), f" {label}")
+        if line and line.cell_len + 3 + entry.cell_len > width:
+            lines.append(line)
+            line = Text()
+        if line:
+            line.append(" · ", style="dim")
+        line.append_text(entry)
+    if line:
+        lines.append(line)
+    return lines
