@@ -147,23 +147,16 @@ class WorkflowEngine:
         self, view: CaseView, events: Iterable[RecordedEvent], strict: bool = True
     ) -> CaseView:
         """Advance an existing view by further events (used to keep cached views current)."""
+        advance = self.advance
         for event in events:
-            self.advance(
-                view,
-                event.workflow,
-                event.workflow_version,
-                event.instance,
-                event.action,
-                Step(
-                    event.seq,
-                    event.action,
-                    parse_canonical(event.effective),
-                    step_fields(event.payload),
-                    event.actor_role,
-                    parse_recorded(event.recorded),
-                ),
-                strict,
-            )
+            action = event.action
+            step = _new_step(
+                Step,
+                (event.seq, action, parse_canonical(event.effective), step_fields(event.payload),
+                 event.actor_role, parse_recorded(event.recorded)),
+            )  # fmt: skip
+            advance(view, event.workflow, event.workflow_version, event.instance, action, step,
+                    strict)  # fmt: skip
             view.head_hash = event.hash
         return view
 
@@ -388,6 +381,10 @@ def _rule_advice_wins(blocks: list[Block]) -> list[Block]:
         rule="role",
     )
     return [merged if b is generic[0] else b for b in blocks if b not in own]
+
+
+# ``Step(...)`` without its generated ``__new__``'s Python call: a fold makes one an event.
+_new_step = tuple.__new__
 
 
 def step_fields(payload: str) -> dict[str, Any]:

@@ -230,13 +230,13 @@ def recorded_event(row: Sequence[Any]) -> RecordedEvent:
     if not stored_types_ok(row):
         raise ValueError("it holds a value of a type the store never writes")
     position, case_id, seq, step, stamp, key, payload, prev, hash = row
-    realm, workflow, version, instance, action = stored_step(step)
-    user, role, effective, recorded = stored_stamp(stamp)
+    stamped = stamp.split(SEPARATOR)  # ``stored_stamp``, written out: text, checked above
+    if len(stamped) != len(STAMP_FIELDS):
+        stored_stamp(stamp)  # refuses it, saying why
     return _new_event(
         RecordedEvent,
-        (position, case_id, seq, realm, workflow, version, instance, action, user, role,
-         effective, recorded, key, payload, prev, hash),
-    )  # fmt: skip
+        (position, case_id, seq, *stored_step(step), *stamped, key, payload, prev, hash),
+    )
 
 
 # The tuple itself, as ``RecordedEvent(...)`` makes it without its generated ``__new__``'s
