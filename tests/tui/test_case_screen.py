@@ -45,7 +45,7 @@ async def test_the_next_case_shows_nothing_of_the_last(demo_url):
         await settle(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
         await pilot.press(*"identity check", "enter")
         await settle(pilot, lambda: app.screen is first and first.subject is not None)
-        assert "Synthland (synthetic)" in screen_text(app)
+        assert "Synthland" in screen_text(app)  # the value may wrap in a narrow column
         first.query_one(ActionList).move_cursor(row=3)
         await pilot.press("escape")
         second = await open_row(pilot, 1)
@@ -53,7 +53,7 @@ async def test_the_next_case_shows_nothing_of_the_last(demo_url):
         assert second.subject is None
         text = screen_text(app)
         assert second.case_id in text and "personal data withheld" in text
-        assert "Synthland (synthetic)" not in text
+        assert "Synthland" not in text
         assert second.query_one(Timeline).row_count == len(second.summary.events)
         assert second.query_one(ActionList).cursor_row == 0
         assert second.query_one(ActionList).has_focus
