@@ -110,8 +110,10 @@ class MiRows:
 
 def moment_text(moment: datetime) -> str:
     """UTC, second precision, fixed width: text order is time order."""
-    if moment.year >= 1000:  # strftime's text, in two thirds of the time (a year has millions)
-        return moment.isoformat(timespec="seconds")[:19] + "Z"
+    if moment.year >= 1000:  # strftime's text, in a fifth of the time (a year has millions)
+        # The first 19 characters, to the second, are the same whatever follows them (a
+        # fraction, an offset): ``timespec`` is not needed, and its keyword cost two thirds.
+        return moment.isoformat()[:19] + "Z"
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -242,9 +244,7 @@ _LISTED = frozenset().union(*high_harm.SERIOUS_CATEGORIES.values())
 
 def _may_meet_high_harm(view: CaseView, encounters: dict[int, Instance]) -> bool:
     """Cheap pre-check: a listed arrest, any conviction, or an ACRO result could meet fn 8."""
-    if view.one("acro_check") is not None or any(
-        i.workflow == "acro_check" for i in view.instances.values()
-    ):
+    if "acro_check" in view.lifecycles():  # an instance of it, whatever its number
         return True
     return any(
         e.fields.get("offence_category") in _LISTED or e.first("convict") is not None
