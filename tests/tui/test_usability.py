@@ -364,3 +364,18 @@ async def test_every_allowed_action_is_found_by_name_from_a_key_on_screen(demo_u
         await pilot.press("enter")
         await settle(pilot, named(app, "ActionFormScreen"))
         assert app.screen.option is beyond
+
+
+@run_async
+async def test_a_blank_required_field_is_named_by_the_labels_on_the_form(demo_url):
+    """The form said "add_note needs field 'text' (Note)": the action's id, not its label."""
+    from tests.tui.test_journeys import choose
+
+    app = CasetrackerApp(demo_url, as_user="io.demo")
+    async with app.run_test(size=WIDE) as pilot:
+        await open_first_row(pilot)
+        await choose(pilot, "add_note")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert named(app, "ActionFormScreen")()
+        assert "✗ Add a note needs Note (field 'text')" in screen_text(app)
