@@ -74,6 +74,7 @@ class Initialised(NamedTuple):
     info: DatabaseInfo
     created: bool
     upgraded_from: str | None  # the schema revision it had, when this brought it up to date
+    read_models_rederived: bool = False  # derived by an older release's rules, so again
 
 
 def initialise(engine: Engine, realm: str = "live") -> Initialised:

@@ -47,6 +47,8 @@ def init(
     else:
         word = "is up to date"
     typer.echo(f"{done.info.realm} database {word}: {url}")
+    if done.read_models_rederived:
+        typer.echo("worklists, deadlines and reports derived again by this release's rules")
     if grant_to is not None:
         grant_application_role(url, grant_to)
         typer.echo(f"granted the application's privileges to {grant_to}")

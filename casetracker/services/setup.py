@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from casetracker.adapters import organisation_log
+from casetracker.adapters import organisation_log, read_model_format, read_models
 from casetracker.adapters.database import (
     DatabaseInfo,
     make_engine,
@@ -93,7 +93,23 @@ def create_database(
                     seed_users(conn, realm)
         with write_transaction(engine) as conn:  # the admin at init records the file in use
             organisation_log.record_if_changed(conn, organisation(), login_name(conn))
-        return done
+        return done._replace(read_models_rederived=_read_models_current(engine, done.created))
+
+
+def _read_models_current(engine: Engine, created: bool) -> bool:
+    """Derive every read model again when its rows were derived by an older release's rules
+    (``read_model_format``); True if that was needed.  Only ``init`` does it: the owner runs
+    it after installing a release, and on PostgreSQL only the owner may write ``meta``."""
+    from casetracker.services.registry import workflow_engine
+
+    if not created:
+        with read_transaction(engine) as conn:
+            if read_model_format.recorded(conn) == read_model_format.FORMAT:
+                return False
+        read_models.rebuild(engine, workflow_engine())
+    with write_transaction(engine) as conn:
+        read_model_format.record(conn)
+    return not created
 
 
 def _action_roles() -> list[tuple[str, int, str, str]]:
