@@ -53,19 +53,20 @@ def parallel_events(conn: Connection) -> int:
     return events if events >= PARALLEL_FROM else 0
 
 
-def case_split_point(conn: Connection) -> str | None:
-    """The case id that halves the log, when a second process is worth starting here.
+def case_split_point(conn: Connection, here: float = 0.5) -> str | None:
+    """The case id below which this process takes the share ``here`` of the log's events
+    (half, unless a task says otherwise), when a second process is worth starting here.
 
-    Taken from the log itself (the case holding the middle event in case order), not from the
+    Taken from the log itself (the case holding that event in case order), not from the
     ``cases`` table, which ``rebuild`` is about to replace and ``verify`` must not trust.  An
-    even split measured best for ``rebuild`` too, although this process also writes the rows:
-    the worker's start-up and hand-over cost about as much.
+    even split measured best for the projection's rebuild, although this process also writes
+    the rows: the worker's start-up and hand-over cost about as much.
     """
     events = parallel_events(conn)
     if not events:
         return None
     return conn.exec_driver_sql(
-        "SELECT case_id FROM events ORDER BY case_id, seq LIMIT 1 OFFSET ?", (events // 2,)
+        "SELECT case_id FROM events ORDER BY case_id, seq LIMIT 1 OFFSET ?", (int(events * here),)
     ).scalar()
 
 
@@ -74,6 +75,7 @@ def in_two_halves(
     task: str,
     here: Callable[[str | None, str | None], T],
     adopt: Callable[[Any], T | None],
+    share: float = 0.5,
     **job: Any,
 ) -> list[T]:
     """The work of ``task`` over every case, in one part here or in two: cases below the split
@@ -83,9 +85,9 @@ def in_two_halves(
     The one sequence ``verify`` and ``rebuild`` share: split, start the worker, do this half,
     take the worker's half only if it saw the same log (the same last position, in a log that
     is only appended to), and otherwise do that half here too.  A worker that fails only costs
-    time.
+    time.  ``share`` is the part of the log's events done here (``case_split_point``).
     """
-    split = case_split_point(conn)
+    split = case_split_point(conn, share)
     if split is None:
         return [here(None, None)]
     worker = start(task, path=conn.engine.url.database, low=split, high=None, **job)
