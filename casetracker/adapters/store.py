@@ -281,6 +281,10 @@ class EventStore:
             canonical_json(new.payload), prev,
         )  # fmt: skip
 
+    def key_recorded(self, conn: Connection, key: str) -> bool:
+        """Whether an event holds this idempotency key (whichever request it was for)."""
+        return self._sql(conn, _Q_KEY, (key,)).fetchone() is not None
+
     def recorded_for_keys(
         self,
         conn: Connection,

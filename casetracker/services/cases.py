@@ -67,6 +67,13 @@ OPEN_ACTION = "open_case"
 ERASE_ACTION = "erase_subject"
 
 
+class _RecordedMeanwhile(Exception):
+    """A request's idempotency key was recorded by another request between the look for it
+    and this request's write lock: a retry racing the first attempt, which must be answered
+    as a retry (the earlier events, a logged read, or a refusal) with nothing of its own
+    written, not as a new action (its free text would have been stored for no event)."""
+
+
 @dataclass(frozen=True)
 class ActResult:
     case_id: str
@@ -128,6 +135,8 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
                 return retried
         try:
             with self._connections.write() as conn:
+                if idempotency_key and self.store.key_recorded(conn, idempotency_key):
+                    raise _RecordedMeanwhile  # before anything is written: see the class
                 head = self.store.head(conn, case_id) if case_id else None
                 view = self._current_view(conn, case_id, head) if case_id and head else CaseView("")
                 if case_id is not None and not may_see(actor, view):
@@ -209,6 +218,10 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
                     read_models.update(conn, self.flow.fold_into(view, recorded))
         except Unseen:
             self._refuse_unseen(actor, case_id, action)
+        except _RecordedMeanwhile:
+            retried = self._retry(idempotency_key or "", workflow, action, case_id, actor)
+            assert retried is not None  # the log only grows: the key is there now
+            return retried
         except Exception as exc:  # the database's own guards refuse too: logged as ours are
             self._refused_by_database(exc, actor, case_id, action)
             raise
