@@ -67,11 +67,12 @@ OPEN_ACTION = "open_case"
 ERASE_ACTION = "erase_subject"
 
 
-class _RecordedMeanwhile(Exception):
-    """A request's idempotency key was recorded by another request between the look for it
-    and this request's write lock: a retry racing the first attempt, which must be answered
-    as a retry (the earlier events, a logged read, or a refusal) with nothing of its own
-    written, not as a new action (its free text would have been stored for no event)."""
+class _KeyRecorded(Exception):
+    """The request's idempotency key is in the log: the request is a retry, answered with the
+    earlier events as a logged read, or refused (another request's key).  It is looked for in
+    the action's own write transaction, before anything is written: looked for before it, a
+    retry racing its first attempt (recorded in between) had stored its free text for no
+    event, which verify reported as damage."""
 
 
 @dataclass(frozen=True)
@@ -129,14 +130,10 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
         actor = self.actor
         if actor.force_bound and (case_id is None or idempotency_key):
             fields = self._within_force(actor, case_id, action, fields)
-        if idempotency_key:
-            retried = self._retry(idempotency_key, workflow, action, case_id, actor)
-            if retried is not None:
-                return retried
         try:
             with self._connections.write() as conn:
                 if idempotency_key and self.store.key_recorded(conn, idempotency_key):
-                    raise _RecordedMeanwhile  # before anything is written: see the class
+                    raise _KeyRecorded  # answered as a retry, with nothing written
                 head = self.store.head(conn, case_id) if case_id else None
                 view = self._current_view(conn, case_id, head) if case_id and head else CaseView("")
                 if case_id is not None and not may_see(actor, view):
@@ -218,9 +215,9 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
                     read_models.update(conn, self.flow.fold_into(view, recorded))
         except Unseen:
             self._refuse_unseen(actor, case_id, action)
-        except _RecordedMeanwhile:
+        except _KeyRecorded:
             retried = self._retry(idempotency_key or "", workflow, action, case_id, actor)
-            assert retried is not None  # the log only grows: the key is there now
+            assert retried is not None  # the log only grows: the key is there still
             return retried
         except Exception as exc:  # the database's own guards refuse too: logged as ours are
             self._refused_by_database(exc, actor, case_id, action)

@@ -1,15 +1,17 @@
 """A retried request that races the first: both carry one idempotency key, and the first
-commits after the retry looked for the key but before the retry took the write lock (a script
-that retries after a timeout while the first request still runs - what the key is for).
+commits after the retry started but before the retry took the write lock (a script that retries
+after a timeout while the first request still runs - what the key is for).
 
-The retry then writes the note's free text for an event it does not record (``act`` writes the
-subject's values before ``store.append``, which finds the key and hands the first event back),
-folds the first event into its view a second time, and reports the event as new.  The stray
-free text makes ``verify`` report the case damaged (and so refuse every write after it), and
-takes the place of the next event's own text.
+``act`` used to look for the key before its write transaction: the retry then wrote the note's
+free text for an event it did not record (``store.append`` found the key and handed the first
+event back), folded the first event into its view a second time, and reported the event as new.
+The stray free text made ``verify`` report the case damaged (and so refuse every write after
+it), and took the place of the next event's own text.
 """
 
 from __future__ import annotations
+
+import inspect
 
 from casetracker import paths
 from casetracker.services.cases import Casetracker
@@ -21,18 +23,20 @@ def test_a_retry_racing_the_first_request_records_nothing_else(run, db, monkeypa
     case_id = opened.json["case_id"]
     first = Casetracker(paths.database_url(db), role="police")
     retry = Casetracker(paths.database_url(db), role="police")
-    looked = Casetracker._retry
-    done = []
+    locking = retry._connections.write
+    armed, done = [], []
 
-    def first_commits_meanwhile(self, *args, **kw):
-        found = looked(self, *args, **kw)
-        if self is retry and not done:  # the retry found nothing; now the first commits
+    def first_commits_meanwhile():
+        """The retry's action takes the write lock; the first request commits just before."""
+        caller = inspect.currentframe().f_back  # the action's own transaction, not a lookup
+        if armed and not done and caller.f_code.co_name == "act":
             done.append(first.act(case_id, "add_note", {"text": "once"}, idempotency_key="k1"))
-        return found
+        return locking()
 
-    monkeypatch.setattr(Casetracker, "_retry", first_commits_meanwhile)
+    monkeypatch.setattr(retry._connections, "write", first_commits_meanwhile)
     try:
         retry.act(case_id, "add_note", {"text": "seen"})  # the retrying session knew the case
+        armed.append(True)
         again = retry.act(case_id, "add_note", {"text": "once"}, idempotency_key="k1")
         kept = retry._views.get(case_id)
     finally:
