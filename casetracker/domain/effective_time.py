@@ -82,26 +82,47 @@ class EffectiveTime:
         return self.text
 
 
+_SECOND = timedelta(seconds=1)
+
+
+def _outside_years(what: str) -> EffectiveTimeError:
+    """An offset or a zone can carry a time at the edge of the years a datetime holds past
+    them (``0001-01-01T00:00+14:00`` is year 0 in UTC; the day 9999-12-31 ends in year
+    10000): that is a bad request, not an ``OverflowError`` reported as a bug."""
+    return EffectiveTimeError(f"{what} falls outside the years casetracker holds (1..9999 in UTC)")
+
+
 def _instant(moment: datetime) -> EffectiveTime:
-    moment = moment.astimezone(UTC).replace(microsecond=0)
+    try:
+        moment = moment.astimezone(UTC).replace(microsecond=0)
+        end = moment + _SECOND
+    except OverflowError:
+        raise _outside_years(moment.isoformat()) from None
     text = moment.replace(tzinfo=None).isoformat() + "Z"
-    return EffectiveTime(text, moment, moment + timedelta(seconds=1))
+    return EffectiveTime(text, moment, end)
 
 
 def _day(day: date, zone: tzinfo) -> EffectiveTime:
-    start = datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
-    nxt = day + timedelta(days=1)
-    end = datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone).astimezone(UTC)
+    try:
+        start = datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
+        nxt = day + timedelta(days=1)
+        end = datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone).astimezone(UTC)
+    except OverflowError:
+        raise _outside_years(day.isoformat()) from None
     return EffectiveTime(day.isoformat(), start, end)
 
 
 def _month(year: int, month: int, zone: tzinfo) -> EffectiveTime:
     if not 1 <= month <= 12:
         raise EffectiveTimeError(f"month {month:02d} does not exist")
-    start = datetime(year, month, 1, tzinfo=zone).astimezone(UTC)
+    text = f"{year:04d}-{month:02d}"
     ny, nm = (year + 1, 1) if month == 12 else (year, month + 1)
-    end = datetime(ny, nm, 1, tzinfo=zone).astimezone(UTC)
-    return EffectiveTime(f"{year:04d}-{month:02d}", start, end)
+    try:
+        start = datetime(year, month, 1, tzinfo=zone).astimezone(UTC)
+        end = datetime(ny, nm, 1, tzinfo=zone).astimezone(UTC)
+    except (OverflowError, ValueError):  # ValueError: year 0 or 10000, no datetime's
+        raise _outside_years(text) from None
+    return EffectiveTime(text, start, end)
 
 
 def instant(moment: datetime) -> EffectiveTime:
@@ -109,9 +130,6 @@ def instant(moment: datetime) -> EffectiveTime:
     if moment.tzinfo is None:
         raise EffectiveTimeError("an instant needs a timezone")
     return _instant(moment)
-
-
-_SECOND = timedelta(seconds=1)
 
 
 def parse_canonical(text: str, zone: tzinfo = DEFAULT_ZONE) -> EffectiveTime:
@@ -129,10 +147,11 @@ def parse_canonical(text: str, zone: tzinfo = DEFAULT_ZONE) -> EffectiveTime:
     if _CANONICAL_INSTANT.fullmatch(text):
         try:
             moment = datetime.fromisoformat(text)  # its ``Z`` read as UTC itself
-        except ValueError:  # digits out of range (a 13th month, a 24th hour)
+            end = moment + _SECOND
+        except (ValueError, OverflowError):  # a 13th month, a 24th hour; the last second
             pass
         else:
-            return EffectiveTime(text, moment, moment + _SECOND)
+            return EffectiveTime(text, moment, end)
     return _parse_fixed(text, zone)
 
 
@@ -214,9 +233,10 @@ def _parse_single(text: str, zone: tzinfo, now: datetime | None) -> EffectiveTim
         return _month(int(m[1]), int(m[2]), zone)
     if m := _DAY.match(text):
         try:
-            return _day(date(int(m[1]), int(m[2]), int(m[3])), zone)
+            day = date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError as exc:
             raise EffectiveTimeError(f"{text!r} is not a real date: {exc}") from None
+        return _day(day, zone)
     words = text.replace(",", " ").split()
     if len(words) == 2 and words[1].isdigit():
         month = _MONTH_NAMES.get(words[0].lower()) or _MONTH_ABBR.get(words[0].lower())
