@@ -28,7 +28,8 @@ def verify_cmd(
         bool,
         typer.Option(
             help="Check the database file with SQLite's integrity_check (every index against "
-            "its table) instead of the quicker quick_check"
+            "its table) instead of the quicker quick_check, and every read model's rows "
+            "against the log (about as long as `rebuild`)"
         ),
     ] = False,
     key: Annotated[

@@ -48,7 +48,13 @@ from casetracker.services import four_eyes
 from casetracker.services.actor_session import again_if_record_not_as_seen
 from casetracker.services.case_reading import AUDITING_ROLES, CaseReading, CaseSummary
 from casetracker.services.force_boundary import ForceBoundary, Unseen
-from casetracker.services.integrity import Report, make_checkpoint, rebuild_projection, verify
+from casetracker.services.integrity import (
+    Report,
+    compare_read_models,
+    make_checkpoint,
+    rebuild_projection,
+    verify,
+)
 from casetracker.services.organisation_versions import OrganisationRecords
 from casetracker.services.user_admin import UserAdministration
 from casetracker.services.view_cache import ViewCache
@@ -282,11 +288,15 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
         key: Any = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> Report:
-        """Everything ``casetracker verify`` checks; ``key``, a public key
+        """Everything ``casetracker verify`` checks (``thorough``: also every read model's rows
+        against the log); ``key``, a public key
         (``tree_heads.public_key``), also checks the checkpoint's signature; ``progress`` is
         told the events walked of the log's."""
         with read_transaction(self.engine) as conn:
-            return verify(conn, self.info, self.flow, checkpoint, thorough, key, progress)
+            report = verify(conn, self.info, self.flow, checkpoint, thorough, key, progress)
+            if thorough:
+                compare_read_models(conn, self.flow, report)
+            return report
 
     def checkpoint(self) -> dict[str, Any]:
         with read_transaction(self.engine) as conn:

@@ -25,7 +25,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from casetracker.adapters import access_log, merkle_tree, organisation_log, workers
+from casetracker.adapters import (
+    access_log,
+    merkle_tree,
+    organisation_log,
+    read_model_check,
+    workers,
+)
 from casetracker.adapters.database import DatabaseInfo, write_transaction
 from casetracker.adapters.file_check import PhysicalCheck
 from casetracker.adapters.rebuilt_cases import last_position, write_rebuilt_cases
@@ -160,6 +166,19 @@ def verify(
             _check_tree_head(conn, checkpoint, rebuilt, key, report.checkpoint)
             report.problems.extend(report.checkpoint["problems"][before:])
     return report
+
+
+def compare_read_models(conn: Connection, flow: WorkflowEngine, report: Report) -> None:
+    """Add to ``report`` each case whose read-model rows differ from what its events derive
+    (``read_model_check``; the thorough verify).  Only over a log found intact: a damaged
+    case's events are not what was recorded, and rows derived from them would mean nothing."""
+    if not report.ok:
+        report.problems.append(
+            "read models not compared with the log: the log itself is damaged (above)"
+        )
+        return
+    for case_id, problem in read_model_check.differences(conn, flow):
+        report.damaged.append(CaseDamage(case_id, None, None, problem))
 
 
 class _TreeCheck:

@@ -1,0 +1,57 @@
+"""``verify`` reports read-model rows that disagree with the log.
+
+The worklist and deadlines are what caseworkers and ``tick`` act on: emptied behind the
+service (any writer of the SQLite file; on PostgreSQL any member of the application role,
+who holds DELETE on them), a case's PACE clock leaves ``due``, ``tick`` and the custody
+queue, and ``verify --thorough`` still says "intact", exit 0 (it checks the ``cases``
+projection only).  ``rebuild`` would put them right, but nothing says to run it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from datetime import UTC, datetime
+
+import pytest
+
+from casetracker.domain import clock
+from tests.security.test_postgres_privileges import logins  # noqa: F401 - the fixture
+
+
+@pytest.mark.parametrize("table", ["deadlines", "worklist", "mi_arrests"])
+def test_verify_names_a_read_model_emptied_behind_the_service(run, db, table):
+    clock.set_clock(lambda: datetime(2016, 3, 1, 12, tzinfo=UTC))
+    opened = run("--db", db, "--role", "police", "case", "open", "-f", "name=A Person",
+                 "-f", "force=MPS", "-e", "2016-03-01T09:00", "--json")  # fmt: skip
+    case_id = opened.json["case_id"]
+    arrest = run("--db", db, "--role", "police", "case", "act", case_id, "arrest", "-f",
+                 "offence=theft", "-f", "offence_category=theft", "-f", "force=MPS", "-e",
+                 "2016-03-01T10:00")  # fmt: skip
+    assert arrest.code == 0, arrest.err
+    with closing(sqlite3.connect(db)) as conn, conn:
+        assert conn.execute(f"DELETE FROM {table} WHERE case_id = ?", (case_id,)).rowcount
+    checked = run("--db", db, "verify", "--thorough")
+    assert checked.code == 1, checked.out
+    assert case_id in checked.out + checked.err
+
+
+@pytest.mark.postgres
+def test_verify_names_report_rows_a_member_rewrote(logins):  # noqa: F811
+    """On PostgreSQL every member of the application role may write the report tables (not
+    filtered by force either: docs/postgresql.md), and docs/postgresql.md's answer to "make
+    cases (or a read model) disagree with the log" is that verify reports the case."""
+    from casetracker.services.cases import Casetracker
+
+    clock.set_clock(lambda: datetime(2016, 3, 1, 12, tzinfo=UTC))
+    ct = Casetracker(logins.url(logins.member), role="casework")
+    case_id = ct.open_case({"name": "Alex Example"}, "2016-01-01").case_id
+    ct.act(case_id, "issue_reporting_directions", {"first_report_on": "2016-03-01"}, "2016-02-01")
+    ct.close()
+    with logins.psql(logins.member) as conn:
+        gone = conn.execute("DELETE FROM deadlines WHERE case_id = %s", (case_id,)).rowcount
+        assert gone  # the first report's deadline: tick will never record it missed
+    admin = Casetracker(logins.owner_url, role="admin")
+    report = admin.verify(thorough=True)
+    admin.close()
+    assert report.damaged or report.problems
