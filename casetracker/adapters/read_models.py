@@ -187,6 +187,7 @@ def update(conn: Connection, view: CaseView) -> None:
     """
     written = view.written
     dialect = conn.dialect.name
+    digested = digests_kept(conn)
     unknown: list[tuple[ReadModel, Any]] = []  # rows of models whose stored rows are not known
     changed = False
     for model in READ_MODELS:
@@ -200,6 +201,9 @@ def update(conn: Connection, view: CaseView) -> None:
         if known is _UNKNOWN and model.unchanged is not None:
             unknown.append((model, rows))  # decided below, by the digest or the rows
         elif known != rows:
+            if digested and not changed and not _as_left(conn, view):
+                _compared(conn, view)  # another writer changed them meanwhile
+                return
             model.replace(conn, view.case_id, rows)
             written[model.name] = rows
             changed = True
@@ -207,9 +211,9 @@ def update(conn: Connection, view: CaseView) -> None:
         return
     for model, rows in unknown:
         written[model.name] = rows
-    digested = digests_kept(conn)
     wanted = kept_rows.digest([written.get(m.name) for m in _DIGESTED]) if digested else ""
     if digested and unknown and kept_rows.stored_digest(conn, view.case_id) == wanted:
+        written[_KEPT] = wanted
         return
     for model, rows in unknown:
         assert model.unchanged is not None
@@ -217,6 +221,30 @@ def update(conn: Connection, view: CaseView) -> None:
             model.replace(conn, view.case_id, rows)
     if digested:
         kept_rows.keep_digest(conn, view.case_id, wanted)
+        written[_KEPT] = wanted
+
+
+# In ``view.written``: the digest this process last kept for the case (SQLite).
+_KEPT = "rows digest kept"
+
+
+def _as_left(conn: Connection, view: CaseView) -> bool:
+    """Whether the case's rows are still as this process last wrote them: the digest it kept
+    then is still kept (any other writer's insert, update or delete of a row forgets it,
+    migrations 0026/0028).  Asked before a known view writes anything: it keeps the digest of
+    every model's rows after writing those that changed, which would otherwise also vouch for
+    rows another writer had changed meanwhile (a deleted deadline never written back)."""
+    kept = view.written.get(_KEPT)
+    return kept is not None and kept_rows.stored_digest(conn, view.case_id) == kept
+
+
+def _compared(conn: Connection, view: CaseView) -> None:
+    """``update`` as for a view folded afresh: every model's rows compared with the stored
+    ones, those that differ written, the digest kept."""
+    for model in _DIGESTED:
+        view.written.pop(model.name, None)
+    view.written.pop(_KEPT, None)
+    update(conn, view)
 
 
 REBUILD_BATCH = 5000  # cases whose rows are held before they are written
