@@ -22,10 +22,10 @@ from pathlib import Path
 from casetracker.adapters.database import write_transaction
 from casetracker.domain import clock
 from casetracker.domain.effective_time import EffectiveTime, EffectiveTimeError, parse
-from casetracker.domain.errors import Refused, UsageError
+from casetracker.domain.errors import NotPermitted, Refused, UsageError
 from casetracker.domain.rules.referral import NATIONALITY_GROUPS, ROUTE_OF_ACTION
 from casetracker.services.bulk import BulkStep, BulkValidator, PreparedCase, StepRefused, write
-from casetracker.services.cases import Casetracker
+from casetracker.services.cases import OPEN_ACTION, Casetracker
 
 REQUIRED = (
     "person_ref", "name", "nationality_group", "force", "arrested_at", "offence",
@@ -257,10 +257,12 @@ def prepare(
     role: str,
     now: datetime,
     progress: Callable[[int, int | None], None] | None = None,
+    opening_refused: Callable[[str], str | None] = lambda force: None,
 ) -> tuple[int, list[PreparedCase]]:
     """Every row checked through the engine; every error found (each case stops at its first
     refused step) is raised together, by ``ImportErrors.raise_any``.  ``progress`` is told the
-    rows checked so far and how many there are, person by person."""
+    rows checked so far and how many there are, person by person; ``opening_refused`` says why
+    the importer may not open a case for a force (None: they may)."""
     errors = ImportErrors()
     rows = read_rows(text, now, errors)
     key = "import-" + hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -278,6 +280,12 @@ def prepare(
             progress(checked, len(rows))
         checked += len(person)
         person.sort(key=lambda r: r.arrested.sort_key())
+        refusal = opening_refused(person[0].values["force"])
+        if refusal is not None:  # the case would be opened for that force, by its first arrest
+            error = RowError(person[0].line, "force", refusal)
+            error.refused = True
+            errors.add(error)
+            continue
         before = len(errors.found)
         steps, origin = _steps(person, actor_user, role, key, now, errors)
         if len(errors.found) > before:
@@ -306,7 +314,9 @@ def import_file(
     actor = ct.actor
     now = clock.now()
     validator = BulkValidator(ct.flow, ct.realm, now)
-    count, prepared = prepare(text, validator, actor.user, actor.role, now, progress)
+    count, prepared = prepare(
+        text, validator, actor.user, actor.role, now, progress, _opening_refused(ct)
+    )
     first_key = prepared[0].events[0].idempotency_key or ""
     with write_transaction(ct.engine) as conn:
         if ct.store.recorded_for_keys(conn, [(first_key, "case", "open_case")]):
@@ -314,3 +324,26 @@ def import_file(
         ids = write(conn, ct.store, prepared)
     events = sum(len(p.events) for p in prepared)
     return ImportResult(count, len(ids), events, ids[0], ids[-1])
+
+
+def _opening_refused(ct: Casetracker) -> Callable[[str], str | None]:
+    """Why the importer may not open a case for a force, by the check ``case open`` makes
+    (``ForceBoundary._within_force``, which logs the refusal): a police officer imports their
+    own force's arrests only.  Each force is asked once, so a feed of another force's rows is
+    one logged refusal, and every row it opens a case for is named with the same reason."""
+    actor = ct.actor
+    answers: dict[str, str | None] = {}
+
+    def refused(force: str) -> str | None:
+        if not actor.force_bound:
+            return None
+        code = force.strip().upper()
+        if code not in answers:
+            try:
+                ct._within_force(actor, None, OPEN_ACTION, {"force": code})
+                answers[code] = None
+            except NotPermitted as exc:
+                answers[code] = str(exc)
+        return answers[code]
+
+    return refused

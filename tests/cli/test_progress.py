@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pwd
 import sys
 from contextlib import closing
 from pathlib import Path
@@ -9,6 +11,18 @@ from pathlib import Path
 import pytest
 
 ARRESTS = str(Path(__file__).resolve().parents[2] / "docs/examples/arrests.csv")
+
+
+def _met_officer_database(url: str) -> None:
+    """A database whose user is a police officer of the Met, whose arrests the feed holds (a
+    police officer imports their own force's arrests only)."""
+    from casetracker.services.cases import Casetracker
+    from casetracker.services.setup import create_database
+
+    create_database(url, "live", ("admin", "police"))
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    with closing(Casetracker(url, role="admin")) as admin:
+        admin.save_user(me, me, ("admin", "police"), "MPS")
 
 
 @pytest.fixture
@@ -54,10 +68,9 @@ def test_no_progress_when_not_a_terminal(run, db):
 def test_import_reports_rows_checked_of_all(tmp_path):
     from casetracker.services.cases import Casetracker
     from casetracker.services.imports import import_file
-    from casetracker.services.setup import create_database
 
     url = f"sqlite:///{tmp_path / 'p.db'}"
-    create_database(url, "live", ("police",))
+    _met_officer_database(url)
     seen: list[tuple[int, int | None]] = []
     with closing(Casetracker(url, role="police")) as ct:
         import_file(ct, Path(ARRESTS), progress=lambda done, total: seen.append((done, total)))
@@ -72,10 +85,9 @@ def test_verify_reports_events_walked_of_the_log(tmp_path, monkeypatch, halves):
     from casetracker.adapters import workers
     from casetracker.services.cases import Casetracker
     from casetracker.services.imports import import_file
-    from casetracker.services.setup import create_database
 
     url = f"sqlite:///{tmp_path / 'v.db'}"
-    create_database(url, "live", ("police",))
+    _met_officer_database(url)
     if halves:
         monkeypatch.setattr(workers, "PARALLEL_FROM", 1)
     seen: list[tuple[int, int]] = []
