@@ -39,7 +39,10 @@ def due_cmd(
 
 
 def tick_cmd(ctx: typer.Context, json_out: JsonOption = False) -> None:
-    """Record, as the user system, every deadline that has passed and is not yet recorded."""
+    """Record, as the user system, every deadline that has passed and is not yet recorded.
+
+    A case that cannot be recorded is named on stderr, every other case is still recorded, and
+    the exit is 1."""
     from casetracker.services.work import tick
 
     with closing(state(ctx).service()) as ct:
@@ -55,7 +58,12 @@ def tick_cmd(ctx: typer.Context, json_out: JsonOption = False) -> None:
         }  # fmt: skip
         lines = [f"{case_id}  {d.due_text}  {d.item}  {d.label}" for case_id, d in result.recorded]
         lines.append(f"tick at {result.now}: {len(result.recorded)} deadlines recorded as passed")
+        data["not_recorded"] = [{"case_id": c, "reason": why} for c, why in result.failed]
         emit(data, json_out, lines, ct.realm)
+    for case_id, why in result.failed:  # one line each, for cron's mail; the rest was recorded
+        typer.echo(f"casetracker: tick could not record {case_id}: {why}", err=True)
+    if result.failed:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -32,7 +32,14 @@ from casetracker.adapters.users import get_user
 from casetracker.domain import clock
 from casetracker.domain.case_view import Block, CaseView
 from casetracker.domain.deadlines import PASSED_ACTION, WORK, Deadline, due_by, utc_text
-from casetracker.domain.errors import ActionBlocked, Conflict, NotPermitted, Refused, UsageError
+from casetracker.domain.errors import (
+    ActionBlocked,
+    CasetrackerError,
+    Conflict,
+    NotPermitted,
+    Refused,
+    UsageError,
+)
 from casetracker.domain.events import NewEvent, event_payload
 from casetracker.domain.identity import SYSTEM_ROLE, SYSTEM_USER, Actor
 from casetracker.domain.ownership import (
@@ -46,6 +53,7 @@ from casetracker.domain.ownership import (
 )
 from casetracker.domain.queues import QUEUES
 from casetracker.domain.vocabulary import ActionSpec
+from casetracker.services.driver_errors import driver_message, refusal_by_database
 
 if TYPE_CHECKING:
     from casetracker.services.cases import ActResult, Casetracker
@@ -142,6 +150,7 @@ class TickResult:
     recorded: list[tuple[str, Deadline]] = field(default_factory=list)
     cases: int = 0
     now: str = ""
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (case, why): not recorded
 
 
 def idempotency_key(case_id: str, deadline: Deadline) -> str:
@@ -160,7 +169,10 @@ def tick(ct: Casetracker, now: datetime | None = None) -> TickResult:
     access log in their name, in the same transaction as the events.  Cases are recorded
     ``TICK_BATCH`` to a transaction; when one of them changed under us (another machine's tick,
     a caseworker: the version decides), the batch is rolled back and done again a case per
-    transaction, each read afresh.
+    transaction, each read afresh.  So is a batch in which the log or the database refuses one
+    case (its projection row out of step, which on PostgreSQL a police member may write for
+    their own force): that case is logged as refused and reported in ``failed``, and every
+    other case is still recorded.
     """
     actor = ct.actor
     moment = now or clock.now()
@@ -172,12 +184,40 @@ def tick(ct: Casetracker, now: datetime | None = None) -> TickResult:
         try:
             with write_transaction(ct.engine) as conn:
                 found = [_tick_case(ct, conn, actor, case_id, moment) for case_id in batch]
-        except Conflict:
-            found = [_tick_alone(ct, actor, case_id, moment) for case_id in batch]
+        except Exception as exc:
+            if _refusal(exc) is None:  # a bug, not a case the log or the database refused
+                raise
+            found = [_tick_or_report(ct, actor, case_id, moment, result) for case_id in batch]
         for case_id, passed in zip(batch, found, strict=True):
             result.recorded.extend((case_id, d) for d in passed)
         result.cases += len(batch)
     return result
+
+
+def _refusal(exc: BaseException) -> str | None:
+    """Why a case could not be recorded, in one line, if ``exc`` is a refusal of that case (the
+    service's, the log's or the database driver's); None for anything else, which is a bug."""
+    if isinstance(exc, CasetrackerError):
+        said: str | None = str(exc)
+    else:
+        said = refusal_by_database(exc) or driver_message(exc)
+    return None if said is None else (said.strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _tick_or_report(
+    ct: Casetracker, actor: Actor, case_id: str, moment: datetime, result: TickResult
+) -> list[Deadline]:
+    """The case's deadlines recorded alone, or, refused, none: the refusal is logged as every
+    refusal is and kept in ``result.failed``, and the tick goes on to the next case."""
+    try:
+        return _tick_alone(ct, actor, case_id, moment)
+    except Exception as exc:
+        reason = _refusal(exc)
+        if reason is None:
+            raise
+        ct._log_refusal(actor, case_id, TICK_ACTION, [reason])
+        result.failed.append((case_id, reason))
+        return []
 
 
 def _tick_alone(ct: Casetracker, actor: Actor, case_id: str, moment: datetime) -> list[Deadline]:
