@@ -10,7 +10,6 @@ from typing import Annotated, Any
 import typer
 
 from casetracker.cli.common import (
-    KEY_LIMIT,
     LARGEST_INTEGER,
     EffectiveOption,
     FieldOption,
@@ -97,19 +96,13 @@ def case_act(
     """Record an action on a case, or on several cases (each checked, recorded or refused on its
     own; exit 1 if any is refused), if its lifecycle allows it now."""
     from casetracker.domain.fields import parse_assignments
-    from casetracker.services.work import act_on_each
+    from casetracker.services.work import act_on_each, case_keys
 
     values = parse_assignments(field or [])
     several = len(case_ids) > 1
     if several and (expect_version is not None or instance is not None):
         raise UsageError("--expect-version and --instance name one case's: give one case id")
-    if several and idempotency_key:  # each case's key is KEY/CASE (``work.act_on_each``)
-        longest = max(len(f"{idempotency_key}/{c}") for c in case_ids)
-        if longest > KEY_LIMIT:
-            raise UsageError(
-                f"--idempotency-key: with several cases, at most {KEY_LIMIT} characters with "
-                f"'/' and the case id added ({longest})"
-            )
+    case_keys(idempotency_key, case_ids)  # each case's key (KEY/CASE), refused before opening
     with closing(state(ctx).service()) as ct:
         require_acting_role(ctx, ct)
         if not several:

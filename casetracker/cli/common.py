@@ -39,27 +39,17 @@ def exact_text(value: str | None) -> str | None:
     return value
 
 
-# The prefix of the keys ``casetracker tick`` records passed deadlines under
-# (``services.work.idempotency_key``): anyone can work such a key out, and one taken first by
-# another request made every later tick refused at that case (migration 0029 on PostgreSQL).
-TICK_KEY_PREFIX = "deadline:"
-# The longest key an event holds (``events.idempotency_key``, 128 characters): PostgreSQL
-# refused a longer one at the insert ("cannot read the database: value too long", exit 1)
-# where SQLite, which checks no length, took it.
-KEY_LIMIT = 128
-
-
 def idempotency_key_text(value: str | None) -> str | None:
-    """A retry key as given (``exact_text``), refused when it is one a tick keeps for itself
-    or longer than an event holds."""
+    """A retry key as given (``exact_text``), refused at once when the service would refuse it
+    (``services.work.key_refused``: a key a tick keeps for itself, or longer than an event
+    holds), before any database is opened."""
     value = exact_text(value)
-    if value is not None and value.startswith(TICK_KEY_PREFIX):
-        raise typer.BadParameter(
-            f"keys beginning {TICK_KEY_PREFIX!r} are kept for the passed deadlines "
-            "`casetracker tick` records"
-        )
-    if value is not None and len(value) > KEY_LIMIT:
-        raise typer.BadParameter(f"at most {KEY_LIMIT} characters")
+    if value is not None:
+        from casetracker.services.work import key_refused  # not for --help: see lazy.py
+
+        problem = key_refused(value)
+        if problem is not None:
+            raise typer.BadParameter(problem)
     return value
 
 

@@ -28,6 +28,7 @@ from casetracker.adapters.database import read_transaction, write_transaction
 from casetracker.adapters.deadlines import DueRow
 from casetracker.adapters.organisation_file import configured
 from casetracker.adapters.store import normalise_case_id
+from casetracker.adapters.tables import Event, table_of
 from casetracker.adapters.users import get_user
 from casetracker.domain import clock
 from casetracker.domain.case_view import Block, CaseView
@@ -153,10 +154,67 @@ class TickResult:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (case, why): not recorded
 
 
+def _key_column_length() -> int:
+    """``events.idempotency_key``'s length, as ``tables.Event`` declares it (``max_length``,
+    which SQLModel keeps on its string type)."""
+    length = getattr(table_of(Event).c.idempotency_key.type, "length", None)
+    if not isinstance(length, int):
+        raise TypeError("tables.Event.idempotency_key declares no length")
+    return length
+
+
+# The prefix of the keys a tick records passed deadlines under: anyone can work such a key
+# out, and one taken first by another request made every later tick refused at that case
+# (migration 0029 refuses it on PostgreSQL).
+TICK_KEY_PREFIX = "deadline:"
+# The longest key an event holds (``events.idempotency_key``): PostgreSQL refused a longer one
+# at the insert ("cannot read the database: value too long") where SQLite, which checks no
+# length, took it.
+KEY_LIMIT = _key_column_length()
+
+
 def idempotency_key(case_id: str, deadline: Deadline) -> str:
     """The same deadline of the same case gets the same key on every machine."""
     digest = hashlib.sha256(f"{case_id}\x1f{deadline.key}".encode()).hexdigest()
-    return f"deadline:{digest}"
+    return f"{TICK_KEY_PREFIX}{digest}"
+
+
+def key_refused(key: str) -> str | None:
+    """Why a request may not record under ``key`` (one a tick keeps for itself, or longer than
+    an event holds), or None.  The command line asks it to refuse the option early."""
+    if key.startswith(TICK_KEY_PREFIX):
+        return (
+            f"keys beginning {TICK_KEY_PREFIX!r} are kept for the passed deadlines "
+            "`casetracker tick` records"
+        )
+    if len(key) > KEY_LIMIT:
+        return f"at most {KEY_LIMIT} characters"
+    return None
+
+
+def check_request_key(key: str | None) -> None:
+    """Refuse, as usage, a request's idempotency key that ``key_refused`` refuses: what every
+    caller of the service gives a key through, whatever its interface."""
+    problem = key_refused(key) if key else None
+    if problem is not None:
+        raise UsageError(f"idempotency key: {problem}")
+
+
+def case_keys(key: str | None, case_ids: list[str]) -> list[str | None]:
+    """Each case's key when one key is given for several cases (``KEY/C-0000042``), so that
+    retrying the whole command records nothing twice; refused as usage when the case id added
+    takes one past what an event holds."""
+    check_request_key(key)
+    if not key or len(case_ids) < 2:
+        return [key] * len(case_ids)
+    keys: list[str | None] = [f"{key}/{case_id}" for case_id in case_ids]
+    longest = max(len(k or "") for k in keys)
+    if longest > KEY_LIMIT:
+        raise UsageError(
+            f"--idempotency-key: with several cases, at most {KEY_LIMIT} characters with "
+            f"'/' and the case id added ({longest})"
+        )
+    return keys
 
 
 TICK_BATCH = 100  # cases recorded per transaction: a commit (an fsync) costs more than a case
@@ -313,8 +371,7 @@ def act_on_each(
         raise UsageError("a case id is given twice: each case takes the action once")
     outcomes: list[Outcome] = []
     malformed: list[UsageError] = []
-    for case_id in case_ids:
-        key = f"{idempotency_key}/{case_id}" if idempotency_key and len(case_ids) > 1 else None
+    for case_id, key in zip(case_ids, case_keys(idempotency_key, case_ids), strict=True):
         try:
             result = ct.act(
                 case_id,
@@ -322,7 +379,7 @@ def act_on_each(
                 dict(fields or {}),
                 effective,
                 take_over=take_over,
-                idempotency_key=key or idempotency_key,
+                idempotency_key=key,
                 justification=justification,
             )
         except HeldByAnother as exc:
