@@ -37,6 +37,7 @@ from casetracker.domain.errors import (
     ActionBlocked,
     CasetrackerError,
     Conflict,
+    IdempotencyMismatch,
     NotPermitted,
     Refused,
     UsageError,
@@ -201,13 +202,13 @@ def check_request_key(key: str | None) -> None:
 
 
 def case_keys(key: str | None, case_ids: list[str]) -> list[str | None]:
-    """Each case's key when one key is given for several cases (``KEY/C-0000042``), so that
-    retrying the whole command records nothing twice; refused as usage when the case id added
-    takes one past what an event holds."""
+    """Each case's key when one key is given for several cases (``KEY/C-0000042``, the case id
+    in full however it was typed), so that retrying the whole command records nothing twice;
+    refused as usage when the case id added takes one past what an event holds."""
     check_request_key(key)
     if not key or len(case_ids) < 2:
         return [key] * len(case_ids)
-    keys: list[str | None] = [f"{key}/{case_id}" for case_id in case_ids]
+    keys: list[str | None] = [f"{key}/{_in_full(case_id)}" for case_id in case_ids]
     longest = max(len(k or "") for k in keys)
     if longest > KEY_LIMIT:
         raise UsageError(
@@ -337,6 +338,43 @@ def _passed_event(spec: ActionSpec, version: int, case_id: str, deadline: Deadli
 # ---------------------------------------------------------------------- bulk
 
 
+def _in_full(case_id: str) -> str:
+    """The case id in full (``1`` is ``C-0000001``); a malformed one as typed, which ``act``
+    refuses as usage for that case alone."""
+    try:
+        return normalise_case_id(case_id)
+    except UsageError:
+        return case_id
+
+
+def _earlier_key(ct: Casetracker, typed: str, key: str, action: str) -> str | None:
+    """The key an earlier release gave this case for ``key`` when several cases took it
+    (``KEY/`` and the case id as typed: here as typed now, or as its number), if it holds this
+    very request: this case, this action, this user in this role.  A key held by anything else
+    is passed over as if it were not there, so that it says nothing of another case or person
+    and refuses nothing the new key would record."""
+    case_id = _in_full(typed)
+    workflow = ct.flow.action_owner.get(action)
+    if workflow is None or case_id == typed:  # malformed, or typed in full: no other spelling
+        return None
+    actor = ct.actor
+    for spelling in dict.fromkeys((typed, str(int(case_id[2:])))):
+        earlier = f"{key}/{spelling}"
+        if spelling == case_id or len(earlier) > KEY_LIMIT:
+            continue
+        with read_transaction(ct.engine) as conn:
+            try:
+                found = ct.store.recorded_for_keys(
+                    conn, [(earlier, workflow, action)], case_id=case_id,
+                    actor=(actor.user, actor.role),
+                )  # fmt: skip
+            except IdempotencyMismatch:
+                continue
+        if found:
+            return earlier
+    return None
+
+
 @dataclass(frozen=True)
 class Outcome:
     """One case of a bulk action: its result, or why it was refused (and the rules' blocks)."""
@@ -366,12 +404,15 @@ def act_on_each(
     """The same action on several cases, each its own event in its own transaction, each
     checked and refused on its own with its reasons: one case's refusal leaves the others'
     events standing.  A key given for the lot becomes one key per case (``KEY/C-0000042``),
-    so retrying the whole command records nothing twice."""
-    if len(set(case_ids)) != len(case_ids):
+    so retrying the whole command records nothing twice, however the ids are typed; a key an
+    earlier release recorded with the id as typed is still found (``_earlier_key``)."""
+    if len({_in_full(c) for c in case_ids}) != len(case_ids):
         raise UsageError("a case id is given twice: each case takes the action once")
     outcomes: list[Outcome] = []
     malformed: list[UsageError] = []
     for case_id, key in zip(case_ids, case_keys(idempotency_key, case_ids), strict=True):
+        if key is not None and idempotency_key and len(case_ids) > 1:
+            key = _earlier_key(ct, case_id, idempotency_key, action) or key
         try:
             result = ct.act(
                 case_id,
