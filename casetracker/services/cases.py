@@ -58,7 +58,7 @@ from casetracker.services.integrity import (
 from casetracker.services.organisation_versions import OrganisationRecords
 from casetracker.services.user_admin import UserAdministration
 from casetracker.services.view_cache import ViewCache
-from casetracker.services.work import owner_blocks, owner_values
+from casetracker.services.work import check_request_key, owner_blocks, owner_values
 
 __all__ = [
     "AUDITING_ROLES",
@@ -124,6 +124,7 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
         ``take_over`` confirms it; the event then records whose item it was (``held_by``).
         """
         case_id = normalise_case_id(case_id) if case_id is not None else None
+        check_request_key(idempotency_key)  # a tick's keys are its own, whoever calls
         workflow = self.flow.action_owner.get(action)
         if workflow is None:
             raise UsageError(

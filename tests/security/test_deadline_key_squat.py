@@ -69,7 +69,13 @@ def test_a_deadline_key_given_first_does_not_stop_the_tick(run, db, command):
 
 
 @pytest.mark.postgres
-def test_a_member_cannot_take_a_deadline_key_in_the_database(logins: Logins) -> None:  # noqa: F811
+def test_a_member_cannot_take_a_deadline_key_in_the_database(
+    logins: Logins,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The service refuses such a key first (below); without that check the database must
+    # refuse it too, as it refuses a member typing the insert into psql (migration 0029).
+    monkeypatch.setattr("casetracker.services.cases.check_request_key", lambda key: None)
     clock.set_clock(lambda: datetime(2016, 3, 1, 12, tzinfo=UTC))
     ct = Casetracker(logins.url(logins.member), role="casework")
     case_id = ct.open_case({"name": "Alex Example"}, "2016-01-01").case_id
@@ -83,3 +89,22 @@ def test_a_member_cannot_take_a_deadline_key_in_the_database(logins: Logins) -> 
     last = ct.store.read_case(case_id)[-1]
     assert (last.actor_user, last.idempotency_key) == ("system", key)
     ct.close()
+
+
+def test_the_service_refuses_a_ticks_key_whoever_calls_it(tmp_path) -> None:
+    """Not only the CLI: any caller of the service (the TUI, an integration) is refused, and
+    nothing is written."""
+    from casetracker.adapters.database import read_transaction
+    from casetracker.domain.errors import UsageError
+    from casetracker.services.setup import create_database
+
+    url = f"sqlite:///{tmp_path / 'svc.db'}"
+    create_database(url, "demo")
+    ct = Casetracker(url, as_user="pc.demo")
+    try:
+        with pytest.raises(UsageError, match="kept for the passed deadlines"):
+            ct.open_case({"name": "A Person", "force": "MPS"}, idempotency_key="deadline:x")
+        with read_transaction(ct.engine) as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM events").scalar() == 0
+    finally:
+        ct.close()
