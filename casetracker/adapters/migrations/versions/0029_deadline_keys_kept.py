@@ -6,8 +6,8 @@ work out (``deadline:`` and the SHA-256 of the case and the deadline,
 once.  A member who recorded anything else under that key first - a note through the service
 or an event typed into psql, each in their own name - made every later tick refused ("already
 used for another request") at that case's batch, so that no deadline of it, or of any case
-after it, was recorded as passed again (found by review).  The command line refuses such a key
-(``casetracker.cli.common.idempotency_key_text``); here a ``BEFORE INSERT`` trigger refuses, as
+after it, was recorded as passed again (found by review).  The service refuses such a key
+(``casetracker.services.work.check_request_key``); here a ``BEFORE INSERT`` trigger refuses, as
 the other guards do (``insufficient_privilege``, so the service logs the refusal), an event
 whose key begins ``deadline:`` unless it is a ``deadline_passed`` of the ``work`` lifecycle
 stamped ``system`` in the ``system`` role, which the event guard (revision 0009) lets only a
