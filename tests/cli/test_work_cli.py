@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from casetracker.domain import clock
+from tests.helpers import arrested_in_custody
 
 NOW = datetime(2016, 3, 3, 12, tzinfo=UTC)
 
@@ -25,19 +26,7 @@ def cases(run, db) -> list[str]:
     clock.set_clock(lambda: NOW)
     opened = []
     for _ in range(2):
-        result = run(
-            "--db", db, "--role", "police", "case", "open", "-f", "name=A Person", "-f",
-            "force=MPS", "-e", "2016-03-01T09:00", "--json",
-        )  # fmt: skip
-        assert result.code == 0, result.err
-        case_id = result.json["case_id"]
-        arrest = run(
-            "--db", db, "--role", "police", "case", "act", case_id, "arrest", "-f",
-            "offence=theft", "-f", "offence_category=theft", "-f", "force=MPS", "-e",
-            "2016-03-01T10:00",
-        )  # fmt: skip
-        assert arrest.code == 0, arrest.err
-        opened.append(case_id)
+        opened.append(arrested_in_custody(run, db))
     return opened
 
 

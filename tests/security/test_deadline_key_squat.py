@@ -20,6 +20,7 @@ from casetracker.domain.deadlines import Deadline
 from casetracker.domain.errors import NotPermitted
 from casetracker.services import work
 from casetracker.services.cases import Casetracker
+from tests.helpers import arrested_in_custody
 from tests.security.test_postgres_privileges import Logins, logins  # noqa: F401 - the fixture
 
 NOW = datetime(2016, 3, 3, 12, tzinfo=UTC)
@@ -35,18 +36,7 @@ def _arrests(run, db) -> list[str]:
     clock.set_clock(lambda: NOW)
     opened = []
     for _ in range(2):
-        result = run(
-            "--db", db, "--role", "police", "case", "open", "-f", "name=A Person", "-f",
-            "force=MPS", "-e", "2016-03-01T09:00", "--json",
-        )  # fmt: skip
-        assert result.code == 0, result.err
-        arrest = run(
-            "--db", db, "--role", "police", "case", "act", result.json["case_id"], "arrest",
-            "-f", "offence=theft", "-f", "offence_category=theft", "-f", "force=MPS", "-e",
-            "2016-03-01T10:00",
-        )  # fmt: skip
-        assert arrest.code == 0, arrest.err
-        opened.append(result.json["case_id"])
+        opened.append(arrested_in_custody(run, db))
     return opened
 
 

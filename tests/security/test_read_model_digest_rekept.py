@@ -20,6 +20,7 @@ from casetracker import paths
 from casetracker.domain import clock
 from casetracker.services import work
 from casetracker.services.cases import Casetracker
+from tests.helpers import arrested_in_custody
 
 NOW = datetime(2016, 3, 1, 12, tzinfo=UTC)  # the arrest's PACE clock still running
 
@@ -33,17 +34,7 @@ def _deadlines(db: str, case_id: str) -> list[tuple]:
 
 def test_a_deleted_deadline_is_put_back_after_a_warm_sessions_claim(run, db):
     clock.set_clock(lambda: NOW)
-    opened = run(
-        "--db", db, "--role", "police", "case", "open", "-f", "name=A Person", "-f",
-        "force=MPS", "-e", "2016-03-01T09:00", "--json",
-    )  # fmt: skip
-    case_id = opened.json["case_id"]
-    arrest = run(
-        "--db", db, "--role", "police", "case", "act", case_id, "arrest", "-f",
-        "offence=theft", "-f", "offence_category=theft", "-f", "force=MPS", "-e",
-        "2016-03-01T10:00",
-    )  # fmt: skip
-    assert arrest.code == 0, arrest.err
+    case_id = arrested_in_custody(run, db)
     filed = _deadlines(db, case_id)
     assert filed  # the PACE clock's deadlines
     session = Casetracker(paths.database_url(db), role="police")

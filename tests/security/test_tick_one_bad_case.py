@@ -20,25 +20,11 @@ import pytest
 from casetracker.domain import clock
 from casetracker.services.cases import Casetracker
 from casetracker.services.work import tick
+from tests.helpers import arrested_in_custody
 from tests.security.test_postgres_forces import Force, forces  # noqa: F401
 
 NOW = datetime(2016, 3, 3, 12, tzinfo=UTC)
 ARREST = {"offence": "theft", "offence_category": "theft", "custody_suite": ""}
-
-
-def _arrested(run, db) -> str:
-    opened = run(
-        "--db", db, "--role", "police", "case", "open", "-f", "name=A Person", "-f",
-        "force=MPS", "-e", "2016-03-01T09:00", "--json",
-    )  # fmt: skip
-    case_id = opened.json["case_id"]
-    arrest = run(
-        "--db", db, "--role", "police", "case", "act", case_id, "arrest", "-f",
-        "offence=theft", "-f", "offence_category=theft", "-f", "force=MPS", "-e",
-        "2016-03-01T10:00",
-    )  # fmt: skip
-    assert arrest.code == 0, arrest.err
-    return case_id
 
 
 def _by_system(run, db, case_id: str) -> int:
@@ -48,7 +34,7 @@ def _by_system(run, db, case_id: str) -> int:
 
 def test_one_case_out_of_step_does_not_stop_the_tick(run, db):
     clock.set_clock(lambda: NOW)
-    opened = [_arrested(run, db) for _ in range(3)]
+    opened = [arrested_in_custody(run, db) for _ in range(3)]
     with closing(sqlite3.connect(db)) as conn, conn:
         conn.execute("UPDATE cases SET version = version + 1 WHERE case_id = ?", (opened[1],))
     ticked = run("--db", db, "tick", "--json")

@@ -16,19 +16,14 @@ from datetime import UTC, datetime
 import pytest
 
 from casetracker.domain import clock
+from tests.helpers import arrested_in_custody
 from tests.security.test_postgres_privileges import logins  # noqa: F401 - the fixture
 
 
 @pytest.mark.parametrize("table", ["deadlines", "worklist", "mi_arrests"])
 def test_verify_names_a_read_model_emptied_behind_the_service(run, db, table):
     clock.set_clock(lambda: datetime(2016, 3, 1, 12, tzinfo=UTC))
-    opened = run("--db", db, "--role", "police", "case", "open", "-f", "name=A Person",
-                 "-f", "force=MPS", "-e", "2016-03-01T09:00", "--json")  # fmt: skip
-    case_id = opened.json["case_id"]
-    arrest = run("--db", db, "--role", "police", "case", "act", case_id, "arrest", "-f",
-                 "offence=theft", "-f", "offence_category=theft", "-f", "force=MPS", "-e",
-                 "2016-03-01T10:00")  # fmt: skip
-    assert arrest.code == 0, arrest.err
+    case_id = arrested_in_custody(run, db)
     with closing(sqlite3.connect(db)) as conn, conn:
         assert conn.execute(f"DELETE FROM {table} WHERE case_id = ?", (case_id,)).rowcount
     checked = run("--db", db, "verify", "--thorough")
