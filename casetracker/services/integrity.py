@@ -168,16 +168,19 @@ def verify(
     return report
 
 
-def compare_read_models(conn: Connection, flow: WorkflowEngine, report: Report) -> None:
+def compare_read_models(
+    conn: Connection, flow: WorkflowEngine, report: Report, every_case_seen: bool = True
+) -> None:
     """Add to ``report`` each case whose read-model rows differ from what its events derive
-    (``read_model_check``; the thorough verify).  Only over a log found intact: a damaged
-    case's events are not what was recorded, and rows derived from them would mean nothing."""
+    (``read_model_check``; the thorough verify; ``every_case_seen``: whether this session sees
+    every case's events).  Only over a log found intact: a damaged case's events are not what
+    was recorded, and rows derived from them would mean nothing."""
     if not report.ok:
         report.problems.append(
             "read models not compared with the log: the log itself is damaged (above)"
         )
         return
-    for case_id, problem in read_model_check.differences(conn, flow):
+    for case_id, problem in read_model_check.differences(conn, flow, every_case_seen):
         report.damaged.append(CaseDamage(case_id, None, None, problem))
 
 

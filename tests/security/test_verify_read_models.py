@@ -17,7 +17,10 @@ import pytest
 
 from casetracker.domain import clock
 from tests.helpers import arrested_in_custody
+from tests.security.test_postgres_forces import forces  # noqa: F401 - the fixture
 from tests.security.test_postgres_privileges import logins  # noqa: F401 - the fixture
+
+_ARREST = {"offence": "theft", "offence_category": "theft", "custody_suite": ""}
 
 
 @pytest.mark.parametrize("table", ["deadlines", "worklist", "mi_arrests"])
@@ -50,3 +53,26 @@ def test_verify_names_report_rows_a_member_rewrote(logins):  # noqa: F811
     report = admin.verify(thorough=True)
     admin.close()
     assert report.damaged or report.problems
+
+
+@pytest.mark.postgres
+def test_a_police_logins_thorough_verify_raises_no_false_alarm(forces):  # noqa: F811
+    """A police login sees its own force's events, but every force's report rows: the other
+    force's rows are not "kept for a case with no events".  Its own force's rows are still
+    compared."""
+    from casetracker.services.cases import Casetracker
+
+    clock.set_clock(lambda: datetime(2016, 3, 1, 12, tzinfo=UTC))
+    cases = {}
+    for login, force in ((forces.mps, "MPS"), (forces.wmp, "WMP")):
+        with closing(Casetracker(forces.url(login), role="police")) as officer:
+            case_id = officer.open_case({"name": "A Person"}, "2016-03-01T09:00").case_id
+            officer.act(case_id, "arrest", {**_ARREST, "force": force}, "2016-03-01T10:00")
+            cases[force] = case_id
+    with closing(Casetracker(forces.url(forces.mps), role="police")) as officer:
+        assert officer.verify(thorough=True).ok
+    with forces.psql(forces.mps) as conn:
+        conn.execute("DELETE FROM deadlines WHERE case_id = %s", (cases["MPS"],))
+    with closing(Casetracker(forces.url(forces.mps), role="police")) as officer:
+        report = officer.verify(thorough=True)
+    assert [d.case_id for d in report.damaged] == [cases["MPS"]]
