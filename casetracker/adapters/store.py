@@ -67,9 +67,11 @@ _Q_CASE_UPDATE = (
 )
 _NO_STATE = "{}"  # the current-state text of a case with no event yet
 _STATES_KEPT = 4096  # distinct current-state texts whose parse is kept (``_parsed_state``)
-_Q_LAST_CASE = (
-    "SELECT case_id FROM cases WHERE case_id >= ? AND case_id < ? ORDER BY case_id DESC LIMIT 1"
+_Q_LAST_CASE = (  # the highest id of seven digits, in text order (as ``format_case_id`` pads)
+    "SELECT case_id FROM cases WHERE case_id >= ? AND case_id < ? "
+    "AND case_id GLOB 'C-[0-9][0-9][0-9][0-9][0-9][0-9][0-9]' ORDER BY case_id DESC LIMIT 1"
 )
+_Q_CASE_TAKEN = "SELECT EXISTS (SELECT 1 FROM cases WHERE case_id = ?)"
 # On PostgreSQL a police login sees only its force's rows (row-level security, migration
 # 0012), but a new event's position and a new case's id are global: two functions that see
 # the whole log answer just those two numbers.
@@ -77,6 +79,7 @@ _ON_POSTGRESQL = {
     _Q_HEAD: _Q_HEAD.replace("(SELECT max(position) FROM events)", "casetracker_last_position()"),
     _Q_MAX_POSITION: "SELECT casetracker_last_position()",
     _Q_LAST_CASE: "SELECT casetracker_last_case_id(?, ?)",
+    _Q_CASE_TAKEN: "SELECT casetracker_case_id_taken(?)",  # every force's (migration 0031)
 }
 
 
@@ -103,6 +106,7 @@ def format_case_id(number: int) -> str:
 
 
 _NONE = format_case_id(0)
+_SEVEN_DIGITS = 10_000_000  # the first case number whose id has more than seven digits
 _CASE_REF = re.compile(r"^(?:[Cc]-)?0*(\d{1,12})$")
 
 
@@ -125,9 +129,9 @@ class EventStore:
         self.projector = projector
         self._states: dict[str, dict[str, str]] = {}
         on_postgresql = engine.dialect.name == "postgresql"
-        self._q_head, self._q_max_position, self._q_last_case = (
+        self._q_head, self._q_max_position, self._q_last_case, self._q_case_taken = (
             _ON_POSTGRESQL[q] if on_postgresql else q
-            for q in (_Q_HEAD, _Q_MAX_POSITION, _Q_LAST_CASE)
+            for q in (_Q_HEAD, _Q_MAX_POSITION, _Q_LAST_CASE, _Q_CASE_TAKEN)
         )
 
     def _sql(self, conn: Connection, query: str, params: Any = ()) -> Any:
@@ -136,10 +140,29 @@ class EventStore:
     # ------------------------------------------------------------------ writing
 
     def allocate_case_id(self, conn: Connection) -> str:
-        """The next free case id; call inside the write transaction that will use it."""
+        """The next free case id; call inside the write transaction that will use it.
+
+        One more than the highest id of seven digits: below ten million the highest in text
+        order is the highest in number, and a malformed id (a row typed in by hand) is not
+        one.  Past C-9999999 ids grow longer and text order no longer follows the numbers, so
+        the first free one from there is found by doubling steps, then halving them, over
+        ids in use (found by review: ``C-9999999`` had stayed the highest for ever)."""
         row = self._sql(conn, self._q_last_case, (CASE_PREFIX, CASE_PREFIX[:-1] + ".")).fetchone()
-        last = row[0] if row else None
-        return format_case_id(int(last[len(CASE_PREFIX) :]) + 1 if last else 1)
+        last = row[0] if row and row[0] else None
+        number = int(last[len(CASE_PREFIX) :]) + 1 if last else 1
+        if number < _SEVEN_DIGITS or not self._case_taken(conn, number):
+            return format_case_id(number)
+        step = 1
+        while self._case_taken(conn, number + step):  # ids in use from ``number`` on
+            number, step = number + step, step * 2
+        while step > 1:  # the first free one in (number, number + step]
+            step //= 2
+            if self._case_taken(conn, number + step):
+                number += step
+        return format_case_id(number + 1)
+
+    def _case_taken(self, conn: Connection, number: int) -> bool:
+        return bool(self._sql(conn, self._q_case_taken, (format_case_id(number),)).fetchone()[0])
 
     def head(self, conn: Connection, case_id: str) -> Head:
         """Where a case's chain ends, read from the log itself (inside a write transaction,
