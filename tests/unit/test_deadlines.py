@@ -49,13 +49,18 @@ def test_pace_expiry_and_the_point_to_ask_for_an_extension() -> None:
     assert found["pace_expiry"].item == "encounter#1"
 
 
+def _extended(builder: ViewBuilder, effective: str) -> None:
+    """A superintendent's extension of the first encounter's detention, at ``effective``."""
+    builder.act(
+        "encounter", 1, "extend_detention", {"superintendent_authority": "Supt A, ref 1"},
+        effective,
+    )  # fmt: skip
+
+
 def test_an_extension_in_time_meets_the_ask_and_moves_the_expiry() -> None:
     builder = ViewBuilder()
     _arrested(builder)
-    builder.act(
-        "encounter", 1, "extend_detention", {"superintendent_authority": "Supt A, ref 1"},
-        "2016-01-06T15:00:00Z",
-    )  # fmt: skip
+    _extended(builder, "2016-01-06T15:00:00Z")
     found = _kinds(builder)
     assert "pace_extension" not in found
     assert found["pace_expiry"].due == at("2016-01-07T06:00:00Z")  # 24 + 12 hours
@@ -64,10 +69,7 @@ def test_an_extension_in_time_meets_the_ask_and_moves_the_expiry() -> None:
 def test_an_extension_asked_late_still_passed_the_ask_point() -> None:
     builder = ViewBuilder()
     _arrested(builder)
-    builder.act(
-        "encounter", 1, "extend_detention", {"superintendent_authority": "Supt A, ref 1"},
-        "2016-01-06T17:00:00Z",
-    )  # fmt: skip
+    _extended(builder, "2016-01-06T17:00:00Z")
     assert _kinds(builder)["pace_extension"].due == at("2016-01-06T16:00:00Z")
 
 
@@ -79,10 +81,7 @@ def test_an_extension_asked_late_is_a_breach_on_record_but_no_longer_work_to_do(
 
     builder = ViewBuilder()
     _arrested(builder)
-    builder.act(
-        "encounter", 1, "extend_detention", {"superintendent_authority": "Supt A, ref 1"},
-        "2016-01-06T17:00:00Z",
-    )  # fmt: skip
+    _extended(builder, "2016-01-06T17:00:00Z")
     late = _kinds(builder)["pace_extension"]
     assert late.met == at("2016-01-06T17:00:00Z")
     assert [d.kind for d in to_do(builder.view, builder.org)] == ["pace_expiry"]
