@@ -16,7 +16,7 @@ stay exact in each action's own transaction.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,8 +163,13 @@ def digest_of(work: list[Any], reports: mi_model.MiRows | None, due: list[Any]) 
     """The digest ``update`` keeps for a case whose worklist, report-table (None: it never
     enters them, as ``mi_model.case_rows`` says) and deadline rows these are: for writers
     of many new cases at once (``casetracker.services.bulk``)."""
-    rows = {"worklist": work, "report tables": reports, "deadlines": due}
-    return kept_rows.digest([rows[model.name] for model in _DIGESTED])
+    return _digest({"worklist": work, "report tables": reports, "deadlines": due})
+
+
+def _digest(rows: Mapping[str, Any]) -> str:
+    """The digest kept for a case whose models' rows, by model name, these are (a model
+    missing counts as None)."""
+    return kept_rows.digest([rows.get(model.name) for model in _DIGESTED])
 
 
 _UNKNOWN = object()
@@ -211,7 +216,7 @@ def update(conn: Connection, view: CaseView) -> None:
         return
     for model, rows in unknown:
         written[model.name] = rows
-    wanted = kept_rows.digest([written.get(m.name) for m in _DIGESTED]) if digested else ""
+    wanted = _digest(written) if digested else ""
     if digested and unknown and kept_rows.stored_digest(conn, view.case_id) == wanted:
         written[_KEPT] = wanted
         return
@@ -343,7 +348,7 @@ def _derive(view: CaseView, fed: list[ReadModel], held: list[list[Any]], digeste
     for model, out in zip(fed, held, strict=False):
         out.append(rows[model.name])
     if digested:
-        held[-1].append((kept_rows.digest([rows[model.name] for model in _DIGESTED]), view.case_id))
+        held[-1].append((_digest(rows), view.case_id))
 
 
 def _write(conn: Connection, fed: list[ReadModel], pending: list[list[Any]]) -> None:
