@@ -135,12 +135,11 @@ def timeline_chart(layout: Any, width: int | None = None) -> list[str]:
     return lines
 
 
-LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-
-
 def _letter(n: int) -> str:
     """Each state its own letter without colour (a case has far fewer than 62 states)."""
-    return LETTERS[n % len(LETTERS)]
+    from casetracker.presenters.lifecycle_strip import STATE_LETTERS
+
+    return STATE_LETTERS[n % len(STATE_LETTERS)]
 
 
 def _cell(states: dict[str, int], interval: Any, marked: bool) -> str:

@@ -30,6 +30,10 @@ from casetracker.domain.engine import WorkflowEngine
 from casetracker.domain.events import RecordedEvent
 from casetracker.presenters.timeline import build_timeline
 
+# The letters a drawing names states by where it cannot write their labels (the CLI's chart
+# without colour, the TUI's strip where a run is too narrow), each with a key under the strip.
+STATE_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
 
 @dataclass(frozen=True)
 class Interval:

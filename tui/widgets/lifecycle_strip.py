@@ -20,7 +20,13 @@ from rich.text import Text
 from textual.widget import Widget
 
 from casetracker.domain.effective_time import DEFAULT_ZONE
-from casetracker.presenters.lifecycle_strip import Interval, Lane, Scale, StripLayout
+from casetracker.presenters.lifecycle_strip import (
+    STATE_LETTERS,
+    Interval,
+    Lane,
+    Scale,
+    StripLayout,
+)
 
 # Background colours for a record's states, in the order its definition lists them; terminal
 # states are grey.  Text on them is white, which each is dark enough to carry.
@@ -39,7 +45,6 @@ STATE_COLOURS = (
 TERMINAL = "grey35"
 MARK = "bold yellow on red"
 LABEL_WIDTH = 18  # a lane's name; "Claim or challenge #2" is cut with an ellipsis
-CODES = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # for the states cut, in turn
 WITH_WORDS = 6  # a run this wide or wider shows some of the label after its letter
 
 
@@ -160,9 +165,9 @@ class LifecycleStrip(Widget):
         of the label as fits when the run is wide enough for a few letters of it."""
         key = (lane.workflow, interval.state)
         if key not in codes:
-            if len(codes) >= len(CODES):
+            if len(codes) >= len(STATE_LETTERS):
                 return _cut(interval.label, room) if room > 2 else ""
-            codes[key] = (CODES[len(codes)], interval.label, style)
+            codes[key] = (STATE_LETTERS[len(codes)], interval.label, style)
         letter = codes[key][0]
         if room < 1:
             return ""
