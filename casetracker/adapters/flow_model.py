@@ -113,7 +113,7 @@ def moment(
     to another version (``migrate_definition``), its earlier steps keeping their own labels."""
     return Moment(
         effective.start.timestamp(), seq, label_of(workflow, version, action),
-        effective.precision != "instant", workflow, instance,
+        not effective.is_exact, workflow, instance,
     )  # fmt: skip
 
 
