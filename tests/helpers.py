@@ -154,3 +154,13 @@ def arrested_in_custody(run: Any, db: str) -> str:
     )  # fmt: skip
     assert arrest.code == 0, arrest.err
     return case_id
+
+
+def cold_note(url: str, case_id: str) -> None:
+    """A note on the case by a service of its own, as a new process's (every CLI ``case act``):
+    nothing of the case kept, its view folded afresh from the log."""
+    ct = Casetracker(url, as_user="io.demo")
+    try:
+        ct.act(case_id, "add_note", {"text": "papers served at the suite"})
+    finally:
+        ct.close()

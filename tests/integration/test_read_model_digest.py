@@ -22,7 +22,7 @@ from casetracker.services import work
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
 from casetracker.services.synthetic_year import generate_year
-from tests.helpers import filed_rows, in_two_processes
+from tests.helpers import cold_note, filed_rows, in_two_processes
 
 TABLES = (
     "worklist",
@@ -141,14 +141,6 @@ def compared(monkeypatch) -> list[str]:
     return calls
 
 
-def _note(url: str, case_id: str) -> None:
-    ct = Casetracker(url, as_user="io.demo")  # a new process's service: nothing of the case kept
-    try:
-        ct.act(case_id, "add_note", {"text": "papers served at the suite"})
-    finally:
-        ct.close()
-
-
 def test_synth_keeps_every_case_digest_as_a_fresh_fold_derives_it(url) -> None:
     kept = _digests(url)
     assert kept and None not in kept.values()
@@ -158,7 +150,7 @@ def test_synth_keeps_every_case_digest_as_a_fresh_fold_derives_it(url) -> None:
 def test_a_cold_note_compares_the_digest_not_the_rows(url, compared) -> None:
     case_id = _open_case(url)
     before = filed_rows(url, case_id, TABLES)
-    _note(url, case_id)
+    cold_note(url, case_id)
     assert compared == []
     assert filed_rows(url, case_id, TABLES) == before
     assert _digests(url)[case_id] == _fresh_digests(url)[case_id]
@@ -169,7 +161,7 @@ def test_a_missing_or_wrong_digest_is_not_trusted(url, compared, stored) -> None
     case_id = _open_case(url)
     _sql(url, "UPDATE cases SET rows_digest = ? WHERE case_id = ?", (stored, case_id))
     before = filed_rows(url, case_id, TABLES)
-    _note(url, case_id)
+    cold_note(url, case_id)
     assert sorted(compared) == sorted(m.name for m in read_models._DIGESTED)
     assert filed_rows(url, case_id, TABLES) == before  # the same rows, none rewritten
     assert _digests(url)[case_id] == _fresh_digests(url)[case_id]  # kept right again
@@ -180,10 +172,10 @@ def test_a_row_changed_behind_the_digest_forgets_it_and_is_put_right(url) -> Non
     right = {t: [row[1:] for row in rows] for t, rows in filed_rows(url, case_id, TABLES).items()}
     _sql(url, "UPDATE worklist SET label = 'stale' WHERE case_id = ?", (case_id,))
     assert _digests(url)[case_id] is None
-    _note(url, case_id)
+    cold_note(url, case_id)
     _sql(url, "DELETE FROM mi_arrests WHERE case_id = ?", (case_id,))
     assert _digests(url)[case_id] is None
-    _note(url, case_id)
+    cold_note(url, case_id)
     after = {t: [row[1:] for row in rows] for t, rows in filed_rows(url, case_id, TABLES).items()}
     assert after == right
 
@@ -210,7 +202,7 @@ def test_a_row_added_behind_the_digest_forgets_it_and_is_put_right(url, verb) ->
         stranger = (*due[:4], "GMP", due[5])
     _sql(url, f"{verb} INTO deadlines ({columns}) VALUES (?, ?, ?, ?, ?, ?)", stranger)
     assert _digests(url)[case_id] is None
-    _note(url, case_id)
+    cold_note(url, case_id)
     after = {t: [row[1:] for row in rows] for t, rows in filed_rows(url, case_id, TABLES).items()}
     assert after == right
     assert _digests(url)[case_id] == _fresh_digests(url)[case_id]
@@ -275,6 +267,6 @@ def test_a_rebuild_keeps_every_digest_and_its_triggers(
         name for name, _ in after
     }
     case_id = _open_case(url)
-    _note(url, case_id)
+    cold_note(url, case_id)
     assert compared == []
     assert _digests(url)[case_id] == _fresh_digests(url)[case_id]

@@ -14,7 +14,7 @@ from casetracker.adapters.database import read_transaction, write_transaction
 from casetracker.services.cases import Casetracker
 from casetracker.services.setup import create_database
 from casetracker.services.synthetic_year import generate_year
-from tests.helpers import filed_rows
+from tests.helpers import cold_note, filed_rows
 
 TABLES = ("worklist", "deadlines", "mi_arrests", "mi_people", "mi_referrals", "mi_spells")
 
@@ -35,20 +35,12 @@ def _year(url: str) -> str:
         ct.close()
 
 
-def _note(url: str, case_id: str) -> None:
-    ct = Casetracker(url, as_user="io.demo")  # a new process's service: nothing of the case kept
-    try:
-        ct.act(case_id, "add_note", {"text": "papers served at the suite"})
-    finally:
-        ct.close()
-
-
 def test_a_cold_note_rewrites_no_row(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'year.db'}"
     case_id = _year(url)
     before = filed_rows(url, case_id, TABLES)
     assert before["worklist"] and before["mi_arrests"]
-    _note(url, case_id)
+    cold_note(url, case_id)
     assert filed_rows(url, case_id, TABLES) == before
 
 
@@ -65,6 +57,6 @@ def test_a_cold_view_puts_a_differing_row_right(tmp_path) -> None:
             conn.exec_driver_sql("DELETE FROM mi_people WHERE case_id = ?", (case_id,))
     finally:
         engine.dispose()
-    _note(url, case_id)
+    cold_note(url, case_id)
     after = {t: [row[1:] for row in rows] for t, rows in filed_rows(url, case_id, TABLES).items()}
     assert after == right
