@@ -32,6 +32,16 @@
              hash column and ``merkle_nodes``), built with raw sqlite3 and the same
              ``TreeBuilder`` an upgrade uses; each proof is checked against the root.
 
+7. features - what the action's own requirements cost it, each round alternating: the action as
+             it ships; the same action with a note's text logged in the payload, as before
+             migration 0007, instead of kept erasable beside the subject's record (issue 13
+             item 6); the same without the Merkle tree's upkeep (issue 15 item 1); without
+             either; and eventsourcing's save.  Each as a ratio to eventsourcing's save of the
+             same round, and its CPU and pages.  The variants are counterfactuals for
+             measurement only (not configurations): they show how far the goal of >= 1.0x
+             eventsourcing is from the features those same issues demand.  Not in the default
+             set: ``--only features``.
+
 Verify and rebuild run on two logs (--logs): "easy" (every case "open + 9 notes", no personal
 data) and "synth" (a seeded `casetracker synth` year of --arrests arrests: the real mix of step
 sequences, personal data, free text).  Every figure is the median of --repeat rounds in which the
@@ -59,6 +69,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from casetracker.adapters import merkle_tree, workers
 from casetracker.adapters.database import write_transaction
@@ -75,6 +86,7 @@ from casetracker.integrity.encoding import (
     stored_hash,
     stored_values,
 )
+from casetracker.services import cases
 from casetracker.services.cases import Casetracker
 from casetracker.services.integrity import rebuild_projection, verify
 from casetracker.services.setup import create_database
@@ -663,6 +675,8 @@ def main() -> None:
             ct.close()
         if "tree" in only:
             _tree(base, max(200, int(2000 * args.scale)), args.repeat, args.tree_events)
+        if "features" in only:
+            _features(base, max(200, int(2000 * args.scale)), args.repeat)
     finally:
         if not args.data_dir:
             shutil.rmtree(base, ignore_errors=True)
@@ -878,6 +892,66 @@ def _tree(base: Path, n: int, repeat: int, tree_events: int) -> None:
                 "; goal < 5 ms"
             )
     print()
+
+
+# ------------------------------------------------------------------------------ 7. features
+
+
+@contextlib.contextmanager
+def free_text_logged() -> Iterator[None]:
+    """The service logging a note's free text in the event's payload, as it did before
+    migration 0007, instead of keeping it erasable beside the subject's record: the baseline
+    that prices issue 13's item 6 per action.  The subject's own details stay personal."""
+    kept = cases.split_personal
+
+    def split(spec: Any, values: dict[str, Any], seq: int, justification: str = "") -> Any:
+        logged, personal = kept(spec, values, seq, justification)
+        free = {k: v for k, v in personal.items() if "@" in k}
+        for key, value in free.items():
+            logged[key.partition("@")[0]] = value
+        return logged, {k: v for k, v in personal.items() if k not in free}
+
+    cases.split_personal = split
+    try:
+        yield
+    finally:
+        cases.split_personal = kept
+
+
+@contextlib.contextmanager
+def _both(*managers: contextlib.AbstractContextManager[None]) -> Iterator[None]:
+    with contextlib.ExitStack() as stack:
+        for manager in managers:
+            stack.enter_context(manager)
+        yield
+
+
+FEATURES: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
+    "as it ships": contextlib.nullcontext,
+    "free text logged, not erasable": free_text_logged,
+    "no Merkle tree upkeep": lambda: no_tree(),
+    "neither": lambda: _both(free_text_logged(), no_tree()),
+}
+
+
+def _features(base: Path, n: int, repeat: int) -> None:
+    found: dict[str, list[dict]] = {name: [] for name in FEATURES}
+    theirs: list[dict] = []
+    for _ in range(repeat):  # each round: every variant, then eventsourcing, fresh databases
+        for name, variant in FEATURES.items():
+            with variant():
+                found[name].append(bench_action(_fresh(base, "feature"), n))
+        es = bench_eventsourcing(_fresh(base, "es"), n)
+        if es is None:
+            print("7. features: eventsourcing not installed: pip install '.[bench]'\n")
+            return
+        theirs.append(es)
+    print(f"7. what the action's required features cost ({n} per round, ratios to eventsourcing)")
+    for name, ms in found.items():
+        ratios = [m["per_s"] / e["per_s"] for m, e in zip(ms, theirs, strict=True)]
+        cpu = [e["cpu_us"] / m["cpu_us"] for m, e in zip(ms, theirs, strict=True)]
+        print(f"   {name:<32} ratio {_spread(ratios)}, by CPU {_spread(cpu)}; {_work(ms)}")
+    print(f"   {'eventsourcing save()':<32} {_work(theirs)}\n")
 
 
 if __name__ == "__main__":
