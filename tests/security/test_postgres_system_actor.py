@@ -14,6 +14,7 @@ import psycopg
 import pytest
 
 from casetracker.domain import clock
+from casetracker.integrity.encoding import stored_hash
 from casetracker.services import work
 from casetracker.services.cases import Casetracker
 from tests.security.test_postgres_privileges import (  # noqa: F401 - logins is the fixture
@@ -66,22 +67,24 @@ def test_system_events_typed_into_psql_are_refused(member: Logins, action: str) 
             _insert_and_fix_projection(cur, event)
 
 
-def _log_a_tick(cur: psycopg.Cursor, login: str) -> None:
-    """What ``tick`` logs first, typed by hand: an access-log entry ``tick`` in one's own name."""
+def _log_a_tick(cur: psycopg.Cursor, login: str, role: str = "casework") -> None:
+    """What ``tick`` logs first, typed by hand: an access-log entry ``tick`` in one's own name
+    and a role one holds."""
     position, prev = cur.execute(
         "SELECT position, hash FROM access_log ORDER BY position DESC LIMIT 1"
     ).fetchone() or (0, "0" * 64)
     cur.execute(
         'INSERT INTO access_log (position, recorded, "user", role, action, case_id, '
-        "justification, detail, prev_hash, hash) VALUES (%s, %s, %s, 'casework', 'tick', '', "
-        "'', '{}', %s, %s)",
-        (position + 1, "2016-03-05T00:00:00Z", login, prev, "f" * 64),
+        "justification, detail, prev_hash, hash) VALUES (%s, %s, %s, %s, 'tick', '', '', "
+        "'{}', %s, %s)",
+        (position + 1, "2016-03-05T00:00:00Z", login, role, prev, "f" * 64),
     )
 
 
 def test_a_tick_entry_lets_in_a_passed_deadline_and_nothing_else(member: Logins) -> None:
     """The tick path is the access-log entry in the same transaction: with it a member may
-    record a passed deadline as system (as ``casetracker tick`` does), never another action."""
+    record a passed deadline as system (as ``casetracker tick`` does), never another action,
+    nor a passed deadline outside the ``work`` lifecycle."""
     case_id = _case_with_a_reporting_date(member)
     with member.psql(member.member) as conn, conn.cursor() as cur:
         _log_a_tick(cur, member.member)
@@ -89,6 +92,21 @@ def test_a_tick_entry_lets_in_a_passed_deadline_and_nothing_else(member: Logins)
             _insert_and_fix_projection(cur, _forged(cur, case_id, "system", "system", "add_note"))
     with member.psql(member.member) as conn, conn.cursor() as cur:
         _log_a_tick(cur, member.member)
+        with pytest.raises(REFUSED, match="may record events only as themselves"):
+            _insert_and_fix_projection(
+                cur, _forged(cur, case_id, "system", "system", "deadline_passed")
+            )
+    with member.psql(member.member) as conn, conn.cursor() as cur:
+        _log_a_tick(cur, member.member)
         _insert_and_fix_projection(
-            cur, _forged(cur, case_id, "system", "system", "deadline_passed")
+            cur, _in_work(_forged(cur, case_id, "system", "system", "deadline_passed"))
         )
+
+
+def _in_work(event: tuple) -> tuple:
+    """The event moved to the ``work`` lifecycle, where a tick records a passed deadline (the
+    only one the tick's path lets in, migration 0032), with its hash made again."""
+    parts = event[3].split(chr(31))
+    parts[1] = "work"
+    stored = (*event[:3], chr(31).join(parts), *event[4:8])
+    return (*stored, stored_hash(stored))
