@@ -16,6 +16,7 @@ and root and the SHA-256 of the bundle's bytes, so the disclosure itself can be 
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from casetracker.adapters import access_log, merkle_tree
 from casetracker.adapters.database import write_transaction
 from casetracker.adapters.store import normalise_case_id
 from casetracker.domain import clock
-from casetracker.domain.errors import UsageError
+from casetracker.domain.errors import Refused, UsageError
 from casetracker.integrity import bundle
 from casetracker.services import sampling
 from casetracker.services.cases import AUDITING_ROLES, Casetracker
@@ -44,6 +45,8 @@ def export_bundle(ct: Casetracker, case_ids: list[str], reason: str, out: Path) 
         raise UsageError("name at least one case to export")
     if not out.parent.is_dir():
         raise UsageError(f"cannot write {out}: no directory {out.parent}")
+    if out.exists() or out.is_symlink():  # the database itself, or a bundle kept as evidence
+        raise UsageError(f"{out} exists: an export never overwrites a file")
     actor = ct.require_role(DISCLOSING_ROLES, "export cases")
     key = signing_key_if_any()
     with write_transaction(ct.engine) as conn:  # the read and its log entries commit together
@@ -90,7 +93,7 @@ def export_bundle(ct: Casetracker, case_ids: list[str], reason: str, out: Path) 
                 detail={"bundle": out.name, "cases": len(ids), "events": len(events), **proof_of},
                 salt=salt,
             )
-    out.write_bytes(data)
+        _write_new(out, data)  # inside: a bundle not written rolls its log entries back
     return {
         "out": str(out),
         "cases": len(ids),
@@ -99,6 +102,19 @@ def export_bundle(ct: Casetracker, case_ids: list[str], reason: str, out: Path) 
         "signed": key is not None,
         **proof_of,
     }
+
+
+def _write_new(out: Path, data: bytes) -> None:
+    """Write ``data`` as ``out`` whole or not at all (a partial file beside it, then renamed), as
+    ``export-log`` does; a failure is one line, not an internal error."""
+    partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, out)
+    except OSError as exc:
+        raise Refused(f"cannot write {out}: {exc.strerror or exc}") from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def draw_sample(ct: Casetracker, req: sampling.SampleRequest, reason: str = "") -> sampling.Sample:
