@@ -30,11 +30,17 @@ from tests.security.test_postgres_system_actor import _log_a_tick
 pytestmark = pytest.mark.postgres
 
 
-def _system_deadline(
-    cur: psycopg.Cursor, case_id: str, seq: int, workflow: str, fields: dict[str, str]
+def _appended(
+    cur: psycopg.Cursor,
+    case_id: str,
+    seq: int,
+    step: tuple[str, int, str],
+    actor: str,
+    role: str = "police",
+    fields: dict[str, str] | None = None,
 ) -> None:
-    """A ``deadline_passed`` stamped ``system`` at the end of the log, as a tick writes it,
-    in ``workflow``; the log's last hash is what any member may read of it."""
+    """An event typed at the end of the log: ``step`` is its (lifecycle, instance, action), its
+    stamp ``actor`` and ``role``; the log's last hash is what any member may read of it."""
     row = cur.execute("SELECT casetracker_last_position()").fetchone()
     assert row is not None
     last = int(row[0])
@@ -42,16 +48,15 @@ def _system_deadline(
         "SELECT leaf_hash FROM casetracker_leaf_hashes('events', %s, %s)", (last - 1, last)
     )
     (prev,) = found.fetchone() or ("0" * 64,)
-    step = chr(31).join(("live", workflow, "1", "7", "deadline_passed"))
-    stamp = chr(31).join(("system", "system", "2016-03-05T00:00:00Z", "2016-03-05T00:00:00Z"))
+    workflow, instance, action = step
     stored = (
         last + 1,
         case_id,
         seq,
-        step,
-        stamp,
+        chr(31).join(("live", workflow, "1", str(instance), action)),
+        chr(31).join((actor, role, "2016-03-05T00:00:00Z", "2016-03-05T00:00:00Z")),
         uuid.uuid4().hex,
-        canonical_json({"fields": fields}),
+        canonical_json({"fields": fields or {}}),
         prev,
     )
     cur.execute(
@@ -59,6 +64,13 @@ def _system_deadline(
         "prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (*stored, stored_hash(stored)),
     )
+
+
+def _system_deadline(
+    cur: psycopg.Cursor, case_id: str, seq: int, workflow: str, fields: dict[str, str]
+) -> None:
+    """A ``deadline_passed`` stamped ``system``, as a tick writes it, in ``workflow``."""
+    _appended(cur, case_id, seq, (workflow, 7, "deadline_passed"), "system", "system", fields)
 
 
 @pytest.mark.parametrize(
