@@ -12,6 +12,7 @@ import typer
 from casetracker.cli import mi as cli_mi
 from casetracker.cli.common import LARGEST_INTEGER, JsonOption, emit, read_json_file, state
 from casetracker.cli.progress import QuietOption
+from casetracker.domain.errors import UsageError
 from casetracker.presenters.text import counted
 
 
@@ -110,10 +111,26 @@ def checkpoint_cmd(
         data = signed_checkpoint(ct) if sign else ct.checkpoint()
     text = json.dumps(data, indent=2)
     if out:
-        out.write_text(text + "\n")
+        _write_new(out, text + "\n")
         typer.echo(f"checkpoint at position {data['position']} written to {out}")
     else:
         typer.echo(text)
+
+
+def _write_new(out: Path, text: str) -> None:
+    """A tree head or proof as a new file: never over another (the database itself, or an older
+    head that a later consistency proof needs), and a failed write is one line."""
+    try:
+        with out.open("x", encoding="utf-8") as handle:
+            try:
+                handle.write(text)
+            except OSError:
+                out.unlink(missing_ok=True)
+                raise
+    except FileExistsError:
+        raise UsageError(f"{out} exists: a tree head or proof never overwrites a file") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
 def rebuild(ctx: typer.Context, quiet: QuietOption = False) -> None:
@@ -201,7 +218,7 @@ def proof_consistency(
         proof = consistency_proof(ct, *heads)
     text = json.dumps(proof, indent=2)
     if out:
-        out.write_text(text + "\n")
+        _write_new(out, text + "\n")
         typer.echo(f"consistency proof written to {out}")
     else:
         typer.echo(text)
