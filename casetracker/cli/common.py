@@ -133,6 +133,8 @@ def read_json_file(path: Path) -> dict[str, Any]:
         data = json.loads(raw.decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path} is not valid JSON: {exc}") from None
+    except ValueError:  # a number of more digits than Python converts (4,300)
+        raise UsageError(f"{path} holds a number too long to read: not a checkpoint") from None
     except RecursionError:
         raise UsageError(f"{path} is nested too deeply: not a checkpoint") from None
     if not isinstance(data, dict):

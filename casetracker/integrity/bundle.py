@@ -367,6 +367,8 @@ def _canonical_line(raw: bytes) -> dict[str, Any] | str:
         value = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return f"not readable JSON ({exc})"
+    except ValueError:  # a number of more digits than Python converts (4,300)
+        return "not readable JSON: it holds a number too long to read"
     except RecursionError:
         return "nested too deeply to be a bundle line"
     if not isinstance(value, dict):

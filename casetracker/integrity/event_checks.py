@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from casetracker.domain.projection import ReplayTable, replay_step
 from casetracker.integrity.dbapi import Row
@@ -120,6 +121,15 @@ def _step(row: Row) -> tuple[str, str, int, int, str] | None:
         return None
 
 
+def _stored_state(text: Any) -> Any:
+    """A projection row's state as parsed, or None when it is no JSON the store writes: the
+    row was altered, and differs from the log's state like any other wrong value."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
 def walk(
     rows: Iterable[Row],
     projected: dict[str, Row],
@@ -155,7 +165,7 @@ def walk(
             return
         if row is None:
             damaged.append(Damage(case_id, None, None, "missing from the current-state table"))
-        elif (row[0], row[1], json.loads(row[2])) != (last[_SEQ], last[_HASH], state):
+        elif (row[0], row[1], _stored_state(row[2])) != (last[_SEQ], last[_HASH], state):
             damaged.append(
                 Damage(
                     case_id,

@@ -165,6 +165,16 @@ def verify(
             before = len(report.checkpoint["problems"])
             _check_tree_head(conn, checkpoint, rebuilt, key, report.checkpoint)
             report.problems.extend(report.checkpoint["problems"][before:])
+        elif key is not None and checkpoint.get("format") == CHECKPOINT_FORMAT_1:
+            # Written before tree heads, it has nothing a key signed: anyone could have written
+            # it from the log as it is now, so it cannot stand for the signature asked for.
+            unsigned = (
+                f"the checkpoint does not verify with this key: it is not signed "
+                f"(a {CHECKPOINT_FORMAT_1} carries no signature)"
+            )
+            report.checkpoint["problems"].append(unsigned)
+            report.checkpoint["ok"] = False
+            report.problems.append(unsigned)
     return report
 
 

@@ -1,0 +1,85 @@
+"""An outsider's attacks on what verify promises: hostile evidence files, a current-state table
+edited in the file, a checkpoint that cannot carry the signature asked for.  Each is answered
+with a report or one line (exit 1 or 2), never an internal error, and never with ``intact``."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from tests.security import crafted_bundles as crafted
+
+LONG_NUMBER = "1" + "0" * 5000  # past the 4,300 digits Python converts to an int
+
+
+@pytest.fixture(autouse=True)
+def _own_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+def _opened(run, db: str) -> str:
+    opened = run("--db", db, "--role", "police", "case", "open", "-f", "name=A Person",
+                 "-e", "2015-01-01", "--json")  # fmt: skip
+    assert opened.code == 0, opened.err
+    return opened.json["case_id"]
+
+
+def _no_internal_error(result) -> None:
+    assert "internal error" not in result.err and "Traceback" not in result.err, result.err
+
+
+def test_a_number_too_long_to_read_in_a_checkpoint_is_a_usage_error(db, run, tmp_path):
+    path = tmp_path / "long.json"
+    path.write_text('{"format":"casetracker/checkpoint/2","position":' + LONG_NUMBER + "}")
+    for args in (("--db", db, "verify", "--checkpoint", str(path)),
+                 ("verify", "--consistency", str(path), str(path), str(path))):  # fmt: skip
+        result = run(*args)
+        _no_internal_error(result)
+        assert result.code == 2 and "number too long to read" in result.err, result.err
+
+
+def test_a_number_too_long_to_read_in_a_bundle_line_is_reported(run, tmp_path):
+    lines = crafted.valid().split(b"\n")
+    lines[1] = b'{"position":' + LONG_NUMBER.encode() + b"}"
+    path = tmp_path / "long.jsonl"
+    path.write_bytes(b"\n".join(lines))
+    result = run("verify", "--bundle", str(path))
+    _no_internal_error(result)
+    assert result.code == 1, result.out
+    assert "event 1 of C-0000001 (line 2): not readable JSON" in result.out
+
+
+@pytest.mark.parametrize(
+    "state",
+    ["not json", "[" * 3000, LONG_NUMBER, b"\xff\xfe"],
+    ids=["text", "deep", "long-number", "blob"],
+)
+def test_a_current_state_row_that_is_no_json_is_reported(db, run, state):
+    case_id = _opened(run, db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE cases SET state = ? WHERE case_id = ?", (state, case_id))
+    conn.close()
+    result = run("--db", db, "verify")
+    _no_internal_error(result)
+    assert result.code == 1, result.out
+    assert f"{case_id}: event 1 (position 1): the current-state table disagrees" in result.out
+
+
+def test_a_checkpoint_that_carries_no_signature_fails_with_a_key(db, run, tmp_path):
+    """A ``casetracker/checkpoint/1`` has no tree head to sign: given ``--key``, verify had
+    compared its counts, said ``intact`` and exited 0, as if a signature had been checked."""
+    public = run("keys", "generate", "--json").json["public_key"]
+    _opened(run, db)
+    signed = tmp_path / "signed.json"
+    assert run("--db", db, "checkpoint", "--sign", "--out", str(signed)).code == 0
+    old = json.loads(signed.read_text())
+    older = {k: old[k] for k in ("database_id", "position", "events", "cases", "heads_digest")}
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps({**older, "format": "casetracker/checkpoint/1"}))
+    assert run("--db", db, "verify", "--checkpoint", str(path)).code == 0  # no key: as before
+    result = run("--db", db, "verify", "--checkpoint", str(path), "--key", public)
+    _no_internal_error(result)
+    assert result.code == 1, result.out
+    assert "it is not signed" in result.out and "NOT intact" in result.out
