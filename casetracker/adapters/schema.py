@@ -159,8 +159,9 @@ APP_GRANTS = {
     "subjects": "SELECT, INSERT, UPDATE",
     # erasable free text and justifications: inserted, or deleted by an erasure (migration 0007)
     "subject_values": "SELECT, INSERT, DELETE",
-    # the subjects' blind search index: rewritten with the record, deleted by erasure (0016)
-    "subject_search": "SELECT, INSERT, DELETE",
+    # the subjects' blind search index: rewritten with the record, deleted by erasure (0016);
+    # its tokens read only through casetracker_search_cases and _rows (0034)
+    "subject_search": "SELECT (case_id), INSERT, DELETE",
     "access_justifications": "SELECT, INSERT, DELETE",
     # written only through casetracker_save_user, which lets an active admin in (migration 0006)
     "users": "SELECT",

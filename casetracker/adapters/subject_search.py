@@ -132,8 +132,16 @@ def forget(conn: Connection, case_id: str) -> None:
 
 
 def matching(conn: Connection, wanted: list[tuple[str, str]]) -> sa.Select[tuple[str]]:
-    """The case ids whose subject has every one of ``wanted`` (kind, normalised value)."""
+    """The case ids whose subject has every one of ``wanted`` (kind, normalised value).
+
+    On PostgreSQL a member may not read the tokens (migration 0034: a police login could test
+    guesses about another force's people against them), so the database's own
+    ``casetracker_search_cases`` answers, with the cases the login may see."""
     key = search_key(conn)
+    if conn.dialect.name == "postgresql":
+        tokens = ",".join(sorted({token(key, k, v) for k, v in wanted}))
+        found = sa.func.casetracker_search_cases(tokens).table_valued("found_case")
+        return sa.select(found.c.found_case)
     selects = [
         sa.select(SUBJECT_SEARCH.c.case_id).where(SUBJECT_SEARCH.c.token == token(key, k, v))
         for k, v in wanted
@@ -172,14 +180,19 @@ def rebuild(engine: Engine) -> int:
             low = high
 
 
-# A span's index rows, read on the driver's cursor (SQLAlchemy's rows cost as much again).
+# A span's index rows, read on the driver's cursor (SQLAlchemy's rows cost as much again); on
+# PostgreSQL through the function that reads them for a member, who may not (migration 0034).
 _HELD_FROM = "SELECT token, case_id FROM subject_search WHERE case_id > ?"
 _HELD_TO = f"{_HELD_FROM} AND case_id <= ?"
+_HELD_POSTGRESQL = "SELECT found_token, found_case FROM casetracker_search_rows(?, ?)"
 
 
 def _rebuild_span(conn: Connection, key: bytes, records: Sequence[Any], low: str, high: str) -> int:
     """Make the index rows of case ids in ``(low, high]`` (to the end when ``high`` is "")
-    exactly those ``records`` give; returns how many rows were written or deleted.
+    exactly those ``records`` give; returns how many rows differed (missing or to go).
+
+    A case with a row to go has all its rows written again: deleting a row by its token would
+    read the token, which a member may not on PostgreSQL (migration 0034).
 
     A term's token depends on the term alone, not on whose it is, and a span's records share
     half their terms (a nationality, common name words): each distinct term is keyed once
@@ -192,19 +205,22 @@ def _rebuild_span(conn: Connection, key: bytes, records: Sequence[Any], low: str
             if found is None:
                 found = tokens[term] = token(key, *term)
             wanted.add((found, case_id))
-    span, params = (_HELD_TO, (low, high)) if high else (_HELD_FROM, (low,))
+    params: tuple[str, ...]
+    if conn.dialect.name == "postgresql":
+        span, params = _HELD_POSTGRESQL, (low, high)
+    else:
+        span, params = (_HELD_TO, (low, high)) if high else (_HELD_FROM, (low,))
     held = set(map(tuple, driver_sql(conn, span, params, "subject_search").fetchall()))
     extra, missing = held - wanted, wanted - held
-    if extra:
+    redone = {case_id for _, case_id in extra}
+    if redone:
         conn.execute(
-            SUBJECT_SEARCH.delete().where(
-                SUBJECT_SEARCH.c.token == sa.bindparam("t"),
-                SUBJECT_SEARCH.c.case_id == sa.bindparam("c"),
-            ),
-            [{"t": t, "c": c} for t, c in sorted(extra)],
+            SUBJECT_SEARCH.delete().where(SUBJECT_SEARCH.c.case_id == sa.bindparam("c")),
+            [{"c": c} for c in sorted(redone)],
         )
-    if missing:
+    written = missing | {(t, c) for t, c in wanted if c in redone}
+    if written:
         conn.execute(
-            SUBJECT_SEARCH.insert(), [{"token": t, "case_id": c} for t, c in sorted(missing)]
+            SUBJECT_SEARCH.insert(), [{"token": t, "case_id": c} for t, c in sorted(written)]
         )
     return len(extra) + len(missing)
