@@ -83,3 +83,35 @@ def test_a_checkpoint_that_carries_no_signature_fails_with_a_key(db, run, tmp_pa
     _no_internal_error(result)
     assert result.code == 1, result.out
     assert "it is not signed" in result.out and "NOT intact" in result.out
+
+
+def test_a_subject_record_erased_without_its_event_is_reported(db, run):
+    """Erasure destroys a subject's values in the transaction of its ``erase_subject`` event.
+    Anyone writing the file could wipe them (and the case's free text and reasons) with no
+    event at all, and verify, which compares only the records that are not erased, said
+    ``intact``."""
+    case_id = _opened(run, db)
+    noted = run("--db", db, "--role", "police", "case", "act", case_id, "add_note",
+                "-f", "text=seen", "-e", "2015-01-02")  # fmt: skip
+    assert noted.code == 0, noted.err
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "UPDATE subjects SET salt = NULL, data = NULL, erased = '2026-01-01T00:00:00.000000Z'"
+            " WHERE case_id = ?",
+            (case_id,),
+        )
+        conn.execute("DELETE FROM subject_values WHERE case_id = ?", (case_id,))
+    conn.close()
+    result = run("--db", db, "verify")
+    _no_internal_error(result)
+    assert result.code == 1, result.out
+    assert f"{case_id}: case: the subject record is erased but the log records no" in result.out
+
+
+def test_a_subject_erased_by_its_event_is_intact(db, run):
+    case_id = _opened(run, db)
+    erased = run("--db", db, "--role", "admin", "case", "act", case_id, "erase_subject",
+                 "-f", "legal_basis=asked", "-e", "2015-01-03")  # fmt: skip
+    assert erased.code == 0, erased.err
+    result = run("--db", db, "verify")
+    assert result.code == 0 and "intact" in result.out, result.out
