@@ -63,7 +63,7 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 
-from casetracker.domain.errors import DatabaseError
+from casetracker.domain.errors import DatabaseError, UsageError
 from casetracker.integrity.dbapi import batches
 
 APPLICATION = "casetracker"
@@ -136,7 +136,27 @@ def check_sqlite_file(url: str) -> None:
         raise DatabaseError(f"{path} is not a casetracker database (not a SQLite file)")
 
 
+_DRIVERS = frozenset({"sqlite", "postgresql", "postgresql+psycopg"})
+
+
+def check_url(url: str) -> None:
+    """Refuse, as the malformed request it is, a URL that is not SQLite's or PostgreSQL's (or
+    not a URL): SQLAlchemy would look for a driver casetracker does not have, an internal error.
+    The URL itself is not quoted, for the password it may hold."""
+    try:
+        driver = sa.engine.make_url(url).drivername
+    except (sa.exc.ArgumentError, ValueError):
+        driver = None
+    if driver not in _DRIVERS:
+        scheme = f"'{driver}' " if driver else ""
+        raise UsageError(
+            f"the database URL {scheme}is not one casetracker opens: give a SQLite file's path "
+            "or postgresql://user@host/dbname"
+        )
+
+
 def make_engine(url: str) -> Engine:
+    check_url(url)
     if is_sqlite(url):
         check_sqlite_file(url)
         engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
