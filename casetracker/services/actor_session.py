@@ -128,8 +128,10 @@ class ActorSession:
         return view
 
     def _effective(self, text: str | None, now: datetime, allow_future: bool = False) -> Any:
+        """None (not given) is now; a time given empty is refused, not taken for now: a
+        script's ``-e "$WHEN"`` with nothing in it is a mistake, not the present."""
         try:
-            return parse(text or "now", now, allow_future=allow_future)
+            return parse("now" if text is None else text, now, allow_future=allow_future)
         except EffectiveTimeError as exc:
             raise UsageError(str(exc)) from None
 

@@ -109,9 +109,11 @@ class CaseReading(ForceBoundary):
         """The case as it was: on an effective date, or as the record stood at a moment."""
         case_id = normalise_case_id(case_id)
         now = clock.now()
-        as_of_time = self._effective(as_of, now, allow_future=True) if as_of else None
+        as_of_time = self._effective(as_of, now, allow_future=True) if as_of is not None else None
         recorded_cut = (
-            self._effective(recorded_as_of, now, allow_future=True) if recorded_as_of else None
+            self._effective(recorded_as_of, now, allow_future=True)
+            if recorded_as_of is not None
+            else None
         )
         events, view = self._read_logged(
             case_id, "replay", detail={"as_of": as_of or "", "recorded_as_of": recorded_as_of or ""}
