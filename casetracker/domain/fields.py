@@ -22,12 +22,15 @@ _FALSE = {"false", "no", "n", "0", "off"}
 
 
 def parse_assignments(pairs: list[str]) -> dict[str, str]:
-    """``["k=v", ...]`` from the command line into a dict; malformed pairs are usage errors."""
+    """``["k=v", ...]`` from the command line into a dict; malformed pairs are usage errors, and
+    so is a field given twice (``-f name=A -f name=B``): which value was meant is not known."""
     out: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise UsageError(f"field {pair!r} must be written name=value")
+        if key.strip() in out:
+            raise UsageError(f"field {key.strip()!r} is given twice: give each field once")
         out[key.strip()] = value
     return out
 
