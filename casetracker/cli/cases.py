@@ -173,13 +173,13 @@ VersionOption = Annotated[
 ]
 
 
-def _named_or_only_item(ct: Any, case_id: str, queue: str, item: str | None) -> str:
+def _named_or_only_item(ct: Any, case_id: str, queue: str, item: str | None, attempted: str) -> str:
     """The item ``--item`` names, or else the case's one item in ``queue``: claim, release and
     reassign pick the item they act on by one rule."""
     from casetracker.presenters.labels import item_key
     from casetracker.services.work import item_in_queue
 
-    return item_key(ct.flow, item) if item else item_in_queue(ct, case_id, queue)
+    return item_key(ct.flow, item) if item else item_in_queue(ct, case_id, queue, attempted)
 
 
 @case_app.command("claim")
@@ -192,12 +192,13 @@ def case_claim(
     json_out: JsonOption = False,
 ) -> None:
     """Take a work item as your own: it shows in your "My work" queue."""
+    from casetracker.domain.ownership import CLAIM
     from casetracker.presenters.labels import item_label
     from casetracker.services.work import claim
 
     with closing(state(ctx).service()) as ct:
         require_acting_role(ctx, ct)
-        found = _named_or_only_item(ct, case_id, queue, item)
+        found = _named_or_only_item(ct, case_id, queue, item, CLAIM)
         result = claim(ct, case_id, queue, found, expected_version=expect_version)
         line = f"{result.case_id}: you hold {item_label(ct.flow, found)} in {queue}"
         emit(act_json(result), json_out, line, ct.realm)
@@ -213,12 +214,13 @@ def case_release(
     json_out: JsonOption = False,
 ) -> None:
     """Give a work item you hold back to its queue."""
+    from casetracker.domain.ownership import RELEASE
     from casetracker.presenters.labels import item_label
     from casetracker.services.work import release
 
     with closing(state(ctx).service()) as ct:
         require_acting_role(ctx, ct)
-        found = _named_or_only_item(ct, case_id, queue, item)
+        found = _named_or_only_item(ct, case_id, queue, item, RELEASE)
         result = release(ct, case_id, queue, found, expected_version=expect_version)
         line = f"{result.case_id}: {item_label(ct.flow, found)} in {queue} released"
         emit(act_json(result), json_out, line, ct.realm)
@@ -235,12 +237,13 @@ def case_reassign(
     json_out: JsonOption = False,
 ) -> None:
     """Give a work item to someone (supervisors and admins)."""
+    from casetracker.domain.ownership import REASSIGN
     from casetracker.presenters.labels import item_label
     from casetracker.services.work import reassign
 
     with closing(state(ctx).service()) as ct:
         require_acting_role(ctx, ct)
-        found = _named_or_only_item(ct, case_id, queue, item)
+        found = _named_or_only_item(ct, case_id, queue, item, REASSIGN)
         result = reassign(ct, case_id, queue, found, to, expected_version=expect_version)
         line = f"{result.case_id}: {item_label(ct.flow, found)} in {queue} reassigned to {to}"
         emit(act_json(result), json_out, line, ct.realm)

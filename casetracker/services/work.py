@@ -99,9 +99,13 @@ def owner_blocks(
     return []
 
 
-def item_in_queue(ct: Casetracker, case_id: str, queue: str) -> str:
+def item_in_queue(ct: Casetracker, case_id: str, queue: str, attempted: str = CLAIM) -> str:
     """The case's one item in ``queue``, as the user's worklist shows it; when there are
-    several the caller must name one, and when there is none, there is nothing to hold."""
+    several the caller must name one, and when there is none, there is nothing to hold.
+
+    A worklist lists no other force's case, so before saying the case has no item it is asked
+    whether the user may see the case at all, as ``attempted`` through ``act`` would be: an
+    unknown case, or another force's answered as one and logged as refused."""
     from casetracker.services import worklists
 
     if queue not in QUEUES:
@@ -109,6 +113,7 @@ def item_in_queue(ct: Casetracker, case_id: str, queue: str) -> str:
     wanted = normalise_case_id(case_id)
     items = [row.item for row in worklists.page(ct, queue, wanted) if row.case_id == wanted]
     if not items:
+        ct._within_force(ct.actor, wanted, attempted, None)
         raise Refused(f"{wanted} has no item in the queue {queue} now")
     if len(items) > 1:
         raise UsageError(
