@@ -238,7 +238,7 @@ def _parse_single(text: str, zone: tzinfo, now: datetime | None) -> EffectiveTim
             raise EffectiveTimeError(f"{text!r} is not a real date: {exc}") from None
         return _day(day, zone)
     words = text.replace(",", " ").split()
-    if len(words) == 2 and words[1].isdigit():
+    if len(words) == 2 and words[1].isdecimal():
         month = _MONTH_NAMES.get(words[0].lower()) or _MONTH_ABBR.get(words[0].lower())
         if month:
             return _month(int(words[1]), month, zone)

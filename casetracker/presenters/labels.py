@@ -255,7 +255,7 @@ def item_label(flow: Any, item: str) -> str:
     lifecycle's label ("Encounter #1", "Travel document"), anything else as words ("Case")."""
     workflow, _, number = item.partition("#")
     if workflow in flow.latest:
-        return lifecycle_label(flow, workflow, int(number) if number.isdigit() else 0)
+        return lifecycle_label(flow, workflow, int(number) if number.isdecimal() else 0)
     words = choice_label(item)
     return words[:1].upper() + words[1:]
 
@@ -267,7 +267,7 @@ def item_key(flow: Any, text: str) -> str:
     head, _, number = wanted.rpartition(" #")
     for spec in flow.latest.values():
         label = spec.label.casefold()
-        if spec.many and head == label and number.isdigit():
+        if spec.many and head == label and number.isdecimal():
             return f"{spec.name}#{int(number)}"
         if not spec.many and wanted == label:
             return str(spec.name)
@@ -280,7 +280,7 @@ def record_state(flow: Any, key: str, state: str) -> tuple[str, str]:
     workflow, _, number = key.partition("#")
     spec = flow.latest.get(workflow)
     found = spec.state(state) if spec is not None else None
-    named = lifecycle_label(flow, workflow, int(number) if number.isdigit() else 0)
+    named = lifecycle_label(flow, workflow, int(number) if number.isdecimal() else 0)
     return named, found.label if found else readable_text(flow, state)
 
 

@@ -93,7 +93,7 @@ def forked_from(events: Sequence[RecordedEvent]) -> tuple[str, int] | None:
         return None
     case_id, _, rest = text[len(FORK_MARK) :].partition(" at event ")
     number = rest.split(":", 1)[0].strip()
-    return (case_id, int(number)) if number.isdigit() else None
+    return (case_id, int(number)) if number.isdecimal() else None
 
 
 def build_timeline(events: Sequence[RecordedEvent]) -> list[TimelineEntry]:

@@ -88,7 +88,7 @@ class FlowScreen(SessionScreen):
 
         def chosen(value: str | None) -> None:
             text = (value or "").strip()
-            if text.isdigit() or text == "":
+            if text.isdecimal() or text == "":
                 self.year = int(text) if text else None
                 self.load()
 

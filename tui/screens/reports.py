@@ -178,7 +178,7 @@ class ReportsScreen(SessionScreen):
         from tui.screens.prompt import PromptScreen
 
         def chosen(value: str | None) -> None:
-            if value and value.strip().isdigit():
+            if value and value.strip().isdecimal():
                 self.year = int(value.strip())
                 self.load()
 

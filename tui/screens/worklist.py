@@ -213,7 +213,7 @@ class WorklistScreen(SessionScreen):
         """The filter as the query takes it: in "All cases", which matches case ids only, a
         number is the case of that number."""
         text = self.filter_text
-        if self.queue.name == ALL_CASES.name and text.isdigit():
+        if self.queue.name == ALL_CASES.name and text.isdecimal():
             return f"C-{int(text):07d}"
         return text
 
@@ -437,7 +437,7 @@ class WorklistScreen(SessionScreen):
         def opened(value: str | None) -> None:
             if value:
                 wanted = value.strip().upper()
-                if wanted.isdigit():
+                if wanted.isdecimal():
                     wanted = f"C-{int(wanted):07d}"
                 self.open_case(wanted)
 

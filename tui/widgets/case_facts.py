@@ -58,7 +58,7 @@ class CaseFactsPanel(Static):
         """The clock with its encounter named by the definition's label ("Encounter #1")."""
         workflow, _, number = found.encounter.partition("#")
         flow = self.app.service.flow  # type: ignore[attr-defined]
-        named = lifecycle_label(flow, workflow, int(number) if number.isdigit() else 0)
+        named = lifecycle_label(flow, workflow, int(number) if number.isdecimal() else 0)
         return dataclasses.replace(found, encounter=named)
 
     def tick(self) -> None:
