@@ -26,7 +26,9 @@ Now:
   rows through ``casetracker_search_rows(low, high)``, likewise filtered: both
   ``SECURITY DEFINER`` with a fixed ``search_path``, answering what the policies showed;
 - a ``BEFORE INSERT`` trigger refuses a row for a case in the log that the login may not see
-  (``casetracker_case_withheld``), before the primary key is looked at;
+  (what ``casetracker_case_withheld`` asks, with the login's row read once rather than through
+  four more calls: a third of the time, 20 against 50 microseconds a row for the owner's bulk
+  import), before the primary key is looked at;
 - a deferred constraint trigger refuses, at commit, a row for a case with no event in the log:
   an opening writes its case's first event in the same transaction.
 
@@ -49,6 +51,7 @@ branch_labels = None
 depends_on = None
 
 TABLE = "subject_search"
+FORCE_BOUND = "police"  # casetracker.domain.identity.FORCE_BOUND_ROLES, frozen here (0012)
 VISIBLE_ROWS = """
         DECLARE
             v_all boolean = casetracker_unchecked() OR casetracker_sees_all();
@@ -82,7 +85,11 @@ def _functions(schema: str) -> dict[str, str]:
         "casetracker_search_guard()": f"""
             RETURNS trigger LANGUAGE plpgsql {fixed} AS $$
         BEGIN
-            IF casetracker_case_withheld(NEW.case_id) THEN
+            IF EXISTS (SELECT 1 FROM events WHERE case_id = NEW.case_id)
+               AND NOT EXISTS (SELECT 1 FROM users WHERE name = session_user AND active
+                   AND (roles::jsonb - '{FORCE_BOUND}' <> '[]'::jsonb
+                        OR casetracker_case_visible(NEW.case_id, nullif(force, ''))))
+               AND NOT casetracker_unchecked() THEN
                 RAISE EXCEPTION '{TABLE}: % may index only cases they may see', session_user
                     USING ERRCODE = 'insufficient_privilege';
             END IF;
