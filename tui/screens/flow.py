@@ -84,12 +84,12 @@ class FlowScreen(SessionScreen):
         self.load()
 
     def action_year(self) -> None:
-        from tui.screens.prompt import PromptScreen
+        from tui.screens.prompt import PromptScreen, typed_year
 
         def chosen(value: str | None) -> None:
             text = (value or "").strip()
-            if text.isdecimal() or text == "":
-                self.year = int(text) if text else None
+            if typed_year(text) is not None or text == "":
+                self.year = typed_year(text)
                 self.load()
 
         self.app.push_screen(

@@ -33,3 +33,12 @@ class PromptScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def typed_year(text: str | None) -> int | None:
+    """The year a person typed into a prompt, within 1..9999 as the command line's ``--year``;
+    None for anything else (a number too large for the database had stopped the app)."""
+    cleaned = (text or "").strip()
+    if cleaned.isdecimal() and len(cleaned) <= 4 and 1 <= int(cleaned) <= 9999:
+        return int(cleaned)
+    return None

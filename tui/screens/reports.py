@@ -175,11 +175,12 @@ class ReportsScreen(SessionScreen):
         self.load()
 
     def action_year(self) -> None:
-        from tui.screens.prompt import PromptScreen
+        from tui.screens.prompt import PromptScreen, typed_year
 
         def chosen(value: str | None) -> None:
-            if value and value.strip().isdecimal():
-                self.year = int(value.strip())
+            year = typed_year(value)
+            if year is not None:
+                self.year = year
                 self.load()
 
         self.app.push_screen(
