@@ -311,6 +311,8 @@ def import_file(
         raise UsageError(f"no such file: {path}") from None
     except UnicodeDecodeError as exc:
         raise UsageError(f"{path} is not UTF-8 text: {exc}") from None
+    except OSError as exc:  # a directory, a file the user may not read
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     actor = ct.actor
     now = clock.now()
     validator = BulkValidator(ct.flow, ct.realm, now)
