@@ -76,3 +76,33 @@ def test_a_police_logins_thorough_verify_raises_no_false_alarm(forces):  # noqa:
     with closing(Casetracker(forces.url(forces.mps), role="police")) as officer:
         report = officer.verify(thorough=True)
     assert [d.case_id for d in report.damaged] == [cases["MPS"]]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM flow_steps WHERE case_id = %s AND step > 0",
+        "UPDATE flow_steps SET wait_s = 1 WHERE case_id = %s AND step > 0",
+        "INSERT INTO flow_steps SELECT case_id, trace, instance, step + 100, year, activity, "
+        "previous, wait_s, approximate FROM flow_steps WHERE case_id = %s",
+    ],
+    ids=["deleted", "rewritten", "invented"],
+)
+def test_verify_names_another_forces_process_map_steps_a_member_changed(forces, statement):  # noqa: F811
+    """On PostgreSQL each action keeps ``flow_steps`` (the process map every role is shown),
+    which is not filtered by force: a West Midlands officer could delete or rewrite a Met
+    case's steps through psql, and ``verify --thorough`` said intact (found by review)."""
+    from casetracker.services.cases import Casetracker
+
+    clock.set_clock(lambda: datetime(2016, 3, 1, 12, tzinfo=UTC))
+    with closing(Casetracker(forces.url(forces.mps), role="police")) as officer:
+        case_id = officer.open_case({"name": "A Person"}, "2016-03-01T09:00").case_id
+        officer.act(case_id, "arrest", {**_ARREST, "force": "MPS"}, "2016-03-01T10:00")
+    with closing(Casetracker(forces.url(forces.auditor), role="auditor")) as auditor:
+        assert auditor.verify(thorough=True).ok
+    with forces.psql(forces.wmp) as conn:
+        assert conn.execute(statement, (case_id,)).rowcount > 0
+    with closing(Casetracker(forces.url(forces.auditor), role="auditor")) as auditor:
+        report = auditor.verify(thorough=True)
+    assert [d.case_id for d in report.damaged] == [case_id]
