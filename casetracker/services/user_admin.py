@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from casetracker.adapters import access_log
 from casetracker.adapters.database import read_transaction
 from casetracker.adapters.users import list_users, save_user
-from casetracker.domain.errors import NotPermitted, UsageError
+from casetracker.domain.errors import NotPermitted, Refused, UsageError
 from casetracker.domain.identity import User, parse_force, parse_roles
 from casetracker.services.actor_session import ActorSession
 
@@ -65,13 +67,33 @@ class UserAdministration(ActorSession):
             raise NotPermitted(message)
         try:
             with self._connections.write() as conn:
-                save_user(conn, name, display_name, roles, force, superintendent)
-                detail: dict[str, Any] = {"name": name, "roles": list(roles), "force": force}
-                if superintendent is not None:
-                    detail["superintendent"] = superintendent
-                access_log.append(
-                    conn, user=actor.user, role=actor.role, action="user-save", detail=detail
-                )
+                last = _last_admin(conn, name, roles)
+                if last is None:
+                    save_user(conn, name, display_name, roles, force, superintendent)
+                    detail: dict[str, Any] = {"name": name, "roles": list(roles), "force": force}
+                    if superintendent is not None:
+                        detail["superintendent"] = superintendent
+                    access_log.append(
+                        conn, user=actor.user, role=actor.role, action="user-save", detail=detail
+                    )
         except Exception as exc:  # the database's own guards refuse too: logged as ours are
             self._refused_by_database(exc, actor, "", "manage users")
             raise
+        if last is not None:
+            self._log_refusal(actor, "", "manage users", [last])
+            raise Refused(last)
+
+
+def _last_admin(conn: Connection, name: str, roles: tuple[str, ...]) -> str | None:
+    """Why ``name`` may not be saved with ``roles``, if it would leave the database with no
+    active admin: no one could then register or change a user (nor declare a file repaired),
+    and casetracker has no way back (``init --roles`` leaves an existing database's users)."""
+    if "admin" in roles:
+        return None
+    admins = [user.name for user in list_users(conn) if user.active and "admin" in user.roles]
+    if admins != [name]:
+        return None
+    return (
+        f"{name} is the only admin: give another user the admin role first, or no one could "
+        "manage users again"
+    )
