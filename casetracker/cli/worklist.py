@@ -2,19 +2,23 @@
 
 Each queue of the acting role (``casetracker.domain.queues.queues_for``), read through the same
 service as the TUI's worklist screen (``casetracker.services.worklists``), so a police user sees
-only their force's items here as there.
+only their force's items here as there; its times are in the TUI's words
+(``casetracker.presenters.urgency``: "PACE left 23 h 55 min"), ``--json`` keeps the instants.
 """
 
 from __future__ import annotations
 
 from contextlib import closing
+from datetime import datetime
 from typing import Annotated
 
 import typer
 
 from casetracker.cli.common import LARGEST_INTEGER, JsonOption, State, emit, exact_text, state
+from casetracker.domain import clock
 from casetracker.domain.queues import WorkItem, queues_for
-from casetracker.presenters.labels import deadline_label, item_label
+from casetracker.presenters.labels import item_label
+from casetracker.presenters.urgency import next_deadline, urgency
 from casetracker.services import worklists
 
 
@@ -65,25 +69,25 @@ def worklist_cmd(
                 for q in queues
             ],
         }
+        now = clock.now()
         lines: list[str] = []
         for queue in queues:
             items = found[queue.name]
             lines.append(f"{queue.title} ({len(items)})")
             lines += [
                 f"  {i.case_id}  {item_label(ct.flow, i.item)}  {i.force}  {queue.due_means} "
-                f"{i.due if i.due_time else '-'}  {i.label}"
-                + (_next_deadline(i) if i.deadline_time else "")
+                f"{urgency(i, queue.countdown, now).words}  {i.label}"
+                + (_next_deadline(i, now) if i.deadline_time else "")
                 + (f"  [held by {i.owner}]" if i.owner else "")
                 for i in items
             ]
         emit(data, json_out, lines, ct.realm)
 
 
-def _next_deadline(item: WorkItem) -> str:
-    """Which deadline comes next and when, as the TUI's column names it ("next deadline: PACE
-    limit 2026-01-06T16:00:00Z"): which clock is running out, not only when."""
-    kind = deadline_label(item.deadline_kind)
-    return f"  [next deadline: {kind + ' ' if kind else ''}{item.deadline}]"
+def _next_deadline(item: WorkItem, now: datetime) -> str:
+    """Which deadline comes next and when, in the TUI's words ("next deadline: PACE limit in
+    3 h 10 min"): which clock is running out, not only when."""
+    return f"  [next deadline: {next_deadline(item, now).words}]"
 
 
 def register(app: typer.Typer) -> None:

@@ -11,15 +11,15 @@ pushed off the screen.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from rich.text import Text
 
 from casetracker.domain import clock
 from casetracker.domain.queues import ALL_CASES, Queue, WorkItem
-from casetracker.presenters.labels import deadline_label
-from casetracker.presenters.text import recorded_time
+from casetracker.presenters.urgency import Level, Said
+from casetracker.presenters.urgency import next_deadline as next_deadline_words
+from casetracker.presenters.urgency import urgency as urgency_words
 from tui.layout import NARROW
 from tui.widgets.row_table import RowTable
 
@@ -48,40 +48,26 @@ def queue_title(queue: Queue, narrow: bool) -> str:
     return SHORT_TITLES.get(queue.name, queue.title) if narrow else queue.title
 
 
-def _span(delta: timedelta, short: bool = False) -> str:
-    """A length of time as a worklist shows it: "4 h 24 min", or ``short`` "4h24"."""
-    seconds = int(delta.total_seconds())
-    if seconds < 3600:
-        return f"{seconds // 60}{'m' if short else ' min'}"
-    if seconds < 48 * 3600:
-        hours, minutes = seconds // 3600, seconds % 3600 // 60
-        return f"{hours}h{minutes:02d}" if short else f"{hours} h {minutes:02d} min"
-    return f"{seconds // 86400}{'d' if short else ' d'}"
+# How each level of urgency (``presenters.urgency.Level``) is drawn.
+STYLES = {
+    Level.NONE: "dim",
+    Level.PLAIN: "",
+    Level.AHEAD: "bold",
+    Level.SOON: "bold yellow",
+    Level.URGENT: "bold red",
+    Level.EXPIRED: "bold white on red",
+}
+
+
+def _drawn(said: Said) -> Text:
+    when = Text(said.text, style=STYLES[said.level])
+    return Text.assemble(f"{said.lead} ", when) if said.lead else when
 
 
 def urgency(item: WorkItem, countdown: bool, short: bool = False) -> Text:
-    """Time left before a deadline, or how long the item has waited."""
-    if item.queue == ALL_CASES.name:
-        return Text(recorded_time(item.due).rsplit(" ", 1)[0]) if item.due else Text("—")
-    due = item.due_time
-    if due is None:
-        return Text("—", style="dim")
-    now = clock.now()
-    if countdown:
-        left = due - now
-        if left.total_seconds() <= 0:
-            return Text("EXPIRED", style="bold white on red")
-        style = (
-            "bold red"
-            if left < timedelta(hours=2)
-            else "bold yellow"
-            if left < timedelta(hours=6)
-            else ""
-        )
-        return Text(_span(left, short), style=style)
-    if due > now:
-        return Text(f"in {_span(due - now, short)}", style="bold")
-    return Text(f"{_span(now - due, short)} ago")
+    """Time left before a deadline, or how long the item has waited ("All cases": when it
+    changed, the column's heading naming the zone)."""
+    return _drawn(urgency_words(item, countdown, clock.now(), short, zone=False))
 
 
 def next_deadline(item: WorkItem, short: bool = False) -> Text:
@@ -89,17 +75,7 @@ def next_deadline(item: WorkItem, short: bool = False) -> Text:
     which its first column need not show (a custody queue counts down the PACE clock while an
     IO's last shift may come first), named so that a caseworker knows which clock is running
     out ("IO before release in 40 min"; ``short``: "IO to see in 40m")."""
-    deadline = item.deadline_time
-    if deadline is None:
-        return Text("—", style="dim")
-    kind = deadline_label(item.deadline_kind, short)
-    left = deadline - clock.now()
-    if left.total_seconds() <= 0:
-        when = Text(f"passed {_span(-left, short)} ago", style="bold red")
-    else:
-        soon = "bold red" if left < timedelta(hours=2) else ""
-        when = Text(f"in {_span(left, short)}", style=soon)
-    return Text.assemble(f"{kind} ", when) if kind else when
+    return _drawn(next_deadline_words(item, clock.now(), short))
 
 
 def label_text(label: str) -> Text:
