@@ -221,13 +221,29 @@ def _roles(match: re.Match[str]) -> str:
     return ", ".join(role_label(r.strip()) for r in match.group(2).split(","))
 
 
+def field_label(flow: Any, workflow: str, version: int, action: str, field: str) -> str:
+    """A field as the action that recorded it labels it: ``reason`` is "Reason" on deferred
+    removal directions and "Why the record was wrong" on a corrected subject, so a field is
+    named by the event's definition (``workflow`` at ``version``), else by the same action's
+    latest, else by the one label the definitions give it, else in words."""
+    for spec in (flow.specs.get((workflow, version)), flow.latest.get(workflow)):
+        found = spec.action(action) if spec is not None else None
+        for defined in found.fields if found is not None else ():
+            if defined.name == field and defined.label:
+                return str(defined.label)
+    return label_of(flow, field)
+
+
 def _names(flow: Any) -> dict[str, str]:
     """Every action, state and field label of the latest definitions and every role's name,
-    by identifier (kept per engine: it is asked for every reason drawn)."""
+    by identifier (kept per engine: it is asked for every reason drawn).  A field that
+    actions label differently (``reason``, ``owner``) has no one label: it is named by the
+    action that recorded it (``field_label``) and, with no action to say, in words."""
     cached = _NAMES.get(id(flow))
     if cached is not None and cached[0] is flow:
         return cached[1]
     names: dict[str, str] = {role: label for role, label in ROLE_LABELS.items() if "_" in role}
+    fields: dict[str, set[str]] = {}
     for spec in flow.latest.values():
         for state in spec.states:
             names.setdefault(state.name, state.label)
@@ -235,7 +251,10 @@ def _names(flow: Any) -> dict[str, str]:
             names.setdefault(action.name, action.label)
             for field in action.fields:
                 if field.label:
-                    names.setdefault(field.name, field.label)
+                    fields.setdefault(field.name, set()).add(field.label)
+    for name, labels in fields.items():
+        if len(labels) == 1:
+            names.setdefault(name, labels.pop())
     _NAMES[id(flow)] = (flow, names)
     return names
 

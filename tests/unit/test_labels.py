@@ -15,6 +15,7 @@ from casetracker.presenters.labels import (
     ROLE_LABELS,
     RULE_LABELS,
     choice_label,
+    field_label,
     item_key,
     item_label,
     label_of,
@@ -150,3 +151,44 @@ def test_no_label_of_the_definitions_is_a_raw_identifier() -> None:
             labels += [f.label for f in action.fields if f.label]
     raw = [label for label in labels if _RAW_ID.search(label)]
     assert not raw, raw
+
+
+def test_a_field_is_named_by_the_action_that_recorded_it() -> None:
+    """``reason`` is "Reason" on deferred removal directions, "Why the record was wrong" on a
+    corrected subject: the first label defined had named it on every event (the demo's deferral
+    read "Why the record was wrong  judicial review")."""
+    flow = workflow_engine()
+    assert field_label(flow, "removal", 1, "defer_removal_directions", "reason") == "Reason"
+    assert field_label(flow, "case", 1, "correct_subject", "reason") == "Why the record was wrong"
+    assert field_label(flow, "case", 1, "close_case", "reason") == "Why it is closed"
+    assert field_label(flow, "work", 1, "reassign_item", "owner") == "New owner"
+    assert field_label(flow, "work", 1, "claim_item", "owner") == "Holder"
+    assert field_label(flow, "encounter", 1, "transfer_to_suite", "custody_suite") == (
+        "Suite moved to"
+    )
+    assert field_label(flow, "etd", 1, "record_etd_issued", "verified_nationality") == (
+        "Nationality (verified by the ETD)"
+    )
+    # A version no longer defined: the action's latest; a field it does not define: the one
+    # label every action gives it, or, where actions differ, words rather than another's label.
+    assert field_label(flow, "removal", 99, "defer_removal_directions", "reason") == "Reason"
+    assert field_label(flow, "removal", 1, "no_such_action", "reason") == "reason"
+    assert field_label(flow, "case", 1, "no_such_action", "verified_nationality") == (
+        "verified nationality"
+    )
+
+
+def test_the_audit_panel_names_each_field_by_its_action() -> None:
+    from casetracker.domain.events import RecordedEvent
+    from tui.screens.audit import payload_rows
+
+    flow = workflow_engine()
+    deferred = RecordedEvent(
+        78, "C-0000001", 78, "demo", "removal", 1, 0, "defer_removal_directions", "io.demo",
+        "immigration_officer", "2016-06-24", "2016-06-23T23:00:01.000000Z", "demo:78",
+        '{"fields":{"reason":"judicial_review"}}', "0" * 64, "1" * 64,
+    )  # fmt: skip
+    rows = dict(payload_rows(deferred, flow))
+    table = rows["fields"]
+    names = [str(cell) for cell in table.columns[0].cells]
+    assert names == ["Reason"]

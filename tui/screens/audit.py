@@ -30,7 +30,7 @@ from casetracker.domain.events import RecordedEvent
 from casetracker.presenters.labels import (
     RULE_LABELS,
     choice_label,
-    label_of,
+    field_label,
     lifecycle_label,
     readable_text,
     role_label,
@@ -44,13 +44,21 @@ from tui.widgets.lifecycle_states import LifecycleStates
 from tui.widgets.timeline import Timeline, action_label
 
 
-def payload_rows(payload: dict[str, Any], flow: Any = None) -> list[tuple[str, Text | Table]]:
+def payload_rows(event: RecordedEvent, flow: Any = None) -> list[tuple[str, Text | Table]]:
     """The rows of the event panel that say what the event recorded: its fields, the personal
     fields kept out of the log (named, never their digests), the reason given, the rules it
     was checked against and where a copy came from.  Given the definitions (``flow``), fields
-    and rules are named by their labels and a choice such as ``fraud_or_forgery`` is read out
-    ("fraud or forgery"); the stored identifiers are in the CLI's ``case history --json``."""
-    name_of = (lambda n: label_of(flow, n)) if flow is not None else _spaced
+    are named as the event's action labels them (``reason`` is "Reason" on one action, "Why
+    the record was wrong" on another), rules by their labels, and a choice such as
+    ``fraud_or_forgery`` is read out ("fraud or forgery"); the stored identifiers are in the
+    CLI's ``case history --json``."""
+    payload = event.data
+
+    def name_of(name: str) -> str:
+        if flow is None:
+            return _spaced(name)
+        return field_label(flow, event.workflow, event.workflow_version, event.action, name)
+
     rows: list[tuple[str, Text | Table]] = []
     fields = payload.get("fields") or {}
     if fields:
@@ -250,7 +258,7 @@ class AuditScreen(SessionScreen):
                 "view",
                 Text.assemble((self.note, "bold yellow"), ("  (c: back to now)", "dim")),
             )
-        for label, value in payload_rows(event.data, self.service.flow):
+        for label, value in payload_rows(event, self.service.flow):
             grid.add_row(label, value)
         grid.add_row("previous", event.prev_hash)
         return grid
