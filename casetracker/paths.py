@@ -68,7 +68,13 @@ def database_url(db: str | None = None) -> str:
     """The database to use: ``--db``, else ``$CASETRACKER_DB``, else the default SQLite file.
 
     A value without ``://`` is taken as a path to a SQLite file, so ``--db cases.db`` works.
+    ``--db ''`` (a script's ``--db "$DB"`` with nothing in it) is refused, not taken for the
+    default database, which may be the live one.
     """
+    if db is not None and not db.strip():
+        from casetracker.domain.errors import UsageError
+
+        raise UsageError("--db is empty: name a database, or leave --db out for the default")
     chosen = db or os.environ.get(ENV_DB) or str(default_db_path())
     if "://" in chosen:
         return chosen
