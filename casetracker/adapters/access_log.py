@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from casetracker.adapters import merkle_tree
-from casetracker.adapters.tables import ACCESS_JUSTIFICATIONS, ACCESS_LOG
+from casetracker.adapters.subjects import EXPORT_ACTION
+from casetracker.adapters.tables import ACCESS_JUSTIFICATIONS, ACCESS_LOG, SUBJECTS
 from casetracker.domain import clock
 from casetracker.domain.access import AccessEntry
 from casetracker.integrity.batch_checks import access_log_intact
@@ -157,7 +158,54 @@ def justification_problems(conn: Connection) -> list[str]:
             kept = None
         if (case_id, kept) != (logged_case, logged):
             return [f"access log: the justification kept for entry {position} was altered"]
+    missing = conn.execute(_UNERASED_REASON_MISSING).scalar()
+    if missing is not None:
+        return [
+            f"access log: the justification of entry {missing} is gone, but nothing erased "
+            "it: it was deleted outside casetracker"
+        ]
     return []
+
+
+def _unerased_reason_missing() -> sa.Select[Any]:
+    """The first entry hashing a kept reason (format 2) whose row is gone though no erasure
+    took it: a reason goes only with the subject of the entry's case (or, for an export, of
+    any case the export took, its entries sharing one digest: ``subjects.erase``), or, with no
+    case, by an ``erase-reason`` entry naming it.  A case whose subject record is erased or
+    not there (a refused read of no such case; on PostgreSQL, another force's) is given the
+    benefit of the doubt."""
+    entry, other = ACCESS_LOG.alias("entry"), ACCESS_LOG.alias("other")
+    live_subject = sa.exists().where(
+        SUBJECTS.c.case_id == other.c.case_id, SUBJECTS.c.erased.is_(None)
+    )
+    erasable_by = sa.or_(
+        other.c.position == entry.c.position,
+        sa.and_(
+            entry.c.action == EXPORT_ACTION,
+            other.c.action == EXPORT_ACTION,
+            other.c.justification == entry.c.justification,
+        ),
+    )
+    named = sa.literal('{"position":') + sa.cast(entry.c.position, sa.String) + sa.literal("}")
+    erased_by_entry = sa.exists().where(
+        other.c.action == ERASE_REASON_ACTION, other.c.case_id == "", other.c.detail == named
+    )
+    return (
+        sa.select(entry.c.position)
+        .where(
+            entry.c.justification.startswith(JUSTIFICATION_PREFIX),
+            ~sa.exists().where(ACCESS_JUSTIFICATIONS.c.position == entry.c.position),
+            sa.case(
+                (entry.c.case_id == "", ~erased_by_entry),
+                else_=~sa.exists().where(erasable_by, ~live_subject),
+            ),
+        )
+        .order_by(entry.c.position)
+        .limit(1)
+    )
+
+
+_UNERASED_REASON_MISSING = _unerased_reason_missing()
 
 
 def verify(conn: Connection) -> list[str]:

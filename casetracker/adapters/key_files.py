@@ -39,12 +39,14 @@ def write_key_pair(private: Path, private_pem: bytes, public_pem: bytes) -> Path
 def read_key_file(path: Path) -> bytes:
     """A key file's bytes; ``UsageError`` when it is missing, unreadable or far too large."""
     try:
-        if path.stat().st_size > KEY_FILE_LIMIT:
-            raise UsageError(f"{path} is too large to be a key file")
-        return path.read_bytes()
+        with path.open("rb") as handle:  # read no further than the limit: /dev/zero has size 0
+            raw = handle.read(KEY_FILE_LIMIT + 1)
     except FileNotFoundError:
         raise UsageError(f"no key file at {path}") from None
     except IsADirectoryError:
         raise UsageError(f"{path} is a directory, not a key file") from None
     except PermissionError:
         raise UsageError(f"cannot read the key file {path}: permission denied") from None
+    if len(raw) > KEY_FILE_LIMIT:
+        raise UsageError(f"{path} is too large to be a key file")
+    return raw

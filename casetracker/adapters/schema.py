@@ -67,7 +67,14 @@ def read_info(conn: Connection) -> DatabaseInfo:
             f"this database has schema version {revision}; run `casetracker init` to upgrade it "
             f"to {head_revision()}"
         )
-    return DatabaseInfo(meta["realm"], meta["created"], meta["database_id"])
+    facts = ("realm", "created", "database_id")
+    lost = [key for key in facts if not isinstance(meta.get(key), str) or not meta[key]]
+    if lost:  # written by init and never changed: removed by someone writing the file
+        raise DatabaseError(
+            f"this database's metadata has no {' or '.join(lost)}: the file was altered "
+            "(restore the latest backup)"
+        )
+    return DatabaseInfo(*(meta[key] for key in facts))
 
 
 class Initialised(NamedTuple):

@@ -11,7 +11,7 @@ a digest of the header itself.  Any changed byte breaks a hash, a chain link, th
 canonical form or the header digest, and the verifier names the event (by line) where there is one.
 
 That much is self-consistency only: anyone can re-seal an altered bundle.  A bundle of format 2
-(issue 15) also carries the database's tree head (a ``casetracker/checkpoint/2``, signed when the
+(issue 15) also carries the database's tree head (a ``casetracker/tree-head/1``, signed when the
 exporter has a key) and, on every event line, the RFC 9162 inclusion proof of that event in the
 head's tree; its header is signed too.  Checked with the exporter's public key, every event is
 shown to be in the log that key signed, and the header (cases, counts, who, why) to be the one

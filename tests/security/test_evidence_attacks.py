@@ -5,7 +5,11 @@ with a report or one line (exit 1 or 2), never an internal error, and never with
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +119,62 @@ def test_a_subject_erased_by_its_event_is_intact(db, run):
     assert erased.code == 0, erased.err
     result = run("--db", db, "verify")
     assert result.code == 0 and "intact" in result.out, result.out
+
+
+def test_a_reason_for_reading_deleted_with_no_erasure_is_reported(db, run):
+    """The reason a reader gave is kept beside its access-log entry until the subject's
+    erasure (or an ``erase-reason``) takes it.  Deleted from the file with no erasure, the
+    reason for a read was simply gone, and verify (checking only the rows still there) said
+    ``intact``."""
+    case_id = _opened(run, db)
+    shown = run("--db", db, "--role", "police", "case", "show", case_id, "--reason", "checking")
+    assert shown.code == 0, shown.err
+    with sqlite3.connect(db) as conn:
+        (position,) = conn.execute(
+            "SELECT position FROM access_log WHERE action = 'show' AND case_id = ?", (case_id,)
+        ).fetchone()
+        conn.execute("DELETE FROM access_justifications WHERE position = ?", (position,))
+    conn.close()
+    result = run("--db", db, "verify")
+    _no_internal_error(result)
+    assert result.code == 1, result.out
+    assert f"the justification of entry {position} is gone, but nothing erased it" in result.out
+
+
+ENDLESS_KEY = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (768 << 20, 768 << 20))
+from casetracker.cli import main
+sys.argv = ["casetracker", "verify", "--bundle", sys.argv[1], "--key", "/dev/zero"]
+main.main()
+"""
+
+
+def test_a_key_file_that_never_ends_is_refused_unread(tmp_path):
+    """A key file's size was asked of ``stat`` and the file then read whole: /dev/zero (size
+    0) was read until memory ran out, an internal error."""
+    path = tmp_path / "bundle.jsonl"
+    path.write_bytes(crafted.valid())
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
+    env.pop("CASETRACKER_DEBUG", None)
+    done = subprocess.run(
+        [sys.executable, "-c", ENDLESS_KEY, str(path)],
+        capture_output=True,
+        timeout=60,
+        env=env,
+    )
+    err = done.stderr.decode()
+    assert done.returncode == 2, err[-500:]
+    assert "/dev/zero is too large to be a key file" in err and "internal error" not in err
+
+
+@pytest.mark.parametrize("key", ["realm", "created", "database_id"])
+def test_metadata_removed_from_the_file_is_one_line(db, run, key):
+    """Every command, verify included, had failed on ``KeyError`` (an internal error)."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+    conn.close()
+    result = run("--db", db, "verify")
+    assert result.code == 1, result.out + result.err
+    assert f"this database's metadata has no {key}: the file was altered" in result.err
+    _no_internal_error(result)
