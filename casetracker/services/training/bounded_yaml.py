@@ -34,8 +34,11 @@ def not_yaml(path: Path, exc: yaml.YAMLError) -> UsageError:
 def bounded_text(path: Path, loader: Any) -> str:
     """The file's text, once it is known to be UTF-8 of at most ``SIZE_LIMIT`` bytes, nested at
     most ``DEPTH_LIMIT`` deep, with no anchor or alias; ``UnsafeYaml`` otherwise."""
-    with path.open("rb") as handle:
-        raw = handle.read(SIZE_LIMIT + 1)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(SIZE_LIMIT + 1)
+    except OSError as exc:  # a directory named like a file, a file the user may not read
+        raise UnsafeYaml(f"cannot read {path}: {exc.strerror or exc}") from None
     if len(raw) > SIZE_LIMIT:
         raise UnsafeYaml(f"{path.name}: over {SIZE_LIMIT} bytes, too large for a scenario")
     try:
