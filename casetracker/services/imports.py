@@ -43,6 +43,7 @@ OUTCOMES = {
     "charged": "charge",
     "handed_to_immigration": "hand_to_immigration",
 }
+FILE_LIMIT = 1 << 30  # bytes of one feed, held in memory (as a bundle's): a year is ~40 MB
 MAX_REPORTED = 20  # errors listed before "and N more": enough to fix a feed in one pass
 _YES = {"yes", "y", "true", "1"}
 _NO = {"", "no", "n", "false", "0"}
@@ -306,7 +307,11 @@ def import_file(
     """Validate the whole file, then write it in one transaction (or write nothing);
     ``progress`` follows the check, which is most of the time an import takes."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as handle:
+            raw = handle.read(FILE_LIMIT + 1)
+        if len(raw) > FILE_LIMIT:  # /dev/zero had been read until memory ran out
+            raise UsageError(f"{path} is over {FILE_LIMIT} bytes: split the feed")
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
     except UnicodeDecodeError as exc:
