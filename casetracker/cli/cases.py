@@ -453,7 +453,7 @@ def replay(
     json_out: JsonOption = False,
 ) -> None:
     """Rebuild a case from its log, as of an effective date or a recorded moment."""
-    from casetracker.presenters.text import view_json, view_lines
+    from casetracker.presenters.text import counted, view_json, view_lines
     from casetracker.presenters.timeline import figures_lines, replay_figures
 
     with closing(state(ctx).service()) as ct:
@@ -470,7 +470,8 @@ def replay(
             **view_json(view),
             "figures": figures.as_dict(),
         }
-        lines = [f"{case_id}: {len(events)} events", *view_lines(view), *figures_lines(figures)]
+        head = f"{case_id}: {counted(len(events), 'event')}"
+        lines = [head, *view_lines(view), *figures_lines(figures)]
         emit(data, json_out, lines, ct.realm)
 
 
@@ -516,7 +517,8 @@ def case_timeline(
             "entries": [e.as_dict() for e in entries],
             "figures": figures.as_dict(),
         }
-        head = [f"{case_id}: {len(entries)} entries in effective-time order (! = flagged)"]
+        many = f"{len(entries):,} {'entry' if len(entries) == 1 else 'entries'}"
+        head = [f"{case_id}: {many} in effective-time order (! = flagged)"]
         if fork:
             head.append(f"training fork of {fork[0]} at event {fork[1]}")
         if chart:

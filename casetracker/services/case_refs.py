@@ -11,16 +11,18 @@ from sqlalchemy.engine import Engine
 
 from casetracker.adapters.case_ids import newest_case_id
 from casetracker.adapters.database import read_transaction
+from casetracker.adapters.store import normalise_case_id
 from casetracker.domain.errors import UsageError
 
 LAST = "last"
 
 
 def resolve_case_ref(engine: Engine, text: str) -> str:
-    """``text`` as given, or for ``last`` the id of the case opened last.  Who may read that
-    case is decided by the command that reads it, as for any id typed in full."""
+    """The case ``text`` names, as every screen writes it (``1`` is C-0000001, which a command
+    then echoes), or for ``last`` the id of the case opened last.  Who may read that case is
+    decided by the command that reads it, as for any id typed in full."""
     if text.strip().lower() != LAST:
-        return text
+        return normalise_case_id(text)
     with read_transaction(engine) as conn:
         newest = newest_case_id(conn)
     if newest is None:
