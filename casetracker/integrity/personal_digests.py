@@ -77,6 +77,7 @@ def mismatches(
     found: dict[str, list[str]] = {}
     on_file: set[str] = set()
     erased_cases: list[str] = []
+    unlogged: list[str] = []  # records of cases whose log carries no digest (or is damaged)
     where, params = range_clause(low, high)
     free_text: dict[str, list[Row]] = {}
     values_query = f"SELECT case_id, field, seq, value FROM subject_values{where}"
@@ -91,17 +92,26 @@ def mismatches(
                 found[case_id] = ["free text is kept after the subject's erasure"]
             wanted = latest.get(case_id)
             if wanted is None:
+                unlogged.append(case_id)
                 continue
             on_file.add(case_id)
             if erased:
                 erased_cases.append(case_id)
             elif problems := _differences(salt, data, values, wanted):
                 found[case_id] = problems
-    for case_id in _erased_without_event(raw, erased_cases):
-        found.setdefault(case_id, []).append(
-            "the subject record is erased but the log records no erase_subject: its personal "
-            "data was destroyed outside casetracker"
-        )
+    steps = _steps_of(raw, erased_cases + unlogged)
+    for case_id in erased_cases:
+        if not any(step.endswith(_ERASE_STEP_END) for step in steps.get(case_id, ())):
+            found.setdefault(case_id, []).append(
+                "the subject record is erased but the log records no erase_subject: its "
+                "personal data was destroyed outside casetracker"
+            )
+    for case_id in unlogged:
+        if case_id not in steps:  # every record is written beside its case's events
+            found.setdefault(case_id, []).append(
+                "a subject record is kept for a case with no events: it was written outside "
+                "casetracker"
+            )
     for case_id in free_text:  # values of a case with no subject record
         found[case_id] = ["free text is kept without a subject record"]
     for case_id, wanted in latest.items():
@@ -115,23 +125,21 @@ _ERASE_STEP_END = "\x1f" + ERASE_ACTION  # how a stored step (fields 4-8) ends f
 _CASES_ASKED = 500  # case ids in one query's IN list
 
 
-def _erased_without_event(raw: Any, case_ids: list[str]) -> list[str]:
-    """Those of ``case_ids`` (erased subject records) whose log holds no ``erase_subject``
-    event: an erasure is recorded in the same transaction as its event, so a record erased
-    without one was wiped by someone writing the file (on PostgreSQL a guard refuses it).
-    Erased cases are few; only their events are read."""
-    recorded: set[str] = set()
+def _steps_of(raw: Any, case_ids: list[str]) -> dict[str, list[str]]:
+    """The stored steps of each of ``case_ids`` that has events.  An erasure is recorded in
+    the same transaction as its ``erase_subject`` event, and a record is written beside its
+    case's events: one erased without that event, or kept for a case with none, was written
+    by someone writing the file (on PostgreSQL a guard refuses both).  These cases are few;
+    only their events are read."""
+    steps: dict[str, list[str]] = {}
     for start in range(0, len(case_ids), _CASES_ASKED):
         chunk = case_ids[start : start + _CASES_ASKED]
         marks = ", ".join("?" * len(chunk))
         query = f"SELECT case_id, step FROM events WHERE case_id IN ({marks})"
         for rows in dbapi.batches(raw, query, tuple(chunk)):
-            recorded.update(
-                case_id
-                for case_id, step in rows
-                if isinstance(step, str) and step.endswith(_ERASE_STEP_END)
-            )
-    return [case_id for case_id in case_ids if case_id not in recorded]
+            for case_id, step in rows:
+                steps.setdefault(case_id, []).append(step if isinstance(step, str) else "")
+    return steps
 
 
 def _in_order(latest: dict[str, dict[str, str]]) -> Any:

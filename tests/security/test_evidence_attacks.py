@@ -178,3 +178,19 @@ def test_metadata_removed_from_the_file_is_one_line(db, run, key):
     assert result.code == 1, result.out + result.err
     assert f"this database's metadata has no {key}: the file was altered" in result.err
     _no_internal_error(result)
+
+
+def test_a_subject_record_of_a_case_with_no_events_is_reported(db, run):
+    """A record is written beside its case's events; one invented in the file for a case that
+    has none was compared with nothing, and verify said ``intact``."""
+    _opened(run, db)
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO subjects (case_id, salt, data) VALUES ('C-0000077', ?, ?)",
+            ("ab" * 32, '{"name":"Invented Person"}'),
+        )
+    conn.close()
+    result = run("--db", db, "verify")
+    _no_internal_error(result)
+    assert result.code == 1, result.out
+    assert "C-0000077: case: a subject record is kept for a case with no events" in result.out
