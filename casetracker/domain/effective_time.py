@@ -31,6 +31,11 @@ class EffectiveTimeError(ValueError):
     """A user-supplied effective time that cannot be accepted; the message says why."""
 
 
+class UnreadableTime(EffectiveTimeError):
+    """Text that is no time in any form ``parse`` reads; its message lists the forms, which a
+    caller asking for a moment rather than a period words its own way."""
+
+
 @dataclass(frozen=True, order=False)
 class EffectiveTime:
     """A period in which an event happened: ``start`` inclusive, ``end`` exclusive, both UTC.
@@ -251,7 +256,7 @@ def _parse_single(text: str, zone: tzinfo, now: datetime | None) -> EffectiveTim
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=zone)
             return _instant(moment)
-    raise EffectiveTimeError(
+    raise UnreadableTime(
         f"cannot read {text!r} as a time: use 2016-06-24T09:30, 2016-06-24, 2010-12, "
         "'December 2010', or a range such as 2015-07-03..2015-10-05"
     )

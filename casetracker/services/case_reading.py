@@ -10,6 +10,7 @@ changes a case, so none of it is on the per-action path.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from casetracker.adapters import access_log, subjects
@@ -18,7 +19,13 @@ from casetracker.adapters.store import normalise_case_id
 from casetracker.domain import clock
 from casetracker.domain.case_facts import CaseFacts, case_facts
 from casetracker.domain.case_view import Attempt, CaseView
-from casetracker.domain.effective_time import parse, parse_canonical
+from casetracker.domain.effective_time import (
+    EffectiveTime,
+    EffectiveTimeError,
+    UnreadableTime,
+    parse,
+    parse_canonical,
+)
 from casetracker.domain.engine import Option
 from casetracker.domain.errors import UnknownCase, UsageError
 from casetracker.domain.events import RecordedEvent
@@ -110,11 +117,7 @@ class CaseReading(ForceBoundary):
         case_id = normalise_case_id(case_id)
         now = clock.now()
         as_of_time = self._effective(as_of, now, allow_future=True) if as_of is not None else None
-        recorded_cut = (
-            self._effective(recorded_as_of, now, allow_future=True)
-            if recorded_as_of is not None
-            else None
-        )
+        recorded_cut = _recorded_moment(recorded_as_of, now) if recorded_as_of is not None else None
         events, view = self._read_logged(
             case_id, "replay", detail={"as_of": as_of or "", "recorded_as_of": recorded_as_of or ""}
         )
@@ -170,3 +173,18 @@ class CaseReading(ForceBoundary):
                 case_id=case_id or "",
             )
         return entries
+
+
+def _recorded_moment(text: str, now: datetime) -> EffectiveTime:
+    """The moment the record is read as it stood at: its end, for a day (or a month or range,
+    which are taken at their end too).  Text that is no time is answered with the forms of a
+    moment: the forms of an effective time (a month, a range) suggest a period, not a moment."""
+    try:
+        return parse(text, now, allow_future=True)
+    except UnreadableTime:
+        raise UsageError(
+            f"cannot read {text!r} as a moment: use a time, 2016-06-24T09:30, or a day, "
+            "2016-06-24 (the record as it stood at that day's end)"
+        ) from None
+    except EffectiveTimeError as exc:
+        raise UsageError(str(exc)) from None
