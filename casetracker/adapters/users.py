@@ -23,6 +23,7 @@ from casetracker.domain.errors import NotPermitted, UsageError
 from casetracker.domain.identity import (
     SEEDED_FORCE,
     SEEDED_POLICE,
+    SEEDED_SUPERINTENDENTS,
     SEEDED_USERS,
     SYSTEM_ROLE,
     SYSTEM_USER,
@@ -125,12 +126,17 @@ def resolve(conn: Connection, realm: str, as_user: str | None, role: str | None)
         )
     user = get_user(conn, name)
     if user is None or not user.active:
+        # Even `tick`, whose events are the user system's, is run by a registered user: the
+        # access log names who ran it.  A newcomer on the demo took "as the user system" to mean
+        # no user was needed, and was told only to pick one.
         hint = (
-            "pick one of the seeded users with --as (see `casetracker user list`)"
+            "pick one of its seeded users with --as, e.g. `casetracker --as admin.demo tick` "
+            "(`casetracker user list` lists them); every command, `tick` too, is run by one"
             if realm != "live"
             else "an admin can register it with `casetracker user add`"
         )
-        raise NotPermitted(f"user {name!r} is not registered in this database: {hint}")
+        where = "this database" if realm == "live" else f"this {realm} database"
+        raise NotPermitted(f"user {name!r} is not registered in {where}: {hint}")
     if role is None:
         role = user.roles[0]
     elif role not in user.roles:
@@ -141,7 +147,8 @@ def resolve(conn: Connection, realm: str, as_user: str | None, role: str | None)
 
 
 def seed_users(conn: Connection, realm: str) -> None:
-    """Give a demo or training database one user for every role (never a live one)."""
+    """Give a demo or training database one user for every role, a police officer and a
+    superintendent for each of the demo's forces (never a live one)."""
     if realm == "live":
         raise NotPermitted("seeded users are only for demo and training databases")
     for role, (name, display) in SEEDED_USERS.items():
@@ -149,3 +156,5 @@ def seed_users(conn: Connection, realm: str) -> None:
     for force, (name, display) in SEEDED_POLICE.items():
         if force != SEEDED_FORCE:  # the MPS officer is the police role's seeded user
             save_user(conn, name, display, ("police",), force)
+    for force, (name, display) in SEEDED_SUPERINTENDENTS.items():
+        save_user(conn, name, display, ("police",), force, superintendent=True)

@@ -50,8 +50,11 @@ def due_cmd(
 def tick_cmd(ctx: typer.Context, json_out: JsonOption = False) -> None:
     """Record, as the user system, every deadline that has passed and is not yet recorded.
 
-    A case that cannot be recorded is named on stderr, every other case is still recorded, and
-    the exit is 1."""
+    The user system is the deadline clock, whom nobody signs in as: tick itself is run by a
+    registered user (any role), whom the access log names: in a live database
+    your own account; in a demo or training database a seeded user, e.g. `casetracker --as
+    admin.demo tick`.  A case that cannot be recorded is named on stderr, every other case is
+    still recorded, and the exit is 1."""
     from casetracker.presenters.text import counted, recorded_time
     from casetracker.services.work import tick
 

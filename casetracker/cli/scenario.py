@@ -10,8 +10,10 @@ leaves half a case behind (``scenario_runner.play``).
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import tempfile
+import textwrap
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -138,14 +140,14 @@ def play_cmd(
         if json_out:
             shown.append(_outcome_json(outcome))
             return True
-        typer.echo("\n".join(screen(scenario, outcome)))
+        typer.echo("\n".join(fitted(screen(scenario, outcome))))
         if auto:
             return True
         typer.echo("— any key for the next step, q to stop —")
         return _next_key().lower() != "q"
 
     if not json_out:
-        typer.echo(f"{BANNER} {scenario.title}\n  {scenario.summary}")
+        typer.echo("\n".join(fitted([f"{BANNER} {scenario.title}", f"  {scenario.summary}"])))
     result = play(scenario, url, show)
     if json_out:
         _echo_json({"scenario": scenario.name, "case_id": result.case_id, "steps": shown})
@@ -162,6 +164,25 @@ def _next_key() -> str:
     if sys.stdin.isatty():
         return typer.getchar()
     return sys.stdin.readline()[:1] or "q"
+
+
+def fitted(lines: list[str], width: int | None = None) -> list[str]:
+    """``lines`` wrapped at word breaks to the terminal's width (``$COLUMNS`` when piped), each
+    continuation indented under its line's text: the terminal had cut narration mid-word."""
+    width = width or shutil.get_terminal_size().columns
+    out: list[str] = []
+    for line in lines:
+        text = line.lstrip(" ")
+        indent = " " * (len(line) - len(text))
+        out += textwrap.wrap(
+            text,
+            width=max(width - 1, 20),
+            initial_indent=indent,
+            subsequent_indent=indent + "  ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [line]
+    return out
 
 
 def screen(scenario: Scenario, outcome: StepOutcome) -> list[str]:
@@ -227,7 +248,7 @@ def fork_cmd(
     """Fork a training case after one of its events, to continue it differently."""
     from casetracker.services.case_refs import resolve_case_ref
     from casetracker.services.setup import open_database
-    from casetracker.services.training.sandbox import fork
+    from casetracker.services.training.sandbox import continue_hint, fork
 
     url = training_url(ctx, db)
     engine, _info = open_database(url)
@@ -241,7 +262,7 @@ def fork_cmd(
         return
     typer.echo(
         f"{BANNER} forked {case_id} at event {at} into {new_id} ({copied} events copied after "
-        f"its opening); continue it with `casetracker --db {url} --as io.demo case act {new_id} …`"
+        f"its opening); continue it with {continue_hint(url, new_id)}"
     )
 
 

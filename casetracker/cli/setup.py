@@ -81,11 +81,24 @@ def demo(
     no_ui: Annotated[
         bool, typer.Option("--no-ui", help="Create the database, do not open it")
     ] = False,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh",
+            help="Delete the demo database and generate it again, its cases timed from now "
+            "(only a database marked demo is ever deleted)",
+        ),
+    ] = False,
 ) -> None:
-    """Create the demo database (if absent) and open it in the terminal UI."""
-    from casetracker.services.demo import build_demo
+    """Create the demo database (if absent) and open it in the terminal UI.
+
+    Its cases are timed from when it was generated, so a day later every PACE clock has run
+    out: `--fresh` generates it again."""
+    from casetracker.services.demo import build_demo, discard_demo
 
     url = paths.database_url(str(paths.demo_db_path()))
+    if fresh and discard_demo(paths.demo_db_path()):
+        typer.echo(f"deleted the demo database at {paths.demo_db_path()}", err=True)
     if not paths.demo_db_path().exists():
         typer.echo(f"creating the demo database at {paths.demo_db_path()} …", err=True)
 

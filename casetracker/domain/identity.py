@@ -93,6 +93,19 @@ SEEDED_POLICE = {
     "TVP": ("pc.tvp", "PC Tyler Demo (Thames Valley custody officer)"),
     "ESX": ("pc.esx", "PC Essie Demo (Essex custody officer)"),
 }
+# A PACE extension is authorised by a superintendent, never by the officer who proposed it
+# (``casetracker.domain.four_eyes``): each force with a seeded officer has a seeded police user
+# marked a superintendent, so a trainer can show a proposal authorised, not only withdrawn or
+# lapsed.
+SEEDED_SUPERINTENDENTS = {
+    "MPS": ("supt.demo", "Supt Sam Demo (MPS superintendent)"),
+    "WMP": ("supt.wmp", "Supt Win Demo (West Midlands superintendent)"),
+    "WYP": ("supt.wyp", "Supt Wes Demo (West Yorkshire superintendent)"),
+    "GMP": ("supt.gmp", "Supt Gail Demo (Greater Manchester superintendent)"),
+    "KEN": ("supt.ken", "Supt Kit Demo (Kent superintendent)"),
+    "TVP": ("supt.tvp", "Supt Theo Demo (Thames Valley superintendent)"),
+    "ESX": ("supt.esx", "Supt Esme Demo (Essex superintendent)"),
+}
 
 
 def seeded_user(role: str, force: str = "") -> str:

@@ -56,13 +56,44 @@ def direct_blocks(realm: str, action: str, label: str) -> list[Block]:
 
 def with_four_eyes(realm: str, options: list[Option]) -> list[Option]:
     """The options as ``case actions`` and the TUI show them: an action under four eyes is
-    blocked for its direct taker, so what is shown is what ``act`` would do."""
+    blocked for its direct taker, so what is shown is what ``act`` would do.  In a demo or
+    training database, where it is taken directly, its label and help say so, or a newcomer
+    learns there that one officer may extend detention alone."""
     return [
         dataclasses.replace(o, blocks=(*o.blocks, *found))
         if (found := direct_blocks(realm, o.spec.name, o.spec.label))
-        else o
+        else _direct_here(realm, o)
         for o in options
     ]
+
+
+DIRECT_HERE = " (direct in "  # how ``_direct_here`` marks a label; ``plain_label`` drops it
+
+
+def plain_label(label: str) -> str:
+    """An action's label without the note a demo or training database adds to it."""
+    return label.split(DIRECT_HERE, 1)[0]
+
+
+def _direct_here(realm: str, option: Option) -> Option:
+    """An action under four eyes as a demo or training database offers it: directly, saying
+    why and what a live database asks instead (docs/assumptions.md)."""
+    rule = rules.requirement(option.spec.name, configured())
+    if realm == LIVE or rule is None:
+        return option
+    who = rule.who.split(" (", 1)[0]
+    why = (
+        f"Taken directly here: in a {realm} database anyone may sign in as any seeded user, so a "
+        f"second person proves nothing, and the report's timelines record it in one step.  A "
+        f"live database refuses it without the authorisation of {rule.who}: propose it "
+        f"(`casetracker case propose CASE {option.spec.name}`) to practise that."
+    )
+    spec = dataclasses.replace(
+        option.spec,
+        label=f"{option.spec.label}{DIRECT_HERE}{realm}; live needs {who})",
+        help=" ".join(p for p in (option.spec.help, why) if p),
+    )
+    return dataclasses.replace(option, spec=spec)
 
 
 def values_for(

@@ -194,7 +194,7 @@ def referrals(conn: Connection, year: int, count: str = "calls") -> Table:
         [
             f"Unit: {unit}.",
             "fn 13: people and calls are different units; compare like with like.",
-            "Foreign nationals: arrests whose nationality was recorded as EEA or non-EEA.",
+            "Foreign nationals: arrests whose nationality was recorded as EEA or non-EEA (¶3.1).",
             "io_sweep: found by an IO sweep of a custody list (¶4.3), also counted by route.",
             _rates_add_up(rows),
         ],

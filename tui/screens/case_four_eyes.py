@@ -70,7 +70,8 @@ def propose_rows(options: list[Option], view: CaseView, role: str) -> list[Optio
         proposable = four_eyes.proposable_fields(option.spec)
         spec = StepSpec(
             name=rules.PROPOSE,
-            label=f"Propose {in_sentence(option.spec.label)}, needs {needs(action)}",
+            label=f"Propose {in_sentence(four_eyes.plain_label(option.spec.label))}, "
+            f"needs {needs(action)}",
             sources=(),
             dest="",
             roles=option.spec.roles,

@@ -30,6 +30,16 @@ ROLE_HINT = {
     "trainer": "walk through the report's case studies",
     "admin": "users and the database",
 }
+# A superintendent is a police user who may also authorise another officer's proposal to extend
+# detention (four eyes, fn 17): the picker says so, or the demo's four-eyes flow stays hidden.
+SUPERINTENDENT_HINT = "superintendent: authorises a PACE extension another officer proposes"
+
+
+def _hint(user: Any) -> str:
+    """What the user is there for: their first role's work, or a superintendent's."""
+    if getattr(user, "superintendent", False):
+        return SUPERINTENDENT_HINT
+    return ROLE_HINT.get(user.roles[0], user.roles[0]) if user.roles else ""
 
 
 def user_prompts(users: list[Any], width: int) -> list[Text]:
@@ -37,7 +47,7 @@ def user_prompts(users: list[Any], width: int) -> list[Text]:
     first two as wide as their longest entry, so that a long officer's name never pushes its
     row out of line; the role's work takes the rest of the line, cut with an ellipsis.  Below
     ``NARROW`` columns the role's work goes on a line of its own under the name instead."""
-    hints = [ROLE_HINT.get(u.roles[0], u.roles[0]) if u.roles else "" for u in users]
+    hints = [_hint(u) for u in users]
     if width < NARROW:
         return [
             Text.assemble((u.display_name, "bold"), (f"  {u.name}", "dim"), f"\n   {hint}")

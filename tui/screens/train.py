@@ -100,13 +100,12 @@ class TrainScreen(SessionScreen):
             self.result = message.data
             self.go(0)
         elif message.what == "fork":
-            new_id, copied = message.data
+            new_id, copied, hint = message.data
             self.fork_id = new_id
             self.refresh_bindings()
             self.notify(
                 f"forked as {new_id} in the training database ({counted(copied, 'event')} "
-                "copied): press c to continue it here (or `casetracker --db "
-                f"{paths.training_db_path()} case act {new_id} …`)",
+                f"copied): press c to continue it here, or outside the TUI with {hint}",
                 title="TRAINING fork",
                 timeout=12,
             )
@@ -205,9 +204,16 @@ class TrainScreen(SessionScreen):
             return
         outcome = self.result.outcomes[self.index]
         at = outcome.seq or max((o.seq or 0) for o in self.result.outcomes[: self.index + 1])
-        from casetracker.services.training.sandbox import fork_in_training
+        self.run_db("fork", self._fork, outcome.case_id, at)
 
-        self.run_db("fork", fork_in_training, outcome.case_id, at, "forked in the TUI")
+    @staticmethod
+    def _fork(case_id: str, at: int) -> tuple[str, int, str]:
+        """The fork, and the command line that continues it outside the TUI (in the worker:
+        finding where its story stands reads the database)."""
+        from casetracker.services.training.sandbox import continue_hint, fork_in_training
+
+        new_id, copied = fork_in_training(case_id, at, "forked in the TUI")
+        return new_id, copied, continue_hint(str(paths.training_db_path()), new_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "continue_fork":

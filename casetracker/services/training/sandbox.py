@@ -182,6 +182,23 @@ def fork(url: str, case_id: str, at_event: int, why: str = "") -> tuple[str, int
         actors.close()
 
 
+def continue_hint(location: str, case_id: str) -> str:
+    """The command that continues a fork, runnable as printed: ``--as`` a seeded user (a
+    training database knows no operating-system account), and ``-e`` where the story stands,
+    the copy of the event it was forked at, since an action given no time is dated now, years
+    after the story, when every clock on the case has run out.  ``location`` is the training
+    database as ``--db`` takes it."""
+    url = paths.database_url(location)
+    with contextlib.closing(Casetracker(url, as_user=seeded_user("trainer"))) as reader:
+        story = reader.history(case_id)[-1].effective
+    return (
+        f"`casetracker --db {location} --as {seeded_user('immigration_officer')} case act "
+        f"{case_id} ACTION -e {story}` (its story stands at {story}: without -e the action is "
+        f"dated now; `case actions {case_id}` lists what may follow, and another role acts "
+        "as its seeded user, e.g. --as pc.demo)"
+    )
+
+
 def _starts(service: Casetracker, event: RecordedEvent) -> bool:
     """Whether the event started a new instance (the copy must start one too)."""
     spec = service.flow.spec(event.workflow, event.workflow_version).action(event.action)
