@@ -274,15 +274,20 @@ class WorkflowEngine:
             return given
         if self.starts(workflow, action):
             return len(view.of(workflow)) + 1
-        instances = view.of(workflow)
-        able = [
-            i.number
-            for i in instances
-            if machines.leaves(self.machine(workflow, i.version), action, i.state)
-        ]
+        able = self.able(view, workflow, action)
         if able:
             return able[-1]
+        instances = view.of(workflow)
         return instances[-1].number if instances else 1
+
+    def able(self, view: CaseView, workflow: str, action: str) -> list[int]:
+        """The instances of a many-instance lifecycle whose state the action may leave from,
+        in order: two encounters both in custody are each released by ``release``."""
+        return [
+            i.number
+            for i in view.of(workflow)
+            if machines.leaves(self.machine(workflow, i.version), action, i.state)
+        ]
 
     def starts(self, workflow: str, action: str) -> bool:
         """Whether the action starts a new instance (of the lifecycle's latest version)."""
@@ -292,22 +297,34 @@ class WorkflowEngine:
     def options(
         self, view: CaseView, role: str, make_attempt: Callable[..., Attempt]
     ) -> list[Option]:
-        """Every action of every lifecycle, each either allowed now or with all its blocks."""
+        """Every action of every lifecycle, each either allowed now or with all its blocks: one
+        for each instance the action may leave from when there are several (both encounters in
+        custody offer a release each), else one for the instance ``instance_for`` picks."""
         out: list[Option] = []
         for name, latest in self.latest.items():
             for action_name in [a.name for a in latest.actions]:
-                found = self.instance_for(view, name, action_name)
-                exists = found == 0 or instance_key(name, found) in view.instances
-                number = found if exists else None
-                spec, _ = self._target(view, name, number)
-                action = spec.action(action_name)
-                if action is None:
-                    continue
-                attempt = make_attempt(name, 0 if number is None else number, action_name, role)
-                out.append(
-                    Option(name, spec.version, number, action, tuple(self.check(view, attempt)))
-                )
+                for number in self._option_numbers(view, name, action_name):
+                    spec, _ = self._target(view, name, number)
+                    action = spec.action(action_name)
+                    if action is None:
+                        continue
+                    attempt = make_attempt(
+                        name, 0 if number is None else number, action_name, role
+                    )
+                    out.append(
+                        Option(name, spec.version, number, action, tuple(self.check(view, attempt)))
+                    )
         return out
+
+    def _option_numbers(self, view: CaseView, workflow: str, action: str) -> list[int | None]:
+        """The instances ``options`` offers an action on (None: one it would start)."""
+        found = self.instance_for(view, workflow, action)
+        if found == 0:
+            return [0]
+        if instance_key(workflow, found) not in view.instances:
+            return [None]
+        able = self.able(view, workflow, action)
+        return list(able) if len(able) > 1 else [found]
 
     def _target(
         self, view: CaseView, workflow: str, number: int | None

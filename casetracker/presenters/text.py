@@ -202,8 +202,12 @@ def options_lines(options: list[Option], everything: bool = False) -> list[str]:
     if not allowed:
         lines.append("  (nothing)")
     lines.append("not allowed:")
+    twice = {o.spec.name for o in blocked if sum(p.spec.name == o.spec.name for p in blocked) > 1}
     for o in blocked:
-        lines.append(f"  {o.spec.name:<30} blocked — " + "; ".join(str(b) for b in o.blocks))
+        which = f"on {o.target} " if o.spec.name in twice else ""  # e.g. two open encounters
+        lines.append(
+            f"  {o.spec.name:<30} {which}blocked — " + "; ".join(str(b) for b in o.blocks)
+        )
     if others and not everything:
         lines.append(
             f"for other roles only ({len(others)}): "

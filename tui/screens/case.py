@@ -35,6 +35,7 @@ from tui.screens.case_layout import CaseLayout
 from tui.widgets.action_list import (
     SLOT_KEYS,
     ActionList,
+    action_labels,
     others_count,
     shown_options,
     slot_keys,
@@ -278,7 +279,9 @@ class CaseScreen(CaseLayout):
             if binding.action == "others":
                 return "Hide other roles'" if self.others else "Other roles'"
             return binding.description
-        return self.shown[index].spec.label if self._slot_allowed(index) else ""
+        if not self._slot_allowed(index):
+            return ""
+        return action_labels(self.shown, self.service.flow)[index]
 
     def _slot_allowed(self, index: int) -> bool:
         """Number key ``index`` has an action: the allowed ones are listed first."""
@@ -481,13 +484,17 @@ class CaseScreen(CaseLayout):
         its number key, or why it is dimmed."""
         flow = self.service.flow
         out: list[tuple[str, Any, str]] = []
-        for i, (key, option) in enumerate(zip(slot_keys(self.shown), self.shown, strict=True)):
-            record = lifecycle_label(flow, option.workflow, option.number)
+        listed = zip(
+            slot_keys(self.shown), self.shown, action_labels(self.shown, flow), strict=True
+        )
+        for i, (key, option, label) in enumerate(listed):
+            if label == option.spec.label:
+                label = f"{label} ({lifecycle_label(flow, option.workflow, option.number)})"
             if option.allowed:
                 note = f"key {key}" if key else "allowed now"
             else:
                 note = f"{why_dimmed(option)}: shows why"
-            out.append((f"case: {option.spec.label} ({record})", partial(self.action_act, i), note))
+            out.append((f"case: {label}", partial(self.action_act, i), note))
         return out
 
     def commands(self) -> list[tuple[str, Any, str]]:

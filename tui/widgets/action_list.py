@@ -9,6 +9,7 @@ number keys take the actions allowed now, the first ten of them: they are listed
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -90,11 +91,30 @@ def slot_keys(shown: list[Option]) -> list[str]:
     return [SLOT_KEYS[i] if o.allowed and i < len(SLOT_KEYS) else "" for i, o in enumerate(shown)]
 
 
-def action_text(option: Option, flow: Any) -> Text:
+def action_labels(shown: list[Option], flow: Any) -> list[str]:
+    """Each action's label, as the list, the key bar and the palette name it: with its record
+    ("Release from police custody — Encounter #1") when another action listed has the same
+    label, as when two encounters are both in custody and each may be released."""
+    counts = Counter(o.spec.label for o in shown)
+    return [
+        f"{o.spec.label} — {lifecycle_label(flow, o.workflow, o.number)}"
+        if counts[o.spec.label] > 1
+        else o.spec.label
+        for o in shown
+    ]
+
+
+def action_text(option: Option, flow: Any, label: str = "") -> Text:
+    """An action's row: its label (``action_labels``), the record it is on unless the label
+    names it, and why it is dimmed."""
     dim = why_dimmed(option)
+    label = label or option.spec.label
+    record = (
+        "" if label != option.spec.label else lifecycle_label(flow, option.workflow, option.number)
+    )
     return Text.assemble(
-        (option.spec.label, "dim" if dim else "bold"),
-        (f"  {lifecycle_label(flow, option.workflow, option.number)}", "dim"),
+        (label, "dim" if dim else "bold"),
+        (f"  {record}" if record else "", "dim"),
         (f"  ({dim})" if dim else "", "italic yellow" if dim == "blocked" else "dim"),
         ("  ⚠ irreversible" if option.spec.irreversible else "", "yellow"),
     )
@@ -116,11 +136,12 @@ class ActionList(RowTable):
 
     def show(self, shown: list[Option], flow: Any) -> None:
         """One row per action, keyed by its index in ``shown``; a note when there is none."""
+        labels = action_labels(shown, flow)
         rows = [
-            (Text(key, style="bold"), action_text(o, flow))
-            for key, o in zip(slot_keys(shown), shown, strict=True)
+            (Text(key, style="bold"), action_text(o, flow, label))
+            for key, o, label in zip(slot_keys(shown), shown, labels, strict=True)
         ]
-        self.kept = {id(row[1]): len(o.spec.label) for row, o in zip(rows, shown, strict=True)}
+        self.kept = {id(row[1]): len(label) for row, label in zip(rows, labels, strict=True)}
         if not rows:
             rows = [(Text(""), Text("nothing you can do now", style="dim"))]
         self.set_rows(("key", "action"), rows, [str(i) for i in range(len(rows))])
