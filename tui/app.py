@@ -274,7 +274,17 @@ class CasetrackerApp(App):
                 severity="warning",
             )
             return
+        if mode == self.current_mode:
+            self.to_first_screen()
+            return
         await self.switch_mode(mode)
+
+    def to_first_screen(self) -> None:
+        """The key of the mode one is in (F2 in work mode) goes back to its first screen, the
+        worklist, as it does from any other mode.  (A dialog on top keeps its keys: the app's
+        are not offered there, so nothing typed into a form is dropped.)"""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
 
     def action_switch_user(self) -> None:
         """Back to the user picker (demo and training databases only); run_tui starts afresh."""
