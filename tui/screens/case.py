@@ -64,6 +64,7 @@ class CaseScreen(CaseLayout):
         "data (you give a reason; it is logged).  h steps through the history, a shows the "
         "access log, r reloads."
     )
+    HELP_PARTS: ClassVar[dict[str, str]] = {"a shows the access log, ": "access_log"}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "slash",

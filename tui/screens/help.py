@@ -46,6 +46,18 @@ def available(node: Any, binding: Binding) -> bool:
     return node.check_action(name, parameters) is not False
 
 
+def purpose(screen: Any) -> str:
+    """The screen's ``HELP`` less what it says of a key that does nothing here now, by the
+    rule the key table follows (``available``): ``HELP_PARTS`` maps each such part of the
+    text to its action ("a shows the access log, " to ``access_log``, which police may not
+    read)."""
+    text = getattr(screen, "HELP", "") or ""
+    for part, action in getattr(screen, "HELP_PARTS", {}).items():
+        if screen.check_action(action, ()) is False:
+            text = text.replace(part, "")
+    return text
+
+
 def description(node: Any, binding: Binding) -> str:
     """What ``binding`` of ``node`` does, as the key bar says it: the node's
     ``key_description`` when it has one (the case screen's number keys), else the binding's."""
@@ -93,13 +105,13 @@ class HelpScreen(ModalScreen[None]):
         for (binding_id, what), keys in listed.items():
             self.rows.append((" ".join(keys), what, binding_id))
             table.add_row(*self.rows[-1])
-        purpose = getattr(self.target_screen, "HELP", "") or ""
+        about = purpose(self.target_screen)
         focus_help = getattr(self.focused_widget, "HELP", "") if self.focused_widget else ""
         with Vertical(classes="dialog wide", id="help"):
             yield Label("Help", classes="dialog-title")
             with VerticalScroll():
-                if purpose:
-                    yield Static(Text(purpose))
+                if about:
+                    yield Static(Text(about))
                 if focus_help:
                     yield Static(Text(f"In this list: {focus_help}", style="italic"))
                 yield Static(table)
