@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.timer import Timer
 from textual.widgets import Input, Static, Tab, Tabs
 
@@ -53,6 +53,8 @@ POLL_SECONDS = 2.0
 
 # The queues of four-eyes proposals (issue 16): authorised or rejected from the palette.
 PROPOSAL_QUEUES = frozenset(queue_for(a) for a in ("extend_detention", "set_removal_directions"))
+# The keys that work items: they can do nothing in audit mode (``WorklistScreen.unworkable``).
+ITEM_KEYS = frozenset({"claim", "reassign", "mark", "bulk"})
 
 
 class WorklistScreen(SessionScreen):
@@ -307,6 +309,7 @@ class WorklistScreen(SessionScreen):
             self.items = []
             self.marked.clear()
             self.limit = PAGE
+            self.refresh_bindings()  # claiming is dimmed in "All cases"
             self.load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -315,6 +318,35 @@ class WorklistScreen(SessionScreen):
         if action == "pick":
             return int(str(parameters[0])) < len(self.queues) if parameters else False
         return True
+
+    def unworkable(self, action: str) -> str:
+        """Why a key that works items (claim, reassign, mark, act on marked) can do nothing
+        here, or "" when it can: the key bar dims it and pressing it says this, where it had
+        been shown live and done nothing."""
+        if action not in ITEM_KEYS:
+            return ""
+        if self.mode == "audit":
+            return "audit mode is read-only: claim and act on cases in work mode (F2)"
+        if action in ("claim", "reassign") and self.queue.name == ALL_CASES.name:
+            return "“All cases” lists cases, not work items: there is nothing here to claim"
+        return ""
+
+    def refused(self, action: str) -> bool:
+        """Say why ``action`` cannot work here, if it cannot."""
+        why = self.unworkable(action)
+        if why:
+            self.notify(why, severity="warning")
+        return bool(why)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Textual's active bindings, those ``unworkable`` here dimmed.  ``check_action`` does
+        not turn them off, or Textual would drop the key press and nothing would say why."""
+        found = super().active_bindings
+        for key, active in found.items():
+            if active.enabled and self.unworkable(active.binding.action):
+                found[key] = ActiveBinding(active.node, active.binding, False, active.tooltip)
+        return found
 
     def action_pick(self, index: int) -> None:
         if index < len(self.queues):
@@ -451,8 +483,11 @@ class WorklistScreen(SessionScreen):
 
     def action_claim(self) -> None:
         """Claim the highlighted item, or release it when it is already yours."""
+        if self.refused("claim"):
+            return
         item = self.highlighted()
         if item is None or item.queue == ALL_CASES.name:
+            self.notify("no item highlighted: this queue is empty", severity="warning")
             return
         me = self.service.actor.user
         if item.owner and item.owner != me:
@@ -469,8 +504,11 @@ class WorklistScreen(SessionScreen):
         """Give the highlighted item to a registered user (the service refuses other roles)."""
         from tui.screens.prompt import PromptScreen
 
+        if self.refused("reassign"):
+            return
         item = self.highlighted()
         if item is None or item.queue == ALL_CASES.name:
+            self.notify("no item highlighted: this queue is empty", severity="warning")
             return
 
         def chosen(name: str | None) -> None:
@@ -485,6 +523,8 @@ class WorklistScreen(SessionScreen):
         )
 
     def action_mark(self) -> None:
+        if self.refused("mark"):
+            return
         item = self.highlighted()
         if item is None:
             return
@@ -496,10 +536,13 @@ class WorklistScreen(SessionScreen):
         """Ask which action, then its fields once, then record it on every marked case."""
         from tui.screens.prompt import PromptScreen
 
+        if self.refused("bulk"):
+            return
         item = self.highlighted()
         keys = sorted(self.marked) or ([f"{item.case_id}/{item.item}"] if item else [])
         cases = list(dict.fromkeys(key.partition("/")[0] for key in keys))
         if not cases:
+            self.notify("nothing to act on: mark rows with space", severity="warning")
             return
 
         def chosen(name: str | None) -> None:
