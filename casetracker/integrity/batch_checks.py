@@ -51,6 +51,7 @@ from casetracker.integrity.event_checks import (
     events_query,
     logged_digests,
     range_clause,
+    recorded_of,
     walk,
 )
 from casetracker.integrity.replay import REPLAY_MEMO_LIMIT, Replays
@@ -66,6 +67,7 @@ _POSITION, _CASE, _SEQ, _STEP, _STAMP, _PAYLOAD, _PREV = (
     for f in ("position", "case_id", "seq", "step", "stamp", "payload", "prev_hash")
 )
 _JOIN = SEPARATOR.join
+
 _LEAF_TEXT = EVENT_LEAF_TEXT.__add__
 _HEXDIGEST = type(sha256()).hexdigest
 # A case is checked once all its events are in: until then each batch re-reads the ones so far,
@@ -135,7 +137,7 @@ def check_range(
 
 
 def _projected(raw: Any, low: str | None, high: str | None) -> dict[str, Row]:
-    """``(version, head hash, state JSON)`` of each case in the range, from ``cases``."""
+    """Each case's ``PROJECTED`` row in the range (without its id), from ``cases``."""
     query, params = cases_query(low, high)
     return {r[0]: tuple(r[1:]) for rows in dbapi.batches(raw, query, params) for r in rows}
 
@@ -150,7 +152,7 @@ def _sweep_range(
     projected: dict[str, Row],
     progress: Callable[[int, int | None], None] | None = None,
 ) -> Part | None:
-    """``projected``: ``(version, head hash, state JSON)`` by case id, consumed."""
+    """``projected``: each case's ``PROJECTED`` row (without its id) by case id, consumed."""
     dialect = "sqlite" if isinstance(raw, sqlite3.Connection) else "postgresql"
     totals = dbapi.first_row(raw, *totals_query(low, high, dialect))
     query, params = sweep_query(low, high)
@@ -212,7 +214,7 @@ def sweep(
 ) -> Part | None:
     """A ``Part`` for the rows in ``batches`` (``sweep_query``), or None.
 
-    ``projected`` maps case id to ``(version, head hash, state JSON)`` for the same range;
+    ``projected`` maps case id to its ``PROJECTED`` row (without its id) for the same range;
     ``totals`` is ``totals_query``'s row from the same snapshot.
     """
     try:
@@ -300,7 +302,11 @@ class _Sweep:
                 if len(states) >= REPLAY_MEMO_LIMIT:
                     states.clear()
                 state = states[key] = self._replay(key)
-            if projected.pop(case_id, None) != (n, hashes[b - 1], state):
+            head = rows[b - 1]
+            opened, updated = recorded_of(_STAMP(rows[a])), recorded_of(_STAMP(head))
+            if projected.pop(case_id, None) != (
+                n, hashes[b - 1], state, int(_POSITION(head)), opened, updated,
+            ):  # fmt: skip
                 raise _Unsure
         self.last_case = last_case
         done = starts[-1]

@@ -19,6 +19,7 @@ from casetracker.domain.projection import ReplayTable, replay_step
 from casetracker.integrity.dbapi import Row
 from casetracker.integrity.encoding import (
     GENESIS,
+    SEPARATOR,
     STORED_COLUMNS,
     stored_hash,
     stored_stamp,
@@ -49,9 +50,22 @@ def events_query(low: str | None, high: str | None) -> tuple[str, tuple[str, ...
     return f"SELECT {', '.join(COLUMNS)} FROM events{where} ORDER BY case_id, seq", params
 
 
+# What verify compares of each ``cases`` row with the log: every column ``rebuild`` derives
+# from it (the head's number, hash and position, the first and last recorded times, the state).
+# Case search reads ``opened`` and ``updated``, so a row altered there hides a case from a
+# search by date as surely as a wrong state hides it from a queue.
+PROJECTED = "case_id, version, head_hash, state, head_position, opened, updated"
+
+
 def cases_query(low: str | None, high: str | None) -> tuple[str, tuple[str, ...]]:
     where, params = range_clause(low, high)
-    return f"SELECT case_id, version, head_hash, state FROM cases{where}", params
+    return f"SELECT {PROJECTED} FROM cases{where}", params
+
+
+def recorded_of(stamp: object) -> object:
+    """The recorded time a stored stamp ends with (what ``rebuild`` writes as ``opened`` and
+    ``updated``); a stamp that is not text is answered as it is, to differ from any row."""
+    return stamp.rpartition(SEPARATOR)[2] if isinstance(stamp, str) else stamp
 
 
 def logged_digests(payload: str) -> dict[str, str] | None:
@@ -139,8 +153,8 @@ def walk(
 ) -> Part:
     """Check every chain in ``rows`` (``COLUMNS``, ordered by case and sequence).
 
-    ``projected`` maps case id to ``(version, head hash, state JSON)`` from the ``cases``
-    table for the same range; ``at`` is a checkpoint's position (0 for none).
+    ``projected`` maps case id to the rest of its ``PROJECTED`` row from the ``cases`` table
+    for the same range; ``at`` is a checkpoint's position (0 for none).
     """
     part = Part()
     damaged = part.damaged
@@ -153,6 +167,7 @@ def walk(
     state: dict[str, str] = {}
     head_before: tuple[str, int, str] | None = None
     last: Row = ()
+    opened: object = None  # the recorded time of the case's first event
     count = 0
 
     def finish_case() -> None:
@@ -165,7 +180,9 @@ def walk(
             return
         if row is None:
             damaged.append(Damage(case_id, None, None, "missing from the current-state table"))
-        elif (row[0], row[1], _stored_state(row[2])) != (last[_SEQ], last[_HASH], state):
+        elif (row[0], row[1], _stored_state(row[2]), *row[3:]) != (
+            last[_SEQ], last[_HASH], state, last[_POSITION], opened, recorded_of(last[_STAMP]),
+        ):  # fmt: skip
             damaged.append(
                 Damage(
                     case_id,
@@ -182,6 +199,7 @@ def walk(
             case_id, broken, prev, expected_seq, state, head_before = (
                 this_case, False, GENESIS, 1, {}, None,
             )  # fmt: skip
+            opened = recorded_of(row[_STAMP])
             part.cases += 1
         last = row
         count += 1

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 from casetracker.adapters.database import read_transaction
 from casetracker.adapters.store import normalise_case_id
 from casetracker.integrity import dbapi
-from casetracker.integrity.event_checks import COLUMNS, walk
+from casetracker.integrity.event_checks import COLUMNS, PROJECTED, walk
 from casetracker.services.integrity import CaseDamage
 
 if TYPE_CHECKING:
     from casetracker.services.cases import Casetracker
 
 CASE_EVENTS_QUERY = f"SELECT {', '.join(COLUMNS)} FROM events WHERE case_id = ? ORDER BY seq"
-CASE_ROW_QUERY = "SELECT case_id, version, head_hash, state FROM cases WHERE case_id = ?"
+CASE_ROW_QUERY = f"SELECT {PROJECTED} FROM cases WHERE case_id = ?"
 
 
 @dataclass(frozen=True)
