@@ -164,10 +164,11 @@ def access_log_cmd(
 
     with closing(state(ctx).service()) as ct:
         entries = ct.access_entries(case_id, limit)
+        actions = {a.name for spec in ct.flow.specs.values() for a in spec.actions}
         emit(
             {"entries": [e.as_dict() for e in entries]},
             json_out,
-            [access_line(e) for e in entries],
+            [access_line(e, actions) for e in entries],
             ct.realm,
         )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+DENIED = "denied"  # the access-log action of every logged refusal, whatever was attempted
+
 
 @dataclass(frozen=True)
 class AccessEntry:

@@ -10,10 +10,12 @@ JSON keeps the stored UTC text.
 from __future__ import annotations
 
 import dataclasses
+import json
+from collections.abc import Container
 from datetime import datetime
 from typing import Any
 
-from casetracker.domain.access import AccessEntry
+from casetracker.domain.access import DENIED, AccessEntry
 from casetracker.domain.case_facts import CaseFacts, Clock
 from casetracker.domain.case_view import CaseView
 from casetracker.domain.clock import parse_recorded
@@ -217,11 +219,38 @@ def options_lines(options: list[Option], everything: bool = False) -> list[str]:
     return lines
 
 
-def access_line(entry: AccessEntry) -> str:
+# The access log's names of the reads of a case (``services.case_reading``) and of the log
+# itself: refused, they are reads denied, not actions refused.
+READS = frozenset({"show", "history", "replay", "actions", "search", "read-access-log"})
+
+
+def access_line(entry: AccessEntry, actions: Container[str] = ()) -> str:
+    """An access-log entry as a line: a refusal says what was attempted and why, an action
+    (one of ``actions``, the definitions' names) as "refused authorise_proposal: …", a read as
+    "denied read (history): …"; another entry its detail, as the TUI's column does."""
     case = f" {entry.case_id}" if entry.case_id else ""
     why = f"  reason: {entry.justification}" if entry.justification else ""
     when = recorded_time(entry.recorded, seconds=True)
-    return f"{when}  {entry.user} ({entry.role})  {entry.action}{case}{why}"
+    try:
+        detail = json.loads(entry.detail or "{}")
+    except ValueError:
+        detail = {}
+    detail = detail if isinstance(detail, dict) else {}
+    what = f"{entry.action}{case}"
+    if entry.action == DENIED:
+        attempted = str(detail.get("attempted") or "")
+        reasons = "; ".join(str(r) for r in detail.get("reasons") or [])
+        if attempted in actions:
+            what = f"refused {attempted}{case}"
+        elif attempted in READS:
+            what = f"denied read ({attempted}){case}"
+        else:
+            what = f"denied {attempted or 'access'}{case}"
+        what += f": {reasons}" if reasons else ""
+    else:
+        shown = ", ".join(f"{k}={v}" for k, v in detail.items() if v not in ("", None))
+        what += f"  ({shown})" if shown else ""
+    return f"{when}  {entry.user} ({entry.role})  {what}{why}"
 
 
 def spec_json(spec: WorkflowSpec) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from casetracker.adapters import access_log, subjects
 from casetracker.adapters.database import KeptConnections, read_transaction
 from casetracker.adapters.store import EventStore, Head
 from casetracker.adapters.users import login_name, resolve
+from casetracker.domain.access import DENIED
 from casetracker.domain.case_view import CaseView
 from casetracker.domain.effective_time import EffectiveTimeError, parse
 from casetracker.domain.engine import WorkflowEngine
@@ -169,7 +170,7 @@ class ActorSession:
                 conn,
                 user=actor.user,
                 role=actor.role,
-                action="denied",
+                action=DENIED,
                 case_id=case_id or "",
                 detail={"attempted": attempted, "reasons": reasons},
             )
