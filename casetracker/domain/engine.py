@@ -24,7 +24,7 @@ from casetracker.domain.case_view import Attempt, Block, CaseView, Instance, Ste
 from casetracker.domain.clock import parse_recorded
 from casetracker.domain.definition_migration import MIGRATE
 from casetracker.domain.effective_time import parse_canonical
-from casetracker.domain.errors import Refused
+from casetracker.domain.errors import DatabaseError, Refused
 from casetracker.domain.events import RecordedEvent
 from casetracker.domain.projection import ReplayTable, replay_step
 from casetracker.domain.vocabulary import NEW, ActionSpec, WorkflowSpec, in_sentence
@@ -414,12 +414,29 @@ def step_fields(payload: str) -> dict[str, Any]:
     """
     known = _FIELDS.get(payload)
     if known is None:
-        known = json.loads(payload).get("fields", {})
+        known = _payload_fields(payload)
         if _PERSONAL not in payload:
             if len(_FIELDS) >= _FIELDS_KEPT:
                 _FIELDS.clear()
             _FIELDS[payload] = known
     return dict(known)
+
+
+def _payload_fields(payload: str) -> dict[str, Any]:
+    """The ``fields`` object of a payload; one the store cannot have written (not JSON, not an
+    object) is damage to the log, for ``verify`` to name: every reading command says so in
+    one line instead of failing on it."""
+    try:
+        data = json.loads(payload)
+        fields = data.get("fields", {}) if isinstance(data, dict) else None
+    except (TypeError, ValueError, RecursionError):
+        fields = None
+    if not isinstance(fields, dict):
+        raise DatabaseError(
+            "an event of this log cannot be read (its payload is not the JSON object the store "
+            "writes): run `casetracker verify`"
+        )
+    return fields
 
 
 _FIELDS: dict[str, dict[str, Any]] = {}  # payload text -> its fields, never handed out
