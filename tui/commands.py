@@ -58,6 +58,16 @@ class CaseActions(ListedCommands):
         return listed() if callable(listed) else []
 
 
+class BulkActions(ListedCommands):
+    """The actions allowed on the worklist's marked cases (``WorklistScreen.bulk_commands``):
+    ``a`` opens the palette with these alone, where it had asked for an action's internal
+    name (``add_note``)."""
+
+    def _commands(self) -> list[Entry]:
+        listed = getattr(self.screen, "bulk_commands", None)
+        return listed() if callable(listed) else []
+
+
 class CasetrackerCommands(ListedCommands):
     def _commands(self) -> list[Entry]:
         app: Any = self.app

@@ -78,9 +78,14 @@ async def test_one_action_on_marked_cases_each_checked_on_its_own(demo_url):
         assert app.screen.marked == {f"{i.case_id}/{i.item}" for i in app.screen.items[:2]}
         assert screen_text(app).count("✓") == 2
         await pilot.press("a")
-        await settle(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
-        app.screen.query_one("#prompt", Input).value = "take_no_further_action"
-        await pilot.press("enter")
+        await settle(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+        offered = [title for title, _, _ in app.screen_stack[-2].bulk_commands()]
+        assert offered and not any("Take no further action" in t for t in offered), offered
+        await pilot.press("escape")
+        await settle(pilot, lambda: type(app.screen).__name__ == "WorklistScreen")
+        # What the palette offers may be refused by the time it is recorded (another user
+        # acts first): each case is still checked on its own, as with one it never offered.
+        app.screen.bulk_form(cases, "take_no_further_action")
         await settle(pilot, lambda: type(app.screen).__name__ == "ActionFormScreen")
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: type(app.screen).__name__ == "BlockedScreen")

@@ -56,21 +56,34 @@ class ActionFormScreen(ModalScreen[tuple[dict[str, Any], str] | None]):
         "button.  Nothing is written until every value checks out."
     )
 
-    def __init__(self, option: Option, case_id: str, opened: EffectiveTime | None = None) -> None:
+    def __init__(
+        self,
+        option: Option,
+        case_id: str,
+        opened: EffectiveTime | None = None,
+        record: str | None = None,
+    ) -> None:
+        """``record``: the record named in the title, when not the option's own ("" for none:
+        an action on several cases is on whichever record each case has)."""
         super().__init__()
         self.option = option
         self.case_id = case_id
         self.opened = opened  # when the case's first event happened: earlier is likely a slip
+        self.record = record
 
     def _record(self) -> str:
         """The record the action is on, as the actions pane names it ("Encounter #1")."""
+        if self.record is not None:
+            return self.record
         flow = self.app.service.flow  # type: ignore[attr-defined]
         return lifecycle_label(flow, self.option.workflow, self.option.number)
 
     def compose(self) -> ComposeResult:
         spec = self.option.spec
         with Vertical(classes="dialog wide", id="action-form"):
-            yield Label(f"{spec.label} — {self.case_id} · {self._record()}", classes="dialog-title")
+            record = self._record()
+            where = f"{self.case_id} · {record}" if record else self.case_id
+            yield Label(f"{spec.label} — {where}", classes="dialog-title")
             notes = " · ".join(
                 p for p in (spec.help, f"report: {spec.cites}" if spec.cites else "") if p
             )

@@ -24,6 +24,7 @@ read as a case id (``1`` is C-0000001), as everywhere else in casetracker.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -40,6 +41,7 @@ from casetracker.services import four_eyes, work, worklists
 from tui.layout import NARROW
 from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen
+from tui.widgets.action_list import WORKED_FROM_QUEUES
 from tui.widgets.work_table import WorkTable, queue_title
 
 PAGE = 200
@@ -136,6 +138,7 @@ class WorklistScreen(SessionScreen):
         self.opening: Timer | None = None  # shows "opening C-…" if the read is slow
         self.typing: Timer | None = None  # runs the filter when typing pauses
         self.marked: set[str] = set()  # rows ("case/item") marked for a bulk action
+        self.bulk_choices: list[tuple[str, Any, str]] = []  # what ``pick_bulk`` offers
         self.feed: Any = None  # the service's change feed, made in the first poll's worker
         # A poll or a read in flight is never replaced by the next (that would cancel it): a
         # poll waits for the last, and work that arrives during a read is read again after it.
@@ -240,6 +243,9 @@ class WorklistScreen(SessionScreen):
             return
         if message.what in ("claim", "bulk"):
             self.done(message.what, message.data)
+            return
+        if message.what == "bulk_actions":
+            self.pick_bulk(*message.data)
             return
         queue, text, items, total = message.data
         self.reading = False
@@ -533,9 +539,8 @@ class WorklistScreen(SessionScreen):
         self.show_status()
 
     def action_bulk(self) -> None:
-        """Ask which action, then its fields once, then record it on every marked case."""
-        from tui.screens.prompt import PromptScreen
-
+        """Offer the actions allowed on the marked cases (read in a worker, then picked in the
+        palette: ``pick_bulk``), then ask its fields once, then record it on every one."""
         if self.refused("bulk"):
             return
         item = self.highlighted()
@@ -544,18 +549,44 @@ class WorklistScreen(SessionScreen):
         if not cases:
             self.notify("nothing to act on: mark rows with space", severity="warning")
             return
-
-        def chosen(name: str | None) -> None:
-            if name:
-                self.bulk_form(cases, name.strip())
-
-        self.app.push_screen(
-            PromptScreen(
-                f"One action on {len(cases)} case{'s' if len(cases) > 1 else ''}",
-                "action name, e.g. add_note (`case actions` lists them)",
-            ),
-            chosen,
+        self.query_one("#worklist-status", Static).update(
+            Text(f" reading what may be done on {_cases(len(cases))}…", style="italic")
         )
+        self.run_db("bulk_actions", bulk_actions, self.service, cases)
+
+    def pick_bulk(self, cases: list[str], found: list[tuple[str, str, int]]) -> None:
+        """The palette with the actions allowed on the marked cases alone (``bulk_commands``),
+        those allowed on every one first; where it had asked for an internal name."""
+        from textual.command import CommandPalette
+
+        from tui.commands import BulkActions
+
+        self.show_status()
+        if not found:
+            self.notify(
+                f"nothing you may do is allowed on {_cases(len(cases))}", severity="warning"
+            )
+            return
+        self.bulk_choices = [
+            (
+                f"{label} — {_cases(len(cases))}",
+                partial(self.bulk_form, cases, name),
+                f"allowed on all {len(cases)}" if count == len(cases) and count > 1
+                else "allowed" if count == len(cases)
+                else f"allowed on {count} of {len(cases)}: the others will refuse it",
+            )
+            for name, label, count in found
+        ]  # fmt: skip
+        self.app.push_screen(
+            CommandPalette(
+                providers=[BulkActions],
+                placeholder=f"One action on {_cases(len(cases))}: type part of its name…",
+            )
+        )
+
+    def bulk_commands(self) -> list[tuple[str, Any, str]]:
+        """The actions ``pick_bulk`` offers, as the palette lists them."""
+        return self.bulk_choices
 
     def bulk_form(self, cases: list[str], name: str, take_over: bool = False) -> None:
         from casetracker.domain.engine import Option
@@ -575,8 +606,7 @@ class WorklistScreen(SessionScreen):
             if answer is not None:
                 self.run_bulk(cases, name, *answer)
 
-        label = f"{len(cases)} case{'s' if len(cases) > 1 else ''}"
-        self.app.push_screen(ActionFormScreen(option, label), submitted)
+        self.app.push_screen(ActionFormScreen(option, _cases(len(cases)), record=""), submitted)
 
     def run_bulk(
         self,
@@ -691,3 +721,22 @@ class WorklistScreen(SessionScreen):
             out.append(("case: reject proposal…", self.action_reject, "or withdraw your own"))
         out.append(("worklist: filter", self.action_filter, "filter by case id, force or words"))
         return out
+
+
+def _cases(n: int) -> str:
+    return f"{n} case{'s' if n != 1 else ''}"
+
+
+def bulk_actions(service: Any, cases: list[str]) -> tuple[list[str], list[tuple[str, str, int]]]:
+    """The actions the user may take now on at least one of ``cases`` (as each case screen
+    lists them allowed): (name, label, on how many), those allowed on most first.  Only an
+    action's name is recorded on each case, so an action allowed on two records of one case
+    counts once."""
+    allowed: dict[str, tuple[str, set[str]]] = {}
+    for case_id in cases:
+        _, options = service.options(case_id)
+        for o in options:
+            if o.allowed and o.workflow not in WORKED_FROM_QUEUES:
+                allowed.setdefault(o.spec.name, (o.spec.label, set()))[1].add(case_id)
+    found = [(name, label, len(on)) for name, (label, on) in allowed.items()]
+    return cases, sorted(found, key=lambda f: (-f[2], f[1]))
