@@ -353,6 +353,7 @@ def case_search(
     """Find cases by the person (name, date of birth, nationality, reference) and by attributes;
     every criterion given must hold.  The search is logged with its reason; the results name
     cases, not people (read one with `case show --reason`)."""
+    from casetracker.presenters.text import recorded_date
     from casetracker.services import search
 
     with closing(state(ctx).service()) as ct:
@@ -372,9 +373,9 @@ def case_search(
             absconder=absconder,
         )
         found = search.search(ct, criteria, reason, after=after, limit=limit)
-        lines = [f"{f.case_id}  opened {f.opened[:10]}  {f.summary}" for f in found] or [
-            "no case found"
-        ]
+        lines = [
+            f"{f.case_id}  opened on record {recorded_date(f.opened)}  {f.summary}" for f in found
+        ] or ["no case found"]
         if len(found) == limit:
             lines.append(f"more: --after {found[-1].case_id}")
         data = {"cases": [dataclasses.asdict(f) for f in found]}

@@ -143,15 +143,38 @@ def summary_json(summary: Any) -> dict[str, Any]:
     }
 
 
+def opened_day(summary: Any) -> str:
+    """When the case opened: the day its first event happened (a case keyed in years later,
+    as Figure 1's was, opened then, not on the day it was typed in)."""
+    if not summary.events:
+        return recorded_date(summary.opened)
+    shown = effective_text(summary.events[0].effective)
+    return shown[:10] if shown[:4].isdigit() else shown  # a day, without the time of day
+
+
+def subject_lines(subject: dict[str, Any]) -> list[str]:
+    """The subject's own details by their labels ("date of birth", a list as "a, b"), then
+    free text under its field, event by event."""
+    own, free_text = split_subject(subject)
+    return [
+        *(
+            f"{subject_label(k)}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+            for k, v in (own or {}).items()
+        ),
+        *(f"event {t['seq']} {t['field']}: {t['value']}" for t in free_text),
+    ]
+
+
 def summary_lines(summary: Any) -> list[str]:
-    opened = recorded_time(summary.opened, seconds=True)
-    lines = [f"case {summary.case_id}  version {summary.version}  opened {opened}"]
+    recorded = recorded_time(summary.opened, seconds=True)
+    lines = [
+        f"case {summary.case_id}  version {summary.version}  opened {opened_day(summary)} "
+        f"(on record since {recorded})"
+    ]
     if summary.subject_erased:
-        lines.append(f"  personal data erased on {summary.subject_erased[:10]}")
+        lines.append(f"  personal data erased on {recorded_date(summary.subject_erased)}")
     elif summary.subject is not None:
-        own, free_text = split_subject(summary.subject)
-        lines += [f"  {SUBJECT_LABELS.get(k, k)}: {v}" for k, v in (own or {}).items()]
-        lines += [f"  event {t['seq']} {t['field']}: {t['value']}" for t in free_text]
+        lines += [f"  {line}" for line in subject_lines(summary.subject)]
     else:
         lines.append("  personal data withheld (give --reason to see it; the reason is logged)")
     lines.append("lifecycles:")
@@ -207,9 +230,7 @@ def options_lines(options: list[Option], everything: bool = False) -> list[str]:
     twice = {o.spec.name for o in blocked if sum(p.spec.name == o.spec.name for p in blocked) > 1}
     for o in blocked:
         which = f"on {o.target} " if o.spec.name in twice else ""  # e.g. two open encounters
-        lines.append(
-            f"  {o.spec.name:<30} {which}blocked — " + "; ".join(str(b) for b in o.blocks)
-        )
+        lines.append(f"  {o.spec.name:<30} {which}blocked — " + "; ".join(str(b) for b in o.blocks))
     if others and not everything:
         lines.append(
             f"for other roles only ({len(others)}): "

@@ -34,3 +34,25 @@ def test_a_recorded_moment_not_read_suggests_moments(run, db):
     assert ".." not in bad.err and "2010-12" not in bad.err
     as_of = run("--db", db, "--role", "police", "replay", case_id, "--as-of", "bad")
     assert as_of.code == 2 and "or a range such as" in as_of.err  # an effective time may be one
+
+
+def test_case_show_says_when_it_opened_and_names_the_details(run, db):
+    """`case show` had said "opened" of the day the case was typed in while the TUI said the day
+    its first event happened, and printed ``identifiers: ['custody:X']`` and ``date_of_birth``."""
+    opened = run(
+        "--db", db, "--role", "police", "case", "open", "-f", "name=A Person", "-f",
+        "date_of_birth=1980-01-02", "-f", "identifiers=custody:SAMPLE-002", "-f", "force=MPS",
+        "-e", "2013-07-16", "--json",
+    )  # fmt: skip
+    assert opened.code == 0, opened.err
+    case_id = opened.json["case_id"]
+    shown = run("--db", db, "--role", "police", "case", "show", case_id, "--reason", "a check")
+    assert shown.code == 0, shown.err
+    head = shown.out.splitlines()[0]
+    assert f"case {case_id}  version 1  opened 2013-07-16 (on record since " in head, head
+    assert "  identifiers: custody:SAMPLE-002" in shown.out, shown.out
+    assert "  date of birth: 1980-01-02" in shown.out and "date_of_birth" not in shown.out
+    found = run("--db", db, "--role", "police", "case", "search", "--reason", "a check",
+                "--name", "Person")  # fmt: skip
+    assert found.code == 0, found.err
+    assert f"{case_id}  opened on record " in found.out, found.out
