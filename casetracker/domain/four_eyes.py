@@ -178,6 +178,9 @@ def propose_blocks(
     if role not in rule.authorisers:  # a proposer takes the action's own side
         return [Block(f"the {role} role may not propose {action}",
                       f"ask {', '.join(rule.authorisers)} to propose it", "role")]  # fmt: skip
+    if not target:  # none named and none open (``services.four_eyes._unnamed_target``)
+        return [Block(f"this case has no open {rule.workflow} that {action} could be for",
+                      f"record the {rule.workflow} first", RULE)]  # fmt: skip
     # A one-per-case record exists from the start; an encounter must have been recorded.
     # Worded as the presenters name records ("encounter #1" reads "Encounter #1").
     if target.split("#", 1)[0] != rule.workflow:

@@ -100,7 +100,7 @@ def values_for(
     ct: Casetracker, view: CaseView, action: str, values: dict[str, Any], actor: Actor
 ) -> dict[str, Any]:
     """Who proposes, authorises or rejects is the actor (a typed name is refused); a proposal
-    not naming its instance is for the one the action would act on."""
+    not naming its instance is for the one the action would act on (``_unnamed_target``)."""
     who = WHO.get(action)
     if who is None:
         return values
@@ -111,9 +111,24 @@ def values_for(
     proposed = str(values.get("proposed_action") or "")
     owner = ct.flow.action_owner.get(proposed)
     if action == rules.PROPOSE and owner is not None and not values.get("target"):
-        number = ct.flow.instance_for(view, owner, proposed)
-        values["target"] = instance_key(owner, number)
+        values["target"] = _unnamed_target(ct, view, owner, proposed)
     return values
+
+
+def _unnamed_target(ct: Casetracker, view: CaseView, owner: str, proposed: str) -> str:
+    """The record a proposal that names none is for: a one-per-case lifecycle's, or the one
+    instance the action may leave from.  With several open (two encounters in custody) it is
+    refused, naming them, where the latest had been picked without a word; with none it is
+    "" (``propose_blocks``: the case has no open encounter), where it had been encounter #1,
+    which does not exist."""
+    if not ct.flow.latest[owner].many:
+        return instance_key(owner, 0)
+    able = ct.flow.able(view, owner, proposed)
+    if len(able) > 1:
+        names = [f"{owner} #{n}" for n in able]
+        named = f"{', '.join(names[:-1])} and {names[-1]}"
+        raise UsageError(f"{named} are open: name the one {proposed} is for with --instance")
+    return instance_key(owner, able[0]) if able else ""
 
 
 def act_blocks(

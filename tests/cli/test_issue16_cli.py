@@ -80,9 +80,9 @@ def test_migrate_on_the_command_line(run, db):
 
 
 def test_proposing_for_a_record_the_case_lacks_names_the_record(run, db):
-    """A PACE extension proposed on a case with no arrest: the refusal names the record in
-    words ("encounter #1", which the TUI shows as "Encounter #1"), not as a review found it
-    ("encounter#1 is not a encounter record"); one line, exit 1, nothing written."""
+    """A PACE extension proposed on a case with no arrest: the refusal says the case has no
+    open encounter, in words, not "this case has no encounter #1 — name the encounter" (no
+    number was given, and naming one would not help); one line, exit 1, nothing written."""
     case_id = _open(run, db)
     me = pwd.getpwuid(os.geteuid()).pw_name
     marked = run("--db", db, "--role", "admin", "user", "add", me, "--roles",
@@ -91,6 +91,34 @@ def test_proposing_for_a_record_the_case_lacks_names_the_record(run, db):
     before = _events(db)
     refused = run("--db", db, "--role", "police", "case", "propose", case_id, "extend_detention")
     assert refused.code == 1, refused.out
-    assert "this case has no encounter #1" in refused.err, refused.err
-    assert "encounter#1" not in refused.err and len(refused.err.strip().splitlines()) == 1
+    assert "this case has no open encounter that extend_detention could be for" in refused.err
+    assert "#1" not in refused.err and len(refused.err.strip().splitlines()) == 1
     assert _events(db) == before
+
+
+def test_proposing_with_two_encounters_open_asks_which(run, db):
+    """Two arrests, both encounters in custody: a PACE extension proposed without --instance
+    is refused, naming both (the latest had been taken without a word); one line, exit 2,
+    nothing written.  With --instance it is proposed for that one."""
+    case_id = _open(run, db)
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    marked = run("--db", db, "--role", "admin", "user", "add", me, "--roles",
+                 "admin,police", "--force", "MPS")  # fmt: skip
+    assert marked.code == 0, marked.err
+    for _ in range(2):
+        arrested = run("--db", db, "--role", "police", "case", "act", case_id, "arrest",
+                       "-f", "offence=theft", "-f", "offence_category=theft", "-f", "force=MPS",
+                       "-e", "now")  # fmt: skip
+        assert arrested.code == 0, arrested.err
+    before = _events(db)
+    refused = run("--db", db, "--role", "police", "case", "propose", case_id, "extend_detention")
+    assert refused.code == 2, refused.out
+    assert refused.err.strip() == (
+        "casetracker: encounter #1 and encounter #2 are open: name the one extend_detention "
+        "is for with --instance"
+    )
+    assert _events(db) == before
+    named = run("--db", db, "--role", "police", "case", "propose", case_id, "extend_detention",
+                "--instance", "1", "--json")  # fmt: skip
+    assert named.code == 0, named.err
+    assert _events(db) == before + 1
