@@ -38,12 +38,27 @@ def local_time(moment: datetime, seconds: bool = False) -> str:
 
 def recorded_time(text: str, seconds: bool = False) -> str:
     """A stored recorded time (UTC text) in UK local time, as effective times are shown."""
-    return local_time(parse_recorded(text), seconds)
+    moment = _stored_moment(text)
+    return local_time(moment, seconds) if moment else _not_a_time(text)
 
 
 def recorded_date(text: str) -> str:
     """The UK day a stored recorded time falls on (the UTC date can be the day before)."""
-    return parse_recorded(text).astimezone(DEFAULT_ZONE).date().isoformat()
+    moment = _stored_moment(text)
+    return moment.astimezone(DEFAULT_ZONE).date().isoformat() if moment else _not_a_time(text)
+
+
+def _stored_moment(text: str) -> datetime | None:
+    """A stored recorded time read, or None when the file holds something the store never
+    writes there: shown as it is, pointing to ``verify``, rather than stopping the reader."""
+    try:
+        return parse_recorded(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _not_a_time(text: object) -> str:
+    return f"{text!r} (not a recorded time: run `casetracker verify`)"
 
 
 def effective_text(text: str) -> str:

@@ -46,3 +46,21 @@ def test_a_payload_the_store_never_writes_is_one_line_pointing_to_verify(db, run
     assert acted.code == 1 and "casetracker verify" in acted.err, acted.err
     checked = run("--db", db, "verify")
     assert checked.code == 1 and f"{case_id}: event 2" in checked.out, checked.out
+
+
+def test_an_access_log_time_the_store_never_writes_is_shown_pointing_to_verify(db, run):
+    """The access log shown with an entry's recorded time altered into text that is no time:
+    the entry is listed with what the file holds, and verify reports it (it had been an
+    internal error)."""
+    opened = run("--db", db, "--role", "police", "case", "open", "-f", "name=A Person",
+                 "-e", "2015-01-01", "--json")  # fmt: skip
+    case_id = opened.json["case_id"]
+    assert run("--db", db, "--role", "police", "case", "show", case_id, "--reason", "r").code == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TRIGGER access_log_no_update")
+        conn.execute("UPDATE access_log SET recorded = 'garbage'")
+    conn.close()
+    shown = run("--db", db, "--role", "admin", "access-log", case_id)
+    assert shown.code == 0 and "internal error" not in shown.err, shown.err
+    assert "'garbage' (not a recorded time: run `casetracker verify`)" in shown.out, shown.out
+    assert run("--db", db, "verify").code == 1
