@@ -96,6 +96,11 @@ def demo(
     out: `--fresh` generates it again."""
     from casetracker.services.demo import build_demo, discard_demo
 
+    if state(ctx).db:  # the demo is always its own file: never build it over, or open, another
+        raise UsageError(
+            f"demo uses its own database, {paths.demo_db_path()} (`casetracker locate`), not "
+            "--db: open another database in the terminal UI with `casetracker --db DB` (no command)"
+        )
     url = paths.database_url(str(paths.demo_db_path()))
     if fresh and discard_demo(paths.demo_db_path()):
         typer.echo(f"deleted the demo database at {paths.demo_db_path()}", err=True)
