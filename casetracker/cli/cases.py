@@ -63,7 +63,7 @@ def case_act(
     instance: Annotated[
         int | None,
         typer.Option(
-            help="Which encounter / claim (default: the one the action fits)",
+            help="Which encounter / claim (needed when several open ones could take the action)",
             min=0,
             max=LARGEST_INTEGER,
         ),
@@ -116,6 +116,7 @@ def case_act(
                 idempotency_key=idempotency_key,
                 justification=reason,
                 take_over=take_over,
+                name_instance=True,
             )
             emit(act_json(result), json_out, _act_line(result, action), ct.realm)
             return
@@ -128,6 +129,7 @@ def case_act(
             take_over=take_over,
             idempotency_key=idempotency_key,
             justification=reason,
+            name_instance=True,
         )
         data = {
             "action": action,

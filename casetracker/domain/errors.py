@@ -23,6 +23,19 @@ class UsageError(CasetrackerError):
     exit_code = 2
 
 
+class InstanceNotNamed(UsageError):
+    """An action asked of a case without saying which record, when several open ones could
+    take it (two encounters in custody): the person is asked to name one, since the latest,
+    which a program's call is given, may not be the one they meant."""
+
+    def __init__(self, workflow: str, numbers: list[int], action: str) -> None:
+        names = [f"{workflow} #{n}" for n in numbers]
+        super().__init__(
+            f"{', '.join(names[:-1])} and {names[-1]} are open: "
+            f"name the one {action} is for with --instance"
+        )
+
+
 class Refused(CasetrackerError):
     """Understood, but not allowed or not possible now."""
 

@@ -29,6 +29,7 @@ from casetracker.domain.errors import (
     ActionBlocked,
     Conflict,
     IdempotencyMismatch,
+    InstanceNotNamed,
     NotPermitted,
     UsageError,
 )
@@ -117,11 +118,15 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
         justification: str = "",
         provenance: dict[str, Any] | None = None,
         take_over: bool = False,
+        name_instance: bool = False,
     ) -> ActResult:
         """Validate and record one action on a case (``case_id`` None opens a new case).
 
         An action on an item someone else holds is refused (``HeldByAnother``) unless
         ``take_over`` confirms it; the event then records whose item it was (``held_by``).
+        Without ``instance`` the action is for the record it fits (the latest); with
+        ``name_instance`` (a person at the command line) it is refused instead when several
+        open records could take it (``InstanceNotNamed``), as a proposal is.
         """
         case_id = normalise_case_id(case_id) if case_id is not None else None
         check_request_key(idempotency_key)  # a tick's keys are its own, whoever calls
@@ -153,7 +158,7 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
                         view.version,
                         describe(newer) if newer else "",
                     )
-                number = self._instance_for(view, workflow, action, instance)
+                number = self._instance_for(view, workflow, action, instance, name_instance)
                 version = self.flow.version_for(view, workflow, number)
                 spec = self.flow.spec(workflow, version).action(action)
                 if spec is None:  # the instance is on a version without it
@@ -269,7 +274,9 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
             self._log_refusal(actor, case_id, action, [str(exc)])
             raise
 
-    def _instance_for(self, view: CaseView, workflow: str, action: str, given: int | None) -> int:
+    def _instance_for(
+        self, view: CaseView, workflow: str, action: str, given: int | None, named: bool = False
+    ) -> int:
         spec = self.flow.latest[workflow]
         if not spec.many:
             if given:
@@ -278,6 +285,10 @@ class Casetracker(CaseReading, UserAdministration, OrganisationRecords, ForceBou
         if given is not None and instance_key(workflow, given) not in view.instances:
             numbers = ", ".join(str(i.number) for i in view.of(workflow)) or "none yet"
             raise UsageError(f"{spec.label} #{given} does not exist on this case ({numbers})")
+        if given is None and named:
+            able = self.flow.able(view, workflow, action)
+            if len(able) > 1:
+                raise InstanceNotNamed(workflow, able, action)
         return self.flow.instance_for(view, workflow, action, given)
 
     # ------------------------------------------------------------------ integrity

@@ -30,7 +30,7 @@ from casetracker.domain import four_eyes as rules
 from casetracker.domain.case_view import Attempt, Block, CaseView, instance_key
 from casetracker.domain.effective_time import EffectiveTime
 from casetracker.domain.engine import Option
-from casetracker.domain.errors import ActionBlocked, NotPermitted, UsageError
+from casetracker.domain.errors import ActionBlocked, InstanceNotNamed, NotPermitted, UsageError
 from casetracker.domain.events import NewEvent, event_payload, merge_free_text, split_personal
 from casetracker.domain.fields import validate_fields
 from casetracker.domain.forces import may_see
@@ -125,9 +125,7 @@ def _unnamed_target(ct: Casetracker, view: CaseView, owner: str, proposed: str) 
         return instance_key(owner, 0)
     able = ct.flow.able(view, owner, proposed)
     if len(able) > 1:
-        names = [f"{owner} #{n}" for n in able]
-        named = f"{', '.join(names[:-1])} and {names[-1]}"
-        raise UsageError(f"{named} are open: name the one {proposed} is for with --instance")
+        raise InstanceNotNamed(owner, able, proposed)
     return instance_key(owner, able[0]) if able else ""
 
 

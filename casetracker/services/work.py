@@ -405,6 +405,7 @@ def act_on_each(
     take_over: bool = False,
     idempotency_key: str | None = None,
     justification: str = "",
+    name_instance: bool = False,
 ) -> list[Outcome]:
     """The same action on several cases, each its own event in its own transaction, each
     checked and refused on its own with its reasons: one case's refusal leaves the others'
@@ -427,6 +428,7 @@ def act_on_each(
                 take_over=take_over,
                 idempotency_key=key,
                 justification=justification,
+                name_instance=name_instance,
             )
         except HeldByAnother as exc:
             outcomes.append(Outcome(case_id, error=str(exc), held=tuple(exc.held)))
