@@ -137,20 +137,20 @@ def filed_rows(url: str, case_id: str, tables: Iterable[str]) -> dict[str, list[
         engine.dispose()
 
 
-def arrested_in_custody(run: Any, db: str) -> str:
+def arrested_in_custody(run: Any, db: str, day: str = "2016-03-01") -> str:
     """A case opened by the Met's police user through the command line (``run``, the CLI
-    fixture) and its arrest at 10:00 on 1 March 2016: a PACE clock running, with the
+    fixture) and its arrest at 10:00 on ``day`` (UK time): a PACE clock running, with the
     deadlines, worklist and report rows that brings; its id."""
     opened = run(
         "--db", db, "--role", "police", "case", "open", "-f", "name=A Person", "-f",
-        "force=MPS", "-e", "2016-03-01T09:00", "--json",
+        "force=MPS", "-e", f"{day}T09:00", "--json",
     )  # fmt: skip
     assert opened.code == 0, opened.err
     case_id: str = opened.json["case_id"]
     arrest = run(
         "--db", db, "--role", "police", "case", "act", case_id, "arrest", "-f",
         "offence=theft", "-f", "offence_category=theft", "-f", "force=MPS", "-e",
-        "2016-03-01T10:00",
+        f"{day}T10:00",
     )  # fmt: skip
     assert arrest.code == 0, arrest.err
     return case_id

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from casetracker.domain import clock
+from tests.helpers import arrested_in_custody
 
 # An arrest at 10:00 BST on 1 July 2016 (09:00 UTC), read five minutes later.
 NOW = datetime(2016, 7, 1, 9, 5, tzinfo=UTC)
@@ -18,19 +19,7 @@ NOW = datetime(2016, 7, 1, 9, 5, tzinfo=UTC)
 @pytest.fixture
 def arrested(run, db) -> str:
     clock.set_clock(lambda: NOW)
-    opened = run(
-        "--db", db, "--role", "police", "case", "open", "-f", "name=A Person", "-f",
-        "force=MPS", "-e", "2016-07-01T09:00", "--json",
-    )  # fmt: skip
-    assert opened.code == 0, opened.err
-    case_id: str = opened.json["case_id"]
-    arrest = run(
-        "--db", db, "--role", "police", "case", "act", case_id, "arrest", "-f",
-        "offence=theft", "-f", "offence_category=theft", "-f", "force=MPS", "-e",
-        "2016-07-01T10:00",
-    )  # fmt: skip
-    assert arrest.code == 0, arrest.err
-    return case_id
+    return arrested_in_custody(run, db, day="2016-07-01")
 
 
 def test_the_worklist_says_how_long_is_left_as_the_tui_does(run, db, arrested):
