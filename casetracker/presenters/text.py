@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections import Counter
 from collections.abc import Container
 from datetime import datetime
 from typing import Any
@@ -242,7 +243,7 @@ def options_lines(options: list[Option], everything: bool = False) -> list[str]:
     if not allowed:
         lines.append("  (nothing)")
     lines.append("not allowed:")
-    twice = {o.spec.name for o in blocked if sum(p.spec.name == o.spec.name for p in blocked) > 1}
+    twice = {name for name, n in Counter(o.spec.name for o in blocked).items() if n > 1}
     for o in blocked:
         which = f"on {o.target} " if o.spec.name in twice else ""  # e.g. two open encounters
         lines.append(f"  {o.spec.name:<30} {which}blocked — " + "; ".join(str(b) for b in o.blocks))

@@ -43,6 +43,7 @@ from casetracker.domain.errors import (
     UsageError,
 )
 from casetracker.domain.events import NewEvent, event_payload
+from casetracker.domain.four_eyes import WORKFLOW as AUTHORISATION
 from casetracker.domain.identity import SYSTEM_ROLE, SYSTEM_USER, Actor
 from casetracker.domain.ownership import (
     CLAIM,
@@ -341,6 +342,25 @@ def _passed_event(spec: ActionSpec, version: int, case_id: str, deadline: Deadli
 
 
 # ---------------------------------------------------------------------- bulk
+
+# Owners, passed deadlines and four-eyes proposals are worked from their queues (issue 16), not
+# offered among a case's actions.
+WORKED_FROM_QUEUES = (WORK, AUTHORISATION)
+
+
+def allowed_on_each(ct: Casetracker, case_ids: list[str]) -> list[tuple[str, str, int]]:
+    """The actions the user may take now on at least one of the cases (as each case screen
+    lists them allowed): (name, label, on how many), those allowed on most first, for
+    ``act_on_each``.  Only an action's name is recorded on each case, so an action allowed on
+    two records of one case counts once."""
+    allowed: dict[str, tuple[str, set[str]]] = {}
+    for case_id in case_ids:
+        _, options = ct.options(case_id)
+        for o in options:
+            if o.allowed and o.workflow not in WORKED_FROM_QUEUES:
+                allowed.setdefault(o.spec.name, (o.spec.label, set()))[1].add(case_id)
+    found = [(name, label, len(on)) for name, (label, on) in allowed.items()]
+    return sorted(found, key=lambda f: (-f[2], f[1]))
 
 
 def _in_full(case_id: str) -> str:

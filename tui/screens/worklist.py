@@ -37,11 +37,11 @@ from casetracker.domain.case_view import Block
 from casetracker.domain.four_eyes import WORKFLOW as AUTHORISATION
 from casetracker.domain.four_eyes import queue_for
 from casetracker.domain.queues import ALL_CASES, WorkItem, queues_for
+from casetracker.presenters.text import counted
 from casetracker.services import four_eyes, work, worklists
 from tui.layout import NARROW
 from tui.messages import Failed, Loaded
 from tui.screens.base import SessionScreen
-from tui.widgets.action_list import WORKED_FROM_QUEUES
 from tui.widgets.work_table import WorkTable, queue_title
 
 PAGE = 200
@@ -550,9 +550,9 @@ class WorklistScreen(SessionScreen):
             self.notify("nothing to act on: mark rows with space", severity="warning")
             return
         self.query_one("#worklist-status", Static).update(
-            Text(f" reading what may be done on {_cases(len(cases))}…", style="italic")
+            Text(f" reading what may be done on {counted(len(cases), 'case')}…", style="italic")
         )
-        self.run_db("bulk_actions", bulk_actions, self.service, cases)
+        self.run_db("bulk_actions", _allowed_on_each, self.service, cases)
 
     def pick_bulk(self, cases: list[str], found: list[tuple[str, str, int]]) -> None:
         """The palette with the actions allowed on the marked cases alone (``bulk_commands``),
@@ -564,12 +564,13 @@ class WorklistScreen(SessionScreen):
         self.show_status()
         if not found:
             self.notify(
-                f"nothing you may do is allowed on {_cases(len(cases))}", severity="warning"
+                f"nothing you may do is allowed on {counted(len(cases), 'case')}",
+                severity="warning",
             )
             return
         self.bulk_choices = [
             (
-                f"{label} — {_cases(len(cases))}",
+                f"{label} — {counted(len(cases), 'case')}",
                 partial(self.bulk_form, cases, name),
                 f"allowed on all {len(cases)}" if count == len(cases) and count > 1
                 else "allowed" if count == len(cases)
@@ -580,7 +581,7 @@ class WorklistScreen(SessionScreen):
         self.app.push_screen(
             CommandPalette(
                 providers=[BulkActions],
-                placeholder=f"One action on {_cases(len(cases))}: type part of its name…",
+                placeholder=f"One action on {counted(len(cases), 'case')}: type part of its name…",
             )
         )
 
@@ -606,7 +607,9 @@ class WorklistScreen(SessionScreen):
             if answer is not None:
                 self.run_bulk(cases, name, *answer)
 
-        self.app.push_screen(ActionFormScreen(option, _cases(len(cases)), record=""), submitted)
+        self.app.push_screen(
+            ActionFormScreen(option, counted(len(cases), "case"), record=""), submitted
+        )
 
     def run_bulk(
         self,
@@ -723,20 +726,8 @@ class WorklistScreen(SessionScreen):
         return out
 
 
-def _cases(n: int) -> str:
-    return f"{n} case{'s' if n != 1 else ''}"
-
-
-def bulk_actions(service: Any, cases: list[str]) -> tuple[list[str], list[tuple[str, str, int]]]:
-    """The actions the user may take now on at least one of ``cases`` (as each case screen
-    lists them allowed): (name, label, on how many), those allowed on most first.  Only an
-    action's name is recorded on each case, so an action allowed on two records of one case
-    counts once."""
-    allowed: dict[str, tuple[str, set[str]]] = {}
-    for case_id in cases:
-        _, options = service.options(case_id)
-        for o in options:
-            if o.allowed and o.workflow not in WORKED_FROM_QUEUES:
-                allowed.setdefault(o.spec.name, (o.spec.label, set()))[1].add(case_id)
-    found = [(name, label, len(on)) for name, (label, on) in allowed.items()]
-    return cases, sorted(found, key=lambda f: (-f[2], f[1]))
+def _allowed_on_each(
+    service: Any, cases: list[str]
+) -> tuple[list[str], list[tuple[str, str, int]]]:
+    """``work.allowed_on_each`` with the cases it was asked of, for ``pick_bulk``."""
+    return cases, work.allowed_on_each(service, cases)

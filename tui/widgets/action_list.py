@@ -15,15 +15,12 @@ from typing import Any
 
 from rich.text import Text
 
-from casetracker.domain.deadlines import WORK
 from casetracker.domain.engine import Option
-from casetracker.domain.four_eyes import WORKFLOW as AUTHORISATION
 from casetracker.presenters.labels import lifecycle_label, roles_label
+from casetracker.services.work import WORKED_FROM_QUEUES
 from tui.widgets.row_table import RowTable
 
 SLOT_KEYS = "1234567890"
-# Owners, passed deadlines and four-eyes proposals are worked from their queues (issue 16).
-WORKED_FROM_QUEUES = (WORK, AUTHORISATION)
 
 # Which lifecycles' actions come first: custody and the status check are what is moving on a
 # caseworker's screen; keeping notes and correcting the subject come last.
