@@ -317,14 +317,15 @@ class WorkflowEngine:
         return out
 
     def _option_numbers(self, view: CaseView, workflow: str, action: str) -> list[int | None]:
-        """The instances ``options`` offers an action on (None: one it would start)."""
-        found = self.instance_for(view, workflow, action)
-        if found == 0:
+        """The instances ``options`` offers an action on (None: one it would start): each it
+        may leave from when there are several, else the one ``instance_for`` picks."""
+        if not self.latest[workflow].many:
             return [0]
-        if instance_key(workflow, found) not in view.instances:
-            return [None]
-        able = self.able(view, workflow, action)
-        return list(able) if len(able) > 1 else [found]
+        able = [] if self.starts(workflow, action) else self.able(view, workflow, action)
+        if len(able) > 1:
+            return list(able)
+        found = able[-1] if able else self.instance_for(view, workflow, action)
+        return [found] if instance_key(workflow, found) in view.instances else [None]
 
     def _target(
         self, view: CaseView, workflow: str, number: int | None
