@@ -15,7 +15,7 @@ from typing import Any
 
 from casetracker.integrity import dbapi
 from casetracker.integrity.dbapi import Row
-from casetracker.integrity.encoding import canonical_json
+from casetracker.integrity.encoding import SEPARATOR, canonical_json
 from casetracker.integrity.event_checks import range_clause
 
 
@@ -121,7 +121,7 @@ def mismatches(
 
 
 ERASE_ACTION = "erase_subject"  # the one action that erases a subject record
-_ERASE_STEP_END = "\x1f" + ERASE_ACTION  # how a stored step (fields 4-8) ends for it
+_ERASE_STEP_END = SEPARATOR + ERASE_ACTION  # how a stored step (fields 4-8) ends for it
 _CASES_ASKED = 500  # case ids in one query's IN list
 
 

@@ -45,6 +45,7 @@ from casetracker.domain.forces import may_see
 from casetracker.domain.identity import Actor
 from casetracker.domain.ownership import HeldByAnother, held_by_others
 from casetracker.domain.rules import nationality
+from casetracker.integrity.personal_digests import ERASE_ACTION
 from casetracker.services import four_eyes
 from casetracker.services.actor_session import again_if_record_not_as_seen
 from casetracker.services.case_reading import AUDITING_ROLES, CaseReading, CaseSummary
@@ -71,7 +72,6 @@ __all__ = [
 ]
 
 OPEN_ACTION = "open_case"
-ERASE_ACTION = "erase_subject"
 
 
 class _KeyRecorded(Exception):
